@@ -1,0 +1,9 @@
+// Unit tests live next to the code they test; they may create small namespaces of their own.
+export default {
+  files: ['harness/src/**/*.test.ts', 'images/bgpdns/src/**/*.test.ts', 'docs/**/*.test.ts'],
+  extensions: { ts: 'module' },
+  nodeArguments: ['--import=tsx'],
+  concurrency: 2,
+  timeout: '2m',
+  workerThreads: false,
+};

@@ -1,0 +1,70 @@
+import type { Lab, LabLink, LabNode } from '../topology/model.js';
+
+/**
+ * A runtime turns the Lab model into isolated nodes and wires between them.
+ * netns (default, embedded), docker (dockerode) and attach (a lab someone else
+ * deployed, e.g. containerlab) implement it. Kinds start daemons through it;
+ * faults act through it. Every resource carries the lab name so that
+ * `leftovers` and `destroy` find it even after the harness was SIGKILLed.
+ */
+export interface Runtime {
+  readonly name: 'netns' | 'docker' | 'attach';
+
+  /** Create the node's isolated network stack (namespace/container), no daemons yet. */
+  createNode(lab: Lab, node: LabNode): Promise<void>;
+  /** Create the link's two interfaces, named as in the file, and bring them up. */
+  wireLink(lab: Lab, link: LabLink): Promise<void>;
+  /** Run a command inside the node and wait for it. Never throws on a non-zero exit. */
+  exec(lab: Lab, node: string, argv: string[], opts?: ExecOptions): Promise<ExecResult>;
+  /** Start a long-running process inside the node (a daemon in the foreground). */
+  spawn(lab: Lab, node: string, argv: string[], opts?: SpawnOptions): Promise<NodeProcess>;
+  /** Path of the node's network namespace (for `ip netns exec`-style entry and nsenter). */
+  netnsPath(lab: Lab, node: string): string;
+  /** Directory on the host where the node's files (configs, sockets, logs) live. */
+  nodeDir(lab: Lab, node: string): string;
+  /** Stop everything of the lab by PID/id and remove namespaces, links, nft tables, dirs. */
+  destroy(labName: string): Promise<void>;
+  /** What of a lab (or of every lab, when no name) still exists on this host. */
+  leftovers(labName?: string): Promise<Leftover[]>;
+}
+
+export interface ExecOptions {
+  env?: Record<string, string>;
+  input?: string;
+  timeoutMs?: number;
+  cwd?: string;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface SpawnOptions {
+  env?: Record<string, string>;
+  cwd?: string;
+  /** File that receives stdout+stderr (appended). Default: <nodeDir>/<argv0 basename>.log */
+  logFile?: string;
+  /** Name used in the lab state file and in `inspect` (e.g. "bgpd"). */
+  role?: string;
+}
+
+/** A process started inside a node. Stopped by PID, never by name. */
+export interface NodeProcess {
+  readonly node: string;
+  readonly role: string;
+  readonly pid: number;
+  readonly argv: string[];
+  /** Resolves with the exit code (or signal name) when the process ends. */
+  readonly exited: Promise<number | string>;
+  signal(sig: NodeJS.Signals): void;
+  /** SIGTERM, then SIGKILL after graceMs; resolves when it is gone. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export interface Leftover {
+  lab: string;
+  type: 'netns' | 'veth' | 'process' | 'container' | 'network' | 'nft' | 'dir';
+  id: string;
+}
