@@ -1,0 +1,88 @@
+import test from 'ava';
+import { frr, asPathList } from './frr-control.js';
+import { startTestLab, type TestLab } from './test-lab.js';
+import { waitUntil, waitForJson } from '../wait/wait-until.js';
+
+// Two routers, one eBGP session over IPv4 carrying both address families.
+const bgp = (asn: number, id: string, peer: string, peerAs: number, networks: string[]) => `
+router bgp ${asn}
+ bgp router-id ${id}
+ no bgp ebgp-requires-policy
+ no bgp network import-check
+ bgp log-neighbor-changes
+ neighbor ${peer} remote-as ${peerAs}
+ neighbor ${peer} timers 3 12
+ neighbor ${peer} advertisement-interval 1
+ address-family ipv4 unicast
+${networks.filter((n) => !n.includes(':')).map((n) => `  network ${n}`).join('\n')}
+ exit-address-family
+ address-family ipv6 unicast
+  neighbor ${peer} activate
+${networks.filter((n) => n.includes(':')).map((n) => `  network ${n}`).join('\n')}
+ exit-address-family
+`;
+
+let lab: TestLab;
+test.before(async () => {
+  lab = await startTestLab(
+    'h2frr',
+    [
+      { name: 'r1', bgpd: bgp(64501, '198.18.255.1', '198.18.254.2', 64502, ['198.18.100.0/24', '2001:db8:100::/48']), bfd: true },
+      { name: 'r2', bgpd: bgp(64502, '198.18.255.2', '198.18.254.1', 64501, []), bfd: true },
+    ],
+    [{ a: 'r1:eth1', b: 'r2:eth1', aAddrs: ['198.18.254.1/30'], bAddrs: ['198.18.254.2/30'] }],
+  );
+});
+test.after.always(async () => {
+  await lab?.destroy();
+});
+
+test.serial('bgp summary shows the session Established in both address families', async (t) => {
+  const r2 = frr(lab.node('r2'));
+  await waitForJson(() => r2.bgpSummary(), { ipv4Unicast: { peers: { '198.18.254.1': { state: 'Established', remoteAs: 64501 } } }, ipv6Unicast: { peers: { '198.18.254.1': { state: 'Established' } } } }, {
+    what: 'r2 session to r1 Established',
+    timeout: 15_000,
+    interval: 50,
+  });
+  const peers = await r2.bgpPeers();
+  t.deepEqual([...peers.keys()].sort(), ['ipv4Unicast 198.18.254.1', 'ipv6Unicast 198.18.254.1']);
+});
+
+test.serial('prefix paths: best path, AS path, next hop; none for an unknown prefix', async (t) => {
+  const r2 = frr(lab.node('r2'));
+  const { value: best } = await waitUntil(() => r2.bestPath('198.18.100.0/24'), (p) => p !== undefined, { what: 'r2 best path to 198.18.100.0/24', timeout: 10_000, interval: 20 });
+  t.deepEqual(asPathList(best!), [64501]);
+  t.is(best!.nexthops[0].ip, '198.18.254.1');
+  t.is(best!.peer.peerId, '198.18.254.1');
+  const { value: v6 } = await waitUntil(() => r2.bestPath('2001:db8:100::/48'), (p) => p !== undefined, { what: 'r2 IPv6 best path', timeout: 10_000, interval: 20 });
+  t.deepEqual(asPathList(v6!), [64501]);
+  t.deepEqual(await r2.prefixPaths('198.18.200.0/24'), []);
+});
+
+test.serial('configure pushes lines through the vty; a bad line names itself', async (t) => {
+  const r1 = frr(lab.node('r1'));
+  const r2 = frr(lab.node('r2'));
+  await r1.configure(['router bgp 64501', 'address-family ipv4 unicast', 'network 198.18.101.0/24']);
+  await waitUntil(() => r2.bestPath('198.18.101.0/24'), (p) => p !== undefined, { what: 'pushed network reaches r2', timeout: 10_000, interval: 20 });
+  await r1.configure(['router bgp 64501', 'address-family ipv4 unicast', 'no network 198.18.101.0/24']);
+  await waitUntil(() => r2.prefixPaths('198.18.101.0/24'), (p) => p.length === 0, { what: 'withdrawn network gone at r2', timeout: 10_000, interval: 20 });
+  await t.throwsAsync(r1.configure(['router bgp 64501', 'neighbor 198.18.254.2 frobnicate']), {
+    message: /bgpd\.vty: "neighbor 198\.18\.254\.2 frobnicate" failed: unknown command/,
+  });
+  // The daemon left config mode: show commands still work.
+  t.truthy((await r1.bgpSummary()).ipv4Unicast);
+});
+
+test.serial('BFD pushed after the session is up comes up in bfdd', async (t) => {
+  const r1 = frr(lab.node('r1'));
+  const r2 = frr(lab.node('r2'));
+  for (const [r, asn, peer] of [[r1, 64501, '198.18.254.2'], [r2, 64502, '198.18.254.1']] as const) {
+    await r.configure([`router bgp ${asn}`, `neighbor ${peer} bfd`]);
+  }
+  const { value } = await waitUntil(() => r1.bfdPeers(), (peers) => peers.some((p) => p.peer === '198.18.254.2' && p.status === 'up'), {
+    what: 'r1 BFD session to r2 up',
+    timeout: 15_000,
+    interval: 50,
+  });
+  t.is(value.find((p) => p.peer === '198.18.254.2')!.multihop, false);
+});
