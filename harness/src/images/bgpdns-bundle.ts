@@ -1,0 +1,72 @@
+/**
+ * One-file bundle of the bgpdns daemons for images/bgpdns. The source
+ * dispatcher (images/bgpdns/src/cli/main.ts) finds its commands by listing a
+ * directory at run time, which a bundle cannot follow; so the bundle's entry
+ * is generated here with one static import per command, and dispatches the
+ * same way: `bgpdns <command> …`, exit code from the command's run().
+ */
+import { build } from 'esbuild';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export function bgpdnsCommandsDir(repoRoot: string): string {
+  return resolve(repoRoot, 'images/bgpdns/src/cli/commands');
+}
+
+/** Command names: every commands/<name>.ts that is not a test. */
+export async function bgpdnsCommands(repoRoot: string): Promise<string[]> {
+  const names = await readdir(bgpdnsCommandsDir(repoRoot)).catch(() => [] as string[]);
+  return names
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .map((f) => f.slice(0, -3))
+    .sort();
+}
+
+/** The generated entry module: a static table of commands and the dispatch. */
+export function entrySource(commandsDir: string, names: string[]): string {
+  const imports = names.map((n, i) => `import { command as c${i} } from ${JSON.stringify(join(commandsDir, `${n}.ts`))};`);
+  const table = names.map((n, i) => `  ${JSON.stringify(n)}: c${i},`);
+  return `${imports.join('\n')}
+const commands = {
+${table.join('\n')}
+};
+const [name, ...rest] = process.argv.slice(2);
+const known = Object.keys(commands);
+if (!name || name === 'help' || name === '--help' || name === '-h') {
+  console.log(['usage: bgpdns <command> [options]', '', 'commands:', ...known.map((n) => '  ' + n.padEnd(10) + ' ' + commands[n].summary)].join('\\n'));
+  process.exitCode = name ? 0 : 2;
+} else if (!(name in commands)) {
+  console.error('bgpdns: unknown command "' + name + '"; known commands: ' + (known.join(', ') || '(none)'));
+  process.exitCode = 2;
+} else {
+  process.exitCode = await commands[name].run(rest);
+}
+`;
+}
+
+/** Bundle every command into `outFile` (ESM, Node 20). Returns the command names bundled. */
+export async function bundleBgpdns(repoRoot: string, outFile: string): Promise<string[]> {
+  const names = await bgpdnsCommands(repoRoot);
+  const work = await mkdtemp(join(tmpdir(), 'bgpdns-bundle-'));
+  try {
+    const entry = join(work, 'entry.ts');
+    await writeFile(entry, entrySource(bgpdnsCommandsDir(repoRoot), names));
+    await build({
+      entryPoints: [entry],
+      outfile: outFile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      // CommonJS dependencies (prom-client, dns-packet) call require(); give ESM one.
+      banner: { js: "import { createRequire as __bgpdnsCreateRequire } from 'node:module'; const require = __bgpdnsCreateRequire(import.meta.url);" },
+      nodePaths: [resolve(repoRoot, 'node_modules')],
+      logLevel: 'error',
+      legalComments: 'none',
+    });
+    return names;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}

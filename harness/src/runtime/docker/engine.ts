@@ -1,0 +1,147 @@
+/**
+ * The one door to the Docker engine. dockerode is imported only under
+ * harness/src/runtime/docker*; everything else talks to these small functions.
+ * The API version is never pinned: Debian's docker.io speaks 1.41 and dockerode
+ * then uses the engine's own default.
+ */
+import Docker from 'dockerode';
+import type { Readable } from 'node:stream';
+
+export type Engine = Docker;
+
+export class EngineUnreachableError extends Error {
+  constructor(where: string, cause: unknown) {
+    super(
+      `no Docker engine answers at ${where} (${(cause as Error)?.message ?? cause}); ` +
+        'install Debian docker.io and start dockerd (`./bgpdns-lab images engine-up` does both), or set DOCKER_HOST',
+    );
+    this.name = 'EngineUnreachableError';
+  }
+}
+
+export function engineAddress(): string {
+  return process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+}
+
+let shared: Engine | undefined;
+
+/** A client for the engine at DOCKER_HOST (default /var/run/docker.sock). Does not contact it. */
+export function engine(): Engine {
+  shared ??= new Docker();
+  return shared;
+}
+
+/** Ping the engine; throws EngineUnreachableError with one clear sentence when nobody answers. */
+export async function requireEngine(timeoutMs = 3000): Promise<Engine> {
+  const docker = engine();
+  try {
+    await Promise.race([
+      docker.ping(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref()),
+    ]);
+  } catch (err) {
+    throw new EngineUnreachableError(engineAddress(), err);
+  }
+  return docker;
+}
+
+export async function engineAnswers(timeoutMs = 2000): Promise<boolean> {
+  try {
+    await requireEngine(timeoutMs);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Labels of a local image, or undefined when the image does not exist. */
+export async function imageLabels(ref: string): Promise<Record<string, string> | undefined> {
+  try {
+    const info = await engine().getImage(ref).inspect();
+    return info.Config?.Labels ?? {};
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+    throw err;
+  }
+}
+
+export async function tagImage(ref: string, repo: string, tag: string): Promise<void> {
+  await engine().getImage(ref).tag({ repo, tag });
+}
+
+export async function removeImage(ref: string): Promise<void> {
+  try {
+    await engine().getImage(ref).remove({ force: true });
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+  }
+}
+
+/** Progress objects the engine streams while importing or building. */
+interface EngineMessage {
+  stream?: string;
+  status?: string;
+  error?: string;
+  errorDetail?: { message?: string };
+  aux?: { ID?: string };
+}
+
+/** Follow an engine progress stream; rejects with the engine's own error text. */
+function follow(stream: NodeJS.ReadableStream, onLine: (line: string) => void): Promise<EngineMessage[]> {
+  return new Promise((resolve, reject) => {
+    engine().modem.followProgress(
+      stream,
+      (err: Error | null, out: EngineMessage[]) => {
+        if (err) return reject(err);
+        const failed = out.find((m) => m.error);
+        if (failed) return reject(new Error(failed.errorDetail?.message ?? failed.error));
+        resolve(out);
+      },
+      (m: EngineMessage) => {
+        const text = (m.stream ?? m.status ?? '').replace(/\n+$/, '');
+        if (text) for (const line of text.split('\n')) onLine(line);
+      },
+    );
+  });
+}
+
+/** `docker import` a root filesystem tar stream as repo:tag with Dockerfile-style changes. */
+export async function importRootfs(
+  tar: Readable,
+  repo: string,
+  tag: string,
+  changes: string[],
+  onLine: (line: string) => void,
+): Promise<void> {
+  const stream = (await engine().importImage(tar as unknown as string, { repo, tag, changes } as never)) as unknown as NodeJS.ReadableStream;
+  await follow(stream, onLine);
+}
+
+export interface BuildSpec {
+  /** Directory sent as the build context (it must hold the Dockerfile). */
+  context: string;
+  /** Files of the context, relative to it. */
+  files: string[];
+  tags: string[];
+  buildArgs: Record<string, string>;
+  labels: Record<string, string>;
+}
+
+/**
+ * Build with the host's network: the only network a build needs is the apt
+ * mirror the host itself uses, and it works when the engine has no bridge.
+ */
+export async function buildImage(spec: BuildSpec, onLine: (line: string) => void): Promise<void> {
+  const stream = (await engine().buildImage(
+    { context: spec.context, src: spec.files },
+    {
+      t: spec.tags,
+      buildargs: spec.buildArgs,
+      labels: spec.labels,
+      networkmode: 'host',
+      rm: true,
+      forcerm: true,
+    } as never,
+  )) as unknown as NodeJS.ReadableStream;
+  await follow(stream, onLine);
+}
