@@ -1,0 +1,218 @@
+/**
+ * The health agent against real daemons: tinydns answering on the service address
+ * and FRR's bgpd, both in a throwaway network namespace (h8h…), the agent as the
+ * real `bgpdns health` CLI child process inside it.
+ */
+import test from 'ava';
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync, readFileSync, chownSync, chmodSync, existsSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { VtyClient } from '../frr/vty-client.js';
+import type { HealthStatus } from './status.js';
+
+const ns = `h8h${process.pid}`;
+const dir = mkdtempSync(join(tmpdir(), 'h8-health-'));
+const SERVICE = '198.18.53.53';
+const PREFIX = `${SERVICE}/32`;
+const ASN = 64600;
+const bin = join(dirname(fileURLToPath(import.meta.url)), '../../bin/bgpdns.js');
+const children: ChildProcess[] = [];
+let tinydns: ChildProcess | undefined;
+let vty: VtyClient;
+
+function sh(argv: string[]): string {
+  return execFileSync(argv[0], argv.slice(1), { encoding: 'utf8' });
+}
+
+function inNs(argv: string[], env: Record<string, string> = {}, logName?: string): ChildProcess {
+  const child = spawn('ip', ['netns', 'exec', ns, 'env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...argv], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  if (logName) {
+    let log = '';
+    child.stdout!.on('data', (d) => (log += d));
+    child.stderr!.on('data', (d) => (log += d));
+    child.on('exit', () => writeFileSync(join(dir, `${logName}.log`), log));
+  } else {
+    child.stdout!.resume();
+    child.stderr!.resume();
+  }
+  return child;
+}
+
+async function until<T>(what: string, probe: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 8000): Promise<T> {
+  const start = Date.now();
+  let last: T | undefined;
+  for (;;) {
+    try {
+      last = await probe();
+      if (ok(last)) return last;
+    } catch (err) {
+      last = (err as Error).message as T;
+    }
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function announced(): Promise<boolean> {
+  const out = await vty.json<{ prefix?: string; paths?: unknown[] }>(`show bgp ipv4 unicast ${PREFIX} json`);
+  return (out.paths?.length ?? 0) > 0;
+}
+
+function startTinydns(): void {
+  tinydns = inNs(['/usr/sbin/tinydns'], { IP: SERVICE, ROOT: join(dir, 'tinydns'), UID: '999', GID: '995' });
+}
+
+function status(): HealthStatus {
+  return JSON.parse(readFileSync(join(dir, 'status.json'), 'utf8')) as HealthStatus;
+}
+
+function startAgent(extra: string[] = []): ChildProcess {
+  return inNs(
+    [
+      process.execPath,
+      bin,
+      'health',
+      '--vty', join(dir, 'frr', 'bgpd.vty'),
+      '--asn', String(ASN),
+      '--prefix', PREFIX,
+      '--dns', SERVICE,
+      '--name', 'canary.anycast.lab',
+      '--type', 'TXT',
+      '--expect', 'site-a',
+      '--interval', '200',
+      '--timeout', '150',
+      '--rise', '2',
+      '--fall', '2',
+      '--maintenance-file', join(dir, 'maintenance'),
+      '--status-file', join(dir, 'status.json'),
+      '--listen', '127.0.0.1:9553',
+      ...extra,
+    ],
+    {},
+    'agent',
+  );
+}
+
+test.before(async () => {
+  chmodSync(dir, 0o755); // bgpd runs as the frr user and must reach its directory
+  sh(['ip', 'netns', 'add', ns]);
+  sh(['ip', 'netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']);
+  sh(['ip', 'netns', 'exec', ns, 'ip', 'addr', 'add', `${SERVICE}/32`, 'dev', 'lo']);
+  // tinydns: the canary answers which site this is.
+  const root = join(dir, 'tinydns');
+  execFileSync('mkdir', ['-p', root]);
+  writeFileSync(join(root, 'data'), `.anycast.lab:${SERVICE}:ns:300\n'canary.anycast.lab:site-a:300\n`);
+  execFileSync('tinydns-data', [], { cwd: root });
+  startTinydns();
+  // bgpd without zebra (-Z): the agent only needs its vty and BGP table.
+  const frr = join(dir, 'frr');
+  execFileSync('mkdir', ['-p', frr]);
+  writeFileSync(
+    join(frr, 'bgpd.conf'),
+    `hostname h8h\nrouter bgp ${ASN}\n bgp router-id ${SERVICE}\n no bgp network import-check\n no bgp ebgp-requires-policy\n`,
+  );
+  chownSync(frr, 103, 107);
+  chownSync(join(frr, 'bgpd.conf'), 103, 107);
+  inNs(
+    ['/usr/lib/frr/bgpd', '-Z', '-f', join(frr, 'bgpd.conf'), '-i', join(frr, 'bgpd.pid'), '--vty_socket', frr, '-P', '0', '-p', '0'],
+    {},
+    'bgpd',
+  );
+  vty = new VtyClient(join(frr, 'bgpd.vty'));
+  await until('bgpd vty', () => vty.command('show version'), () => true);
+});
+
+test.after.always(async () => {
+  await vty?.close().catch(() => undefined);
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  await new Promise((r) => setTimeout(r, 100));
+  try {
+    sh(['ip', 'netns', 'del', ns]);
+  } catch {
+    /* already gone */
+  }
+  if (!process.env.H8_KEEP) rmSync(dir, { recursive: true, force: true });
+});
+
+test.serial('announces when healthy, withdraws on hang, kill and drain, re-announces on recovery, withdraws on SIGTERM', async (t) => {
+  t.timeout(60_000);
+  const agent = startAgent();
+  await until('first announcement', announced, (v) => v);
+  t.like(status(), { state: 'up', announced: true, inSync: true });
+
+  // Hung DNS (SIGSTOP): probes time out, fall=2 → withdrawn.
+  tinydns!.kill('SIGSTOP');
+  const hungAt = Date.now();
+  await until('withdrawal after SIGSTOP', announced, (v) => !v);
+  const hangToWithdraw = Date.now() - hungAt;
+  t.true(hangToWithdraw < 1500, `hang → withdraw took ${hangToWithdraw} ms`);
+  t.like(status(), { state: 'down', announced: false });
+  t.regex(status().transitions.at(-1)!.reason, /dns timeout/);
+  tinydns!.kill('SIGCONT');
+  await until('re-announcement after SIGCONT', announced, (v) => v);
+
+  // Killed DNS: the port is closed, probes are refused at once.
+  tinydns!.kill('SIGKILL');
+  await until('withdrawal after kill', announced, (v) => !v);
+  t.regex(status().transitions.at(-1)!.reason, /dns refused/);
+  startTinydns();
+  await until('re-announcement after restart', announced, (v) => v);
+
+  // Drain: withdrawn while the file exists, although DNS is healthy.
+  writeFileSync(join(dir, 'maintenance'), '');
+  await until('withdrawal on drain', announced, (v) => !v);
+  t.like(status(), { state: 'draining', maintenance: true });
+  unlinkSync(join(dir, 'maintenance'));
+  await until('re-announcement after drain', announced, (v) => v);
+
+  // Status and metrics over HTTP, from inside the namespace.
+  const metrics = sh(['ip', 'netns', 'exec', ns, 'curl', '-sf', 'http://127.0.0.1:9553/metrics']);
+  t.regex(metrics, /bgpdns_health_announced 1/);
+  t.regex(metrics, /bgpdns_health_transitions_total\{to="draining"\} 1/);
+  const httpStatus = JSON.parse(sh(['ip', 'netns', 'exec', ns, 'curl', '-sf', 'http://127.0.0.1:9553/status'])) as HealthStatus;
+  t.deepEqual(
+    httpStatus.transitions.map((x) => x.to),
+    ['up', 'down', 'up', 'down', 'up', 'draining', 'up'],
+  );
+
+  // SIGTERM: the agent withdraws before it exits.
+  const exited = new Promise<number | null>((r) => agent.once('exit', (code) => r(code)));
+  agent.kill('SIGTERM');
+  t.is(await exited, 0);
+  // bgpd removes the route from its table through its work queue, a moment after the vty command returns.
+  t.false(await until('withdrawal on SIGTERM', announced, (v) => !v, 1000));
+});
+
+test.serial('a wrong canary answer is unhealthy: never announced', async (t) => {
+  t.timeout(20_000);
+  const agent = startAgent(['--expect', 'site-b']);
+  await until('agent decides', () => (existsSync(join(dir, 'status.json')) ? status() : undefined), (s) => s?.state === 'down');
+  t.false(await announced());
+  t.regex(status().transitions.at(-1)!.reason, /lacks expected "site-b"/);
+  const exited = new Promise((r) => agent.once('exit', r));
+  agent.kill('SIGTERM');
+  await exited;
+});
+
+test('bad arguments exit 2 with the flag named', (t) => {
+  const r = spawnSyncCli(['health', '--vty', '/x', '--asn', 'abc', '--prefix', PREFIX, '--dns', SERVICE, '--name', 'c']);
+  t.is(r.status, 2);
+  t.regex(r.stderr, /bgpdns health: --asn must be an AS number, got "abc"/);
+  const r2 = spawnSyncCli(['health', '--vty', '/x', '--asn', '1', '--prefix', PREFIX, '--dns', SERVICE, '--name', 'c', '--interval', '100', '--timeout', '100']);
+  t.regex(r2.stderr, /--timeout \(100\) must be shorter than --interval \(100\)/);
+});
+
+function spawnSyncCli(args: string[]): { status: number | null; stderr: string } {
+  try {
+    execFileSync(process.execPath, [bin, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return { status: 0, stderr: '' };
+  } catch (err) {
+    const e = err as { status: number | null; stderr: string };
+    return { status: e.status, stderr: e.stderr };
+  }
+}
