@@ -1,0 +1,172 @@
+/**
+ * The sorter's RIB: Adj-RIB-In per peer and the Loc-RIB for IPv4 and IPv6
+ * unicast, fed by the BGP sessions (update/withdraw/peer down) and read by the
+ * sorter (longest match, best path, each upstream's own path).
+ *
+ * `generation` increases whenever any best path changes, and also when a
+ * neighbour's self-originated prefixes change (they decide which upstream a
+ * candidate address belongs to), so a cached answer keyed on it is never stale.
+ */
+import { Afi, type PathAttributes, type Prefix } from '../bgp/types.js';
+import { formatPrefix, prefixToWords, wordsOf } from './address.js';
+import { AttrStore } from './attr-store.js';
+import { PeerTable, type RibPeerConfig } from './peers.js';
+import { RouteTable, type TableChange } from './route-table.js';
+
+export interface RibOptions {
+  /** Our AS: decides eBGP vs iBGP per peer and drops paths that contain it (loop). */
+  localAsn: number;
+}
+
+/** A best path as plain data (status pages, differential tests). */
+export interface BestRoute {
+  prefix: string;
+  peer: number;
+  peerAddress: string;
+  peerAsn: number;
+  attrs: PathAttributes;
+}
+
+export class Rib {
+  readonly attrs = new AttrStore();
+  readonly peers: PeerTable;
+  readonly v4: RouteTable;
+  readonly v6: RouteTable;
+  /** Increments on every best-path change (and origin change, see above). */
+  generation = 0;
+  /** Increments when a path whose AS_PATH is exactly its neighbour's AS appears, changes or goes. */
+  originVersion = 0;
+  /** Paths held per peer (both families), for max-prefix and statistics. */
+  readonly prefixCount: number[] = [];
+  private readonly change: TableChange = { bestChanged: false, pathsChanged: false };
+  private readonly key = new Uint32Array(4);
+
+  constructor(readonly options: RibOptions) {
+    this.peers = new PeerTable(options.localAsn);
+    const ctx = { attrs: this.attrs, peers: this.peers };
+    this.v4 = new RouteTable(1, ctx);
+    this.v6 = new RouteTable(4, ctx);
+  }
+
+  table(afi: Afi): RouteTable {
+    return afi === Afi.IPv4 ? this.v4 : this.v6;
+  }
+
+  addPeer(config: RibPeerConfig): number {
+    const id = this.peers.add(config);
+    this.prefixCount.push(0);
+    return id;
+  }
+
+  /** Session Established: the peer's BGP identifier enters the router-id tie-breaker. */
+  peerUp(peer: number, routerId: string): void {
+    this.peers.setEstablished(peer, true, routerId);
+  }
+
+  /** Session gone: every path of the peer leaves both families. Returns the number removed. */
+  peerDown(peer: number): number {
+    this.peers.setEstablished(peer, false);
+    let removed = 0;
+    for (const table of [this.v4, this.v6]) {
+      removed += table.clearPeer(peer, (_node, bestChanged) => {
+        if (bestChanged) this.generation++;
+      });
+    }
+    if (removed > 0) this.originVersion++;
+    this.prefixCount[peer] = 0;
+    return removed;
+  }
+
+  private containsLocalAs(attrs: PathAttributes): boolean {
+    const local = this.options.localAsn;
+    for (const seg of attrs.asPath) if (seg.asns.includes(local)) return true;
+    return false;
+  }
+
+  /**
+   * Paths from `peer` for these prefixes with these attributes (implicitly
+   * withdrawing the peer's previous paths for them). Paths whose AS_PATH holds
+   * our own AS are loops (RFC 4271 §9.1.2) and are treated as withdrawals.
+   */
+  update(peer: number, attrs: PathAttributes, nlri: readonly Prefix[]): void {
+    if (nlri.length === 0) return;
+    if (this.containsLocalAs(attrs)) {
+      this.withdraw(peer, nlri);
+      return;
+    }
+    const sole = attrs.asPath.length === 1 && attrs.asPath[0].asns.length === 1 && attrs.asPath[0].asns[0] === this.peers.asn[peer];
+    const key = this.key;
+    const change = this.change;
+    for (let i = 0; i < nlri.length; i++) {
+      const p = nlri[i];
+      const table = p.afi === Afi.IPv4 ? this.v4 : this.v6;
+      prefixToWords(p, key);
+      const attr = this.attrs.acquire(attrs);
+      const before = table.paths;
+      table.announce(peer, attr, key, p.len, change);
+      if (table.paths !== before) this.prefixCount[peer]++;
+      if (change.bestChanged) this.generation++;
+      if (change.pathsChanged && sole) this.originVersion++;
+    }
+  }
+
+  withdraw(peer: number, nlri: readonly Prefix[]): void {
+    const key = this.key;
+    const change = this.change;
+    for (let i = 0; i < nlri.length; i++) {
+      const p = nlri[i];
+      const table = p.afi === Afi.IPv4 ? this.v4 : this.v6;
+      prefixToWords(p, key);
+      table.withdraw(peer, key, p.len, change);
+      if (change.pathsChanged) {
+        this.prefixCount[peer]--;
+        // Cheap and safe: a withdrawn path may have been self-originated.
+        this.originVersion++;
+      }
+      if (change.bestChanged) this.generation++;
+    }
+  }
+
+  prefixText(afi: Afi, node: number): string {
+    const t = this.table(afi).trie;
+    const words = new Uint32Array(4);
+    t.keyOf(node, words);
+    return formatPrefix(afi, words, t.prefixLength(node));
+  }
+
+  /** The best path for exactly this prefix, or undefined. */
+  bestFor(afi: Afi, prefixWords: Uint32Array, len: number): BestRoute | undefined {
+    const table = this.table(afi);
+    const node = table.trie.find(prefixWords.subarray(0, wordsOf(afi)), len);
+    if (node < 0 || table.best(node) < 0) return undefined;
+    return this.describe(afi, node, table.best(node));
+  }
+
+  describe(afi: Afi, node: number, slot: number): BestRoute {
+    const table = this.table(afi);
+    const peer = table.slotPeer[slot];
+    return {
+      prefix: this.prefixText(afi, node),
+      peer,
+      peerAddress: this.peers.config(peer).address,
+      peerAsn: this.peers.asn[peer],
+      attrs: this.attrs.attributes(table.slotAttr[slot]),
+    };
+  }
+
+  /** Every best path of a family, in trie order. */
+  *bestRoutes(afi: Afi): Generator<BestRoute> {
+    const table = this.table(afi);
+    const nodes: number[] = [];
+    table.trie.forEach((n) => nodes.push(n));
+    for (const n of nodes) {
+      const slot = table.best(n);
+      if (slot >= 0) yield this.describe(afi, n, slot);
+    }
+  }
+
+  /** Approximate bytes held in typed arrays (the heap adds the interned keys). */
+  bytesUsed(): number {
+    return this.v4.bytesUsed() + this.v6.bytesUsed();
+  }
+}
