@@ -1,0 +1,420 @@
+/**
+ * Path attributes: decode (with RFC 7606 error handling decided per attribute)
+ * and encode. RFC 4271 §4.3/§5, RFC 4760, RFC 6793, RFC 1997, RFC 4360, RFC 8092, RFC 4456.
+ */
+import { Afi, Origin, type PathAttributes, type RawAttribute } from './types.js';
+import { AttrFlag, AttrType, attrTypeName, expectedFlags } from './attribute-types.js';
+import { BgpError, ErrorAction, type UpdateIssue } from './errors.js';
+import { ErrorCode, UpdateSubcode } from './notification-codes.js';
+import { decodeAsPath, mergeAs4Path, needsFourOctets, writeAsPath } from './as-path.js';
+import { ipv4ToString, ipv6ToString, parseIpv4, parseIpv6 } from './addresses.js';
+import { ByteWriter, readU16, readU32 } from './writer.js';
+import { AS_TRANS } from './capability-codes.js';
+import { countPrefixes } from './nlri.js';
+
+/** Per-session facts the attribute codec needs. */
+export interface AttributeContext {
+  /** Both sides advertised the 4-octet AS capability: AS_PATH and AGGREGATOR carry 4-octet ASNs. RFC 6793 §4. */
+  fourOctetAs: boolean;
+  /** External peer: LOCAL_PREF from it is discarded (RFC 7606 §7.5). */
+  ebgp?: boolean;
+}
+
+/** Where MP_REACH_NLRI's parts are inside the message. RFC 4760 §3. */
+export interface MpReach {
+  afi: number;
+  safi: number;
+  nextHop: string;
+  nextHopLinkLocal?: string;
+  nlriStart: number;
+  nlriEnd: number;
+  count: number;
+}
+
+/** Where MP_UNREACH_NLRI's withdrawn routes are inside the message. RFC 4760 §4. */
+export interface MpUnreach {
+  afi: number;
+  safi: number;
+  start: number;
+  end: number;
+  count: number;
+}
+
+export interface DecodedAttributes {
+  attrs: PathAttributes;
+  mpReach?: MpReach;
+  mpUnreach?: MpUnreach;
+  treatAsWithdraw: boolean;
+  issues: UpdateIssue[];
+  /** Which of ORIGIN, AS_PATH, NEXT_HOP were present (and valid), for the mandatory check. */
+  hasOrigin: boolean;
+  hasAsPath: boolean;
+  hasNextHop: boolean;
+}
+
+/** Families whose NLRI this codec understands; others are skipped (RFC 4760 §7: not negotiated). */
+export function knownFamily(afi: number, safi: number): boolean {
+  return (afi === Afi.IPv4 || afi === Afi.IPv6) && safi === 1;
+}
+
+// Marks seen attribute types without allocating a Set per UPDATE.
+const seenGeneration = new Uint32Array(256);
+let generation = 0;
+
+/**
+ * Decodes the path attributes in msg[start, end). Throws BgpError when RFC 7606
+ * requires a session reset; records other problems in `issues`.
+ */
+export function decodeAttributes(msg: Uint8Array, start: number, end: number, ctx: AttributeContext): DecodedAttributes {
+  const out: DecodedAttributes = {
+    attrs: { asPath: [] },
+    treatAsWithdraw: false,
+    issues: [],
+    hasOrigin: false,
+    hasAsPath: false,
+    hasNextHop: false,
+  };
+  const attrs = out.attrs;
+  generation = (generation + 1) >>> 0 || 1;
+  let as4Path: ReturnType<typeof decodeAsPath>;
+  let as4Aggregator: { asn: number; address: string } | undefined;
+  const issue = (action: ErrorAction.AttributeDiscard | ErrorAction.TreatAsWithdraw, attrType: number, subcode: number, reason: string): void => {
+    out.issues.push({ action, attrType, code: ErrorCode.UpdateMessage, subcode, reason: `${attrTypeName(attrType)}: ${reason}` });
+    if (action === ErrorAction.TreatAsWithdraw) out.treatAsWithdraw = true;
+  };
+
+  let at = start;
+  while (at < end) {
+    if (end - at < 3) {
+      // RFC 7606 §4: too few octets left for an attribute header.
+      issue(ErrorAction.TreatAsWithdraw, 0, UpdateSubcode.MalformedAttributeList, `${end - at} stray octet(s) after the last attribute`);
+      break;
+    }
+    const flags = msg[at];
+    const type = msg[at + 1];
+    const headerLen = flags & AttrFlag.ExtendedLength ? 4 : 3;
+    if (at + headerLen > end) {
+      issue(ErrorAction.TreatAsWithdraw, type, UpdateSubcode.AttributeLengthError, 'attribute header runs past the attributes field');
+      break;
+    }
+    const len = headerLen === 4 ? readU16(msg, at + 2) : msg[at + 2];
+    const v = at + headerLen;
+    const vEnd = v + len;
+    if (vEnd > end) {
+      // RFC 7606 §4: an attribute overrunning the field is treat-as-withdraw (the NLRI field is still locatable).
+      issue(ErrorAction.TreatAsWithdraw, type, UpdateSubcode.AttributeLengthError, `length ${len} runs past the attributes field`);
+      break;
+    }
+    at = vEnd;
+    const attrData = (): Uint8Array => msg.slice(v - headerLen, vEnd);
+
+    if (seenGeneration[type] === generation) {
+      // RFC 7606 §3(g): repeated MP attributes reset the session; others keep the first occurrence.
+      if (type === AttrType.MpReachNlri || type === AttrType.MpUnreachNlri) {
+        throw new BgpError(ErrorCode.UpdateMessage, UpdateSubcode.MalformedAttributeList, `${attrTypeName(type)} appears twice`);
+      }
+      issue(ErrorAction.AttributeDiscard, type, UpdateSubcode.MalformedAttributeList, 'repeated; only the first is used');
+      continue;
+    }
+    seenGeneration[type] = generation;
+
+    const expected = expectedFlags(type);
+    if (expected === undefined) {
+      if (!(flags & AttrFlag.Optional)) {
+        // RFC 4271 §6.3: an unrecognised well-known attribute cannot be handled more gently.
+        throw new BgpError(ErrorCode.UpdateMessage, UpdateSubcode.UnrecognizedWellKnownAttribute,
+          `unrecognised well-known attribute ${type}`, attrData());
+      }
+      if (flags & AttrFlag.Transitive) {
+        (attrs.unknown ??= []).push({ flags: flags & 0xe0, type, value: msg.slice(v, vEnd) });
+      }
+      // Unknown optional non-transitive attributes are quietly ignored (RFC 4271 §5).
+      continue;
+    }
+    const wrongFlags = (flags & (AttrFlag.Optional | AttrFlag.Transitive)) !== expected
+      || ((flags & AttrFlag.Partial) !== 0 && expected !== (AttrFlag.Optional | AttrFlag.Transitive));
+    if (wrongFlags) {
+      if (type === AttrType.MpReachNlri || type === AttrType.MpUnreachNlri) {
+        throw new BgpError(ErrorCode.UpdateMessage, UpdateSubcode.AttributeFlagsError, `${attrTypeName(type)} flags 0x${flags.toString(16)}`, attrData());
+      }
+      const gentle = type === AttrType.AtomicAggregate || type === AttrType.Aggregator || type === AttrType.As4Path || type === AttrType.As4Aggregator;
+      issue(gentle ? ErrorAction.AttributeDiscard : ErrorAction.TreatAsWithdraw, type, UpdateSubcode.AttributeFlagsError, `flags 0x${flags.toString(16)}`);
+      continue;
+    }
+
+    switch (type) {
+      case AttrType.Origin:
+        // RFC 7606 §7.1
+        if (len !== 1) issue(ErrorAction.TreatAsWithdraw, type, UpdateSubcode.AttributeLengthError, `length ${len} is not 1`);
+        else if (msg[v] > Origin.Incomplete) issue(ErrorAction.TreatAsWithdraw, type, UpdateSubcode.InvalidOriginAttribute, `value ${msg[v]}`);
+        else {
+          attrs.origin = msg[v] as Origin;
+          out.hasOrigin = true;
+        }
+        break;
+      case AttrType.AsPath: {
+        // RFC 7606 §7.2
+        const path = decodeAsPath(msg, v, vEnd, ctx.fourOctetAs ? 4 : 2);
+        if (!path) issue(ErrorAction.TreatAsWithdraw, type, UpdateSubcode.MalformedAsPath, 'malformed segments');
+        else {
+          attrs.asPath = path;
+          out.hasAsPath = true;
+        }
+        break;
+      }
+      case AttrType.NextHop:
+        // RFC 7606 §7.3
+        if (len !== 4) issue(ErrorAction.TreatAsWithdraw, type, UpdateSubcode.AttributeLengthError, `length ${len} is not 4`);
+        else {
+          attrs.nextHop = ipv4ToString(msg, v);
+          out.hasNextHop = true;
+        }
+        break;
+      case AttrType.MultiExitDisc:
+        // RFC 7606 §7.4
+        if (len !== 4) issue(ErrorAction.TreatAsWithdraw, type, UpdateSubcode.AttributeLengthError, `length ${len} is not 4`);
+        else attrs.med = readU32(msg, v);
+        break;
+      case AttrType.LocalPref:
+        // RFC 7606 §7.5
+        if (ctx.ebgp) issue(ErrorAction.AttributeDiscard, type, UpdateSubcode.MalformedAttributeList, 'received from an external peer');
+        else if (len !== 4) issue(ErrorAction.TreatAsWithdraw, type, UpdateSubcode.AttributeLengthError, `length ${len} is not 4`);
+        else attrs.localPref = readU32(msg, v);
+        break;
+      case AttrType.AtomicAggregate:
+        // RFC 7606 §7.6
+        if (len !== 0) issue(ErrorAction.AttributeDiscard, type, UpdateSubcode.AttributeLengthError, `length ${len} is not 0`);
+        else attrs.atomicAggregate = true;
+        break;
+      case AttrType.Aggregator: {
+        // RFC 7606 §7.7
+        const size = ctx.fourOctetAs ? 8 : 6;
+        if (len !== size) issue(ErrorAction.AttributeDiscard, type, UpdateSubcode.AttributeLengthError, `length ${len} is not ${size}`);
+        else attrs.aggregator = ctx.fourOctetAs
+          ? { asn: readU32(msg, v), address: ipv4ToString(msg, v + 4) }
+          : { asn: readU16(msg, v), address: ipv4ToString(msg, v + 2) };
+        break;
+      }
+      case AttrType.Communities:
+        // RFC 7606 §7.8
+        if (len === 0 || len % 4) issue(ErrorAction.TreatAsWithdraw, type, UpdateSubcode.OptionalAttributeError, `length ${len} is not a positive multiple of 4`);
+        else {
+          const list = new Array<number>(len / 4);
+          for (let i = 0; i < list.length; i++) list[i] = readU32(msg, v + 4 * i);
+          attrs.communities = list;
+        }
+        break;
+      case AttrType.OriginatorId:
+        // RFC 7606 §7.9
+        if (len !== 4) issue(ErrorAction.TreatAsWithdraw, type, UpdateSubcode.AttributeLengthError, `length ${len} is not 4`);
+        else attrs.originatorId = ipv4ToString(msg, v);
+        break;
+      case AttrType.ClusterList:
+        // RFC 7606 §7.10
+        if (len === 0 || len % 4) issue(ErrorAction.TreatAsWithdraw, type, UpdateSubcode.AttributeLengthError, `length ${len} is not a positive multiple of 4`);
+        else {
+          const list: string[] = [];
+          for (let i = v; i < vEnd; i += 4) list.push(ipv4ToString(msg, i));
+          attrs.clusterList = list;
+        }
+        break;
+      case AttrType.ExtendedCommunities:
+        // RFC 7606 §7.14
+        if (len === 0 || len % 8) issue(ErrorAction.TreatAsWithdraw, type, UpdateSubcode.OptionalAttributeError, `length ${len} is not a positive multiple of 8`);
+        else {
+          const list: Uint8Array[] = [];
+          for (let i = v; i < vEnd; i += 8) list.push(msg.slice(i, i + 8));
+          attrs.extendedCommunities = list;
+        }
+        break;
+      case AttrType.LargeCommunities:
+        // RFC 8092 §5
+        if (len === 0 || len % 12) issue(ErrorAction.TreatAsWithdraw, type, UpdateSubcode.OptionalAttributeError, `length ${len} is not a positive multiple of 12`);
+        else {
+          const list = [];
+          for (let i = v; i < vEnd; i += 12) list.push({ global: readU32(msg, i), local1: readU32(msg, i + 4), local2: readU32(msg, i + 8) });
+          attrs.largeCommunities = list;
+        }
+        break;
+      case AttrType.As4Path: {
+        // RFC 6793 §6: malformed AS4_PATH is discarded; from a 4-octet speaker it is ignored (§4.1).
+        if (ctx.fourOctetAs) break;
+        const path = decodeAsPath(msg, v, vEnd, 4);
+        if (!path || path.some((s) => s.type > 2)) issue(ErrorAction.AttributeDiscard, type, UpdateSubcode.OptionalAttributeError, 'malformed segments');
+        else as4Path = path;
+        break;
+      }
+      case AttrType.As4Aggregator:
+        if (ctx.fourOctetAs) break;
+        if (len !== 8) issue(ErrorAction.AttributeDiscard, type, UpdateSubcode.OptionalAttributeError, `length ${len} is not 8`);
+        else as4Aggregator = { asn: readU32(msg, v), address: ipv4ToString(msg, v + 4) };
+        break;
+      case AttrType.MpReachNlri:
+        out.mpReach = decodeMpReach(msg, v, vEnd, attrData);
+        break;
+      case AttrType.MpUnreachNlri:
+        out.mpUnreach = decodeMpUnreach(msg, v, vEnd, attrData);
+        break;
+    }
+  }
+
+  // RFC 6793 §4.2.3: AS4_* are used only when AGGREGATOR (if any) says AS_TRANS.
+  const aggregatorIsTrans = !attrs.aggregator || attrs.aggregator.asn === AS_TRANS;
+  if (!ctx.fourOctetAs && aggregatorIsTrans) {
+    if (as4Aggregator && attrs.aggregator) attrs.aggregator = as4Aggregator;
+    if (as4Path && out.hasAsPath) attrs.asPath = mergeAs4Path(attrs.asPath, as4Path);
+  }
+  if (out.mpReach && out.mpReach.afi === Afi.IPv6 && knownFamily(out.mpReach.afi, out.mpReach.safi)) {
+    attrs.nextHop = out.mpReach.nextHop;
+    if (out.mpReach.nextHopLinkLocal) attrs.nextHopLinkLocal = out.mpReach.nextHopLinkLocal;
+  } else if (out.mpReach && out.mpReach.afi === Afi.IPv4 && !out.hasNextHop) {
+    attrs.nextHop = out.mpReach.nextHop;
+  }
+  return out;
+}
+
+function mpError(reason: string, data: Uint8Array): BgpError {
+  // RFC 7606 §7.11 / RFC 4760 §7: a malformed MP attribute resets the session (no AFI/SAFI disable here).
+  return new BgpError(ErrorCode.UpdateMessage, UpdateSubcode.OptionalAttributeError, reason, data);
+}
+
+function decodeMpReach(msg: Uint8Array, v: number, end: number, data: () => Uint8Array): MpReach {
+  if (end - v < 5) throw mpError(`MP_REACH_NLRI length ${end - v} is too short`, data());
+  const afi = readU16(msg, v);
+  const safi = msg[v + 2];
+  const nhLen = msg[v + 3];
+  const nh = v + 4;
+  if (nh + nhLen + 1 > end) throw mpError(`MP_REACH_NLRI next hop length ${nhLen} runs past the attribute`, data());
+  let nextHop = '';
+  let nextHopLinkLocal: string | undefined;
+  if (knownFamily(afi, safi)) {
+    if (nhLen === 4) nextHop = ipv4ToString(msg, nh);
+    else if (nhLen === 16) nextHop = ipv6ToString(msg, nh);
+    else if (nhLen === 32) {
+      nextHop = ipv6ToString(msg, nh);
+      nextHopLinkLocal = ipv6ToString(msg, nh + 16);
+    } else throw mpError(`MP_REACH_NLRI next hop length ${nhLen} is not 4, 16 or 32`, data());
+  }
+  // One reserved octet (RFC 4760 §3), then NLRI.
+  const nlriStart = nh + nhLen + 1;
+  const count = knownFamily(afi, safi)
+    ? countPrefixes(msg, nlriStart, end, afi as Afi, ErrorCode.UpdateMessage, UpdateSubcode.OptionalAttributeError)
+    : 0;
+  const r: MpReach = { afi, safi, nextHop, nlriStart, nlriEnd: end, count };
+  if (nextHopLinkLocal) r.nextHopLinkLocal = nextHopLinkLocal;
+  return r;
+}
+
+function decodeMpUnreach(msg: Uint8Array, v: number, end: number, data: () => Uint8Array): MpUnreach {
+  if (end - v < 3) throw mpError(`MP_UNREACH_NLRI length ${end - v} is too short`, data());
+  const afi = readU16(msg, v);
+  const safi = msg[v + 2];
+  const count = knownFamily(afi, safi)
+    ? countPrefixes(msg, v + 3, end, afi as Afi, ErrorCode.UpdateMessage, UpdateSubcode.OptionalAttributeError)
+    : 0;
+  return { afi, safi, start: v + 3, end, count };
+}
+
+function writeAttr(w: ByteWriter, flags: number, type: number, body: (w: ByteWriter) => void): void {
+  // Write with a 2-octet length, then shrink to 1 octet when it fits (RFC 4271 §4.3 extended length bit).
+  const at = w.pos;
+  w.u8(flags | AttrFlag.ExtendedLength).u8(type).u16(0);
+  body(w);
+  const len = w.pos - at - 4;
+  if (len <= 255) {
+    w.buf.copyWithin(at + 3, at + 4, w.pos);
+    w.buf[at] = flags;
+    w.buf[at + 2] = len;
+    w.pos -= 1;
+  } else {
+    w.patchU16(at + 2, len);
+  }
+}
+
+/** MP_REACH_NLRI content the encoder writes; the NLRI are written by the caller's callback. */
+export interface MpReachEncode {
+  afi: Afi;
+  nextHop: string;
+  nextHopLinkLocal?: string;
+  writeNlri(w: ByteWriter): void;
+}
+
+export interface MpUnreachEncode {
+  afi: Afi;
+  writeNlri(w: ByteWriter): void;
+}
+
+function addressBytes(text: string, what: string): Uint8Array {
+  const b = text.includes(':') ? parseIpv6(text) : parseIpv4(text);
+  if (!b) throw new Error(`${what} "${text}" is not an IP address`);
+  return b;
+}
+
+/**
+ * Encodes path attributes in type order. Unknown optional transitive attributes
+ * are passed on with the Partial bit set (RFC 4271 §5). With 2-octet sessions,
+ * 4-octet ASNs become AS_TRANS and AS4_PATH/AS4_AGGREGATOR are added (RFC 6793 §4.2.2).
+ */
+export function writeAttributes(
+  w: ByteWriter, attrs: PathAttributes, ctx: AttributeContext,
+  mp?: { reach?: MpReachEncode; unreach?: MpUnreachEncode },
+): void {
+  const T = AttrFlag.Transitive;
+  const O = AttrFlag.Optional;
+  if (attrs.origin !== undefined) writeAttr(w, T, AttrType.Origin, (b) => b.u8(attrs.origin!));
+  const hasPath = attrs.origin !== undefined || attrs.asPath.length > 0;
+  if (hasPath) writeAttr(w, T, AttrType.AsPath, (b) => writeAsPath(b, attrs.asPath, ctx.fourOctetAs ? 4 : 2));
+  if (attrs.nextHop !== undefined && !attrs.nextHop.includes(':') && !mp?.reach) {
+    writeAttr(w, T, AttrType.NextHop, (b) => b.bytes(addressBytes(attrs.nextHop!, 'NEXT_HOP')));
+  }
+  if (attrs.med !== undefined) writeAttr(w, O, AttrType.MultiExitDisc, (b) => b.u32(attrs.med!));
+  if (attrs.localPref !== undefined) writeAttr(w, T, AttrType.LocalPref, (b) => b.u32(attrs.localPref!));
+  if (attrs.atomicAggregate) writeAttr(w, T, AttrType.AtomicAggregate, () => undefined);
+  const agg = attrs.aggregator;
+  if (agg) {
+    writeAttr(w, O | T, AttrType.Aggregator, (b) => {
+      if (ctx.fourOctetAs) b.u32(agg.asn);
+      else b.u16(agg.asn > 0xffff ? AS_TRANS : agg.asn);
+      b.bytes(addressBytes(agg.address, 'AGGREGATOR address'));
+    });
+  }
+  if (attrs.communities?.length) writeAttr(w, O | T, AttrType.Communities, (b) => attrs.communities!.forEach((c) => b.u32(c)));
+  if (attrs.originatorId !== undefined) writeAttr(w, O, AttrType.OriginatorId, (b) => b.bytes(addressBytes(attrs.originatorId!, 'ORIGINATOR_ID')));
+  if (attrs.clusterList?.length) writeAttr(w, O, AttrType.ClusterList, (b) => attrs.clusterList!.forEach((c) => b.bytes(addressBytes(c, 'CLUSTER_LIST entry'))));
+  if (mp?.reach) {
+    const r = mp.reach;
+    writeAttr(w, O, AttrType.MpReachNlri, (b) => {
+      const nh = addressBytes(r.nextHop, 'MP_REACH next hop');
+      const ll = r.nextHopLinkLocal ? addressBytes(r.nextHopLinkLocal, 'MP_REACH link-local next hop') : undefined;
+      b.u16(r.afi).u8(1).u8(nh.length + (ll?.length ?? 0)).bytes(nh);
+      if (ll) b.bytes(ll);
+      b.u8(0);
+      r.writeNlri(b);
+    });
+  }
+  if (mp?.unreach) {
+    const u = mp.unreach;
+    writeAttr(w, O, AttrType.MpUnreachNlri, (b) => {
+      b.u16(u.afi).u8(1);
+      u.writeNlri(b);
+    });
+  }
+  if (attrs.extendedCommunities?.length) writeAttr(w, O | T, AttrType.ExtendedCommunities, (b) => attrs.extendedCommunities!.forEach((c) => b.bytes(c)));
+  if (!ctx.fourOctetAs) {
+    if (hasPath && needsFourOctets(attrs.asPath)) {
+      const as4 = attrs.asPath.filter((s) => s.type <= 2);
+      writeAttr(w, O | T, AttrType.As4Path, (b) => writeAsPath(b, as4, 4));
+    }
+    if (agg && agg.asn > 0xffff) {
+      writeAttr(w, O | T, AttrType.As4Aggregator, (b) => b.u32(agg.asn).bytes(addressBytes(agg.address, 'AGGREGATOR address')));
+    }
+  }
+  if (attrs.largeCommunities?.length) {
+    writeAttr(w, O | T, AttrType.LargeCommunities, (b) => attrs.largeCommunities!.forEach((c) => b.u32(c.global).u32(c.local1).u32(c.local2)));
+  }
+  for (const u of attrs.unknown ?? []) {
+    writeAttr(w, (u.flags & (O | T)) | AttrFlag.Partial, u.type, (b) => b.bytes(u.value));
+  }
+}
+
+export type { RawAttribute };
