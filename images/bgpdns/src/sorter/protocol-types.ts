@@ -1,0 +1,93 @@
+/**
+ * Constants and message shapes of the BGPDNS query protocol, version 1
+ * (specified in docs/bgpdns-protocol.md; section numbers below refer to it).
+ */
+import type { RankStatus } from './api.js';
+
+/** "BD": first two octets of every message. §3. */
+export const MAGIC = 0x4244;
+export const PROTOCOL_VERSION = 1;
+/** The 2002 design used UDP 179 next to BGP's TCP 179. §2. */
+export const DEFAULT_PORT = 179;
+export const MAX_CANDIDATES = 32;
+export const HEADER_LENGTH = 28;
+export const MAC_LENGTH = 32;
+/** Default accepted clock difference between client and sorter. §5.2. */
+export const DEFAULT_WINDOW_MS = 5000;
+
+/** Message types. §3. */
+export const enum MessageType {
+  Query = 1,
+  Answer = 2,
+}
+
+/** Address family octet: the IP version number. §4. */
+export const enum WireFamily {
+  None = 0,
+  IPv4 = 4,
+  IPv6 = 6,
+}
+
+/** Query flags. §4.1. */
+export const enum QueryFlag {
+  /** The client is a subnet (EDNS client subnet, RFC 7871): the prefix length octet applies. */
+  Subnet = 1,
+}
+
+/** Answer status octet. §4.2. */
+export const enum WireStatus {
+  Ranked = 0,
+  NoRoute = 1,
+  NoSessions = 2,
+  Unmapped = 3,
+}
+
+export const statusToWire: Record<RankStatus, WireStatus> = {
+  ranked: WireStatus.Ranked,
+  'no-route': WireStatus.NoRoute,
+  'no-sessions': WireStatus.NoSessions,
+  unmapped: WireStatus.Unmapped,
+};
+
+export const wireToStatus: readonly RankStatus[] = ['ranked', 'no-route', 'no-sessions', 'unmapped'];
+
+/** Why a received message was not answered (counted per reason). §5.3. */
+export type DropReason = 'malformed' | 'version' | 'unknown-key' | 'bad-mac' | 'stale' | 'replayed' | 'overload';
+
+export interface Header {
+  type: MessageType;
+  requestId: number;
+  keyId: number;
+  /** Sender's clock, Unix epoch milliseconds. */
+  timestamp: number;
+  /** 64-bit random value chosen by the client per query; answers echo it. */
+  nonce: bigint;
+}
+
+export interface QueryMessage extends Header {
+  type: MessageType.Query;
+  client: string;
+  /** Present when the client is a subnet (EDNS client subnet). */
+  clientPrefixLen?: number;
+  candidates: string[];
+}
+
+export interface AnswerMessage extends Header {
+  type: MessageType.Answer;
+  status: RankStatus;
+  /** "198.18.64.0/20", when a route covered the client. */
+  matchedPrefix?: string;
+  /** 0 on the wire when absent. */
+  neighborAs?: number;
+  generation: number;
+  preferences: number[];
+}
+
+export class ProtocolError extends Error {
+  constructor(
+    readonly reason: DropReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}

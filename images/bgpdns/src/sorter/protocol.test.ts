@@ -1,0 +1,139 @@
+import test from 'ava';
+import fc from 'fast-check';
+import { decodeAnswer, decodeHeader, decodeQuery, encodeAnswer, encodeQuery } from './protocol.js';
+import { ReplayGuard, macValid, parseKeySpec, sign, verifyMessage } from './protocol-auth.js';
+import { MessageType, ProtocolError, type AnswerMessage, type QueryMessage } from './protocol-types.js';
+
+const key = Buffer.from('00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff', 'hex');
+const keys = new Map([[7, key]]);
+const NOW = 1_795_000_000_000;
+
+function query(over: Partial<QueryMessage> = {}): QueryMessage {
+  return {
+    type: MessageType.Query,
+    requestId: 0xdeadbeef,
+    keyId: 7,
+    timestamp: NOW,
+    nonce: 0x0123456789abcdefn,
+    client: '198.18.64.7',
+    candidates: ['198.18.1.10', '2001:db8:2::10', '198.18.3.10'],
+    ...over,
+  };
+}
+
+function answer(over: Partial<AnswerMessage> = {}): AnswerMessage {
+  return {
+    type: MessageType.Answer,
+    requestId: 42,
+    keyId: 7,
+    timestamp: NOW,
+    nonce: 99n,
+    status: 'ranked',
+    matchedPrefix: '198.18.64.0/20',
+    neighborAs: 4200000001,
+    generation: 2 ** 40 + 5,
+    preferences: [1000, 0, 999],
+    ...over,
+  };
+}
+
+const roundTrip = test.macro(<T>(t: import('ava').ExecutionContext, encode: (m: T) => Buffer, decode: (b: Buffer) => T, message: T) => {
+  const wire = sign(encode(message), key);
+  t.deepEqual(decode(wire), message);
+  t.true(macValid(wire, key));
+});
+
+test('query round trip (IPv4 client, mixed candidates)', roundTrip, encodeQuery, decodeQuery, query());
+test('query round trip (IPv6 subnet client, no candidates)', roundTrip, encodeQuery, decodeQuery, query({ client: '2001:db8:40::', clientPrefixLen: 48, candidates: [] }));
+test('query round trip (32 candidates)', roundTrip, encodeQuery, decodeQuery, query({ candidates: Array.from({ length: 32 }, (_, i) => `198.18.9.${i}`) }));
+test('answer round trip (ranked)', roundTrip, encodeAnswer, decodeAnswer, answer());
+test('answer round trip (no route: no prefix, no AS)', roundTrip, encodeAnswer, decodeAnswer, (({ matchedPrefix: _p, neighborAs: _a, ...rest }) => ({ ...rest, status: 'no-route' as const, preferences: [0, 0, 0] }))(answer()));
+test('answer round trip (IPv6 /0 … /128)', roundTrip, encodeAnswer, decodeAnswer, answer({ matchedPrefix: '2001:db8:40::/45' }));
+
+test('random queries and answers round-trip', (t) => {
+  const v4 = fc.ipV4();
+  const v6 = fc.tuple(fc.integer({ min: 1, max: 0xffff }), fc.integer({ min: 1, max: 0xffff })).map(([a, b]) => `2001:db8:${a.toString(16)}::${b.toString(16)}`);
+  fc.assert(
+    fc.property(fc.oneof(v4, v6), fc.array(fc.oneof(v4, v6), { maxLength: 32 }), fc.nat(0xffffffff), fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), (client, candidates, requestId, nonce) => {
+      const q = query({ client, candidates, requestId, nonce });
+      const back = decodeQuery(sign(encodeQuery(q), key));
+      return JSON.stringify(back, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) === JSON.stringify(q, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+    }),
+    { numRuns: 200 },
+  );
+  t.pass();
+});
+
+const malformed = test.macro((t, mutate: (b: Buffer) => Buffer, reason: string, message: RegExp) => {
+  const wire = mutate(sign(encodeQuery(query()), key));
+  const err = t.throws(() => decodeQuery(wire), { instanceOf: ProtocolError, message });
+  t.is(err?.reason, reason);
+});
+
+test('too short', malformed, (b) => b.subarray(0, 40), 'malformed', /shorter than header \+ MAC/);
+test('bad magic', malformed, (b) => (b.writeUInt8(0x58, 0), b), 'malformed', /bad magic/);
+test('unknown version', malformed, (b) => (b.writeUInt8(2, 2), b), 'version', /version 2 is not supported/);
+test('unknown type', malformed, (b) => (b.writeUInt8(9, 3), b), 'malformed', /type 9 is unknown/);
+test('bad family', malformed, (b) => (b.writeUInt8(5, 29), b), 'malformed', /family 5/);
+test('too many candidates', malformed, (b) => (b.writeUInt8(33, 31), b), 'malformed', /33 candidates/);
+test('truncated candidate list', malformed, (b) => Buffer.concat([b.subarray(0, b.length - 40), b.subarray(b.length - 32)]), 'malformed', /past the end|missing|after the last/);
+test('trailing octets', malformed, (b) => Buffer.concat([b.subarray(0, b.length - 32), Buffer.from([0, 0]), b.subarray(b.length - 32)]), 'malformed', /2 octets after the last candidate/);
+test('prefix length without subnet flag', malformed, (b) => (b.writeUInt8(24, 30), b), 'malformed', /without the subnet flag/);
+test('unknown flags', malformed, (b) => (b.writeUInt8(0x80, 28), b), 'malformed', /unknown query flags/);
+
+test('encoder refuses bad input with a sentence', (t) => {
+  t.throws(() => encodeQuery(query({ client: 'example.org' })), { message: /client "example.org" is not an IPv4 or IPv6 address/ });
+  t.throws(() => encodeQuery(query({ candidates: Array(33).fill('198.18.0.1') })), { message: /33 candidates/ });
+  t.throws(() => encodeQuery(query({ clientPrefixLen: 33 })), { message: /prefix length 33 is outside 0..32/ });
+});
+
+const verify = (wire: Buffer, now = NOW, replay?: ReplayGuard) => verifyMessage(wire, { keys, now, windowMs: 5000, replay });
+const rejects = (t: import('ava').ExecutionContext, fn: () => unknown, reason: string) => {
+  const err = t.throws(fn, { instanceOf: ProtocolError });
+  t.is(err?.reason, reason);
+};
+
+test('authentic fresh query verifies', (t) => {
+  t.is(verify(sign(encodeQuery(query()), key)).requestId, 0xdeadbeef);
+});
+
+test('a flipped bit anywhere fails the MAC', (t) => {
+  const wire = sign(encodeQuery(query()), key);
+  for (let i = 4; i < wire.length; i++) {
+    const copy = Buffer.from(wire);
+    copy[i] ^= 0x01;
+    const err = t.throws(() => verify(copy), { instanceOf: ProtocolError });
+    // Flipping the key id field changes which key is looked up.
+    t.true(err?.reason === 'bad-mac' || err?.reason === 'unknown-key', `octet ${i}: ${err?.reason}`);
+  }
+});
+
+test('unknown key id is rejected', (t) => rejects(t, () => verify(sign(encodeQuery(query({ keyId: 8 })), key)), 'unknown-key'));
+test('wrong key is rejected', (t) => rejects(t, () => verify(sign(encodeQuery(query()), Buffer.alloc(32, 1))), 'bad-mac'));
+test('unsigned query is rejected', (t) => rejects(t, () => verify(encodeQuery(query())), 'bad-mac'));
+test('stale query (older than the window) is rejected', (t) => rejects(t, () => verify(sign(encodeQuery(query({ timestamp: NOW - 5001 })), key)), 'stale'));
+test('query from the future beyond the window is rejected', (t) => rejects(t, () => verify(sign(encodeQuery(query({ timestamp: NOW + 6000 })), key)), 'stale'));
+
+test('replayed query inside the window is rejected, a new nonce is not', (t) => {
+  const guard = new ReplayGuard(5000, NOW);
+  const wire = sign(encodeQuery(query()), key);
+  verify(wire, NOW, guard);
+  rejects(t, () => verify(wire, NOW + 10, guard), 'replayed');
+  t.notThrows(() => verify(sign(encodeQuery(query({ nonce: 5n })), key), NOW + 20, guard));
+  // Two windows later the memory has rotated; the timestamp check now catches the old message.
+  rejects(t, () => verify(wire, NOW + 10_001, guard), 'stale');
+});
+
+test('header decodes the 64-bit timestamp and nonce', (t) => {
+  const h = decodeHeader(sign(encodeQuery(query({ nonce: 2n ** 64n - 1n })), key));
+  t.is(h.timestamp, NOW);
+  t.is(h.nonce, 2n ** 64n - 1n);
+});
+
+test('key specs', (t) => {
+  const [id, k] = parseKeySpec('3:' + 'ab'.repeat(16));
+  t.is(id, 3);
+  t.is(k.length, 16);
+  t.is(parseKeySpec('cd'.repeat(20))[0], 1);
+  t.throws(() => parseKeySpec('3:abc'), { message: /at least 16 octets/ });
+});

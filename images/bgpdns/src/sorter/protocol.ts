@@ -1,0 +1,211 @@
+/**
+ * Pure codec of the BGPDNS query protocol v1 (docs/bgpdns-protocol.md):
+ * bytes in, typed message out, and back. Authentication (the trailing
+ * HMAC-SHA256) is computed by protocol-auth.ts; the encoders here leave the
+ * MAC field for `sign` to fill, the decoder does not look at it.
+ */
+import { Afi } from '../bgp/types.js';
+import { formatWords, parseAddressInto } from '../rib/address.js';
+import {
+  HEADER_LENGTH,
+  MAC_LENGTH,
+  MAGIC,
+  MAX_CANDIDATES,
+  MessageType,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  QueryFlag,
+  WireFamily,
+  statusToWire,
+  wireToStatus,
+  type AnswerMessage,
+  type Header,
+  type QueryMessage,
+} from './protocol-types.js';
+
+const scratch = new Uint32Array(4);
+
+function addressBytes(text: string, what: string): { family: WireFamily; words: Uint32Array } {
+  const afi = parseAddressInto(text, scratch);
+  if (afi === undefined) throw new ProtocolError('malformed', `${what} "${text}" is not an IPv4 or IPv6 address`);
+  return { family: afi === Afi.IPv4 ? WireFamily.IPv4 : WireFamily.IPv6, words: scratch };
+}
+
+function writeWords(buf: Buffer, offset: number, family: WireFamily, words: Uint32Array): number {
+  const n = family === WireFamily.IPv4 ? 1 : 4;
+  for (let i = 0; i < n; i++) buf.writeUInt32BE(words[i] >>> 0, offset + 4 * i);
+  return offset + 4 * n;
+}
+
+function addressLength(family: number): number {
+  if (family === WireFamily.IPv4) return 4;
+  if (family === WireFamily.IPv6) return 16;
+  throw new ProtocolError('malformed', `address family ${family} is neither 4 nor 6`);
+}
+
+function readAddress(buf: Buffer, offset: number, family: WireFamily): string {
+  const n = family === WireFamily.IPv4 ? 1 : 4;
+  if (offset + 4 * n > buf.length - MAC_LENGTH) throw new ProtocolError('malformed', 'address runs past the end of the message');
+  for (let i = 0; i < n; i++) scratch[i] = buf.readUInt32BE(offset + 4 * i);
+  return formatWords(family === WireFamily.IPv4 ? Afi.IPv4 : Afi.IPv6, scratch);
+}
+
+function writeHeader(buf: Buffer, h: Header): void {
+  buf.writeUInt16BE(MAGIC, 0);
+  buf.writeUInt8(PROTOCOL_VERSION, 2);
+  buf.writeUInt8(h.type, 3);
+  buf.writeUInt32BE(h.requestId >>> 0, 4);
+  buf.writeUInt32BE(h.keyId >>> 0, 8);
+  buf.writeUInt32BE(Math.floor(h.timestamp / 2 ** 32), 12);
+  buf.writeUInt32BE(h.timestamp % 2 ** 32, 16);
+  buf.writeBigUInt64BE(BigInt.asUintN(64, h.nonce), 20);
+}
+
+/** Header fields of any message; throws ProtocolError('malformed' | 'version'). */
+export function decodeHeader(buf: Buffer): Header {
+  if (buf.length < HEADER_LENGTH + MAC_LENGTH) {
+    throw new ProtocolError('malformed', `message of ${buf.length} octets is shorter than header + MAC (${HEADER_LENGTH + MAC_LENGTH})`);
+  }
+  if (buf.readUInt16BE(0) !== MAGIC) throw new ProtocolError('malformed', 'bad magic (expected "BD")');
+  const version = buf.readUInt8(2);
+  if (version !== PROTOCOL_VERSION) throw new ProtocolError('version', `protocol version ${version} is not supported (only ${PROTOCOL_VERSION})`);
+  const type = buf.readUInt8(3);
+  if (type !== MessageType.Query && type !== MessageType.Answer) throw new ProtocolError('malformed', `message type ${type} is unknown`);
+  return {
+    type,
+    requestId: buf.readUInt32BE(4),
+    keyId: buf.readUInt32BE(8),
+    timestamp: buf.readUInt32BE(12) * 2 ** 32 + buf.readUInt32BE(16),
+    nonce: buf.readBigUInt64BE(20),
+  };
+}
+
+export function encodeQuery(q: Omit<QueryMessage, 'type'>): Buffer {
+  if (q.candidates.length > MAX_CANDIDATES) {
+    throw new ProtocolError('malformed', `${q.candidates.length} candidates; at most ${MAX_CANDIDATES} fit in one query`);
+  }
+  let size = HEADER_LENGTH + 4;
+  const client = addressBytes(q.client, 'client');
+  const clientFamily = client.family;
+  const clientWords = Uint32Array.from(client.words);
+  size += addressLength(clientFamily);
+  const fullLen = clientFamily === WireFamily.IPv4 ? 32 : 128;
+  if (q.clientPrefixLen !== undefined && !(Number.isInteger(q.clientPrefixLen) && q.clientPrefixLen >= 0 && q.clientPrefixLen <= fullLen)) {
+    throw new ProtocolError('malformed', `client prefix length ${q.clientPrefixLen} is outside 0..${fullLen}`);
+  }
+  const cands = q.candidates.map((c, i) => {
+    const a = addressBytes(c, `candidate ${i}`);
+    return { family: a.family, words: Uint32Array.from(a.words) };
+  });
+  for (const c of cands) size += 1 + addressLength(c.family);
+  const buf = Buffer.alloc(size + MAC_LENGTH);
+  writeHeader(buf, { ...q, type: MessageType.Query });
+  buf.writeUInt8(q.clientPrefixLen === undefined ? 0 : QueryFlag.Subnet, 28);
+  buf.writeUInt8(clientFamily, 29);
+  buf.writeUInt8(q.clientPrefixLen ?? fullLen, 30);
+  buf.writeUInt8(cands.length, 31);
+  let off = writeWords(buf, 32, clientFamily, clientWords);
+  for (const c of cands) {
+    buf.writeUInt8(c.family, off);
+    off = writeWords(buf, off + 1, c.family, c.words);
+  }
+  return buf;
+}
+
+export function decodeQuery(buf: Buffer): QueryMessage {
+  const h = decodeHeader(buf);
+  if (h.type !== MessageType.Query) throw new ProtocolError('malformed', 'expected a query');
+  if (buf.length < HEADER_LENGTH + 4 + MAC_LENGTH) throw new ProtocolError('malformed', 'query body is truncated');
+  const flags = buf.readUInt8(28);
+  if ((flags & ~QueryFlag.Subnet) !== 0) throw new ProtocolError('malformed', `unknown query flags 0x${flags.toString(16)}`);
+  const family = buf.readUInt8(29) as WireFamily;
+  addressLength(family);
+  const prefixLen = buf.readUInt8(30);
+  const fullLen = family === WireFamily.IPv4 ? 32 : 128;
+  if (prefixLen > fullLen) throw new ProtocolError('malformed', `client prefix length ${prefixLen} exceeds ${fullLen}`);
+  if (!(flags & QueryFlag.Subnet) && prefixLen !== fullLen) throw new ProtocolError('malformed', 'prefix length given without the subnet flag');
+  const count = buf.readUInt8(31);
+  if (count > MAX_CANDIDATES) throw new ProtocolError('malformed', `${count} candidates; at most ${MAX_CANDIDATES}`);
+  const client = readAddress(buf, 32, family);
+  let off = 32 + addressLength(family);
+  const candidates: string[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    if (off >= buf.length - MAC_LENGTH) throw new ProtocolError('malformed', `candidate ${i} is missing`);
+    const f = buf.readUInt8(off) as WireFamily;
+    const len = addressLength(f);
+    candidates[i] = readAddress(buf, off + 1, f);
+    off += 1 + len;
+  }
+  if (off !== buf.length - MAC_LENGTH) throw new ProtocolError('malformed', `${buf.length - MAC_LENGTH - off} octets after the last candidate`);
+  const q: QueryMessage = { ...h, type: MessageType.Query, client, candidates };
+  if (flags & QueryFlag.Subnet) q.clientPrefixLen = prefixLen;
+  return q;
+}
+
+export function encodeAnswer(a: Omit<AnswerMessage, 'type'>): Buffer {
+  if (a.preferences.length > MAX_CANDIDATES) throw new ProtocolError('malformed', `at most ${MAX_CANDIDATES} preferences`);
+  let matchedFamily = WireFamily.None;
+  let matchedLen = 0;
+  let matchedWords = new Uint32Array(4);
+  if (a.matchedPrefix !== undefined) {
+    const slash = a.matchedPrefix.lastIndexOf('/');
+    const addr = addressBytes(a.matchedPrefix.slice(0, slash), 'matched prefix');
+    matchedFamily = addr.family;
+    matchedWords = Uint32Array.from(addr.words);
+    matchedLen = Number(a.matchedPrefix.slice(slash + 1));
+  }
+  const prefixOctets = Math.ceil(matchedLen / 8);
+  const size = HEADER_LENGTH + 16 + prefixOctets + 2 * a.preferences.length;
+  const buf = Buffer.alloc(size + MAC_LENGTH);
+  writeHeader(buf, { ...a, type: MessageType.Answer });
+  buf.writeUInt8(statusToWire[a.status], 28);
+  buf.writeUInt8(matchedFamily, 29);
+  buf.writeUInt8(matchedLen, 30);
+  buf.writeUInt8(a.preferences.length, 31);
+  buf.writeUInt32BE((a.neighborAs ?? 0) >>> 0, 32);
+  buf.writeUInt32BE(Math.floor(a.generation / 2 ** 32), 36);
+  buf.writeUInt32BE(a.generation % 2 ** 32, 40);
+  let off = 44;
+  for (let i = 0; i < prefixOctets; i++) buf[off++] = (matchedWords[i >> 2] >>> (24 - 8 * (i & 3))) & 255;
+  for (const p of a.preferences) {
+    buf.writeUInt16BE(Math.max(0, Math.min(0xffff, p)), off);
+    off += 2;
+  }
+  return buf;
+}
+
+export function decodeAnswer(buf: Buffer): AnswerMessage {
+  const h = decodeHeader(buf);
+  if (h.type !== MessageType.Answer) throw new ProtocolError('malformed', 'expected an answer');
+  if (buf.length < HEADER_LENGTH + 16 + MAC_LENGTH) throw new ProtocolError('malformed', 'answer body is truncated');
+  const statusCode = buf.readUInt8(28);
+  const status = wireToStatus[statusCode];
+  if (status === undefined) throw new ProtocolError('malformed', `answer status ${statusCode} is unknown`);
+  const family = buf.readUInt8(29) as WireFamily;
+  const matchedLen = buf.readUInt8(30);
+  const count = buf.readUInt8(31);
+  if (count > MAX_CANDIDATES) throw new ProtocolError('malformed', `${count} preferences; at most ${MAX_CANDIDATES}`);
+  const neighborAs = buf.readUInt32BE(32);
+  const generation = buf.readUInt32BE(36) * 2 ** 32 + buf.readUInt32BE(40);
+  let off = 44;
+  let matchedPrefix: string | undefined;
+  if (family !== WireFamily.None) {
+    const full = addressLength(family) * 8;
+    if (matchedLen > full) throw new ProtocolError('malformed', `matched prefix length ${matchedLen} exceeds ${full}`);
+    const octets = Math.ceil(matchedLen / 8);
+    if (off + octets > buf.length - MAC_LENGTH) throw new ProtocolError('malformed', 'matched prefix is truncated');
+    scratch.fill(0);
+    for (let i = 0; i < octets; i++) scratch[i >> 2] |= buf[off + i] << (24 - 8 * (i & 3));
+    off += octets;
+    matchedPrefix = `${formatWords(family === WireFamily.IPv4 ? Afi.IPv4 : Afi.IPv6, scratch)}/${matchedLen}`;
+  } else if (matchedLen !== 0) {
+    throw new ProtocolError('malformed', 'matched prefix length without a family');
+  }
+  if (off + 2 * count !== buf.length - MAC_LENGTH) throw new ProtocolError('malformed', 'preference list length does not match the count');
+  const preferences: number[] = new Array(count);
+  for (let i = 0; i < count; i++) preferences[i] = buf.readUInt16BE(off + 2 * i);
+  const a: AnswerMessage = { ...h, type: MessageType.Answer, status, generation, preferences };
+  if (matchedPrefix !== undefined) a.matchedPrefix = matchedPrefix;
+  if (neighborAs !== 0) a.neighborAs = neighborAs;
+  return a;
+}
