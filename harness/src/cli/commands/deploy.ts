@@ -1,0 +1,46 @@
+import { monoNow } from '../../clock.js';
+import { deploy } from '../../lab/deploy.js';
+import { bgpNodes, waitBgpConverged } from '../../lab/converged.js';
+import { loadTopology } from '../../topology/load.js';
+import { parseArgs, UsageError, type CliCommand } from '../command.js';
+import { ProgressView } from '../progress-view.js';
+
+export const command: CliCommand = {
+  summary: 'deploy a topology file (*.clab.yml); prints time to ready and to BGP converged',
+  usage: `usage: bgpdns-lab deploy <file.clab.yml> [--runtime netns] [--no-converge] [--converge-timeout SECONDS]
+
+Deploys every node (namespace, links, daemons, exec lines) with live progress on
+stderr, then waits until every BGP session of the lab is Established.
+The lab stays up: bgpdns-lab inspect | exec | destroy <lab>.
+Ctrl-C during deploy destroys what was created.`,
+  async run(argv) {
+    const { positional, flags } = parseArgs(argv, ['runtime', 'converge-timeout']);
+    if (positional.length !== 1) throw new UsageError('expected one topology file');
+    const runtime = flags.get('runtime') ?? 'netns';
+    if (runtime !== 'netns') throw new UsageError(`runtime "${String(runtime)}" is not available here; known: netns`);
+    const t0 = monoNow();
+    const model = await loadTopology(positional[0]);
+    const view = new ProgressView(model.name, model.nodes.length);
+    const lab = await deploy(model, { onProgress: view.on });
+    const ready = lab.timings!.readyAt - t0;
+    const links = model.links.length;
+    process.stderr.write(`lab ${model.name}: ${model.nodes.length} nodes, ${links} links ready in ${(ready / 1000).toFixed(2)} s\n`);
+    let convergedS: number | undefined;
+    if (!flags.has('no-converge') && bgpNodes(lab).length > 0) {
+      const timeoutS = Number(flags.get('converge-timeout') ?? 60);
+      if (!(timeoutS > 0)) throw new UsageError('--converge-timeout expects seconds > 0');
+      try {
+        const c = await waitBgpConverged(lab, { timeoutMs: timeoutS * 1000 });
+        convergedS = (c.at - t0) / 1000;
+        process.stderr.write(`lab ${model.name}: converged in ${convergedS.toFixed(2)} s (${c.sessions} BGP sessions Established)\n`);
+      } catch (e) {
+        process.stderr.write(`${(e as Error).message}\nthe lab stays deployed; inspect it: bgpdns-lab inspect ${model.name}\n`);
+        return 1;
+      }
+    }
+    process.stdout.write(
+      `${JSON.stringify({ lab: model.name, nodes: model.nodes.length, links, ready_s: +(ready / 1000).toFixed(3), converged_s: convergedS !== undefined ? +convergedS.toFixed(3) : null })}\n`,
+    );
+    return 0;
+  },
+};

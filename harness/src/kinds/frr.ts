@@ -1,0 +1,198 @@
+import { chown, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Lab, LabNode } from '../topology/model.js';
+import type { TopologyIssue } from '../topology/errors.js';
+import type { NodeProcess } from '../runtime/runtime.js';
+import type { Kind, KindContext } from './kind.js';
+import { SUPPORTED_DAEMONS, daemonConfig, parseDaemonsFile, splitFrrConfig, type Daemon, type SplitConfig } from './frr-config.js';
+import { ensureNodeDir, systemUser } from './node-dir.js';
+import { vtyAnswers } from './vty-ping.js';
+
+/**
+ * FRR router (host-installed FRR 8.4, /usr/lib/frr) under the netns runtime.
+ *
+ * Files in the node directory DIR = runtime.nodeDir(lab, node), owned by user frr:
+ *   DIR/<daemon>.conf   per-daemon config split from the node's integrated frr.conf
+ *   DIR/<daemon>.vty    vty socket of each daemon (zebra.vty, bgpd.vty, staticd.vty, bfdd.vty …)
+ *   DIR/<daemon>.pid    pid file; DIR/zserv.api zebra's API socket; DIR/bfdd.sock bfdd control
+ *   DIR/<daemon>.log    the daemon's stdout/stderr (crash output, early errors)
+ *   DIR/frr.log         FRR's own log of every daemon, with millisecond timestamps
+ *                       (`log timestamp precision 3`): the route watcher reads router-side
+ *                       event times (neighbor up/down, best path) from here.
+ *
+ * Where the config comes from, as containerlab users write it: `startup-config:`,
+ * else a bind whose container path is /etc/frr/frr.conf. A bind to /etc/frr/daemons
+ * decides which daemons run (as FRR's own init would); without one, the config decides
+ * (zebra always; bgpd, staticd, bfdd, ospfd, ospf6d when it has lines for them).
+ */
+export const FRR_BIN = '/usr/lib/frr';
+const CONFIG_PATH = '/etc/frr/frr.conf';
+const DAEMONS_PATH = '/etc/frr/daemons';
+/** Config files containerlab FRR labs bind that have no meaning here (vtysh talks to our sockets directly). */
+const HARMLESS_BINDS = new Set(['/etc/frr/vtysh.conf']);
+
+interface FrrPlan {
+  /** Daemons to run, zebra first. */
+  daemons: Daemon[];
+  split: SplitConfig;
+  issues: TopologyIssue[];
+  warnings: string[];
+}
+
+function bindFor(node: LabNode, containerPath: string): { host: string; index: number } | undefined {
+  const index = node.binds.findIndex((b) => b.split(':')[1] === containerPath);
+  return index < 0 ? undefined : { host: node.binds[index].split(':')[0], index };
+}
+
+async function readText(file: string): Promise<string | { problem: string }> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { problem: code === 'ENOENT' ? `file ${file} not found` : `cannot read ${file}: ${code ?? String(e)}` };
+  }
+}
+
+async function plan(lab: Lab, node: LabNode): Promise<FrrPlan> {
+  const issues: TopologyIssue[] = [];
+  const warnings: string[] = [];
+  let configText = '';
+  let configField = 'startup-config';
+  let configName = 'startup-config';
+  const inline = node.settings['startup-config-inline'];
+  const configBind = bindFor(node, CONFIG_PATH);
+  if (typeof inline === 'string') {
+    configText = inline;
+  } else {
+    const file = node.startupConfig ?? configBind?.host;
+    if (!node.startupConfig && configBind) configField = `binds.${configBind.index}`;
+    if (file) {
+      configName = path.relative(process.cwd(), file) || file;
+      const text = await readText(file);
+      if (typeof text === 'string') configText = text;
+      else issues.push({ path: configField, message: text.problem });
+    } else {
+      warnings.push(`node ${node.name}: no startup-config and no bind to ${CONFIG_PATH}; FRR starts with an empty config`);
+    }
+  }
+  const split = splitFrrConfig(configText);
+  for (const e of split.errors) issues.push({ path: configField, message: `${configName}:${e.line}: ${e.message}` });
+  for (const w of split.warnings) warnings.push(`node ${node.name}: ${configName}:${w.line}: ${w.message}`);
+  if (split.bfdNeighborLines.length > 0) {
+    warnings.push(
+      `node ${node.name}: ${configName}:${split.bfdNeighborLines[0]}: "neighbor … bfd" in a startup config makes FRR 8.4 reset sessions right after Established; push BFD config once sessions are up`,
+    );
+  }
+
+  let daemons: Daemon[];
+  const daemonsBind = bindFor(node, DAEMONS_PATH);
+  if (daemonsBind) {
+    const text = await readText(daemonsBind.host);
+    if (typeof text !== 'string') {
+      issues.push({ path: `binds.${daemonsBind.index}`, message: text.problem });
+      daemons = [...split.needed];
+    } else {
+      const { enabled } = parseDaemonsFile(text);
+      for (const d of enabled) {
+        if (!(SUPPORTED_DAEMONS as readonly string[]).includes(d)) {
+          warnings.push(`node ${node.name}: daemons file enables ${d}, which the frr kind does not run (it runs ${SUPPORTED_DAEMONS.join(', ')}); skipped`);
+        }
+      }
+      daemons = SUPPORTED_DAEMONS.filter((d) => enabled.has(d));
+      for (const d of split.needed) {
+        if (!daemons.includes(d)) warnings.push(`node ${node.name}: ${configName} has ${d} config but the daemons file does not enable ${d}; it will not run`);
+      }
+    }
+  } else {
+    daemons = SUPPORTED_DAEMONS.filter((d) => split.needed.has(d));
+  }
+  node.binds.forEach((b, i) => {
+    const target = b.split(':')[1];
+    if (target !== CONFIG_PATH && target !== DAEMONS_PATH && !HARMLESS_BINDS.has(target)) {
+      warnings.push(`node ${node.name}: binds[${i}] "${b}" is not used by the frr kind under the netns runtime`);
+    }
+  });
+  return { daemons, split, issues, warnings };
+}
+
+/** What deploy needs to remember between prepare and start for one node. */
+const plans = new WeakMap<LabNode, FrrPlan>();
+
+function daemonArgv(dir: string, daemon: Daemon): string[] {
+  const argv = [
+    path.join(FRR_BIN, daemon),
+    '-f', path.join(dir, `${daemon}.conf`),
+    '-i', path.join(dir, `${daemon}.pid`),
+    '-z', path.join(dir, 'zserv.api'),
+    '--vty_socket', dir,
+    // No TCP vty: every node would otherwise bind the same port numbers.
+    '-P', '0',
+  ];
+  if (daemon === 'bfdd') argv.push('--bfdctl', path.join(dir, 'bfdd.sock'));
+  return argv;
+}
+
+async function waitVty(ctx: KindContext, daemon: Daemon, deadline: number): Promise<void> {
+  const socket = path.join(ctx.dir, `${daemon}.vty`);
+  let lastError = '';
+  while (Date.now() < deadline) {
+    if (ctx.signal.aborted) throw new Error(`node ${ctx.node.name}: deploy aborted while waiting for ${daemon}`);
+    const answer = await vtyAnswers(socket);
+    if (answer === true) return;
+    lastError = answer;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`node ${ctx.node.name}: ${daemon} vty socket ${socket} did not answer (${lastError}); see ${path.join(ctx.dir, `${daemon}.log`)} and frr.log`);
+}
+
+export const frrKind: Kind = {
+  name: 'frr',
+  summary: 'FRR router (zebra, bgpd, staticd, bfdd, ospfd as its config needs) from the host install',
+  images: ['quay.io/frrouting/frr', 'quay.io/frrouting/frr:*', 'frrouting/frr', 'frrouting/frr:*'],
+
+  async validate(lab, node) {
+    return (await plan(lab, node)).issues;
+  },
+
+  async prepare(ctx) {
+    const p = await plan(ctx.lab, ctx.node);
+    if (p.issues.length > 0) throw new Error(`node ${ctx.node.name}: ${p.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    p.warnings.forEach((w) => ctx.warn(w));
+    plans.set(ctx.node, p);
+    await ensureNodeDir(ctx.dir, 'frr');
+    const frr = systemUser('frr');
+    const logFile = path.join(ctx.dir, 'frr.log');
+    await Promise.all(
+      p.daemons.map(async (d) => {
+        const file = path.join(ctx.dir, `${d}.conf`);
+        await writeFile(file, daemonConfig(p.split, d, { hostname: ctx.node.name, logFile }), { mode: 0o644 });
+        if (frr) await chown(file, frr.uid, frr.gid);
+      }),
+    );
+  },
+
+  async start(ctx) {
+    const p = plans.get(ctx.node);
+    if (!p) throw new Error(`node ${ctx.node.name}: frr kind started before prepare`);
+    const started: NodeProcess[] = [];
+    const spawnDaemon = async (d: Daemon) => {
+      const proc = await ctx.runtime.spawn(ctx.lab, ctx.node.name, daemonArgv(ctx.dir, d), { role: d });
+      started.push(proc);
+    };
+    // zebra first: the other daemons connect to its zserv.api socket at startup.
+    await spawnDaemon('zebra');
+    await waitVty(ctx, 'zebra', Date.now() + 15_000);
+    await Promise.all(p.daemons.filter((d) => d !== 'zebra').map(spawnDaemon));
+    return started;
+  },
+
+  async ready(ctx, timeoutMs) {
+    const p = plans.get(ctx.node);
+    const deadline = Date.now() + timeoutMs;
+    await Promise.all((p?.daemons ?? ['zebra']).map((d) => waitVty(ctx, d, deadline)));
+  },
+
+  vtyDaemons(ctx) {
+    return plans.get(ctx.node)?.daemons ?? [];
+  },
+};

@@ -1,0 +1,17 @@
+import { VtyClient } from '../../../images/bgpdns/src/frr/vty-client.js';
+
+/**
+ * Does an FRR daemon's vty socket answer a command? `true`, or why not (for the
+ * error shown when a node never becomes ready). One short-lived connection per call.
+ */
+export async function vtyAnswers(socketPath: string): Promise<true | string> {
+  const client = new VtyClient(socketPath, { connectTimeoutMs: 500, commandTimeoutMs: 2000 });
+  try {
+    await client.command('show version');
+    return true;
+  } catch (e) {
+    return (e as Error).message;
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,156 @@
+import path from 'node:path';
+import { $, type ProcessPromise } from 'zx';
+import type { Lab, LabLink, LabNode } from '../topology/model.js';
+import { netnsName } from '../topology/names.js';
+import type { ExecOptions, ExecResult, Leftover, NodeProcess, Runtime, SpawnOptions } from './runtime.js';
+import { LabStateFile, labDir, readState } from './lab-state.js';
+import { isAlive, terminate } from './procs.js';
+import { spawnDetached } from './spawn-detached.js';
+import { destroyNetnsLab, netnsLeftovers } from './netns-destroy.js';
+
+/**
+ * The embedded runtime: one network namespace per node (`<lab>.<node>`, see
+ * topology/names.ts), veth pairs created directly inside both namespaces with the
+ * interface names from the file, daemons as child processes entered with
+ * `ip netns exec`, node files in /run/bgpdns-lab/<lab>/<node>/.
+ *
+ * One-shot commands go through zx templates (arguments are quoted by zx, never
+ * pasted into a string). Daemons are started with child_process.spawn and an argv
+ * array (no shell at all) because they must outlive a pipe: their output goes
+ * straight to a log file, and they run in their own process group so a Ctrl-C
+ * reaches the harness, which then stops them in order, by PID.
+ */
+export class NetnsRuntime implements Runtime {
+  readonly name = 'netns' as const;
+  private states = new Map<string, LabStateFile>();
+
+  /** The state record of a lab this process deploys (created on first use). */
+  state(lab: Lab): LabStateFile {
+    let st = this.states.get(lab.name);
+    if (!st) {
+      st = LabStateFile.openOrCreate(lab);
+      this.states.set(lab.name, st);
+    }
+    return st;
+  }
+
+  async createNode(lab: Lab, node: LabNode): Promise<void> {
+    const ns = netnsName(lab.name, node.name);
+    // Recorded before it exists: a harness killed mid-command still leaves a findable name.
+    this.state(lab).addNamespace(ns);
+    await run($`ip netns add ${ns}`, `create namespace ${ns} for node ${node.name}`);
+    await run($`ip -n ${ns} link set dev lo up`, `bring up lo in ${ns}`);
+  }
+
+  async wireLink(lab: Lab, link: LabLink): Promise<void> {
+    const nsA = netnsName(lab.name, link.a.node);
+    const nsB = netnsName(lab.name, link.b.node);
+    const mtu = link.mtu !== undefined ? ['mtu', String(link.mtu)] : [];
+    const what = `link ${link.a.node}:${link.a.iface} <-> ${link.b.node}:${link.b.iface}`;
+    await run($`ip link add ${link.a.iface} netns ${nsA} ${mtu} type veth peer name ${link.b.iface} netns ${nsB} ${mtu}`, `create ${what}`);
+    await Promise.all([
+      run($`ip -n ${nsA} link set dev ${link.a.iface} up`, `bring up ${link.a.node}:${link.a.iface}`),
+      run($`ip -n ${nsB} link set dev ${link.b.iface} up`, `bring up ${link.b.node}:${link.b.iface}`),
+    ]);
+  }
+
+  async exec(lab: Lab, node: string, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    const ns = netnsName(lab.name, node);
+    const p = $({
+      nothrow: true,
+      quiet: true,
+      input: opts.input,
+      cwd: opts.cwd,
+      env: { ...process.env, ...opts.env },
+      timeout: opts.timeoutMs,
+    })`ip netns exec ${ns} ${argv}`;
+    const out = await p;
+    const timedOut = out.signal === 'SIGTERM' && opts.timeoutMs !== undefined;
+    return {
+      exitCode: out.exitCode ?? (timedOut ? 124 : 128),
+      stdout: out.stdout,
+      stderr: timedOut ? `${out.stderr}timed out after ${opts.timeoutMs} ms\n` : out.stderr,
+    };
+  }
+
+  async spawn(lab: Lab, node: string, argv: string[], opts: SpawnOptions = {}): Promise<NodeProcess> {
+    const ns = netnsName(lab.name, node);
+    const dir = this.nodeDir(lab, node);
+    const role = opts.role ?? path.basename(argv[0]);
+    const logFile = opts.logFile ?? path.join(dir, `${path.basename(argv[0])}.log`);
+    const child = await spawnDetached('ip', ['netns', 'exec', ns, ...argv], {
+      logFile,
+      cwd: opts.cwd ?? dir,
+      env: opts.env,
+      what: `${argv[0]} in node ${node}`,
+    });
+    // Recorded before anyone relies on it: a SIGKILLed harness leaves a findable PID.
+    this.state(lab).addProcess({ node, role, pid: child.pid, startTime: child.startTime, argv });
+    return new SpawnedProcess(node, role, child.pid, child.startTime, argv, child.exited);
+  }
+
+  netnsPath(lab: Lab, node: string): string {
+    return `/run/netns/${netnsName(lab.name, node)}`;
+  }
+
+  nodeDir(lab: Lab, node: string): string {
+    return path.join(labDir(lab.name), node);
+  }
+
+  async destroy(labName: string): Promise<void> {
+    const st = this.states.get(labName);
+    if (st) st.setStatus('destroying');
+    await destroyNetnsLab(labName);
+    this.states.delete(labName);
+  }
+
+  leftovers(labName?: string): Promise<Leftover[]> {
+    return netnsLeftovers(labName);
+  }
+}
+
+/** A process this harness started (exit known from the child) or found in a state file (exit polled via /proc). */
+export class SpawnedProcess implements NodeProcess {
+  constructor(
+    readonly node: string,
+    readonly role: string,
+    readonly pid: number,
+    readonly startTime: number,
+    readonly argv: string[],
+    readonly exited: Promise<number | string>,
+  ) {}
+
+  signal(sig: NodeJS.Signals): void {
+    if (isAlive(this.pid, this.startTime)) process.kill(this.pid, sig);
+  }
+
+  async stop(graceMs = 1000): Promise<void> {
+    await terminate([{ pid: this.pid, startTime: this.startTime }], graceMs);
+  }
+
+  get alive(): boolean {
+    return isAlive(this.pid, this.startTime);
+  }
+}
+
+/** Await a zx command; on failure throw one sentence saying what we tried and what ip said. */
+async function run(p: ProcessPromise, what: string): Promise<void> {
+  const out = await p.nothrow().quiet();
+  if (out.exitCode !== 0) throw new Error(`cannot ${what}: ${out.stderr.trim() || `exit code ${out.exitCode}`}`);
+}
+
+/** A process from a lab's state file, seen from another harness process (no child handle). */
+export function attachedProcess(p: { node: string; role: string; pid: number; startTime: number; argv: string[] }): SpawnedProcess {
+  const exited = new Promise<number | string>((resolve) => {
+    const timer = setInterval(() => {
+      if (!isAlive(p.pid, p.startTime)) {
+        clearInterval(timer);
+        resolve('unknown');
+      }
+    }, 100);
+    timer.unref();
+  });
+  return new SpawnedProcess(p.node, p.role, p.pid, p.startTime, p.argv, exited);
+}
+
+export { readState };
