@@ -130,7 +130,7 @@ async function startFrr(spec: TestRouterSpec, node: DeployedNode): Promise<void>
   const dir = node.dir;
   await mkdir(dir, { recursive: true });
   const conf = (daemon: string, body: string) =>
-    `hostname ${spec.name}\nlog file ${join(dir, `${daemon}.log`)}\nlog timestamp precision 3\n${body}\n`;
+    `hostname ${spec.name}\nlog file ${join(dir, 'frr.log')}\nlog timestamp precision 3\n${body}\n`;
   await writeFile(join(dir, 'zebra.conf'), conf('zebra', ''));
   await writeFile(join(dir, 'bgpd.conf'), conf('bgpd', spec.bgpd));
   if (spec.bfd) await writeFile(join(dir, 'bfdd.conf'), conf('bfdd', ''));

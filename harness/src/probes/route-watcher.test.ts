@@ -1,0 +1,102 @@
+import test from 'ava';
+import { watchRoutes, type RouteWatcher } from './route-watcher.js';
+import { startTestLab, type TestLab } from '../frr/test-lab.js';
+import { frr } from '../frr/frr-control.js';
+import { Faults } from '../faults/faults.js';
+import { waitUntil } from '../wait/wait-until.js';
+import type { ObservedEvent } from '../run/record.js';
+import { monoNow } from '../clock.js';
+
+// r1 (AS 64501) and r3 (AS 64503, prepending) both announce P to r2; r2 prefers r1.
+const P = '198.18.100.0/24';
+const nb = (peer: string, as: number) => ` neighbor ${peer} remote-as ${as}\n neighbor ${peer} timers 3 12\n neighbor ${peer} timers connect 1\n`;
+const origin = (asn: number, id: string, peer: string, prepend: boolean) => `
+router bgp ${asn}
+ bgp router-id ${id}
+ no bgp ebgp-requires-policy
+ no bgp network import-check
+${nb(peer, 64502)} address-family ipv4 unicast
+  network ${P}${prepend ? ' route-map prepend' : ''}
+ exit-address-family
+route-map prepend permit 10
+ set as-path prepend ${asn} ${asn}
+`;
+
+let lab: TestLab;
+let watcher: RouteWatcher;
+const events: ObservedEvent[] = [];
+
+test.before(async () => {
+  lab = await startTestLab(
+    'h2rw',
+    [
+      { name: 'r1', bgpd: origin(64501, '198.18.255.1', '198.18.254.2', false) },
+      { name: 'r2', bgpd: `router bgp 64502\n bgp router-id 198.18.255.2\n no bgp ebgp-requires-policy\n bgp log-neighbor-changes\n${nb('198.18.254.1', 64501)}${nb('198.18.254.5', 64503)}` },
+      { name: 'r3', bgpd: origin(64503, '198.18.255.3', '198.18.254.6', true) },
+    ],
+    [
+      { a: 'r1:eth1', b: 'r2:eth1', aAddrs: ['198.18.254.1/30'], bAddrs: ['198.18.254.2/30'] },
+      { a: 'r3:eth1', b: 'r2:eth2', aAddrs: ['198.18.254.5/30'], bAddrs: ['198.18.254.6/30'] },
+    ],
+  );
+  const r2 = frr(lab.node('r2'));
+  await waitUntil(() => r2.prefixPaths(P), (paths) => paths.length === 2, { what: 'r2 holds both paths to P', timeout: 20_000, interval: 50 });
+  watcher = await watchRoutes(lab.node('r2'), [P], { sink: { event: (e) => events.push(e) } });
+});
+test.after.always(async () => {
+  await watcher?.stop();
+  await lab?.destroy();
+});
+
+test.serial('baseline is the current best path, without events', (t) => {
+  t.deepEqual(watcher.best(P), { peer: '198.18.254.1', nexthop: '198.18.254.1', asPath: [64501] });
+  t.is(watcher.changes.length, 0);
+});
+
+test.serial('a link cut moves the best path: seen by the poll and in the FRR log, both timed', async (t) => {
+  const faults = new Faults(lab);
+  const cut = await faults.linkDown('r1:eth1');
+  t.teardown(() => cut.revert());
+  const t0 = cut.injected.at;
+  const polled = await watcher.waitFor((c) => c.prefix === P && c.type === 'bestpath-changed', { what: 'best path to P moves to r3', after: t0, timeout: 10_000 });
+  t.deepEqual(polled.to, { peer: '198.18.254.5', nexthop: '198.18.254.5', asPath: [64503, 64503, 64503] });
+  t.deepEqual(polled.from?.asPath, [64501]);
+  t.true(polled.notBefore! <= polled.at);
+  const logged = await watcher.logCounterpart(polled, t0);
+  t.truthy(logged, 'the FRR log shows the new best path going to zebra');
+  t.is(logged!.to?.nexthop, '198.18.254.5');
+  // The log's millisecond stamp and the poll agree within a poll period plus log rounding.
+  t.true(logged!.at <= polled.at + 1 && logged!.at >= t0 - 1, `log ${logged!.at - t0} ms, poll ${polled.at - t0} ms after the cut`);
+  t.true(polled.at - t0 < 2000);
+  // Session down from the log, with its reason.
+  const down = watcher.sessions.find((s) => s.peer === '198.18.254.1' && s.state === 'down' && s.at >= t0 - 1);
+  t.is(down?.reason, 'Interface down');
+  t.true(events.some((e) => e.type === 'bestpath-changed' && e.source === 'vty-poll'));
+  t.true(events.some((e) => e.type === 'bestpath-changed' && e.source === 'frr-log'));
+
+  const restoredAt = monoNow();
+  await cut.revert();
+  const back = await watcher.waitFor((c) => c.prefix === P && c.to?.peer === '198.18.254.1', { what: 'best path back to r1', after: restoredAt, timeout: 20_000 });
+  t.deepEqual(back.to?.asPath, [64501]);
+});
+
+test.serial('withdrawal everywhere removes the prefix; announcing again adds it', async (t) => {
+  const t0 = monoNow();
+  await frr(lab.node('r1')).configure(['router bgp 64501', 'address-family ipv4 unicast', `no network ${P}`]);
+  await frr(lab.node('r3')).configure(['router bgp 64503', 'address-family ipv4 unicast', `no network ${P}`]);
+  const removed = await watcher.waitFor((c) => c.type === 'prefix-removed', { what: 'P removed', after: t0, timeout: 10_000 });
+  t.is(removed.to, undefined);
+  t.truthy(await watcher.logCounterpart(removed, t0));
+  const t1 = monoNow();
+  await frr(lab.node('r1')).configure(['router bgp 64501', 'address-family ipv4 unicast', `network ${P}`]);
+  const added = await watcher.waitFor((c) => c.type === 'prefix-added', { what: 'P added again', after: t1, timeout: 10_000 });
+  t.is(added.to?.peer, '198.18.254.1');
+  const loggedAdd = await watcher.waitFor((c) => c.type === 'prefix-added', { what: 'P added in the log', after: t1, source: 'frr-log', timeout: 5000 });
+  t.is(loggedAdd.to?.nexthop, '198.18.254.1');
+});
+
+test.serial('a wait that never matches says what it saw', async (t) => {
+  await t.throwsAsync(watcher.waitFor((c) => c.to?.peer === '198.18.254.99', { what: 'path via nowhere', timeout: 100 }), {
+    message: /r2: path via nowhere\n  last problem: no matching change yet; best paths now: 198\.18\.100\.0\/24 via 198\.18\.254\.1 \(AS path 64501\)/,
+  });
+});

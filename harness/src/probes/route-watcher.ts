@@ -1,0 +1,296 @@
+/**
+ * Route watcher: when does a prefix appear, change best path, and disappear at one
+ * router? Two sources, both on the monotonic clock, reported side by side:
+ *  - vty polling (default every 20 ms) of `show bgp ipv4|ipv6 unicast P json` over
+ *    the persistent vty client: the time is the middle of the poll that first saw
+ *    the new state, and `detail.notBefore` is the previous poll (the change happened
+ *    in between);
+ *  - FRR's own log (millisecond timestamps): the moment bgpd handed the new best
+ *    path to zebra ("Tx route add/delete"), enabled per prefix with
+ *    `debug bgp zebra prefix P` while the watcher runs, plus session up/down lines.
+ */
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { monoNow, type Millis } from '../clock.js';
+import { FrrControl, asPathList, type FrrNode } from '../frr/frr-control.js';
+import type { BgpPath } from '../frr/frr-json.js';
+import type { ObservedEvent } from '../run/record.js';
+import { waitUntil } from '../wait/wait-until.js';
+import { FrrLogParser, type LogRouteEvent } from './route-watcher-log.js';
+
+export type RouteChangeType = 'prefix-added' | 'bestpath-changed' | 'prefix-removed';
+export type RouteSource = 'vty-poll' | 'frr-log';
+
+/** What identifies a best path: who sent it, where it points, through which ASes. */
+export interface BestPath {
+  peer: string;
+  nexthop: string;
+  asPath: number[];
+}
+
+export interface RouteChange {
+  at: Millis;
+  node: string;
+  prefix: string;
+  type: RouteChangeType;
+  source: RouteSource;
+  /** Best path after the change (absent when removed). The log knows only the next hop. */
+  to?: Partial<BestPath>;
+  from?: Partial<BestPath>;
+  /** vty poll: the previous poll's time; the change happened after it. */
+  notBefore?: Millis;
+}
+
+export interface SessionChange {
+  at: Millis;
+  node: string;
+  peer: string;
+  state: 'up' | 'down';
+  reason?: string;
+}
+
+export interface RouteWatchOptions {
+  /** Poll period. Default 20 ms. */
+  intervalMs?: number;
+  /** FRR log to read. Default <node dir>/frr.log (where the frr kind logs); false: poll only. */
+  logFile?: string | false;
+  /** Where observed events go (a RunRecorder). */
+  sink?: { event(ev: ObservedEvent): void };
+}
+
+type WatchNode = FrrNode & { dir: string };
+
+export class RouteWatcher {
+  readonly changes: RouteChange[] = [];
+  readonly sessions: SessionChange[] = [];
+  /** Poll attempts that failed (daemon restarting, frozen …) and the last such error. */
+  pollErrors = 0;
+  lastPollError?: string;
+  private readonly frr: FrrControl;
+  private readonly current = new Map<string, BestPath | undefined>();
+  private readonly logState = new Map<string, string[] | undefined>();
+  private readonly intervalMs: number;
+  private running = false;
+  private loop?: Promise<void>;
+  private logHandle?: FileHandle;
+  private logOffset = 0;
+  private logRemainder = '';
+  private readonly parser = new FrrLogParser();
+  private lastPoll: Millis = 0;
+
+  private constructor(
+    readonly node: WatchNode,
+    readonly prefixes: string[],
+    private readonly opts: RouteWatchOptions,
+  ) {
+    this.frr = new FrrControl(node);
+    this.intervalMs = opts.intervalMs ?? 20;
+  }
+
+  /** Start watching: takes the current state as the baseline (no events for it), then polls. */
+  static async start(node: WatchNode, prefixes: string[], opts: RouteWatchOptions = {}): Promise<RouteWatcher> {
+    const w = new RouteWatcher(node, prefixes, opts);
+    await w.begin();
+    return w;
+  }
+
+  private async begin(): Promise<void> {
+    const logFile = this.opts.logFile === undefined ? join(this.node.dir, 'frr.log') : this.opts.logFile;
+    if (logFile) {
+      this.logHandle = await open(logFile, 'r');
+      this.logOffset = (await stat(logFile)).size;
+      for (const p of this.prefixes) await this.frr.command(`debug bgp zebra prefix ${p}`);
+    }
+    for (const p of this.prefixes) {
+      const best = await this.bestOf(p);
+      this.current.set(p, best);
+      this.logState.set(p, best ? [best.nexthop] : undefined);
+    }
+    this.lastPoll = monoNow();
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** The best path seen by the latest poll. */
+  best(prefix: string): BestPath | undefined {
+    return this.current.get(prefix);
+  }
+
+  /**
+   * Wait for a change (from the vty poll unless `source` says otherwise) that matches,
+   * at or after `after` (default: now). Resolves with that change.
+   */
+  async waitFor(
+    match: (c: RouteChange) => boolean,
+    opts: { what: string; timeout?: number; after?: Millis; source?: RouteSource },
+  ): Promise<RouteChange> {
+    const after = opts.after ?? monoNow();
+    const source = opts.source ?? 'vty-poll';
+    const find = () => this.changes.find((c) => c.source === source && c.at >= after && match(c));
+    const r = await waitUntil(
+      async () => {
+        if (source === 'frr-log') await this.readLog();
+        return find();
+      },
+      (c) => (c ? true : `no matching change yet; best paths now: ${this.describeCurrent()}${this.lastPollError ? `; last poll error: ${this.lastPollError}` : ''}`),
+      { what: `${this.node.name}: ${opts.what}`, timeout: opts.timeout ?? 30_000, interval: 5 },
+    );
+    return r.value!;
+  }
+
+  /**
+   * The FRR-log change that corresponds to a polled one: same prefix and kind, same
+   * next hop for installs, logged within [from, poll time + slack]. Reads the log first.
+   */
+  async logCounterpart(polled: RouteChange, from: Millis, slackMs = 200): Promise<RouteChange | undefined> {
+    await this.readLog();
+    return this.changes.find(
+      (c) =>
+        c.source === 'frr-log' &&
+        c.prefix === polled.prefix &&
+        c.at >= from - 1 &&
+        c.at <= polled.at + slackMs &&
+        (polled.type === 'prefix-removed' ? c.type === 'prefix-removed' : c.type !== 'prefix-removed' && c.to?.nexthop === polled.to?.nexthop),
+    );
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    await this.loop;
+    await this.readLog().catch(() => undefined);
+    for (const e of this.parser.flush()) this.onLogEvent(e);
+    if (this.logHandle) {
+      for (const p of this.prefixes) await this.frr.command(`no debug bgp zebra prefix ${p}`).catch(() => undefined);
+      await this.logHandle.close();
+      this.logHandle = undefined;
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
+  private describeCurrent(): string {
+    return this.prefixes.map((p) => `${p} ${fmt(this.current.get(p))}`).join(', ');
+  }
+
+  private async run(): Promise<void> {
+    let nextLogRead = 0;
+    while (this.running) {
+      const started = monoNow();
+      await this.pollOnce();
+      if (this.logHandle && started >= nextLogRead) {
+        await this.readLog().catch(() => undefined);
+        nextLogRead = started + 100;
+      }
+      const wait = this.intervalMs - (monoNow() - started);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+
+  private async pollOnce(): Promise<void> {
+    for (const prefix of this.prefixes) {
+      const sent = monoNow();
+      let best: BestPath | undefined;
+      try {
+        best = await this.bestOf(prefix);
+      } catch (err) {
+        this.pollErrors++;
+        this.lastPollError = (err as Error).message;
+        continue;
+      }
+      const at = (sent + monoNow()) / 2;
+      const before = this.current.get(prefix);
+      const type = changeType(before, best);
+      if (type) {
+        this.current.set(prefix, best);
+        this.record({ at, node: this.node.name, prefix, type, source: 'vty-poll', ...(best ? { to: best } : {}), ...(before ? { from: before } : {}), notBefore: this.lastPoll });
+      }
+    }
+    this.lastPoll = monoNow();
+  }
+
+  private async bestOf(prefix: string): Promise<BestPath | undefined> {
+    const paths = await this.frr.prefixPaths(prefix);
+    const best = paths.find((p) => p.bestpath?.overall);
+    return best ? summarizePath(best) : undefined;
+  }
+
+  /** Read whatever the log gained since last time and turn it into changes. */
+  private async readLog(): Promise<void> {
+    const fh = this.logHandle;
+    if (!fh) return;
+    for (;;) {
+      const buf = Buffer.alloc(64 * 1024);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, this.logOffset);
+      if (bytesRead === 0) break;
+      this.logOffset += bytesRead;
+      const text = this.logRemainder + buf.subarray(0, bytesRead).toString('utf8');
+      const lines = text.split('\n');
+      this.logRemainder = lines.pop() ?? '';
+      for (const line of lines) for (const e of this.parser.push(line)) this.onLogEvent(e);
+    }
+  }
+
+  private onLogEvent(e: LogRouteEvent): void {
+    if (e.kind === 'session') {
+      const s: SessionChange = { at: e.at, node: this.node.name, peer: e.peer, state: e.state, ...(e.reason ? { reason: e.reason } : {}) };
+      this.sessions.push(s);
+      this.opts.sink?.event({ at: e.at, node: s.node, plane: 'bgp', type: `session-${e.state}`, source: 'frr-log', detail: { peer: e.peer, ...(e.reason ? { reason: e.reason } : {}) } });
+      return;
+    }
+    if (!this.prefixes.includes(e.prefix)) return;
+    const before = this.logState.get(e.prefix);
+    if (e.kind === 'route-delete') {
+      this.logState.set(e.prefix, undefined);
+      if (before) this.record({ at: e.at, node: this.node.name, prefix: e.prefix, type: 'prefix-removed', source: 'frr-log', from: { nexthop: before[0] } });
+      return;
+    }
+    this.logState.set(e.prefix, e.nexthops);
+    if (before && before.join(',') === e.nexthops.join(',')) return;
+    this.record({
+      at: e.at,
+      node: this.node.name,
+      prefix: e.prefix,
+      type: before ? 'bestpath-changed' : 'prefix-added',
+      source: 'frr-log',
+      to: { nexthop: e.nexthops[0] },
+      ...(before ? { from: { nexthop: before[0] } } : {}),
+    });
+  }
+
+  private record(c: RouteChange): void {
+    this.changes.push(c);
+    this.opts.sink?.event({
+      at: c.at,
+      node: c.node,
+      plane: 'bgp',
+      type: c.type,
+      source: c.source,
+      detail: { prefix: c.prefix, ...(c.to ? { to: c.to } : {}), ...(c.from ? { from: c.from } : {}), ...(c.notBefore !== undefined ? { notBefore: c.notBefore } : {}) },
+    });
+  }
+}
+
+export function summarizePath(p: BgpPath): BestPath {
+  return { peer: p.peer.peerId, nexthop: p.nexthops[0]?.ip ?? '', asPath: asPathList(p) };
+}
+
+function changeType(before: BestPath | undefined, after: BestPath | undefined): RouteChangeType | undefined {
+  if (!before && after) return 'prefix-added';
+  if (before && !after) return 'prefix-removed';
+  if (before && after && (before.peer !== after.peer || before.nexthop !== after.nexthop || before.asPath.join(' ') !== after.asPath.join(' '))) {
+    return 'bestpath-changed';
+  }
+  return undefined;
+}
+
+function fmt(p: BestPath | undefined): string {
+  return p ? `via ${p.nexthop} (AS path ${p.asPath.join(' ') || 'local'})` : 'absent';
+}
+
+/** Start a route watcher on a node: `await using w = await watchRoutes(lab.node('c1'), ['198.18.16.0/20'])`. */
+export function watchRoutes(node: WatchNode, prefixes: string[], opts?: RouteWatchOptions): Promise<RouteWatcher> {
+  return RouteWatcher.start(node, prefixes, opts);
+}
