@@ -2,7 +2,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import { decodeAnswer, decodeHeader, decodeQuery, encodeAnswer, encodeQuery } from './protocol.js';
 import { ReplayGuard, macValid, parseKeySpec, sign, verifyMessage } from './protocol-auth.js';
-import { MessageType, ProtocolError, type AnswerMessage, type QueryMessage } from './protocol-types.js';
+import { MessageType, ProtocolError, type AnswerMessage, type DropReason, type QueryMessage } from './protocol-types.js';
 
 const key = Buffer.from('00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff', 'hex');
 const keys = new Map([[7, key]]);
@@ -37,18 +37,27 @@ function answer(over: Partial<AnswerMessage> = {}): AnswerMessage {
   };
 }
 
-const roundTrip = test.macro(<T>(t: import('ava').ExecutionContext, encode: (m: T) => Buffer, decode: (b: Buffer) => T, message: T) => {
-  const wire = sign(encode(message), key);
-  t.deepEqual(decode(wire), message);
+const queryRoundTrip = test.macro((t, message: QueryMessage) => {
+  const wire = sign(encodeQuery(message), key);
+  t.deepEqual(decodeQuery(wire), message);
+  t.true(macValid(wire, key));
+});
+const answerRoundTrip = test.macro((t, message: AnswerMessage) => {
+  const wire = sign(encodeAnswer(message), key);
+  t.deepEqual(decodeAnswer(wire), message);
   t.true(macValid(wire, key));
 });
 
-test('query round trip (IPv4 client, mixed candidates)', roundTrip, encodeQuery, decodeQuery, query());
-test('query round trip (IPv6 subnet client, no candidates)', roundTrip, encodeQuery, decodeQuery, query({ client: '2001:db8:40::', clientPrefixLen: 48, candidates: [] }));
-test('query round trip (32 candidates)', roundTrip, encodeQuery, decodeQuery, query({ candidates: Array.from({ length: 32 }, (_, i) => `198.18.9.${i}`) }));
-test('answer round trip (ranked)', roundTrip, encodeAnswer, decodeAnswer, answer());
-test('answer round trip (no route: no prefix, no AS)', roundTrip, encodeAnswer, decodeAnswer, (({ matchedPrefix: _p, neighborAs: _a, ...rest }) => ({ ...rest, status: 'no-route' as const, preferences: [0, 0, 0] }))(answer()));
-test('answer round trip (IPv6 /0 … /128)', roundTrip, encodeAnswer, decodeAnswer, answer({ matchedPrefix: '2001:db8:40::/45' }));
+test('query round trip (IPv4 client, mixed candidates)', queryRoundTrip, query());
+test('query round trip (IPv6 subnet client, no candidates)', queryRoundTrip, query({ client: '2001:db8:40::', clientPrefixLen: 48, candidates: [] }));
+test('query round trip (32 candidates)', queryRoundTrip, query({ candidates: Array.from({ length: 32 }, (_, i) => `198.18.9.${i}`) }));
+test('answer round trip (ranked)', answerRoundTrip, answer());
+test(
+  'answer round trip (no route: no prefix, no AS)',
+  answerRoundTrip,
+  (({ matchedPrefix: _p, neighborAs: _a, ...rest }) => ({ ...rest, status: 'no-route' as const, preferences: [0, 0, 0] }))(answer()),
+);
+test('answer round trip (IPv6 prefix)', answerRoundTrip, answer({ matchedPrefix: '2001:db8:40::/45' }));
 
 test('random queries and answers round-trip', (t) => {
   const v4 = fc.ipV4();
@@ -64,7 +73,7 @@ test('random queries and answers round-trip', (t) => {
   t.pass();
 });
 
-const malformed = test.macro((t, mutate: (b: Buffer) => Buffer, reason: string, message: RegExp) => {
+const malformed = test.macro((t, mutate: (b: Buffer) => Buffer, reason: DropReason, message: RegExp) => {
   const wire = mutate(sign(encodeQuery(query()), key));
   const err = t.throws(() => decodeQuery(wire), { instanceOf: ProtocolError, message });
   t.is(err?.reason, reason);
@@ -88,7 +97,7 @@ test('encoder refuses bad input with a sentence', (t) => {
 });
 
 const verify = (wire: Buffer, now = NOW, replay?: ReplayGuard) => verifyMessage(wire, { keys, now, windowMs: 5000, replay });
-const rejects = (t: import('ava').ExecutionContext, fn: () => unknown, reason: string) => {
+const rejects = (t: import('ava').ExecutionContext, fn: () => unknown, reason: DropReason) => {
   const err = t.throws(fn, { instanceOf: ProtocolError });
   t.is(err?.reason, reason);
 };
