@@ -39,7 +39,7 @@ export const richAttrs: PathAttributes = {
   localPref: 200,
   atomicAggregate: true,
   aggregator: { asn: 4200000002, address: '198.18.0.9' },
-  communities: [(64500 << 16) | 1, 0xffffff01],
+  communities: [64500 * 65536 + 1, 0xffffff01],
   extendedCommunities: [Uint8Array.of(0, 2, 0xfb, 0xf4, 0, 0, 0, 7)],
   largeCommunities: [{ global: 4200000001, local1: 1, local2: 2 }],
   originatorId: '198.18.0.2',

@@ -80,6 +80,7 @@ const codeNames: Record<number, string> = {
 const subcodeNames: Record<number, Record<number, string>> = {
   1: { 1: 'Connection Not Synchronized', 2: 'Bad Message Length', 3: 'Bad Message Type' },
   2: {
+    0: 'Unspecific',
     1: 'Unsupported Version Number',
     2: 'Bad Peer AS',
     3: 'Bad BGP Identifier',
@@ -88,6 +89,7 @@ const subcodeNames: Record<number, Record<number, string>> = {
     7: 'Unsupported Capability',
   },
   3: {
+    0: 'Unspecific',
     1: 'Malformed Attribute List',
     2: 'Unrecognized Well-known Attribute',
     3: 'Missing Well-known Attribute',

@@ -1,0 +1,127 @@
+/** Malformed messages: each case asserts the NOTIFICATION (or the RFC 7606 outcome) it produces. */
+import test from 'ava';
+import { Framer } from './framer.js';
+import { BgpError, ErrorAction } from './errors.js';
+import { decodeMessage } from './message.js';
+import { decodeUpdate, type UpdateContext } from './update.js';
+import { MessageType } from './message-types.js';
+import { encodeOpen } from './open.js';
+import { fullOpen } from './fixtures.js';
+import { AS_PATH_64500, AS_PATH_64500_4, NEXT_HOP, NLRI_24, ORIGIN_IGP, rawMessage, rawUpdate } from './test-support.js';
+import { prefixToString } from './nlri.js';
+
+const four: UpdateContext = { fourOctetAs: true };
+
+function notificationOf(bytes: Uint8Array, ctx: UpdateContext = four): { code: number; subcode: number; data: number[] } {
+  try {
+    const framer = new Framer();
+    framer.push(bytes);
+    const msg = framer.next();
+    if (!msg) throw new Error('framer wanted more bytes');
+    decodeMessage(msg, ctx);
+  } catch (err) {
+    if (err instanceof BgpError) return { code: err.code, subcode: err.subcode, data: [...err.data] };
+    throw err;
+  }
+  throw new Error('no error raised');
+}
+
+const header = (length: number, type: number, marker = 0xff): number[] => [...new Array(16).fill(marker), length >> 8, length & 0xff, type];
+
+const sessionResets: [string, Uint8Array, { code: number; subcode: number; data?: number[] }][] = [
+  ['bad marker → 1/1', Uint8Array.from(header(19, 4, 0)), { code: 1, subcode: 1, data: [] }],
+  ['length below 19 → 1/2 with the length', Uint8Array.from([...header(18, 4), 0]), { code: 1, subcode: 2, data: [0, 18] }],
+  ['length above 4096 → 1/2', Uint8Array.from(header(4097, 2)), { code: 1, subcode: 2, data: [0x10, 0x01] }],
+  ['unknown type → 1/3 with the type', Uint8Array.from(header(19, 9)), { code: 1, subcode: 3, data: [9] }],
+  ['KEEPALIVE with a body → 1/2', Uint8Array.from([...header(20, 4), 0]), { code: 1, subcode: 2, data: [0, 20] }],
+  ['OPEN shorter than 29 → 1/2', Uint8Array.from([...header(28, 1), ...new Array(9).fill(0)]), { code: 1, subcode: 2, data: [0, 28] }],
+  ['UPDATE shorter than 23 → 1/2', Uint8Array.from([...header(22, 2), 0, 0, 0]), { code: 1, subcode: 2, data: [0, 22] }],
+  ['NOTIFICATION shorter than 21 → 1/2', Uint8Array.from([...header(20, 3), 6]), { code: 1, subcode: 2, data: [0, 20] }],
+  ['ROUTE-REFRESH of the wrong length → 7/1 (RFC 7313 §5)', Uint8Array.from([...header(24, 5), 0, 1, 0, 1, 0]), { code: 7, subcode: 1 }],
+  ['OPEN parameters length disagreeing with the message → 1/2', (() => { const b = encodeOpen(fullOpen); b[28] += 1; return b; })(), { code: 1, subcode: 2 }],
+  ['OPEN capability overrunning its parameter → 2/0', (() => { const b = encodeOpen({ ...fullOpen, capabilities: [{ code: 2 }] }); b[32] = 5; return b; })(), { code: 2, subcode: 0 }],
+  ['UPDATE withdrawn length overrunning the message → 3/1', rawMessage(MessageType.Update, [0, 50, 0, 0]), { code: 3, subcode: 1 }],
+  ['UPDATE total attribute length overrunning the message → 3/1', rawMessage(MessageType.Update, [0, 0, 0, 40, 0x40, 1, 1, 0]), { code: 3, subcode: 1 }],
+  ['NLRI prefix length 33 → 3/10', rawUpdate({ attrs: [ORIGIN_IGP, AS_PATH_64500_4, NEXT_HOP], nlri: [33, 198, 18, 0, 0, 0] }), { code: 3, subcode: 10 }],
+  ['NLRI prefix running past the end → 3/10', rawUpdate({ attrs: [ORIGIN_IGP, AS_PATH_64500_4, NEXT_HOP], nlri: [24, 198, 18] }), { code: 3, subcode: 10 }],
+  ['withdrawn prefix length 40 → 3/10', rawUpdate({ withdrawn: [40, 198, 18, 0, 0, 0] }), { code: 3, subcode: 10 }],
+  ['unrecognised well-known attribute → 3/2 with the attribute', rawUpdate({ attrs: [[0x40, 100, 1, 7]] }), { code: 3, subcode: 2, data: [0x40, 100, 1, 7] }],
+  ['duplicate MP_UNREACH_NLRI → 3/1 (RFC 7606 §3(g))', rawUpdate({ attrs: [[0x80, 15, 3, 0, 2, 1], [0x80, 15, 3, 0, 2, 1]] }), { code: 3, subcode: 1 }],
+  ['MP_REACH_NLRI next hop length 5 → 3/9', rawUpdate({ attrs: [ORIGIN_IGP, AS_PATH_64500_4, [0x80, 14, 10, 0, 2, 1, 5, 1, 2, 3, 4, 5, 0]] }), { code: 3, subcode: 9 }],
+  ['MP_REACH_NLRI IPv6 prefix length 129 → 3/9', rawUpdate({ attrs: [ORIGIN_IGP, AS_PATH_64500_4, [0x80, 14, 23, 0, 2, 1, 16, ...new Array(16).fill(0x20), 0, 129, 1]] }), { code: 3, subcode: 9 }],
+  ['MP_UNREACH_NLRI with wrong flags → 3/4', rawUpdate({ attrs: [[0x40, 15, 3, 0, 2, 1]] }), { code: 3, subcode: 4 }],
+];
+for (const [name, bytes, expected] of sessionResets) {
+  test(`session reset: ${name}`, (t) => {
+    const n = notificationOf(bytes);
+    t.is(n.code, expected.code);
+    t.is(n.subcode, expected.subcode);
+    if (expected.data) t.deepEqual(n.data, expected.data);
+  });
+}
+
+/** RFC 7606 outcomes that keep the session: [name, message, expected action, attribute type, subcode, still announced?]. */
+const gentle: [string, Uint8Array, ErrorAction, number, number][] = [
+  ['attribute length overrunning the attributes field', rawUpdate({ attrs: [ORIGIN_IGP, AS_PATH_64500_4, NEXT_HOP, [0xc0, 8, 9, 0, 0, 0, 1]], nlri: NLRI_24 }), ErrorAction.TreatAsWithdraw, 8, 5],
+  ['truncated attribute header', rawUpdate({ attrs: [ORIGIN_IGP, AS_PATH_64500_4, NEXT_HOP, [0xc0, 8]], nlri: NLRI_24 }), ErrorAction.TreatAsWithdraw, 0, 1],
+  ['ORIGIN with the optional bit (bad flags)', rawUpdate({ attrs: [[0xc0, 1, 1, 0], AS_PATH_64500_4, NEXT_HOP], nlri: NLRI_24 }), ErrorAction.TreatAsWithdraw, 1, 4],
+  ['ORIGIN value 3', rawUpdate({ attrs: [[0x40, 1, 1, 3], AS_PATH_64500_4, NEXT_HOP], nlri: NLRI_24 }), ErrorAction.TreatAsWithdraw, 1, 6],
+  ['ORIGIN length 2', rawUpdate({ attrs: [[0x40, 1, 2, 0, 0], AS_PATH_64500_4, NEXT_HOP], nlri: NLRI_24 }), ErrorAction.TreatAsWithdraw, 1, 5],
+  ['AS_PATH with segment type 5', rawUpdate({ attrs: [ORIGIN_IGP, [0x40, 2, 6, 5, 1, 0, 0, 0xfb, 0xf4], NEXT_HOP], nlri: NLRI_24 }), ErrorAction.TreatAsWithdraw, 2, 11],
+  ['AS_PATH segment overrunning the attribute', rawUpdate({ attrs: [ORIGIN_IGP, [0x40, 2, 6, 2, 2, 0, 0, 0xfb, 0xf4], NEXT_HOP], nlri: NLRI_24 }), ErrorAction.TreatAsWithdraw, 2, 11],
+  ['NEXT_HOP of length 5', rawUpdate({ attrs: [ORIGIN_IGP, AS_PATH_64500_4, [0x40, 3, 5, 198, 18, 1, 1, 0]], nlri: NLRI_24 }), ErrorAction.TreatAsWithdraw, 3, 5],
+  ['missing NEXT_HOP with IPv4 NLRI', rawUpdate({ attrs: [ORIGIN_IGP, AS_PATH_64500_4], nlri: NLRI_24 }), ErrorAction.TreatAsWithdraw, 0, 3],
+  ['missing ORIGIN and AS_PATH', rawUpdate({ attrs: [NEXT_HOP], nlri: NLRI_24 }), ErrorAction.TreatAsWithdraw, 0, 3],
+  ['MULTI_EXIT_DISC of length 2', rawUpdate({ attrs: [ORIGIN_IGP, AS_PATH_64500_4, NEXT_HOP, [0x80, 4, 2, 0, 1]], nlri: NLRI_24 }), ErrorAction.TreatAsWithdraw, 4, 5],
+  ['COMMUNITIES of length 3', rawUpdate({ attrs: [ORIGIN_IGP, AS_PATH_64500_4, NEXT_HOP, [0xc0, 8, 3, 0, 0, 1]], nlri: NLRI_24 }), ErrorAction.TreatAsWithdraw, 8, 9],
+  ['LARGE_COMMUNITY of length 8', rawUpdate({ attrs: [ORIGIN_IGP, AS_PATH_64500_4, NEXT_HOP, [0xc0, 32, 8, 0, 0, 0, 1, 0, 0, 0, 2]], nlri: NLRI_24 }), ErrorAction.TreatAsWithdraw, 32, 9],
+  ['EXTENDED_COMMUNITIES of length 7', rawUpdate({ attrs: [ORIGIN_IGP, AS_PATH_64500_4, NEXT_HOP, [0xc0, 16, 7, 0, 0, 0, 0, 0, 0, 0]], nlri: NLRI_24 }), ErrorAction.TreatAsWithdraw, 16, 9],
+  ['CLUSTER_LIST of length 5', rawUpdate({ attrs: [ORIGIN_IGP, AS_PATH_64500_4, NEXT_HOP, [0x80, 10, 5, 1, 2, 3, 4, 5]], nlri: NLRI_24 }), ErrorAction.TreatAsWithdraw, 10, 5],
+  ['ORIGINATOR_ID of length 3', rawUpdate({ attrs: [ORIGIN_IGP, AS_PATH_64500_4, NEXT_HOP, [0x80, 9, 3, 1, 2, 3]], nlri: NLRI_24 }), ErrorAction.TreatAsWithdraw, 9, 5],
+  ['duplicate ORIGIN', rawUpdate({ attrs: [ORIGIN_IGP, AS_PATH_64500_4, NEXT_HOP, [0x40, 1, 1, 2]], nlri: NLRI_24 }), ErrorAction.AttributeDiscard, 1, 1],
+  ['ATOMIC_AGGREGATE of length 1', rawUpdate({ attrs: [ORIGIN_IGP, AS_PATH_64500_4, NEXT_HOP, [0x40, 6, 1, 0]], nlri: NLRI_24 }), ErrorAction.AttributeDiscard, 6, 5],
+  ['AGGREGATOR of length 6 on a 4-octet session', rawUpdate({ attrs: [ORIGIN_IGP, AS_PATH_64500_4, NEXT_HOP, [0xc0, 7, 6, 0xfb, 0xf4, 198, 18, 0, 1]], nlri: NLRI_24 }), ErrorAction.AttributeDiscard, 7, 5],
+  ['AGGREGATOR marked non-transitive', rawUpdate({ attrs: [ORIGIN_IGP, AS_PATH_64500_4, NEXT_HOP, [0x80, 7, 8, 0, 0, 0xfb, 0xf4, 198, 18, 0, 1]], nlri: NLRI_24 }), ErrorAction.AttributeDiscard, 7, 4],
+];
+for (const [name, bytes, action, attrType, subcode] of gentle) {
+  test(`RFC 7606 ${action === ErrorAction.TreatAsWithdraw ? 'treat-as-withdraw' : 'attribute discard'}: ${name}`, (t) => {
+    const d = decodeUpdate(bytes, four);
+    t.is(d.issues.length, 1, JSON.stringify(d.issues));
+    t.like(d.issues[0], { action, attrType, code: 3, subcode });
+    if (action === ErrorAction.TreatAsWithdraw) {
+      t.true(d.treatAsWithdraw);
+      t.deepEqual(d.announced(), []);
+      t.deepEqual(d.withdrawn().map(prefixToString), ['198.18.0.0/24']);
+    } else {
+      t.false(d.treatAsWithdraw);
+      t.deepEqual(d.announced().map((r) => prefixToString(r.prefix)), ['198.18.0.0/24']);
+    }
+  });
+}
+
+test('LOCAL_PREF from an external peer is discarded (RFC 7606 §7.5), kept from an internal one', (t) => {
+  const bytes = rawUpdate({ attrs: [ORIGIN_IGP, AS_PATH_64500_4, NEXT_HOP, [0x40, 5, 4, 0, 0, 0, 200]], nlri: NLRI_24 });
+  const ext = decodeUpdate(bytes, { fourOctetAs: true, ebgp: true });
+  t.is(ext.attrs.localPref, undefined);
+  t.like(ext.issues[0], { action: ErrorAction.AttributeDiscard, attrType: 5 });
+  t.is(decodeUpdate(bytes, { fourOctetAs: true, ebgp: false }).attrs.localPref, 200);
+});
+
+test('malformed AS4_PATH on a 2-octet session is discarded, the route kept (RFC 6793 §6)', (t) => {
+  const d = decodeUpdate(rawUpdate({ attrs: [ORIGIN_IGP, AS_PATH_64500, NEXT_HOP, [0xc0, 17, 3, 2, 1, 0]], nlri: NLRI_24 }), { fourOctetAs: false });
+  t.like(d.issues[0], { action: ErrorAction.AttributeDiscard, attrType: 17 });
+  t.deepEqual(d.attrs.asPath, [{ type: 2, asns: [64500] }]);
+  t.is(d.announcedCount, 1);
+});
+
+test('unknown optional non-transitive attributes are ignored; unknown transitive ones kept', (t) => {
+  const d = decodeUpdate(rawUpdate({ attrs: [ORIGIN_IGP, AS_PATH_64500_4, NEXT_HOP, [0x80, 201, 1, 9], [0xc0, 202, 1, 8]], nlri: NLRI_24 }), four);
+  t.deepEqual(d.issues, []);
+  t.deepEqual(d.attrs.unknown, [{ flags: 0xc0, type: 202, value: Uint8Array.of(8) }]);
+});
+
+test('a withdrawal-only UPDATE needs no mandatory attributes', (t) => {
+  const d = decodeUpdate(rawUpdate({ withdrawn: NLRI_24 }), four);
+  t.deepEqual(d.issues, []);
+  t.is(d.withdrawnCount, 1);
+});
