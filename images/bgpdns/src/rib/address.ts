@@ -184,6 +184,17 @@ export function prefixToWords(prefix: Prefix, out: Uint32Array): void {
   maskWords(out.subarray(0, n), prefix.len);
 }
 
+/** Prefix octets as carried in NLRI (ceil(len/8) octets at `offset`) → words, host bits cleared. */
+export function bytesToWords(buf: Uint8Array, offset: number, len: number, out: Uint32Array): void {
+  const octets = (len + 7) >> 3;
+  out[0] = out[1] = out[2] = out[3] = 0;
+  for (let i = 0; i < octets; i++) out[i >> 2] |= buf[offset + i] << (24 - 8 * (i & 3));
+  const w = len >> 5;
+  const rest = len & 31;
+  if (w < 4 && rest !== 0) out[w] &= ~0 << (32 - rest);
+  for (let i = 0; i < 4; i++) out[i] >>>= 0;
+}
+
 export function wordsToPrefix(afi: Afi, words: ArrayLike<number>, len: number, offset = 0): Prefix {
   const bytes = new Uint8Array(Math.ceil(len / 8));
   for (let i = 0; i < bytes.length; i++) bytes[i] = (words[offset + (i >> 2)] >>> (24 - 8 * (i & 3))) & 255;

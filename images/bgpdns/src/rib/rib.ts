@@ -8,10 +8,20 @@
  * candidate address belongs to), so a cached answer keyed on it is never stale.
  */
 import { Afi, type PathAttributes, type Prefix } from '../bgp/types.js';
-import { formatPrefix, prefixToWords, wordsOf } from './address.js';
+import { bytesToWords, formatPrefix, prefixToWords, wordsOf } from './address.js';
 import { AttrStore } from './attr-store.js';
 import { PeerTable, type RibPeerConfig } from './peers.js';
 import { RouteTable, type TableChange } from './route-table.js';
+
+/** (family, buffer, offset of the prefix octets, prefix length), as bgp/nlri.ts visits NLRI. */
+export type NlriVisitor = (afi: Afi, buf: Uint8Array, offset: number, len: number) => void;
+
+/** What applyUpdate needs from a decoded UPDATE (bgp/update.ts DecodedUpdate has this shape). */
+export interface UpdateLike {
+  readonly attrs: PathAttributes;
+  forEachAnnounced(visit: NlriVisitor): void;
+  forEachWithdrawn(visit: NlriVisitor): void;
+}
 
 export interface RibOptions {
   /** Our AS: decides eBGP vs iBGP per peer and drops paths that contain it (loop). */
@@ -36,9 +46,13 @@ export class Rib {
   generation = 0;
   /** Increments when a path whose AS_PATH is exactly its neighbour's AS appears, changes or goes. */
   originVersion = 0;
-  /** Paths held per peer (both families), for max-prefix and statistics. */
+  /** Paths held per peer (both families), for statistics. */
   readonly prefixCount: number[] = [];
+  /** Paths held per peer and family, for max-prefix (FRR counts per family). */
+  readonly prefixCountV4: number[] = [];
+  readonly prefixCountV6: number[] = [];
   private readonly change: TableChange = { bestChanged: false, pathsChanged: false };
+  /** The prefix being applied, as trie key words. */
   private readonly key = new Uint32Array(4);
 
   constructor(readonly options: RibOptions) {
@@ -55,6 +69,8 @@ export class Rib {
   addPeer(config: RibPeerConfig): number {
     const id = this.peers.add(config);
     this.prefixCount.push(0);
+    this.prefixCountV4.push(0);
+    this.prefixCountV6.push(0);
     return id;
   }
 
@@ -74,6 +90,8 @@ export class Rib {
     }
     if (removed > 0) this.originVersion++;
     this.prefixCount[peer] = 0;
+    this.prefixCountV4[peer] = 0;
+    this.prefixCountV6[peer] = 0;
     return removed;
   }
 
@@ -81,6 +99,40 @@ export class Rib {
     const local = this.options.localAsn;
     for (const seg of attrs.asPath) if (seg.asns.includes(local)) return true;
     return false;
+  }
+
+  private isSelfOriginated(peer: number, attrs: PathAttributes): boolean {
+    const p = attrs.asPath;
+    return p.length === 1 && p[0].asns.length === 1 && p[0].asns[0] === this.peers.asn[peer];
+  }
+
+  private count(peer: number, afi: Afi, delta: number): void {
+    this.prefixCount[peer] += delta;
+    if (afi === Afi.IPv4) this.prefixCountV4[peer] += delta;
+    else this.prefixCountV6[peer] += delta;
+  }
+
+  /** One prefix (already in `this.key`) from `peer` with `attrs`. */
+  private announceKey(peer: number, attrs: PathAttributes, selfOriginated: boolean, afi: Afi, len: number): void {
+    const table = afi === Afi.IPv4 ? this.v4 : this.v6;
+    const change = this.change;
+    const before = table.paths;
+    table.announce(peer, this.attrs.acquire(attrs), this.key, len, change);
+    if (table.paths !== before) this.count(peer, afi, 1);
+    if (change.bestChanged) this.generation++;
+    if (change.pathsChanged && selfOriginated) this.originVersion++;
+  }
+
+  private withdrawKey(peer: number, afi: Afi, len: number): void {
+    const table = afi === Afi.IPv4 ? this.v4 : this.v6;
+    const change = this.change;
+    table.withdraw(peer, this.key, len, change);
+    if (change.pathsChanged) {
+      this.count(peer, afi, -1);
+      // Cheap and safe: a withdrawn path may have been self-originated.
+      this.originVersion++;
+    }
+    if (change.bestChanged) this.generation++;
   }
 
   /**
@@ -94,37 +146,40 @@ export class Rib {
       this.withdraw(peer, nlri);
       return;
     }
-    const sole = attrs.asPath.length === 1 && attrs.asPath[0].asns.length === 1 && attrs.asPath[0].asns[0] === this.peers.asn[peer];
-    const key = this.key;
-    const change = this.change;
+    const sole = this.isSelfOriginated(peer, attrs);
     for (let i = 0; i < nlri.length; i++) {
       const p = nlri[i];
-      const table = p.afi === Afi.IPv4 ? this.v4 : this.v6;
-      prefixToWords(p, key);
-      const attr = this.attrs.acquire(attrs);
-      const before = table.paths;
-      table.announce(peer, attr, key, p.len, change);
-      if (table.paths !== before) this.prefixCount[peer]++;
-      if (change.bestChanged) this.generation++;
-      if (change.pathsChanged && sole) this.originVersion++;
+      prefixToWords(p, this.key);
+      this.announceKey(peer, attrs, sole, p.afi, p.len);
     }
   }
 
   withdraw(peer: number, nlri: readonly Prefix[]): void {
-    const key = this.key;
-    const change = this.change;
     for (let i = 0; i < nlri.length; i++) {
       const p = nlri[i];
-      const table = p.afi === Afi.IPv4 ? this.v4 : this.v6;
-      prefixToWords(p, key);
-      table.withdraw(peer, key, p.len, change);
-      if (change.pathsChanged) {
-        this.prefixCount[peer]--;
-        // Cheap and safe: a withdrawn path may have been self-originated.
-        this.originVersion++;
-      }
-      if (change.bestChanged) this.generation++;
+      prefixToWords(p, this.key);
+      this.withdrawKey(peer, p.afi, p.len);
     }
+  }
+
+  /**
+   * Applies one decoded UPDATE without building a Prefix object per NLRI:
+   * withdrawals first, then announcements (a prefix in both is announced).
+   * Anything shaped like bgp/DecodedUpdate fits.
+   */
+  applyUpdate(peer: number, update: UpdateLike): void {
+    update.forEachWithdrawn((afi, buf, offset, len) => {
+      bytesToWords(buf, offset, len, this.key);
+      this.withdrawKey(peer, afi, len);
+    });
+    const attrs = update.attrs;
+    const loop = this.containsLocalAs(attrs);
+    const sole = this.isSelfOriginated(peer, attrs);
+    update.forEachAnnounced((afi, buf, offset, len) => {
+      bytesToWords(buf, offset, len, this.key);
+      if (loop) this.withdrawKey(peer, afi, len);
+      else this.announceKey(peer, attrs, sole, afi, len);
+    });
   }
 
   prefixText(afi: Afi, node: number): string {
