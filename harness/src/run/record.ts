@@ -25,10 +25,24 @@ export interface Measurement {
   p95: number;
   max: number;
   slo?: Slo;
+  /** Which statistic the SLO was checked against; absent means "max" (every trial must meet it). */
+  sloOn?: 'p50' | 'p95' | 'max';
   met: boolean;
   /** Which scenario measured it. */
   scenario?: string;
   description?: string;
+  /** What a source document claims for the same figure, shown beside the measurement. */
+  claim?: Claim;
+}
+
+/** A figure claimed elsewhere (e.g. the seed design's "8–15 s partner failover"). */
+export interface Claim {
+  /** Where the claim comes from, e.g. "seed 000 (telecom design)". */
+  source: string;
+  /** The claim as written there. */
+  text: string;
+  /** The claimed figure in the measurement's unit, when the claim has one. */
+  value?: number;
 }
 
 export interface Step {
@@ -47,6 +61,8 @@ export interface FaultEvent {
   target: string;
   action: 'inject' | 'revert';
   args?: Record<string, unknown>;
+  /** Scenario that injected it; when absent, reports place it by its steps' time windows. */
+  scenario?: string;
 }
 
 export interface ObservedEvent {
@@ -58,6 +74,8 @@ export interface ObservedEvent {
   /** Where the time came from: vty poll, FRR log timestamp, DNS probe. */
   source: string;
   detail?: Record<string, unknown>;
+  /** Scenario during which it was seen; when absent, reports place it by its steps' time windows. */
+  scenario?: string;
 }
 
 export interface Assertion {
@@ -73,6 +91,29 @@ export interface MachineFacts {
   frrVersion?: string;
   netem: boolean;
   node: string;
+}
+
+/** The lab's shape, for the report's diagram: nodes and point-to-point links. */
+export interface RunTopology {
+  nodes: { name: string; kind: string; group?: string; asn?: number; addresses?: string[] }[];
+  links: { a: { node: string; iface: string }; b: { node: string; iface: string } }[];
+}
+
+/**
+ * One DNS answer as a client saw it: the addresses in answer order. A sample holds
+ * until the client's next sample, so recorders may store only the samples where the
+ * order changed.
+ */
+export interface DnsOrderSample {
+  at: Millis;
+  client: string;
+  answers: string[];
+  scenario?: string;
+  /** Name queried, e.g. "www.svc.example". */
+  qname?: string;
+  /** Which server answered: the DNS front directly, or a resolver. */
+  via?: string;
+  rcode?: string;
 }
 
 export interface RunRecord {
@@ -92,4 +133,10 @@ export interface RunRecord {
   met: boolean;
   /** Monotonic time of the run start; every `at` above is on the same clock. */
   t0: Millis;
+  /** The lab's nodes and links (for the topology diagram). */
+  topology?: RunTopology;
+  /** DNS answer order over time per client (for the sort-order matrix). */
+  dnsOrder?: DnsOrderSample[];
+  /** Why the lab could not be built or torn down (the run exits 2). */
+  error?: string;
 }
