@@ -11,6 +11,7 @@ import { monoNow, type Millis } from '../clock.js';
 import type { Assertion, FaultEvent, MachineFacts, Measurement, ObservedEvent, Plane, RunRecord, RunTopology, Slo, Step } from './record.js';
 import { RUN_RECORD_VERSION } from './record.js';
 import { formatSlo, sloMet, summarize } from './stats.js';
+import { validateRunRecord } from './schema.js';
 
 /** What faults and probes need of a recorder: somewhere to put what they did and saw. */
 export interface RunSink {
@@ -184,7 +185,7 @@ export class RunRecorder implements RunSink {
 
   /** Write reports/<run>/run.json; returns its path relative to the working directory. */
   async write(machine: MachineFacts): Promise<{ path: string; record: RunRecord }> {
-    const record = this.toRecord(machine);
+    const record = validateRunRecord(this.toRecord(machine), `run record ${this.run}`);
     const dir = join(this.reportsDir, this.run);
     await mkdir(dir, { recursive: true });
     const path = join(dir, 'run.json');
