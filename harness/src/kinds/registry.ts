@@ -1,11 +1,15 @@
 import type { Kind } from './kind.js';
 import { frrKind } from './frr.js';
 import { clientKind } from './client.js';
+import { templatedFrrKind } from './templated-frr.js';
+import { bgpdnsHealthKind } from './bgpdns-health.js';
 
 /** Every kind the harness knows. Add a kind: write kinds/<name>.ts, add one line here. */
 const kinds: Kind[] = [
   frrKind,
   clientKind,
+  templatedFrrKind,
+  bgpdnsHealthKind,
 ];
 
 /** containerlab's generic container kind: what it means here is decided by the image. */

@@ -28,6 +28,12 @@ export function isTemplatePath(path: string | undefined): path is string {
   return path !== undefined && path.endsWith(TEMPLATE_SUFFIX);
 }
 
+/** A path as messages show it: relative when under the working directory, else absolute. */
+function shownPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') ? rel : file;
+}
+
 interface VarLayer {
   where: string[];
   values: Record<string, TemplateValue>;
@@ -50,7 +56,7 @@ export function readTemplateVars(
 ): { values: Record<string, TemplateValue>; origins: Record<string, VarOrigin> } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines });
-  const shown = relative(process.cwd(), labFile) || labFile;
+  const shown = shownPath(labFile);
   const node = doc.getIn(['topology', 'nodes', nodeName]) as { get?(k: string): unknown } | undefined;
   const group = isMap(node) ? (node.get('group') as string | undefined) : undefined;
   const kind =
@@ -107,6 +113,6 @@ export function renderNodeConfig(labFile: string, node: Pick<LabNode, 'name' | '
     throw new Error(`node ${node.name}: cannot read startup-config template ${templatePath}: ${(err as Error).message}`);
   }
   const { values, origins } = readTemplateVars(labFile, node.name);
-  const shownTemplate = relative(process.cwd(), templatePath) || templatePath;
+  const shownTemplate = shownPath(templatePath);
   return renderTemplate(shownTemplate, text, values, { origins });
 }
