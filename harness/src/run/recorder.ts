@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { monoNow, type Millis } from '../clock.js';
-import type { Assertion, FaultEvent, MachineFacts, Measurement, ObservedEvent, Plane, RunRecord, RunTopology, Slo, Step } from './record.js';
+import type { Assertion, Claim, FaultEvent, MachineFacts, Measurement, ObservedEvent, Plane, RunRecord, RunTopology, Slo, Step } from './record.js';
 import { RUN_RECORD_VERSION } from './record.js';
 import { formatSlo, sloMet, summarize } from './stats.js';
 import { validateRunRecord } from './schema.js';
@@ -25,6 +25,8 @@ export interface MeasurementSpec {
   slo?: Slo;
   description?: string;
   scenario?: string;
+  /** What a source document claims for the same figure (shown beside it in reports). */
+  claim?: Claim;
 }
 
 /** A measurement being taken: add one value per trial, then check its SLO. */
@@ -58,6 +60,7 @@ export class MeasurementSeries {
       met: sloMet(trials, this.spec.slo),
       ...(this.spec.scenario ? { scenario: this.spec.scenario } : {}),
       ...(this.spec.description ? { description: this.spec.description } : {}),
+      ...(this.spec.claim ? { claim: this.spec.claim } : {}),
     };
   }
 
