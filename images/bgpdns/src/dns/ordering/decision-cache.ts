@@ -1,0 +1,131 @@
+/**
+ * Decisions per (matched BGP prefix, RRset), valid for one RIB generation.
+ *
+ * The sorter tells us which table prefix covered a client; before asking it we
+ * do not know that prefix, so the cache keeps its own longest-prefix-match
+ * table of the prefixes the sorter has returned: a client inside a known
+ * prefix gets that prefix's cached decision without waiting. An entry is used
+ * only when the client (or its ECS subnet) lies wholly inside the prefix.
+ * When any answer reports another generation the whole table is dropped, since
+ * a moved best path may also have split or merged prefixes.
+ */
+import ipaddr from 'ipaddr.js';
+import type { ClientAddress } from './client-address.js';
+
+export interface CachedDecision {
+  /** Candidate indices grouped by equal preference, best group first; null = no preference. */
+  groups: number[][] | null;
+  /** The matched prefix length (ECS SCOPE PREFIX-LENGTH). */
+  scope: number;
+  /** When the sorter answered (monotonic ms). */
+  at: number;
+  refreshing: boolean;
+}
+
+interface PrefixEntry {
+  decisions: Map<string, CachedDecision>;
+}
+
+export class DecisionCache {
+  generation: number | null = null;
+  private v4 = new Map<number, Map<number, PrefixEntry>>();
+  private v4Lengths: number[] = [];
+  private v6 = new Map<number, Map<string, PrefixEntry>>();
+  private v6Lengths: number[] = [];
+  private size = 0;
+
+  constructor(private readonly maxDecisions = 200_000) {}
+
+  get decisions(): number {
+    return this.size;
+  }
+
+  /** Records the generation of a sorter answer; returns true when it flushed the cache. */
+  observeGeneration(generation: number): boolean {
+    if (this.generation === generation) return false;
+    const flushed = this.generation !== null;
+    this.clear();
+    this.generation = generation;
+    return flushed;
+  }
+
+  clear(): void {
+    this.v4.clear();
+    this.v6.clear();
+    this.v4Lengths = [];
+    this.v6Lengths = [];
+    this.size = 0;
+  }
+
+  lookup(client: ClientAddress, rrsetKey: string): CachedDecision | undefined {
+    if (client.v4 !== null) {
+      for (const len of this.v4Lengths) {
+        if (len > client.prefixLen) continue;
+        const entry = this.v4.get(len)!.get(maskV4(client.v4, len));
+        if (entry) return entry.decisions.get(rrsetKey);
+      }
+    } else if (client.v6) {
+      for (const len of this.v6Lengths) {
+        if (len > client.prefixLen) continue;
+        const entry = this.v6.get(len)!.get(maskV6(client.v6, len));
+        if (entry) return entry.decisions.get(rrsetKey);
+      }
+    }
+    return undefined;
+  }
+
+  store(matchedPrefix: string, rrsetKey: string, decision: CachedDecision): void {
+    const parsed = parsePrefix(matchedPrefix);
+    if (!parsed) return;
+    if (this.size >= this.maxDecisions) this.clear();
+    let entry: PrefixEntry | undefined;
+    if (parsed.v4 !== null) {
+      let byLen = this.v4.get(parsed.len);
+      if (!byLen) {
+        this.v4.set(parsed.len, (byLen = new Map()));
+        this.v4Lengths = [...this.v4.keys()].sort((a, b) => b - a);
+      }
+      const key = maskV4(parsed.v4, parsed.len);
+      entry = byLen.get(key);
+      if (!entry) byLen.set(key, (entry = { decisions: new Map() }));
+    } else {
+      let byLen = this.v6.get(parsed.len);
+      if (!byLen) {
+        this.v6.set(parsed.len, (byLen = new Map()));
+        this.v6Lengths = [...this.v6.keys()].sort((a, b) => b - a);
+      }
+      const key = maskV6(parsed.v6!, parsed.len);
+      entry = byLen.get(key);
+      if (!entry) byLen.set(key, (entry = { decisions: new Map() }));
+    }
+    if (!entry.decisions.has(rrsetKey)) this.size++;
+    entry.decisions.set(rrsetKey, decision);
+  }
+}
+
+function maskV4(addr: number, len: number): number {
+  return len === 0 ? 0 : (addr & (0xffffffff << (32 - len))) >>> 0;
+}
+
+function maskV6(addr: Buffer, len: number): string {
+  let s = '';
+  for (let i = 0; i < 16; i++) {
+    const bits = Math.max(0, Math.min(8, len - i * 8));
+    const byte = bits === 0 ? 0 : addr[i] & (0xff << (8 - bits));
+    s += String.fromCharCode(byte);
+  }
+  return s;
+}
+
+function parsePrefix(text: string): { v4: number | null; v6: Buffer | null; len: number } | null {
+  try {
+    const [addr, len] = ipaddr.parseCIDR(text);
+    if (addr.kind() === 'ipv4') {
+      const b = addr.toByteArray();
+      return { v4: ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0, v6: null, len };
+    }
+    return { v4: null, v6: Buffer.from(addr.toByteArray()), len };
+  } catch {
+    return null;
+  }
+}

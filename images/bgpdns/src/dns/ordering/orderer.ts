@@ -1,0 +1,266 @@
+/**
+ * Decides the order of an A/AAAA RRset for a client (slides 15–21, 33, 35).
+ *
+ * - A cached decision for the client's matched prefix, RRset and the current
+ *   RIB generation is used at once; when it is older than `refreshAfterMs` one
+ *   background re-rank refreshes it (that is also how a new generation is
+ *   noticed while every query hits the cache). Entries older than `maxAgeMs`
+ *   are not used. Staleness bound while the sorter answers: a decision may lag
+ *   a routing change by refreshAfterMs + one sorter round trip for a busy RRset,
+ *   and never by more than maxAgeMs.
+ * - Otherwise the sorter is asked and awaited up to `timeoutMs` (default 50 ms:
+ *   resolvers retry after a few hundred ms); on timeout or error the answer
+ *   goes out in random order, and a late answer still fills the cache.
+ * - `failuresToDefective` failures in a row mark the sorter defective: it is
+ *   skipped (random order) for a back-off that doubles on every failed probe
+ *   up to `backoffMaxMs`; after the back-off one query probes it again.
+ * - Equal preferences are served in random order, like tinydns's shuffle.
+ */
+import type { Ranker, RankAnswer } from '../../sorter/api.js';
+import type { ClientAddress } from './client-address.js';
+import { DecisionCache, type CachedDecision } from './decision-cache.js';
+
+export interface OrdererOptions {
+  timeoutMs: number;
+  failuresToDefective: number;
+  backoffInitialMs: number;
+  backoffMaxMs: number;
+  refreshAfterMs: number;
+  maxAgeMs: number;
+  now: () => number;
+}
+
+export const defaultOrdererOptions: Omit<OrdererOptions, 'now'> = {
+  timeoutMs: 50,
+  failuresToDefective: 3,
+  backoffInitialMs: 1000,
+  backoffMaxMs: 60_000,
+  refreshAfterMs: 1000,
+  maxAgeMs: 10_000,
+};
+
+export type OrderSource = 'cache' | 'sorter' | 'random';
+
+export interface OrderDecision {
+  /** Candidate indices, best first; a permutation of all candidates. */
+  order: number[];
+  /** ECS scope: the matched prefix length, 0 without a preference. */
+  scope: number;
+  source: OrderSource;
+}
+
+export type FallbackReason = 'timeout' | 'error' | 'defective' | 'no-preference' | 'probe-in-flight';
+
+/** Plain counters, read by the metrics module at scrape time. */
+export class OrdererStats {
+  sorterOk = 0;
+  sorterTimeout = 0;
+  sorterError = 0;
+  lateAnswers = 0;
+  cacheHits = 0;
+  cacheMisses = 0;
+  cacheFlushes = 0;
+  backgroundRefreshes = 0;
+  fallbacks: Record<FallbackReason, number> = { timeout: 0, error: 0, defective: 0, 'no-preference': 0, 'probe-in-flight': 0 };
+  defective = false;
+  defectiveEpisodes = 0;
+  probes = 0;
+  generation = -1;
+  /** Called with each answered request's latency in seconds. */
+  onLatency: ((seconds: number) => void) | null = null;
+}
+
+function shuffleInPlace(a: number[]): number[] {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    const t = a[i];
+    a[i] = a[j];
+    a[j] = t;
+  }
+  return a;
+}
+
+export function randomOrder(n: number): number[] {
+  const a = new Array<number>(n);
+  for (let i = 0; i < n; i++) a[i] = i;
+  return shuffleInPlace(a);
+}
+
+/** Higher preference first; equal preferences form one group. */
+export function groupByPreference(preferences: number[]): number[][] | null {
+  if (preferences.length === 0 || preferences.every((p) => p === preferences[0])) return null;
+  const byPref = new Map<number, number[]>();
+  preferences.forEach((p, i) => {
+    const g = byPref.get(p);
+    if (g) g.push(i);
+    else byPref.set(p, [i]);
+  });
+  return [...byPref.keys()].sort((a, b) => b - a).map((p) => byPref.get(p)!);
+}
+
+export function orderFromGroups(groups: number[][] | null, n: number): number[] {
+  if (!groups) return randomOrder(n);
+  const out: number[] = [];
+  for (const g of groups) {
+    const start = out.length;
+    for (const i of g) out.push(i);
+    for (let i = out.length - 1; i > start; i--) {
+      const j = start + Math.floor(Math.random() * (i - start + 1));
+      const t = out[i];
+      out[i] = out[j];
+      out[j] = t;
+    }
+  }
+  return out;
+}
+
+function matchedLength(prefix: string | undefined): number {
+  if (!prefix) return 0;
+  const slash = prefix.lastIndexOf('/');
+  return slash < 0 ? 0 : Number(prefix.slice(slash + 1)) || 0;
+}
+
+class TimeoutError extends Error {}
+
+export class AddressOrderer {
+  readonly stats = new OrdererStats();
+  readonly cache = new DecisionCache();
+  private readonly opts: OrdererOptions;
+  private consecutiveFailures = 0;
+  private defectiveUntil = 0;
+  private backoffMs: number;
+  private probeInFlight = false;
+
+  constructor(
+    private readonly ranker: Ranker | null,
+    opts: Partial<OrdererOptions> = {},
+  ) {
+    this.opts = { ...defaultOrdererOptions, now: () => performance.now(), ...opts };
+    this.backoffMs = this.opts.backoffInitialMs;
+  }
+
+  get enabled(): boolean {
+    return this.ranker !== null;
+  }
+
+  get isDefective(): boolean {
+    return this.stats.defective;
+  }
+
+  order(client: ClientAddress, rrsetKey: string, candidates: string[]): OrderDecision | Promise<OrderDecision> {
+    const n = candidates.length;
+    if (!this.ranker || n < 2) return { order: randomOrder(n), scope: 0, source: 'random' };
+    const now = this.opts.now();
+    const hit = this.cache.lookup(client, rrsetKey);
+    if (hit && now - hit.at <= this.opts.maxAgeMs) {
+      this.stats.cacheHits++;
+      if (now - hit.at > this.opts.refreshAfterMs && !hit.refreshing && !this.stats.defective) {
+        hit.refreshing = true;
+        this.stats.backgroundRefreshes++;
+        this.ask(client, rrsetKey, candidates).then(
+          () => undefined,
+          () => {
+            hit.refreshing = false;
+          },
+        );
+      }
+      return { order: orderFromGroups(hit.groups, n), scope: hit.scope, source: 'cache' };
+    }
+    this.stats.cacheMisses++;
+
+    let isProbe = false;
+    if (this.stats.defective) {
+      if (now < this.defectiveUntil) return this.fallback('defective', n);
+      if (this.probeInFlight) return this.fallback('probe-in-flight', n);
+      this.probeInFlight = true;
+      this.stats.probes++;
+      isProbe = true;
+    }
+    return this.askWithTimeout(client, rrsetKey, candidates, isProbe);
+  }
+
+  private fallback(reason: FallbackReason, n: number): OrderDecision {
+    this.stats.fallbacks[reason]++;
+    return { order: randomOrder(n), scope: 0, source: 'random' };
+  }
+
+  private async askWithTimeout(client: ClientAddress, rrsetKey: string, candidates: string[], isProbe: boolean): Promise<OrderDecision> {
+    const n = candidates.length;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TimeoutError()), this.opts.timeoutMs);
+    });
+    const asked = this.ask(client, rrsetKey, candidates);
+    let timedOut = false;
+    try {
+      const decision = await Promise.race([asked, timeout]);
+      this.succeeded();
+      if (!decision.groups) this.stats.fallbacks['no-preference']++;
+      return { order: orderFromGroups(decision.groups, n), scope: decision.scope, source: 'sorter' };
+    } catch (e) {
+      timedOut = e instanceof TimeoutError;
+      if (timedOut) {
+        this.stats.sorterTimeout++;
+        asked.then(
+          () => this.stats.lateAnswers++,
+          () => undefined,
+        );
+      }
+      this.failed();
+      return this.fallback(timedOut ? 'timeout' : 'error', n);
+    } finally {
+      clearTimeout(timer);
+      if (isProbe) this.probeInFlight = false;
+    }
+  }
+
+  /** Asks the ranker and caches what it says; rejects on ranker errors. */
+  private async ask(client: ClientAddress, rrsetKey: string, candidates: string[]): Promise<CachedDecision> {
+    const started = this.opts.now();
+    let answer: RankAnswer;
+    try {
+      answer = await this.ranker!.rank(
+        client.isSubnet ? { client: client.text, clientPrefixLen: client.prefixLen, candidates } : { client: client.text, candidates },
+        { timeoutMs: Math.max(this.opts.timeoutMs, 1000) },
+      );
+    } catch (e) {
+      this.stats.sorterError++;
+      throw e;
+    }
+    this.stats.sorterOk++;
+    this.stats.onLatency?.((this.opts.now() - started) / 1000);
+    if (this.cache.observeGeneration(answer.generation)) this.stats.cacheFlushes++;
+    this.stats.generation = answer.generation;
+    const usable = answer.status === 'ranked' && answer.preferences.length === candidates.length;
+    const decision: CachedDecision = {
+      groups: usable ? groupByPreference(answer.preferences) : null,
+      scope: usable ? matchedLength(answer.matchedPrefix) : 0,
+      at: this.opts.now(),
+      refreshing: false,
+    };
+    if (answer.matchedPrefix) this.cache.store(answer.matchedPrefix, rrsetKey, decision);
+    return decision;
+  }
+
+  private succeeded(): void {
+    this.consecutiveFailures = 0;
+    if (this.stats.defective) {
+      this.stats.defective = false;
+      this.backoffMs = this.opts.backoffInitialMs;
+    }
+  }
+
+  private failed(): void {
+    this.consecutiveFailures++;
+    const now = this.opts.now();
+    if (this.stats.defective) {
+      this.backoffMs = Math.min(this.backoffMs * 2, this.opts.backoffMaxMs);
+      this.defectiveUntil = now + this.backoffMs;
+    } else if (this.consecutiveFailures >= this.opts.failuresToDefective) {
+      this.stats.defective = true;
+      this.stats.defectiveEpisodes++;
+      this.backoffMs = this.opts.backoffInitialMs;
+      this.defectiveUntil = now + this.backoffMs;
+    }
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * File mode: answers from a tinydns data file, the way tinydns does
+ * (zone/resolve.ts), with A/AAAA RRsets ordered for the client.
+ *
+ * Answers are precomputed templates per (name, type, class, location) built on
+ * first use; a zone with timestamped lines resolves per query instead, since
+ * its answers move with the clock. Reload: the file is polled; a changed file
+ * is parsed completely and compiled, then zone and template cache are swapped
+ * in one step — queries in flight finish on the old snapshot, a broken file
+ * keeps the old zone (and is logged with file:line:column).
+ */
+import { watchFile, unwatchFile } from 'node:fs';
+import type { Backend, MaybeAsync, Source, Transport } from './backend.js';
+import type { Query } from '../wire/query.js';
+import { encodeOpt, shortResponse, udpLimit } from '../wire/opt.js';
+import { Rcode, RrClass } from '../wire/types.js';
+import { buildTemplate, renderTemplate, type ResponseTemplate } from '../wire/template.js';
+import { resolve } from '../zone/resolve.js';
+import { ipv4ToNumber, type Zone } from '../zone/zone.js';
+import { fileStamp, loadZoneFile } from '../zone/load.js';
+import type { AddressOrderer, OrderDecision } from '../ordering/orderer.js';
+import { clientFromSource, clientFromSubnet, type ClientAddress } from '../ordering/client-address.js';
+import type { FrontStats } from './stats.js';
+
+const plainOpt = encodeOpt(null, 0);
+const maxTemplates = 100_000;
+
+export interface FileBackendOptions {
+  path: string;
+  orderer: AddressOrderer;
+  stats: FrontStats;
+  /** How often to look at the file for changes; 0 = never. */
+  pollMs?: number;
+  /** Unix seconds for timestamped lines (tests inject it). */
+  now?: () => number;
+  onReload?: (result: { ok: true; records: number } | { ok: false; error: Error }) => void;
+}
+
+export class FileBackend implements Backend {
+  private zone: Zone | null = null;
+  private stamp = '';
+  private templates = new Map<string, ResponseTemplate>();
+  private reloading = false;
+  private readonly now: () => number;
+
+  private constructor(private readonly opts: FileBackendOptions) {
+    this.now = opts.now ?? (() => Math.floor(Date.now() / 1000));
+  }
+
+  /** Loads the file (throws a DataParseError naming file, line and column) and starts watching it. */
+  static async open(opts: FileBackendOptions): Promise<FileBackend> {
+    const b = new FileBackend(opts);
+    const loaded = await loadZoneFile(opts.path);
+    b.swap(loaded.zone, loaded.stamp);
+    const pollMs = opts.pollMs ?? 500;
+    if (pollMs > 0) watchFile(opts.path, { interval: pollMs, persistent: false }, () => void b.reloadIfChanged());
+    return b;
+  }
+
+  get ready(): boolean {
+    return this.zone !== null;
+  }
+
+  get recordCount(): number {
+    return this.zone?.recordCount ?? 0;
+  }
+
+  private swap(zone: Zone, stamp: string): void {
+    this.zone = zone;
+    this.stamp = stamp;
+    this.templates = new Map();
+  }
+
+  /** Re-reads the file if it changed; resolves once the new zone is live (or the old one kept). */
+  async reloadIfChanged(): Promise<boolean> {
+    if (this.reloading) return false;
+    this.reloading = true;
+    try {
+      if ((await fileStamp(this.opts.path)) === this.stamp) return false;
+      const loaded = await loadZoneFile(this.opts.path);
+      this.swap(loaded.zone, loaded.stamp);
+      this.opts.stats.reloadsOk++;
+      this.opts.onReload?.({ ok: true, records: loaded.zone.recordCount });
+      return true;
+    } catch (e) {
+      this.opts.stats.reloadsFailed++;
+      try {
+        this.stamp = await fileStamp(this.opts.path);
+      } catch {
+        // The file vanished; keep serving the old zone and retry on the next change.
+      }
+      this.opts.onReload?.({ ok: false, error: e as Error });
+      return false;
+    } finally {
+      this.reloading = false;
+    }
+  }
+
+  answer(packet: Buffer, q: Query, source: Source, transport: Transport): MaybeAsync<Buffer | null> {
+    const zone = this.zone!;
+    if (q.qclass !== RrClass.IN && q.qclass !== RrClass.ANY) return shortResponse(packet, q.questionEnd, q.flags, Rcode.FormErr, q.edns);
+    const location = zone.hasLocations ? zone.locationOf(ipv4ToNumber(source.address)) : '';
+    let t: ResponseTemplate | undefined;
+    const cacheKey = zone.hasTimestamps ? '' : `${q.qtype}/${q.qclass}/${location}/${q.qkey}`;
+    if (cacheKey) t = this.templates.get(cacheKey);
+    if (t) this.opts.stats.templateHits++;
+    else {
+      this.opts.stats.templateMisses++;
+      const res = resolve(zone, q.qkey, q.qtype, { location, now: this.now() });
+      if (!res) return shortResponse(packet, q.questionEnd, q.flags, Rcode.Refused, q.edns);
+      t = buildTemplate(q.qkey, q.qtype, q.qclass, res);
+      if (cacheKey) {
+        if (this.templates.size >= maxTemplates) this.templates.clear();
+        this.templates.set(cacheKey, t);
+      }
+    }
+    const limit = transport === 'tcp' ? 65535 : udpLimit(q.edns);
+    if (t.slots.length === 0) return renderTemplate(t, packet, q.flags, [], limit, q.edns ? (q.edns.ecs ? encodeOpt(q.edns.ecs, 0) : plainOpt) : null);
+
+    const client = clientFor(q, source);
+    const decisions: MaybeAsync<OrderDecision>[] = t.slots.map((s) => this.opts.orderer.order(client, s.rrsetKey, s.candidateText));
+    const template = t;
+    if (decisions.some((d) => d instanceof Promise)) {
+      return Promise.all(decisions).then((ds) => render(template, packet, q, ds, limit));
+    }
+    return render(template, packet, q, decisions as OrderDecision[], limit);
+  }
+
+  async close(): Promise<void> {
+    unwatchFile(this.opts.path);
+  }
+}
+
+/** The ECS subnet when the query carries a usable one (source prefix > 0), else the packet source. */
+export function clientFor(q: Query, source: Source): ClientAddress {
+  const ecs = q.edns?.ecs;
+  return ecs && ecs.sourcePrefix > 0 ? clientFromSubnet(ecs) : clientFromSource(source.address);
+}
+
+function render(t: ResponseTemplate, packet: Buffer, q: Query, ds: OrderDecision[], limit: number): Buffer {
+  let opt: Buffer | null = null;
+  if (q.edns) opt = q.edns.ecs ? encodeOpt(q.edns.ecs, Math.max(0, ...ds.map((d) => d.scope))) : plainOpt;
+  return renderTemplate(
+    t,
+    packet,
+    q.flags,
+    ds.map((d) => d.order),
+    limit,
+    opt,
+  );
+}

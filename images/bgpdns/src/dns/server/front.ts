@@ -1,0 +1,115 @@
+/**
+ * One packet in, at most one packet out, for both transports and both modes:
+ * decode and validate, refuse what an authoritative-only server must refuse,
+ * rate-limit UDP, hand the rest to the backend, count everything. Nothing a
+ * client sends can throw out of `handle`.
+ */
+import { parseQuery, type Query } from '../wire/query.js';
+import { shortResponse } from '../wire/opt.js';
+import { HeaderFlag, Rcode, RrType, rcodeNames } from '../wire/types.js';
+import type { Backend, MaybeAsync, Source, Transport } from './backend.js';
+import { FrontStats } from './stats.js';
+import { ResponseRateLimiter } from './rrl.js';
+
+export interface QueryLogEntry {
+  source: Source;
+  transport: Transport;
+  qkey: string;
+  qtype: number;
+  rcode: string;
+  ms: number;
+}
+
+export interface FrontOptions {
+  rrl?: ResponseRateLimiter;
+  queryLog?: (entry: QueryLogEntry) => void;
+}
+
+function rcodeOf(response: Buffer): string {
+  const rc = response.length >= 4 ? response[3] & 0xf : 0;
+  return rcodeNames[rc] ?? String(rc);
+}
+
+export class DnsFront {
+  readonly stats = new FrontStats();
+  private readonly rrl: ResponseRateLimiter;
+
+  constructor(
+    readonly backend: Backend,
+    private readonly opts: FrontOptions = {},
+  ) {
+    this.rrl = opts.rrl ?? new ResponseRateLimiter();
+  }
+
+  handle(packet: Buffer, source: Source, transport: Transport): MaybeAsync<Buffer | null> {
+    this.stats.packets++;
+    try {
+      const started = this.opts.queryLog ? performance.now() : 0;
+      const result = this.dispatch(packet, source, transport);
+      if (result instanceof Promise) {
+        return result.then(
+          (r) => this.finish(r, source, transport, packet, started),
+          () => {
+            this.stats.internalErrors++;
+            return null;
+          },
+        );
+      }
+      return this.finish(result, source, transport, packet, started);
+    } catch {
+      this.stats.internalErrors++;
+      return null;
+    }
+  }
+
+  private finish(response: Buffer | null, source: Source, transport: Transport, packet: Buffer, started: number): Buffer | null {
+    if (!response) return null;
+    if (transport === 'udp' && this.rrl.enabled) {
+      const verdict = this.rrl.check(source.address);
+      if (verdict === 'drop') {
+        this.stats.rrlDropped++;
+        return null;
+      }
+      if (verdict === 'slip') {
+        this.stats.rrlSlipped++;
+        response = this.truncatedCopy(response, packet);
+      }
+    }
+    const rcode = rcodeOf(response);
+    this.stats.countResponse(rcode);
+    if (response[2] & (HeaderFlag.TC >> 8)) this.stats.truncated++;
+    if (this.opts.queryLog) {
+      const parsed = parseQuery(packet);
+      if (parsed.kind === 'query')
+        this.opts.queryLog({ source, transport, qkey: parsed.query.qkey, qtype: parsed.query.qtype, rcode, ms: performance.now() - started });
+    }
+    return response;
+  }
+
+  /** RRL slip: the same header and question with TC and no records. */
+  private truncatedCopy(response: Buffer, packet: Buffer): Buffer {
+    const parsed = parseQuery(packet);
+    const questionEnd = parsed.kind === 'query' ? parsed.query.questionEnd : 12;
+    const edns = parsed.kind === 'query' ? parsed.query.edns : null;
+    const flags = response.readUInt16BE(2);
+    return shortResponse(packet, questionEnd, flags, flags & 0xf, edns, (flags & HeaderFlag.AA) | HeaderFlag.TC);
+  }
+
+  private dispatch(packet: Buffer, source: Source, transport: Transport): MaybeAsync<Buffer | null> {
+    const parsed = parseQuery(packet);
+    if (parsed.kind === 'drop') {
+      this.stats.countGarbage(parsed.reason);
+      return null;
+    }
+    if (parsed.kind === 'error') {
+      this.stats.countGarbage(parsed.reason);
+      return shortResponse(packet, parsed.questionEnd, parsed.flags, parsed.rcode, parsed.edns);
+    }
+    const q: Query = parsed.query;
+    this.stats.queries[transport]++;
+    if (q.edns && q.edns.version > 0) return shortResponse(packet, q.questionEnd, q.flags, Rcode.BadVers, q.edns);
+    // Zone transfers are not offered (tinydns answers AXFR with NOTIMP; both are refusals).
+    if (q.qtype === RrType.AXFR || q.qtype === RrType.IXFR) return shortResponse(packet, q.questionEnd, q.flags, Rcode.Refused, q.edns);
+    return this.backend.answer(packet, q, source, transport);
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * Proxy mode: in front of any authoritative server (tinydns, CoreDNS, BIND).
+ * Each query is forwarded as received (UDP over one connected socket with our
+ * own ids, TCP over a connection per query); the answer comes back with the
+ * client's id restored and its A/AAAA RRsets reordered for the client — no
+ * other byte changes. Upstream silent, refusing or broken → SERVFAIL after at
+ * most `timeoutMs`, counted.
+ */
+import dgram from 'node:dgram';
+import net from 'node:net';
+import type { Backend, MaybeAsync, Source, Transport } from './backend.js';
+import type { Query } from '../wire/query.js';
+import { shortResponse } from '../wire/opt.js';
+import { Rcode } from '../wire/types.js';
+import { TcpFramer } from '../wire/tcp-framer.js';
+import { applyOrder, scanAddressRrsets } from '../wire/address-rrsets.js';
+import type { AddressOrderer, OrderDecision } from '../ordering/orderer.js';
+import type { FrontStats } from './stats.js';
+import { clientFor } from './file-backend.js';
+import type { ListenAddress } from './transports.js';
+
+export interface ProxyBackendOptions {
+  upstream: ListenAddress;
+  orderer: AddressOrderer;
+  stats: FrontStats;
+  /** Give up on the upstream after this long (default 300 ms). */
+  timeoutMs?: number;
+}
+
+interface Pending {
+  resolve: (r: Buffer | null) => void;
+  timer: NodeJS.Timeout;
+}
+
+export class ProxyBackend implements Backend {
+  private readonly pending = new Map<number, Pending>();
+  private readonly timeoutMs: number;
+
+  private constructor(
+    private readonly opts: ProxyBackendOptions,
+    private readonly udp: dgram.Socket,
+  ) {
+    this.timeoutMs = opts.timeoutMs ?? 300;
+    udp.on('message', (msg) => this.onUpstreamMessage(msg));
+    // ICMP port unreachable on the connected socket: the upstream is down; fail what waits on it now.
+    udp.on('error', () => {
+      this.opts.stats.upstreamErrors++;
+      for (const [id, p] of this.pending) {
+        this.pending.delete(id);
+        clearTimeout(p.timer);
+        p.resolve(null);
+      }
+    });
+  }
+
+  static async open(opts: ProxyBackendOptions): Promise<ProxyBackend> {
+    const udp = dgram.createSocket({ type: net.isIPv6(opts.upstream.host) ? 'udp6' : 'udp4', recvBufferSize: 4 << 20 });
+    await new Promise<void>((resolve, reject) => {
+      udp.once('error', reject);
+      udp.connect(opts.upstream.port, opts.upstream.host, () => {
+        udp.off('error', reject);
+        resolve();
+      });
+    });
+    return new ProxyBackend(opts, udp);
+  }
+
+  get ready(): boolean {
+    return true;
+  }
+
+  private onUpstreamMessage(msg: Buffer): void {
+    if (msg.length < 12) return;
+    const p = this.pending.get(msg.readUInt16BE(0));
+    if (!p) return;
+    this.pending.delete(msg.readUInt16BE(0));
+    clearTimeout(p.timer);
+    p.resolve(msg);
+  }
+
+  private freeId(): number {
+    for (;;) {
+      const id = Math.floor(Math.random() * 65536);
+      if (!this.pending.has(id)) return id;
+    }
+  }
+
+  private forwardUdp(packet: Buffer): Promise<Buffer | null> {
+    return new Promise((resolve) => {
+      if (this.pending.size >= 60_000) return resolve(null);
+      const id = this.freeId();
+      const out = Buffer.from(packet);
+      out.writeUInt16BE(id, 0);
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        this.opts.stats.upstreamTimeouts++;
+        resolve(null);
+      }, this.timeoutMs);
+      this.pending.set(id, { resolve, timer });
+      this.udp.send(out);
+    });
+  }
+
+  private forwardTcp(packet: Buffer): Promise<Buffer | null> {
+    return new Promise((resolve) => {
+      const sock = net.connect(this.opts.upstream.port, this.opts.upstream.host);
+      const finish = (r: Buffer | null, failure?: 'timeout' | 'error') => {
+        clearTimeout(timer);
+        sock.destroy();
+        if (failure === 'timeout') this.opts.stats.upstreamTimeouts++;
+        if (failure === 'error') this.opts.stats.upstreamErrors++;
+        resolve(r);
+      };
+      const timer = setTimeout(() => finish(null, 'timeout'), this.timeoutMs);
+      const framer = new TcpFramer((m) => finish(m));
+      sock.on('connect', () => sock.write(TcpFramer.frame(packet)));
+      sock.on('data', (d) => framer.push(d));
+      sock.on('error', () => finish(null, 'error'));
+      sock.on('close', () => finish(null, 'error'));
+    });
+  }
+
+  answer(packet: Buffer, q: Query, source: Source, transport: Transport): MaybeAsync<Buffer | null> {
+    const forwarded = transport === 'tcp' ? this.forwardTcp(packet) : this.forwardUdp(packet);
+    return forwarded.then((upstream) => {
+      if (!upstream || !sameQuestion(upstream, packet, q.questionEnd)) {
+        return shortResponse(packet, q.questionEnd, q.flags, Rcode.ServFail, q.edns);
+      }
+      upstream.writeUInt16BE(q.id, 0);
+      return this.reorder(upstream, q, source);
+    });
+  }
+
+  private reorder(msg: Buffer, q: Query, source: Source): MaybeAsync<Buffer> {
+    const scan = scanAddressRrsets(msg);
+    if (!scan) {
+      this.opts.stats.proxyUnsortable++;
+      return msg;
+    }
+    this.opts.stats.proxyUnsortable += scan.unsortable;
+    if (scan.rrsets.length === 0) return msg;
+    const client = clientFor(q, source);
+    const decisions = scan.rrsets.map((s) => this.opts.orderer.order(client, s.candidates.join(','), s.candidates));
+    const apply = (ds: OrderDecision[]) => {
+      ds.forEach((d, i) => applyOrder(msg, scan.rrsets[i], d.order));
+      return msg;
+    };
+    if (decisions.some((d) => d instanceof Promise)) return Promise.all(decisions).then(apply);
+    return apply(decisions as OrderDecision[]);
+  }
+
+  async close(): Promise<void> {
+    for (const [id, p] of this.pending) {
+      this.pending.delete(id);
+      clearTimeout(p.timer);
+      p.resolve(null);
+    }
+    await new Promise<void>((r) => this.udp.close(() => r()));
+  }
+}
+
+/** The upstream must answer the question we forwarded (same bytes after the header). */
+function sameQuestion(response: Buffer, query: Buffer, questionEnd: number): boolean {
+  if (response.length < questionEnd || response.readUInt16BE(4) !== 1) return false;
+  return response.subarray(12, questionEnd).equals(query.subarray(12, questionEnd)) && (response[2] & 0x80) !== 0;
+}

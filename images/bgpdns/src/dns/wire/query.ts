@@ -1,0 +1,125 @@
+/**
+ * Hot-path query decoder: header, the single question, and the OPT record
+ * (RFC 6891) with EDNS Client Subnet validated (RFC 7871 §6, §7.1). It reads
+ * the packet in place and allocates only the lowercased name key.
+ * Anything a server must not answer (too short, a response) is `drop`;
+ * malformed queries it can answer are `error` with the rcode to send.
+ */
+import { EdnsOption, HeaderFlag, Rcode, RrType } from './types.js';
+import { validateClientSubnet, type ClientSubnet } from './ecs.js';
+
+export interface Edns {
+  udpSize: number;
+  version: number;
+  ecs: ClientSubnet | null;
+}
+
+export interface Query {
+  id: number;
+  flags: number;
+  /** Offset just past the question's name (start is always 12). */
+  qnameEnd: number;
+  /** Offset just past QTYPE/QCLASS. */
+  questionEnd: number;
+  qtype: number;
+  qclass: number;
+  /** Question name as ASCII-lowercased wire bytes in a latin1 string: the zone lookup key. */
+  qkey: string;
+  edns: Edns | null;
+}
+
+export type QueryResult =
+  | { kind: 'query'; query: Query }
+  | { kind: 'drop'; reason: string }
+  | {
+      kind: 'error';
+      rcode: Rcode;
+      reason: string;
+      id: number;
+      flags: number;
+      /** End of a well-formed question to echo, or 0 for none. */
+      questionEnd: number;
+      edns: Edns | null;
+    };
+
+/** Skips a possibly compressed name; returns the offset after it or -1. */
+function skipName(buf: Buffer, at: number): number {
+  for (let guard = 0; guard < 128; guard++) {
+    if (at >= buf.length) return -1;
+    const len = buf[at];
+    if (len === 0) return at + 1;
+    if ((len & 0xc0) === 0xc0) return at + 2 <= buf.length ? at + 2 : -1;
+    if (len & 0xc0) return -1;
+    at += 1 + len;
+  }
+  return -1;
+}
+
+const lowerScratch = Buffer.alloc(256);
+
+export function parseQuery(buf: Buffer): QueryResult {
+  if (buf.length < 12) return { kind: 'drop', reason: 'short' };
+  const id = buf.readUInt16BE(0);
+  const flags = buf.readUInt16BE(2);
+  if (flags & HeaderFlag.QR) return { kind: 'drop', reason: 'response' };
+  const qdcount = buf.readUInt16BE(4);
+  const err = (rcode: Rcode, reason: string, questionEnd = 0, edns: Edns | null = null): QueryResult => ({ kind: 'error', rcode, reason, id, flags, questionEnd, edns });
+  if ((flags >> 11) & 0xf) return err(Rcode.NotImp, 'opcode');
+  if (qdcount !== 1) return err(Rcode.FormErr, 'qdcount');
+
+  let at = 12;
+  for (;;) {
+    if (at >= buf.length) return err(Rcode.FormErr, 'question truncated');
+    const len = buf[at];
+    if (len === 0) break;
+    if (len & 0xc0) return err(Rcode.FormErr, 'question name compressed or bad label');
+    at += 1 + len;
+    if (at - 12 >= 255) return err(Rcode.FormErr, 'question name too long');
+  }
+  const qnameEnd = at + 1;
+  if (qnameEnd + 4 > buf.length) return err(Rcode.FormErr, 'question truncated');
+  const qtype = buf.readUInt16BE(qnameEnd);
+  const qclass = buf.readUInt16BE(qnameEnd + 2);
+  const questionEnd = qnameEnd + 4;
+
+  let edns: Edns | null = null;
+  const skip = buf.readUInt16BE(6) + buf.readUInt16BE(8);
+  const arcount = buf.readUInt16BE(10);
+  at = questionEnd;
+  for (let i = 0; i < skip + arcount; i++) {
+    const nameStart = at;
+    at = skipName(buf, at);
+    if (at < 0 || at + 10 > buf.length) return err(Rcode.FormErr, 'record truncated', questionEnd, edns);
+    const type = buf.readUInt16BE(at);
+    const rdlen = buf.readUInt16BE(at + 8);
+    const rdata = at + 10;
+    if (rdata + rdlen > buf.length) return err(Rcode.FormErr, 'record truncated', questionEnd, edns);
+    if (i >= skip && type === RrType.OPT) {
+      if (edns) return err(Rcode.FormErr, 'two OPT records', questionEnd, edns);
+      if (buf[nameStart] !== 0) return err(Rcode.FormErr, 'OPT owner not root', questionEnd);
+      edns = { udpSize: buf.readUInt16BE(at + 2), version: buf[at + 5], ecs: null };
+      for (let o = rdata; o < rdata + rdlen; ) {
+        if (o + 4 > rdata + rdlen) return err(Rcode.FormErr, 'EDNS option truncated', questionEnd, edns);
+        const code = buf.readUInt16BE(o);
+        const olen = buf.readUInt16BE(o + 2);
+        if (o + 4 + olen > rdata + rdlen) return err(Rcode.FormErr, 'EDNS option truncated', questionEnd, edns);
+        if (code === EdnsOption.ClientSubnet) {
+          if (edns.ecs) return err(Rcode.FormErr, 'two client subnet options', questionEnd, edns);
+          const v = validateClientSubnet(buf.subarray(o + 4, o + 4 + olen));
+          if (typeof v === 'string') return err(Rcode.FormErr, v, questionEnd, edns);
+          edns.ecs = v;
+        }
+        o += 4 + olen;
+      }
+    }
+    at = rdata + rdlen;
+  }
+
+  const nameLen = qnameEnd - 12;
+  for (let i = 0; i < nameLen; i++) {
+    const c = buf[12 + i];
+    lowerScratch[i] = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
+  }
+  const qkey = lowerScratch.toString('latin1', 0, nameLen);
+  return { kind: 'query', query: { id, flags, qnameEnd, questionEnd, qtype, qclass, qkey, edns } };
+}
