@@ -67,7 +67,7 @@ async function plan(lab: Lab, node: LabNode): Promise<FrrPlan> {
     const file = node.startupConfig ?? configBind?.host;
     if (!node.startupConfig && configBind) configField = `binds.${configBind.index}`;
     if (file) {
-      configName = path.relative(process.cwd(), file) || file;
+      configName = path.relative(lab.dir, file) || file;
       const text = await readText(file);
       if (typeof text === 'string') configText = text;
       else issues.push({ path: configField, message: text.problem });

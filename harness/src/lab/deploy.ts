@@ -65,7 +65,18 @@ export async function deploy(topology: string | Lab, opts: DeployOptions = {}): 
     abort.abort();
   };
   const destroyNow = () => runtime.destroy(lab.name);
-  if (opts.guardSignals !== false) guardLab(lab.name, destroyNow);
+  // Settles when every phase task has stopped; a signal first stops the tasks, so nothing
+  // is created behind the clean-up's back, then destroys.
+  let inFlight: Promise<unknown> = Promise.resolve();
+  if (opts.guardSignals !== false) {
+    guardLab(lab.name, async () => {
+      if (!deployed) {
+        abort.abort();
+        await inFlight;
+      }
+      await destroyNow();
+    });
+  }
   emit({ type: 'lab', state: 'deploying', at: startedAt });
 
   const timings: DeployTimings = { startedAt, readyAt: 0, totalMs: 0, nodes: {} };
@@ -146,7 +157,8 @@ export async function deploy(topology: string | Lab, opts: DeployOptions = {}): 
 
   const all = [...created.values(), ...wired, ...nodeTasks];
   all.forEach((p) => p.catch(fail));
-  await Promise.allSettled(all);
+  inFlight = Promise.allSettled(all);
+  await inFlight;
   if (firstError) {
     emit({ type: 'lab', state: 'failed', at: monoNow() });
     try {

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { $ } from 'zx';
 import type { Leftover } from './runtime.js';
 import { labDir, labsOnDisk, readState } from './lab-state.js';
-import { findByArgv, isAlive, terminate } from './procs.js';
+import { cmdline, findByArgv, isAlive, terminate } from './procs.js';
 import { labOfNetns } from '../topology/names.js';
 
 /**
@@ -20,7 +21,9 @@ export async function destroyNetnsLab(lab: string, graceMs = 1000): Promise<void
     const namespaces = await labNamespaces(lab);
     const pids = await labProcesses(lab, namespaces);
     if (namespaces.length === 0 && pids.length === 0) break;
+    const names = new Map(pids.map((p) => [p.pid, path.basename(cmdline(p.pid)[0] ?? '')]));
     await terminate(pids, graceMs);
+    await removeFrrTmpDirs(names);
     await Promise.all(
       namespaces.map(async (ns) => {
         const out = await $({ nothrow: true, quiet: true })`ip netns del ${ns}`;
@@ -79,4 +82,14 @@ async function labProcesses(lab: string, namespaces: string[]): Promise<{ pid: n
   const tokens = new Set([...namespaces, ...(readState(lab)?.namespaces ?? [])]);
   for (const pid of findByArgv(tokens, [`${labDir(lab)}/`])) if (!found.has(pid)) found.set(pid, undefined);
   return [...found].map(([pid, startTime]) => ({ pid, startTime }));
+}
+
+/**
+ * FRR daemons keep crash-log space in /var/tmp/frr/<daemon>.<pid>/ and remove it on a
+ * clean exit only; after a SIGKILL it would stay behind.
+ */
+async function removeFrrTmpDirs(names: Map<number, string>): Promise<void> {
+  await Promise.all(
+    [...names].filter(([, name]) => /^[a-z0-9]+$/.test(name)).map(([pid, name]) => rm(`/var/tmp/frr/${name}.${pid}`, { recursive: true, force: true })),
+  );
 }

@@ -37,13 +37,14 @@ export async function loadTopology(file: string, opts: LoadOptions = {}): Promis
 /** Parse topology text; `absFile` anchors relative paths (binds, startup-config). */
 export async function parseTopology(text: string, absFile: string, shown = absFile): Promise<Lab> {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new TopologyError(
       shown,
       doc.errors.map((e) => {
         const pos = e.linePos?.[0];
-        return { path: '', message: `YAML syntax error${pos ? ` at line ${pos.line} column ${pos.col}` : ''}: ${e.message.split('\n')[0]}` };
+        const what = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+        return { path: '', message: `YAML syntax error${pos ? ` at line ${pos.line} column ${pos.col}` : ''}: ${what}` };
       }),
     );
   }
@@ -61,7 +62,7 @@ export async function parseTopology(text: string, absFile: string, shown = absFi
 
   const parsed = rawTopologyFile.safeParse(doc.toJS() ?? undefined);
   if (!parsed.success) {
-    throw new TopologyError(shown, parsed.error.issues.map((i) => at(i.path, zodMessage(i, doc))));
+    throw new TopologyError(shown, flattenUnions(parsed.error.issues).map((i) => at(i.path, zodMessage(i, doc))));
   }
   const raw = parsed.data;
   const issues: TopologyIssue[] = [];
@@ -296,6 +297,21 @@ const TYPE_WORDS: Record<string, string> = {
 
 function typeWord(t: string): string {
   return TYPE_WORDS[t] ?? t;
+}
+
+/**
+ * A union error (e.g. "a node mapping or null") is reported by the branch the value
+ * really matched: when some branch failed deeper inside the value (a node's `kind`
+ * is a number), those inner issues are the useful ones.
+ */
+function flattenUnions(issues: ZodIssue[]): ZodIssue[] {
+  return issues.flatMap((issue) => {
+    if (issue.code !== 'invalid_union') return [issue];
+    const branches = issue.unionErrors.map((e) => e.issues).filter((b) => b.some((i) => i.path.length > issue.path.length));
+    if (branches.length === 0) return [issue];
+    branches.sort((a, b) => a.length - b.length);
+    return flattenUnions(branches[0]);
+  });
 }
 
 function zodMessage(issue: ZodIssue, doc: Document): string {

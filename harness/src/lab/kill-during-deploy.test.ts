@@ -1,0 +1,102 @@
+import test from 'ava';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeChainLab } from '../topology/generate.js';
+import { destroyLab, leftovers } from './destroy.js';
+import { labDir, readState } from '../runtime/lab-state.js';
+
+/**
+ * Clean-up that cannot be skipped: a harness (the real CLI, `deploy`) is killed at
+ * points spread over its whole deploy, then `destroy` must leave nothing — no
+ * namespace, no process, no directory. SIGTERM/SIGINT must clean up by themselves.
+ * Lab names start with "h1k" (this file only).
+ */
+const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../cli/main.ts');
+const RUNS = 12;
+let file: string;
+let scratch: string;
+const LAB = 'h1kill';
+
+test.before(async () => {
+  scratch = await mkdtemp(path.join(tmpdir(), 'h1-kill-'));
+  file = await writeChainLab({ name: LAB, routers: 3, dir: scratch });
+  await destroyLab(LAB);
+});
+
+test.after.always(async () => {
+  await destroyLab(LAB);
+  await rm(scratch, { recursive: true, force: true });
+});
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** ms from the lab directory appearing (deploy started creating) to the child's exit. */
+  deployMs: number;
+  stderr: string;
+}
+
+/** Daemons the deploying harness has recorded so far. */
+function startedProcesses(): number {
+  return readState(LAB)?.processes.length ?? 0;
+}
+
+/**
+ * Start `bgpdns-lab deploy` as a child; once the lab directory exists (the harness
+ * began creating) and `when()` holds, wait `afterMs` and send `signal` (none: let it finish).
+ */
+function runDeploy(signal?: NodeJS.Signals, afterMs = 0, when: () => boolean = () => true): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'deploy', file, '--no-converge'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    let began = 0;
+    let signalled = false;
+    const poll = setInterval(() => {
+      if (!began && existsSync(labDir(LAB))) began = performance.now();
+      if (!began || !signal || signalled || !when()) return;
+      signalled = true;
+      setTimeout(() => child.kill(signal), afterMs);
+    }, 1);
+    child.on('error', reject);
+    child.on('exit', (code, sig) => {
+      clearInterval(poll);
+      resolve({ code, signal: sig, deployMs: began ? performance.now() - began : 0, stderr });
+    });
+  });
+}
+
+test.serial(`SIGKILL at ${RUNS} points spread over deploy, then destroy: zero leftovers`, async (t) => {
+  const full = await runDeploy();
+  t.is(full.code, 0, full.stderr);
+  t.true(full.deployMs > 0);
+  await destroyLab(LAB);
+  t.deepEqual(await leftovers(LAB), []);
+
+  const seen: string[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    // Stratified random: run i dies somewhere in the i-th slice of a full deploy.
+    const at = ((i + Math.random()) / RUNS) * full.deployMs;
+    const run = await runDeploy('SIGKILL', at);
+    const before = await leftovers(LAB);
+    seen.push(`${at.toFixed(0)}ms:${before.length}`);
+    await destroyLab(LAB);
+    const after = await leftovers(LAB);
+    t.deepEqual(after, [], `run ${i}: killed ${at.toFixed(0)} ms into a ${full.deployMs.toFixed(0)} ms deploy (exit ${run.signal ?? run.code}); before destroy: ${before.length} leftovers`);
+  }
+  t.log(`full deploy ${full.deployMs.toFixed(0)} ms; kill point:leftovers before destroy = ${seen.join(' ')}`);
+});
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  test.serial(`${signal} during deploy tears the lab down by itself`, async (t) => {
+    // Signalled as soon as the first daemon is recorded: mid-deploy, with namespaces, links and processes to clean.
+    const run = await runDeploy(signal, 0, () => startedProcesses() > 0);
+    t.deepEqual(await leftovers(LAB), [], run.stderr);
+    t.is(run.code, signal === 'SIGTERM' ? 143 : 130, run.stderr);
+    t.regex(run.stderr, new RegExp(`${signal}: destroying lab ${LAB}`));
+  });
+}
