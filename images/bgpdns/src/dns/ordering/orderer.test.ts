@@ -1,0 +1,172 @@
+import test from 'ava';
+import { AddressOrderer, groupByPreference, orderFromGroups } from './orderer.js';
+import { clientFromSource, clientFromSubnet } from './client-address.js';
+import { PrefixTableRanker } from '../testing/prefix-table-ranker.js';
+import { validateClientSubnet, type ClientSubnet } from '../wire/ecs.js';
+
+const candidates = ['198.18.1.1', '198.18.2.1', '198.18.3.1'];
+const rrset = candidates.join(',');
+
+function table() {
+  return new PrefixTableRanker([
+    { prefix: '127.0.1.0/24', prefer: ['198.18.2.1'] },
+    { prefix: '127.0.2.0/24', prefer: ['198.18.3.1', '198.18.1.1'] },
+    { prefix: '127.0.0.0/16', prefer: ['198.18.1.1'] },
+  ]);
+}
+
+function clock() {
+  let t = 1000;
+  return { now: () => t, advance: (ms: number) => (t += ms) };
+}
+
+const pick = (order: number[]) => order.map((i) => candidates[i]);
+
+test('the ranker order is served: higher preference first', async (t) => {
+  const o = new AddressOrderer(table());
+  const d = await o.order(clientFromSource('127.0.2.9'), rrset, candidates);
+  t.deepEqual(pick(d.order), ['198.18.3.1', '198.18.1.1', '198.18.2.1']);
+  t.is(d.source, 'sorter');
+  t.is(d.scope, 24);
+});
+
+test('equal preferences come out in random order (both orders seen)', (t) => {
+  const groups = groupByPreference([5, 1, 1, 1]);
+  t.deepEqual(groups, [[0], [1, 2, 3]]);
+  const seen = new Set<string>();
+  for (let i = 0; i < 200; i++) {
+    const o = orderFromGroups(groups, 4);
+    t.is(o[0], 0);
+    seen.add(o.join(''));
+  }
+  t.true(seen.size > 1);
+  t.is(groupByPreference([3, 3, 3]), null);
+});
+
+test('a cached decision for the client prefix is used at once, without asking again', async (t) => {
+  const r = table();
+  const o = new AddressOrderer(r);
+  await o.order(clientFromSource('127.0.1.5'), rrset, candidates);
+  t.is(r.calls, 1);
+  const d = o.order(clientFromSource('127.0.1.200'), rrset, candidates);
+  t.false(d instanceof Promise);
+  t.is(pick((d as { order: number[] }).order)[0], '198.18.2.1');
+  t.is(r.calls, 1);
+  t.is(o.stats.cacheHits, 1);
+  // Another client outside that /24 but inside the /16 is a miss until the /16 is learnt.
+  await o.order(clientFromSource('127.0.9.1'), rrset, candidates);
+  t.is(r.calls, 2);
+  const longest = o.order(clientFromSource('127.0.1.7'), rrset, candidates) as { order: number[] };
+  t.is(pick(longest.order)[0], '198.18.2.1', 'the longer cached prefix wins');
+});
+
+test('a new RIB generation in any answer flushes the cache', async (t) => {
+  const r = table();
+  const o = new AddressOrderer(r, { refreshAfterMs: 0 });
+  await o.order(clientFromSource('127.0.1.5'), rrset, candidates);
+  r.generation = 2;
+  r.table[0].prefer = ['198.18.3.1'];
+  // Hit (stale but within max age) triggers one background refresh that sees generation 2.
+  const d1 = o.order(clientFromSource('127.0.1.5'), rrset, candidates) as { order: number[] };
+  t.is(pick(d1.order)[0], '198.18.2.1');
+  await new Promise((res) => setImmediate(res));
+  t.is(o.stats.cacheFlushes, 1);
+  t.is(o.stats.generation, 2);
+  const d2 = await o.order(clientFromSource('127.0.1.5'), rrset, candidates);
+  t.is(pick(d2.order)[0], '198.18.3.1');
+});
+
+test('entries older than maxAge are not used', async (t) => {
+  const c = clock();
+  const r = table();
+  const o = new AddressOrderer(r, { now: c.now, maxAgeMs: 5000, refreshAfterMs: 100_000 });
+  await o.order(clientFromSource('127.0.1.5'), rrset, candidates);
+  c.advance(6000);
+  await o.order(clientFromSource('127.0.1.5'), rrset, candidates);
+  t.is(r.calls, 2);
+});
+
+test('timeout: random order now, counted; the late answer still fills the cache', async (t) => {
+  const r = table();
+  r.delayMs = 80;
+  const o = new AddressOrderer(r, { timeoutMs: 20 });
+  const d = await o.order(clientFromSource('127.0.1.5'), rrset, candidates);
+  t.is(d.source, 'random');
+  t.is(o.stats.fallbacks.timeout, 1);
+  t.is(o.stats.sorterTimeout, 1);
+  await new Promise((res) => setTimeout(res, 120));
+  const later = o.order(clientFromSource('127.0.1.5'), rrset, candidates);
+  t.false(later instanceof Promise);
+  t.is(o.stats.lateAnswers, 1);
+});
+
+test('3 failures in a row mark the sorter defective; skipped during back-off, probed after, back-off doubles up to the cap', async (t) => {
+  const c = clock();
+  const r = table();
+  r.failing = true;
+  const o = new AddressOrderer(r, { now: c.now, backoffInitialMs: 1000, backoffMaxMs: 3000 });
+  const ask = (addr: string) => o.order(clientFromSource(addr), rrset, candidates);
+  for (let i = 0; i < 3; i++) await ask(`127.0.1.${i + 1}`);
+  t.true(o.isDefective);
+  t.is(o.stats.defectiveEpisodes, 1);
+  t.is(r.calls, 3);
+  await ask('127.0.1.9');
+  t.is(r.calls, 3, 'skipped while defective');
+  t.is(o.stats.fallbacks.defective, 1);
+  c.advance(1001);
+  await ask('127.0.1.9');
+  t.is(r.calls, 4, 'one probe after the back-off');
+  t.is(o.stats.probes, 1);
+  c.advance(1001);
+  await ask('127.0.1.9');
+  t.is(r.calls, 4, 'back-off doubled to 2 s');
+  c.advance(1000);
+  await ask('127.0.1.9');
+  t.is(r.calls, 5);
+  c.advance(3001);
+  await ask('127.0.1.9');
+  t.is(r.calls, 6, 'capped at 3 s');
+  r.failing = false;
+  c.advance(3001);
+  const d = await ask('127.0.1.9');
+  t.false(o.isDefective, 'a successful probe makes it healthy again');
+  t.is(d.source, 'sorter');
+});
+
+test('ECS: the subnet and its length go to the ranker; a cached prefix longer than the subnet is not used', async (t) => {
+  const r = table();
+  const o = new AddressOrderer(r);
+  const ecs = (text: string, len: number): ClientSubnet => {
+    const b = Buffer.alloc(4 + Math.ceil(len / 8));
+    b.writeUInt16BE(1, 0);
+    b[2] = len;
+    Buffer.from(text.split('.').map(Number)).copy(b, 4, 0, Math.ceil(len / 8));
+    return validateClientSubnet(b) as ClientSubnet;
+  };
+  const d = await o.order(clientFromSubnet(ecs('127.0.2.0', 24)), rrset, candidates);
+  t.deepEqual(r.requests[0], { client: '127.0.2.0', clientPrefixLen: 24, candidates });
+  t.is(pick(d.order)[0], '198.18.3.1');
+  t.is(d.scope, 24);
+  // A /16 subnet is wider than the cached /24: ask again (the sorter answers with the /16).
+  const wide = await o.order(clientFromSubnet(ecs('127.0.0.0', 16)), rrset, candidates);
+  t.is(r.calls, 2);
+  t.is(wide.scope, 16);
+});
+
+test('no ranker configured: random order, no fallback counted; one candidate: nothing asked', async (t) => {
+  const o = new AddressOrderer(null);
+  const d = o.order(clientFromSource('127.0.0.1'), rrset, candidates) as { order: number[]; source: string };
+  t.is(d.source, 'random');
+  t.deepEqual([...d.order].sort(), [0, 1, 2]);
+  const r = table();
+  const one = new AddressOrderer(r).order(clientFromSource('127.0.0.1'), '198.18.1.1', ['198.18.1.1']);
+  t.false(one instanceof Promise);
+  t.is(r.calls, 0);
+});
+
+test('no route to the client: no preference, random order, counted as such', async (t) => {
+  const o = new AddressOrderer(table());
+  const d = await o.order(clientFromSource('127.9.9.9'), rrset, candidates);
+  t.is(d.scope, 0);
+  t.is(o.stats.fallbacks['no-preference'], 1);
+});
