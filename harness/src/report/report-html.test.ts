@@ -1,0 +1,87 @@
+import test from 'ava';
+import { syntheticRunRecord } from './fixture.js';
+import { formatValue } from './format.js';
+import { renderIndexHtml } from './index-html.js';
+import { renderReportHtml } from './report-html.js';
+
+const record = syntheticRunRecord();
+const htmlPromise = renderReportHtml(record);
+
+/** Everything a page could fetch: script/link/img/iframe sources, CSS imports and url()s. */
+function externalReferences(html: string): string[] {
+  const refs: string[] = [];
+  for (const m of html.matchAll(/\b(?:src|href|xlink:href|action|poster|data)\s*=\s*"([^"]*)"/gi)) {
+    if (!/^(#|run\.json$|junit\.xml$|[A-Za-z0-9._-]+\/(report\.html|junit\.xml|run\.json)$)/.test(m[1])) refs.push(m[0]);
+  }
+  for (const m of html.matchAll(/url\(([^)]*)\)/g)) if (!m[1].startsWith('#')) refs.push(m[0]);
+  for (const m of html.matchAll(/@import|@font-face|<script|<link\b|<iframe|<img\b/gi)) refs.push(m[0]);
+  // Namespace declarations are names, not fetches.
+  for (const m of html.matchAll(/https?:\/\/[^\s"'<>)]+/g)) {
+    if (!/^http:\/\/www\.w3\.org\/(2000\/svg|1999\/xlink)$/.test(m[0])) refs.push(m[0]);
+  }
+  return refs;
+}
+
+test('report.html is one self-contained file: no scripts, fonts, stylesheets or URLs to fetch', async (t) => {
+  const html = await htmlPromise;
+  t.deepEqual(externalReferences(html), []);
+  t.regex(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none';/);
+});
+
+test('ids are unique across all inline SVGs (clip paths must not collide)', async (t) => {
+  const ids = [...(await htmlPromise).matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
+  t.is(new Set(ids).size, ids.length);
+});
+
+test('every plot is there: topology, one distribution per measurement, timelines and sort-order matrices', async (t) => {
+  const html = await htmlPromise;
+  const count = (kind: string) => [...html.matchAll(new RegExp(`data-plot="${kind}"`, 'g'))].length;
+  t.is(count('topology'), 1);
+  t.is(count('distribution'), record.measurements.length);
+  t.is(count('timeline'), 3, 'sort-order has no faults or events; the other three do');
+  t.is(count('sort-order'), 4);
+  t.is([...html.matchAll(/<svg /g)].length, 1 + record.measurements.length + 3 + 4);
+});
+
+test('summary table rows carry the fixture values', async (t) => {
+  const html = await htmlPromise;
+  for (const m of record.measurements) {
+    const row = html.match(new RegExp(`<tr data-measurement="${m.name.replace(/[+()]/g, '\\$&')}"[\\s\\S]*?</tr>`))?.[0];
+    t.truthy(row, m.name);
+    for (const stat of ['p50', 'p95', 'max'] as const) {
+      t.true(row!.includes(`data-stat="${stat}" data-value="${m[stat]}">${formatValue(m[stat])}<`), `${m.name} ${stat}`);
+    }
+    t.true(row!.includes(m.met ? '>met<' : '>missed<'));
+  }
+});
+
+test('what failed is listed first, with observed value and SLO', async (t) => {
+  const html = await htmlPromise;
+  const problems = html.match(/<div class="problems" data-section="problems">[\s\S]*?<\/div>/)![0];
+  t.regex(problems, /silent failure \+ BFD: sorter withdrawal<\/b>: max \d\.\d{3} s over 3 trials — SLO &lt; 2 s not met/);
+  t.regex(problems, /BFD session back up within 5 s of restore — site: BFD peer/);
+});
+
+test('a passing run has no failure box and says PASS', async (t) => {
+  const html = await renderReportHtml(syntheticRunRecord({ withFailures: false }));
+  t.false(html.includes('data-section="problems"'));
+  t.regex(html, /<span class="verdict pass">PASS<\/span>/);
+});
+
+test('a record without topology, DNS samples or measurements still renders', async (t) => {
+  const bare = { ...syntheticRunRecord({ withFailures: false }), topology: undefined, dnsOrder: undefined, measurements: [] };
+  const html = await renderReportHtml(bare);
+  t.false(html.includes('data-plot="topology"'));
+  t.false(html.includes('data-plot="sort-order"'));
+  t.regex(html, /No measurements in this run/);
+});
+
+test('index.html lists runs newest first, flags unreadable ones, and plots one trend per measurement', async (t) => {
+  const a = syntheticRunRecord({ run: 'run-a', seed: 1, startedAt: '2026-11-01T00:00:00.000Z', withFailures: false });
+  const b = syntheticRunRecord({ run: 'run-b', seed: 2, startedAt: '2026-11-02T00:00:00.000Z' });
+  const html = await renderIndexHtml([a, b], [{ run: 'run-c', problem: 'run.json is invalid: $.met: Required' }]);
+  t.true(html.indexOf('data-run="run-b"') < html.indexOf('data-run="run-a"'));
+  t.regex(html, /<code>run-c<\/code>: run.json is invalid: \$.met: Required/);
+  t.is([...html.matchAll(/data-plot="trend"/g)].length, a.measurements.length);
+  t.deepEqual(externalReferences(html), []);
+});

@@ -1,0 +1,168 @@
+/**
+ * report.html for one run: verdict and machine facts, what failed, the summary table,
+ * the topology, convergence-time distributions against their SLOs, then one section
+ * per scenario with its timeline, sort-order matrix, steps and assertions.
+ */
+import type { Measurement, RunRecord } from '../run/record.js';
+import { distributionSpec } from './distribution.js';
+import { escapeMarkup as esc, formatDuration, formatSlo, formatValue, judgedStatistic } from './format.js';
+import { page, plot } from './page.js';
+import { scenarioSlice, scenarioWindows, type ScenarioSlice } from './scenario-window.js';
+import { sortOrderData, sortOrderSpec } from './sort-order.js';
+import { timelineData, timelineSpec } from './timeline.js';
+import { layoutTopology, topologySpec } from './topology-diagram.js';
+import { renderVegaLite } from './vega-svg.js';
+
+function verdictBadge(met: boolean): string {
+  return met ? '<span class="verdict pass">PASS</span>' : '<span class="verdict fail">FAIL</span>';
+}
+
+function runDuration(record: RunRecord): string {
+  if (!record.finishedAt) return 'unfinished';
+  return formatDuration(Date.parse(record.finishedAt) - Date.parse(record.startedAt));
+}
+
+function header(record: RunRecord): string {
+  const m = record.machine;
+  const facts: [string, string][] = [
+    ['lab', record.lab],
+    ['runtime', record.runtime],
+    ['started', record.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z')],
+    ['duration', runDuration(record)],
+    ['kernel', m.kernel],
+    ['cores', String(m.cores)],
+    ['FRR', m.frrVersion ?? 'not found'],
+    ['netem', m.netem ? 'available' : 'not available'],
+    ['node', m.node],
+    ['schema', `run record v${record.version}`],
+  ];
+  return `<h1>Convergence report <code>${esc(record.run)}</code> ${verdictBadge(record.met)}</h1>
+<p class="meta">Scenarios: ${record.scenarios.map((s) => `<b>${esc(s)}</b>`).join(', ') || 'none'}</p>
+<div class="facts" data-section="machine">${facts.map(([k, v]) => `<div data-fact="${esc(k)}"><span>${esc(k)}</span>${esc(v)}</div>`).join('')}</div>`;
+}
+
+function problems(record: RunRecord): string {
+  const missed = record.measurements.filter((m) => !m.met);
+  const failed = record.assertions.filter((a) => !a.ok);
+  const failedSteps = record.steps.filter((s) => s.ok === false);
+  if (!record.error && missed.length === 0 && failed.length === 0 && failedSteps.length === 0) return '';
+  const items = [
+    ...(record.error ? [`<li>lab error: ${esc(record.error)}</li>`] : []),
+    ...missed.map(
+      (m) =>
+        `<li><b>${esc(m.name)}</b>: ${judgedStatistic(m).stat} ${esc(formatValue(judgedStatistic(m).value, m.unit))} over ${m.trials.length} trials — SLO ${esc(formatSlo(m.slo, m.unit))} not met</li>`,
+    ),
+    ...failed.map((a) => `<li><b>${esc(a.scenario)}</b>: ${esc(a.name)}${a.message ? ` — ${esc(a.message)}` : ''}</li>`),
+    ...failedSteps.map((s) => `<li>step <b>${esc(s.scenario)} / ${esc(s.name)}</b> failed${s.error ? `: ${esc(s.error)}` : ''}</li>`),
+  ];
+  return `<div class="problems" data-section="problems"><b>What failed</b><ul>${items.join('')}</ul></div>`;
+}
+
+function numCell(value: number, m: Measurement, stat: string): string {
+  return `<td class="num" data-stat="${stat}" data-value="${value}">${esc(formatValue(value, m.unit))}</td>`;
+}
+
+function measurementRow(m: Measurement, claims: boolean): string {
+  const verdict = m.met ? '<span class="ok">met</span>' : '<span class="bad">missed</span>';
+  const judged = judgedStatistic(m).stat;
+  const claim = claims ? `<td>${m.claim ? `${esc(m.claim.text)} <span class="muted">(${esc(m.claim.source)})</span>` : ''}</td>` : '';
+  return `<tr data-measurement="${esc(m.name)}"${m.met ? '' : ' class="missed"'}>
+<td>${esc(m.name)}${m.description ? `<br><span class="muted">${esc(m.description)}</span>` : ''}</td>
+<td>${esc(m.plane)}</td><td class="num" data-stat="trials">${m.trials.length}</td>
+${numCell(m.p50, m, 'p50')}${numCell(m.p95, m, 'p95')}${numCell(m.max, m, 'max')}
+<td class="num" data-stat="slo">${esc(formatSlo(m.slo, m.unit))}${m.slo ? ` <span class="muted">on ${judged}</span>` : ''}</td><td data-stat="verdict">${verdict}</td>${claim}</tr>`;
+}
+
+function summaryTable(record: RunRecord): string {
+  if (record.measurements.length === 0) return '<p class="muted">No measurements in this run.</p>';
+  const claims = record.measurements.some((m) => m.claim);
+  const columns = claims ? 9 : 8;
+  const groups = new Map<string, Measurement[]>();
+  for (const m of record.measurements) {
+    const key = m.scenario ?? '';
+    groups.set(key, [...(groups.get(key) ?? []), m]);
+  }
+  const rows = [...groups].flatMap(([scenario, list]) => [
+    ...(scenario ? [`<tr class="group"><th colspan="${columns}">${esc(scenario)}</th></tr>`] : []),
+    ...list.map((m) => measurementRow(m, claims)),
+  ]);
+  return `<table data-table="summary">
+<thead><tr><th>measurement</th><th>plane</th><th class="num">trials</th><th class="num">p50</th><th class="num">p95</th><th class="num">max</th><th class="num">SLO</th><th>verdict</th>${claims ? '<th>claimed</th>' : ''}</tr></thead>
+<tbody>${rows.join('\n')}</tbody></table>
+<p class="muted">Each SLO is checked against the statistic shown after it (max: every trial must meet it). Every trial is in junit.xml and run.json.</p>`;
+}
+
+function assertionTable(record: RunRecord, scenario?: string): string {
+  const list = record.assertions.filter((a) => scenario === undefined || a.scenario === scenario);
+  if (list.length === 0) return '';
+  const rows = list.map(
+    (a) =>
+      `<tr data-assertion="${esc(a.name)}"${a.ok ? '' : ' class="missed"'}><td>${esc(a.name)}</td><td>${a.ok ? '<span class="ok">passed</span>' : '<span class="bad">failed</span>'}</td><td>${esc(a.message ?? '')}</td></tr>`,
+  );
+  return `<table data-table="assertions"><thead><tr><th>assertion</th><th>result</th><th>message</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+async function distributions(record: RunRecord): Promise<string> {
+  const figures: string[] = [];
+  for (const m of record.measurements) {
+    const svg = await renderVegaLite(distributionSpec(m));
+    figures.push(`<figure data-measurement="${esc(m.name)}"><figcaption><span>${esc(m.name)}</span><span class="${m.met ? 'ok' : 'bad'}">${m.met ? 'met' : 'missed'}</span></figcaption>
+${plot('distribution', svg, `${m.name}: ${m.trials.length} trials against SLO ${formatSlo(m.slo, m.unit)}`)}</figure>`);
+  }
+  return figures.length > 0 ? `<div class="dist">${figures.join('\n')}</div>` : '';
+}
+
+function stepsTable(record: RunRecord, slice: ScenarioSlice): string {
+  const steps = record.steps.filter((s) => s.scenario === slice.window.scenario);
+  const offset = (t: number) => `+${((t - slice.window.start) / 1000).toFixed(3)} s`;
+  const rows = steps.map(
+    (s) =>
+      `<tr${s.ok === false ? ' class="missed"' : ''}><td class="num">${offset(s.start)}</td><td class="num">${s.end !== undefined ? esc(formatValue(s.end - s.start)) : ''}</td><td>${esc(s.name)}</td><td>${s.ok === false ? `<span class="bad">failed</span> ${esc(s.error ?? '')}` : ''}</td></tr>`,
+  );
+  const faults = slice.faults.map(
+    (f) => `<tr><td class="num">${offset(f.at)}</td><td>${esc(f.action)}</td><td>${esc(f.fault)}</td><td><code>${esc(f.target)}</code>${f.args ? ` <span class="muted">${esc(JSON.stringify(f.args))}</span>` : ''}</td></tr>`,
+  );
+  return `<details><summary>${steps.length} steps, ${slice.faults.length} fault actions, ${slice.events.length} events</summary>
+<table data-table="steps"><thead><tr><th class="num">start</th><th class="num">took</th><th>step</th><th></th></tr></thead><tbody>${rows.join('')}</tbody></table>
+${faults.length > 0 ? `<table data-table="faults"><thead><tr><th class="num">at</th><th>action</th><th>fault</th><th>target</th></tr></thead><tbody>${faults.join('')}</tbody></table>` : ''}
+</details>`;
+}
+
+async function scenarioSection(record: RunRecord, slice: ScenarioSlice): Promise<string> {
+  const name = slice.window.scenario;
+  const parts = [`<section data-scenario="${esc(name)}"><h2>Scenario <code>${esc(name)}</code></h2>`];
+  const timeline = timelineData(slice);
+  if (timeline.lanes.length > 0) {
+    parts.push('<h3>Timeline</h3>', plot('timeline', await renderVegaLite(timelineSpec(timeline)), `${name}: faults and events over time`));
+  } else {
+    parts.push('<p class="muted">No faults or events recorded in this scenario.</p>');
+  }
+  const order = sortOrderData(slice);
+  if (order.cells.length > 0) {
+    parts.push(
+      '<h3>Answer order per client</h3>',
+      plot('sort-order', await renderVegaLite(sortOrderSpec(order)), `${name}: address at each answer rank per client over time`),
+    );
+  }
+  parts.push(assertionTable(record, name), stepsTable(record, slice), '</section>');
+  return parts.join('\n');
+}
+
+export async function renderReportHtml(record: RunRecord): Promise<string> {
+  const sections = [header(record), problems(record), '<h2>Summary</h2>', summaryTable(record)];
+  if (record.assertions.length > 0) sections.push('<h3>Assertions</h3>', assertionTable(record));
+  if (record.topology && record.topology.nodes.length > 0) {
+    const layout = layoutTopology(record.topology);
+    sections.push('<h2>Lab topology</h2>', plot('topology', await renderVegaLite(topologySpec(layout)), `lab ${record.lab}: nodes and links`));
+  }
+  if (record.measurements.length > 0) {
+    sections.push('<h2>Convergence times against SLOs</h2>', await distributions(record));
+  }
+  for (const window of scenarioWindows(record)) {
+    sections.push(await scenarioSection(record, scenarioSlice(record, window)));
+  }
+  sections.push(
+    `<footer>Generated by <code>bgpdns-lab report ${esc(record.run)}</code> from <a href="run.json">run.json</a> (run record v${record.version}); JUnit: <a href="junit.xml">junit.xml</a>. Times are on one monotonic clock shared by every plane.</footer>`,
+  );
+  return page(`bgpdns-lab ${record.run} — ${record.met ? 'PASS' : 'FAIL'}`, sections.join('\n'));
+}

@@ -1,0 +1,50 @@
+/**
+ * Which part of the run belongs to which scenario. A scenario's window runs from its
+ * first step's start to its last step's end; faults, events and DNS samples that do
+ * not name their scenario are placed by time into the window that holds them.
+ */
+import type { DnsOrderSample, FaultEvent, ObservedEvent, RunRecord } from '../run/record.js';
+
+export interface ScenarioWindow {
+  scenario: string;
+  start: number;
+  end: number;
+}
+
+export function scenarioWindows(record: RunRecord): ScenarioWindow[] {
+  const windows: ScenarioWindow[] = [];
+  for (const scenario of record.scenarios) {
+    const steps = record.steps.filter((s) => s.scenario === scenario);
+    if (steps.length === 0) continue;
+    const start = Math.min(...steps.map((s) => s.start));
+    const end = Math.max(...steps.map((s) => s.end ?? s.start));
+    windows.push({ scenario, start, end });
+  }
+  return windows;
+}
+
+type Timed = { at: number; scenario?: string };
+
+function inWindow<T extends Timed>(items: readonly T[], window: ScenarioWindow): T[] {
+  return items.filter((item) =>
+    item.scenario !== undefined ? item.scenario === window.scenario : item.at >= window.start && item.at <= window.end,
+  );
+}
+
+export interface ScenarioSlice {
+  window: ScenarioWindow;
+  faults: FaultEvent[];
+  events: ObservedEvent[];
+  dnsOrder: DnsOrderSample[];
+}
+
+/** The faults, events and DNS samples of one scenario; the window widens to hold all of them. */
+export function scenarioSlice(record: RunRecord, window: ScenarioWindow): ScenarioSlice {
+  const faults = inWindow(record.faults, window);
+  const events = inWindow(record.events, window);
+  const dnsOrder = inWindow(record.dnsOrder ?? [], window);
+  const times = [...faults, ...events, ...dnsOrder].map((x) => x.at);
+  const start = Math.min(window.start, ...times);
+  const end = Math.max(window.end, ...times);
+  return { window: { scenario: window.scenario, start, end }, faults, events, dnsOrder };
+}

@@ -1,0 +1,86 @@
+/**
+ * The sort-order matrix: for each client and each answer rank, which address the
+ * client got at that rank over time. A sample holds until the client's next one, and
+ * runs of identical answers are merged so a prober that samples every 10–20 ms does
+ * not turn into tens of thousands of rectangles.
+ */
+import type { ScenarioSlice } from './scenario-window.js';
+import type { VegaLiteSpec } from './vega-svg.js';
+
+export const NO_ANSWER = '(no answer)';
+
+export interface SortOrderCell {
+  row: string;
+  client: string;
+  rank: number;
+  address: string;
+  from: number;
+  to: number;
+}
+
+export interface SortOrderData {
+  duration: number;
+  rows: string[];
+  addresses: string[];
+  cells: SortOrderCell[];
+}
+
+export function sortOrderData(slice: ScenarioSlice): SortOrderData {
+  const start = slice.window.start;
+  const seconds = (at: number) => (at - start) / 1000;
+  const duration = seconds(slice.window.end);
+  const byClient = new Map<string, { at: number; answers: string[] }[]>();
+  for (const s of slice.dnsOrder) {
+    const list = byClient.get(s.client) ?? [];
+    list.push({ at: s.at, answers: s.answers });
+    byClient.set(s.client, list);
+  }
+  const clients = [...byClient.keys()].sort();
+  const maxRank = Math.max(0, ...slice.dnsOrder.map((s) => Math.max(1, s.answers.length)));
+  const rows = clients.flatMap((c) => Array.from({ length: maxRank }, (_, i) => rowName(c, i + 1)));
+  const cells: SortOrderCell[] = [];
+  for (const client of clients) {
+    const samples = byClient.get(client)!.sort((a, b) => a.at - b.at);
+    const merged = samples.filter((s, i) => i === 0 || s.answers.join() !== samples[i - 1].answers.join());
+    merged.forEach((s, i) => {
+      const to = i + 1 < merged.length ? seconds(merged[i + 1].at) : duration;
+      const answers = s.answers.length > 0 ? s.answers : [NO_ANSWER];
+      answers.forEach((address, r) => {
+        cells.push({ row: rowName(client, r + 1), client, rank: r + 1, address, from: seconds(s.at), to });
+      });
+    });
+  }
+  const addresses = [...new Set(cells.map((c) => c.address))].sort((a, b) =>
+    a === NO_ANSWER ? 1 : b === NO_ANSWER ? -1 : a.localeCompare(b, 'en', { numeric: true }),
+  );
+  return { duration, rows, addresses, cells };
+}
+
+function rowName(client: string, rank: number): string {
+  return `${client} #${rank}`;
+}
+
+const ROW_HEIGHT = 14;
+const PALETTE = ['#0969da', '#bc4c00', '#1a7f37', '#8250df', '#bf3989', '#1b7c83', '#9a6700', '#57606a'];
+
+export function sortOrderSpec(data: SortOrderData, width = 860): VegaLiteSpec {
+  const range = data.addresses.map((a, i) => (a === NO_ANSWER ? '#d0d7de' : PALETTE[i % PALETTE.length]));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width,
+    height: Math.max(1, data.rows.length) * ROW_HEIGHT,
+    data: { values: data.cells },
+    mark: { type: 'rect', stroke: 'white', strokeWidth: 0.5 },
+    encoding: {
+      x: {
+        field: 'from',
+        type: 'quantitative',
+        scale: { domain: [0, Math.max(data.duration, 0.001)], nice: false, zero: true },
+        axis: { title: 'seconds since scenario start' },
+      },
+      x2: { field: 'to' },
+      y: { field: 'row', type: 'ordinal', sort: data.rows, scale: { domain: data.rows }, axis: { title: 'client · answer rank' } },
+      color: { field: 'address', type: 'nominal', title: 'address at rank', scale: { domain: data.addresses, range } },
+    },
+  } as VegaLiteSpec;
+}

@@ -1,0 +1,116 @@
+/**
+ * One scenario on one time axis: injected faults (spans from inject to revert, and a
+ * dashed line across every lane at each injection), BGP events per router and DNS
+ * answer changes per client, one lane each.
+ */
+import type { Plane } from '../run/record.js';
+import type { ScenarioSlice } from './scenario-window.js';
+import { COLORS, type VegaLiteSpec } from './vega-svg.js';
+
+export interface TimelineSpan {
+  lane: string;
+  fault: string;
+  from: number;
+  to: number;
+  reverted: boolean;
+}
+
+export interface TimelinePoint {
+  lane: string;
+  plane: Plane;
+  type: string;
+  t: number;
+}
+
+export interface TimelineData {
+  /** Seconds from the scenario's start to its end. */
+  duration: number;
+  lanes: string[];
+  spans: TimelineSpan[];
+  points: TimelinePoint[];
+  injections: number[];
+}
+
+const PLANE_ORDER: Plane[] = ['bgp', 'dns', 'data', 'harness'];
+
+export function timelineData(slice: ScenarioSlice): TimelineData {
+  const start = slice.window.start;
+  const seconds = (at: number) => (at - start) / 1000;
+  const duration = seconds(slice.window.end);
+
+  const spans: TimelineSpan[] = [];
+  const open = new Map<string, number>();
+  for (const f of [...slice.faults].sort((a, b) => a.at - b.at)) {
+    const lane = `fault ${f.fault} ${f.target}`;
+    if (f.action === 'inject') {
+      open.set(lane, f.at);
+    } else {
+      const from = open.get(lane);
+      if (from !== undefined) spans.push({ lane, fault: f.fault, from: seconds(from), to: seconds(f.at), reverted: true });
+      open.delete(lane);
+    }
+  }
+  for (const [lane, from] of open) {
+    spans.push({ lane, fault: lane.split(' ')[1], from: seconds(from), to: duration, reverted: false });
+  }
+
+  const points = slice.events.map((e) => ({ lane: `${e.plane} ${e.node}`, plane: e.plane, type: e.type, t: seconds(e.at) }));
+  const faultLanes = [...new Set(spans.map((s) => s.lane))].sort();
+  const eventLanes = [...new Set(points.map((p) => p.lane))].sort((a, b) => {
+    const pa = PLANE_ORDER.indexOf(a.split(' ')[0] as Plane);
+    const pb = PLANE_ORDER.indexOf(b.split(' ')[0] as Plane);
+    return pa - pb || a.localeCompare(b);
+  });
+  const injections = slice.faults.filter((f) => f.action === 'inject').map((f) => seconds(f.at));
+  return { duration, lanes: [...faultLanes, ...eventLanes], spans, points, injections };
+}
+
+const LANE_HEIGHT = 22;
+
+export function timelineSpec(data: TimelineData, width = 860): VegaLiteSpec {
+  const x = {
+    type: 'quantitative' as const,
+    scale: { domain: [0, Math.max(data.duration, 0.001)], nice: false, zero: true },
+    axis: { title: 'seconds since scenario start', grid: true },
+  };
+  const y = {
+    field: 'lane',
+    type: 'nominal' as const,
+    sort: data.lanes,
+    scale: { domain: data.lanes },
+    axis: { title: null, labelLimit: 320 },
+  };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width,
+    height: Math.max(1, data.lanes.length) * LANE_HEIGHT,
+    layer: [
+      {
+        data: { values: data.spans },
+        mark: { type: 'bar', color: COLORS.fault, opacity: 0.35, height: 12 },
+        encoding: { x: { field: 'from', ...x }, x2: { field: 'to' }, y },
+      },
+      {
+        data: { values: data.injections.map((t) => ({ t })) },
+        mark: { type: 'rule', color: COLORS.fault, strokeDash: [4, 3], opacity: 0.6 },
+        encoding: { x: { field: 't', ...x } },
+      },
+      {
+        data: { values: data.points },
+        mark: { type: 'point', filled: true, size: 70, opacity: 0.9 },
+        encoding: {
+          x: { field: 't', ...x },
+          y,
+          color: { field: 'type', type: 'nominal', title: 'event', scale: { scheme: 'tableau10' }, legend: { labelLimit: 260 } },
+          shape: {
+            field: 'plane',
+            type: 'nominal',
+            title: 'plane',
+            scale: { domain: ['bgp', 'dns', 'data', 'harness'], range: ['circle', 'diamond', 'square', 'triangle-up'] },
+          },
+        },
+      },
+    ],
+    resolve: { scale: { color: 'independent' } },
+  } as VegaLiteSpec;
+}
