@@ -1,0 +1,163 @@
+/** The UDP client and the query service over loopback, against a small in-memory RIB. */
+import test from 'ava';
+import dgram from 'node:dgram';
+import { Rib } from '../rib/rib.js';
+import { path, prefix } from '../rib/test-helpers.js';
+import { SorterClient, SorterTimeoutError } from './client.js';
+import { encodeQuery } from './protocol.js';
+import { sign } from './protocol-auth.js';
+import { QueryServer } from './server.js';
+import { Sorter, TOP_PREFERENCE } from './sorter.js';
+
+const KEY = Buffer.alloc(32, 0x5a);
+const KEY_ID = 3;
+
+async function setup(opts: { queueLimit?: number; serverNow?: () => number } = {}) {
+  const rib = new Rib({ localAsn: 64500 });
+  const p1 = rib.addPeer({ address: '198.18.1.1', asn: 64501 });
+  const p2 = rib.addPeer({ address: '198.18.2.1', asn: 64502 });
+  rib.peerUp(p1, '198.18.255.1');
+  rib.peerUp(p2, '198.18.255.2');
+  rib.update(p1, path([64501]), [prefix('198.18.101.0/24')]);
+  rib.update(p2, path([64502]), [prefix('198.18.102.0/24')]);
+  rib.update(p1, path([64501, 64510]), [prefix('198.18.64.0/20')]);
+  rib.update(p2, path([64502, 64520, 64510]), [prefix('198.18.64.0/20')]);
+  const server = new QueryServer({ ranker: new Sorter(rib), keys: new Map([[KEY_ID, KEY]]), queueLimit: opts.queueLimit, now: opts.serverNow });
+  const addr = await server.listen(0, '127.0.0.1');
+  const client = await SorterClient.open({ host: '127.0.0.1', port: addr.port, keyId: KEY_ID, key: KEY, timeoutMs: 1000 });
+  return { rib, server, client, port: addr.port };
+}
+
+test('client and server rank over loopback', async (t) => {
+  const { server, client, rib } = await setup();
+  t.teardown(async () => {
+    client.close();
+    await server.close();
+  });
+  const a = await client.rank({ client: '198.18.64.7', candidates: ['198.18.102.10', '198.18.101.10', '198.18.200.1'] });
+  t.deepEqual(a, {
+    status: 'ranked',
+    preferences: [TOP_PREFERENCE - 1, TOP_PREFERENCE, 0],
+    matchedPrefix: '198.18.64.0/20',
+    neighborAs: 64501,
+    generation: rib.generation,
+  });
+  t.is(server.stats.answered, 1);
+  t.is(server.stats.byStatus.ranked, 1);
+});
+
+test('many queries in flight on one socket are matched by request id', async (t) => {
+  const { server, client } = await setup({ queueLimit: 1000 });
+  t.teardown(async () => {
+    client.close();
+    await server.close();
+  });
+  const clients = Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? '198.18.64.7' : '198.19.0.1'));
+  const answers = await Promise.all(clients.map((c) => client.rank({ client: c, candidates: ['198.18.101.10'] })));
+  answers.forEach((a, i) => t.is(a.status, i % 2 === 0 ? 'ranked' : 'no-route'));
+  t.is(client.inFlight, 0);
+  t.is(client.stats.answered, 200);
+});
+
+test('a silent sorter times out with a clear error', async (t) => {
+  const silent = dgram.createSocket('udp4');
+  await new Promise<void>((r) => silent.bind(0, '127.0.0.1', () => r()));
+  const client = await SorterClient.open({ host: '127.0.0.1', port: silent.address().port, keyId: KEY_ID, key: KEY });
+  t.teardown(() => {
+    client.close();
+    silent.close();
+  });
+  const err = await t.throwsAsync(client.rank({ client: '198.18.64.7', candidates: [] }, { timeoutMs: 30 }), { instanceOf: SorterTimeoutError });
+  t.regex(err!.message, /did not answer within 30 ms/);
+  t.is(client.inFlight, 0);
+  t.is(client.stats.timedOut, 1);
+});
+
+test('an abort signal cancels a query', async (t) => {
+  const silent = dgram.createSocket('udp4');
+  await new Promise<void>((r) => silent.bind(0, '127.0.0.1', () => r()));
+  const client = await SorterClient.open({ host: '127.0.0.1', port: silent.address().port, keyId: KEY_ID, key: KEY });
+  t.teardown(() => {
+    client.close();
+    silent.close();
+  });
+  const ctl = new AbortController();
+  const p = client.rank({ client: '198.18.64.7', candidates: [] }, { timeoutMs: 5000, signal: ctl.signal });
+  ctl.abort(new Error('caller gave up'));
+  await t.throwsAsync(p, { message: 'caller gave up' });
+  t.is(client.inFlight, 0);
+});
+
+test('a client with the wrong key gets no answer and the server counts the drop', async (t) => {
+  const { server, client, port } = await setup();
+  const stranger = await SorterClient.open({ host: '127.0.0.1', port, keyId: KEY_ID, key: Buffer.alloc(32, 1) });
+  t.teardown(async () => {
+    stranger.close();
+    client.close();
+    await server.close();
+  });
+  await t.throwsAsync(stranger.rank({ client: '198.18.64.7', candidates: [] }, { timeoutMs: 100 }), { instanceOf: SorterTimeoutError });
+  t.is(server.stats.dropped['bad-mac'], 1);
+  t.is(server.stats.answered, 0);
+});
+
+test('a client whose clock is off by more than the window is dropped as stale', async (t) => {
+  const { server, client, port } = await setup();
+  const skewed = await SorterClient.open({ host: '127.0.0.1', port, keyId: KEY_ID, key: KEY, now: () => Date.now() - 60_000 });
+  t.teardown(async () => {
+    skewed.close();
+    client.close();
+    await server.close();
+  });
+  await t.throwsAsync(skewed.rank({ client: '198.18.64.7', candidates: [] }, { timeoutMs: 100 }), { instanceOf: SorterTimeoutError });
+  t.is(server.stats.dropped.stale, 1);
+});
+
+test('server drops malformed, unknown-key, unsigned and replayed datagrams and counts each', (t) => {
+  const rib = new Rib({ localAsn: 64500 });
+  const server = new QueryServer({ ranker: new Sorter(rib), keys: new Map([[KEY_ID, KEY]]) });
+  const q = { requestId: 1, keyId: KEY_ID, timestamp: Date.now(), nonce: 77n, client: '198.18.64.7', candidates: [] };
+  t.is(server.handle(Buffer.from('hello')), undefined);
+  t.is(server.stats.dropped.malformed, 1);
+  t.is(server.handle(sign(encodeQuery({ ...q, keyId: 9 }), KEY)), undefined);
+  t.is(server.stats.dropped['unknown-key'], 1);
+  t.is(server.handle(encodeQuery(q)), undefined);
+  t.is(server.stats.dropped['bad-mac'], 1);
+  const good = sign(encodeQuery(q), KEY);
+  t.truthy(server.handle(good));
+  t.is(server.handle(good), undefined);
+  t.is(server.stats.dropped.replayed, 1);
+  const v2 = Buffer.from(sign(encodeQuery({ ...q, nonce: 78n }), KEY));
+  v2[2] = 2;
+  t.is(server.handle(sign(v2, KEY)), undefined);
+  t.is(server.stats.dropped.version, 1);
+  t.is(server.stats.answered, 1);
+  t.is(server.stats.byStatus['no-sessions'], 1);
+});
+
+test('a burst beyond the queue limit is dropped and counted as overload', async (t) => {
+  const { server, client, port } = await setup({ queueLimit: 4 });
+  const raw = dgram.createSocket('udp4');
+  t.teardown(async () => {
+    raw.close();
+    client.close();
+    await server.close();
+  });
+  const burst = Array.from({ length: 40 }, (_, i) =>
+    sign(encodeQuery({ requestId: i, keyId: KEY_ID, timestamp: Date.now(), nonce: BigInt(i + 1), client: '198.18.64.7', candidates: [] }), KEY),
+  );
+  // Keep the event loop busy while the burst arrives, so the datagrams pile up in the socket.
+  await new Promise<void>((resolve) => {
+    let sent = 0;
+    for (const b of burst) raw.send(b, port, '127.0.0.1', () => ++sent === burst.length && resolve());
+  });
+  const until = Date.now() + 50;
+  while (Date.now() < until) {
+    /* busy: the server cannot drain its queue meanwhile */
+  }
+  const deadline = Date.now() + 2000;
+  while (server.stats.received < 40 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  t.is(server.stats.received, 40);
+  t.true(server.stats.dropped.overload > 0, `overload drops: ${server.stats.dropped.overload}`);
+  t.is(server.stats.answered + server.stats.dropped.overload, 40);
+});

@@ -1,0 +1,169 @@
+/**
+ * Client of the BGPDNS query protocol: a Ranker over UDP. One socket carries
+ * many queries in flight; answers are matched by request id and nonce, and
+ * accepted only with a valid MAC and a fresh timestamp. Used by the DNS front
+ * and by harness probes.
+ */
+import { randomBytes } from 'node:crypto';
+import dgram from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import type { RankAnswer, Ranker, RankRequest } from './api.js';
+import { decodeAnswer, encodeQuery } from './protocol.js';
+import { sign, verifyMessage } from './protocol-auth.js';
+import { DEFAULT_PORT, DEFAULT_WINDOW_MS, ProtocolError } from './protocol-types.js';
+
+export interface SorterClientOptions {
+  host: string;
+  /** Default 179 (docs/bgpdns-protocol.md §2). */
+  port?: number;
+  keyId: number;
+  key: Buffer;
+  /** Per-query timeout unless the call gives one. Default 50 ms (the DNS front must answer well before resolvers retry). */
+  timeoutMs?: number;
+  /** Accepted clock difference for answers. Default 5000 ms. */
+  windowMs?: number;
+  /** Wall clock in Unix ms (tests inject a skewed one). */
+  now?: () => number;
+}
+
+export class SorterTimeoutError extends Error {
+  constructor(host: string, port: number, ms: number) {
+    super(`sorter ${host}:${port} did not answer within ${ms} ms`);
+  }
+}
+
+interface Pending {
+  nonce: bigint;
+  resolve: (a: RankAnswer) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+  cleanup?: () => void;
+}
+
+export interface ClientStats {
+  sent: number;
+  answered: number;
+  timedOut: number;
+  /** Datagrams that failed the MAC, freshness or decoding. */
+  rejected: number;
+  /** Authentic answers for no query in flight (late after a timeout, or duplicated). */
+  unmatched: number;
+}
+
+export class SorterClient implements Ranker {
+  private readonly socket: dgram.Socket;
+  private readonly pending = new Map<number, Pending>();
+  private nextId: number;
+  private readonly port: number;
+  private readonly keys: Map<number, Buffer>;
+  private readonly now: () => number;
+  readonly stats: ClientStats = { sent: 0, answered: 0, timedOut: 0, rejected: 0, unmatched: 0 };
+
+  private constructor(private readonly options: SorterClientOptions) {
+    this.port = options.port ?? DEFAULT_PORT;
+    this.keys = new Map([[options.keyId, options.key]]);
+    this.now = options.now ?? Date.now;
+    this.nextId = randomBytes(4).readUInt32BE(0);
+    this.socket = dgram.createSocket(isIPv6(options.host) ? 'udp6' : 'udp4');
+    this.socket.on('message', (msg) => this.onMessage(msg));
+    this.socket.on('error', () => undefined);
+  }
+
+  /** A client with its socket bound (ephemeral port). */
+  static async open(options: SorterClientOptions): Promise<SorterClient> {
+    const client = new SorterClient(options);
+    await new Promise<void>((resolve, reject) => {
+      client.socket.once('error', reject);
+      client.socket.bind(0, () => {
+        client.socket.off('error', reject);
+        resolve();
+      });
+    });
+    return client;
+  }
+
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  rank(req: RankRequest, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<RankAnswer> {
+    const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs ?? 50;
+    let requestId = this.nextId;
+    while (this.pending.has(requestId)) requestId = (requestId + 1) >>> 0;
+    this.nextId = (requestId + 1) >>> 0;
+    const nonce = randomBytes(8).readBigUInt64BE(0);
+    let wire: Buffer;
+    try {
+      wire = sign(
+        encodeQuery({ requestId, keyId: this.options.keyId, timestamp: this.now(), nonce, client: req.client, clientPrefixLen: req.clientPrefixLen, candidates: req.candidates }),
+        this.options.key,
+      );
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (opts.signal?.aborted) return Promise.reject(opts.signal.reason ?? new Error('aborted'));
+    return new Promise<RankAnswer>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.settle(requestId);
+        this.stats.timedOut++;
+        reject(new SorterTimeoutError(this.options.host, this.port, timeoutMs));
+      }, timeoutMs);
+      const entry: Pending = { nonce, resolve, reject, timer };
+      if (opts.signal) {
+        const signal = opts.signal;
+        const onAbort = () => {
+          this.settle(requestId);
+          reject(signal.reason ?? new Error('aborted'));
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        entry.cleanup = () => signal.removeEventListener('abort', onAbort);
+      }
+      this.pending.set(requestId, entry);
+      this.stats.sent++;
+      this.socket.send(wire, this.port, this.options.host, (err) => {
+        if (err && this.settle(requestId)) reject(err);
+      });
+    });
+  }
+
+  /** Removes a query from the in-flight table; undefined when it was already settled. */
+  private settle(requestId: number): Pending | undefined {
+    const p = this.pending.get(requestId);
+    if (!p) return undefined;
+    this.pending.delete(requestId);
+    clearTimeout(p.timer);
+    p.cleanup?.();
+    return p;
+  }
+
+  private onMessage(msg: Buffer): void {
+    let answer;
+    try {
+      verifyMessage(msg, { keys: this.keys, now: this.now(), windowMs: this.options.windowMs ?? DEFAULT_WINDOW_MS });
+      answer = decodeAnswer(msg);
+    } catch (e) {
+      if (e instanceof ProtocolError) {
+        this.stats.rejected++;
+        return;
+      }
+      throw e;
+    }
+    const p = this.pending.get(answer.requestId);
+    if (!p || p.nonce !== answer.nonce) {
+      this.stats.unmatched++;
+      return;
+    }
+    this.settle(answer.requestId);
+    this.stats.answered++;
+    const result: RankAnswer = { status: answer.status, preferences: answer.preferences, generation: answer.generation };
+    if (answer.matchedPrefix !== undefined) result.matchedPrefix = answer.matchedPrefix;
+    if (answer.neighborAs !== undefined) result.neighborAs = answer.neighborAs;
+    p.resolve(result);
+  }
+
+  /** Rejects what is still in flight and closes the socket. */
+  close(): void {
+    for (const id of [...this.pending.keys()]) this.settle(id)?.reject(new Error('sorter client closed'));
+    this.socket.close();
+  }
+}

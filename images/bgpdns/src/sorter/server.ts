@@ -1,0 +1,134 @@
+/**
+ * The query service: a UDP socket in front of a Sorter. Datagrams go through a
+ * bounded queue (default 128, as in 2002) that is drained on the next turn of
+ * the event loop; while the loop is busy (a table burst) the queue fills and
+ * the excess is dropped and counted instead of piling up latency (slide 36:
+ * "BGPDNS should not fall over but provide some form of overload protection").
+ * Unauthenticated, malformed, stale and replayed queries are dropped silently
+ * and counted by reason; no error is ever sent back to an unauthenticated source.
+ */
+import dgram from 'node:dgram';
+import type { AddressInfo } from 'node:net';
+import type { RankAnswer, RankRequest } from './api.js';
+import { decodeQuery, encodeAnswer } from './protocol.js';
+import { ReplayGuard, sign, verifyMessage, type KeyRing } from './protocol-auth.js';
+import { DEFAULT_WINDOW_MS, ProtocolError } from './protocol-types.js';
+import { QueryStats } from './stats.js';
+
+export interface SyncRanker {
+  rankNow(req: RankRequest): RankAnswer;
+}
+
+export interface QueryServerOptions {
+  ranker: SyncRanker;
+  keys: KeyRing;
+  windowMs?: number;
+  queueLimit?: number;
+  /** Wall clock in Unix ms. */
+  now?: () => number;
+}
+
+interface Queued {
+  msg: Buffer;
+  port: number;
+  address: string;
+}
+
+export const DEFAULT_QUEUE_LIMIT = 128;
+
+export class QueryServer {
+  readonly stats: QueryStats;
+  private socket?: dgram.Socket;
+  private queue: Queued[] = [];
+  private draining = false;
+  private readonly replay: ReplayGuard;
+  private readonly now: () => number;
+  private readonly windowMs: number;
+
+  constructor(private readonly options: QueryServerOptions) {
+    this.stats = new QueryStats(options.queueLimit ?? DEFAULT_QUEUE_LIMIT);
+    this.now = options.now ?? Date.now;
+    this.windowMs = options.windowMs ?? DEFAULT_WINDOW_MS;
+    this.replay = new ReplayGuard(this.windowMs, this.now());
+  }
+
+  /** Binds the socket; `host` decides the family ("::" takes IPv4 too). Port 0 picks a free port. */
+  async listen(port: number, host: string): Promise<AddressInfo> {
+    const socket = dgram.createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', ipv6Only: false });
+    this.socket = socket;
+    socket.on('message', (msg, rinfo) => this.enqueue(msg, rinfo.port, rinfo.address));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(port, host, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    socket.on('error', () => undefined);
+    return socket.address();
+  }
+
+  private enqueue(msg: Buffer, port: number, address: string): void {
+    this.stats.received++;
+    if (this.queue.length >= this.stats.queueLimit) {
+      this.stats.drop('overload');
+      return;
+    }
+    this.queue.push({ msg, port, address });
+    this.stats.queued = this.queue.length;
+    if (!this.draining) {
+      this.draining = true;
+      setImmediate(() => this.drain());
+    }
+  }
+
+  private drain(): void {
+    const batch = this.queue;
+    this.queue = [];
+    this.draining = false;
+    for (const item of batch) this.answer(item);
+    this.stats.queued = this.queue.length;
+  }
+
+  /** Verifies, ranks and replies to one datagram; returns the reply (tests call it directly). */
+  handle(msg: Buffer): Buffer | undefined {
+    const now = this.now();
+    let query;
+    try {
+      verifyMessage(msg, { keys: this.options.keys, now, windowMs: this.windowMs, replay: this.replay });
+      query = decodeQuery(msg);
+    } catch (e) {
+      if (e instanceof ProtocolError) {
+        this.stats.drop(e.reason);
+        return undefined;
+      }
+      throw e;
+    }
+    const answer = this.options.ranker.rankNow(query);
+    this.stats.byStatus[answer.status]++;
+    this.stats.answered++;
+    const reply = encodeAnswer({
+      requestId: query.requestId,
+      keyId: query.keyId,
+      timestamp: now,
+      nonce: query.nonce,
+      status: answer.status,
+      matchedPrefix: answer.matchedPrefix,
+      neighborAs: answer.neighborAs,
+      generation: answer.generation,
+      preferences: answer.preferences,
+    });
+    return sign(reply, this.options.keys.get(query.keyId)!);
+  }
+
+  private answer(item: Queued): void {
+    const reply = this.handle(item.msg);
+    if (reply) this.socket?.send(reply, item.port, item.address);
+  }
+
+  async close(): Promise<void> {
+    const socket = this.socket;
+    this.socket = undefined;
+    if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
+  }
+}
