@@ -6,12 +6,14 @@
  */
 import { spawn } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, rm, chmod } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   buildImage,
   imageLabels,
   importRootfs,
+  pruneOldBuilds,
   requireEngine,
   tagImage,
 } from '../runtime/docker/engine.js';
@@ -29,6 +31,7 @@ import {
   type ImageDef,
   type ImageName,
 } from './catalog.js';
+import { systemUser } from '../kinds/node-dir.js';
 import { contentHash, shortHash, type HashPart } from './content-hash.js';
 
 export interface BuildOptions {
@@ -60,6 +63,7 @@ interface Prepared {
   files?: string[];
   /** mmdebstrap arguments (base). */
   mmdebstrap?: { args: string[]; changes: string[] };
+  buildArgs?: Record<string, string>;
   cleanup(): Promise<void>;
 }
 
@@ -125,12 +129,27 @@ async function prepare(repoRoot: string, def: ImageDef): Promise<Prepared> {
   if (def.how === 'mmdebstrap') return prepareBase(repoRoot, def);
   if (def.name === 'bgpdns') return prepareBgpdns(repoRoot, def);
   if (def.name === 'coredns') return prepareCoredns(repoRoot, def, corednsBinary(repoRoot)!);
+  const buildArgs = def.name === 'frr' ? hostFrrIds() : {};
   return {
-    parts: await recipeParts(repoRoot, def),
+    parts: [...(await recipeParts(repoRoot, def)), { name: 'build-args', text: JSON.stringify(buildArgs) }],
     context: imageDir(repoRoot, def.name),
     files: def.recipe,
+    buildArgs,
     cleanup: nothing,
   };
+}
+
+/** The host's frr user and groups, so bind-mounted node directories mean the same owner inside. */
+function hostFrrIds(): Record<string, string> {
+  const frr = systemUser('frr');
+  const vty = systemGroup('frrvty');
+  if (!frr || vty === undefined) return {};
+  return { FRR_UID: String(frr.uid), FRR_GID: String(frr.gid), FRRVTY_GID: String(vty) };
+}
+
+function systemGroup(name: string): number | undefined {
+  const line = readFileSync('/etc/group', 'utf8').split('\n').find((l) => l.split(':')[0] === name);
+  return line ? Number(line.split(':')[2]) : undefined;
 }
 
 /** mmdebstrap … - | docker import: the root filesystem streams straight into the engine. */
@@ -208,13 +227,15 @@ export async function buildImages(opts: BuildOptions): Promise<BuildResult[]> {
             context: prepared.context!,
             files: prepared.files!,
             tags: [ref],
-            buildArgs: { BASE: `${imageRepo(def.parent!)}:${shortHash(hashes.get(def.parent!)!)}` },
+            buildArgs: { ...prepared.buildArgs, BASE: `${imageRepo(def.parent!)}:${shortHash(hashes.get(def.parent!)!)}` },
             labels: imageLabelSet,
           },
           onLine,
         );
       }
       await tagImage(ref, repo, 'latest');
+      const pruned = await pruneOldBuilds(LABEL_IMAGE, name, LABEL_INPUTS, hash);
+      if (pruned.length) opts.log(`${name}: removed older builds ${pruned.join(', ')}`);
       const seconds = (Date.now() - started) / 1000;
       opts.log(`${name}: built ${ref} in ${seconds.toFixed(1)} s`);
       results.push({ name, ref, hash, status: 'built', seconds });

@@ -145,3 +145,22 @@ export async function buildImage(spec: BuildSpec, onLine: (line: string) => void
   )) as unknown as NodeJS.ReadableStream;
   await follow(stream, onLine);
 }
+
+/** Remove images labelled as `image` whose inputs hash is not `keepHash` (older builds); in-use ones stay. */
+export async function pruneOldBuilds(labelImage: string, image: string, labelInputs: string, keepHash: string): Promise<string[]> {
+  const docker = engine();
+  const list = (await docker.listImages({ filters: JSON.stringify({ label: [`${labelImage}=${image}`] }) })) as Docker.ImageInfo[];
+  const removed: string[] = [];
+  for (const img of list) {
+    if (img.Labels?.[labelInputs] === keepHash) continue;
+    for (const tag of img.RepoTags ?? []) {
+      try {
+        await docker.getImage(tag).remove();
+        removed.push(tag);
+      } catch {
+        // In use by a container, or already gone: keep it.
+      }
+    }
+  }
+  return removed;
+}

@@ -1,0 +1,339 @@
+/**
+ * The Docker runtime: one container per node, run from the images built
+ * offline from images/ (never pulled), named and labelled the way containerlab
+ * does it (`<prefix>-<lab>-<node>`, labels containerlab=<lab>,
+ * clab-node-name=<node>) plus our own lab/node/run labels for the reaper.
+ *
+ * Networking: `--network none` (loopback only, no route off the machine, no
+ * DNS forwarder); every data-plane link is a veth pair created directly inside
+ * the two containers' namespaces with the names from the topology file —
+ * Docker's own (internal) networks would drop routed traffic.
+ *
+ * Files: the node directory (/run/bgpdns-lab/<lab>/<node>) is bind-mounted at
+ * the same path, so kinds write configs on the host, daemons find them inside,
+ * and FRR's vty sockets answer the harness exactly as under netns.
+ *
+ * Where a command runs:
+ *  - the repo's bgpdns entry (`node --import tsx …/images/bgpdns/bin/bgpdns.js X`)
+ *    becomes the image's installed `bgpdns X` (same sources, bundled);
+ *  - any other program started with the harness's own node binary is an
+ *    instrument (DNS prober, route injector) and runs on the host inside the
+ *    container's network namespace (`nsenter --net`), as it would under netns;
+ *  - everything else runs inside the container (docker exec).
+ */
+import { spawn as spawnChild } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { $, type ProcessPromise } from 'zx';
+import type { Lab, LabLink, LabNode } from '../topology/model.js';
+import type { ExecOptions, ExecResult, Leftover, NodeProcess, Runtime, SpawnOptions } from './runtime.js';
+import { labDir, LAB_ROOT } from './lab-state.js';
+import { findByArgv, procStartTime, terminate } from './procs.js';
+import { SpawnedProcess } from './netns.js';
+import { engineAnswers, requireEngine } from './docker/engine.js';
+import {
+  CLAB_KIND,
+  CLAB_LAB,
+  CLAB_NODE,
+  CLAB_TOPO,
+  LABEL_KIND,
+  LABEL_LAB,
+  LABEL_NODE,
+  LABEL_RUN,
+  containerName,
+  containerPid,
+  containersWith,
+  createAndStart,
+  networksWith,
+  pauseContainer,
+  removeContainer,
+  removeNetwork,
+  unpauseContainer,
+} from './docker/containers.js';
+import { execIn, spawnIn } from './docker/exec.js';
+import { dockerImageFor } from './docker/node-images.js';
+
+/** A node's container as this (or another) harness process knows it. */
+export interface NodeContainer {
+  id: string;
+  name: string;
+  pid: number;
+  image: string;
+}
+
+/** Capabilities every lab container gets: FRR needs NET_ADMIN + SYS_ADMIN; ip/nft in any node need NET_ADMIN. */
+const CAPS = ['NET_ADMIN', 'NET_RAW', 'SYS_ADMIN'];
+
+/** Same defaults as a fresh network namespace (Docker would otherwise disable IPv6). */
+const SYSCTLS = {
+  'net.ipv4.ip_forward': '1',
+  'net.ipv6.conf.all.disable_ipv6': '0',
+  'net.ipv6.conf.default.disable_ipv6': '0',
+};
+
+const BGPDNS_ENTRY = /images\/bgpdns\/bin\/bgpdns\.js$/;
+
+export interface DockerRuntimeOptions {
+  /** Run id put in every container's bgpdns-lab.run label. */
+  runId?: string;
+}
+
+function containersFile(lab: string): string {
+  return path.join(labDir(lab), 'containers.json');
+}
+
+export class DockerRuntime implements Runtime {
+  readonly name: 'docker' | 'attach' = 'docker';
+  protected readonly known = new Map<string, Map<string, NodeContainer>>();
+  /** Instruments started on the host in a node's namespace (not in the container). */
+  private readonly hostProcs = new Map<string, SpawnedProcess[]>();
+  readonly runId: string;
+
+  constructor(opts: DockerRuntimeOptions = {}) {
+    this.runId = opts.runId ?? process.env.BGPDNS_RUN_ID ?? `deploy-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`;
+  }
+
+  protected remember(lab: string, node: string, c: NodeContainer): void {
+    let nodes = this.known.get(lab);
+    if (!nodes) this.known.set(lab, (nodes = new Map()));
+    nodes.set(node, c);
+    // Written synchronously so netnsPath works from another harness process too.
+    mkdirSync(labDir(lab), { recursive: true, mode: 0o755 });
+    const file = containersFile(lab);
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(Object.fromEntries(nodes), null, 1));
+    renameSync(tmp, file);
+  }
+
+  /** The node's container, from memory, the lab's containers.json, or the engine (by labels). */
+  protected containerSync(lab: string, node: string): NodeContainer | undefined {
+    const mem = this.known.get(lab)?.get(node);
+    if (mem) return mem;
+    try {
+      const all = JSON.parse(readFileSync(containersFile(lab), 'utf8')) as Record<string, NodeContainer>;
+      const nodes = new Map(Object.entries(all));
+      this.known.set(lab, nodes);
+      return nodes.get(node);
+    } catch {
+      return undefined;
+    }
+  }
+
+  protected async container(lab: string, node: string): Promise<NodeContainer> {
+    const found = this.containerSync(lab, node);
+    if (found) return found;
+    await this.load(lab);
+    const loaded = this.known.get(lab)?.get(node);
+    if (!loaded) throw new Error(`lab ${lab}: no container for node ${node} (is the lab deployed with --runtime docker?)`);
+    return loaded;
+  }
+
+  /** Look the lab's containers up by containerlab's labels (ours carry them too). */
+  async load(lab: string): Promise<Map<string, NodeContainer>> {
+    await requireEngine();
+    const nodes = new Map<string, NodeContainer>();
+    for (const c of await containersWith(CLAB_LAB, lab)) {
+      const node = c.labels[CLAB_NODE];
+      if (!node) continue;
+      const { pid } = await containerPid(c.id);
+      nodes.set(node, { id: c.id, name: c.name, pid, image: '' });
+    }
+    this.known.set(lab, nodes);
+    return nodes;
+  }
+
+  async createNode(lab: Lab, node: LabNode): Promise<void> {
+    await requireEngine();
+    const dir = this.nodeDir(lab, node.name);
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    const image = dockerImageFor(node);
+    const name = containerName(lab.prefix, lab.name, node.name);
+    const labels: Record<string, string> = {
+      ...node.labels,
+      [LABEL_LAB]: lab.name,
+      [LABEL_NODE]: node.name,
+      [LABEL_RUN]: this.runId,
+      [LABEL_KIND]: node.kind,
+      [CLAB_LAB]: lab.name,
+      [CLAB_NODE]: node.name,
+      [CLAB_KIND]: node.kind,
+      [CLAB_TOPO]: lab.file,
+    };
+    const { id, pid } = await createAndStart({
+      name,
+      image,
+      hostname: node.name,
+      labels,
+      env: node.env,
+      binds: [...node.binds, `${dir}:${dir}`],
+      capAdd: CAPS,
+      sysctls: SYSCTLS,
+      cmd: ['sleep', 'infinity'],
+    });
+    this.remember(lab.name, node.name, { id, name, pid, image });
+  }
+
+  async wireLink(lab: Lab, link: LabLink): Promise<void> {
+    const a = await this.container(lab.name, link.a.node);
+    const b = await this.container(lab.name, link.b.node);
+    const mtu = link.mtu !== undefined ? ['mtu', String(link.mtu)] : [];
+    const what = `link ${link.a.node}:${link.a.iface} <-> ${link.b.node}:${link.b.iface}`;
+    await run($`ip link add ${link.a.iface} netns ${a.pid} ${mtu} type veth peer name ${link.b.iface} netns ${b.pid} ${mtu}`, `create ${what}`);
+    await Promise.all([
+      run($`nsenter --net=${`/proc/${a.pid}/ns/net`} ip link set dev ${link.a.iface} up`, `bring up ${link.a.node}:${link.a.iface}`),
+      run($`nsenter --net=${`/proc/${b.pid}/ns/net`} ip link set dev ${link.b.iface} up`, `bring up ${link.b.node}:${link.b.iface}`),
+    ]);
+  }
+
+  /** Where argv runs: the image's bgpdns, the host (instrument in the node's namespace), or the container. */
+  private async placement(lab: Lab, node: string, argv: string[]): Promise<{ where: 'container' | 'host'; argv: string[]; c: NodeContainer }> {
+    const c = await this.container(lab.name, node);
+    const usesHarnessNode = argv[0] === process.execPath;
+    const entry = usesHarnessNode ? argv.findIndex((a) => BGPDNS_ENTRY.test(a)) : -1;
+    if (entry > 0 && (c.image === '' || c.image.startsWith('bgpdns-lab/bgpdns'))) {
+      return { where: 'container', argv: ['/usr/local/bin/bgpdns', ...argv.slice(entry + 1)], c };
+    }
+    return { where: usesHarnessNode ? 'host' : 'container', argv, c };
+  }
+
+  async exec(lab: Lab, node: string, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    const p = await this.placement(lab, node, argv);
+    if (p.where === 'container') return execIn(p.c.id, p.argv, opts);
+    const out = await $({
+      nothrow: true,
+      quiet: true,
+      input: opts.input,
+      cwd: opts.cwd,
+      env: { ...process.env, ...opts.env },
+      timeout: opts.timeoutMs,
+    })`nsenter --net=${`/proc/${p.c.pid}/ns/net`} -- ${p.argv}`;
+    const timedOut = out.signal === 'SIGTERM' && opts.timeoutMs !== undefined;
+    return {
+      exitCode: out.exitCode ?? (timedOut ? 124 : 128),
+      stdout: out.stdout,
+      stderr: timedOut ? `${out.stderr}timed out after ${opts.timeoutMs} ms\n` : out.stderr,
+    };
+  }
+
+  async spawn(lab: Lab, node: string, argv: string[], opts: SpawnOptions = {}): Promise<NodeProcess> {
+    const dir = this.nodeDir(lab, node);
+    const role = opts.role ?? path.basename(argv[0]);
+    const logFile = opts.logFile ?? path.join(dir, `${path.basename(argv[0])}.log`);
+    const p = await this.placement(lab, node, argv);
+    if (p.where === 'container') {
+      const started = await spawnIn(p.c.id, p.argv, logFile, { env: opts.env, cwd: opts.cwd ?? dir });
+      return new SpawnedProcess(node, role, started.pid, started.startTime ?? 0, argv, started.exited);
+    }
+    const fd = openSync(logFile, 'a');
+    let child;
+    try {
+      child = spawnChild('nsenter', [`--net=/proc/${p.c.pid}/ns/net`, '--', ...p.argv], {
+        cwd: opts.cwd ?? dir,
+        env: { ...process.env, ...opts.env },
+        stdio: ['ignore', fd, fd],
+        detached: true,
+      });
+    } finally {
+      closeSync(fd);
+    }
+    const pid = child.pid;
+    if (pid === undefined) {
+      const err = await new Promise<Error>((resolve) => child.once('error', resolve));
+      throw new Error(`node ${node}: cannot start ${argv[0]}: ${err.message}`);
+    }
+    child.unref();
+    const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+    const proc = new SpawnedProcess(node, role, pid, procStartTime(pid) ?? 0, argv, exited);
+    const list = this.hostProcs.get(lab.name) ?? [];
+    list.push(proc);
+    this.hostProcs.set(lab.name, list);
+    return proc;
+  }
+
+  netnsPath(lab: Lab, node: string): string {
+    const c = this.containerSync(lab.name, node);
+    if (!c) throw new Error(`lab ${lab.name}: node ${node} has no container yet (netnsPath before createNode?)`);
+    return `/proc/${c.pid}/ns/net`;
+  }
+
+  nodeDir(lab: Lab, node: string): string {
+    return path.join(labDir(lab.name), node);
+  }
+
+  /** Freeze every process of the node at once (cgroup freezer): a silent failure, TCP stays open. */
+  async freezeNode(lab: Lab, node: string): Promise<void> {
+    await pauseContainer((await this.container(lab.name, node)).id);
+  }
+
+  async thawNode(lab: Lab, node: string): Promise<void> {
+    await unpauseContainer((await this.container(lab.name, node)).id);
+  }
+
+  /**
+   * Remove every container and network labelled with the lab, the instruments
+   * started in their namespaces, and the lab directory. Works from any process
+   * (labels, not memory). Several passes: a create request a killed harness
+   * sent may still land after the first look.
+   */
+  async destroy(labName: string): Promise<void> {
+    if (!(await engineAnswers())) {
+      await this.reapHostSide(labName);
+      return;
+    }
+    for (let pass = 0, quiet = 0; pass < 10 && quiet < 2; pass++) {
+      const containers = await containersWith(LABEL_LAB, labName);
+      const networks = await networksWith(LABEL_LAB, labName);
+      if (containers.length === 0 && networks.length === 0) {
+        quiet++;
+        if (quiet < 2) await new Promise((r) => setTimeout(r, 200));
+        continue;
+      }
+      quiet = 0;
+      await this.reapHostSide(labName);
+      await Promise.all(
+        containers.map(async (c) => {
+          if (c.state === 'paused') await unpauseContainer(c.id).catch(() => undefined);
+          await removeContainer(c.id);
+        }),
+      );
+      for (const n of networks) await removeNetwork(n.id);
+    }
+    await this.reapHostSide(labName);
+    this.known.delete(labName);
+    await rm(labDir(labName), { recursive: true, force: true });
+    const left = await this.leftovers(labName);
+    if (left.length > 0) {
+      throw new Error(`lab ${labName}: destroy left ${left.map((l) => `${l.type} ${l.id}`).join(', ')}; run \`bgpdns-lab destroy ${labName}\` again`);
+    }
+  }
+
+  /** Instruments on the host: ours by PID, a killed harness's by the lab directory in their argv. */
+  private async reapHostSide(labName: string): Promise<void> {
+    const mine = (this.hostProcs.get(labName) ?? []).map((p) => ({ pid: p.pid, startTime: p.startTime }));
+    const orphans = findByArgv(new Set(), [`${labDir(labName)}/`]).map((pid) => ({ pid }));
+    await terminate([...mine, ...orphans], 1000);
+    this.hostProcs.delete(labName);
+  }
+
+  async leftovers(labName?: string): Promise<Leftover[]> {
+    const out: Leftover[] = [];
+    if (await engineAnswers()) {
+      for (const c of await containersWith(LABEL_LAB, labName)) out.push({ lab: c.labels[LABEL_LAB], type: 'container', id: c.name });
+      for (const n of await networksWith(LABEL_LAB, labName)) out.push({ lab: n.labels[LABEL_LAB], type: 'network', id: n.name });
+    }
+    if (labName !== undefined) {
+      for (const pid of findByArgv(new Set(), [`${labDir(labName)}/`])) out.push({ lab: labName, type: 'process', id: String(pid) });
+      if (existsSync(labDir(labName))) out.push({ lab: labName, type: 'dir', id: labDir(labName) });
+    }
+    return out;
+  }
+}
+
+/** Await a zx command; on failure throw one sentence saying what we tried and what ip said. */
+async function run(p: ProcessPromise, what: string): Promise<void> {
+  const out = await p.nothrow().quiet();
+  if (out.exitCode !== 0) throw new Error(`cannot ${what}: ${out.stderr.trim() || `exit code ${out.exitCode}`}`);
+}
+
+export { LAB_ROOT };

@@ -1,0 +1,137 @@
+/**
+ * Commands inside a container through the engine's exec API (what `docker
+ * exec` does): Tty off so stdout and stderr arrive multiplexed and are split
+ * again here, the stream read to its end, then the exec inspected for the exit
+ * code. Long-running daemons are started detached with their output appended
+ * to a log file inside the node directory (bind-mounted at the same path), so
+ * they outlive the harness process that started them, like netns daemons do.
+ */
+import { PassThrough } from 'node:stream';
+import { engine } from './engine.js';
+import type { ExecOptions, ExecResult } from '../runtime.js';
+import { isAlive, procStartTime } from '../procs.js';
+
+function envList(env?: Record<string, string>): string[] | undefined {
+  return env ? Object.entries(env).map(([k, v]) => `${k}=${v}`) : undefined;
+}
+
+function collect(stream: PassThrough): () => string {
+  const chunks: Buffer[] = [];
+  stream.on('data', (c: Buffer) => chunks.push(c));
+  return () => Buffer.concat(chunks).toString('utf8');
+}
+
+/** Run argv in the container and wait for it. Never throws on a non-zero exit; 124 on timeout. */
+export async function execIn(containerId: string, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
+  const docker = engine();
+  const exec = await docker.getContainer(containerId).exec({
+    Cmd: argv,
+    AttachStdout: true,
+    AttachStderr: true,
+    AttachStdin: opts.input !== undefined,
+    Tty: false,
+    Env: envList(opts.env),
+    WorkingDir: opts.cwd,
+  });
+  const stream = await exec.start({ hijack: true, stdin: opts.input !== undefined, Tty: false } as never);
+  const out = new PassThrough();
+  const err = new PassThrough();
+  const stdout = collect(out);
+  const stderr = collect(err);
+  docker.modem.demuxStream(stream, out, err);
+  const ended = new Promise<void>((resolve) => {
+    stream.once('end', resolve);
+    stream.once('close', resolve);
+    stream.once('error', () => resolve());
+  });
+  if (opts.input !== undefined) {
+    stream.write(opts.input);
+    // Half-close so the command sees end of input while we keep reading its output.
+    (stream as unknown as { end(): void }).end();
+  }
+  let timedOut = false;
+  let timer: NodeJS.Timeout | undefined;
+  if (opts.timeoutMs !== undefined) {
+    const ms = opts.timeoutMs;
+    timer = setTimeout(async () => {
+      timedOut = true;
+      const info = await exec.inspect().catch(() => undefined);
+      if (info?.Running && info.Pid) {
+        try {
+          process.kill(info.Pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
+      stream.destroy();
+    }, ms);
+  }
+  await ended;
+  if (timer) clearTimeout(timer);
+  // The exit code is set a moment after the stream ends.
+  let info = await exec.inspect();
+  for (let i = 0; info.Running && i < 200; i++) {
+    await new Promise((r) => setTimeout(r, 5));
+    info = await exec.inspect();
+  }
+  if (timedOut) return { exitCode: 124, stdout: stdout(), stderr: `${stderr()}timed out after ${opts.timeoutMs} ms\n` };
+  return { exitCode: info.ExitCode ?? 128, stdout: stdout(), stderr: stderr() };
+}
+
+export interface DetachedExec {
+  execId: string;
+  /** Host PID of the process (same as /proc on the host shows). */
+  pid: number;
+  /** Start time from /proc/PID/stat (tells a reused PID apart). */
+  startTime: number | undefined;
+  /** Polls the engine until the process ended; resolves with its exit code. */
+  exited: Promise<number>;
+}
+
+/**
+ * Start argv detached inside the container, stdout+stderr appended to logFile
+ * (a path valid inside the container). `exec "$@"` keeps the PID the engine
+ * reports equal to the daemon's own PID.
+ */
+export async function spawnIn(
+  containerId: string,
+  argv: string[],
+  logFile: string,
+  opts: { env?: Record<string, string>; cwd?: string } = {},
+): Promise<DetachedExec> {
+  const docker = engine();
+  const exec = await docker.getContainer(containerId).exec({
+    Cmd: ['/bin/sh', '-c', 'log=$1; shift; exec "$@" >>"$log" 2>&1', 'spawn', logFile, ...argv],
+    AttachStdout: false,
+    AttachStderr: false,
+    Tty: false,
+    Env: envList(opts.env),
+    WorkingDir: opts.cwd,
+  });
+  await exec.start({ Detach: true, Tty: false } as never);
+  let info = await exec.inspect();
+  for (let i = 0; !info.Pid && info.Running !== false && i < 400; i++) {
+    await new Promise((r) => setTimeout(r, 5));
+    info = await exec.inspect();
+  }
+  if (!info.Pid) {
+    throw new Error(`cannot start ${argv[0]} in container ${containerId.slice(0, 12)} (exit code ${info.ExitCode}); see ${logFile}`);
+  }
+  const pid = info.Pid;
+  const startTime = procStartTime(pid);
+  // Liveness from /proc (cheap); the engine is asked only once, for the exit code.
+  const exited = new Promise<number>((resolve) => {
+    const timer = setInterval(async () => {
+      if (isAlive(pid, startTime)) return;
+      clearInterval(timer);
+      let now = await exec.inspect().catch(() => undefined);
+      for (let i = 0; now?.Running && i < 100; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+        now = await exec.inspect().catch(() => undefined);
+      }
+      resolve(now?.ExitCode ?? 128);
+    }, 50);
+    timer.unref();
+  });
+  return { execId: exec.id, pid, startTime, exited };
+}
