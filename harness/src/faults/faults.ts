@@ -11,6 +11,7 @@ import os from 'node:os';
 import { monoNow } from '../clock.js';
 import type { FaultEvent } from '../run/record.js';
 import type { NodeProcess } from '../runtime/runtime.js';
+import type { DeployedNode } from '../lab/handle.js';
 import { vtyClient } from '../frr/frr-control.js';
 import { waitUntil } from '../wait/wait-until.js';
 import { handle, ifaceToward, parseEndpoint, run, type FaultHandle, type FaultLab } from './fault.js';
@@ -220,6 +221,14 @@ export class Faults {
     this.events.push(ev);
     this.sink?.fault(ev);
   }
+}
+
+/** Whether this kernel has netem: try a netem qdisc on the node's loopback, then remove it. */
+export async function netemSupported(node: Pick<DeployedNode, 'exec'>): Promise<boolean> {
+  const r = await node.exec(['tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms']);
+  if (r.exitCode !== 0) return false;
+  await node.exec(['tc', 'qdisc', 'del', 'dev', 'lo', 'root']);
+  return true;
 }
 
 /** The processes of a list that are still alive (signal 0 probes without touching them). */

@@ -1,0 +1,118 @@
+/**
+ * `bgpdns-lab run SCENARIO… [--trials N] [--runtime netns|docker]` and `demo`: run
+ * scenarios one after the other into one run record. Exit 0 when every assertion and
+ * SLO held, 1 when one failed, 2 when a lab could not be built or torn down. The last
+ * stdout line is `{"run":…,"record":…,"met":…}` (CONTRACTS.md).
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Runtime } from '../runtime/runtime.js';
+import { NetnsRuntime } from '../runtime/netns.js';
+import { RunRecorder } from '../run/recorder.js';
+import type { MachineFacts, RunRecord } from '../run/record.js';
+import { formatSlo } from '../run/stats.js';
+import { REPO_ROOT, ScenarioSession, currentMachineFacts } from './session.js';
+import type { Scenario } from './scenario.js';
+
+export interface RunOptions {
+  trials: number;
+  runtime: 'netns' | 'docker';
+  /** Deploy under this lab name instead of the scenario's (demo uses its own). */
+  labName?: string;
+  /** Progress lines (stderr by default, so stdout ends with the JSON line). */
+  log?(line: string): void;
+}
+
+export interface RunResult {
+  exitCode: 0 | 1 | 2;
+  record: RunRecord;
+  path: string;
+}
+
+/** A scenario by name (scenarios/<name>.ts) or by path to a module whose default export is a Scenario. */
+export async function loadScenario(ref: string): Promise<Scenario> {
+  const candidates = [path.resolve(ref), path.join(REPO_ROOT, 'scenarios', `${ref}.ts`), path.join(REPO_ROOT, 'scenarios', ref)];
+  const file = candidates.find((f) => existsSync(f) && f.endsWith('.ts') && !f.endsWith('.test.ts'));
+  if (!file) {
+    throw new Error(`unknown scenario "${ref}": no scenarios/${ref}.ts (give a scenario name from scenarios/ or a path to a scenario module)`);
+  }
+  const mod = (await import(pathToFileURL(file).href)) as { default?: Scenario };
+  if (!mod.default?.parts) throw new Error(`${path.relative(process.cwd(), file)}: default export is not a scenario (use defineScenario)`);
+  return mod.default;
+}
+
+async function makeRuntime(name: RunOptions['runtime']): Promise<Runtime> {
+  if (name === 'netns') return new NetnsRuntime();
+  // Loaded only when asked for: the docker runtime pulls in dockerode.
+  const specifier = '../runtime/docker.js';
+  const mod = (await import(specifier)) as { DockerRuntime?: new () => Runtime };
+  if (!mod.DockerRuntime) throw new Error('the docker runtime is not available in this build');
+  return new mod.DockerRuntime();
+}
+
+export async function runScenarios(scenarios: Scenario[], opts: RunOptions): Promise<RunResult> {
+  const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const labs = scenarios.map((s) => opts.labName ?? s.lab.name ?? path.basename(s.lab.file));
+  const recorder = new RunRecorder({ lab: [...new Set(labs)].join(','), runtime: opts.runtime, scenarios: scenarios.map((s) => s.name) });
+  let machine: MachineFacts | undefined;
+  let runtime: Runtime | undefined;
+  try {
+    runtime = await makeRuntime(opts.runtime);
+  } catch (err) {
+    recorder.setError(`runtime ${opts.runtime}: ${(err as Error).message}`);
+  }
+  for (const scenario of runtime ? scenarios : []) {
+    const s = opts.labName ? { ...scenario, lab: { ...scenario.lab, name: opts.labName } } : scenario;
+    const session = new ScenarioSession(s, { recorder, trials: opts.trials, runtime, log });
+    try {
+      log(`== ${s.name}: deploying ${s.lab.file}${s.lab.name ? ` as ${s.lab.name}` : ''}`);
+      const lab = await session.deploy();
+      machine ??= await currentMachineFacts(lab);
+      for (const part of s.parts) {
+        log(`-- ${part.name}`);
+        try {
+          await session.runPart(part, log);
+          log(`   ok`);
+        } catch (err) {
+          log(`   FAILED: ${(err as Error).message}`);
+        }
+      }
+    } catch (err) {
+      log(`   lab failed: ${(err as Error).message}`);
+    } finally {
+      await session.destroy().catch((err: Error) => log(`   destroy failed: ${err.message}`));
+    }
+  }
+  const { path: recordPath, record } = await recorder.write(machine ?? (await currentMachineFacts()));
+  const exitCode = recorder.hasError ? 2 : record.met ? 0 : 1;
+  return { exitCode, record, path: recordPath };
+}
+
+/** The measurements against their SLOs, as a text table. */
+export function measurementTable(record: RunRecord): string {
+  const rows = [['measurement', 'trials (ms)', 'p50', 'p95', 'max', 'SLO', 'met']];
+  for (const m of record.measurements) {
+    rows.push([
+      m.name,
+      m.trials.map((v) => Math.round(v)).join(' '),
+      String(Math.round(m.p50)),
+      String(Math.round(m.p95)),
+      String(Math.round(m.max)),
+      m.slo ? formatSlo(m.slo, m.unit) : '-',
+      m.met ? 'yes' : 'NO',
+    ]);
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const failed = record.assertions.filter((a) => !a.ok);
+  return [
+    ...rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')),
+    ...failed.map((a) => `FAILED ${a.scenario}: ${a.name}${a.message ? ` — ${a.message}` : ''}`),
+    ...(record.error ? [`ERROR ${record.error}`] : []),
+  ].join('\n');
+}
+
+/** The contract's last stdout line. */
+export function lastLine(result: RunResult): string {
+  return JSON.stringify({ run: result.record.run, record: result.path, met: result.record.met });
+}

@@ -1,0 +1,139 @@
+/**
+ * One scenario against one deployed lab: deploys (under the scenario's lab name),
+ * builds each part's context, reverts faults and stops watchers after every part,
+ * destroys the lab. Shared by the ava adapter and the `run` command.
+ */
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { deploy } from '../lab/deploy.js';
+import type { DeployedLab } from '../lab/handle.js';
+import { loadTopology } from '../topology/load.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { FrrControl } from '../frr/frr-control.js';
+import { Faults, netemSupported } from '../faults/faults.js';
+import { RouteWatcher } from '../probes/route-watcher.js';
+import { RunRecorder, machineFacts } from '../run/recorder.js';
+import type { MachineFacts } from '../run/record.js';
+import { formatSlo } from '../run/stats.js';
+import { ScenarioAssertionError, type Scenario, type ScenarioContext, type ScenarioPart } from './scenario.js';
+
+/** Repository root: topology paths in scenarios are relative to it. */
+export const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
+
+export interface SessionOptions {
+  recorder: RunRecorder;
+  trials: number;
+  runtime?: Runtime;
+  log?(message: string): void;
+}
+
+export class ScenarioSession {
+  lab?: DeployedLab;
+
+  constructor(
+    readonly scenario: Scenario,
+    private readonly opts: SessionOptions,
+  ) {}
+
+  /** Deploy the scenario's lab; on failure the recorder carries the error (exit 2). */
+  async deploy(): Promise<DeployedLab> {
+    const rec = this.opts.recorder;
+    rec.scenario = this.scenario.name;
+    const file = path.resolve(REPO_ROOT, this.scenario.lab.file);
+    try {
+      const model = await loadTopology(file);
+      if (this.scenario.lab.name) model.name = this.scenario.lab.name;
+      this.lab = await rec.step(`deploy ${path.relative(REPO_ROOT, file)} as lab ${model.name}`, () =>
+        deploy(model, this.opts.runtime ? { runtime: this.opts.runtime } : {}),
+      );
+      rec.setTopology({
+        nodes: this.lab.nodes().map((n) => ({ name: n.name, kind: n.kind, ...(n.model.group ? { group: n.model.group } : {}) })),
+        links: this.lab.model.links.map((l) => ({ a: l.a, b: l.b })),
+      });
+      return this.lab;
+    } catch (err) {
+      rec.setError(`scenario ${this.scenario.name}: lab could not be built: ${(err as Error).message}`);
+      throw err;
+    }
+  }
+
+  /** Run one part; its faults are reverted and watchers stopped however it ends. */
+  async runPart(part: ScenarioPart, log: (m: string) => void = this.opts.log ?? (() => undefined)): Promise<void> {
+    const lab = this.lab;
+    if (!lab) throw new Error(`scenario ${this.scenario.name}: part "${part.name}" needs the lab, which was not deployed`);
+    const rec = this.opts.recorder;
+    rec.scenario = this.scenario.name;
+    const faults = new Faults(lab, rec);
+    const watchers: RouteWatcher[] = [];
+    const cleanups: (() => Promise<void> | void)[] = [];
+    const ctx: ScenarioContext = {
+      scenario: this.scenario.name,
+      lab,
+      recorder: rec,
+      trials: this.opts.trials,
+      faults,
+      frr: (node) => new FrrControl(lab.node(node)),
+      watch: async (node, prefixes, wopts) => {
+        const w = await RouteWatcher.start(lab.node(node), prefixes, { ...wopts, sink: rec });
+        watchers.push(w);
+        return w;
+      },
+      step: (name, fn) => rec.step(name, fn),
+      measurement: (name, spec) => rec.measurement(name, spec),
+      expectSlo: (series) => {
+        const ok = series.met;
+        const what = series.spec.slo ? `SLO ${formatSlo(series.spec.slo, series.spec.unit)}` : 'recorded';
+        rec.assertion(`${series.name}: ${what}`, ok, series.describe());
+        if (!ok) throw new ScenarioAssertionError(`SLO not met — ${series.describe()} (trials: ${series.trials.map((v) => Math.round(v)).join(', ')} ms)`);
+      },
+      check: (name, ok, message) => {
+        rec.assertion(name, ok, message);
+        if (!ok) throw new ScenarioAssertionError(`${name}${message ? `: ${message}` : ''}`);
+      },
+      cleanup: (fn) => cleanups.push(fn),
+      log,
+    };
+    try {
+      await rec.step(part.name, () => part.run(ctx));
+    } finally {
+      const problems: string[] = [];
+      await faults.revertAll().catch((e: Error) => problems.push(e.message));
+      for (const w of watchers) await w.stop().catch((e: Error) => problems.push(e.message));
+      for (const fn of cleanups.reverse()) {
+        try {
+          await fn();
+        } catch (e) {
+          problems.push((e as Error).message);
+        }
+      }
+      if (problems.length) log(`clean-up after "${part.name}": ${problems.join('; ')}`);
+    }
+  }
+
+  /** Destroy the lab; a failure is recorded (exit 2) and rethrown. */
+  async destroy(): Promise<void> {
+    if (!this.lab) return;
+    const lab = this.lab;
+    this.lab = undefined;
+    try {
+      await this.opts.recorder.step(`destroy lab ${lab.model.name}`, () => lab.destroy());
+    } catch (err) {
+      this.opts.recorder.setError(`lab ${lab.model.name} could not be torn down: ${(err as Error).message}`);
+      throw err;
+    }
+  }
+}
+
+/** Machine facts for the record: FRR's version, and netem as tried in one of the lab's nodes. */
+export async function currentMachineFacts(lab?: DeployedLab): Promise<MachineFacts> {
+  let frrVersion: string | undefined;
+  try {
+    const out = execFileSync('/usr/lib/frr/bgpd', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    frrVersion = /version\s+(\S+)/.exec(out)?.[1];
+  } catch {
+    frrVersion = undefined;
+  }
+  const node = lab?.nodes()[0];
+  const netem = node ? await netemSupported(node) : false;
+  return machineFacts({ netem, ...(frrVersion ? { frrVersion } : {}) });
+}
