@@ -34,7 +34,10 @@ export type QueryResult =
   | {
       kind: 'error';
       rcode: Rcode;
+      /** A fixed category (used as a metric label). */
       reason: string;
+      /** The specific problem, for logs. */
+      detail?: string;
       id: number;
       flags: number;
       /** End of a well-formed question to echo, or 0 for none. */
@@ -63,7 +66,7 @@ export function parseQuery(buf: Buffer): QueryResult {
   const flags = buf.readUInt16BE(2);
   if (flags & HeaderFlag.QR) return { kind: 'drop', reason: 'response' };
   const qdcount = buf.readUInt16BE(4);
-  const err = (rcode: Rcode, reason: string, questionEnd = 0, edns: Edns | null = null): QueryResult => ({ kind: 'error', rcode, reason, id, flags, questionEnd, edns });
+  const err = (rcode: Rcode, reason: string, questionEnd = 0, edns: Edns | null = null, detail?: string): QueryResult => ({ kind: 'error', rcode, reason, detail, id, flags, questionEnd, edns });
   if ((flags >> 11) & 0xf) return err(Rcode.NotImp, 'opcode');
   if (qdcount !== 1) return err(Rcode.FormErr, 'qdcount');
 
@@ -106,7 +109,7 @@ export function parseQuery(buf: Buffer): QueryResult {
         if (code === EdnsOption.ClientSubnet) {
           if (edns.ecs) return err(Rcode.FormErr, 'two client subnet options', questionEnd, edns);
           const v = validateClientSubnet(buf.subarray(o + 4, o + 4 + olen));
-          if (typeof v === 'string') return err(Rcode.FormErr, v, questionEnd, edns);
+          if (typeof v === 'string') return err(Rcode.FormErr, 'client subnet', questionEnd, edns, v);
           edns.ecs = v;
         }
         o += 4 + olen;
