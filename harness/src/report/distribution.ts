@@ -78,6 +78,10 @@ export function distributionSpec(m: Measurement, width = 380): VegaLiteSpec {
   ];
   if (m.slo) {
     const slo = [{ value: m.slo.value, label: `SLO ${formatSlo(m.slo, m.unit)}` }];
+    // The label sits left of the line, unless the line is near the left edge.
+    const [lo, hi] = axis.type === 'log' ? axis.domain.map(Math.log) : axis.domain;
+    const position = ((axis.type === 'log' ? Math.log(m.slo.value) : m.slo.value) - lo) / (hi - lo);
+    const leftOfLine = position > 0.3;
     layers.push(
       {
         data: { values: slo },
@@ -86,7 +90,7 @@ export function distributionSpec(m: Measurement, width = 380): VegaLiteSpec {
       },
       {
         data: { values: slo },
-        mark: { type: 'text', align: 'right', dx: -4, dy: -17, fontSize: 10, fontWeight: 600, color: COLORS.slo },
+        mark: { type: 'text', align: leftOfLine ? 'right' : 'left', dx: leftOfLine ? -4 : 4, dy: -17, fontSize: 10, fontWeight: 600, color: COLORS.slo },
         encoding: { x: { field: 'value', ...x }, text: { field: 'label' } },
       },
     );

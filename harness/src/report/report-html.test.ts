@@ -85,3 +85,9 @@ test('index.html lists runs newest first, flags unreadable ones, and plots one t
   t.is([...html.matchAll(/data-plot="trend"/g)].length, a.measurements.length);
   t.deepEqual(externalReferences(html), []);
 });
+
+test('assertions of a scenario without steps still appear', async (t) => {
+  const r = syntheticRunRecord({ withFailures: false });
+  const html = await renderReportHtml({ ...r, assertions: [...r.assertions, { scenario: 'preflight', name: 'FRR 8.4 found', ok: true }] });
+  t.regex(html, /Assertions of scenarios without steps<\/h2>\s*<table data-table="assertions">.*FRR 8.4 found/s);
+});

@@ -11,16 +11,21 @@ export interface ScenarioWindow {
   end: number;
 }
 
+/**
+ * One window per scenario that has steps: those the run lists, and any other name its
+ * steps carry (a scenario may record parts of itself as sub-scenarios), in start order.
+ */
 export function scenarioWindows(record: RunRecord): ScenarioWindow[] {
   const windows: ScenarioWindow[] = [];
-  for (const scenario of record.scenarios) {
+  const names = [...new Set([...record.scenarios, ...record.steps.map((s) => s.scenario)])];
+  for (const scenario of names) {
     const steps = record.steps.filter((s) => s.scenario === scenario);
     if (steps.length === 0) continue;
     const start = Math.min(...steps.map((s) => s.start));
     const end = Math.max(...steps.map((s) => s.end ?? s.start));
     windows.push({ scenario, start, end });
   }
-  return windows;
+  return windows.sort((a, b) => a.start - b.start);
 }
 
 type Timed = { at: number; scenario?: string };

@@ -66,8 +66,14 @@ export function timelineData(slice: ScenarioSlice): TimelineData {
 }
 
 const LANE_HEIGHT = 22;
+/** Tableau 10, minus the fault colour's neighbour so events never look like fault spans. */
+const EVENT_PALETTE = ['#4e79a7', '#e15759', '#59a14f', '#b07aa1', '#76b7b2', '#edc948', '#ff9da7', '#9c755f', '#bab0ac', '#f28e2b'];
 
-export function timelineSpec(data: TimelineData, width = 860): VegaLiteSpec {
+/** Event colours: pass the run's whole list of event types so a type keeps its colour in every scenario. */
+export function timelineSpec(data: TimelineData, eventTypes: string[] = [...new Set(data.points.map((p) => p.type))].sort(), width = 860): VegaLiteSpec {
+  const present = new Set(data.points.map((p) => p.type));
+  const colorOf = new Map(eventTypes.map((type, i) => [type, EVENT_PALETTE[i % EVENT_PALETTE.length]]));
+  const shown = eventTypes.filter((type) => present.has(type));
   const x = {
     type: 'quantitative' as const,
     scale: { domain: [0, Math.max(data.duration, 0.001)], nice: false, zero: true },
@@ -101,7 +107,13 @@ export function timelineSpec(data: TimelineData, width = 860): VegaLiteSpec {
         encoding: {
           x: { field: 't', ...x },
           y,
-          color: { field: 'type', type: 'nominal', title: 'event', scale: { scheme: 'tableau10' }, legend: { labelLimit: 260 } },
+          color: {
+            field: 'type',
+            type: 'nominal',
+            title: 'event',
+            scale: { domain: shown, range: shown.map((type) => colorOf.get(type) ?? COLORS.muted) },
+            legend: { labelLimit: 260 },
+          },
           shape: {
             field: 'plane',
             type: 'nominal',

@@ -122,3 +122,15 @@ test('trends: one per measurement, points in run order', (t) => {
     ['b', newer.measurements[0].p50],
   ]);
 });
+
+test('scenarios that record parts of themselves under other names get their own windows, in time order', (t) => {
+  const record = tiny();
+  record.steps.push(
+    { scenario: 'cut: part b', name: 'b', start: T0 + 20_000, end: T0 + 21_000 },
+    { scenario: 'cut: part a', name: 'a', start: T0 + 11_000, end: T0 + 12_000 },
+  );
+  t.deepEqual(
+    scenarioWindows(record).map((w) => w.scenario),
+    ['cut', 'cut: part a', 'cut: part b'],
+  );
+});
