@@ -30,6 +30,7 @@ export class RouteTable {
   private slotsUsed = 0;
   private freeSlot = NONE;
   private pathCount = 0;
+  private prefixCount = 0;
   /** Scratch for best-path selection over a node's paths. */
   private group = new Int32Array(64);
   private checked = new Uint8Array(64);
@@ -55,9 +56,7 @@ export class RouteTable {
 
   /** Number of prefixes with at least one path. */
   get prefixes(): number {
-    let n = 0;
-    this.trie.forEach(() => n++);
-    return n;
+    return this.prefixCount;
   }
 
   best(node: number): number {
@@ -129,6 +128,7 @@ export class RouteTable {
       return;
     }
     const s = this.allocSlot();
+    if (this.trie.value(node) === NONE) this.prefixCount++;
     this.slotPeer[s] = peer;
     this.slotAttr[s] = attr;
     this.slotNode[s] = node;
@@ -164,6 +164,7 @@ export class RouteTable {
       const wasBest = this.bestSlot[node] === s;
       if (wasBest) this.bestSlot[node] = NONE;
       if (this.trie.value(node) === NONE) {
+        this.prefixCount--;
         change.bestChanged = true;
         this.trie.prune(node);
       } else {

@@ -1,0 +1,149 @@
+/**
+ * The daemon end to end on loopback: real BGP sessions from an active speaker
+ * (the bgp/ library) into the listen-only sorter, then authenticated queries.
+ * Peers are 127.0.0.1 and ::1 (the only loopback addresses labs may use).
+ */
+import test from 'ava';
+import { once } from 'node:events';
+import { BgpSpeaker, CeaseSubcode, ErrorCode, type NotificationMessage, type Session } from '../bgp/index.js';
+import { Afi } from '../bgp/types.js';
+import { path, prefix } from '../rib/test-helpers.js';
+import { SorterClient } from './client.js';
+import { parseSorterConfig } from './config.js';
+import { SorterDaemon } from './daemon.js';
+import type { Logger } from './log.js';
+import { TOP_PREFERENCE } from './sorter.js';
+
+const SECRET = '5a'.repeat(32);
+const quiet: Logger = { log: () => undefined };
+
+async function waitFor(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function startDaemon(peers: object[]) {
+  const config = parseSorterConfig(
+    JSON.stringify({
+      localAsn: 64500,
+      routerId: '198.18.0.10',
+      bgp: { address: '::', port: 0 },
+      peers,
+      query: { address: '127.0.0.1', port: 0, keys: [{ id: 1, secret: SECRET }] },
+      status: '127.0.0.1:0',
+    }),
+    'sorter.json',
+  );
+  const daemon = new SorterDaemon(config, quiet);
+  await daemon.start();
+  return daemon;
+}
+
+function upstream(address: string, asn: number, port: number, routerId: string): { speaker: BgpSpeaker; session: Session } {
+  const speaker = new BgpSpeaker();
+  const session = speaker.addPeer({ address, port, localAs: asn, peerAs: 64500, routerId, mode: 'active', holdTime: 9, connectRetryTime: 1 });
+  return { speaker, session };
+}
+
+test.serial('two upstreams feed the sorter; queries rank; status and metrics report it; shutdown sends Cease', async (t) => {
+  const daemon = await startDaemon([
+    { address: '127.0.0.1', asn: 64501, name: 'isp1', fastFailover: false },
+    { address: '::1', asn: 4200000001, name: 'isp2', fastFailover: false },
+  ]);
+  const port = daemon.bound.bgp!.port;
+  const isp1 = upstream('127.0.0.1', 64501, port, '198.18.255.1');
+  const isp2 = upstream('::1', 4200000001, port, '198.18.255.2');
+  const client = await SorterClient.open({ host: '127.0.0.1', port: daemon.bound.query!.port, keyId: 1, key: Buffer.from(SECRET, 'hex'), timeoutMs: 1000 });
+  let stopped = false;
+  t.teardown(async () => {
+    client.close();
+    if (!stopped) await daemon.stop();
+    await isp1.speaker.close();
+    await isp2.speaker.close();
+  });
+  const eor: Afi[] = [];
+  isp1.session.on('endOfRib', (afi) => eor.push(afi));
+  await Promise.all([once(isp1.session, 'established'), once(isp2.session, 'established')]);
+  await waitFor('End-of-RIB from the sorter for both families', () => eor.length === 2);
+  t.deepEqual(eor.sort(), [Afi.IPv4, Afi.IPv6]);
+
+  isp1.session.sendUpdate({ attrs: path([64501], { nextHop: '127.0.0.1' }), nlri: [prefix('198.18.101.0/24')] });
+  isp1.session.sendUpdate({ attrs: path([64501, 64510], { nextHop: '127.0.0.1' }), nlri: [prefix('198.18.64.0/20')] });
+  isp2.session.sendUpdate({ attrs: path([4200000001], { nextHop: '2001:db8::2' }), mpReach: { afi: Afi.IPv6, prefixes: [prefix('2001:db8:102::/48')] } });
+  isp2.session.sendUpdate({ attrs: path([4200000001, 64520, 64510], { nextHop: '198.18.2.1' }), nlri: [prefix('198.18.64.0/20')] });
+  isp1.session.sendEndOfRib(Afi.IPv4);
+  await waitFor('routes in the sorter RIB', () => daemon.rib.v4.paths === 3 && daemon.rib.v6.paths === 1);
+  await waitFor('End-of-RIB recorded', () => daemon.peers[0].endOfRibAt.ipv4 !== undefined);
+
+  const answer = await client.rank({ client: '198.18.64.7', candidates: ['2001:db8:102::10', '198.18.101.10'] });
+  t.is(answer.status, 'ranked');
+  t.is(answer.neighborAs, 64501);
+  t.is(answer.matchedPrefix, '198.18.64.0/20');
+  t.deepEqual(answer.preferences, [TOP_PREFERENCE - 1, TOP_PREFERENCE]);
+
+  const status = (await (await fetch(`http://127.0.0.1:${daemon.bound.status!.port}/status`)).json()) as any;
+  t.is(status.peers[0].state, 'Established');
+  t.deepEqual(status.peers[1].prefixes, { ipv4: 1, ipv6: 1 });
+  t.is(status.statistics.answered, 1);
+  t.deepEqual(status.statistics.hitsPerNeighborAs, { 64501: 1 });
+  const metrics = await (await fetch(`http://127.0.0.1:${daemon.bound.status!.port}/metrics`)).text();
+  t.regex(metrics, /bgpdns_sorter_queries_answered_total\{status="ranked"\} 1/);
+  t.regex(metrics, /bgpdns_sorter_peer_established\{peer="isp2",asn="4200000001"\} 1/);
+  const routes = (await (await fetch(`http://127.0.0.1:${daemon.bound.status!.port}/routes/ipv4`)).text()).trim().split('\n').map((l) => JSON.parse(l));
+  t.deepEqual(
+    routes.map((r) => [r.prefix, r.neighborAs, r.nextHop]),
+    [
+      ['198.18.64.0/20', 64501, '127.0.0.1'],
+      ['198.18.101.0/24', 64501, '127.0.0.1'],
+    ],
+  );
+
+  // A session going away takes its routes with it at once.
+  const down = once(daemon.peers[0].session, 'down');
+  isp1.session.stop();
+  await down;
+  t.is(daemon.rib.prefixCount[daemon.peers[0].ribId], 0);
+  const after = await client.rank({ client: '198.18.64.7', candidates: ['2001:db8:102::10', '198.18.101.10'] });
+  t.is(after.neighborAs, 4200000001);
+  t.deepEqual(after.preferences, [TOP_PREFERENCE, 0]);
+
+  // SIGTERM path: every remaining peer gets Cease / Administrative Shutdown.
+  const notified = once(isp2.session, 'notificationReceived') as Promise<[NotificationMessage]>;
+  await daemon.stop();
+  stopped = true;
+  const [n] = await notified;
+  t.deepEqual([n.code, n.subcode], [ErrorCode.Cease, CeaseSubcode.AdministrativeShutdown]);
+});
+
+test.serial('max-prefix ends the session with Cease / Maximum Number of Prefixes Reached', async (t) => {
+  const daemon = await startDaemon([{ address: '127.0.0.1', asn: 64501, maxPrefix: 2, fastFailover: false }]);
+  const isp = upstream('127.0.0.1', 64501, daemon.bound.bgp!.port, '198.18.255.1');
+  t.teardown(async () => {
+    await isp.speaker.close();
+    await daemon.stop();
+  });
+  await once(isp.session, 'established');
+  const notified = once(isp.session, 'notificationReceived') as Promise<[NotificationMessage]>;
+  isp.session.sendUpdate({ attrs: path([64501], { nextHop: '127.0.0.1' }), nlri: ['198.18.1.0/24', '198.18.2.0/24', '198.18.3.0/24'].map(prefix) });
+  const [n] = await notified;
+  t.deepEqual([n.code, n.subcode], [ErrorCode.Cease, CeaseSubcode.MaximumPrefixes]);
+  t.deepEqual([...n.data], [0, 1, 1, 0, 0, 0, 2]);
+  await waitFor('routes removed', () => daemon.rib.v4.paths === 0);
+  t.pass();
+});
+
+test.serial('a connection from an address that is not a configured peer is rejected', async (t) => {
+  const daemon = await startDaemon([{ address: '::1', asn: 64501, fastFailover: false }]);
+  const stranger = upstream('127.0.0.1', 64509, daemon.bound.bgp!.port, '198.18.255.9');
+  t.teardown(async () => {
+    await stranger.speaker.close();
+    await daemon.stop();
+  });
+  const [n] = (await once(stranger.session, 'notificationReceived')) as [NotificationMessage];
+  t.deepEqual([n.code, n.subcode], [ErrorCode.Cease, CeaseSubcode.ConnectionRejected]);
+  await waitFor('rejection counted', () => daemon.rejectedConnections >= 1);
+  t.is(daemon.rib.v4.paths, 0);
+});

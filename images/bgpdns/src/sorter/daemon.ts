@@ -1,0 +1,208 @@
+/**
+ * The sorter daemon: listen-only BGP sessions with the configured upstreams
+ * feeding the RIB, the authenticated UDP query service, a JSON status + Prometheus
+ * endpoint, and fast failover on link loss. It never advertises a route: on
+ * Established it only sends End-of-RIB for each negotiated family.
+ */
+import { writeFile, rename } from 'node:fs/promises';
+import { Afi } from '../bgp/types.js';
+import { BgpSpeaker, CeaseSubcode, ErrorCode, type Session } from '../bgp/index.js';
+import { Rib } from '../rib/rib.js';
+import type { SorterConfig, SorterPeerConfig } from './config.js';
+import { LinkWatcher, interfaceTowards } from './link-watch.js';
+import type { Logger } from './log.js';
+import { QueryServer } from './server.js';
+import { Sorter } from './sorter.js';
+import { StatusServer } from './status-http.js';
+
+export interface PeerRuntime {
+  config: SorterPeerConfig;
+  ribId: number;
+  session: Session;
+  state: string;
+  routerId?: string;
+  /** Monotonic ms (harness clock) of the last Established / down. */
+  since: number;
+  flaps: number;
+  lastDown?: string;
+  /** Ingest timing of the current session, monotonic ms. */
+  firstUpdateAt?: number;
+  endOfRibAt: { ipv4?: number; ipv6?: number };
+  interface?: string;
+}
+
+const mono = (): number => Number(process.hrtime.bigint()) / 1e6;
+
+function maxPrefixData(afi: Afi, limit: number): Uint8Array {
+  // RFC 4486 §4: AFI (2), SAFI (1), upper bound (4).
+  const data = Buffer.alloc(7);
+  data.writeUInt16BE(afi, 0);
+  data.writeUInt8(1, 2);
+  data.writeUInt32BE(limit >>> 0, 3);
+  return data;
+}
+
+export class SorterDaemon {
+  readonly rib: Rib;
+  readonly sorter: Sorter;
+  readonly queries: QueryServer;
+  readonly peers: PeerRuntime[] = [];
+  private readonly speaker: BgpSpeaker;
+  private readonly links: LinkWatcher;
+  private status?: StatusServer;
+  private statusTimer?: NodeJS.Timeout;
+  readonly startedAt = mono();
+  rejectedConnections = 0;
+  /** Bound addresses, known after start() (ports may have been 0 = any). */
+  bound: { bgp?: { address: string; port: number }; query?: { address: string; port: number }; status?: { address: string; port: number } } = {};
+
+  constructor(
+    readonly config: SorterConfig,
+    private readonly log: Logger,
+  ) {
+    this.rib = new Rib({ localAsn: config.localAsn });
+    this.sorter = new Sorter(this.rib, config.upstreams);
+    this.queries = new QueryServer({
+      ranker: this.sorter,
+      keys: config.query.keys,
+      windowMs: config.query.windowMs,
+      queueLimit: config.query.queueLimit,
+    });
+    this.speaker = new BgpSpeaker({
+      onRejected: (remote) => {
+        this.rejectedConnections++;
+        this.log.log('warn', 'connection from an unconfigured address rejected (Cease/Connection Rejected)', { remote });
+      },
+    });
+    this.links = new LinkWatcher((ifname, up) => this.onLink(ifname, up));
+  }
+
+  async start(): Promise<void> {
+    const c = this.config;
+    for (const pc of c.peers) this.addPeer(pc);
+    const bgp = await this.speaker.listen(c.bgp.port, c.bgp.address);
+    this.bound.bgp = { address: bgp.address, port: bgp.port };
+    this.log.log('info', 'BGP listening (passive, listen-only)', { address: bgp.address, port: bgp.port, peers: c.peers.length });
+    const q = await this.queries.listen(c.query.port, c.query.address);
+    this.bound.query = { address: q.address, port: q.port };
+    this.log.log('info', 'query service listening', { address: q.address, port: q.port, keys: [...c.query.keys.keys()] });
+    if (c.status) {
+      this.status = new StatusServer(this);
+      const s = await this.status.listen(c.status.port, c.status.address);
+      this.bound.status = { address: s.address, port: s.port };
+      this.log.log('info', 'status endpoint listening', { address: s.address, port: s.port });
+    }
+    if (c.statusFile) {
+      const file = c.statusFile;
+      const write = async () => {
+        const tmp = `${file}.tmp`;
+        await writeFile(tmp, JSON.stringify(StatusServer.snapshot(this)));
+        await rename(tmp, file);
+      };
+      await write();
+      this.statusTimer = setInterval(() => void write().catch(() => undefined), 1000);
+      this.statusTimer.unref();
+    }
+    await this.startFailover();
+  }
+
+  private async startFailover(): Promise<void> {
+    const watched = this.peers.filter((p) => p.config.fastFailover);
+    if (watched.length === 0) return;
+    for (const p of watched) p.interface = p.config.interface ?? (await interfaceTowards(p.config.address));
+    const ok = await this.links.start();
+    this.log.log(ok ? 'info' : 'warn', ok ? 'watching links for fast failover' : 'cannot run `ip monitor link`: link loss is noticed by the hold timer only', {
+      interfaces: Object.fromEntries(watched.map((p) => [p.config.name, p.interface ?? null])),
+    });
+  }
+
+  private onLink(ifname: string, up: boolean): void {
+    if (up) return;
+    for (const p of this.peers) {
+      if (!p.config.fastFailover || p.interface !== ifname || p.state !== 'Established') continue;
+      this.log.log('warn', 'link towards peer lost: dropping the session (fast failover)', { peer: p.config.name, interface: ifname });
+      p.session.reset(ErrorCode.Cease, CeaseSubcode.AdministrativeReset, `interface ${ifname} lost its link`);
+    }
+  }
+
+  private addPeer(pc: SorterPeerConfig): void {
+    const ribId = this.rib.addPeer({ address: pc.address, asn: pc.asn, weight: pc.weight, localPref: pc.localPref, name: pc.name });
+    const session = this.speaker.addPeer({
+      address: pc.address,
+      localAs: this.config.localAsn,
+      peerAs: pc.asn,
+      routerId: this.config.routerId,
+      mode: 'passive',
+      holdTime: pc.holdTime,
+    });
+    const p: PeerRuntime = { config: pc, ribId, session, state: session.state, since: mono(), flaps: 0, endOfRibAt: {} };
+    this.peers.push(p);
+    const fields = { peer: pc.name, address: pc.address, asn: pc.asn };
+    session.on('state', (to) => {
+      p.state = to;
+    });
+    session.on('established', (info) => {
+      p.state = 'Established';
+      p.since = mono();
+      p.routerId = info.peerOpen.bgpId;
+      p.firstUpdateAt = undefined;
+      p.endOfRibAt = {};
+      this.rib.peerUp(ribId, info.peerOpen.bgpId);
+      // Listen-only: nothing to advertise, so the initial update is complete at once (RFC 4724 §2).
+      for (const afi of info.families) session.sendEndOfRib(afi);
+      this.log.log('info', 'session established', { ...fields, routerId: info.peerOpen.bgpId, holdTime: info.holdTime, families: info.families, transport: info.transport });
+    });
+    session.on('update', (update) => {
+      p.firstUpdateAt ??= mono();
+      this.rib.applyUpdate(ribId, update);
+      this.enforceMaxPrefix(p);
+    });
+    session.on('updateIssues', (issues) => {
+      this.log.log('warn', 'UPDATE errors handled (RFC 7606)', { ...fields, issues: issues.map((i) => String((i as { reason?: string }).reason ?? JSON.stringify(i))) });
+    });
+    session.on('endOfRib', (afi) => {
+      const at = mono();
+      const family = afi === Afi.IPv4 ? 'ipv4' : 'ipv6';
+      p.endOfRibAt[family] = at;
+      this.log.log('info', 'End-of-RIB received', {
+        ...fields,
+        family,
+        prefixes: afi === Afi.IPv4 ? this.rib.prefixCountV4[ribId] : this.rib.prefixCountV6[ribId],
+        ingestMs: p.firstUpdateAt === undefined ? 0 : Math.round(at - p.firstUpdateAt),
+      });
+    });
+    session.on('down', (info) => {
+      const wasUp = p.state === 'Established' || this.rib.peers.established[ribId];
+      p.state = 'Idle';
+      const removed = this.rib.peerDown(ribId);
+      if (wasUp) {
+        p.flaps++;
+        p.since = mono();
+      }
+      p.lastDown = info.reason;
+      this.log.log(wasUp ? 'warn' : 'info', 'session down', { ...fields, reason: info.reason, from: info.from, removedPaths: removed, notification: info.notification && { code: info.notification.code, subcode: info.notification.subcode, direction: info.direction } });
+    });
+  }
+
+  private enforceMaxPrefix(p: PeerRuntime): void {
+    const limit = p.config.maxPrefix;
+    if (limit === undefined) return;
+    for (const afi of [Afi.IPv4, Afi.IPv6]) {
+      const count = afi === Afi.IPv4 ? this.rib.prefixCountV4[p.ribId] : this.rib.prefixCountV6[p.ribId];
+      if (count <= limit) continue;
+      this.log.log('warn', 'maximum prefixes exceeded: Cease/Maximum Number of Prefixes Reached', { peer: p.config.name, family: afi === Afi.IPv4 ? 'ipv4' : 'ipv6', count, limit });
+      p.session.reset(ErrorCode.Cease, CeaseSubcode.MaximumPrefixes, `${count} prefixes exceed max-prefix ${limit}`, maxPrefixData(afi, limit));
+      return;
+    }
+  }
+
+  /** SIGTERM: Cease/Administrative Shutdown to every peer, then close every socket. */
+  async stop(): Promise<void> {
+    this.links.stop();
+    if (this.statusTimer) clearInterval(this.statusTimer);
+    await this.speaker.close();
+    await this.queries.close();
+    await this.status?.close();
+    this.log.log('info', 'stopped');
+  }
+}
