@@ -12,6 +12,7 @@ import { NetnsRuntime } from '../runtime/netns.js';
 import { RunRecorder } from '../run/recorder.js';
 import type { MachineFacts, RunRecord } from '../run/record.js';
 import { formatSlo } from '../run/stats.js';
+import { regenerateReports } from '../report/write-reports.js';
 import { REPO_ROOT, ScenarioSession, currentMachineFacts } from './session.js';
 import type { Scenario } from './scenario.js';
 
@@ -85,6 +86,11 @@ export async function runScenarios(scenarios: Scenario[], opts: RunOptions): Pro
     }
   }
   const { path: recordPath, record } = await recorder.write(machine ?? (await currentMachineFacts()));
+  // report.html and junit.xml beside run.json, and reports/index.html with the trends.
+  await regenerateReports(recorder.reportsDir, [record.run]).then(
+    () => log(`report: ${path.join(path.dirname(recordPath), 'report.html')}`),
+    (err: Error) => log(`report failed (run.json is kept; retry with bgpdns-lab report ${record.run}): ${err.message}`),
+  );
   const exitCode = recorder.hasError ? 2 : record.met ? 0 : 1;
   return { exitCode, record, path: recordPath };
 }
