@@ -340,3 +340,17 @@ test('two sessions back to back establish, exchange a table and End-of-RIB, and 
   clock.advance(0);
   t.regex(bDown[0].reason, /peer sent Cease\/Administrative Shutdown/);
 });
+
+test('messages buffered when the peer closes are still handled before going down', (t) => {
+  const s = setup({ maxBatchMessages: 10 });
+  s.establish();
+  const one = encodeUpdate({ attrs: { origin: 0, asPath: [{ type: 2, asns: [4200000001] }], nextHop: '198.18.1.1' }, nlri: [parsePrefix('198.18.0.0/24')] }, { fourOctetAs: true });
+  s.conn.onBytes(concat(...new Array(50).fill(one), encodeEndOfRib(Afi.IPv4), encodeNotification({ code: 6, subcode: 2, data: new Uint8Array(0) })));
+  s.conn.onClosed();
+  t.is(s.session.state, SessionState.Established, 'still handling the backlog');
+  s.clock.runDeferred();
+  t.is(s.updates.length, 50);
+  t.deepEqual(s.eors, [Afi.IPv4]);
+  t.is(s.downs.length, 1);
+  t.regex(s.downs[0].reason, /peer sent Cease\/Administrative Shutdown/);
+});

@@ -40,6 +40,8 @@ export interface Transport {
   resume?(): void;
   /** For logs: "198.18.0.1:179". */
   readonly description?: string;
+  /** Our end's address (the injector uses it as next hop). */
+  readonly localAddress?: string;
 }
 
 export interface SessionConfig {
@@ -88,6 +90,7 @@ export interface Negotiated {
   /** The connection that survived, for logs. */
   inbound: boolean;
   transport: string;
+  localAddress?: string;
 }
 
 export interface DownInfo {
@@ -145,6 +148,8 @@ interface Conn {
   closed: boolean;
   processing: boolean;
   paused: boolean;
+  /** The TCP side closed while messages were still buffered: close once they are handled. */
+  closeWhenDrained?: DownInfo;
 }
 
 /** RFC 4271 §8: the "large value" HoldTimer used while waiting for OPEN (4 minutes suggested). */
@@ -262,6 +267,16 @@ export class Session extends EventEmitter<SessionEvents> {
     if (bytes.length > max) throw new Error(`UPDATE of ${bytes.length} bytes exceeds the negotiated maximum ${max}`);
     this.armKeepalive(c);
     return c.transport.send(bytes);
+  }
+
+  /**
+   * Sends a batch of whole, already encoded UPDATE messages in one write (the
+   * injector's fast path; each message must respect the negotiated maximum).
+   */
+  sendUpdateBatch(batch: Uint8Array): boolean {
+    const c = this.requireEstablished();
+    this.armKeepalive(c);
+    return c.transport.send(batch);
   }
 
   sendEndOfRib(afi: Afi): boolean {
@@ -391,7 +406,10 @@ export class Session extends EventEmitter<SessionEvents> {
           return;
         }
         const msg = c.framer.next();
-        if (!msg) break;
+        if (!msg) {
+          if (c.closeWhenDrained) this.close(c, c.closeWhenDrained);
+          break;
+        }
         handled++;
         this.handleMessage(c, msg);
       }
@@ -481,6 +499,7 @@ export class Session extends EventEmitter<SessionEvents> {
       maxMessageLength: extendedMessage ? MAX_EXTENDED_MESSAGE_LENGTH : MAX_MESSAGE_LENGTH,
       families, routeRefresh: peer.routeRefresh, enhancedRouteRefresh: peer.enhancedRouteRefresh, ebgp,
       inbound: c.inbound, transport: c.transport.description ?? (c.inbound ? 'inbound' : 'outbound'),
+      localAddress: c.transport.localAddress,
     };
     c.framer.maxLength = c.negotiated.maxMessageLength;
     c.holdMs = holdTime * 1000;
@@ -529,8 +548,15 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   private onTransportClosed(c: Conn, error?: Error): void {
-    if (c.closed) return;
-    this.close(c, { reason: error ? `connection failed: ${error.message}` : 'connection closed by peer', from: c.state });
+    if (c.closed || c.closeWhenDrained) return;
+    const info: DownInfo = { reason: error ? `connection failed: ${error.message}` : 'connection closed by peer', from: c.state };
+    if (c.framer.pending === 0) {
+      this.close(c, info);
+      return;
+    }
+    // Messages that arrived before the close (the last UPDATEs, a NOTIFICATION) are still handled.
+    c.closeWhenDrained = info;
+    if (!c.processing) this.process(c);
   }
 
   private close(c: Conn, info: DownInfo): void {

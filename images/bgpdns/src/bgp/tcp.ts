@@ -36,6 +36,7 @@ export function normalizeAddress(address: string): string {
 function socketTransport(sock: net.Socket): Transport {
   return {
     description: `${normalizeAddress(sock.remoteAddress ?? '?')}:${sock.remotePort ?? '?'}`,
+    localAddress: sock.localAddress === undefined ? undefined : normalizeAddress(sock.localAddress),
     send: (bytes) => !sock.destroyed && sock.write(bytes),
     close: () => {
       if (sock.destroyed) return;
