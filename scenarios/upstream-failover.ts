@@ -186,14 +186,13 @@ export default defineScenario({
               interval: 50,
             }),
           );
-        await s.step('enable BFD on c1–isp1', async () => {
-          await s.frr(CLIENT).configure(['router bgp 64521', `neighbor ${ISP1_ADDR} bfd`]);
-          await s.frr(ISP).configure(['router bgp 64501', `neighbor ${C1_ADDR} bfd`]);
-        });
-        s.cleanup(async () => {
-          await s.frr(CLIENT).configure(['router bgp 64521', `no neighbor ${ISP1_ADDR} bfd`]);
-          await s.frr(ISP).configure(['router bgp 64501', `no neighbor ${C1_ADDR} bfd`]);
-        });
+        const setBfd = async (on: boolean) => {
+          const no = on ? '' : 'no ';
+          await s.frr(CLIENT).configure(['router bgp 64521', `${no}neighbor ${ISP1_ADDR} bfd`]);
+          await s.frr(ISP).configure(['router bgp 64501', `${no}neighbor ${C1_ADDR} bfd`]);
+        };
+        await s.step('enable BFD on c1–isp1', () => setBfd(true));
+        s.cleanup(() => setBfd(false));
         await bfdUp();
         await failoverTrials(s, {
           label: 'silent drop with BFD',

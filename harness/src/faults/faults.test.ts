@@ -51,6 +51,7 @@ const nftTables = async (node: string) => (await lab.node(node).exec([NFT, 'list
 test.serial('link down takes the session down at once; revert brings it back', async (t) => {
   await established();
   const cut = await faults.linkDown('r1:eth1');
+  t.teardown(() => cut.revert());
   t.is(await linkState('r1', 'eth1'), 'down');
   await waitUntil(sessionState, (s) => s !== 'Established', { what: 'session down after link cut', timeout: 2000, interval: 10 });
   await cut.revert();
@@ -70,6 +71,7 @@ test.serial('endpoint finds the interface toward a peer', (t) => {
 test.serial('silent drop blackholes the interface while the link stays up; revert removes the table', async (t) => {
   t.true(await tcpReachable());
   const drop = await faults.silentDrop('r1:eth1');
+  t.teardown(() => drop.revert());
   const table = drop.injected.args!.table as string;
   t.regex(table, /^bgpdnslab_h2flt_\d+_\d+$/);
   const listed = await nftTables('r1');
@@ -83,11 +85,13 @@ test.serial('silent drop blackholes the interface while the link stays up; rever
 
 test.serial('random loss: numgen rule in the node; 100 % drops everything; bad percent is refused', async (t) => {
   const loss = await faults.randomLoss('r1:eth1', 30, 'in');
+  t.teardown(() => loss.revert());
   const rules = (await lab.node('r1').exec([NFT, 'list', 'table', 'inet', loss.injected.args!.table as string])).stdout;
   t.regex(rules, /iifname "eth1" numgen random mod 100 < 30 drop/);
   t.notRegex(rules, /oifname/);
   await loss.revert();
   const all = await faults.randomLoss('r1:eth1', 100);
+  t.teardown(() => all.revert());
   t.false(await tcpReachable());
   await all.revert();
   t.true(await tcpReachable());
@@ -96,8 +100,10 @@ test.serial('random loss: numgen rule in the node; 100 % drops everything; bad p
 
 test.serial('freeze stops the node’s processes (vty stops answering); thaw resumes them', async (t) => {
   const frozen = await faults.freeze('r1', ['bgpd']);
+  t.teardown(() => frozen.revert());
   const [pid] = frozen.injected.args!.pids as number[];
-  t.regex(await readFile(`/proc/${pid}/status`, 'utf8'), /State:\s+T/);
+  // SIGSTOP takes effect when the kernel next schedules the process: wait for it, briefly.
+  await waitUntil(() => readFile(`/proc/${pid}/status`, 'utf8'), (st) => /State:\s+T/.test(st), { what: `bgpd ${pid} stopped`, timeout: 2000, interval: 5 });
   const probe = new VtyClient(lab.node('r1').vtySocket('bgpd'), { commandTimeoutMs: 300 });
   await t.throwsAsync(probe.command('show version'), { message: /"show version".* within 300 ms \(daemon stopped or frozen\?\)/ });
   await frozen.revert();
@@ -108,6 +114,7 @@ test.serial('freeze stops the node’s processes (vty stops answering); thaw res
 test.serial('kill bgpd: session drops; revert restarts it and it answers and peers again', async (t) => {
   await established();
   const killed = await faults.kill('r1', 'bgpd');
+  t.teardown(() => killed.revert());
   const oldPid = killed.injected.args!.pid as number;
   t.throws(() => process.kill(oldPid, 0));
   await waitUntil(sessionState, (s) => s !== 'Established', { what: 'session down after bgpd killed', timeout: 2000, interval: 10 });
@@ -121,6 +128,7 @@ test.serial('kill bgpd: session drops; revert restarts it and it answers and pee
 test.serial('a flapping train goes down and up count times and ends up', async (t) => {
   const before = recorded.length;
   const train = faults.flap('r2:eth1', { count: 2, periodMs: 400, downMs: 150 });
+  t.teardown(() => train.revert());
   await train.done;
   const flaps = recorded.slice(before).filter((e) => e.args?.flap !== undefined);
   t.deepEqual(flaps.map((e) => `${e.action}${e.args!.flap}`), ['inject1', 'revert1', 'inject2', 'revert2']);

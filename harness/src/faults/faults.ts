@@ -114,7 +114,7 @@ export class Faults {
     }
     const at = monoNow();
     victim.signal(signal);
-    await victim.exited;
+    await gone(victim, `${node} ${role} (pid ${victim.pid}) gone after ${signal}`);
     return this.track('kill', `${node}:${role}`, at, { pid: victim.pid, signal }, async () => {
       await n.spawn(victim.argv, { role });
       if (FRR_DAEMONS.has(role)) {
@@ -231,14 +231,26 @@ export async function netemSupported(node: Pick<DeployedNode, 'exec'>): Promise<
   return true;
 }
 
+/**
+ * Wait until a signalled process is gone. Not only `exited`: a process attached from a
+ * lab's state file (CLI) is not our child, and its exit is only seen by polling.
+ */
+async function gone(p: NodeProcess, what: string): Promise<void> {
+  let exited = false;
+  void p.exited.then(() => (exited = true));
+  await waitUntil(() => exited || !isRunning(p.pid), (done) => done, { what, timeout: 10_000, interval: 5 });
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The processes of a list that are still alive (signal 0 probes without touching them). */
 async function running(procs: NodeProcess[]): Promise<NodeProcess[]> {
-  return procs.filter((p) => {
-    try {
-      process.kill(p.pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  return procs.filter((p) => isRunning(p.pid));
 }

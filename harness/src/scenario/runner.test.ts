@@ -1,0 +1,89 @@
+import test from 'ava';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defineScenario } from './scenario.js';
+import { lastLine, loadScenario, measurementTable, runScenarios } from './runner.js';
+import { RunRecorder, machineFacts } from '../run/recorder.js';
+import { leftovers } from '../lab/destroy.js';
+
+let reports: string;
+test.before(async () => {
+  reports = await mkdtemp(join(tmpdir(), 'h2runner-'));
+  process.env.BGPDNS_REPORTS = reports;
+});
+test.after.always(async () => {
+  await rm(reports, { recursive: true, force: true });
+});
+
+test('scenarios are found by name; an unknown one is named with the fix', async (t) => {
+  const s = await loadScenario('upstream-failover');
+  t.is(s.name, 'upstream-failover');
+  t.is(s.lab.name, 'mh-failover');
+  await t.throwsAsync(loadScenario('no-such-story'), {
+    message: 'unknown scenario "no-such-story": no scenarios/no-such-story.ts (give a scenario name from scenarios/ or a path to a scenario module)',
+  });
+});
+
+test('defineScenario refuses an empty story and duplicate part names', (t) => {
+  const lab = { file: 'x.clab.yml' };
+  t.throws(() => defineScenario({ name: 's', lab, parts: [] }), { message: 's: needs at least one part'.replace(/^/, 'scenario ') });
+  const run = async () => undefined;
+  t.throws(() => defineScenario({ name: 's', lab, parts: [{ name: 'a', run }, { name: 'a', run }] }), { message: 'scenario s: two parts are named "a"' });
+});
+
+test('a lab that cannot be built: exit 2, the error in the record, nothing left behind', async (t) => {
+  const s = defineScenario({ name: 'broken-lab', lab: { file: '/nonexistent/h2broken.clab.yml', name: 'h2broken' }, parts: [{ name: 'never', run: async () => undefined }] });
+  const r = await runScenarios([s], { trials: 1, runtime: 'netns', log: () => undefined });
+  t.is(r.exitCode, 2);
+  t.false(r.record.met);
+  t.regex(r.record.error ?? '', /scenario broken-lab: lab could not be built: .*h2broken\.clab\.yml/);
+  t.deepEqual(await leftovers('h2broken'), []);
+  t.is(JSON.parse(lastLine(r)).met, false);
+});
+
+test('a failed check: exit 1, later parts still run, lab destroyed; all pass: exit 0', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'h2runner-lab-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'one-host.clab.yml');
+  await writeFile(file, 'name: h2one\ntopology:\n  nodes:\n    h1:\n      kind: linux\n      image: alpine:3\n');
+  const ran: string[] = [];
+  const failing = defineScenario({
+    name: 'h2-failing',
+    lab: { file },
+    parts: [
+      { name: 'fails', run: async (s) => s.check('one is two', false, 'it is not') },
+      {
+        name: 'still runs',
+        run: async (s) => {
+          ran.push(s.lab.node('h1').name);
+          s.measurement('noop', { plane: 'harness', slo: { op: '<', value: 10 } }).add(1);
+        },
+      },
+    ],
+  });
+  const r = await runScenarios([failing], { trials: 1, runtime: 'netns', log: () => undefined });
+  t.is(r.exitCode, 1);
+  t.deepEqual(ran, ['h1']);
+  t.like(r.record.assertions[0], { name: 'one is two', ok: false, message: 'it is not' });
+  t.deepEqual(await leftovers('h2one'), []);
+  t.true(r.path.endsWith(join(r.record.run, 'run.json')));
+
+  const passing = defineScenario({ name: 'h2-passing', lab: { file }, parts: [{ name: 'ok', run: async (s) => s.check('true', true) }] });
+  const ok = await runScenarios([passing], { trials: 1, runtime: 'netns', log: () => undefined });
+  t.is(ok.exitCode, 0);
+  t.true(JSON.parse(lastLine(ok)).met);
+});
+
+test('the measurement table lists trials, percentiles, SLO and verdict, then failures', (t) => {
+  const rec = new RunRecorder({ lab: 'x', runtime: 'netns', scenarios: ['s'] });
+  const m = rec.measurement('link cut', { plane: 'bgp', slo: { op: '<', value: 1000 } });
+  m.add(91.2);
+  m.add(120);
+  rec.assertion('c1 prefers isp1', false, 'best entry isp3');
+  const table = measurementTable(rec.toRecord(machineFacts()));
+  t.is(
+    table,
+    ['measurement  trials (ms)  p50  p95  max        SLO  met', 'link cut          91 120   91  120  120  < 1000 ms  yes', 'FAILED s: c1 prefers isp1 — best entry isp3'].join('\n'),
+  );
+});
