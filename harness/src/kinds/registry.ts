@@ -3,6 +3,7 @@ import { frrKind } from './frr.js';
 import { clientKind } from './client.js';
 import { templatedFrrKind } from './templated-frr.js';
 import { bgpdnsHealthKind } from './bgpdns-health.js';
+import { bgpdnsSorterKind } from './bgpdns-sorter.js';
 
 /** Every kind the harness knows. Add a kind: write kinds/<name>.ts, add one line here. */
 const kinds: Kind[] = [
@@ -10,6 +11,7 @@ const kinds: Kind[] = [
   clientKind,
   templatedFrrKind,
   bgpdnsHealthKind,
+  bgpdnsSorterKind,
 ];
 
 /** containerlab's generic container kind: what it means here is decided by the image. */

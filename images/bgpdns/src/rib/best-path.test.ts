@@ -286,3 +286,15 @@ test('peer down removes all its paths in both families and the attribute sets th
   t.is(bestPeer(rib, '198.18.11.0/24'), undefined);
   t.deepEqual([...rib.bestRoutes(Afi.IPv6)], []);
 });
+
+test('compare-routerid: the lower router id wins even against the incumbent eBGP path', (t) => {
+  const rib = new Rib({ localAsn: LOCAL_AS, compareRouterId: true });
+  const b = rib.addPeer(ebgpB);
+  const a = rib.addPeer(ebgpA);
+  rib.peerUp(b, ebgpB.routerId);
+  rib.peerUp(a, ebgpA.routerId);
+  rib.update(b, path([64502]), [prefix(P)]);
+  rib.update(a, path([64501]), [prefix(P)]);
+  t.is(bestPeer(rib), a);
+  t.is(lastDecision, Decision.RouterId);
+});

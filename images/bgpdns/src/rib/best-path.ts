@@ -40,6 +40,8 @@ export const enum Decision {
 export interface BestPathContext {
   attrs: AttrStore;
   peers: PeerTable;
+  /** FRR `bgp bestpath compare-routerid`: skip the incumbent rule, let router ids decide. */
+  compareRouterId?: boolean;
 }
 
 export function effectiveLocalPref(ctx: BestPathContext, peer: number, attr: number): number {
@@ -127,7 +129,7 @@ export function newPathWins(
   const byAttributes = compareAttributes(ctx, newPeer, newAttr, existPeer, existAttr);
   if (byAttributes !== 0) return byAttributes < 0;
   const { attrs, peers } = ctx;
-  if (peers.ebgp[newPeer] && peers.ebgp[existPeer]) {
+  if (!ctx.compareRouterId && peers.ebgp[newPeer] && peers.ebgp[existPeer]) {
     if (newSelected) {
       lastDecision = Decision.Incumbent;
       return true;

@@ -26,6 +26,8 @@ export interface UpdateLike {
 export interface RibOptions {
   /** Our AS: decides eBGP vs iBGP per peer and drops paths that contain it (loop). */
   localAsn: number;
+  /** FRR `bgp bestpath compare-routerid` (default off: the older external path stays). */
+  compareRouterId?: boolean;
 }
 
 /** A best path as plain data (status pages, differential tests). */
@@ -42,6 +44,7 @@ export class Rib {
   readonly peers: PeerTable;
   readonly v4: RouteTable;
   readonly v6: RouteTable;
+  readonly compareRouterId: boolean;
   /** Increments on every best-path change (and origin change, see above). */
   generation = 0;
   /** Increments when a path whose AS_PATH is exactly its neighbour's AS appears, changes or goes. */
@@ -57,7 +60,8 @@ export class Rib {
 
   constructor(readonly options: RibOptions) {
     this.peers = new PeerTable(options.localAsn);
-    const ctx = { attrs: this.attrs, peers: this.peers };
+    this.compareRouterId = options.compareRouterId ?? false;
+    const ctx = { attrs: this.attrs, peers: this.peers, compareRouterId: options.compareRouterId };
     this.v4 = new RouteTable(1, ctx);
     this.v6 = new RouteTable(4, ctx);
   }

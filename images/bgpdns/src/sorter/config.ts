@@ -30,6 +30,8 @@ export interface SorterConfig {
   file: string;
   localAsn: number;
   routerId: string;
+  /** FRR `bgp bestpath compare-routerid`. */
+  compareRouterId: boolean;
   bgp: { address: string; port: number };
   peers: SorterPeerConfig[];
   upstreams: { asn: number; prefixes: string[] }[];
@@ -127,13 +129,15 @@ export function parseSorterConfig(text: string, file: string): SorterConfig {
   if (typeof doc === 'object' && doc !== null && !Array.isArray(doc) && Object.keys(doc).length === 1 && 'sorter' in doc) {
     doc = (doc as { sorter: Json }).sorter;
   }
-  const top = r.object('', doc, ['localAsn', 'routerId', 'bgp', 'peers', 'upstreams', 'query', 'status', 'statusFile', 'holdTime']);
+  const top = r.object('', doc, ['localAsn', 'routerId', 'bestpath', 'bgp', 'peers', 'upstreams', 'query', 'status', 'statusFile', 'holdTime']);
   if (top.localAsn === undefined) r.fail('localAsn', 'required');
   const localAsn = r.asn('localAsn', top.localAsn);
   if (top.routerId === undefined) r.fail('routerId', 'required');
   const routerId = r.ipv4('routerId', top.routerId);
   const defaultHold = top.holdTime === undefined ? 90 : holdTime(r, 'holdTime', top.holdTime);
 
+  const bestpath = top.bestpath === undefined ? {} : r.object('bestpath', top.bestpath, ['compareRouterId']);
+  const compareRouterId = bestpath.compareRouterId === undefined ? false : r.bool('bestpath.compareRouterId', bestpath.compareRouterId);
   const bgpDoc = top.bgp === undefined ? {} : r.object('bgp', top.bgp, ['address', 'port']);
   const bgp = {
     address: bgpDoc.address === undefined ? '::' : r.ip('bgp.address', bgpDoc.address),
@@ -204,7 +208,7 @@ export function parseSorterConfig(text: string, file: string): SorterConfig {
   };
   const status = top.status === undefined ? undefined : r.endpoint('status', top.status, 9179);
   const statusFile = top.statusFile === undefined ? undefined : r.string('statusFile', top.statusFile);
-  return { file: name, localAsn, routerId, bgp, peers, upstreams, query, status, statusFile };
+  return { file: name, localAsn, routerId, compareRouterId, bgp, peers, upstreams, query, status, statusFile };
 }
 
 function holdTime(r: Reader, path: string, v: Json): number {

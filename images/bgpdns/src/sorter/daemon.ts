@@ -25,6 +25,8 @@ export interface PeerRuntime {
   since: number;
   flaps: number;
   lastDown?: string;
+  /** Monotonic ms when the session last went down and its routes were removed. */
+  lastDownAt?: number;
   /** Ingest timing of the current session, monotonic ms. */
   firstUpdateAt?: number;
   endOfRibAt: { ipv4?: number; ipv6?: number };
@@ -60,7 +62,7 @@ export class SorterDaemon {
     readonly config: SorterConfig,
     private readonly log: Logger,
   ) {
-    this.rib = new Rib({ localAsn: config.localAsn });
+    this.rib = new Rib({ localAsn: config.localAsn, compareRouterId: config.compareRouterId });
     this.sorter = new Sorter(this.rib, config.upstreams);
     this.queries = new QueryServer({
       ranker: this.sorter,
@@ -93,27 +95,58 @@ export class SorterDaemon {
       this.log.log('info', 'status endpoint listening', { address: s.address, port: s.port });
     }
     if (c.statusFile) {
-      const file = c.statusFile;
-      const write = async () => {
-        const tmp = `${file}.tmp`;
-        await writeFile(tmp, JSON.stringify(StatusServer.snapshot(this)));
-        await rename(tmp, file);
-      };
-      await write();
-      this.statusTimer = setInterval(() => void write().catch(() => undefined), 1000);
+      await this.writeStatus();
+      this.statusTimer = setInterval(() => this.statusChanged(), 1000);
       this.statusTimer.unref();
     }
     await this.startFailover();
   }
 
+  private statusWriting = false;
+  private statusDirty = false;
+
+  /** Rewrites the status file soon (sessions changed, or the periodic refresh); one write at a time. */
+  statusChanged(): void {
+    if (!this.config.statusFile) return;
+    if (this.statusWriting) {
+      this.statusDirty = true;
+      return;
+    }
+    this.statusWriting = true;
+    void this.writeStatus()
+      .catch(() => undefined)
+      .finally(() => {
+        this.statusWriting = false;
+        if (this.statusDirty) {
+          this.statusDirty = false;
+          this.statusChanged();
+        }
+      });
+  }
+
+  private async writeStatus(): Promise<void> {
+    const file = this.config.statusFile!;
+    const tmp = `${file}.tmp`;
+    await writeFile(tmp, JSON.stringify(StatusServer.snapshot(this)));
+    await rename(tmp, file);
+  }
+
   private async startFailover(): Promise<void> {
     const watched = this.peers.filter((p) => p.config.fastFailover);
     if (watched.length === 0) return;
-    for (const p of watched) p.interface = p.config.interface ?? (await interfaceTowards(p.config.address));
+    for (const p of watched) p.interface = p.config.interface;
     const ok = await this.links.start();
     this.log.log(ok ? 'info' : 'warn', ok ? 'watching links for fast failover' : 'cannot run `ip monitor link`: link loss is noticed by the hold timer only', {
-      interfaces: Object.fromEntries(watched.map((p) => [p.config.name, p.interface ?? null])),
+      peers: watched.map((p) => p.config.name),
     });
+  }
+
+  /** The interface towards a peer, looked up when its session comes up (lab addresses may arrive after start). */
+  private async learnInterface(p: PeerRuntime): Promise<void> {
+    if (!p.config.fastFailover || p.config.interface) return;
+    const found = await interfaceTowards(p.config.address);
+    if (found !== p.interface) this.log.log('info', 'fast failover watches interface', { peer: p.config.name, interface: found ?? null });
+    p.interface = found;
   }
 
   private onLink(ifname: string, up: boolean): void {
@@ -150,6 +183,8 @@ export class SorterDaemon {
       this.rib.peerUp(ribId, info.peerOpen.bgpId);
       // Listen-only: nothing to advertise, so the initial update is complete at once (RFC 4724 §2).
       for (const afi of info.families) session.sendEndOfRib(afi);
+      void this.learnInterface(p);
+      this.statusChanged();
       this.log.log('info', 'session established', { ...fields, routerId: info.peerOpen.bgpId, holdTime: info.holdTime, families: info.families, transport: info.transport });
     });
     session.on('update', (update) => {
@@ -164,6 +199,7 @@ export class SorterDaemon {
       const at = mono();
       const family = afi === Afi.IPv4 ? 'ipv4' : 'ipv6';
       p.endOfRibAt[family] = at;
+      this.statusChanged();
       this.log.log('info', 'End-of-RIB received', {
         ...fields,
         family,
@@ -180,6 +216,8 @@ export class SorterDaemon {
         p.since = mono();
       }
       p.lastDown = info.reason;
+      p.lastDownAt = mono();
+      this.statusChanged();
       this.log.log(wasUp ? 'warn' : 'info', 'session down', { ...fields, reason: info.reason, from: info.from, removedPaths: removed, notification: info.notification && { code: info.notification.code, subcode: info.notification.subcode, direction: info.direction } });
     });
   }

@@ -31,6 +31,8 @@ export function statusSnapshot(d: SorterDaemon) {
       sinceSeconds: Math.round((now - p.since) / 100) / 10,
       flaps: p.flaps,
       lastDown: p.lastDown,
+      lastDownMono: p.lastDownAt,
+      establishedMono: p.state === 'Established' ? p.since : undefined,
       prefixes: { ipv4: rib.prefixCountV4[p.ribId], ipv6: rib.prefixCountV6[p.ribId] },
       maxPrefix: p.config.maxPrefix,
       interface: p.interface,

@@ -1,0 +1,100 @@
+/**
+ * The BGPDNS sorter (`bgpdns sorter`, images/bgpdns/src/sorter): listen-only BGP
+ * sessions with the upstream ISPs, the authenticated UDP query service and a JSON
+ * status. Lab file (containerlab-compatible):
+ *   sorter:
+ *     kind: bgpdns-sorter          # or kind linux + image bgpdns-lab/bgpdns-sorter
+ *     binds: [sorter.yaml:/etc/bgpdns/sorter.yaml]   # or startup-config: sorter.yaml
+ *     exec: [ip addr add 198.18.91.2/30 dev eth1, …]
+ * The daemon binds wildcard addresses or the node's own; addresses from `exec:`
+ * lines arrive after it started, so configs in labs should listen on "::" (the
+ * fast-failover interface is looked up when each session comes up).
+ *
+ * Files in the node directory DIR:
+ *   DIR/sorter.json   the config as run (the lab's file + statusFile)
+ *   DIR/status.json   the daemon's status, rewritten every second (readable from the host)
+ *   DIR/sorter.log    JSON log lines (stderr)
+ */
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { parseSorterConfig } from '../../../images/bgpdns/src/sorter/config.js';
+import type { SorterStatus } from '../../../images/bgpdns/src/sorter/status-http.js';
+import type { Lab, LabNode } from '../topology/model.js';
+import type { TopologyIssue } from '../topology/errors.js';
+import type { Kind } from './kind.js';
+import { BGPDNS_BIN } from './dns-service.js';
+import { ensureNodeDir } from './node-dir.js';
+
+export const SORTER_CONFIG_BIND = '/etc/bgpdns/sorter.yaml';
+export const SORTER_STATUS_FILE = 'status.json';
+
+function configSource(node: LabNode): { file?: string; field: string } {
+  if (node.startupConfig) return { file: node.startupConfig, field: 'startup-config' };
+  const i = node.binds.findIndex((b) => b.split(':')[1] === SORTER_CONFIG_BIND);
+  if (i >= 0) return { file: node.binds[i].split(':')[0], field: `binds.${i}` };
+  return { field: 'binds' };
+}
+
+async function configIssues(node: LabNode): Promise<TopologyIssue[]> {
+  const src = configSource(node);
+  if (!src.file) return [{ path: 'binds', message: `needs the sorter config: startup-config, or a bind "<file>:${SORTER_CONFIG_BIND}"` }];
+  if (!existsSync(src.file)) return [{ path: src.field, message: `sorter config ${src.file} not found` }];
+  try {
+    parseSorterConfig(await readFile(src.file, 'utf8'), src.file);
+    return [];
+  } catch (e) {
+    return [{ path: src.field, message: (e as Error).message }];
+  }
+}
+
+/** The sorter's status as last written by the daemon (undefined before its first write). */
+export async function readSorterStatus(dir: string): Promise<SorterStatus | undefined> {
+  try {
+    return JSON.parse(await readFile(path.join(dir, SORTER_STATUS_FILE), 'utf8')) as SorterStatus;
+  } catch {
+    return undefined;
+  }
+}
+
+export const bgpdnsSorterKind: Kind = {
+  name: 'bgpdns-sorter',
+  summary: 'BGPDNS sorter: listen-only BGP + authenticated UDP ranking queries (bgpdns sorter)',
+  images: ['bgpdns-lab/bgpdns-sorter*'],
+
+  async validate(_lab: Lab, node: LabNode) {
+    return configIssues(node);
+  },
+
+  async prepare(ctx) {
+    const issues = await configIssues(ctx.node);
+    if (issues.length > 0) throw new Error(`node ${ctx.node.name}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    await ensureNodeDir(ctx.dir);
+    const src = configSource(ctx.node).file!;
+    const doc = parseYaml(await readFile(src, 'utf8')) as Record<string, unknown>;
+    const body = (Object.keys(doc).length === 1 && 'sorter' in doc ? doc.sorter : doc) as Record<string, unknown>;
+    body.statusFile = path.join(ctx.dir, SORTER_STATUS_FILE);
+    await writeFile(path.join(ctx.dir, 'sorter.json'), `${JSON.stringify(body, null, 2)}\n`);
+  },
+
+  async start(ctx) {
+    await ctx.runtime.exec(ctx.lab, ctx.node.name, ['ip', 'link', 'set', 'lo', 'up']);
+    return [
+      await ctx.runtime.spawn(ctx.lab, ctx.node.name, [process.execPath, BGPDNS_BIN, 'sorter', '--config', path.join(ctx.dir, 'sorter.json')], {
+        role: 'sorter',
+        cwd: path.dirname(path.dirname(path.dirname(BGPDNS_BIN))),
+        logFile: path.join(ctx.dir, 'sorter.log'),
+      }),
+    ];
+  },
+
+  async ready(ctx, timeoutMs) {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && !ctx.signal.aborted) {
+      if (await readSorterStatus(ctx.dir)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`node ${ctx.node.name}: the sorter wrote no status within ${timeoutMs} ms; see ${path.join(ctx.dir, 'sorter.log')}`);
+  },
+};
