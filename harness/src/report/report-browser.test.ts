@@ -124,7 +124,7 @@ test.serial('report.html: tables carry the run numbers, every plot rendered, no 
   // Timeline of the link-cut scenario: axis, one lane per fault target, router and client.
   const cut = page.locator('section[data-scenario="upstream-link-cut"]');
   const timelineText = await cut.locator('[data-plot="timeline"] svg text').allTextContents();
-  for (const label of ['seconds since scenario start', 'fault link-down cas1:eth1', 'bgp cas1', 'bgp isp1', 'bgp sorter', 'dns client1', 'session-down', 'answer-order-changed']) {
+  for (const label of ['seconds since scenario start', 'link-down cas1:eth1', 'bgp cas1', 'bgp isp1', 'bgp sorter', 'dns client1', 'session-down', 'answer-order-changed']) {
     t.true(timelineText.includes(label), `timeline shows "${label}"`);
   }
   const events = record.events.filter((e) => e.scenario === 'upstream-link-cut').length;
@@ -132,7 +132,7 @@ test.serial('report.html: tables carry the run numbers, every plot rendered, no 
 
   // Sort-order matrix of the sorter-freeze scenario: every client and rank, every address.
   const matrixText = await page.locator('section[data-scenario="sorter-frozen"] [data-plot="sort-order"] svg text').allTextContents();
-  for (const label of ['client · answer rank', 'client1 #1', 'client3 #3', '198.18.1.10', '198.18.2.10', '198.18.3.10']) {
+  for (const label of ['seconds since scenario start', 'address at rank', 'client1 #1', 'client3 #3', '198.18.1.10', '198.18.2.10', '198.18.3.10']) {
     t.true(matrixText.includes(label), `matrix shows "${label}"`);
   }
 

@@ -141,7 +141,7 @@ async function scenarioSection(record: RunRecord, slice: ScenarioSlice): Promise
   const order = sortOrderData(slice);
   if (order.cells.length > 0) {
     parts.push(
-      '<h3>Answer order per client</h3>',
+      '<h3>Answer order per client <span class="muted">(rows: client #rank; colour: the address at that rank)</span></h3>',
       plot('sort-order', await renderVegaLite(sortOrderSpec(order)), `${name}: address at each answer rank per client over time`),
     );
   }

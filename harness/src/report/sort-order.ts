@@ -5,6 +5,7 @@
  * not turn into tens of thousands of rectangles.
  */
 import type { ScenarioSlice } from './scenario-window.js';
+import { LABEL_GUTTER, TIME_AXIS_WIDTH } from './timeline.js';
 import type { VegaLiteSpec } from './vega-svg.js';
 
 export const NO_ANSWER = '(no answer)';
@@ -63,7 +64,7 @@ function rowName(client: string, rank: number): string {
 const ROW_HEIGHT = 14;
 const PALETTE = ['#0969da', '#bc4c00', '#1a7f37', '#8250df', '#bf3989', '#1b7c83', '#9a6700', '#57606a'];
 
-export function sortOrderSpec(data: SortOrderData, width = 860): VegaLiteSpec {
+export function sortOrderSpec(data: SortOrderData, width = TIME_AXIS_WIDTH): VegaLiteSpec {
   const range = data.addresses.map((a, i) => (a === NO_ANSWER ? '#d0d7de' : PALETTE[i % PALETTE.length]));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -79,8 +80,14 @@ export function sortOrderSpec(data: SortOrderData, width = 860): VegaLiteSpec {
         axis: { title: 'seconds since scenario start' },
       },
       x2: { field: 'to' },
-      y: { field: 'row', type: 'ordinal', sort: data.rows, scale: { domain: data.rows }, axis: { title: 'client · answer rank' } },
-      color: { field: 'address', type: 'nominal', title: 'address at rank', scale: { domain: data.addresses, range } },
+      y: { field: 'row', type: 'ordinal', sort: data.rows, scale: { domain: data.rows }, axis: { title: null, labelLimit: LABEL_GUTTER, minExtent: LABEL_GUTTER, maxExtent: LABEL_GUTTER } },
+      color: {
+        field: 'address',
+        type: 'nominal',
+        title: 'address at rank',
+        scale: { domain: data.addresses, range },
+        legend: { orient: 'bottom', direction: 'horizontal' },
+      },
     },
   } as VegaLiteSpec;
 }

@@ -41,7 +41,8 @@ export function timelineData(slice: ScenarioSlice): TimelineData {
   const spans: TimelineSpan[] = [];
   const open = new Map<string, number>();
   for (const f of [...slice.faults].sort((a, b) => a.at - b.at)) {
-    const lane = `fault ${f.fault} ${f.target}`;
+    // Fault lanes stand out by their spans; the label is just what and where.
+    const lane = `${f.fault} ${f.target}`;
     if (f.action === 'inject') {
       open.set(lane, f.at);
     } else {
@@ -51,7 +52,7 @@ export function timelineData(slice: ScenarioSlice): TimelineData {
     }
   }
   for (const [lane, from] of open) {
-    spans.push({ lane, fault: lane.split(' ')[1], from: seconds(from), to: duration, reverted: false });
+    spans.push({ lane, fault: lane.split(' ')[0], from: seconds(from), to: duration, reverted: false });
   }
 
   const points = slice.events.map((e) => ({ lane: `${e.plane} ${e.node}`, plane: e.plane, type: e.type, t: seconds(e.at) }));
@@ -66,11 +67,15 @@ export function timelineData(slice: ScenarioSlice): TimelineData {
 }
 
 const LANE_HEIGHT = 22;
-/** Tableau 10, minus the fault colour's neighbour so events never look like fault spans. */
+/** Pixels for lane labels left of the plot; shared with the sort-order matrix. */
+export const LABEL_GUTTER = 200;
+/** Plot width of time-axis charts: gutter + plot fit the page without scaling, legends go below. */
+export const TIME_AXIS_WIDTH = 730;
+/** Tableau 10 with its orange last, so the first event types never share the fault spans' colour. */
 const EVENT_PALETTE = ['#4e79a7', '#e15759', '#59a14f', '#b07aa1', '#76b7b2', '#edc948', '#ff9da7', '#9c755f', '#bab0ac', '#f28e2b'];
 
 /** Event colours: pass the run's whole list of event types so a type keeps its colour in every scenario. */
-export function timelineSpec(data: TimelineData, eventTypes: string[] = [...new Set(data.points.map((p) => p.type))].sort(), width = 860): VegaLiteSpec {
+export function timelineSpec(data: TimelineData, eventTypes: string[] = [...new Set(data.points.map((p) => p.type))].sort(), width = TIME_AXIS_WIDTH): VegaLiteSpec {
   const present = new Set(data.points.map((p) => p.type));
   const colorOf = new Map(eventTypes.map((type, i) => [type, EVENT_PALETTE[i % EVENT_PALETTE.length]]));
   const shown = eventTypes.filter((type) => present.has(type));
@@ -84,7 +89,8 @@ export function timelineSpec(data: TimelineData, eventTypes: string[] = [...new 
     type: 'nominal' as const,
     sort: data.lanes,
     scale: { domain: data.lanes },
-    axis: { title: null, labelLimit: 320 },
+    // Same label gutter as the sort-order matrix, so both share one time axis on the page.
+    axis: { title: null, labelLimit: LABEL_GUTTER, minExtent: LABEL_GUTTER, maxExtent: LABEL_GUTTER },
   };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -112,12 +118,13 @@ export function timelineSpec(data: TimelineData, eventTypes: string[] = [...new 
             type: 'nominal',
             title: 'event',
             scale: { domain: shown, range: shown.map((type) => colorOf.get(type) ?? COLORS.muted) },
-            legend: { labelLimit: 260 },
+            legend: { labelLimit: 260, orient: 'bottom', direction: 'horizontal', columns: 4 },
           },
           shape: {
             field: 'plane',
             type: 'nominal',
             title: 'plane',
+            legend: { orient: 'bottom', direction: 'horizontal' },
             scale: { domain: ['bgp', 'dns', 'data', 'harness'], range: ['circle', 'diamond', 'square', 'triangle-up'] },
           },
         },

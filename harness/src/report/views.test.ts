@@ -51,10 +51,10 @@ test('timeline: faults become spans (open ones run to the end), lanes faults →
   const data = timelineData(scenarioSlice(record, scenarioWindows(record)[0]));
   t.is(data.duration, 10);
   t.deepEqual(data.spans, [
-    { lane: 'fault link-down r1:eth1', fault: 'link-down', from: 1, to: 4, reverted: true },
-    { lane: 'fault freeze sorter', fault: 'freeze', from: 6, to: 10, reverted: false },
+    { lane: 'link-down r1:eth1', fault: 'link-down', from: 1, to: 4, reverted: true },
+    { lane: 'freeze sorter', fault: 'freeze', from: 6, to: 10, reverted: false },
   ]);
-  t.deepEqual(data.lanes, ['fault freeze sorter', 'fault link-down r1:eth1', 'bgp a-router', 'bgp r1', 'dns c1']);
+  t.deepEqual(data.lanes, ['freeze sorter', 'link-down r1:eth1', 'bgp a-router', 'bgp r1', 'dns c1']);
   t.deepEqual(data.injections, [1, 6]);
   t.is(data.points.find((p) => p.lane === 'bgp r1')!.t, 1.004);
 });
