@@ -79,3 +79,17 @@ test('failures carry the SLO and the observed value', (t) => {
   const a = cases(renderJunit(record)).find((x) => attr(x.attrs, 'name') === `assert ${failedAssertion.name}`)!;
   t.regex(a.body, /<failure type="assertion" message="site: BFD peer 198.18.0.1 \(isp1\) still down/);
 });
+
+test('a step that threw becomes an error testcase in its scenario', async (t) => {
+  const record = syntheticRunRecord({ withFailures: false });
+  const step = record.steps.find((s) => s.scenario === 'sorter-frozen')!;
+  step.ok = false;
+  step.error = 'FRR vty dns-a/bfdd.vty: no reply to "enable" within 10000 ms';
+  const xml = renderJunit(record);
+  t.is(await xsdProblems(xml), '');
+  const c = cases(xml).find((x) => attr(x.attrs, 'name') === `step ${step.name}`)!;
+  t.is(attr(c.attrs, 'classname'), 'bgpdns-lab.multihomed.sorter-frozen');
+  t.regex(c.body, /<error type="step" message="step &quot;trial 1: freeze the sorter \(SIGSTOP\)&quot; failed: FRR vty dns-a\/bfdd.vty: no reply/);
+  t.regex(xml, /<testsuite name="sorter-frozen"[^>]* errors="1"/);
+  t.regex(xml, /<testsuites [^>]* errors="1"/);
+});

@@ -2,11 +2,11 @@
  * junit.xml for CI test-report publishers. One <testsuite> per scenario; one
  * <testcase> per measurement (time = the statistic its SLO is judged on, in seconds;
  * every trial in <system-out> and in the suite's properties) and per assertion.
- * Failures carry the SLO and the observed value. A run that could not build or tear
- * down its lab adds a "lab" testcase with an <error>. The layout follows the common
+ * Failures carry the SLO and the observed value. A step that threw adds a testcase
+ * with an <error>, and so does a run that could not build or tear down its lab. The layout follows the common
  * Ant/Jenkins JUnit structure; harness/src/report/junit.xsd checks it in the tests.
  */
-import type { Assertion, Measurement, RunRecord } from '../run/record.js';
+import type { Assertion, Measurement, RunRecord, Step } from '../run/record.js';
 import { escapeMarkup as esc, formatSlo, formatValue, judgedStatistic } from './format.js';
 
 /** Seconds with millisecond precision (JUnit times are seconds). */
@@ -59,6 +59,13 @@ function assertionCase(record: RunRecord, a: Assertion): Case {
   return { xml, failed: !a.ok, errored: false, timeMs: 0 };
 }
 
+/** A step that threw is an error even when no assertion recorded it (the story stopped there). */
+function stepErrorCase(record: RunRecord, step: Step): Case {
+  const message = `step "${step.name}" failed${step.error ? `: ${step.error}` : ''}`;
+  const xml = `<testcase name="${esc(`step ${step.name}`)}" classname="${esc(classname(record, step.scenario))}" time="${seconds((step.end ?? step.start) - step.start)}"><error type="step" message="${esc(message)}">${esc(message)}</error></testcase>`;
+  return { xml, failed: false, errored: true, timeMs: 0 };
+}
+
 function classname(record: RunRecord, scenario: string | undefined): string {
   return `bgpdns-lab.${record.lab}.${scenario ?? 'run'}`;
 }
@@ -92,7 +99,8 @@ ${cases.map((c) => c.xml).join('\n')}
 
 export function renderJunit(record: RunRecord): string {
   const names = [...record.scenarios];
-  for (const x of [...record.measurements, ...record.assertions]) {
+  const failedSteps = record.steps.filter((s) => s.ok === false);
+  for (const x of [...record.measurements, ...record.assertions, ...failedSteps]) {
     if (x.scenario !== undefined && !names.includes(x.scenario)) names.push(x.scenario);
   }
   const suites: { xml: string; cases: Case[] }[] = [];
@@ -107,6 +115,7 @@ export function renderJunit(record: RunRecord): string {
       name,
       record.measurements.filter((m) => m.scenario === name),
       record.assertions.filter((a) => a.scenario === name),
+      failedSteps.filter((s) => s.scenario === name).map((s) => stepErrorCase(record, s)),
     );
   }
   const labCases: Case[] = record.error
