@@ -1,0 +1,57 @@
+/**
+ * @bgpdns-lab/harness — the public API for users' own labs and scenarios.
+ * An explicit list: what is not exported here is internal and may change.
+ *
+ *   import { deploy, frr, Faults, watchRoutes, waitUntil, RunRecorder } from '@bgpdns-lab/harness';
+ *   await using lab = await deploy('my-lab.clab.yml');
+ */
+
+// Clock: one monotonic millisecond clock for every plane.
+export { monoNow, monoToWall, wallToMono, type Millis } from './clock.js';
+
+// Topology files and deployed labs.
+export { loadTopology, type LoadOptions } from './topology/load.js';
+export type { Lab, LabNode, LabLink, LinkEndpoint } from './topology/model.js';
+export { deploy, type DeployOptions } from './lab/deploy.js';
+export { destroyLab, attachLab, leftovers, deployedLabs } from './lab/destroy.js';
+export { waitBgpConverged, bgpSessions, type ConvergedResult, type BgpSessionState } from './lab/converged.js';
+export type { DeployedLab, DeployedNode } from './lab/handle.js';
+export type { Runtime, NodeProcess, ExecOptions, ExecResult, SpawnOptions, Leftover } from './runtime/runtime.js';
+
+// FRR control over the vty unix sockets.
+export { FrrControl, frr, vtyClient, closeVtyClients, asPathList, type FrrNode } from './frr/frr-control.js';
+export type { BgpSummary, BgpSummaryAf, BgpSummaryPeer, BgpPath, BgpPrefixPaths, BfdPeer } from './frr/frr-json.js';
+export { VtyClient, VtyError, type VtyClientOptions } from '../../images/bgpdns/src/frr/vty-client.js';
+
+// Faults.
+export { Faults, NetemUnsupportedError, netemSupported, type FaultSink, type FlapOptions, type FlapHandle } from './faults/faults.js';
+export { ifaceToward, type FaultHandle, type FaultLab } from './faults/fault.js';
+export type { Direction } from './faults/nft.js';
+
+// Probes.
+export {
+  RouteWatcher,
+  watchRoutes,
+  summarizePath,
+  type RouteChange,
+  type RouteChangeType,
+  type RouteSource,
+  type BestPath,
+  type SessionChange,
+  type RouteWatchOptions,
+} from './probes/route-watcher.js';
+export { FrrLogParser, type LogRouteEvent } from './probes/route-watcher-log.js';
+
+// Waits.
+export { waitUntil, waitForJson, WaitTimeoutError, type WaitOptions, type WaitResult, type CheckResult } from './wait/wait-until.js';
+export { jsonSubset, type JsonDiff } from './wait/json-subset.js';
+
+// Measurements and the run record.
+export { RunRecorder, MeasurementSeries, machineFacts, newRunId, type RunSink, type MeasurementSpec, type RecorderOptions } from './run/recorder.js';
+export { percentile, summarize, meetsSlo, sloMet, formatSlo, type Summary } from './run/stats.js';
+export type { RunRecord, Measurement, Slo, Plane, Step, FaultEvent, ObservedEvent, Assertion, MachineFacts } from './run/record.js';
+
+// Scenarios: one definition, run under ava or by `bgpdns-lab run`.
+export { defineScenario, ScenarioAssertionError, defaultTrials, type Scenario, type ScenarioPart, type ScenarioContext, type ScenarioLab } from './scenario/scenario.js';
+export { avaScenario } from './scenario/ava.js';
+export { runScenarios, loadScenario, measurementTable, lastLine, type RunOptions, type RunResult } from './scenario/runner.js';
