@@ -170,7 +170,8 @@ export async function deploy(topology: string | Lab, opts: DeployOptions = {}): 
     throw firstError;
   }
   deployed = true;
-  if (runtime instanceof NetnsRuntime) runtime.state(lab).setStatus('ready');
+  // Runtimes that keep a state file (netns, docker) record that the lab is up.
+  (runtime as Partial<Pick<NetnsRuntime, 'state'>>).state?.(lab).setStatus('ready');
   timings.readyAt = monoNow();
   timings.totalMs = timings.readyAt - startedAt;
   emit({ type: 'lab', state: 'ready', at: timings.readyAt, ms: timings.totalMs });

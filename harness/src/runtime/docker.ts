@@ -28,7 +28,7 @@ import path from 'node:path';
 import { $, type ProcessPromise } from 'zx';
 import type { Lab, LabLink, LabNode } from '../topology/model.js';
 import type { ExecOptions, ExecResult, Leftover, NodeProcess, Runtime, SpawnOptions } from './runtime.js';
-import { labDir, LAB_ROOT } from './lab-state.js';
+import { LabStateFile, labDir, readState, LAB_ROOT } from './lab-state.js';
 import { findByArgv, procStartTime, terminate } from './procs.js';
 import { SpawnedProcess } from './netns.js';
 import { engineAnswers, requireEngine } from './docker/engine.js';
@@ -88,10 +88,21 @@ export class DockerRuntime implements Runtime {
   protected readonly known = new Map<string, Map<string, NodeContainer>>();
   /** Instruments started on the host in a node's namespace (not in the container). */
   private readonly hostProcs = new Map<string, SpawnedProcess[]>();
+  private readonly states = new Map<string, LabStateFile>();
   readonly runId: string;
 
   constructor(opts: DockerRuntimeOptions = {}) {
     this.runId = opts.runId ?? process.env.BGPDNS_RUN_ID ?? `deploy-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`;
+  }
+
+  /** The lab's state record (model, processes) so other harness processes can reopen it. */
+  state(lab: Lab): LabStateFile {
+    let st = this.states.get(lab.name);
+    if (!st) {
+      st = LabStateFile.openOrCreate(lab, 'docker');
+      this.states.set(lab.name, st);
+    }
+    return st;
   }
 
   protected remember(lab: string, node: string, c: NodeContainer): void {
@@ -145,6 +156,8 @@ export class DockerRuntime implements Runtime {
 
   async createNode(lab: Lab, node: LabNode): Promise<void> {
     await requireEngine();
+    // Recorded before the container exists: a harness killed mid-create leaves a findable lab.
+    this.state(lab);
     const dir = this.nodeDir(lab, node.name);
     mkdirSync(dir, { recursive: true, mode: 0o755 });
     const image = dockerImageFor(node);
@@ -199,7 +212,7 @@ export class DockerRuntime implements Runtime {
 
   async exec(lab: Lab, node: string, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
     const p = await this.placement(lab, node, argv);
-    if (p.where === 'container') return execIn(p.c.id, p.argv, opts);
+    if (p.where === 'container') return execIn(p.c.id, p.argv, { ...opts, cwd: opts.cwd === undefined ? undefined : this.containerCwd(lab, node, opts.cwd) });
     const out = await $({
       nothrow: true,
       quiet: true,
@@ -222,7 +235,8 @@ export class DockerRuntime implements Runtime {
     const logFile = opts.logFile ?? path.join(dir, `${path.basename(argv[0])}.log`);
     const p = await this.placement(lab, node, argv);
     if (p.where === 'container') {
-      const started = await spawnIn(p.c.id, p.argv, logFile, { env: opts.env, cwd: opts.cwd ?? dir });
+      const started = await spawnIn(p.c.id, p.argv, logFile, { env: opts.env, cwd: this.containerCwd(lab, node, opts.cwd) });
+      this.state(lab).addProcess({ node, role, pid: started.pid, startTime: started.startTime ?? 0, argv });
       return new SpawnedProcess(node, role, started.pid, started.startTime ?? 0, argv, started.exited);
     }
     const fd = openSync(logFile, 'a');
@@ -245,10 +259,17 @@ export class DockerRuntime implements Runtime {
     child.unref();
     const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
     const proc = new SpawnedProcess(node, role, pid, procStartTime(pid) ?? 0, argv, exited);
+    this.state(lab).addProcess({ node, role, pid, startTime: proc.startTime, argv });
     const list = this.hostProcs.get(lab.name) ?? [];
     list.push(proc);
     this.hostProcs.set(lab.name, list);
     return proc;
+  }
+
+  /** Only the lab directory is shared with the container; a host cwd elsewhere (the repo) becomes the node directory. */
+  private containerCwd(lab: Lab, node: string, cwd: string | undefined): string {
+    const dir = this.nodeDir(lab, node);
+    return cwd !== undefined && (cwd === labDir(lab.name) || cwd.startsWith(`${labDir(lab.name)}/`)) ? cwd : dir;
   }
 
   netnsPath(lab: Lab, node: string): string {
@@ -277,35 +298,45 @@ export class DockerRuntime implements Runtime {
    * sent may still land after the first look.
    */
   async destroy(labName: string): Promise<void> {
-    if (!(await engineAnswers())) {
-      await this.reapHostSide(labName);
-      return;
-    }
-    for (let pass = 0, quiet = 0; pass < 10 && quiet < 2; pass++) {
-      const containers = await containersWith(LABEL_LAB, labName);
-      const networks = await networksWith(LABEL_LAB, labName);
-      if (containers.length === 0 && networks.length === 0) {
-        quiet++;
-        if (quiet < 2) await new Promise((r) => setTimeout(r, 200));
-        continue;
+    this.states.get(labName)?.setStatus('destroying');
+    const engineUp = await engineAnswers();
+    // A netns lab is left to the netns runtime (its directory and processes are its own).
+    if (!(await this.isDockerLab(labName, engineUp))) return;
+    if (engineUp) {
+      for (let pass = 0, quiet = 0; pass < 10 && quiet < 2; pass++) {
+        const containers = await containersWith(LABEL_LAB, labName);
+        const networks = await networksWith(LABEL_LAB, labName);
+        if (containers.length === 0 && networks.length === 0) {
+          quiet++;
+          if (quiet < 2) await new Promise((r) => setTimeout(r, 200));
+          continue;
+        }
+        quiet = 0;
+        await this.reapHostSide(labName);
+        await Promise.all(
+          containers.map(async (c) => {
+            if (c.state === 'paused') await unpauseContainer(c.id).catch(() => undefined);
+            await removeContainer(c.id);
+          }),
+        );
+        for (const n of networks) await removeNetwork(n.id);
       }
-      quiet = 0;
-      await this.reapHostSide(labName);
-      await Promise.all(
-        containers.map(async (c) => {
-          if (c.state === 'paused') await unpauseContainer(c.id).catch(() => undefined);
-          await removeContainer(c.id);
-        }),
-      );
-      for (const n of networks) await removeNetwork(n.id);
     }
     await this.reapHostSide(labName);
     this.known.delete(labName);
+    this.states.delete(labName);
     await rm(labDir(labName), { recursive: true, force: true });
     const left = await this.leftovers(labName);
     if (left.length > 0) {
       throw new Error(`lab ${labName}: destroy left ${left.map((l) => `${l.type} ${l.id}`).join(', ')}; run \`bgpdns-lab destroy ${labName}\` again`);
     }
+  }
+
+  /** Did the Docker runtime deploy (or start to deploy) this lab? */
+  private async isDockerLab(labName: string, engineUp: boolean): Promise<boolean> {
+    if (readState(labName)?.runtime === 'docker' || existsSync(containersFile(labName))) return true;
+    if (!engineUp) return false;
+    return (await containersWith(LABEL_LAB, labName)).length > 0 || (await networksWith(LABEL_LAB, labName)).length > 0;
   }
 
   /** Instruments on the host: ours by PID, a killed harness's by the lab directory in their argv. */
@@ -316,13 +347,18 @@ export class DockerRuntime implements Runtime {
     this.hostProcs.delete(labName);
   }
 
+  /**
+   * Containers and networks labelled with the lab (or any lab); for a Docker lab
+   * also host-side processes naming its directory, and the directory itself.
+   */
   async leftovers(labName?: string): Promise<Leftover[]> {
     const out: Leftover[] = [];
-    if (await engineAnswers()) {
+    const engineUp = await engineAnswers();
+    if (engineUp) {
       for (const c of await containersWith(LABEL_LAB, labName)) out.push({ lab: c.labels[LABEL_LAB], type: 'container', id: c.name });
       for (const n of await networksWith(LABEL_LAB, labName)) out.push({ lab: n.labels[LABEL_LAB], type: 'network', id: n.name });
     }
-    if (labName !== undefined) {
+    if (labName !== undefined && (out.length > 0 || (await this.isDockerLab(labName, false)))) {
       for (const pid of findByArgv(new Set(), [`${labDir(labName)}/`])) out.push({ lab: labName, type: 'process', id: String(pid) });
       if (existsSync(labDir(labName))) out.push({ lab: labName, type: 'dir', id: labDir(labName) });
     }

@@ -25,7 +25,8 @@ export interface StateProcess {
 export interface LabState {
   version: 1;
   lab: string;
-  runtime: 'netns';
+  /** Which runtime deployed it (docker labs keep their containers' ids in containers.json). */
+  runtime: 'netns' | 'docker';
   /** Topology file the lab came from. */
   file: string;
   /** PID of the harness that deployed it. */
@@ -69,14 +70,14 @@ export class LabStateFile {
   private constructor(readonly state: LabState) {}
 
   /** Start a fresh record (the lab directory is created, world-readable so FRR can reach its node dirs). */
-  static create(model: Lab): LabStateFile {
+  static create(model: Lab, runtime: LabState['runtime'] = 'netns'): LabStateFile {
     mkdirSync(LAB_ROOT, { recursive: true, mode: 0o755 });
     chmodSync(LAB_ROOT, 0o755);
     mkdirSync(labDir(model.name), { recursive: true, mode: 0o755 });
     const file = new LabStateFile({
       version: 1,
       lab: model.name,
-      runtime: 'netns',
+      runtime,
       file: model.file,
       harnessPid: process.pid,
       createdAt: new Date().toISOString(),
@@ -90,9 +91,9 @@ export class LabStateFile {
   }
 
   /** The record of a lab already on disk (another process deployed it), or a fresh one. */
-  static openOrCreate(model: Lab): LabStateFile {
+  static openOrCreate(model: Lab, runtime: LabState['runtime'] = 'netns'): LabStateFile {
     const existing = readState(model.name);
-    return existing ? new LabStateFile(existing) : LabStateFile.create(model);
+    return existing ? new LabStateFile(existing) : LabStateFile.create(model, runtime);
   }
 
   addNamespace(ns: string): void {

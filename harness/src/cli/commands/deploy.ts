@@ -2,26 +2,33 @@ import { monoNow } from '../../clock.js';
 import { deploy } from '../../lab/deploy.js';
 import { bgpNodes, waitBgpConverged } from '../../lab/converged.js';
 import { loadTopology } from '../../topology/load.js';
+import { RUNTIME_NAMES, defaultRuntimeName, runtimeNamed } from '../../runtime/by-name.js';
 import { parseArgs, UsageError, type CliCommand } from '../command.js';
 import { ProgressView } from '../progress-view.js';
 
 export const command: CliCommand = {
   summary: 'deploy a topology file (*.clab.yml); prints time to ready and to BGP converged',
-  usage: `usage: bgpdns-lab deploy <file.clab.yml> [--runtime netns] [--no-converge] [--converge-timeout SECONDS]
+  usage: `usage: bgpdns-lab deploy <file.clab.yml> [--runtime netns|docker] [--no-converge] [--converge-timeout SECONDS]
 
 Deploys every node (namespace, links, daemons, exec lines) with live progress on
 stderr, then waits until every BGP session of the lab is Established.
 The lab stays up: bgpdns-lab inspect | exec | destroy <lab>.
-Ctrl-C during deploy destroys what was created.`,
+Ctrl-C during deploy destroys what was created.
+--runtime docker runs every node in a container from the offline images
+(bgpdns-lab images build), named clab-<lab>-<node> as containerlab names them;
+default: BGPDNS_RUNTIME, else netns.`,
   async run(argv) {
     const { positional, flags } = parseArgs(argv, ['runtime', 'converge-timeout']);
     if (positional.length !== 1) throw new UsageError('expected one topology file');
-    const runtime = flags.get('runtime') ?? 'netns';
-    if (runtime !== 'netns') throw new UsageError(`runtime "${String(runtime)}" is not available here; known: netns`);
+    const runtimeName = flags.get('runtime') ?? defaultRuntimeName();
+    if (!(RUNTIME_NAMES as readonly unknown[]).includes(runtimeName)) {
+      throw new UsageError(`runtime "${String(runtimeName)}" is not known; known: ${RUNTIME_NAMES.join(', ')}`);
+    }
+    const runtime = runtimeNamed(runtimeName as string);
     const t0 = monoNow();
     const model = await loadTopology(positional[0]);
     const view = new ProgressView(model.name, model.nodes.length);
-    const lab = await deploy(model, { onProgress: view.on });
+    const lab = await deploy(model, { onProgress: view.on, runtime });
     const ready = lab.timings!.readyAt - t0;
     const links = model.links.length;
     process.stderr.write(`lab ${model.name}: ${model.nodes.length} nodes, ${links} links ready in ${(ready / 1000).toFixed(2)} s\n`);

@@ -41,7 +41,7 @@ function statusOf(err: unknown): number | undefined {
 
 /** Create and start a container with no network but its own loopback (data-plane links come as veths). */
 export async function createAndStart(spec: ContainerSpec): Promise<{ id: string; pid: number }> {
-  const docker = engine();
+  const docker = await engine();
   let container: Docker.Container;
   try {
     container = await docker.createContainer({
@@ -87,7 +87,7 @@ export interface LabContainer {
 
 /** Containers (running or not) carrying label key=value. */
 export async function containersWith(key: string, value?: string): Promise<LabContainer[]> {
-  const list = await engine().listContainers({
+  const list = await (await engine()).listContainers({
     all: true,
     filters: JSON.stringify({ label: [value === undefined ? key : `${key}=${value}`] }),
   });
@@ -95,13 +95,13 @@ export async function containersWith(key: string, value?: string): Promise<LabCo
 }
 
 export async function containerPid(id: string): Promise<{ pid: number; state: string; paused: boolean }> {
-  const info = await engine().getContainer(id).inspect();
+  const info = await (await engine()).getContainer(id).inspect();
   return { pid: info.State.Pid, state: info.State.Status, paused: info.State.Paused };
 }
 
 export async function removeContainer(id: string): Promise<void> {
   try {
-    await engine().getContainer(id).remove({ force: true, v: true });
+    await (await engine()).getContainer(id).remove({ force: true, v: true });
   } catch (err) {
     // 404: already gone; 409: removal already in progress.
     if (statusOf(err) !== 404 && statusOf(err) !== 409) throw err;
@@ -109,22 +109,22 @@ export async function removeContainer(id: string): Promise<void> {
 }
 
 export async function pauseContainer(id: string): Promise<void> {
-  await engine().getContainer(id).pause();
+  await (await engine()).getContainer(id).pause();
 }
 
 export async function unpauseContainer(id: string): Promise<void> {
-  await engine().getContainer(id).unpause();
+  await (await engine()).getContainer(id).unpause();
 }
 
 /** Networks carrying label key=value (we create none by default; a reaper still looks). */
 export async function networksWith(key: string, value?: string): Promise<{ id: string; name: string; labels: Record<string, string> }[]> {
-  const list = await engine().listNetworks({ filters: JSON.stringify({ label: [value === undefined ? key : `${key}=${value}`] }) } as never);
+  const list = await (await engine()).listNetworks({ filters: JSON.stringify({ label: [value === undefined ? key : `${key}=${value}`] }) } as never);
   return (list as unknown as { Id: string; Name: string; Labels?: Record<string, string> }[]).map((n) => ({ id: n.Id, name: n.Name, labels: n.Labels ?? {} }));
 }
 
 export async function removeNetwork(id: string): Promise<void> {
   try {
-    await engine().getNetwork(id).remove();
+    await (await engine()).getNetwork(id).remove();
   } catch (err) {
     if (statusOf(err) !== 404) throw err;
   }

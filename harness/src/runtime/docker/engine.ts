@@ -4,7 +4,7 @@
  * The API version is never pinned: Debian's docker.io speaks 1.41 and dockerode
  * then uses the engine's own default.
  */
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import type { Readable } from 'node:stream';
 
 export type Engine = Docker;
@@ -23,17 +23,20 @@ export function engineAddress(): string {
   return process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
 }
 
-let shared: Engine | undefined;
+let shared: Promise<Engine> | undefined;
 
-/** A client for the engine at DOCKER_HOST (default /var/run/docker.sock). Does not contact it. */
-export function engine(): Engine {
-  shared ??= new Docker();
+/**
+ * A client for the engine at DOCKER_HOST (default /var/run/docker.sock); does not
+ * contact it. dockerode is loaded on first use (~0.3 s), so netns-only runs never pay for it.
+ */
+export function engine(): Promise<Engine> {
+  shared ??= import('dockerode').then((m) => new m.default());
   return shared;
 }
 
 /** Ping the engine; throws EngineUnreachableError with one clear sentence when nobody answers. */
 export async function requireEngine(timeoutMs = 3000): Promise<Engine> {
-  const docker = engine();
+  const docker = await engine();
   try {
     await Promise.race([
       docker.ping(),
@@ -57,7 +60,7 @@ export async function engineAnswers(timeoutMs = 2000): Promise<boolean> {
 /** Labels of a local image, or undefined when the image does not exist. */
 export async function imageLabels(ref: string): Promise<Record<string, string> | undefined> {
   try {
-    const info = await engine().getImage(ref).inspect();
+    const info = await (await engine()).getImage(ref).inspect();
     return info.Config?.Labels ?? {};
   } catch (err) {
     if ((err as { statusCode?: number }).statusCode === 404) return undefined;
@@ -66,12 +69,12 @@ export async function imageLabels(ref: string): Promise<Record<string, string> |
 }
 
 export async function tagImage(ref: string, repo: string, tag: string): Promise<void> {
-  await engine().getImage(ref).tag({ repo, tag });
+  await (await engine()).getImage(ref).tag({ repo, tag });
 }
 
 export async function removeImage(ref: string): Promise<void> {
   try {
-    await engine().getImage(ref).remove({ force: true });
+    await (await engine()).getImage(ref).remove({ force: true });
   } catch (err) {
     if ((err as { statusCode?: number }).statusCode !== 404) throw err;
   }
@@ -87,9 +90,10 @@ interface EngineMessage {
 }
 
 /** Follow an engine progress stream; rejects with the engine's own error text. */
-function follow(stream: NodeJS.ReadableStream, onLine: (line: string) => void): Promise<EngineMessage[]> {
+async function follow(stream: NodeJS.ReadableStream, onLine: (line: string) => void): Promise<EngineMessage[]> {
+  const docker = await engine();
   return new Promise((resolve, reject) => {
-    engine().modem.followProgress(
+    docker.modem.followProgress(
       stream,
       (err: Error | null, out: EngineMessage[]) => {
         if (err) return reject(err);
@@ -113,7 +117,7 @@ export async function importRootfs(
   changes: string[],
   onLine: (line: string) => void,
 ): Promise<void> {
-  const stream = (await engine().importImage(tar as unknown as string, { repo, tag, changes } as never)) as unknown as NodeJS.ReadableStream;
+  const stream = (await (await engine()).importImage(tar as unknown as string, { repo, tag, changes } as never)) as unknown as NodeJS.ReadableStream;
   await follow(stream, onLine);
 }
 
@@ -132,7 +136,7 @@ export interface BuildSpec {
  * mirror the host itself uses, and it works when the engine has no bridge.
  */
 export async function buildImage(spec: BuildSpec, onLine: (line: string) => void): Promise<void> {
-  const stream = (await engine().buildImage(
+  const stream = (await (await engine()).buildImage(
     { context: spec.context, src: spec.files },
     {
       t: spec.tags,
@@ -148,7 +152,7 @@ export async function buildImage(spec: BuildSpec, onLine: (line: string) => void
 
 /** Remove images labelled as `image` whose inputs hash is not `keepHash` (older builds); in-use ones stay. */
 export async function pruneOldBuilds(labelImage: string, image: string, labelInputs: string, keepHash: string): Promise<string[]> {
-  const docker = engine();
+  const docker = await engine();
   const list = (await docker.listImages({ filters: JSON.stringify({ label: [`${labelImage}=${image}`] }) })) as Docker.ImageInfo[];
   const removed: string[] = [];
   for (const img of list) {

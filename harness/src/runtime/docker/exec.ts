@@ -23,7 +23,7 @@ function collect(stream: PassThrough): () => string {
 
 /** Run argv in the container and wait for it. Never throws on a non-zero exit; 124 on timeout. */
 export async function execIn(containerId: string, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
-  const docker = engine();
+  const docker = await engine();
   const exec = await docker.getContainer(containerId).exec({
     Cmd: argv,
     AttachStdout: true,
@@ -99,7 +99,7 @@ export async function spawnIn(
   logFile: string,
   opts: { env?: Record<string, string>; cwd?: string } = {},
 ): Promise<DetachedExec> {
-  const docker = engine();
+  const docker = await engine();
   const exec = await docker.getContainer(containerId).exec({
     Cmd: ['/bin/sh', '-c', 'log=$1; shift; exec "$@" >>"$log" 2>&1', 'spawn', logFile, ...argv],
     AttachStdout: false,
