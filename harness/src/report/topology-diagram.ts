@@ -60,6 +60,36 @@ function layerOf(topology: RunTopology, adj: Map<string, Set<string>>): Map<stri
   return layer;
 }
 
+const SWEEP_ROUNDS = 6;
+const TRANSPOSE_PASSES = 10;
+
+/**
+ * What a drawing costs a reader: crossings between links of adjacent layers, plus how
+ * far apart (in slots) linked nodes of one layer sit, since those links bow over others.
+ */
+function layoutCost(topology: RunTopology, layer: Map<string, number>, position: Map<string, number>): number {
+  const between: { lo: number; hi: number; l: number }[] = [];
+  let spread = 0;
+  for (const link of topology.links) {
+    const la = layer.get(link.a.node);
+    const lb = layer.get(link.b.node);
+    if (la === undefined || lb === undefined) continue;
+    const pa = position.get(link.a.node)!;
+    const pb = position.get(link.b.node)!;
+    if (la === lb) spread += Math.abs(pa - pb);
+    else if (Math.abs(la - lb) === 1) between.push(la < lb ? { lo: pa, hi: pb, l: la } : { lo: pb, hi: pa, l: lb });
+  }
+  let crossings = 0;
+  for (let i = 0; i < between.length; i++) {
+    for (let j = i + 1; j < between.length; j++) {
+      const e = between[i];
+      const f = between[j];
+      if (e.l === f.l && (e.lo - f.lo) * (e.hi - f.hi) < 0) crossings++;
+    }
+  }
+  return crossings + spread * 4;
+}
+
 export function layoutTopology(topology: RunTopology, width = 860, layerGap = 80): TopologyLayout {
   const adj = neighbours(topology);
   const layer = layerOf(topology, adj);
@@ -84,9 +114,40 @@ export function layoutTopology(topology: RunTopology, width = 860, layerGap = 80
       place(rows[l]);
     }
   };
+  // Sugiyama-style: barycentre sweeps down and up, then swap neighbours while that
+  // lowers the cost; keep the best order seen.
+  const cost = () => layoutCost(topology, layer, position);
+  const snapshot = () => rows.map((r) => [...r]);
+  let best = { rows: snapshot(), cost: cost() };
   const up = rows.map((_, i) => i).slice(1);
-  sweep(up, 1);
-  sweep([...up].reverse().map((l) => l - 1), -1);
+  for (let round = 0; round < SWEEP_ROUNDS; round++) {
+    sweep(up, 1);
+    sweep([...up].reverse().map((l) => l - 1), -1);
+    const c = cost();
+    if (c < best.cost) best = { rows: snapshot(), cost: c };
+  }
+  best.rows.forEach((r, l) => {
+    rows[l] = r;
+    place(r);
+  });
+  let current = best.cost;
+  for (let improved = true, passes = 0; improved && passes < TRANSPOSE_PASSES; passes++) {
+    improved = false;
+    for (const row of rows) {
+      for (let i = 0; i + 1 < row.length; i++) {
+        [row[i], row[i + 1]] = [row[i + 1], row[i]];
+        place(row);
+        const c = cost();
+        if (c < current) {
+          current = c;
+          improved = true;
+        } else {
+          [row[i], row[i + 1]] = [row[i + 1], row[i]];
+          place(row);
+        }
+      }
+    }
+  }
 
   const byName = new Map(topology.nodes.map((n) => [n.name, n]));
   const nodes: PlacedNode[] = topology.nodes.map((n) => {
