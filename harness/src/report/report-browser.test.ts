@@ -5,7 +5,7 @@
  * labels, and the page fetched nothing. Screenshots land in reports/ (git-ignored).
  */
 import test from 'ava';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -15,6 +15,7 @@ import { syntheticRunRecord } from './fixture.js';
 import { formatSlo, formatValue } from './format.js';
 import { regenerateReports, writeRunRecord } from './write-reports.js';
 
+const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = fileURLToPath(new URL('../../../reports/', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'h6-browser-'));
 const reportsDir = join(work, 'reports');
@@ -30,8 +31,11 @@ test.before(async () => {
   writeRunRecord(reportsDir, record);
   await regenerateReports(reportsDir);
   mkdirSync(SCREENSHOTS, { recursive: true });
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} not found: install the Debian package chromium (./bgpdns-lab test installs deps/apt-test.txt)`);
+  }
   context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     headless: true,
     offline: true,
     viewport: { width: 1100, height: 900 },
