@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { chown, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Lab, LabNode } from '../topology/model.js';
@@ -31,7 +32,7 @@ const DAEMONS_PATH = '/etc/frr/daemons';
 /** Config files containerlab FRR labs bind that have no meaning here (vtysh talks to our sockets directly). */
 const HARMLESS_BINDS = new Set(['/etc/frr/vtysh.conf']);
 
-interface FrrPlan {
+export interface FrrPlan {
   /** Daemons to run, zebra first. */
   daemons: Daemon[];
   split: SplitConfig;
@@ -53,7 +54,8 @@ async function readText(file: string): Promise<string | { problem: string }> {
   }
 }
 
-async function plan(lab: Lab, node: LabNode): Promise<FrrPlan> {
+/** Which daemons a node runs and with what config (no side effects; also used by the lab-up benchmark's plain script). */
+export async function planFrrNode(lab: Lab, node: LabNode): Promise<FrrPlan> {
   const issues: TopologyIssue[] = [];
   const warnings: string[] = [];
   let configText = '';
@@ -115,10 +117,17 @@ async function plan(lab: Lab, node: LabNode): Promise<FrrPlan> {
   return { daemons, split, issues, warnings };
 }
 
+/** The per-daemon config files of a planned node in directory `dir`. */
+export function frrConfigFiles(p: FrrPlan, hostname: string, dir: string): { file: string; text: string }[] {
+  const logFile = path.join(dir, 'frr.log');
+  return p.daemons.map((d) => ({ file: path.join(dir, `${d}.conf`), text: daemonConfig(p.split, d, { hostname, logFile }) }));
+}
+
 /** What deploy needs to remember between prepare and start for one node. */
 const plans = new WeakMap<LabNode, FrrPlan>();
 
-function daemonArgv(dir: string, daemon: Daemon): string[] {
+/** Command line of one daemon in node directory `dir` (foreground, own sockets, no TCP vty). */
+export function daemonArgv(dir: string, daemon: Daemon): string[] {
   const argv = [
     path.join(FRR_BIN, daemon),
     '-f', path.join(dir, `${daemon}.conf`),
@@ -134,13 +143,16 @@ function daemonArgv(dir: string, daemon: Daemon): string[] {
 
 async function waitVty(ctx: KindContext, daemon: Daemon, deadline: number): Promise<void> {
   const socket = path.join(ctx.dir, `${daemon}.vty`);
-  let lastError = '';
+  let lastError = 'socket not created';
   while (Date.now() < deadline) {
     if (ctx.signal.aborted) throw new Error(`node ${ctx.node.name}: deploy aborted while waiting for ${daemon}`);
-    const answer = await vtyAnswers(socket);
-    if (answer === true) return;
-    lastError = answer;
-    await new Promise((r) => setTimeout(r, 10));
+    // A stat every few ms until the socket exists is far cheaper than a connect attempt (100 nodes wait at once).
+    if (existsSync(socket)) {
+      const answer = await vtyAnswers(socket);
+      if (answer === true) return;
+      lastError = answer;
+      await new Promise((r) => setTimeout(r, 20));
+    } else await new Promise((r) => setTimeout(r, 5));
   }
   throw new Error(`node ${ctx.node.name}: ${daemon} vty socket ${socket} did not answer (${lastError}); see ${path.join(ctx.dir, `${daemon}.log`)} and frr.log`);
 }
@@ -151,21 +163,19 @@ export const frrKind: Kind = {
   images: ['quay.io/frrouting/frr', 'quay.io/frrouting/frr:*', 'frrouting/frr', 'frrouting/frr:*'],
 
   async validate(lab, node) {
-    return (await plan(lab, node)).issues;
+    return (await planFrrNode(lab, node)).issues;
   },
 
   async prepare(ctx) {
-    const p = await plan(ctx.lab, ctx.node);
+    const p = await planFrrNode(ctx.lab, ctx.node);
     if (p.issues.length > 0) throw new Error(`node ${ctx.node.name}: ${p.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
     p.warnings.forEach((w) => ctx.warn(w));
     plans.set(ctx.node, p);
     await ensureNodeDir(ctx.dir, 'frr');
     const frr = systemUser('frr');
-    const logFile = path.join(ctx.dir, 'frr.log');
     await Promise.all(
-      p.daemons.map(async (d) => {
-        const file = path.join(ctx.dir, `${d}.conf`);
-        await writeFile(file, daemonConfig(p.split, d, { hostname: ctx.node.name, logFile }), { mode: 0o644 });
+      frrConfigFiles(p, ctx.node.name, ctx.dir).map(async ({ file, text }) => {
+        await writeFile(file, text, { mode: 0o644 });
         if (frr) await chown(file, frr.uid, frr.gid);
       }),
     );

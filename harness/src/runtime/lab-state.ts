@@ -48,12 +48,23 @@ export function statePath(lab: string): string {
   return path.join(labDir(lab), 'state.json');
 }
 
-export function readState(lab: string): LabState | undefined {
+/** The resolved model lives in its own file, written once: state.json is rewritten per process and stays small. */
+export function modelPath(lab: string): string {
+  return path.join(labDir(lab), 'model.json');
+}
+
+function readJson<T>(file: string): T | undefined {
   try {
-    return JSON.parse(readFileSync(statePath(lab), 'utf8')) as LabState;
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
   } catch {
     return undefined;
   }
+}
+
+export function readState(lab: string): LabState | undefined {
+  const state = readJson<Omit<LabState, 'model'>>(statePath(lab));
+  if (!state) return undefined;
+  return { ...state, model: readJson<Lab>(modelPath(lab)) ?? { name: lab, prefix: 'clab', file: state.file, dir: '', nodes: [], links: [], warnings: [] } };
 }
 
 /** Names of labs that have a directory under LAB_ROOT (deployed, or left over). */
@@ -86,6 +97,7 @@ export class LabStateFile {
       processes: [],
       model,
     });
+    writeAtomically(modelPath(model.name), JSON.stringify(model));
     file.save();
     return file;
   }
@@ -114,16 +126,21 @@ export class LabStateFile {
 
   /** Read-modify-write against the file, so changes made by another process (a restart by `fault`) are kept. */
   private update(change: (s: LabState) => void): void {
-    const onDisk = readState(this.state.lab);
+    const onDisk = readJson<Omit<LabState, 'model'>>(statePath(this.state.lab));
     if (onDisk) Object.assign(this.state, onDisk);
     change(this.state);
     this.save();
   }
 
   private save(): void {
-    const target = statePath(this.state.lab);
-    const tmp = `${target}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.state, null, 1));
-    renameSync(tmp, target);
+    const { model: _model, ...state } = this.state;
+    writeAtomically(statePath(this.state.lab), JSON.stringify(state, null, 1));
   }
+}
+
+/** Temp file + rename: a reader (or a harness killed mid-write) never sees half a file. */
+function writeAtomically(target: string, text: string): void {
+  const tmp = `${target}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, target);
 }

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { $, type ProcessPromise } from 'zx';
 import type { Lab, LabLink, LabNode } from '../topology/model.js';
@@ -6,6 +7,7 @@ import type { ExecOptions, ExecResult, Leftover, NodeProcess, Runtime, SpawnOpti
 import { LabStateFile, labDir, readState } from './lab-state.js';
 import { isAlive, terminate } from './procs.js';
 import { spawnDetached } from './spawn-detached.js';
+import { limiter } from './limit.js';
 import { destroyNetnsLab, netnsLeftovers } from './netns-destroy.js';
 
 /**
@@ -38,8 +40,8 @@ export class NetnsRuntime implements Runtime {
     const ns = netnsName(lab.name, node.name);
     // Recorded before it exists: a harness killed mid-command still leaves a findable name.
     this.state(lab).addNamespace(ns);
-    await run($`ip netns add ${ns}`, `create namespace ${ns} for node ${node.name}`);
-    await run($`ip -n ${ns} link set dev lo up`, `bring up lo in ${ns}`);
+    await run(() => $`ip netns add ${ns}`, `create namespace ${ns} for node ${node.name}`);
+    await run(() => $`ip -n ${ns} link set dev lo up`, `bring up lo in ${ns}`);
   }
 
   async wireLink(lab: Lab, link: LabLink): Promise<void> {
@@ -47,16 +49,15 @@ export class NetnsRuntime implements Runtime {
     const nsB = netnsName(lab.name, link.b.node);
     const mtu = link.mtu !== undefined ? ['mtu', String(link.mtu)] : [];
     const what = `link ${link.a.node}:${link.a.iface} <-> ${link.b.node}:${link.b.iface}`;
-    await run($`ip link add ${link.a.iface} netns ${nsA} ${mtu} type veth peer name ${link.b.iface} netns ${nsB} ${mtu}`, `create ${what}`);
-    await Promise.all([
-      run($`ip -n ${nsA} link set dev ${link.a.iface} up`, `bring up ${link.a.node}:${link.a.iface}`),
-      run($`ip -n ${nsB} link set dev ${link.b.iface} up`, `bring up ${link.b.node}:${link.b.iface}`),
-    ]);
+    // The first end can be created up; the kernel refuses IFF_UP for the peer in the same request.
+    await run(() => $`ip link add ${link.a.iface} netns ${nsA} ${mtu} up type veth peer name ${link.b.iface} netns ${nsB} ${mtu}`, `create ${what}`);
+    await run(() => $`ip -n ${nsB} link set dev ${link.b.iface} up`, `bring up ${link.b.node}:${link.b.iface}`);
   }
 
   async exec(lab: Lab, node: string, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
     const ns = netnsName(lab.name, node);
-    const p = $({
+    // Not through the command limit: a user's exec may run long and must not hold up others.
+    const out = await $({
       nothrow: true,
       quiet: true,
       input: opts.input,
@@ -64,7 +65,6 @@ export class NetnsRuntime implements Runtime {
       env: { ...process.env, ...opts.env },
       timeout: opts.timeoutMs,
     })`ip netns exec ${ns} ${argv}`;
-    const out = await p;
     const timedOut = out.signal === 'SIGTERM' && opts.timeoutMs !== undefined;
     return {
       exitCode: out.exitCode ?? (timedOut ? 124 : 128),
@@ -133,9 +133,12 @@ export class SpawnedProcess implements NodeProcess {
   }
 }
 
-/** Await a zx command; on failure throw one sentence saying what we tried and what ip said. */
-async function run(p: ProcessPromise, what: string): Promise<void> {
-  const out = await p.nothrow().quiet();
+/** Lab-building commands (namespaces, links) of all labs of this process share this limit (see limit.ts). */
+const commandSlot = limiter(Math.max(4, 4 * os.cpus().length));
+
+/** Run a zx command (built inside `make`, so it starts only when a slot is free); on failure throw one sentence saying what we tried and what ip said. */
+async function run(make: () => ProcessPromise, what: string): Promise<void> {
+  const out = await commandSlot(() => make().nothrow().quiet());
   if (out.exitCode !== 0) throw new Error(`cannot ${what}: ${out.stderr.trim() || `exit code ${out.exitCode}`}`);
 }
 

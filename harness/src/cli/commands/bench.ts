@@ -35,7 +35,8 @@ Benchmarks: ${benchmarks().join(', ') || '(none)'}`,
       throw new UsageError(`no benchmark "${name}"; benchmarks: ${benchmarks().join(', ') || '(none)'}`);
     }
     const args = flags.has('quick') ? ['--quick'] : [];
-    const out = await $({ stdio: 'inherit', nothrow: true, quiet: true })`${process.execPath} --import tsx ${file} ${args}`;
+    // Same node flags as this CLI process (--import tsx, heap settings from the launcher).
+    const out = await $({ stdio: 'inherit', nothrow: true, quiet: true })`${process.execPath} ${process.execArgv} ${file} ${args}`;
     return out.exitCode ?? 1;
   },
 };

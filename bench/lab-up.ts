@@ -1,0 +1,178 @@
+/**
+ * lab-up: deploy-to-converged time and memory of the harness against a plain
+ * shell script doing the same work, in the same run, on labs/multihomed and on a
+ * generated ring of eBGP routers (100; 30 with --quick). "Converged" = every BGP
+ * session of the lab Established, polled over the vty sockets the same way for
+ * both. Trials alternate which side goes first; figures are medians.
+ *   ./bgpdns-lab bench lab-up [--quick]
+ * Last stdout line: the benchmark contract's JSON (CONTRACTS.md).
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { $ } from 'zx';
+import { monoNow } from '../harness/src/clock.js';
+import { loadTopology } from '../harness/src/topology/load.js';
+import { writeChainLab } from '../harness/src/topology/generate.js';
+import type { Lab } from '../harness/src/topology/model.js';
+import { netnsName } from '../harness/src/topology/names.js';
+import { deploy } from '../harness/src/lab/deploy.js';
+import { destroyLab, leftovers } from '../harness/src/lab/destroy.js';
+import { waitBgpConverged, waitSessionsEstablished } from '../harness/src/lab/converged.js';
+import { guardLab, unguardLab } from '../harness/src/lab/cleanup-on-signal.js';
+import { shellScriptFor } from './lab-up.shell-script.js';
+
+const quick = process.argv.includes('--quick');
+const ringSize = quick ? 30 : 100;
+const trials = quick ? 1 : 3;
+const here = path.dirname(fileURLToPath(import.meta.url));
+const log = (s: string) => process.stderr.write(`lab-up: ${s}\n`);
+
+interface Trial {
+  readyS: number;
+  convergedS: number;
+  labPssMb: number;
+  destroyS: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function kb(file: string, field: string): number {
+  try {
+    const m = readFileSync(file, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Proportional memory of every process in the lab's namespaces, in MB. */
+async function labPssMb(lab: Lab): Promise<number> {
+  let total = 0;
+  for (const node of lab.nodes) {
+    const out = await $({ nothrow: true, quiet: true })`ip netns pids ${netnsName(lab.name, node.name)}`;
+    for (const pid of out.stdout.split('\n').filter(Boolean)) total += kb(`/proc/${pid}/smaps_rollup`, 'Pss');
+  }
+  return total / 1024;
+}
+
+function renamed(lab: Lab, name: string): Lab {
+  return { ...lab, name, nodes: lab.nodes.map((n) => ({ ...n, settings: { ...n.settings } })) };
+}
+
+async function harnessTrial(model: Lab): Promise<Trial> {
+  const t0 = monoNow();
+  const lab = await deploy(model);
+  const readyS = (monoNow() - t0) / 1000;
+  const c = await waitBgpConverged(lab, { timeoutMs: 120_000, intervalMs: 20 });
+  const convergedS = (c.at - t0) / 1000;
+  const pss = await labPssMb(model);
+  const d0 = monoNow();
+  await lab.destroy();
+  return { readyS, convergedS, labPssMb: pss, destroyS: (monoNow() - d0) / 1000 };
+}
+
+async function scriptTrial(model: Lab, scratch: string): Promise<Trial> {
+  const { script, bgpd } = await shellScriptFor(model);
+  const file = path.join(scratch, `${model.name}.sh`);
+  await writeFile(file, script, { mode: 0o755 });
+  guardLab(model.name, () => destroyLab(model.name));
+  try {
+    const t0 = monoNow();
+    const run = await $({ nothrow: true, quiet: true })`bash ${file}`;
+    if (run.exitCode !== 0) throw new Error(`plain script ${file} failed (exit ${run.exitCode}): ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    const readyS = (monoNow() - t0) / 1000;
+    const c = await waitSessionsEstablished(bgpd, { timeoutMs: 120_000, intervalMs: 20, what: `script lab ${model.name}` });
+    const convergedS = (c.at - t0) / 1000;
+    const pss = await labPssMb(model);
+    const d0 = monoNow();
+    await destroyLab(model.name);
+    return { readyS, convergedS, labPssMb: pss, destroyS: (monoNow() - d0) / 1000 };
+  } finally {
+    await destroyLab(model.name);
+    unguardLab(model.name);
+  }
+}
+
+async function compare(label: string, model: Lab, scratch: string): Promise<{ harness: Trial[]; script: Trial[] }> {
+  const harnessLab = renamed(model, `h1bh-${label}`);
+  const scriptLab = renamed(model, `h1bs-${label}`);
+  for (const l of [harnessLab, scriptLab]) await destroyLab(l.name);
+  const harness: Trial[] = [];
+  const script: Trial[] = [];
+  for (let i = 0; i < trials; i++) {
+    // Alternate who goes first so page cache and CPU state favour neither.
+    const order = i % 2 === 0 ? ['harness', 'script'] : ['script', 'harness'];
+    for (const who of order) {
+      const t = who === 'harness' ? await harnessTrial(harnessLab) : await scriptTrial(scriptLab, scratch);
+      (who === 'harness' ? harness : script).push(t);
+      log(`${label} trial ${i + 1}/${trials} ${who}: ready ${t.readyS.toFixed(2)} s, converged ${t.convergedS.toFixed(2)} s, lab PSS ${t.labPssMb.toFixed(0)} MB, destroy ${t.destroyS.toFixed(2)} s`);
+    }
+  }
+  return { harness, script };
+}
+
+const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
+const scratch = await mkdtemp(path.join(os.tmpdir(), 'h1-lab-up-'));
+try {
+  const multihomed = await loadTopology(path.join(here, '..', 'labs', 'multihomed', 'multihomed.clab.yml'));
+  const ringFile = await writeChainLab({ name: 'h1ring', routers: ringSize, ring: true, dir: path.join(scratch, 'ring') });
+  const ring = await loadTopology(ringFile);
+
+  const mh = await compare('mh', multihomed, scratch);
+  const rg = await compare(`n${ringSize}`, ring, scratch);
+
+  const m = (ts: Trial[], k: keyof Trial) => round(median(ts.map((t) => t[k])));
+  const mhRatio = round(m(mh.harness, 'convergedS') / m(mh.script, 'convergedS'));
+  const rgRatio = round(m(rg.harness, 'convergedS') / m(rg.script, 'convergedS'));
+  const rssMb = round(kb('/proc/self/status', 'VmHWM') / 1024, 1);
+  const ringConverged = m(rg.harness, 'convergedS');
+  const left = (await leftovers()).filter((l) => l.lab.startsWith('h1b'));
+
+  const figures = {
+    trials,
+    multihomed_nodes: multihomed.nodes.length,
+    multihomed_links: multihomed.links.length,
+    multihomed_ready_s: m(mh.harness, 'readyS'),
+    multihomed_converged_s: m(mh.harness, 'convergedS'),
+    multihomed_script_ready_s: m(mh.script, 'readyS'),
+    multihomed_script_converged_s: m(mh.script, 'convergedS'),
+    multihomed_ratio: mhRatio,
+    multihomed_lab_pss_mb: m(mh.harness, 'labPssMb'),
+    ring_nodes: ringSize,
+    ring_sessions: ringSize * 2,
+    ring_ready_s: m(rg.harness, 'readyS'),
+    ring_converged_s: ringConverged,
+    ring_script_ready_s: m(rg.script, 'readyS'),
+    ring_script_converged_s: m(rg.script, 'convergedS'),
+    ring_ratio: rgRatio,
+    ring_lab_pss_mb: m(rg.harness, 'labPssMb'),
+    ring_script_lab_pss_mb: m(rg.script, 'labPssMb'),
+    ring_destroy_s: m(rg.harness, 'destroyS'),
+    harness_rss_mb: rssMb,
+    leftovers: left.length,
+  };
+  const target = (name: string, value: number, op: '<' | '<=', t: number) => ({ name, value, op, target: t, met: op === '<' ? value < t : value <= t });
+  const result = {
+    bench: 'lab-up',
+    quick,
+    machine: { cores: os.cpus().length, kernel: os.release() },
+    figures,
+    targets: [
+      target('overhead_vs_script', Math.max(mhRatio, rgRatio), '<=', 1.2),
+      target(`nodes${ringSize}_converged_s`, ringConverged, '<', 30),
+      target('harness_rss_mb', rssMb, '<', 150),
+    ],
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+} catch (e) {
+  process.stdout.write(`lab-up could not run: ${(e as Error).message}\n`);
+  process.exitCode = 1;
+} finally {
+  await rm(scratch, { recursive: true, force: true });
+}
