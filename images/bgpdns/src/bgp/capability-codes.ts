@@ -15,6 +15,8 @@ export const enum CapabilityCode {
   RouteRefresh = 2,
   /** RFC 8654 §3 */
   ExtendedMessage = 6,
+  /** RFC 4724 §3 */
+  GracefulRestart = 64,
   /** RFC 6793 §3 */
   FourOctetAs = 65,
   /** RFC 7313 §3 */
@@ -29,6 +31,7 @@ export function capabilityName(code: number): string {
     case CapabilityCode.Multiprotocol: return 'multiprotocol';
     case CapabilityCode.RouteRefresh: return 'route-refresh';
     case CapabilityCode.ExtendedMessage: return 'extended-message';
+    case CapabilityCode.GracefulRestart: return 'graceful-restart';
     case CapabilityCode.FourOctetAs: return '4-octet-as';
     case CapabilityCode.EnhancedRouteRefresh: return 'enhanced-route-refresh';
     default: return `capability ${code}`;

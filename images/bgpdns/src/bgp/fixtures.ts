@@ -23,6 +23,8 @@ export const fullOpen: OpenMessage = {
     { code: CapabilityCode.EnhancedRouteRefresh },
     { code: CapabilityCode.FourOctetAs, asn: 4200000001 },
     { code: CapabilityCode.ExtendedMessage },
+    { code: CapabilityCode.GracefulRestart, restartFlags: 8, restartTime: 120, families: [{ afi: Afi.IPv4, safi: Safi.Unicast, flags: 0x80 }] },
+    { code: CapabilityCode.GracefulRestart, restartFlags: 0, restartTime: 0, families: [] },
     { code: 73, value: new TextEncoder().encode('h3-fqdn') },
   ],
 };

@@ -17,6 +17,11 @@ export type Capability =
   | { code: CapabilityCode.EnhancedRouteRefresh }
   | { code: CapabilityCode.ExtendedMessage }
   | { code: CapabilityCode.FourOctetAs; asn: number }
+  /**
+   * RFC 4724 §3. Without families it says "I keep no forwarding state but
+   * understand End-of-RIB", which makes peers such as FRR send End-of-RIB.
+   */
+  | { code: CapabilityCode.GracefulRestart; restartFlags: number; restartTime: number; families: { afi: Afi; safi: Safi; flags: number }[] }
   /** Any other capability, kept as received (RFC 5492 §3: unknown ones are ignored, not rejected). */
   | { code: number; value: Uint8Array };
 
@@ -47,6 +52,15 @@ function capabilityValue(cap: Capability): Uint8Array {
     }
     case CapabilityCode.FourOctetAs:
       return new ByteWriter(4).u32((cap as { asn: number }).asn).finish();
+    case CapabilityCode.GracefulRestart: {
+      if ('value' in cap) return cap.value;
+      const g = cap as { restartFlags: number; restartTime: number; families: { afi: Afi; safi: Safi; flags: number }[] };
+      const w = new ByteWriter(2 + 4 * g.families.length);
+      // Restart Flags (4 bits) and Restart Time in seconds (12 bits).
+      w.u16(((g.restartFlags & 0xf) << 12) | (g.restartTime & 0xfff));
+      for (const f of g.families) w.u16(f.afi).u8(f.safi).u8(f.flags);
+      return w.finish();
+    }
     default:
       return 'value' in cap ? cap.value : new Uint8Array(0);
   }
@@ -61,6 +75,13 @@ function decodeCapability(code: number, buf: Uint8Array, at: number, len: number
     case CapabilityCode.FourOctetAs:
       if (len !== 4) return { code, value: value() };
       return { code, asn: readU32(buf, at) };
+    case CapabilityCode.GracefulRestart: {
+      if (len < 2 || (len - 2) % 4) return { code, value: value() };
+      const head = readU16(buf, at);
+      const families = [];
+      for (let i = at + 2; i < at + len; i += 4) families.push({ afi: readU16(buf, i) as Afi, safi: buf[i + 2] as Safi, flags: buf[i + 3] });
+      return { code, restartFlags: head >> 12, restartTime: head & 0xfff, families };
+    }
     case CapabilityCode.RouteRefresh:
     case CapabilityCode.EnhancedRouteRefresh:
     case CapabilityCode.ExtendedMessage:
@@ -172,6 +193,7 @@ export interface OpenSummary {
   routeRefresh: boolean;
   enhancedRouteRefresh: boolean;
   extendedMessage: boolean;
+  gracefulRestart: boolean;
 }
 
 export function summarizeOpen(open: OpenMessage): OpenSummary {
@@ -182,6 +204,7 @@ export function summarizeOpen(open: OpenMessage): OpenSummary {
     routeRefresh: false,
     enhancedRouteRefresh: false,
     extendedMessage: false,
+    gracefulRestart: false,
   };
   for (const c of open.capabilities) {
     if (c.code === CapabilityCode.FourOctetAs && 'asn' in c) {
@@ -195,6 +218,8 @@ export function summarizeOpen(open: OpenMessage): OpenSummary {
       s.enhancedRouteRefresh = true;
     } else if (c.code === CapabilityCode.ExtendedMessage && !('value' in c)) {
       s.extendedMessage = true;
+    } else if (c.code === CapabilityCode.GracefulRestart && !('value' in c)) {
+      s.gracefulRestart = true;
     }
   }
   return s;

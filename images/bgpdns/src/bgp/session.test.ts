@@ -70,7 +70,7 @@ test('passive: OPEN → OpenConfirm → KEEPALIVE → Established with negotiate
   t.deepEqual(n.families, [Afi.IPv4, Afi.IPv6]);
 });
 
-test('our OPEN offers MP IPv4/IPv6, route refresh, enhanced route refresh, 4-octet AS and extended message', (t) => {
+test('our OPEN offers MP IPv4/IPv6, route refresh, enhanced route refresh, 4-octet AS, extended message and End-of-RIB (GR without families)', (t) => {
   const clock = new FakeClock();
   const s = new Session({ ...local, localAs: 4200000005 }, { clock });
   s.start();
@@ -79,7 +79,7 @@ test('our OPEN offers MP IPv4/IPv6, route refresh, enhanced route refresh, 4-oct
   const open = wire.sent[0];
   t.is((open[20] << 8) | open[21], 23456, 'My AS is AS_TRANS for a 4-octet ASN');
   const text = Buffer.from(open).toString('hex');
-  for (const cap of ['01040001', '01040002', '0200', '4600', '4104fa56ea05', '0600']) t.true(text.includes(cap), cap);
+  for (const cap of ['01040001', '01040002', '0200', '4600', '4104fa56ea05', '0600', '40020000']) t.true(text.includes(cap), cap);
 });
 
 test('keepalives every hold/3 seconds; hold timer expiry sends NOTIFICATION 4 and goes down', (t) => {

@@ -65,6 +65,13 @@ export interface SessionConfig {
   extendedMessage?: boolean;
   /** Offer 4-octet ASNs (RFC 6793). Default true; false only to test old-speaker behaviour. */
   fourOctetAs?: boolean;
+  /**
+   * Advertise Graceful Restart (RFC 4724 §3) with no families and restart time 0:
+   * "no forwarding state kept, End-of-RIB understood". Peers such as FRR send
+   * End-of-RIB only to GR-capable peers, and with no families they still drop our
+   * routes at once when the session goes down. Default true.
+   */
+  endOfRibCapability?: boolean;
   /** Bound per event-loop turn while ingesting: whichever is hit first. Defaults 5 ms and 2000 messages. */
   maxBatchMs?: number;
   maxBatchMessages?: number;
@@ -313,6 +320,9 @@ export class Session extends EventEmitter<SessionEvents> {
     capabilities.push({ code: CapabilityCode.RouteRefresh }, { code: CapabilityCode.EnhancedRouteRefresh });
     if (this.config.fourOctetAs !== false) capabilities.push({ code: CapabilityCode.FourOctetAs, asn: this.config.localAs });
     if (this.config.extendedMessage !== false) capabilities.push({ code: CapabilityCode.ExtendedMessage });
+    if (this.config.endOfRibCapability !== false) {
+      capabilities.push({ code: CapabilityCode.GracefulRestart, restartFlags: 0, restartTime: 0, families: [] });
+    }
     return {
       version: 4,
       myAs: myAsField(this.config.localAs),

@@ -14,7 +14,10 @@
  *
  * AS paths: one path per origin AS, ~11 prefixes per origin on average with a
  * heavy head; path length (including the injector's own AS, prepended when
- * sending) has mean ≈ 4.3.
+ * sending) has mean ≈ 4.3. Path ASNs come only from 4200100000–4200999999
+ * (origins from 4200100000 up, transits 4200900000–4200901999), so lab
+ * routers numbered outside that block never see their own AS in a synthetic
+ * path (which would make them drop the route as a loop).
  */
 import { Afi, AsPathSegmentType, Origin, type PathAttributes } from '../bgp/types.js';
 import type { RouteGroup, Table } from './table.js';
@@ -24,7 +27,7 @@ export const IPV6_LAB_PREFIX = { bytes: Uint8Array.of(0x20, 0x01, 0x0d, 0xb8, 0,
 /** Distinct prefixes of length 15..32 inside 198.18.0.0/15. */
 export const MAX_IPV4_PREFIXES = 2 ** 18 - 1;
 /** Kept well below the /32's capacity so generation stays fast. */
-export const MAX_IPV6_PREFIXES = 50_000_000;
+export const MAX_IPV6_PREFIXES = 5_000_000;
 
 /** Share of each prefix length in a real IPv4 table (rounded, public table statistics). */
 const IPV4_LENGTHS: [number, number][] = [
@@ -132,13 +135,12 @@ function writeNlri(out: Uint8Array, at: number, base: Uint8Array, baseLen: numbe
   return at + 1 + n;
 }
 
-const TRANSIT_ASNS = [
-  ...Array.from({ length: 65534 - 64496 + 1 }, (_, i) => 64496 + i),
-  ...Array.from({ length: 16 }, (_, i) => 65536 + i),
-];
+/** Reserved for synthetic paths; see the header. */
+export const SYNTHETIC_ASN_BLOCK = { first: 4200100000, last: 4200999999 } as const;
+const TRANSIT_ASNS = Array.from({ length: 2000 }, (_, i) => 4200900000 + i);
 
 function originAsn(i: number): number {
-  return 4200000000 + i;
+  return SYNTHETIC_ASN_BLOCK.first + i;
 }
 
 function makePath(i: number, rnd: () => number): PathAttributes {
@@ -156,8 +158,9 @@ function makePath(i: number, rnd: () => number): PathAttributes {
     asPath: asns.length ? [{ type: AsPathSegmentType.AsSequence, asns }] : [],
   };
   if (rnd() < 0.2) attrs.med = Math.floor(rnd() * 1000);
-  const communityAs = asns.find((a) => a <= 0xffff);
-  if (communityAs !== undefined && rnd() < 0.4) {
+  // Communities tag with a 2-octet documentation/private AS (they play no part in loop detection).
+  const communityAs = 64496 + Math.floor(rnd() * 1039);
+  if (rnd() < 0.4) {
     const n = 1 + Math.floor(rnd() * 3);
     attrs.communities = Array.from({ length: n }, () => communityAs * 65536 + Math.floor(rnd() * 1000));
   }
@@ -219,7 +222,8 @@ export function syntheticTable(options: SyntheticOptions): Table {
     throw new Error(`synthetic table: ipv6 must be 0..${MAX_IPV6_PREFIXES}, got ${ipv6}`);
   }
   const rnd = seededRandom(options.seed ?? 1);
-  const originCount = Math.max(1, Math.ceil((ipv4 + ipv6) / (options.prefixesPerOrigin ?? 11)));
+  // Origins stay below the transit ASNs inside the reserved block.
+  const originCount = Math.min(800_000, Math.max(1, Math.ceil((ipv4 + ipv6) / (options.prefixesPerOrigin ?? 11))));
   const origins = Array.from({ length: originCount }, (_, i) => makePath(i, rnd));
   const groups = [
     ...familyGroups(Afi.IPv4, ipv4, IPV4_LENGTHS, IPV4_LAB_PREFIX, origins, rnd),
