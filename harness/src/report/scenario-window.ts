@@ -12,18 +12,21 @@ export interface ScenarioWindow {
 }
 
 /**
- * One window per scenario that has steps: those the run lists, and any other name its
- * steps carry (a scenario may record parts of itself as sub-scenarios), in start order.
+ * One window per scenario: those the run lists and any other name its steps (or its
+ * labelled faults, events and DNS samples) carry — a scenario may record parts of
+ * itself as sub-scenarios — in start order. Steps set the window; a scenario with no
+ * steps spans its labelled items.
  */
 export function scenarioWindows(record: RunRecord): ScenarioWindow[] {
+  const labelled: Timed[] = [...record.faults, ...record.events, ...(record.dnsOrder ?? [])];
+  const names = [...new Set([...record.scenarios, ...record.steps.map((s) => s.scenario), ...labelled.flatMap((x) => (x.scenario ? [x.scenario] : []))])];
   const windows: ScenarioWindow[] = [];
-  const names = [...new Set([...record.scenarios, ...record.steps.map((s) => s.scenario)])];
   for (const scenario of names) {
     const steps = record.steps.filter((s) => s.scenario === scenario);
-    if (steps.length === 0) continue;
-    const start = Math.min(...steps.map((s) => s.start));
-    const end = Math.max(...steps.map((s) => s.end ?? s.start));
-    windows.push({ scenario, start, end });
+    const times =
+      steps.length > 0 ? steps.flatMap((s) => [s.start, s.end ?? s.start]) : labelled.filter((x) => x.scenario === scenario).map((x) => x.at);
+    if (times.length === 0) continue;
+    windows.push({ scenario, start: Math.min(...times), end: Math.max(...times) });
   }
   return windows.sort((a, b) => a.start - b.start);
 }

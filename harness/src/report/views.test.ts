@@ -134,3 +134,10 @@ test('scenarios that record parts of themselves under other names get their own 
     ['cut', 'cut: part a', 'cut: part b'],
   );
 });
+
+test('a scenario with labelled events but no steps still gets a window', (t) => {
+  const record = tiny();
+  record.events.push({ at: T0 + 30_000, node: 'r9', plane: 'bgp', type: 'session-up', source: 'frr-log', scenario: 'watch-only' });
+  record.events.push({ at: T0 + 31_000, node: 'r9', plane: 'bgp', type: 'session-down', source: 'frr-log', scenario: 'watch-only' });
+  t.deepEqual(scenarioWindows(record).at(-1), { scenario: 'watch-only', start: T0 + 30_000, end: T0 + 31_000 });
+});
