@@ -65,8 +65,10 @@ test.serial('a link cut moves the best path: seen by the poll and in the FRR log
   const logged = await watcher.logCounterpart(polled, t0);
   t.truthy(logged, 'the FRR log shows the new best path going to zebra');
   t.is(logged!.to?.nexthop, '198.18.254.5');
-  // The log's millisecond stamp and the poll agree within a poll period plus log rounding.
-  t.true(logged!.at <= polled.at + 2 && logged!.at >= t0 - 2, `log ${logged!.at - t0} ms, poll ${polled.at - t0} ms after the cut`);
+  // Two views of one change: when bgpd handed the new best path to zebra (log) and when
+  // `show` first listed it (poll). They are usually within a poll period of each other,
+  // in either order (bgpd may queue the zebra update behind other work).
+  t.true(logged!.at >= t0 - 2 && Math.abs(logged!.at - polled.at) < 200, `log ${logged!.at - t0} ms, poll ${polled.at - t0} ms after the cut`);
   t.true(polled.at - t0 < 2000);
   // Session down from the log, with its reason.
   const down = watcher.sessions.find((s) => s.peer === '198.18.254.1' && s.state === 'down' && s.at >= t0 - 1);

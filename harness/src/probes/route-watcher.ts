@@ -141,6 +141,8 @@ export class RouteWatcher {
   /**
    * The FRR-log change that corresponds to a polled one: same prefix and kind, same
    * next hop for installs, logged within [from, poll time + slack]. Reads the log first.
+   * The log time is when bgpd handed the path to zebra; it is usually a little before
+   * the poll saw it, but bgpd may queue the zebra update, so it can also be after.
    */
   async logCounterpart(polled: RouteChange, from: Millis, slackMs = 200): Promise<RouteChange | undefined> {
     await this.readLog();
