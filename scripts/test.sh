@@ -4,6 +4,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== typecheck"
 npx tsc -p tsconfig.json
+# The Docker runtime's tests need an engine and the offline images: use the engine
+# that answers, else start dockerd (stopped again on exit, by its recorded PID);
+# images whose inputs did not change are not rebuilt.
+echo "== docker engine and images"
+cli() { node --import tsx harness/src/cli/main.ts "$@"; }
+cli images engine up
+trap 'cli images engine down' EXIT
+cli images build >/dev/null
 echo "== unit tests"
 npx ava --config ava.unit.config.js "$@"
 echo "== lab scenarios"

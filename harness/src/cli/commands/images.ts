@@ -1,0 +1,59 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildImages } from '../../images/build.js';
+import { CATALOG, imageDef, type ImageName } from '../../images/catalog.js';
+import { engineDown, engineUp } from '../../images/engine-service.js';
+import { parseArgs, UsageError, type CliCommand } from '../command.js';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+export const command: CliCommand = {
+  summary: 'build the offline Docker images (skips unchanged ones); start/stop a local Docker engine',
+  usage: `usage: bgpdns-lab images build [NAME…] [--force] [--verbose]
+       bgpdns-lab images engine up|down
+
+build   builds ${CATALOG.map((d) => d.name).join(', ')} (or the NAMEs given, with their
+        parents) without any registry: base from the host's own Debian mirror
+        (mmdebstrap | docker import), the others FROM it with apt from the same
+        mirror. An image whose inputs (its folder, parent, bundle, node binary)
+        did not change is skipped; its hash is in label bgpdns-lab.inputs-hash
+        and in its tag bgpdns-lab/NAME:<hash12> (and :latest).
+        coredns builds only from a binary you supply (images/coredns/README.md).
+        Last stdout line: JSON with each image's status and build seconds.
+engine  up: use the engine that answers, else start dockerd and record its PID;
+        down: stop only a dockerd that "engine up" started.`,
+  async run(argv) {
+    const { positional, flags } = parseArgs(argv);
+    const [sub, ...rest] = positional;
+    if (sub === 'build') {
+      const only = rest.map((n) => imageDef(n).name as ImageName);
+      const t0 = Date.now();
+      const results = await buildImages({
+        repoRoot: REPO_ROOT,
+        only: only.length ? only : undefined,
+        force: flags.has('force'),
+        verbose: flags.has('verbose'),
+        log,
+      });
+      const built = results.filter((r) => r.status === 'built').length;
+      log(`images: ${built} built, ${results.filter((r) => r.status === 'cached').length} up to date, ${results.filter((r) => r.status === 'skipped').length} skipped in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      process.stdout.write(`${JSON.stringify({ images: results.map(({ name, ref, status, seconds, reason }) => ({ name, ref, status, seconds: +seconds.toFixed(1), ...(reason ? { reason } : {}) })) })}\n`);
+      return 0;
+    }
+    if (sub === 'engine') {
+      const [action] = rest;
+      if (action === 'up') {
+        const up = await engineUp(log);
+        log(up.started ? `dockerd answers after ${up.seconds.toFixed(1)} s` : `engine answers at ${up.address}; using it as it is`);
+        return 0;
+      }
+      if (action === 'down') {
+        if (!(await engineDown(log))) log('no dockerd was started by bgpdns-lab; nothing to stop');
+        return 0;
+      }
+      throw new UsageError('expected "engine up" or "engine down"');
+    }
+    throw new UsageError(sub ? `unknown images subcommand "${sub}"` : 'expected a subcommand');
+  },
+};
