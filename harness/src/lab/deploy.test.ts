@@ -9,7 +9,7 @@ import { waitBgpConverged } from './converged.js';
 import type { DeployEvent } from './progress.js';
 
 // Lab-backed: real namespaces and FRR. Lab names start with "h1d" (this file only).
-const LABS = ['h1dmix', 'h1dfail', 'h1dtwice'];
+const LABS = ['h1dmix', 'h1dfail', 'h1dtwice', 'h1dslow'];
 let dir: string;
 
 test.before(async () => {
@@ -110,6 +110,13 @@ test.serial('deploying a lab that already exists is refused', async (t) => {
   const err = await t.throwsAsync(deploy(file));
   t.is(err!.message, 'lab "h1dtwice" already exists on this host (netns, process, dir); destroy it first: bgpdns-lab destroy h1dtwice');
   t.is(lab.nodes().length, 3);
+});
+
+test.serial('a node that does not become ready in time fails the deploy with the daemon and socket, and cleans up', async (t) => {
+  const file = await labFile('h1dslow', []);
+  const err = await t.throwsAsync(deploy(file, { readyTimeoutMs: 0 }));
+  t.regex(err!.message, /^node r[12]: (zebra|bgpd) vty socket \/run\/bgpdns-lab\/h1dslow\/r[12]\/(zebra|bgpd)\.vty did not answer/);
+  t.deepEqual(await leftovers('h1dslow'), []);
 });
 
 test.after.always('no h1d leftovers', async (t) => {

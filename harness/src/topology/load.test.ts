@@ -74,6 +74,11 @@ test('node name that cannot be in a namespace name', async (t) => {
   await rejects(t, 'name: h1t\ntopology:\n  nodes:\n    "r 1": {kind: client}\n', 'topology.nodes.r 1: expected a node name');
 });
 
+test('node name too long for its daemon sockets', async (t) => {
+  const long = 'r'.repeat(80);
+  await rejects(t, `name: h1t\ntopology:\n  nodes:\n    ${long}: {kind: client}\n`, `topology.nodes.${long}: node name is 80 characters; with lab "h1t" at most 75 fit`);
+});
+
 test('unknown kind lists the known kinds', async (t) => {
   await rejects(t, 'name: h1t\ntopology:\n  nodes:\n    r1: {kind: nokia_srlinux}\n', 'topology.nodes.r1.kind: unknown kind "nokia_srlinux"; known kinds: frr, client');
 });

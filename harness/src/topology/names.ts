@@ -38,6 +38,15 @@ export function labNameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Daemons' unix sockets live in the node directory /run/bgpdns-lab/<lab>/<node>/, and a
+ * socket path must fit sun_path (108 bytes with the NUL); "/staticd.vty" is the longest name.
+ */
+export const SOCKET_PATH_MAX = 107;
+// Mirrors the default LAB_ROOT of runtime/lab-state.ts (names are checked before any runtime exists).
+const NODE_DIR_PREFIX = '/run/bgpdns-lab/';
+const LONGEST_SOCKET = '/staticd.vty';
+
 export function nodeNameProblem(lab: string, name: string): string | undefined {
   if (!NODE_NAME.test(name)) {
     return `expected a node name of letters, digits, '-', '_' and '.' (starting with a letter or digit), got ${JSON.stringify(name)}`;
@@ -45,6 +54,11 @@ export function nodeNameProblem(lab: string, name: string): string | undefined {
   const ns = netnsName(lab, name);
   if (Buffer.byteLength(ns) > NETNS_NAME_MAX) {
     return `namespace name "${ns}" would be longer than ${NETNS_NAME_MAX} bytes; use a shorter node name`;
+  }
+  const socket = `${NODE_DIR_PREFIX}${lab}/${name}${LONGEST_SOCKET}`;
+  if (Buffer.byteLength(socket) > SOCKET_PATH_MAX) {
+    const room = SOCKET_PATH_MAX - Buffer.byteLength(`${NODE_DIR_PREFIX}${lab}/${LONGEST_SOCKET}`);
+    return `node name is ${name.length} characters; with lab "${lab}" at most ${room} fit, because the node's daemon sockets (${socket}) must stay within ${SOCKET_PATH_MAX} bytes`;
   }
   return undefined;
 }
