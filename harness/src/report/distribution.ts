@@ -9,6 +9,9 @@ import { meetsSlo } from '../run/stats.js';
 import { formatSlo } from './format.js';
 import { COLORS, type VegaLiteSpec } from './vega-svg.js';
 
+/** Up to this many trials sit on one line; more are spread out vertically. */
+const FEW_TRIALS = 5;
+
 /** Trials this far below the SLO line would collapse onto the axis origin on a linear scale. */
 const LOG_SCALE_RATIO = 20;
 
@@ -34,9 +37,13 @@ export function logTicks([lo, hi]: [number, number]): number[] {
 const MS_LABEL = "datum.value >= 1000 ? format(datum.value / 1000, '~g') + ' s' : format(datum.value, '~g') + ' ms'";
 
 export function distributionSpec(m: Measurement, width = 380): VegaLiteSpec {
+  // Many trials would pile up on one line: spread them vertically (golden-ratio steps,
+  // so the same record always draws the same picture).
+  const spread = m.trials.length > FEW_TRIALS;
   const trials = m.trials.map((value, i) => ({
     trial: i + 1,
     value,
+    row: spread ? 0.5 + (((i * 0.618034) % 1) - 0.5) * 0.7 : 0.5,
     verdict: m.slo === undefined || meetsSlo(value, m.slo) ? 'within SLO' : 'breaks SLO',
   }));
   const axis = distributionAxis(m);
@@ -72,6 +79,7 @@ export function distributionSpec(m: Measurement, width = 380): VegaLiteSpec {
       mark: { type: 'point', filled: true, size: 55, opacity: 0.8, stroke: 'white', strokeWidth: 0.5 },
       encoding: {
         x: { field: 'value', ...x },
+        y: { field: 'row', type: 'quantitative', scale: { domain: [0, 1] }, axis: null },
         color: { field: 'verdict', type: 'nominal', scale: { domain: ['within SLO', 'breaks SLO'], range: [COLORS.bgp, COLORS.missed] }, legend: null },
       },
     },
