@@ -91,3 +91,12 @@ test('assertions of a scenario without steps still appear', async (t) => {
   const html = await renderReportHtml({ ...r, assertions: [...r.assertions, { scenario: 'preflight', name: 'FRR 8.4 found', ok: true }] });
   t.regex(html, /Assertions of scenarios without steps<\/h2>\s*<table data-table="assertions">.*FRR 8.4 found/s);
 });
+
+test('lone informational figures (no SLO, one trial) are not plotted, and the page says so', async (t) => {
+  const r = syntheticRunRecord({ withFailures: false });
+  const count = { name: 'order changes during the flaps', plane: 'dns' as const, unit: 'count' as const, trials: [14], p50: 14, p95: 14, max: 14, met: true };
+  const html = await renderReportHtml({ ...r, measurements: [...r.measurements, count] });
+  t.is([...html.matchAll(/data-plot="distribution"/g)].length, r.measurements.length);
+  t.regex(html, /1 measurement without an SLO and with a single trial is in the summary table only/);
+  t.regex(html, /<tr data-measurement="order changes during the flaps">/);
+});

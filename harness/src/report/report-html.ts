@@ -102,14 +102,25 @@ function assertionTable(record: RunRecord, inScenario: (name: string) => boolean
   return `<table data-table="assertions"><thead><tr><th>assertion</th><th>result</th><th>message</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
+/**
+ * A plot earns its place when there is an SLO to compare with, or several timed trials
+ * to see spread; a lone informational figure (a count without SLO) stays in the table.
+ */
+export function worthPlotting(m: Measurement): boolean {
+  return m.slo !== undefined || (m.unit === 'ms' && m.trials.length > 1);
+}
+
 async function distributions(record: RunRecord): Promise<string> {
   const figures: string[] = [];
-  for (const m of record.measurements) {
+  const plotted = record.measurements.filter(worthPlotting);
+  for (const m of plotted) {
     const svg = await renderVegaLite(distributionSpec(m));
     figures.push(`<figure data-measurement="${esc(m.name)}"><figcaption><span>${esc(m.name)}</span><span class="${m.met ? 'ok' : 'bad'}">${m.met ? 'met' : 'missed'}</span></figcaption>
 ${plot('distribution', svg, `${m.name}: ${m.trials.length} trials against SLO ${formatSlo(m.slo, m.unit)}`)}</figure>`);
   }
-  return figures.length > 0 ? `<div class="dist">${figures.join('\n')}</div>` : '';
+  const rest = record.measurements.length - plotted.length;
+  const note = rest > 0 ? `<p class="muted">${rest} measurement${rest === 1 ? '' : 's'} without an SLO and with a single trial ${rest === 1 ? 'is' : 'are'} in the summary table only.</p>` : '';
+  return figures.length > 0 ? `<div class="dist">${figures.join('\n')}</div>${note}` : note;
 }
 
 function stepsTable(record: RunRecord, slice: ScenarioSlice): string {
