@@ -20,7 +20,8 @@ import { BGPDNS_BIN, DATA_BIND, DNS_SERVICES, corednsBinaryPath, dataBind, prepa
  *   startup-config: templates/dns-host.frr.tmpl
  *   binds: [dns/site-a.data:/etc/tinydns/data]
  *   env: DNS_SERVICE (tinydns | bgpdns-dns | coredns), HEALTH_CANARY, HEALTH_CANARY_TYPE,
- *        HEALTH_EXPECT, HEALTH_INTERVAL_MS, HEALTH_TIMEOUT_MS, HEALTH_RISE, HEALTH_FALL
+ *        HEALTH_EXPECT, HEALTH_INTERVAL_MS, HEALTH_TIMEOUT_MS, HEALTH_RISE, HEALTH_FALL,
+ *        HEALTH_DRAIN_ROUTE_MAP + HEALTH_DRAIN_GRACE_MS (graceful drain)
  *   config.vars: SITE_ASN and EXTERNAL_SIGNALLING_IP (the service address) are read
  *                from the template variables, so the agent and FRR cannot disagree.
  * Processes (roles): zebra, bgpd, staticd, bfdd …, `dns`, `health`.
@@ -45,6 +46,8 @@ interface HostPlan {
   timeoutMs: number;
   rise: number;
   fall: number;
+  drainRouteMap?: string;
+  drainGraceMs: number;
 }
 
 function envInt(node: LabNode, key: string, dflt: number, issues: TopologyIssue[]): number {
@@ -89,6 +92,8 @@ function hostPlan(lab: Lab, node: LabNode): { plan?: HostPlan; issues: TopologyI
     timeoutMs: envInt(node, 'HEALTH_TIMEOUT_MS', 300, issues),
     rise: envInt(node, 'HEALTH_RISE', 2, issues),
     fall: envInt(node, 'HEALTH_FALL', 2, issues),
+    drainRouteMap: node.env.HEALTH_DRAIN_ROUTE_MAP,
+    drainGraceMs: envInt(node, 'HEALTH_DRAIN_GRACE_MS', 3000, issues),
   };
   if (!plan.canary) issues.push({ path: 'env.HEALTH_CANARY', message: 'the canary name the health agent asks for is required' });
   if (plan.timeoutMs >= plan.intervalMs) issues.push({ path: 'env.HEALTH_TIMEOUT_MS', message: `must be shorter than HEALTH_INTERVAL_MS (${plan.intervalMs})` });
@@ -104,7 +109,7 @@ function planOf(ctx: KindContext): HostPlan {
 }
 
 /** Arguments of the health agent for a node (also used by scenarios that restart it). */
-export function healthAgentArgv(dir: string, p: Pick<HostPlan, 'asn' | 'address' | 'canary' | 'canaryType' | 'expect' | 'intervalMs' | 'timeoutMs' | 'rise' | 'fall'>): string[] {
+export function healthAgentArgv(dir: string, p: Omit<HostPlan, 'service' | 'dataFile'>): string[] {
   return [
     process.execPath, BGPDNS_BIN, 'health',
     '--vty', path.join(dir, 'bgpd.vty'),
@@ -119,6 +124,7 @@ export function healthAgentArgv(dir: string, p: Pick<HostPlan, 'asn' | 'address'
     '--rise', String(p.rise),
     '--fall', String(p.fall),
     '--maintenance-file', path.join(dir, MAINTENANCE_FILE),
+    ...(p.drainRouteMap ? ['--drain-route-map', p.drainRouteMap, '--drain-grace', String(p.drainGraceMs)] : []),
     '--status-file', path.join(dir, HEALTH_STATUS_FILE),
     '--listen', `127.0.0.1:${HEALTH_HTTP_PORT}`,
   ];

@@ -114,7 +114,7 @@ test.before(async () => {
   execFileSync('mkdir', ['-p', frr]);
   writeFileSync(
     join(frr, 'bgpd.conf'),
-    `hostname h8h\nrouter bgp ${ASN}\n bgp router-id ${SERVICE}\n no bgp network import-check\n no bgp ebgp-requires-policy\n`,
+    `hostname h8h\nroute-map GRACEFUL_DRAIN permit 10\n set community 65535:0 additive\n!\nrouter bgp ${ASN}\n bgp router-id ${SERVICE}\n no bgp network import-check\n no bgp ebgp-requires-policy\n`,
   );
   chownSync(frr, 103, 107);
   chownSync(join(frr, 'bgpd.conf'), 103, 107);
@@ -186,6 +186,28 @@ test.serial('announces when healthy, withdraws on hang, kill and drain, re-annou
   t.is(await exited, 0);
   // bgpd removes the route from its table through its work queue, a moment after the vty command returns.
   t.false(await until('withdrawal on SIGTERM', announced, (v) => !v, 1000));
+});
+
+test.serial('a graceful drain first announces through the drain route-map, then withdraws', async (t) => {
+  t.timeout(30_000);
+  const agent = startAgent(['--drain-route-map', 'GRACEFUL_DRAIN', '--drain-grace', '800']);
+  await until('announcement', announced, (v) => v);
+  const communities = async () => {
+    const out = await vty.json<{ paths?: { community?: { string: string } }[] }>(`show bgp ipv4 unicast ${PREFIX} json`);
+    return out.paths?.[0]?.community?.string ?? (out.paths?.length ? 'none' : 'withdrawn');
+  };
+  t.is(await communities(), 'none');
+  writeFileSync(join(dir, 'maintenance'), '');
+  const drainAt = Date.now();
+  await until('graceful announcement', communities, (c) => c === 'graceful-shutdown');
+  t.like(status(), { state: 'draining', announcement: 'graceful', announced: true });
+  await until('withdrawal after the grace period', communities, (c) => c === 'withdrawn');
+  t.true(Date.now() - drainAt >= 800, 'withdrawn only after the grace period');
+  unlinkSync(join(dir, 'maintenance'));
+  await until('plain announcement again', communities, (c) => c === 'none');
+  const exited = new Promise((r) => agent.once('exit', r));
+  agent.kill('SIGTERM');
+  await exited;
 });
 
 test.serial('a wrong canary answer is unhealthy: never announced', async (t) => {

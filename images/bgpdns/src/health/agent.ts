@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import type dnsPacket from 'dns-packet';
 import { queryDns, type DnsResult } from './dns-query.js';
 import { HealthMachine, type HealthTransition } from './health-machine.js';
-import { Announcer } from './announcer.js';
+import { Announcer, type AnnounceMode } from './announcer.js';
 import { HealthReporter, type HealthStatus, type ProbeRecord } from './status.js';
 
 export interface HealthAgentOptions {
@@ -29,6 +29,13 @@ export interface HealthAgentOptions {
   asn: number;
   prefix: string;
   maintenanceFile?: string;
+  /**
+   * Graceful drain: while the maintenance file is new, keep announcing through this
+   * route-map (worse at the partners) for drainGraceMs, then withdraw. Without it a
+   * drain withdraws at once.
+   */
+  drainRouteMap?: string;
+  drainGraceMs?: number;
   /** Optional HTTP health endpoint (e.g. CoreDNS `health` → http://127.0.0.1:8080/health). */
   healthUrl?: string;
   statusFile?: string;
@@ -66,6 +73,7 @@ export class HealthAgent {
   private readonly announcer: Announcer;
   private readonly transitions: HealthTransition[] = [];
   private since = monoNow();
+  private drainStartedAt?: number;
   private lastProbe?: ProbeRecord;
   private lastError?: string;
   private timer?: NodeJS.Timeout;
@@ -77,16 +85,35 @@ export class HealthAgent {
       throw new Error(`--timeout (${opts.timeoutMs} ms) must be shorter than --interval (${opts.intervalMs} ms)`);
     }
     this.machine = new HealthMachine({ rise: opts.rise, fall: opts.fall });
-    this.announcer = new Announcer({ vtySocket: opts.vtySocket, asn: opts.asn, prefix: opts.prefix });
+    this.announcer = new Announcer({ vtySocket: opts.vtySocket, asn: opts.asn, prefix: opts.prefix, gracefulRouteMap: opts.drainRouteMap });
     this.reporter = new HealthReporter(() => this.status(), opts.statusFile);
   }
 
+  /** What bgpd should hold now; undefined while the first verdict is pending. */
+  desiredMode(now = monoNow()): AnnounceMode | undefined {
+    switch (this.machine.state) {
+      case 'starting':
+        return undefined;
+      case 'up':
+        return 'announce';
+      case 'down':
+        return 'withdraw';
+      case 'draining': {
+        const grace = this.opts.drainGraceMs ?? 0;
+        const inGrace = this.opts.drainRouteMap && this.drainStartedAt !== undefined && now - this.drainStartedAt < grace;
+        return inGrace ? 'graceful' : 'withdraw';
+      }
+    }
+  }
+
   status(): HealthStatus {
+    const mode = this.desiredMode() ?? 'withdraw';
     return {
       prefix: this.opts.prefix,
       state: this.machine.state,
-      announced: this.machine.announced,
-      inSync: this.announcer.isApplied(this.machine.announced),
+      announced: mode !== 'withdraw',
+      announcement: mode,
+      inSync: this.announcer.isApplied(mode),
       maintenance: this.machine.state === 'draining',
       since: this.since,
       consecutiveOk: this.machine.consecutiveOk,
@@ -145,6 +172,7 @@ export class HealthAgent {
   }
 
   private async transitioned(t: HealthTransition): Promise<void> {
+    if (t.to === 'draining') this.drainStartedAt = t.at;
     HealthReporter.keep(this.transitions, t);
     this.since = t.at;
     this.opts.log({ event: 'transition', ...t });
@@ -154,14 +182,13 @@ export class HealthAgent {
 
   /** Make bgpd hold the desired announcement state; errors are kept and retried next tick. */
   private async reconcile(): Promise<void> {
-    if (this.machine.state === 'starting') return;
-    const want = this.machine.announced;
-    if (this.announcer.isApplied(want)) return;
+    const want = this.desiredMode();
+    if (want === undefined || this.announcer.isApplied(want)) return;
     const at = monoNow();
     try {
       await this.announcer.apply(want);
       this.lastError = undefined;
-      this.opts.log({ at, done: monoNow(), event: want ? 'announce' : 'withdraw', prefix: this.opts.prefix });
+      this.opts.log({ at, done: monoNow(), event: want, prefix: this.opts.prefix });
     } catch (err) {
       this.announcer.invalidate();
       this.lastError = (err as Error).message;
@@ -177,7 +204,7 @@ export class HealthAgent {
     await this.ticking;
     const at = monoNow();
     try {
-      await this.announcer.apply(false);
+      await this.announcer.apply('withdraw');
       this.opts.log({ at, done: monoNow(), event: 'withdraw', prefix: this.opts.prefix, reason });
     } catch (err) {
       this.opts.log({ at, event: 'vty-error', error: (err as Error).message, reason });

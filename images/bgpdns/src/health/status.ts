@@ -18,8 +18,10 @@ export interface ProbeRecord {
 export interface HealthStatus {
   prefix: string;
   state: HealthState;
-  /** Whether bgpd was last told to announce the prefix. */
+  /** Whether the prefix should be announced now (normally or gracefully). */
   announced: boolean;
+  /** announce | graceful (drain in progress, announced as less preferred) | withdraw. */
+  announcement: 'announce' | 'graceful' | 'withdraw';
   /** Whether bgpd is known to hold the desired announcement state. */
   inSync: boolean;
   maintenance: boolean;

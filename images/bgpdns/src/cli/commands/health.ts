@@ -20,6 +20,9 @@ const usage = `usage: bgpdns health --vty SOCKET --asn ASN --prefix P/LEN --dns 
   --timeout MS          probe timeout (default 300, < interval)
   --rise N / --fall N   consecutive successes / failures to change state (default 2 / 2)
   --maintenance-file F  while F exists, withdraw (drain) but keep probing
+  --drain-route-map RM  drain gracefully: first announce via route-map RM (e.g. adding the
+                        GRACEFUL_SHUTDOWN community), withdraw after --drain-grace MS
+  --drain-grace MS      how long a graceful drain announces before withdrawing (default 3000)
   --health-url URL      also require 2xx from this HTTP endpoint (CoreDNS health plugin)
   --status-file F       write the JSON status to F on every change
   --listen HOST:PORT    serve GET /status and GET /metrics`;
@@ -49,7 +52,7 @@ export function parseHealthArgs(argv: string[]): HealthAgentOptions & { listen?:
     ({ values } = parseArgs({
       args: argv,
       options: Object.fromEntries(
-        ['vty', 'asn', 'prefix', 'dns', 'name', 'type', 'expect', 'interval', 'timeout', 'rise', 'fall', 'maintenance-file', 'health-url', 'status-file', 'listen'].map(
+        ['vty', 'asn', 'prefix', 'dns', 'name', 'type', 'expect', 'interval', 'timeout', 'rise', 'fall', 'maintenance-file', 'drain-route-map', 'drain-grace', 'health-url', 'status-file', 'listen'].map(
           (k) => [k, { type: 'string' as const }],
         ),
       ),
@@ -81,6 +84,8 @@ export function parseHealthArgs(argv: string[]): HealthAgentOptions & { listen?:
     rise: positiveInt('rise', values.rise, 2),
     fall: positiveInt('fall', values.fall, 2),
     maintenanceFile: values['maintenance-file'],
+    drainRouteMap: values['drain-route-map'],
+    drainGraceMs: positiveInt('drain-grace', values['drain-grace'], 3000),
     healthUrl: values['health-url'],
     statusFile: values['status-file'],
     listen: values.listen ? hostPort('listen', values.listen) : undefined,

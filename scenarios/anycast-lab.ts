@@ -1,0 +1,279 @@
+/**
+ * The anycast lab as scenarios use it: deploy labs/anycast under a unique name,
+ * run a DNS prober in every partner's client host (whoami.anycast.lab TXT every
+ * 20 ms: the answer says which site answered) and a route watcher on every
+ * partner router (best path of the service /32), and turn one injected fault into
+ * per-trial facts: client outage window, site before/after, BGP-plane time at
+ * each partner router. Everything lands in one run record.
+ */
+import { loadTopology } from '../harness/src/topology/load.js';
+import { deploy } from '../harness/src/lab/deploy.js';
+import type { LabHandle } from '../harness/src/lab/lab-handle.js';
+import { RunRecorder, machineFacts, type MeasurementSpec } from '../harness/src/run/recorder.js';
+import type { Claim } from '../harness/src/run/record.js';
+import { Faults } from '../harness/src/faults/faults.js';
+import { watchRoutes, type RouteWatcher } from '../harness/src/probes/route-watcher.js';
+import { startDnsProber, type RunningDnsProber } from '../harness/src/probes/dns-prober-run.js';
+import { clientOutage, isGood, type ClientOutage, type DnsProbeSample } from '../harness/src/probes/dns-samples.js';
+import { frr, closeVtyClients } from '../harness/src/frr/frr-control.js';
+import { waitUntil } from '../harness/src/wait/wait-until.js';
+import { monoNow } from '../harness/src/clock.js';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export const LAB_FILE = new URL('../labs/anycast/anycast.clab.yml', import.meta.url).pathname;
+export const SERVICE_IP = '198.18.53.53';
+export const SERVICE = `${SERVICE_IP}/32`;
+export const WHOAMI = 'whoami.anycast.lab';
+/** Prober timeout: a query unanswered this long counts as lost. */
+export const PROBE_TIMEOUT_MS = 500;
+
+export type Site = 'site-a' | 'site-b';
+
+export interface Partner {
+  router: string;
+  client: string;
+  /** Address of sig-a / sig-b on this partner's links: the next hop of each site's path. */
+  viaSite: Record<Site, string>;
+}
+
+export const PARTNERS: Partner[] = [
+  { router: 'comfone', client: 'cl-comfone', viaSite: { 'site-a': '198.18.11.1', 'site-b': '198.18.12.1' } },
+  { router: 'sparkle', client: 'cl-sparkle', viaSite: { 'site-a': '198.18.13.1', 'site-b': '198.18.14.1' } },
+  { router: 'future', client: 'cl-future', viaSite: { 'site-a': '198.18.15.1', 'site-b': '198.18.16.1' } },
+];
+
+/** The DNS hosts' addresses as their signalling routers see them. */
+export const DNS_HOST_PEER = { 'sig-a': '198.18.1.2', 'sig-b': '198.18.2.2' } as const;
+export const SIG_PEER = { 'dns-a': '198.18.1.1', 'dns-b': '198.18.2.1' } as const;
+
+/** The seed's claimed figures (shared/seeds/000_351e00c783cbd1c1.txt, "Real-World Performance Results"). */
+export const SEED = 'seed 000 (telecom design)';
+export const CLAIMS = {
+  partnerFailover: { source: SEED, text: 'Partner Failover: 8-15 seconds (legacy 60-120 s)', value: 15_000 },
+  routeConvergence: { source: SEED, text: 'Route Convergence: 5-8 seconds (legacy 45 s)', value: 8_000 },
+  dnsResolution: { source: SEED, text: 'DNS Resolution: 3-8ms (legacy 15-30 ms)', value: 8 },
+  subFifteen: { source: SEED, text: 'timers 3 12: "sub-15 second failover times"', value: 15_000 },
+} satisfies Record<string, Claim>;
+
+/** What one trial of one story saw. */
+export interface TrialFacts {
+  t0: number;
+  clients: Record<string, ClientOutage>;
+  /** Partner router → ms from t0 to its best path for the service moving (vty poll), when it moved. */
+  bgpMs: Record<string, number | undefined>;
+  /** What the health agents did during the trial. */
+  health: HealthAction[];
+}
+
+export interface HealthAction {
+  node: string;
+  at: number;
+  /** announce | graceful | withdraw | state up/down/draining */
+  event: string;
+  done?: number;
+  reason?: string;
+}
+
+export class AnycastLab {
+  readonly faults: Faults;
+  private readonly seenHealth = new Set<string>();
+  private constructor(
+    readonly lab: LabHandle,
+    readonly recorder: RunRecorder,
+    readonly probers: Map<string, RunningDnsProber>,
+    readonly watchers: Map<string, RouteWatcher>,
+  ) {
+    this.faults = new Faults(lab, recorder);
+  }
+
+  /** Deploy under `labName`, start probes and watchers, wait until every partner reaches site A. */
+  static async start(labName: string, scenario: string): Promise<AnycastLab> {
+    const model = await loadTopology(LAB_FILE);
+    model.name = labName;
+    const recorder = new RunRecorder({ lab: labName, runtime: 'netns', scenarios: [scenario] });
+    const lab = await recorder.step('deploy labs/anycast', () => deploy(model));
+    const probers = new Map<string, RunningDnsProber>();
+    const watchers = new Map<string, RouteWatcher>();
+    const self = new AnycastLab(lab, recorder, probers, watchers);
+    try {
+      await recorder.step('partners learn the service from both sites', () => self.waitPartnersHaveBothSites());
+      for (const p of PARTNERS) {
+        watchers.set(p.router, await watchRoutes(lab.node(p.router), [SERVICE], { sink: recorder }));
+        probers.set(
+          p.client,
+          await startDnsProber(lab.node(p.client), { server: SERVICE_IP, name: WHOAMI, type: 'TXT', intervalMs: 20, timeoutMs: PROBE_TIMEOUT_MS }),
+        );
+      }
+      await recorder.step('every client answered by site A', () => self.waitSteady('site-a', 'initial state'));
+    } catch (err) {
+      await self.close();
+      throw err;
+    }
+    return self;
+  }
+
+  async waitPartnersHaveBothSites(timeout = 20_000): Promise<void> {
+    await Promise.all(
+      PARTNERS.map((p) =>
+        waitUntil(
+          () => frr(this.lab.node(p.router)).prefixPaths(SERVICE),
+          (paths) => {
+            const hops = paths.map((x) => x.nexthops[0]?.ip).sort();
+            const want = [p.viaSite['site-a'], p.viaSite['site-b']].sort();
+            return hops.join(',') === want.join(',') || `paths via ${hops.join(', ') || 'none'}; want ${want.join(', ')}`;
+          },
+          { what: `${p.router} holds ${SERVICE} from both sites`, timeout, interval: 50 },
+        ),
+      ),
+    );
+  }
+
+  /** Wait until every partner's best path points at `site` and every client's last answers came from it. */
+  async waitSteady(site: Site, what: string, timeout = 30_000, partners = PARTNERS): Promise<void> {
+    await waitUntil(
+      async () => {
+        const out: string[] = [];
+        for (const p of partners) {
+          const best = await frr(this.lab.node(p.router)).bestPath(SERVICE);
+          if (best?.nexthops[0]?.ip !== p.viaSite[site]) out.push(`${p.router} best via ${best?.nexthops[0]?.ip ?? 'none'}`);
+          const last = (await this.probers.get(p.client)!.samples()).slice(-5);
+          if (last.length < 5 || !last.every((s) => isGood(s) && s.answers[0] === site)) {
+            out.push(`${p.client} last answers ${JSON.stringify(last.map((s) => (isGood(s) ? s.answers[0] : s.outcome)))}`);
+          }
+        }
+        return out;
+      },
+      (problems) => (problems.length === 0 ? true : problems.join('; ')),
+      { what: `${what}: all partners on ${site}`, timeout, interval: 50 },
+    );
+  }
+
+  /** Wait until every client has had `count` answers from `site` after `after`. */
+  async waitClientsOn(site: Site, after: number, timeout: number, partners = PARTNERS): Promise<void> {
+    await waitUntil(
+      async () => {
+        const out: string[] = [];
+        for (const p of partners) {
+          const good = (await this.probers.get(p.client)!.samples()).filter((s) => s.at >= after && isGood(s) && s.answers[0] === site);
+          if (good.length < 10) out.push(`${p.client}: ${good.length} answers from ${site}`);
+        }
+        return out;
+      },
+      (problems) => (problems.length === 0 ? true : problems.join('; ')),
+      { what: `clients answered by ${site}`, timeout, interval: 20 },
+    );
+  }
+
+  /**
+   * Wait until no partner router's best path changed for `quietMs`. The sites' routers
+   * run advertisement-interval 1 (the seed's MRAI): an update sent less than 1 s before a
+   * fault holds back the next one, withdrawals included, so a trial started right after
+   * the previous recovery would measure that leftover timer, not the failover.
+   */
+  async waitQuiet(quietMs = 1500): Promise<void> {
+    await waitUntil(
+      () => Math.max(0, ...[...this.watchers.values()].flatMap((w) => w.changes.map((c) => c.at))),
+      (last) => monoNow() - last >= quietMs || `last best-path change ${Math.round(monoNow() - last)} ms ago`,
+      { what: `no partner best-path change for ${quietMs} ms (MRAI timers idle)`, timeout: 30_000, interval: 50 },
+    );
+  }
+
+  /**
+   * Inject a fault, wait until every client is answered by `to`, then gather the trial's
+   * facts. The caller reverts the fault and waits for the steady state again.
+   */
+  async observeMove(opts: { story: string; trial: number; inject: () => Promise<number>; to: Site; timeout: number; partners?: Partner[] }): Promise<TrialFacts> {
+    const partners = opts.partners ?? PARTNERS;
+    await this.waitQuiet();
+    const t0 = await opts.inject();
+    await this.recorder.step(`${opts.story} #${opts.trial}: clients move to ${opts.to}`, () => this.waitClientsOn(opts.to, t0, opts.timeout, partners));
+    return this.facts(opts.story, opts.trial, t0, partners);
+  }
+
+  /** Facts of a trial that started at t0 (waits until every query sent so far has resolved). */
+  async facts(story: string, trial: number, t0: number, partners = PARTNERS): Promise<TrialFacts> {
+    const end = monoNow();
+    await waitUntil(() => monoNow(), (now) => now > end + PROBE_TIMEOUT_MS + 100, { what: 'in-flight queries resolve', timeout: PROBE_TIMEOUT_MS + 2000, interval: 50 });
+    const clients: Record<string, ClientOutage> = {};
+    const bgpMs: Record<string, number | undefined> = {};
+    for (const p of partners) {
+      const samples: DnsProbeSample[] = await this.probers.get(p.client)!.samples();
+      const o = clientOutage(samples, t0, end, (s) => s.answers[0]);
+      clients[p.client] = o;
+      this.recorder.event({
+        at: o.outageStart ?? t0,
+        node: p.client,
+        plane: 'dns',
+        type: 'client-outage',
+        source: 'dns-probe',
+        detail: { story, trial, t0, ...o },
+      });
+      const moved = this.watchers.get(p.router)!.changes.find((c) => c.source === 'vty-poll' && c.at >= t0 && c.at <= end);
+      bgpMs[p.router] = moved ? moved.at - t0 : undefined;
+    }
+    const health = await this.healthEvents(t0, end);
+    return { t0, clients, bgpMs, health };
+  }
+
+  /** The DNS hosts' health agent actions (announce / graceful / withdraw, transitions) in [from, to], into the record. */
+  async healthEvents(from: number, to: number): Promise<HealthAction[]> {
+    const out: HealthAction[] = [];
+    for (const node of ['dns-a', 'dns-b']) {
+      let text = '';
+      try {
+        text = await readFile(join(this.lab.node(node).dir, 'health.log'), 'utf8');
+      } catch {
+        continue;
+      }
+      for (const line of text.split('\n')) {
+        if (!line.startsWith('{')) continue;
+        let e: { at?: number; event?: string; to?: string; reason?: string; done?: number };
+        try {
+          e = JSON.parse(line);
+        } catch {
+          continue;
+        }
+        if (typeof e.at !== 'number' || e.at < from || e.at > to || !e.event) continue;
+        const action: HealthAction = { node, at: e.at, event: e.event === 'transition' ? `state ${e.to}` : e.event, done: e.done, reason: e.reason };
+        out.push(action);
+        const key = `${node} ${e.at} ${action.event}`;
+        if (this.seenHealth.has(key)) continue;
+        this.seenHealth.add(key);
+        this.recorder.event({ at: e.at, node, plane: 'dns', type: `health-${action.event.replace(' ', '-')}`, source: 'health-agent', detail: { ...(e.reason ? { reason: e.reason } : {}), ...(e.done ? { vtyDone: e.done } : {}) } });
+      }
+    }
+    return out.sort((a, b) => a.at - b.at);
+  }
+
+  measure(name: string, spec: MeasurementSpec, value: number): void {
+    this.recorder.measurement(name, { scenario: this.recorder.scenario, ...spec }).add(value);
+  }
+
+  /** The steady-state DNS resolution time a client sees (median of its answers in a window). */
+  async resolutionMs(client: string, from: number, to: number): Promise<number> {
+    const lat = (await this.probers.get(client)!.samples()).filter((s) => s.at >= from && s.at < to && isGood(s)).map((s) => s.latencyMs).sort((a, b) => a - b);
+    if (lat.length === 0) throw new Error(`${client}: no answers between ${from} and ${to}`);
+    return lat[Math.floor(lat.length / 2)];
+  }
+
+  async close(): Promise<{ path?: string; met: boolean }> {
+    for (const w of this.watchers.values()) await w.stop().catch(() => undefined);
+    for (const p of this.probers.values()) await p.stop().catch(() => undefined);
+    await this.faults.revertAll().catch(() => undefined);
+    await closeVtyClients(this.lab.nodes()[0]?.dir.replace(/\/[^/]+$/, ''));
+    let written: { path?: string } = {};
+    try {
+      written = await this.recorder.write(machineFacts({ frrVersion: '8.4.4' }));
+    } finally {
+      await this.lab.destroy();
+    }
+    return { path: written.path, met: this.recorder.met };
+  }
+}
+
+/** Worst (largest) of the defined values, or undefined when none is defined. */
+export function worst(values: (number | undefined)[]): number | undefined {
+  const defined = values.filter((v): v is number => v !== undefined);
+  return defined.length ? Math.max(...defined) : undefined;
+}
