@@ -5,7 +5,7 @@ const base = ['--peer', '198.18.0.2', '--local-as', '64496', '--peer-as', '42000
 
 test('defaults for a synthetic table', (t) => {
   const o = parseInjectArgs([...base, '--synthetic']);
-  t.deepEqual(o.source, { kind: 'synthetic', ipv4: 10_000, ipv6: 2_000, seed: 1 });
+  t.deepEqual(o.source, { kind: 'synthetic', ipv4: 10_000, ipv6: 2_000, seed: 1, prefixesPerOrigin: 11 });
   t.is(o.port, 179);
   t.is(o.holdTime, 90);
   t.false(o.exitAfterEor);

@@ -17,6 +17,7 @@ export const injectUsage = `usage: bgpdns inject --peer ADDR --local-as ASN --pe
     --ipv4 N             IPv4 prefixes (default 10000)
     --ipv6 N             IPv6 prefixes (default 2000)
     --seed N             random seed (default 1)
+    --prefixes-per-path N  average prefixes sharing one AS path (default 11, like a real table)
   --mrt FILE             send the unicast RIB of an MRT TABLE_DUMP_V2 file (plain, gzip or bzip2);
                          its prefixes are yours to vouch for
     --mrt-peer N         take the entries of this PEER_INDEX_TABLE index (default: first entry per prefix)
@@ -35,7 +36,7 @@ export interface InjectOptions {
   routerId?: string;
   localAddress?: string;
   holdTime: number;
-  source: { kind: 'synthetic'; ipv4: number; ipv6: number; seed: number } | { kind: 'mrt'; file: string; peerIndex?: number };
+  source: { kind: 'synthetic'; ipv4: number; ipv6: number; seed: number; prefixesPerOrigin: number } | { kind: 'mrt'; file: string; peerIndex?: number };
   nextHop4?: string;
   nextHop6?: string;
   exitAfterEor: boolean;
@@ -66,6 +67,7 @@ export function parseInjectArgs(argv: string[]): InjectOptions {
         peer: { type: 'string' }, port: { type: 'string' }, 'local-as': { type: 'string' }, 'peer-as': { type: 'string' },
         'router-id': { type: 'string' }, 'local-address': { type: 'string' }, 'hold-time': { type: 'string' },
         synthetic: { type: 'boolean' }, ipv4: { type: 'string' }, ipv6: { type: 'string' }, seed: { type: 'string' },
+        'prefixes-per-path': { type: 'string' },
         mrt: { type: 'string' }, 'mrt-peer': { type: 'string' }, 'next-hop4': { type: 'string' }, 'next-hop6': { type: 'string' },
         'exit-after-eor': { type: 'boolean' }, 'write-mrt': { type: 'string' },
       },
@@ -76,13 +78,16 @@ export function parseInjectArgs(argv: string[]): InjectOptions {
   const str = (k: string): string | undefined => values[k] as string | undefined;
   if (values.synthetic && str('mrt')) throw new UsageError('--synthetic and --mrt exclude each other');
   if (!values.synthetic && !str('mrt')) throw new UsageError('a table source is required: --synthetic or --mrt FILE');
-  if (!values.synthetic && (str('ipv4') || str('ipv6') || str('seed'))) throw new UsageError('--ipv4/--ipv6/--seed apply to --synthetic only');
+  if (!values.synthetic && (str('ipv4') || str('ipv6') || str('seed') || str('prefixes-per-path'))) {
+    throw new UsageError('--ipv4/--ipv6/--seed/--prefixes-per-path apply to --synthetic only');
+  }
   const source: InjectOptions['source'] = values.synthetic
     ? {
       kind: 'synthetic',
       ipv4: integer('ipv4', str('ipv4'), 0, MAX_IPV4_PREFIXES) ?? 10_000,
       ipv6: integer('ipv6', str('ipv6'), 0, MAX_IPV6_PREFIXES) ?? 2_000,
       seed: integer('seed', str('seed'), 0, 2 ** 32 - 1) ?? 1,
+      prefixesPerOrigin: integer('prefixes-per-path', str('prefixes-per-path'), 1, 1_000_000) ?? 11,
     }
     : { kind: 'mrt', file: str('mrt')!, peerIndex: integer('mrt-peer', str('mrt-peer'), 0, 65535) };
   const holdTime = integer('hold-time', str('hold-time'), 0, 65535) ?? 90;

@@ -127,7 +127,7 @@ function writeNlri(out: Uint8Array, at: number, base: Uint8Array, baseLen: numbe
   out.set(base.subarray(0, n), at + 1);
   const width = len - baseLen;
   for (let i = 0; i < width; i++) {
-    if ((index / 2 ** (width - 1 - i)) & 1) {
+    if ((index >>> (width - 1 - i)) & 1) {
       const bit = baseLen + i;
       out[at + 1 + (bit >> 3)] |= 0x80 >> (bit & 7);
     }

@@ -1,0 +1,66 @@
+/**
+ * How fast `bgpdns inject` feeds FRR bgpd (-Z, log level critical, outbound
+ * deny so bgpd does not echo the table) in a throwaway namespace pair (h3b…).
+ * Time: injector Established → FRR's `show bgp summary json` counts every prefix.
+ * Table: synthetic, lab ranges only (IPv4 ≤ 262,143 prefixes in 198.18.0.0/15).
+ *
+ *   node --import tsx bench/bgp-inject-frr.ts [--ipv4 N] [--ipv6 N] [--prefixes-per-path N]
+ *
+ * Last stdout line: one JSON object.
+ */
+import { parseArgs } from 'node:util';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { startFrrPair, OUR_V4 } from '../images/bgpdns/src/bgp/frr-netns-pair.js';
+
+const { values } = parseArgs({ options: { ipv4: { type: 'string', default: '100000' }, ipv6: { type: 'string', default: '20000' }, 'prefixes-per-path': { type: 'string', default: '11' } } });
+const ipv4 = Number(values.ipv4);
+const ipv6 = Number(values.ipv6);
+const bin = join(dirname(fileURLToPath(import.meta.url)), '../images/bgpdns/bin/bgpdns.js');
+
+const config = `hostname h3bench
+router bgp 4200000001
+ bgp router-id 198.18.10.2
+ no bgp ebgp-requires-policy
+ neighbor ${OUR_V4} remote-as 64500
+ address-family ipv4 unicast
+  neighbor ${OUR_V4} route-map h3-deny-all out
+ exit-address-family
+ address-family ipv6 unicast
+  neighbor ${OUR_V4} activate
+  neighbor ${OUR_V4} route-map h3-deny-all out
+ exit-address-family
+route-map h3-deny-all deny 10
+`;
+
+const pair = await startFrrPair('h3b', config);
+try {
+  const injector = pair.run(pair.speakerNs, [process.execPath, bin, 'inject', '--peer', '198.18.10.2', '--local-as', '64500', '--peer-as', '4200000001',
+    '--router-id', OUR_V4, '--synthetic', '--ipv4', String(ipv4), '--ipv6', String(ipv6), '--prefixes-per-path', values['prefixes-per-path']!]);
+  const deadline = performance.now() + 600_000;
+  let establishedAt: number | undefined;
+  let last = { v4: 0, v6: 0 };
+  for (;;) {
+    if (performance.now() > deadline) throw new Error(`FRR did not count ${ipv4} + ${ipv6} prefixes in 600 s (last ${JSON.stringify(last)}); injector: ${JSON.stringify(injector.events)} ${injector.stderr.join(' ')}`);
+    if (injector.proc.exitCode !== null) throw new Error(`injector exited: ${injector.stderr.join(' ')}`);
+    establishedAt ??= injector.events.some((e) => e.event === 'established') ? performance.now() : undefined;
+    if (establishedAt !== undefined) {
+      const s = JSON.parse(await pair.vty.command('show bgp summary json')) as Record<string, { peers?: Record<string, { pfxRcd?: number }> }>;
+      last = { v4: s.ipv4Unicast?.peers?.[OUR_V4]?.pfxRcd ?? 0, v6: s.ipv6Unicast?.peers?.[OUR_V4]?.pfxRcd ?? 0 };
+      if (last.v4 === ipv4 && last.v6 === ipv6) break;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const seconds = (performance.now() - establishedAt!) / 1000;
+  const eor = injector.events.find((e) => e.event === 'eor') as { seconds?: number; prefixes_per_s?: number } | undefined;
+  console.log(JSON.stringify({
+    bench: 'bgp-inject-frr',
+    figures: {
+      ipv4, ipv6, prefixes_per_path: Number(values['prefixes-per-path']), frr_counted_s: Math.round(seconds * 1000) / 1000, prefixes_per_s_into_frr: Math.round((ipv4 + ipv6) / seconds),
+      injector_send_s: eor?.seconds, injector_send_prefixes_per_s: eor?.prefixes_per_s,
+    },
+  }));
+} finally {
+  await pair.stop();
+}
