@@ -100,3 +100,13 @@ test('lone informational figures (no SLO, one trial) are not plotted, and the pa
   t.regex(html, /1 measurement without an SLO and with a single trial is in the summary table only/);
   t.regex(html, /<tr data-measurement="order changes during the flaps">/);
 });
+
+test('index.html plots trends only for measurements taken in two runs or more', async (t) => {
+  const a = syntheticRunRecord({ run: 'run-a', seed: 1, withFailures: false });
+  const extra = { name: 'only once', plane: 'bgp' as const, unit: 'ms' as const, trials: [5], p50: 5, p95: 5, max: 5, met: true };
+  const b = { ...syntheticRunRecord({ run: 'run-b', seed: 2 }), measurements: [...a.measurements, extra] };
+  const html = await renderIndexHtml([a, b]);
+  t.is([...html.matchAll(/data-plot="trend"/g)].length, a.measurements.length);
+  t.regex(html, /1 more measurement appears in one run only/);
+  t.regex(await renderIndexHtml([a]), /Trends appear once a measurement has been taken in two runs/);
+});
