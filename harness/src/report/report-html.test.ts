@@ -110,3 +110,12 @@ test('index.html plots trends only for measurements taken in two runs or more', 
   t.regex(html, /1 more measurement appears in one run only/);
   t.regex(await renderIndexHtml([a]), /Trends appear once a measurement has been taken in two runs/);
 });
+
+test('a run whose lab failed says LAB ERROR and exit code 2', async (t) => {
+  const r = { ...syntheticRunRecord(), met: false, error: 'scenario x: lab could not be built: bgpd did not start' };
+  const html = await renderReportHtml(r);
+  t.regex(html, /<title>bgpdns-lab 20261121-221403-fixture — LAB ERROR<\/title>/);
+  t.regex(html, /<span class="verdict fail">LAB ERROR<\/span>/);
+  t.regex(html, /<div data-fact="exit code"><span>exit code<\/span>2<\/div>/);
+  t.regex(html, /<li>lab error: scenario x: lab could not be built: bgpd did not start<\/li>/);
+});
