@@ -29,14 +29,24 @@ export class VtyError extends Error {
   }
 }
 
+/** The daemon closed the connection before any byte of the reply arrived. */
+export class VtyConnectionClosedError extends VtyError {
+  override name = 'VtyConnectionClosedError';
+}
+
 interface InFlight {
   command: string;
   resolve(reply: VtyReply): void;
   reject(err: Error): void;
 }
 
-/** Sends one command on the current connection and resolves with its raw reply. */
-type Send = (command: string) => Promise<VtyReply>;
+/**
+ * Sends one command on the current connection and resolves with its raw reply.
+ * `retryOnStale`: when a reused connection turns out to have been closed by the
+ * daemon (restart) before any reply byte came back, send once more on a new one.
+ * Only for commands that are safe to repeat and do not depend on the vty's mode.
+ */
+type Send = (command: string, opts?: { retryOnStale?: boolean }) => Promise<VtyReply>;
 
 export class VtyClient {
   private socket?: Socket;
@@ -84,7 +94,7 @@ export class VtyClient {
 
   /** Run a command and return status and output as they came, whatever the status. */
   raw(command: string): Promise<VtyReply> {
-    return this.exclusive((send) => send(command));
+    return this.exclusive((send) => send(command, { retryOnStale: true }));
   }
 
   /**
@@ -94,7 +104,7 @@ export class VtyClient {
    */
   configure(lines: string[]): Promise<void> {
     return this.exclusive(async (send) => {
-      await this.expectOk(send, 'configure terminal');
+      await this.expectOk(send, 'configure terminal', true);
       try {
         for (const line of lines) {
           if (line.trim() === '' || line.trim().startsWith('!')) continue;
@@ -111,7 +121,7 @@ export class VtyClient {
     if (this.closed) return Promise.reject(new Error(`FRR vty client for ${this.socketPath} is closed`));
     this.queued++;
     this.socket?.ref();
-    const job = this.queue.then(() => fn((command) => this.send(command)));
+    const job = this.queue.then(() => fn((command, opts) => this.send(command, opts?.retryOnStale ?? false)));
     this.queue = job.catch(() => undefined).finally(() => {
       if (--this.queued === 0) this.socket?.unref();
     });
@@ -126,8 +136,8 @@ export class VtyClient {
     this.socket = undefined;
   }
 
-  private async expectOk(send: Send, command: string): Promise<void> {
-    const reply = await send(command);
+  private async expectOk(send: Send, command: string, retryOnStale = false): Promise<void> {
+    const reply = await send(command, { retryOnStale });
     if (reply.status !== VtyStatus.Success) throw this.statusError(command, reply);
   }
 
@@ -142,8 +152,9 @@ export class VtyClient {
     );
   }
 
-  private async send(command: string): Promise<VtyReply> {
+  private async send(command: string, retryOnStale: boolean): Promise<VtyReply> {
     const payload = encodeVtyCommand(command);
+    const reused = this.socket !== undefined && !this.socket.destroyed;
     let socket: Socket;
     try {
       socket = await this.connection();
@@ -154,7 +165,12 @@ export class VtyClient {
         command,
       );
     }
-    return this.roundTrip(socket, command, payload);
+    try {
+      return await this.roundTrip(socket, command, payload);
+    } catch (err) {
+      if (retryOnStale && reused && err instanceof VtyConnectionClosedError) return this.send(command, false);
+      throw err;
+    }
   }
 
   private roundTrip(socket: Socket, command: string, payload: Buffer): Promise<VtyReply> {
@@ -218,7 +234,7 @@ export class VtyClient {
       // only the current connection's commands are failed here.
       if (this.socket !== socket) return;
       this.socket = undefined;
-      this.failInFlight(`connection closed by the daemon`);
+      this.failInFlight(`connection closed by the daemon`, this.framer.buffered === 0);
     });
     this.socket = socket;
     const enable = await this.roundTrip(socket, 'enable', encodeVtyCommand('enable'));
@@ -230,12 +246,15 @@ export class VtyClient {
     return socket;
   }
 
-  private failInFlight(why: string): void {
+  private failInFlight(why: string, nothingReceived: boolean): void {
     const pending = this.inFlight;
     this.inFlight = [];
-    for (const p of pending) {
-      p.reject(new VtyError(`FRR vty ${this.socketPath}: "${p.command}" got no reply: ${why}`, this.socketPath, p.command));
-    }
+    pending.forEach((p, i) => {
+      const message = `FRR vty ${this.socketPath}: "${p.command}" got no reply: ${why}`;
+      // Only the oldest command can have a partial reply; the others got nothing at all.
+      const Err = nothingReceived || i > 0 ? VtyConnectionClosedError : VtyError;
+      p.reject(new Err(message, this.socketPath, p.command));
+    });
   }
 
   /** Abandon the connection after a timeout: its reply stream can no longer be trusted. */
