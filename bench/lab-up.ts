@@ -22,6 +22,7 @@ import { deploy } from '../harness/src/lab/deploy.js';
 import { destroyLab, leftovers } from '../harness/src/lab/destroy.js';
 import { waitBgpConverged, waitSessionsEstablished } from '../harness/src/lab/converged.js';
 import { guardLab, unguardLab } from '../harness/src/lab/cleanup-on-signal.js';
+import { pidsInNamespaces } from '../harness/src/runtime/netns-destroy.js';
 import { shellScriptFor } from './lab-up.shell-script.js';
 
 const quick = process.argv.includes('--quick');
@@ -52,12 +53,9 @@ function kb(file: string, field: string): number {
 }
 
 /** Proportional memory of every process in the lab's namespaces, in MB. */
-async function labPssMb(lab: Lab): Promise<number> {
+function labPssMb(lab: Lab): number {
   let total = 0;
-  for (const node of lab.nodes) {
-    const out = await $({ nothrow: true, quiet: true })`ip netns pids ${netnsName(lab.name, node.name)}`;
-    for (const pid of out.stdout.split('\n').filter(Boolean)) total += kb(`/proc/${pid}/smaps_rollup`, 'Pss');
-  }
+  for (const pid of pidsInNamespaces(lab.nodes.map((n) => netnsName(lab.name, n.name)))) total += kb(`/proc/${pid}/smaps_rollup`, 'Pss');
   return total / 1024;
 }
 
@@ -71,7 +69,7 @@ async function harnessTrial(model: Lab): Promise<Trial> {
   const readyS = (monoNow() - t0) / 1000;
   const c = await waitBgpConverged(lab, { timeoutMs: 120_000, intervalMs: 20 });
   const convergedS = (c.at - t0) / 1000;
-  const pss = await labPssMb(model);
+  const pss = labPssMb(model);
   const d0 = monoNow();
   await lab.destroy();
   return { readyS, convergedS, labPssMb: pss, destroyS: (monoNow() - d0) / 1000 };
@@ -89,7 +87,7 @@ async function scriptTrial(model: Lab, scratch: string): Promise<Trial> {
     const readyS = (monoNow() - t0) / 1000;
     const c = await waitSessionsEstablished(bgpd, { timeoutMs: 120_000, intervalMs: 20, what: `script lab ${model.name}` });
     const convergedS = (c.at - t0) / 1000;
-    const pss = await labPssMb(model);
+    const pss = labPssMb(model);
     const d0 = monoNow();
     await destroyLab(model.name);
     return { readyS, convergedS, labPssMb: pss, destroyS: (monoNow() - d0) / 1000 };
@@ -111,7 +109,8 @@ async function compare(label: string, model: Lab, scratch: string): Promise<{ ha
     for (const who of order) {
       const t = who === 'harness' ? await harnessTrial(harnessLab) : await scriptTrial(scriptLab, scratch);
       (who === 'harness' ? harness : script).push(t);
-      log(`${label} trial ${i + 1}/${trials} ${who}: ready ${t.readyS.toFixed(2)} s, converged ${t.convergedS.toFixed(2)} s, lab PSS ${t.labPssMb.toFixed(0)} MB, destroy ${t.destroyS.toFixed(2)} s`);
+      const rss = `${(kb('/proc/self/status', 'VmRSS') / 1024).toFixed(0)}/${(kb('/proc/self/status', 'VmHWM') / 1024).toFixed(0)}`;
+      log(`${label} trial ${i + 1}/${trials} ${who}: ready ${t.readyS.toFixed(2)} s, converged ${t.convergedS.toFixed(2)} s, lab PSS ${t.labPssMb.toFixed(0)} MB, destroy ${t.destroyS.toFixed(2)} s; bench RSS now/peak ${rss} MB`);
     }
   }
   return { harness, script };
