@@ -1,43 +1,65 @@
 /**
  * Per-command cost of FRR control: the persistent vty socket client against a
- * `vtysh --vty_socket DIR -c CMD` spawn per command, on one bgpd in a throwaway
- * namespace. Prints a final JSON line in the benchmark contract's shape.
- *   node --import tsx bench/vty-command-cost.ts [--quick]
+ * `vtysh --vty_socket DIR -c CMD` spawn per command, on a bgpd with one Established
+ * eBGP session and one prefix (two routers in throwaway namespaces). Prints a final
+ * JSON line in the benchmark contract's shape.
+ *   ./bgpdns-lab bench vty-command-cost [--quick]
  */
 import os from 'node:os';
 import { $ } from 'zx';
 import { startTestLab } from '../harness/src/frr/test-lab.js';
 import { frr } from '../harness/src/frr/frr-control.js';
+import { waitUntil } from '../harness/src/wait/wait-until.js';
 import { monoNow } from '../harness/src/clock.js';
 
 const quick = process.argv.includes('--quick');
 const socketRuns = quick ? 500 : 5000;
 const spawnRuns = quick ? 10 : 40;
+const PREFIX = '198.18.100.0/24';
 
-const lab = await startTestLab('h2bench', [{ name: 'r1', bgpd: 'router bgp 64501\n bgp router-id 198.18.255.1\n' }], []);
+const router = (asn: number, id: string, peer: string, peerAs: number, network?: string) => `
+router bgp ${asn}
+ bgp router-id ${id}
+ no bgp ebgp-requires-policy
+ no bgp network import-check
+ neighbor ${peer} remote-as ${peerAs}
+${network ? ` address-family ipv4 unicast\n  network ${network}\n exit-address-family` : ''}
+`;
+
+const lab = await startTestLab(
+  'h2bench',
+  [
+    { name: 'r1', bgpd: router(64501, '198.18.255.1', '198.18.254.2', 64502, PREFIX) },
+    { name: 'r2', bgpd: router(64502, '198.18.255.2', '198.18.254.1', 64501) },
+  ],
+  [{ a: 'r1:eth1', b: 'r2:eth1', aAddrs: ['198.18.254.1/30'], bAddrs: ['198.18.254.2/30'] }],
+);
 try {
-  const r1 = frr(lab.node('r1'));
+  const r2 = frr(lab.node('r2'));
+  await waitUntil(() => r2.bestPath(PREFIX), (p) => p !== undefined, { what: `r2 has a path to ${PREFIX}`, timeout: 30_000, interval: 50 });
   const perCommand = async (cmd: string, n: number) => {
-    await r1.command(cmd);
+    await r2.command(cmd);
     const t0 = monoNow();
-    for (let i = 0; i < n; i++) await r1.command(cmd);
+    for (let i = 0; i < n; i++) await r2.command(cmd);
     return (monoNow() - t0) / n;
   };
-  const versionMs = await perCommand('show version', socketRuns);
-  const summaryMs = await perCommand('show bgp summary json', socketRuns);
-  const dir = lab.node('r1').dir;
+  const summaryCmd = 'show bgp summary json';
+  const prefixCmd = `show bgp ipv4 unicast ${PREFIX} json`;
+  const summaryMs = await perCommand(summaryCmd, socketRuns);
+  const prefixMs = await perCommand(prefixCmd, socketRuns);
+  const dir = lab.node('r2').dir;
   const t0 = monoNow();
-  for (let i = 0; i < spawnRuns; i++) await $`vtysh --vty_socket ${dir} -d bgpd -c ${'show bgp summary json'}`.quiet();
+  for (let i = 0; i < spawnRuns; i++) await $`vtysh --vty_socket ${dir} -d bgpd -c ${summaryCmd}`.quiet();
   const vtyshMs = (monoNow() - t0) / spawnRuns;
   const round = (x: number) => Math.round(x * 1000) / 1000;
-  console.log(`vty socket: show version ${round(versionMs)} ms, show bgp summary json ${round(summaryMs)} ms per command (${socketRuns} each)`);
-  console.log(`vtysh spawn: show bgp summary json ${round(vtyshMs)} ms per command (${spawnRuns})`);
+  console.log(`vty socket: "${summaryCmd}" ${round(summaryMs)} ms, "${prefixCmd}" ${round(prefixMs)} ms per command (${socketRuns} each)`);
+  console.log(`vtysh spawn: "${summaryCmd}" ${round(vtyshMs)} ms per command (${spawnRuns})`);
   console.log(
     JSON.stringify({
       bench: 'vty-command-cost',
       quick,
       machine: { cores: os.cpus().length, kernel: os.release() },
-      figures: { socket_show_version_ms: round(versionMs), socket_bgp_summary_ms: round(summaryMs), vtysh_bgp_summary_ms: round(vtyshMs) },
+      figures: { socket_bgp_summary_ms: round(summaryMs), socket_prefix_paths_ms: round(prefixMs), vtysh_bgp_summary_ms: round(vtyshMs) },
       targets: [{ name: 'socket_vs_vtysh', value: round(summaryMs / vtyshMs), op: '<=', target: 0.05, met: summaryMs / vtyshMs <= 0.05 }],
     }),
   );
