@@ -28,7 +28,7 @@ import path from 'node:path';
 import { $, type ProcessPromise } from 'zx';
 import type { Lab, LabLink, LabNode } from '../topology/model.js';
 import type { ExecOptions, ExecResult, Leftover, NodeProcess, Runtime, SpawnOptions } from './runtime.js';
-import { LabStateFile, labDir, readState, LAB_ROOT } from './lab-state.js';
+import { LabStateFile, labDir, readState, LAB_ROOT, type StateProcess } from './lab-state.js';
 import { findByArgv, procStartTime, terminate } from './procs.js';
 import { SpawnedProcess } from './netns.js';
 import { engineAnswers, requireEngine } from './docker/engine.js';
@@ -103,6 +103,11 @@ export class DockerRuntime implements Runtime {
       this.states.set(lab.name, st);
     }
     return st;
+  }
+
+  /** Put a started process in the lab's state file (destroy and other harness processes find it there). */
+  protected recordProcess(lab: Lab, p: StateProcess): void {
+    this.state(lab).addProcess(p);
   }
 
   protected remember(lab: string, node: string, c: NodeContainer): void {
@@ -235,8 +240,8 @@ export class DockerRuntime implements Runtime {
     const logFile = opts.logFile ?? path.join(dir, `${path.basename(argv[0])}.log`);
     const p = await this.placement(lab, node, argv);
     if (p.where === 'container') {
-      const started = await spawnIn(p.c.id, p.argv, logFile, { env: opts.env, cwd: this.containerCwd(lab, node, opts.cwd) });
-      this.state(lab).addProcess({ node, role, pid: started.pid, startTime: started.startTime ?? 0, argv });
+      const started = await spawnIn(p.c.id, p.argv, this.insideContainer(p.c, logFile), { env: opts.env, cwd: this.containerCwd(lab, node, opts.cwd) });
+      this.recordProcess(lab, { node, role, pid: started.pid, startTime: started.startTime ?? 0, argv });
       return new SpawnedProcess(node, role, started.pid, started.startTime ?? 0, argv, started.exited);
     }
     const fd = openSync(logFile, 'a');
@@ -259,7 +264,7 @@ export class DockerRuntime implements Runtime {
     child.unref();
     const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
     const proc = new SpawnedProcess(node, role, pid, procStartTime(pid) ?? 0, argv, exited);
-    this.state(lab).addProcess({ node, role, pid, startTime: proc.startTime, argv });
+    this.recordProcess(lab, { node, role, pid, startTime: proc.startTime, argv });
     const list = this.hostProcs.get(lab.name) ?? [];
     list.push(proc);
     this.hostProcs.set(lab.name, list);
@@ -268,8 +273,16 @@ export class DockerRuntime implements Runtime {
 
   /** Only the lab directory is shared with the container; a host cwd elsewhere (the repo) becomes the node directory. */
   private containerCwd(lab: Lab, node: string, cwd: string | undefined): string {
+    const c = this.containerSync(lab.name, node);
     const dir = this.nodeDir(lab, node);
-    return cwd !== undefined && (cwd === labDir(lab.name) || cwd.startsWith(`${labDir(lab.name)}/`)) ? cwd : dir;
+    const chosen = cwd !== undefined && (cwd === labDir(lab.name) || cwd.startsWith(`${labDir(lab.name)}/`)) ? cwd : dir;
+    return c ? this.insideContainer(c, chosen) : chosen;
+  }
+
+  /** The path a host path has inside the container (node directories are bind-mounted at the same path). */
+  protected insideContainer(c: NodeContainer, hostPath: string): string {
+    const root = `/proc/${c.pid}/root`;
+    return hostPath.startsWith(`${root}/`) ? hostPath.slice(root.length) : hostPath;
   }
 
   netnsPath(lab: Lab, node: string): string {
@@ -341,9 +354,13 @@ export class DockerRuntime implements Runtime {
 
   /** Instruments on the host: ours by PID, a killed harness's by the lab directory in their argv. */
   private async reapHostSide(labName: string): Promise<void> {
-    const mine = (this.hostProcs.get(labName) ?? []).map((p) => ({ pid: p.pid, startTime: p.startTime }));
-    const orphans = findByArgv(new Set(), [`${labDir(labName)}/`]).map((pid) => ({ pid }));
-    await terminate([...mine, ...orphans], 1000);
+    await this.stopOwn(labName);
+    await terminate(findByArgv(new Set(), [`${labDir(labName)}/`]).map((pid) => ({ pid })), 1000);
+  }
+
+  /** Stop the instruments this runtime object started on the host for the lab, by PID. */
+  protected async stopOwn(labName: string): Promise<void> {
+    await terminate((this.hostProcs.get(labName) ?? []).map((p) => ({ pid: p.pid, startTime: p.startTime })), 1000);
     this.hostProcs.delete(labName);
   }
 

@@ -18,7 +18,7 @@ import type { Scenario } from './scenario.js';
 
 export interface RunOptions {
   trials: number;
-  runtime: 'netns' | 'docker';
+  runtime: 'netns' | 'docker' | 'attach';
   /** Deploy under this lab name instead of the scenario's (demo uses its own). */
   labName?: string;
   /** Progress lines (stderr by default, so stdout ends with the JSON line). */
@@ -45,6 +45,7 @@ export async function loadScenario(ref: string): Promise<Scenario> {
 
 async function makeRuntime(name: RunOptions['runtime']): Promise<Runtime> {
   if (name === 'netns') return new NetnsRuntime();
+  if (name === 'attach') return new (await import('../runtime/attach.js')).AttachRuntime();
   // Loaded only when asked for: the docker runtime pulls in dockerode.
   const specifier = '../runtime/docker.js';
   const mod = (await import(specifier)) as { DockerRuntime?: new () => Runtime };

@@ -43,9 +43,13 @@ export class ScenarioSession {
     try {
       const model = await loadTopology(file);
       if (this.scenario.lab.name) model.name = this.scenario.lab.name;
-      this.lab = await rec.step(`deploy ${path.relative(REPO_ROOT, file)} as lab ${model.name}`, () =>
-        deploy(model, this.opts.runtime ? { runtime: this.opts.runtime } : {}),
-      );
+      const runtime = this.opts.runtime;
+      this.lab =
+        runtime?.name === 'attach'
+          ? await rec.step(`attach to running lab ${model.name} (${path.relative(REPO_ROOT, file)})`, async () =>
+              (await import('../runtime/attach.js')).attachToLab(model, runtime as import('../runtime/attach.js').AttachRuntime),
+            )
+          : await rec.step(`deploy ${path.relative(REPO_ROOT, file)} as lab ${model.name}`, () => deploy(model, runtime ? { runtime } : {}));
       rec.setTopology({
         nodes: this.lab.nodes().map((n) => ({ name: n.name, kind: n.kind, ...(n.model.group ? { group: n.model.group } : {}) })),
         links: this.lab.model.links.map((l) => ({ a: l.a, b: l.b })),
