@@ -51,8 +51,8 @@ test('regenerating all keeps going past a broken run.json and lists it in the in
   const result = await regenerateReports(dir);
   t.deepEqual(result.rendered.map((r) => r.run), ['good']);
   t.is(result.unreadable.length, 1);
-  t.regex(result.unreadable[0].problem, /broken\/run.json is invalid: \$\.machine\.kernel: Required/);
-  t.regex(readFileSync(join(dir, 'index.html'), 'utf8'), /\$\.machine\.kernel: Required/);
+  t.regex(result.unreadable[0].problem, /broken\/run.json is invalid: \$\.machine\.kernel: Invalid input: expected string, received undefined/);
+  t.regex(readFileSync(join(dir, 'index.html'), 'utf8'), /\$\.machine\.kernel: Invalid input: expected string, received undefined/);
 });
 
 test('bgpdns-lab report: exit 0 for good runs, 1 when a run.json is invalid, 2 for usage errors', async (t) => {

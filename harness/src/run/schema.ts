@@ -6,7 +6,7 @@
  * ever grows by additions (CONTRACTS.md), and an older reader must not reject them.
  */
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { RUN_RECORD_VERSION, type RunRecord } from './record.js';
 
 const millis = z.number().finite();
@@ -59,7 +59,7 @@ const fault = z
     fault: name,
     target: name,
     action: z.enum(['inject', 'revert']),
-    args: z.record(z.unknown()).optional(),
+    args: z.record(z.string(), z.unknown()).optional(),
     scenario: name.optional(),
   })
   .passthrough();
@@ -71,7 +71,7 @@ const event = z
     plane,
     type: name,
     source: name,
-    detail: z.record(z.unknown()).optional(),
+    detail: z.record(z.string(), z.unknown()).optional(),
     scenario: name.optional(),
   })
   .passthrough();
@@ -180,8 +180,8 @@ export class RunRecordError extends Error {
 }
 
 /** `["measurements", 2, "slo", "op"]` → `$.measurements[2].slo.op`. */
-export function jsonPath(path: (string | number)[]): string {
-  return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : `${acc}.${key}`), '$');
+export function jsonPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : `${acc}.${String(key)}`), '$');
 }
 
 const MAX_PROBLEMS_SHOWN = 5;
@@ -251,25 +251,22 @@ export function readRunRecordFile(file: string): RunRecord {
  * Every field path the schema knows, e.g. "measurements[].slo.op", so a test can
  * check docs/run-record.md explains each one.
  */
-export function schemaFieldPaths(schema: z.ZodTypeAny = runRecordSchema, prefix = ''): string[] {
+export function schemaFieldPaths(schema: z.ZodType = runRecordSchema, prefix = ''): string[] {
   const inner = unwrap(schema);
   if (inner instanceof z.ZodObject) {
     const out: string[] = [];
-    for (const [key, child] of Object.entries(inner.shape as Record<string, z.ZodTypeAny>)) {
+    for (const [key, child] of Object.entries(inner.shape as Record<string, z.ZodType>)) {
       const path = prefix ? `${prefix}.${key}` : key;
       out.push(path, ...schemaFieldPaths(child, path));
     }
     return out;
   }
-  if (inner instanceof z.ZodArray) return schemaFieldPaths(inner.element, `${prefix}[]`);
+  if (inner instanceof z.ZodArray) return schemaFieldPaths(inner.element as z.ZodType, `${prefix}[]`);
   return [];
 }
 
-function unwrap(schema: z.ZodTypeAny): z.ZodTypeAny {
+function unwrap(schema: z.ZodType): z.ZodType {
   let s = schema;
-  for (;;) {
-    if (s instanceof z.ZodOptional || s instanceof z.ZodNullable) s = s.unwrap();
-    else if (s instanceof z.ZodEffects) s = s.innerType();
-    else return s;
-  }
+  while (s instanceof z.ZodOptional || s instanceof z.ZodNullable) s = s.unwrap() as z.ZodType;
+  return s;
 }
