@@ -65,14 +65,16 @@ export async function deploy(topology: string | Lab, opts: DeployOptions = {}): 
     abort.abort();
   };
   const destroyNow = () => runtime.destroy(lab.name);
-  // Settles when every phase task has stopped; a signal first stops the tasks, so nothing
-  // is created behind the clean-up's back, then destroys.
+  // Settles when every phase task has stopped. A signal mid-deploy stops new phases, destroys
+  // (which also ends commands running in the nodes, e.g. a long exec line), waits for the
+  // tasks to settle, and destroys again whatever an in-flight step created meanwhile.
   let inFlight: Promise<unknown> = Promise.resolve();
   if (opts.guardSignals !== false) {
     guardLab(lab.name, async () => {
       if (!deployed) {
         abort.abort();
-        await inFlight;
+        await destroyNow();
+        await Promise.race([inFlight, new Promise((r) => setTimeout(r, 10_000).unref())]);
       }
       await destroyNow();
     });

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,12 +18,16 @@ import { labDir, readState } from '../runtime/lab-state.js';
 const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../cli/main.ts');
 const RUNS = 12;
 let file: string;
+/** Same routers plus a host whose exec line sleeps: a deploy of it is still running when signalled. */
+let slowFile: string;
 let scratch: string;
 const LAB = 'h1kill';
 
 test.before(async () => {
   scratch = await mkdtemp(path.join(tmpdir(), 'h1-kill-'));
   file = await writeChainLab({ name: LAB, routers: 3, dir: scratch });
+  slowFile = path.join(scratch, 'slow.clab.yml');
+  await writeFile(slowFile, `${await readFile(file, 'utf8')}    - endpoints: ["r3:eth2", "h1:eth1"]\n`.replace('  links:', '    h1: {kind: client, exec: ["sleep 60"]}\n  links:'));
   await destroyLab(LAB);
 });
 
@@ -49,9 +53,9 @@ function startedProcesses(): number {
  * Start `bgpdns-lab deploy` as a child; once the lab directory exists (the harness
  * began creating) and `when()` holds, wait `afterMs` and send `signal` (none: let it finish).
  */
-function runDeploy(signal?: NodeJS.Signals, afterMs = 0, when: () => boolean = () => true): Promise<Run> {
+function runDeploy(signal?: NodeJS.Signals, afterMs = 0, when: () => boolean = () => true, topology = file): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'deploy', file, '--no-converge'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'deploy', topology, '--no-converge'], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     let began = 0;
@@ -93,8 +97,9 @@ test.serial(`SIGKILL at ${RUNS} points spread over deploy, then destroy: zero le
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   test.serial(`${signal} during deploy tears the lab down by itself`, async (t) => {
-    // Signalled as soon as the first daemon is recorded: mid-deploy, with namespaces, links and processes to clean.
-    const run = await runDeploy(signal, 0, () => startedProcesses() > 0);
+    // Signalled once all three routers' daemons are recorded; the host's `sleep 60` exec line
+    // keeps the deploy running, so the signal always lands mid-deploy with everything to clean.
+    const run = await runDeploy(signal, 0, () => startedProcesses() >= 6, slowFile);
     t.deepEqual(await leftovers(LAB), [], run.stderr);
     t.is(run.code, signal === 'SIGTERM' ? 143 : 130, run.stderr);
     t.regex(run.stderr, new RegExp(`${signal}: destroying lab ${LAB}`));
