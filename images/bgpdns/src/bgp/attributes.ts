@@ -18,6 +18,11 @@ export interface AttributeContext {
   fourOctetAs: boolean;
   /** External peer: LOCAL_PREF from it is discarded (RFC 7606 §7.5). */
   ebgp?: boolean;
+  /**
+   * The peer's AS when its AS_PATH must start with it (RFC 4271 §6.3, external
+   * peers that are not route servers); a path that does not is treat-as-withdraw.
+   */
+  enforceFirstAs?: number;
 }
 
 /** Where MP_REACH_NLRI's parts are inside the message. RFC 4760 §3. */

@@ -125,3 +125,11 @@ test('a withdrawal-only UPDATE needs no mandatory attributes', (t) => {
   t.deepEqual(d.issues, []);
   t.is(d.withdrawnCount, 1);
 });
+
+test('an external peer whose AS_PATH does not start with its AS: treat-as-withdraw (RFC 4271 §6.3)', (t) => {
+  const bytes = rawUpdate({ attrs: [ORIGIN_IGP, AS_PATH_64500_4, NEXT_HOP], nlri: NLRI_24 });
+  const d = decodeUpdate(bytes, { fourOctetAs: true, ebgp: true, enforceFirstAs: 64501 });
+  t.true(d.treatAsWithdraw);
+  t.like(d.issues[0], { action: ErrorAction.TreatAsWithdraw, attrType: 2, subcode: 11 });
+  t.false(decodeUpdate(bytes, { fourOctetAs: true, ebgp: true, enforceFirstAs: 64500 }).treatAsWithdraw);
+});

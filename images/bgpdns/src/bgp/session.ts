@@ -72,6 +72,11 @@ export interface SessionConfig {
    * routes at once when the session goes down. Default true.
    */
   endOfRibCapability?: boolean;
+  /**
+   * An external peer's AS_PATH must start with its AS (RFC 4271 §6.3; FRR's
+   * enforce-first-as). Default true; set false for route servers, which do not prepend.
+   */
+  enforceFirstAs?: boolean;
   /** Bound per event-loop turn while ingesting: whichever is hit first. Defaults 5 ms and 2000 messages. */
   maxBatchMs?: number;
   maxBatchMessages?: number;
@@ -504,6 +509,7 @@ export class Session extends EventEmitter<SessionEvents> {
     const ebgp = peer.asn !== this.config.localAs;
     c.peerOpen = open;
     c.ctx = { fourOctetAs, ebgp };
+    if (ebgp && this.config.enforceFirstAs !== false) c.ctx.enforceFirstAs = peer.asn;
     c.negotiated = {
       peerOpen: open, peer, holdTime, keepaliveTime: Math.floor(holdTime / 3), fourOctetAs, extendedMessage,
       maxMessageLength: extendedMessage ? MAX_EXTENDED_MESSAGE_LENGTH : MAX_MESSAGE_LENGTH,

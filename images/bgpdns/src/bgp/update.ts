@@ -6,7 +6,8 @@
  * prefixes are handed out as views (afi, buffer, offset, length) so that the
  * consumer decides what to store.
  */
-import { Afi, type PathAttributes, type Prefix, type Route } from './types.js';
+import { Afi, AsPathSegmentType, type PathAttributes, type Prefix, type Route } from './types.js';
+import { AttrType } from './attribute-types.js';
 import { HEADER_LENGTH, MessageType } from './message-types.js';
 import { BgpError, ErrorAction, type UpdateIssue } from './errors.js';
 import { ErrorCode, UpdateSubcode } from './notification-codes.js';
@@ -132,6 +133,16 @@ export function decodeUpdate(msg: Uint8Array, ctx: UpdateContext): DecodedUpdate
       d.issues.push({
         action: ErrorAction.TreatAsWithdraw, attrType: 0, code: ErrorCode.UpdateMessage,
         subcode: UpdateSubcode.MissingWellKnownAttribute, reason: `missing ${missing.join(', ')}`,
+      });
+    }
+  }
+  if (announcing && !treatAsWithdraw && ctx.enforceFirstAs !== undefined) {
+    const first = d.attrs.asPath[0];
+    if (!first || first.type !== AsPathSegmentType.AsSequence || first.asns[0] !== ctx.enforceFirstAs) {
+      treatAsWithdraw = true;
+      d.issues.push({
+        action: ErrorAction.TreatAsWithdraw, attrType: AttrType.AsPath, code: ErrorCode.UpdateMessage,
+        subcode: UpdateSubcode.MalformedAsPath, reason: `AS_PATH does not start with the peer's AS ${ctx.enforceFirstAs}`,
       });
     }
   }
