@@ -50,6 +50,13 @@ export { jsonSubset, type JsonDiff } from './wait/json-subset.js';
 export { RunRecorder, MeasurementSeries, machineFacts, newRunId, type RunSink, type MeasurementSpec, type RecorderOptions } from './run/recorder.js';
 export { percentile, summarize, meetsSlo, sloMet, formatSlo, type Summary } from './run/stats.js';
 export type { RunRecord, Measurement, Slo, Plane, Step, FaultEvent, ObservedEvent, Assertion, MachineFacts } from './run/record.js';
+export type { Claim, RunTopology, DnsOrderSample } from './run/record.js';
+export { validateRunRecord, parseRunRecord, readRunRecordFile, RunRecordError } from './run/schema.js';
+
+// Reports: report.html, junit.xml and index.html from run.json.
+export { writeRunRecord, renderRunDir, regenerateReports, defaultReportsDir, type RegenerateResult } from './report/write-reports.js';
+export { renderReportHtml } from './report/report-html.js';
+export { renderJunit } from './report/junit.js';
 
 // Scenarios: one definition, run under ava or by `bgpdns-lab run`.
 export { defineScenario, ScenarioAssertionError, defaultTrials, type Scenario, type ScenarioPart, type ScenarioContext, type ScenarioLab } from './scenario/scenario.js';
