@@ -130,7 +130,7 @@ export interface AsPathFacts {
   leftAs: number;
   /** First ASN when the path starts with an AS_CONFED_SEQUENCE, else NO_ASN. */
   leftConfedAs: number;
-  /** The ASN when the path is exactly one AS_SEQUENCE of one ASN (a prefix the neighbour originates), else NO_ASN. */
+  /** The ASN when the path is one AS_SEQUENCE of that ASN only, perhaps prepended (a prefix the neighbour originates), else NO_ASN. */
   soleAs: number;
 }
 
@@ -150,8 +150,11 @@ export function asPathFacts(path: AsPathSegment[]): AsPathFacts {
   const first = path[0];
   const leftConfedAs =
     first && first.type === AsPathSegmentType.ConfedSequence && first.asns.length > 0 ? first.asns[0] : NO_ASN;
+  // Prepending does not change who originated a prefix: [A A A] is still A's own.
   const soleAs =
-    path.length === 1 && first.type === AsPathSegmentType.AsSequence && first.asns.length === 1 ? first.asns[0] : NO_ASN;
+    path.length === 1 && first.type === AsPathSegmentType.AsSequence && first.asns.length > 0 && first.asns.every((a) => a === first.asns[0])
+      ? first.asns[0]
+      : NO_ASN;
   return { hops, leftAs, leftConfedAs, soleAs };
 }
 

@@ -107,7 +107,8 @@ export class Rib {
 
   private isSelfOriginated(peer: number, attrs: PathAttributes): boolean {
     const p = attrs.asPath;
-    return p.length === 1 && p[0].asns.length === 1 && p[0].asns[0] === this.peers.asn[peer];
+    const asn = this.peers.asn[peer];
+    return p.length === 1 && p[0].asns.length > 0 && p[0].asns.every((a) => a === asn);
   }
 
   private count(peer: number, afi: Afi, delta: number): void {

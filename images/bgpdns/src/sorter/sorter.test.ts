@@ -156,3 +156,10 @@ test('the async Ranker interface answers the same', async (t) => {
   const a = await sorter.rank({ client: '198.18.64.7', candidates: [C2, C1] });
   t.deepEqual(a.preferences, [TOP_PREFERENCE - 1, TOP_PREFERENCE]);
 });
+
+test('a prefix the upstream originates and prepends still maps its candidates to it', (t) => {
+  const { sorter, rib, p3 } = lab();
+  rib.update(p3, path([ISP3, ISP3, ISP3]), [prefix('2001:db8:103::/48')]);
+  rib.update(p3, path([ISP3, 64530]), [prefix('2001:db8:103:1::/64')]);
+  t.is(sorter.upstreamOf(C3), ISP3);
+});
