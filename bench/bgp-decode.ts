@@ -18,6 +18,7 @@ import { RecordingTransport } from '../images/bgpdns/src/bgp/memory-transport.js
 import { encodeOpen } from '../images/bgpdns/src/bgp/open.js';
 import { encodeKeepalive } from '../images/bgpdns/src/bgp/message.js';
 import { CapabilityCode } from '../images/bgpdns/src/bgp/capability-codes.js';
+import { Afi, Safi } from '../images/bgpdns/src/bgp/types.js';
 
 const { values } = parseArgs({ options: { ipv4: { type: 'string', default: '262143' }, ipv6: { type: 'string', default: '737857' }, rounds: { type: 'string', default: '3' } } });
 const ipv4 = Number(values.ipv4);
@@ -53,7 +54,11 @@ async function sessionRound(): Promise<number> {
   const session = new Session({ localAs: 64500, peerAs: 64496, routerId: '198.18.0.2', mode: 'passive', holdTime: 90 });
   session.start();
   const conn = session.attach(new RecordingTransport(), true);
-  conn.onBytes(encodeOpen({ version: 4, myAs: 64496, holdTime: 90, bgpId: '198.18.0.1', capabilities: [{ code: CapabilityCode.FourOctetAs, asn: 64496 }] }));
+  conn.onBytes(encodeOpen({ version: 4, myAs: 64496, holdTime: 90, bgpId: '198.18.0.1', capabilities: [
+    { code: CapabilityCode.Multiprotocol, afi: Afi.IPv4, safi: Safi.Unicast },
+    { code: CapabilityCode.Multiprotocol, afi: Afi.IPv6, safi: Safi.Unicast },
+    { code: CapabilityCode.FourOctetAs, asn: 64496 },
+  ] }));
   conn.onBytes(encodeKeepalive());
   let seen = 0;
   const visit = (): void => {

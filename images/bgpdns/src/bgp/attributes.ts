@@ -23,6 +23,11 @@ export interface AttributeContext {
    * peers that are not route servers); a path that does not is treat-as-withdraw.
    */
   enforceFirstAs?: number;
+  /**
+   * Families negotiated on the session; NLRI of other families are ignored
+   * (RFC 4760 §7: only negotiated AFI/SAFIs are exchanged). Undefined = all.
+   */
+  families?: readonly Afi[];
 }
 
 /** Where MP_REACH_NLRI's parts are inside the message. RFC 4760 §3. */

@@ -29,6 +29,8 @@ export interface FrrPair {
   speakerNs: string;
   frrNs: string;
   vty: VtyClient;
+  /** The bgpd process (`ip netns exec` execs it, so its pid is bgpd's). */
+  frr: Child;
   /** Runs argv inside a namespace; stopped by stop(). */
   run(ns: string, argv: string[]): Child;
   stopChild(c: Child): Promise<void>;
@@ -41,6 +43,7 @@ export async function startFrrPair(prefix: string, bgpdConfig: string): Promise<
   const children: Child[] = [];
   let dir = '';
   let vty: VtyClient | undefined;
+  let frr: Child | undefined;
 
   const stopChild = async (c: Child): Promise<void> => {
     if (c.proc.exitCode !== null || c.proc.signalCode !== null) return;
@@ -91,7 +94,7 @@ export async function startFrrPair(prefix: string, bgpdConfig: string): Promise<
     const gid = Number((await $`id -g frr`.quiet()).stdout.trim());
     await chown(dir, uid, gid);
     await chown(conf, uid, gid);
-    run(frrNs, ['/usr/lib/frr/bgpd', '-f', conf, '-i', join(dir, 'bgpd.pid'), '-z', join(dir, 'zserv.api'),
+    frr = run(frrNs, ['/usr/lib/frr/bgpd', '-f', conf, '-i', join(dir, 'bgpd.pid'), '-z', join(dir, 'zserv.api'),
       '--vty_socket', dir, '-P', '0', '-Z', '--log-level', 'critical']);
     vty = new VtyClient(join(dir, 'bgpd.vty'));
     const deadline = Date.now() + 15_000;
@@ -107,5 +110,5 @@ export async function startFrrPair(prefix: string, bgpdConfig: string): Promise<
     await stop();
     throw err;
   }
-  return { speakerNs, frrNs, vty: vty!, run, stopChild, stop };
+  return { speakerNs, frrNs, vty: vty!, frr: frr!, run, stopChild, stop };
 }

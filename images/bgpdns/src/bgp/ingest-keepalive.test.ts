@@ -12,6 +12,7 @@ import { RecordingTransport } from './memory-transport.js';
 import { encodeOpen } from './open.js';
 import { encodeKeepalive } from './message.js';
 import { CapabilityCode } from './capability-codes.js';
+import { Afi, Safi } from './types.js';
 import { MessageType } from './message-types.js';
 import { copyPrefix, prefixToString } from './nlri.js';
 import { syntheticTable } from '../inject/synthetic.js';
@@ -37,7 +38,11 @@ test('keepalives stay on time while a large burst of UPDATEs is ingested', async
   session.start();
   const wire = new TimedTransport();
   const conn = session.attach(wire, true);
-  conn.onBytes(encodeOpen({ version: 4, myAs: 64496, holdTime: 3, bgpId: '198.18.0.1', capabilities: [{ code: CapabilityCode.FourOctetAs, asn: 64496 }] }));
+  conn.onBytes(encodeOpen({ version: 4, myAs: 64496, holdTime: 3, bgpId: '198.18.0.1', capabilities: [
+    { code: CapabilityCode.Multiprotocol, afi: Afi.IPv4, safi: Safi.Unicast },
+    { code: CapabilityCode.Multiprotocol, afi: Afi.IPv6, safi: Safi.Unicast },
+    { code: CapabilityCode.FourOctetAs, asn: 64496 },
+  ] }));
   conn.onBytes(encodeKeepalive());
   t.is(session.state, SessionState.Established);
   t.teardown(() => session.stop());

@@ -133,3 +133,16 @@ test('an external peer whose AS_PATH does not start with its AS: treat-as-withdr
   t.like(d.issues[0], { action: ErrorAction.TreatAsWithdraw, attrType: 2, subcode: 11 });
   t.false(decodeUpdate(bytes, { fourOctetAs: true, ebgp: true, enforceFirstAs: 64500 }).treatAsWithdraw);
 });
+
+test('NLRI of families the session did not negotiate are ignored (RFC 4760 §7)', (t) => {
+  const v6 = [0x80, 14, 26, 0, 2, 1, 16, 0x20, 0x01, 0x0d, 0xb8, ...new Array(11).fill(0), 1, 0, 32, 0x20, 0x01, 0x0d, 0xb8];
+  const bytes = rawUpdate({ attrs: [ORIGIN_IGP, AS_PATH_64500_4, NEXT_HOP, v6], nlri: NLRI_24 });
+  const both = decodeUpdate(bytes, four);
+  t.deepEqual(both.announced().map((r) => prefixToString(r.prefix)), ['198.18.0.0/24', '2001:db8::/32']);
+  const v4only = decodeUpdate(bytes, { fourOctetAs: true, families: [1] });
+  t.deepEqual(v4only.announced().map((r) => prefixToString(r.prefix)), ['198.18.0.0/24']);
+  t.is(v4only.announcedCount, 1);
+  const v6only = decodeUpdate(bytes, { fourOctetAs: true, families: [2] });
+  t.deepEqual(v6only.announced().map((r) => prefixToString(r.prefix)), ['2001:db8::/32']);
+  t.deepEqual(v6only.issues, []);
+});

@@ -508,7 +508,7 @@ export class Session extends EventEmitter<SessionEvents> {
     const extendedMessage = this.config.extendedMessage !== false && peer.extendedMessage;
     const ebgp = peer.asn !== this.config.localAs;
     c.peerOpen = open;
-    c.ctx = { fourOctetAs, ebgp };
+    c.ctx = { fourOctetAs, ebgp, families };
     if (ebgp && this.config.enforceFirstAs !== false) c.ctx.enforceFirstAs = peer.asn;
     c.negotiated = {
       peerOpen: open, peer, holdTime, keepaliveTime: Math.floor(holdTime / 3), fourOctetAs, extendedMessage,

@@ -146,6 +146,15 @@ export function decodeUpdate(msg: Uint8Array, ctx: UpdateContext): DecodedUpdate
       });
     }
   }
+  const fams = ctx.families;
+  if (fams) {
+    // Prefixes of families the session did not negotiate are ignored, not errors.
+    const v4 = fams.includes(Afi.IPv4);
+    const keepMp = <T extends { afi: number }>(m: T | undefined): T | undefined => (m && fams.includes(m.afi as Afi) ? m : undefined);
+    return new DecodedUpdate(msg, d.attrs, withdrawnStart, v4 ? withdrawnEnd : withdrawnStart, attrEnd, v4 ? end : attrEnd,
+      keepMp(d.mpReach), keepMp(d.mpUnreach),
+      treatAsWithdraw, d.issues, { withdrawn4: v4 ? withdrawn4 : 0, nlri4: v4 ? nlri4 : 0 });
+  }
   return new DecodedUpdate(msg, d.attrs, withdrawnStart, withdrawnEnd, attrEnd, end, d.mpReach, d.mpUnreach,
     treatAsWithdraw, d.issues, { withdrawn4, nlri4 });
 }
