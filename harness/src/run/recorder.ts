@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { monoNow, type Millis } from '../clock.js';
-import type { Assertion, Claim, FaultEvent, MachineFacts, Measurement, ObservedEvent, Plane, RunRecord, RunTopology, Slo, Step } from './record.js';
+import type { Assertion, Claim, DnsOrderSample, FaultEvent, MachineFacts, Measurement, ObservedEvent, Plane, RunRecord, RunTopology, Slo, Step } from './record.js';
 import { RUN_RECORD_VERSION } from './record.js';
 import { formatSlo, sloMet, summarize } from './stats.js';
 import { validateRunRecord } from './schema.js';
@@ -93,6 +93,7 @@ export class RunRecorder implements RunSink {
   readonly assertions: Assertion[] = [];
   private readonly series = new Map<string, MeasurementSeries>();
   private topology?: RunTopology;
+  private readonly dnsOrderSamples: DnsOrderSample[] = [];
   private error?: string;
   /** Scenario name stamped on steps, faults, events recorded from now on. */
   scenario: string;
@@ -147,6 +148,11 @@ export class RunRecorder implements RunSink {
     this.assertions.push({ scenario: this.scenario, name, ok, ...(message ? { message } : {}) });
   }
 
+  /** A client's DNS answer in answer order, for the report's sort-order matrix (recording only changes is enough). */
+  dnsOrder(sample: DnsOrderSample): void {
+    this.dnsOrderSamples.push({ scenario: this.scenario, ...sample });
+  }
+
   setTopology(topology: RunTopology): void {
     this.topology = topology;
   }
@@ -182,6 +188,7 @@ export class RunRecorder implements RunSink {
       met: this.met,
       t0: this.t0,
       ...(this.topology ? { topology: this.topology } : {}),
+      ...(this.dnsOrderSamples.length > 0 ? { dnsOrder: this.dnsOrderSamples } : {}),
       ...(this.error ? { error: this.error } : {}),
     };
   }
