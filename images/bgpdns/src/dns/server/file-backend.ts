@@ -9,7 +9,6 @@
  * in one step — queries in flight finish on the old snapshot, a broken file
  * keeps the old zone (and is logged with file:line:column).
  */
-import { watchFile, unwatchFile } from 'node:fs';
 import type { Backend, MaybeAsync, Source, Transport } from './backend.js';
 import type { Query } from '../wire/query.js';
 import { encodeOpt, shortResponse, udpLimit } from '../wire/opt.js';
@@ -41,6 +40,7 @@ export class FileBackend implements Backend {
   private stamp = '';
   private templates = new Map<string, ResponseTemplate>();
   private reloading = false;
+  private poller: NodeJS.Timeout | null = null;
   private readonly now: () => number;
 
   private constructor(private readonly opts: FileBackendOptions) {
@@ -53,7 +53,12 @@ export class FileBackend implements Backend {
     const loaded = await loadZoneFile(opts.path);
     b.swap(loaded.zone, loaded.stamp);
     const pollMs = opts.pollMs ?? 500;
-    if (pollMs > 0) watchFile(opts.path, { interval: pollMs, persistent: false }, () => void b.reloadIfChanged());
+    // A stat per interval, compared with the loaded file's inode/size/mtime: catches in-place
+    // writes and atomic renames alike, and costs nothing measurable.
+    if (pollMs > 0) {
+      b.poller = setInterval(() => void b.reloadIfChanged(), pollMs);
+      b.poller.unref();
+    }
     return b;
   }
 
@@ -127,7 +132,7 @@ export class FileBackend implements Backend {
   }
 
   async close(): Promise<void> {
-    unwatchFile(this.opts.path);
+    if (this.poller) clearInterval(this.poller);
   }
 }
 

@@ -1,0 +1,115 @@
+/**
+ * The DNS front against the real sorter stack over UDP on loopback: the
+ * authenticated query service (sorter/server.ts) ranking from a real RIB
+ * (sorter/sorter.ts, rib/), reached through the real client (sorter/client.ts).
+ * Clients are EDNS client subnets in 198.18.0.0/15 so the RIB holds lab routes.
+ */
+import test from 'ava';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import dnsPacket from 'dns-packet';
+import { Rib } from '../rib/rib.js';
+import { path, prefix } from '../rib/test-helpers.js';
+import { SorterClient } from '../sorter/client.js';
+import { QueryServer } from '../sorter/server.js';
+import { Sorter } from '../sorter/sorter.js';
+import { startDnsServer } from './server/dns-server.js';
+import { buildQuery, queryUdp } from './testing/dns-client.js';
+import { dnsMetrics } from './server/metrics.js';
+import { serveHttp } from './server/http.js';
+
+const KEY = Buffer.alloc(32, 0x35);
+
+async function setup(t: import('ava').ExecutionContext) {
+  const rib = new Rib({ localAsn: 64500 });
+  const isp1 = rib.addPeer({ address: '198.18.1.1', asn: 64501 });
+  const isp2 = rib.addPeer({ address: '198.18.2.1', asn: 64502 });
+  rib.peerUp(isp1, '198.18.255.1');
+  rib.peerUp(isp2, '198.18.255.2');
+  // Each ISP originates the prefix our server's address on it comes from (slide 19).
+  rib.update(isp1, path([64501]), [prefix('198.18.101.0/24')]);
+  rib.update(isp2, path([64502]), [prefix('198.18.102.0/24')]);
+  // The client network: shorter path through ISP1.
+  rib.update(isp1, path([64501, 64510]), [prefix('198.18.64.0/20')]);
+  rib.update(isp2, path([64502, 64520, 64510]), [prefix('198.18.64.0/20')]);
+  const sorterServer = new QueryServer({ ranker: new Sorter(rib), keys: new Map([[1, KEY]]) });
+  const sorterAddr = await sorterServer.listen(0, '127.0.0.1');
+  const client = await SorterClient.open({ host: '127.0.0.1', port: sorterAddr.port, keyId: 1, key: KEY });
+  const dir = mkdtempSync(join(tmpdir(), 'h5-real-'));
+  const data = join(dir, 'data');
+  writeFileSync(data, '.lab.example:198.18.0.1:a\n+www.lab.example:198.18.101.10\n+www.lab.example:198.18.102.10\n');
+  const dns = await startDnsServer({
+    data,
+    listen: { host: '127.0.0.1', port: 0 },
+    ranker: client,
+    pollMs: 0,
+    ordering: { timeoutMs: 200, refreshAfterMs: 0, backoffInitialMs: 60_000 },
+  });
+  let sorterUp = true;
+  t.teardown(async () => {
+    await dns.close();
+    client.close();
+    if (sorterUp) await sorterServer.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const first = async (subnet = '198.18.64.0') => {
+    const r = await queryUdp(dns.address, buildQuery({ name: 'www.lab.example', type: 'A', edns: { ecs: { family: 1, sourcePrefix: 24, address: subnet } } }));
+    const p = dnsPacket.decode(r!);
+    const opt = p.additionals!.find((a) => a.type === 'OPT') as dnsPacket.OptAnswer;
+    const ecs = opt.options.find((o) => o.code === 8) as unknown as { scopePrefixLength: number };
+    return { first: (p.answers![0] as { data: string }).data, scope: ecs.scopePrefixLength };
+  };
+  const stopSorter = async () => {
+    sorterUp = false;
+    await sorterServer.close();
+  };
+  return { rib, isp1, dns, first, stopSorter, sorterServer };
+}
+
+test.serial('the address on the ISP of the best path comes first, scope = matched prefix; a routing change flips it', async (t) => {
+  const { rib, isp1, dns, first } = await setup(t);
+  for (let i = 0; i < 5; i++) t.deepEqual(await first(), { first: '198.18.101.10', scope: 20 });
+  const generation = rib.generation;
+  rib.withdraw(isp1, [prefix('198.18.64.0/20')]);
+  t.not(rib.generation, generation);
+  // Cached decisions are refreshed in the background; the flip must show within a few queries.
+  let seen = '';
+  for (let i = 0; i < 50 && seen !== '198.18.102.10'; i++) seen = (await first()).first;
+  t.is(seen, '198.18.102.10');
+  t.true(dns.orderer.stats.cacheFlushes >= 1);
+  // Network not in the table (slide 35): no preference, scope 0.
+  t.is((await first('198.19.200.0')).scope, 0);
+});
+
+test.serial('sorter gone: random order at once after the timeout, defective after 3 failures, /ready says so, metrics show it', async (t) => {
+  const { dns, first, stopSorter } = await setup(t);
+  const registry = dnsMetrics(dns.front.stats, dns.orderer);
+  const http = await serveHttp({ host: '127.0.0.1', port: 0 }, dns.backend, dns.orderer, registry);
+  t.teardown(() => http.close());
+  const base = `http://127.0.0.1:${http.address.port}`;
+  t.is((await fetch(`${base}/ready`)).status, 200);
+  await first();
+  await stopSorter();
+  // Different subnets: cache misses, each waits for the 200 ms timeout, then random order.
+  for (let i = 0; i < 3; i++) {
+    const started = performance.now();
+    const r = await first(`198.18.${80 + i}.0`);
+    t.true(performance.now() - started < 600);
+    t.is(r.scope, 0);
+  }
+  t.true(dns.orderer.isDefective);
+  const started = performance.now();
+  await first('198.18.90.0');
+  t.true(performance.now() - started < 100, 'a defective sorter is not waited for');
+  const ready = await fetch(`${base}/ready`);
+  t.is(ready.status, 503);
+  t.is(await ready.text(), 'sorter marked defective');
+  t.is((await fetch(`${base}/health`)).status, 200);
+  const metrics = await (await fetch(`${base}/metrics`)).text();
+  t.regex(metrics, /bgpdns_dns_sorter_defective 1/);
+  t.regex(metrics, /bgpdns_dns_sorter_fallbacks_total\{reason="timeout"\} 3/);
+  t.regex(metrics, /bgpdns_dns_sorter_fallbacks_total\{reason="defective"\} 1/);
+  t.regex(metrics, /bgpdns_dns_sorter_latency_seconds_count [1-9]/);
+  t.regex(metrics, /bgpdns_dns_responses_total\{rcode="NOERROR"\} 5/);
+});

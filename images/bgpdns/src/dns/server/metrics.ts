@@ -1,0 +1,94 @@
+/**
+ * Prometheus metrics of the DNS front. The hot path bumps plain numbers
+ * (FrontStats, OrdererStats); prom-client reads them at scrape time, so a
+ * query never pays for label hashing. Only the sorter latency is a real
+ * histogram, observed once per sorter answer.
+ */
+import client from 'prom-client';
+import type { FrontStats } from './stats.js';
+import type { AddressOrderer } from '../ordering/orderer.js';
+
+type Sample = [Record<string, string>, number];
+
+function counter(registry: client.Registry, name: string, help: string, labelNames: string[], read: () => Sample[]): void {
+  new client.Counter({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [labels, v] of read()) if (v > 0) this.inc(labels, v);
+    },
+  });
+}
+
+function gauge(registry: client.Registry, name: string, help: string, read: () => number): void {
+  new client.Gauge({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.set(read());
+    },
+  });
+}
+
+export function dnsMetrics(stats: FrontStats, orderer: AddressOrderer): client.Registry {
+  const r = new client.Registry();
+  const o = orderer.stats;
+  counter(r, 'bgpdns_dns_packets_total', 'Packets received (UDP datagrams and TCP messages).', [], () => [[{}, stats.packets]]);
+  counter(r, 'bgpdns_dns_queries_total', 'Well-formed queries by transport.', ['transport'], () => [
+    [{ transport: 'udp' }, stats.queries.udp],
+    [{ transport: 'tcp' }, stats.queries.tcp],
+  ]);
+  counter(r, 'bgpdns_dns_responses_total', 'Responses sent by rcode.', ['rcode'], () => [...stats.responses].map(([rcode, v]) => [{ rcode }, v] as Sample));
+  counter(r, 'bgpdns_dns_garbage_total', 'Packets that were not a valid query (dropped, or answered FORMERR/NOTIMP) by reason.', ['reason'], () =>
+    [...stats.garbage].map(([reason, v]) => [{ reason }, v] as Sample),
+  );
+  counter(r, 'bgpdns_dns_internal_errors_total', 'Exceptions caught while handling a packet.', [], () => [[{}, stats.internalErrors]]);
+  counter(r, 'bgpdns_dns_rrl_total', 'Responses withheld by response-rate limiting, by action.', ['action'], () => [
+    [{ action: 'dropped' }, stats.rrlDropped],
+    [{ action: 'slipped' }, stats.rrlSlipped],
+  ]);
+  counter(r, 'bgpdns_dns_truncated_total', 'Responses sent with TC set.', [], () => [[{}, stats.truncated]]);
+  counter(r, 'bgpdns_dns_upstream_failures_total', 'Proxy mode: upstream timeouts and errors (answered SERVFAIL).', ['kind'], () => [
+    [{ kind: 'timeout' }, stats.upstreamTimeouts],
+    [{ kind: 'error' }, stats.upstreamErrors],
+  ]);
+  counter(r, 'bgpdns_dns_proxy_unsortable_total', 'Proxy mode: address RRsets passed on unsorted (mixed TTLs or unparsable answer).', [], () => [[{}, stats.proxyUnsortable]]);
+  counter(r, 'bgpdns_dns_answer_cache_total', 'File mode: precomputed answer lookups.', ['result'], () => [
+    [{ result: 'hit' }, stats.templateHits],
+    [{ result: 'miss' }, stats.templateMisses],
+  ]);
+  counter(r, 'bgpdns_dns_reloads_total', 'File mode: data file reloads.', ['result'], () => [
+    [{ result: 'ok' }, stats.reloadsOk],
+    [{ result: 'failed' }, stats.reloadsFailed],
+  ]);
+  counter(r, 'bgpdns_dns_sorter_requests_total', 'Ranking requests to the sorter by result.', ['result'], () => [
+    [{ result: 'ok' }, o.sorterOk],
+    [{ result: 'timeout' }, o.sorterTimeout],
+    [{ result: 'error' }, o.sorterError],
+  ]);
+  counter(r, 'bgpdns_dns_sorter_fallbacks_total', 'Answers sent in random order instead of a sorter decision, by reason.', ['reason'], () =>
+    Object.entries(o.fallbacks).map(([reason, v]) => [{ reason }, v] as Sample),
+  );
+  gauge(r, 'bgpdns_dns_sorter_defective', '1 while the sorter is marked defective and skipped.', () => (o.defective ? 1 : 0));
+  counter(r, 'bgpdns_dns_sorter_defective_episodes_total', 'Times the sorter was marked defective.', [], () => [[{}, o.defectiveEpisodes]]);
+  counter(r, 'bgpdns_dns_sorter_probes_total', 'Probes of a defective sorter after its back-off.', [], () => [[{}, o.probes]]);
+  counter(r, 'bgpdns_dns_decision_cache_total', 'Ordering decision cache lookups.', ['result'], () => [
+    [{ result: 'hit' }, o.cacheHits],
+    [{ result: 'miss' }, o.cacheMisses],
+  ]);
+  counter(r, 'bgpdns_dns_decision_cache_flushes_total', 'Decision cache flushes on a new RIB generation.', [], () => [[{}, o.cacheFlushes]]);
+  gauge(r, 'bgpdns_dns_decision_cache_entries', 'Cached ordering decisions.', () => orderer.cache.decisions);
+  gauge(r, 'bgpdns_dns_rib_generation', 'RIB generation of the last sorter answer (-1 before any).', () => o.generation);
+  const latency = new client.Histogram({
+    name: 'bgpdns_dns_sorter_latency_seconds',
+    help: 'Sorter round-trip time of answered requests.',
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [r],
+  });
+  o.onLatency = (s) => latency.observe(s);
+  return r;
+}
