@@ -57,6 +57,7 @@ export { validateRunRecord, parseRunRecord, readRunRecordFile, RunRecordError } 
 export { writeRunRecord, renderRunDir, regenerateReports, defaultReportsDir, type RegenerateResult } from './report/write-reports.js';
 export { renderReportHtml } from './report/report-html.js';
 export { renderJunit } from './report/junit.js';
+export { dnsOrderChanges, type DnsOrderOptions } from './report/dns-order.js';
 
 // Scenarios: one definition, run under ava or by `bgpdns-lab run`.
 export { defineScenario, ScenarioAssertionError, defaultTrials, type Scenario, type ScenarioPart, type ScenarioContext, type ScenarioLab } from './scenario/scenario.js';
