@@ -93,3 +93,12 @@ test('a step that threw becomes an error testcase in its scenario', async (t) =>
   t.regex(xml, /<testsuite name="sorter-frozen"[^>]* errors="1"/);
   t.regex(xml, /<testsuites [^>]* errors="1"/);
 });
+
+test('a measurement without an SLO is a plain measurement testcase', (t) => {
+  const record = syntheticRunRecord({ withFailures: false });
+  const { slo: _slo, ...bare } = record.measurements[0];
+  const xml = renderJunit({ ...record, measurements: [bare, ...record.measurements.slice(1)] });
+  const c = cases(xml).find((x) => attr(x.attrs, 'name') === `measurement ${bare.name}`)!;
+  t.truthy(c);
+  t.regex(c.body, /no SLO/);
+});

@@ -49,7 +49,7 @@ function measurementCase(record: RunRecord, m: Measurement): Case {
     ? ''
     : `<failure type="SLO" message="${esc(`${m.name}: observed ${observed}; ${slo} not met`)}">${esc(`observed ${observed} over ${m.trials.length} trials\n${slo}\n${trialLines(m)}`)}</failure>`;
   const time = m.unit === 'ms' ? judged.value : 0;
-  const xml = `<testcase name="${esc(`SLO ${m.name}`)}" classname="${esc(classname(record, m.scenario))}" time="${seconds(time)}">${failure}<system-out>${esc(out)}</system-out></testcase>`;
+  const xml = `<testcase name="${esc(`${m.slo ? 'SLO' : 'measurement'} ${m.name}`)}" classname="${esc(classname(record, m.scenario))}" time="${seconds(time)}">${failure}<system-out>${esc(out)}</system-out></testcase>`;
   return { xml, failed: !m.met, errored: false, timeMs: time };
 }
 
