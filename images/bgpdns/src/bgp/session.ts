@@ -297,9 +297,17 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** Asks the peer to re-send a family (RFC 2918); only when it advertised the capability. */
   requestRouteRefresh(afi: Afi): void {
+    if (!this.requireEstablished().negotiated!.routeRefresh) throw new Error('peer did not advertise the route refresh capability');
+    this.sendRouteRefresh(afi, RouteRefreshSubtype.Request);
+  }
+
+  /** Sends a ROUTE-REFRESH message; BoRR/EoRR need enhanced route refresh from the peer (RFC 7313 §4). */
+  sendRouteRefresh(afi: Afi, subtype: RouteRefreshSubtype): void {
     const c = this.requireEstablished();
-    if (!c.negotiated!.routeRefresh) throw new Error('peer did not advertise the route refresh capability');
-    c.transport.send(encodeRouteRefresh({ afi, safi: Safi.Unicast, subtype: RouteRefreshSubtype.Request }));
+    if (subtype !== RouteRefreshSubtype.Request && !c.negotiated!.enhancedRouteRefresh) {
+      throw new Error('peer did not advertise the enhanced route refresh capability');
+    }
+    c.transport.send(encodeRouteRefresh({ afi, safi: Safi.Unicast, subtype }));
   }
 
   /** Ends the session with a NOTIFICATION of the caller's choice (e.g. Cease/Maximum Prefixes). */

@@ -4,7 +4,8 @@
  * (bgpd echoes the whole table to a sole peer) is read and discarded.
  * After a session reset it reconnects and sends the table again.
  */
-import { Afi } from '../bgp/types.js';
+import { Afi, Safi } from '../bgp/types.js';
+import { RouteRefreshSubtype } from '../bgp/route-refresh.js';
 import { BgpSpeaker } from '../bgp/tcp.js';
 import type { Negotiated, Session } from '../bgp/session.js';
 import { UpdatePacker } from './pack.js';
@@ -80,6 +81,14 @@ export class Injector {
         this.stop();
       });
     });
+    session.on('routeRefresh', (m) => {
+      // RFC 2918: the peer asks for a family again; RFC 7313: frame the re-send with BoRR/EoRR.
+      const n = session.negotiated;
+      if (!n || m.subtype !== RouteRefreshSubtype.Request || m.safi !== Safi.Unicast || !n.families.includes(m.afi as Afi)) return;
+      const gen = this.generation;
+      c.log({ event: 'routeRefresh', afi: afiName(m.afi as Afi) });
+      void this.sendTable(session, n, gen, m.afi as Afi).catch((err: Error) => c.log({ event: 'error', message: err.message }));
+    });
     session.on('down', (d) => {
       this.generation++;
       c.log({ event: 'down', reason: d.reason });
@@ -92,11 +101,14 @@ export class Injector {
     void this.speaker.close().then(() => this.finished?.(this.lastResult));
   }
 
-  private async sendTable(session: Session, n: Negotiated, gen: number): Promise<SendResult | undefined> {
+  /** Sends the table (or one family of it, for a route refresh), then End-of-RIB (or EoRR). */
+  private async sendTable(session: Session, n: Negotiated, gen: number, refresh?: Afi): Promise<SendResult | undefined> {
     const table = this.config.table;
-    const families = new Set(n.families);
-    const skipped = table.groups.filter((g) => !families.has(g.afi)).reduce((k, g) => k + g.count, 0);
-    if (skipped) this.config.log({ event: 'warning', message: `${skipped} prefixes skipped: the peer did not negotiate their address family` });
+    const families = new Set(refresh === undefined ? n.families : [refresh]);
+    const skipped = table.groups.filter((g) => !n.families.includes(g.afi)).reduce((k, g) => k + g.count, 0);
+    if (skipped && refresh === undefined) this.config.log({ event: 'warning', message: `${skipped} prefixes skipped: the peer did not negotiate their address family` });
+    const framed = refresh !== undefined && n.enhancedRouteRefresh;
+    if (framed) session.sendRouteRefresh(refresh, RouteRefreshSubtype.BeginningOfRouteRefresh);
     const groups = table.groups.filter((g) => families.has(g.afi));
     const sendable: Table = { groups, ipv4: families.has(Afi.IPv4) ? table.ipv4 : 0, ipv6: families.has(Afi.IPv6) ? table.ipv6 : 0 };
     const packer = new UpdatePacker(sendable, {
@@ -111,7 +123,8 @@ export class Injector {
         if (gen !== this.generation) return undefined;
       }
     }
-    for (const afi of n.families) session.sendEndOfRib(afi);
+    if (refresh === undefined) for (const afi of n.families) session.sendEndOfRib(afi);
+    else if (framed) session.sendRouteRefresh(refresh, RouteRefreshSubtype.EndOfRouteRefresh);
     return { prefixes: packer.sentPrefixes, updates: packer.messages, seconds: (performance.now() - started) / 1000 };
   }
 }
