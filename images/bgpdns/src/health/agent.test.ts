@@ -221,6 +221,26 @@ test.serial('a wrong canary answer is unhealthy: never announced', async (t) => 
   await exited;
 });
 
+test.serial('works with the bgpdns DNS front, its HTTP health endpoint as a second signal', async (t) => {
+  t.timeout(30_000);
+  tinydns!.kill('SIGKILL');
+  const front = inNs(
+    [process.execPath, bin, 'dns', '--data', join(dir, 'tinydns', 'data'), '--listen', `${SERVICE}:53`, '--http', '127.0.0.1:9554'],
+    {},
+    'dns-front',
+  );
+  const agent = startAgent(['--health-url', 'http://127.0.0.1:9554/ready']);
+  await until('announcement with the DNS front', announced, (v) => v, 15_000);
+  t.regex(status().lastProbe!.detail, /dns ok .*health endpoint 200/);
+  front.kill('SIGKILL');
+  await until('withdrawal after the DNS front died', announced, (v) => !v);
+  t.regex(status().transitions.at(-1)!.reason, /dns refused/);
+  const exited = new Promise((r) => agent.once('exit', r));
+  agent.kill('SIGTERM');
+  await exited;
+  startTinydns();
+});
+
 test('bad arguments exit 2 with the flag named', (t) => {
   const r = spawnSyncCli(['health', '--vty', '/x', '--asn', 'abc', '--prefix', PREFIX, '--dns', SERVICE, '--name', 'c']);
   t.is(r.status, 2);
