@@ -7,6 +7,8 @@
  */
 import test from 'ava';
 import { join, dirname } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { waitUntil } from '../../../../harness/src/wait/wait-until.js';
 import { startFrrPair, type FrrPair } from './frr-netns-pair.js';
@@ -98,4 +100,24 @@ test.serial('active: bgpdns inject feeds FRR; show bgp summary json counts every
   t.regex(first!.path ?? '', new RegExp(`^${OUR_AS}( |$)`));
   t.is(first!.nexthops?.[0]?.ip, '198.18.10.1');
   t.true(injector.proc.exitCode === null, 'the injector stays up after End-of-RIB');
+});
+
+test.serial('active: bgpdns inject --mrt (a gzip TABLE_DUMP_V2 file written by --write-mrt) feeds FRR', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'h3-mrt-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'table.mrt.gz');
+  const writer = pair.run(pair.speakerNs, [process.execPath, bgpdnsBin, 'inject', '--synthetic', '--ipv4', '3000', '--ipv6', '1000', '--seed', '8', '--write-mrt', file]);
+  await new Promise((resolve) => writer.proc.once('exit', resolve));
+  t.is(writer.proc.exitCode, 0, writer.stderr.join(' '));
+  const injector = pair.run(pair.speakerNs, [process.execPath, bgpdnsBin, 'inject', '--peer', '198.18.10.2', '--local-as', String(OUR_AS),
+    '--peer-as', String(FRR_AS), '--router-id', '198.18.10.1', '--mrt', file]);
+  t.teardown(() => pair.stopChild(injector));
+  await waitUntil(
+    async () => JSON.parse(await pair.vty.command('show bgp summary json')) as Record<string, { peers?: Record<string, { pfxRcd?: number }> }>,
+    (s) => (s.ipv4Unicast?.peers?.['198.18.10.1']?.pfxRcd === 3000 && s.ipv6Unicast?.peers?.['198.18.10.1']?.pfxRcd === 1000)
+      || `pfxRcd ipv4 ${s.ipv4Unicast?.peers?.['198.18.10.1']?.pfxRcd} ipv6 ${s.ipv6Unicast?.peers?.['198.18.10.1']?.pfxRcd}; injector ${JSON.stringify(injector.events)} ${injector.stderr.join(' ')}`,
+    { what: 'FRR counting the MRT file\'s 3000 + 1000 prefixes', timeout: 60_000, interval: 50 },
+  );
+  t.like(injector.events.find((e) => e.event === 'mrt'), { entries: 4000 });
+  t.falsy(injector.events.find((e) => e.event === 'warning'), 'a synthetic dump lies inside the lab ranges');
 });

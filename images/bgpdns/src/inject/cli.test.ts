@@ -1,0 +1,41 @@
+import test from 'ava';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readMrtFile } from './mrt-file.js';
+
+const bin = join(dirname(fileURLToPath(import.meta.url)), '../../bin/bgpdns.js');
+const run = async (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, 'inject', ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+};
+
+test('bgpdns inject --write-mrt writes a synthetic table that reads back', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'h3-cli-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'table.mrt.bz2');
+  const r = await run(['--synthetic', '--ipv4', '1000', '--ipv6', '500', '--write-mrt', file]);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stdout, /"event":"written"/);
+  const back = await readMrtFile(file);
+  t.is(back.compression, 'bzip2');
+  t.is(back.table.ipv4, 1000);
+  t.is(back.table.ipv6, 500);
+});
+
+test('bgpdns inject: usage errors exit 2 naming the flag; an unreadable MRT file exits 1 naming it', async (t) => {
+  const usage = await run(['--synthetic', '--peer', '198.18.0.2', '--local-as', 'x']);
+  t.is(usage.code, 2);
+  t.regex(usage.stderr, /--local-as must be an integer/);
+  const missing = await run(['--mrt', '/nonexistent/h3.mrt', '--peer', '198.18.0.2', '--local-as', '64500', '--peer-as', '64501', '--router-id', '198.18.0.1']);
+  t.is(missing.code, 1);
+  t.regex(missing.stderr, /\/nonexistent\/h3\.mrt: no such file/);
+});
