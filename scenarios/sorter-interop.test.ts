@@ -1,0 +1,10 @@
+/**
+ * The sorter-interop story under ava (see sorter-interop.ts): one test per part,
+ * the lab "h4-interop" destroyed and the run record written at the end.
+ * Trials: BGPDNS_TRIALS (default 3).
+ */
+import test from 'ava';
+import { avaScenario } from '../harness/src/scenario/ava.js';
+import scenario from './sorter-interop.js';
+
+avaScenario(test, scenario);

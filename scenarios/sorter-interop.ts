@@ -1,0 +1,312 @@
+/**
+ * sorter-interop (labs/sorter-interop): the BGPDNS sorter with three real FRR
+ * upstreams (one with a 4-octet ASN), each over an IPv4 and an IPv6 session,
+ * and an FRR listener receiving exactly the same sessions as the reference.
+ *
+ *   1. tables arrive: injectors feed each ISP the same seeded table; every
+ *      sorter session holds exactly what the listener's matching session holds;
+ *   2. differential: for every prefix the sorter's best path (neighbour AS, and
+ *      next hop as the upstream router it designates) equals FRR's;
+ *   3. the query protocol answers inside the lab;
+ *   4. link cut (isp1's end of its link to the sorter): the sorter drops isp1's
+ *      routes through its own link watcher, timed by the sorter's own monotonic
+ *      clock against the fault's (same clock), SLO < 2 s;
+ *   5. silent failure (nft drop on the sorter's interface to isp2): only the
+ *      hold timer (9 s) can notice, SLO < 15 s;
+ *   6. session reset (`clear bgp` at isp3): the sorter recovers the full table.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineScenario, type ScenarioContext } from '../harness/src/scenario/scenario.js';
+import { waitUntil } from '../harness/src/wait/wait-until.js';
+import { readSorterStatus } from '../harness/src/kinds/bgpdns-sorter.js';
+import type { Slo } from '../harness/src/run/record.js';
+import type { FaultHandle } from '../harness/src/faults/fault.js';
+import type { SorterStatus } from '../images/bgpdns/src/sorter/status-http.js';
+import { formatIPv4, parsePrefix } from '../images/bgpdns/src/rib/address.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BGPDNS = path.join(repoRoot, 'images', 'bgpdns', 'bin', 'bgpdns.js');
+
+const ISPS = [
+  { name: 'isp1', asn: 64501, n: 1, injAsn: 65541 },
+  { name: 'isp2', asn: 64502, n: 2, injAsn: 65542 },
+  { name: 'isp3', asn: 4200000001, n: 3, injAsn: 65543 },
+] as const;
+type IspName = (typeof ISPS)[number]['name'];
+
+/** Per-ISP table size: the same seeded table goes into every ISP. */
+const TABLE = { ipv4: 4000, ipv6: 1500, seed: 11 };
+const QUERY_KEY = '1:6c61622d6f6e6c792d6b65792d6e6f742d612d7365637265742d383838383838';
+
+const LINK_CUT_SLO: Slo = { op: '<', value: 2000 };
+const SILENT_SLO: Slo = { op: '<', value: 15_000 };
+
+/** Next hop → the ISP router it designates (the sorter and the listener reach each ISP over their own link). */
+const NEXT_HOP_ISP = new Map<string, IspName>();
+for (const i of ISPS) {
+  NEXT_HOP_ISP.set(`198.19.24${i.n}.1`, i.name);
+  NEXT_HOP_ISP.set(`2001:db8:ff0${i.n}::1`, i.name);
+  NEXT_HOP_ISP.set(`198.19.24${i.n + 3}.1`, i.name);
+  NEXT_HOP_ISP.set(`2001:db8:ff0${i.n + 3}::1`, i.name);
+}
+
+async function status(s: ScenarioContext): Promise<SorterStatus> {
+  const st = await readSorterStatus(s.lab.node('sorter').dir);
+  if (!st) throw new Error('the sorter has written no status yet');
+  return st;
+}
+
+function peerOf(st: SorterStatus, name: string) {
+  const p = st.peers.find((x) => x.name === name);
+  if (!p) throw new Error(`sorter status has no peer ${name}`);
+  return p;
+}
+
+/** Prefixes the listener holds from each ISP session, keyed like the sorter's peer names ("isp1-v4"). */
+async function listenerCounts(s: ScenarioContext): Promise<Record<string, number>> {
+  const peers = await s.frr('listener').bgpPeers();
+  const out: Record<string, number> = {};
+  for (const i of ISPS) {
+    const v4 = peers.get(`ipv4Unicast 198.19.24${i.n + 3}.1`);
+    const v6 = peers.get(`ipv6Unicast 2001:db8:ff0${i.n + 3}::1`);
+    out[`${i.name}-v4`] = v4?.state === 'Established' ? (v4.pfxRcd ?? 0) : -1;
+    out[`${i.name}-v6`] = v6?.state === 'Established' ? (v6.pfxRcd ?? 0) : -1;
+  }
+  return out;
+}
+
+/**
+ * Every sorter session Established and holding what the listener's twin session
+ * holds — the injected table (at least half of it survives the loop and link
+ * filters) — unchanged over two consecutive looks half a second apart.
+ */
+async function waitTablesMatch(s: ScenarioContext, what: string, timeout = 90_000): Promise<Record<string, number>> {
+  let previous = '';
+  const { value } = await waitUntil(
+    async () => ({ sorter: await status(s), listener: await listenerCounts(s) }),
+    ({ sorter, listener }) => {
+      const problems: string[] = [];
+      for (const [name, want] of Object.entries(listener)) {
+        const p = peerOf(sorter, name);
+        const have = name.endsWith('-v4') ? p.prefixes.ipv4 : p.prefixes.ipv6;
+        const table = name.endsWith('-v4') ? TABLE.ipv4 : TABLE.ipv6;
+        if (p.state !== 'Established') problems.push(`${name}: sorter session ${p.state}`);
+        else if (want < table / 2) problems.push(`${name}: listener holds ${want < 0 ? 'no session' : `only ${want}`}`);
+        else if (have !== want) problems.push(`${name}: sorter ${have}, listener ${want}`);
+      }
+      if (problems.length > 0) {
+        previous = '';
+        return problems.join('; ');
+      }
+      const now = JSON.stringify(listener);
+      const stable = now === previous;
+      previous = now;
+      return stable || 'equal; checking that it is stable';
+    },
+    { what, timeout, interval: 500 },
+  );
+  return value.listener;
+}
+
+interface BestView {
+  neighborAs: number;
+  isp: IspName | string;
+}
+
+async function sorterBest(s: ScenarioContext, family: 'ipv4' | 'ipv6'): Promise<Map<string, BestView>> {
+  const r = await s.lab.node('sorter').exec(['curl', '-sf', `http://127.0.0.1:9179/routes/${family}`], { timeoutMs: 30_000 });
+  if (r.exitCode !== 0) throw new Error(`sorter /routes/${family}: curl exit ${r.exitCode}: ${r.stderr}`);
+  const out = new Map<string, BestView>();
+  for (const line of r.stdout.split('\n')) {
+    if (!line) continue;
+    const route = JSON.parse(line) as { prefix: string; neighborAs: number; nextHop: string };
+    out.set(route.prefix, { neighborAs: route.neighborAs, isp: NEXT_HOP_ISP.get(route.nextHop) ?? `next hop ${route.nextHop}` });
+  }
+  return out;
+}
+
+interface FrrTablePath {
+  bestpath?: boolean;
+  path: string;
+  nexthops?: { ip: string; scope?: string }[];
+}
+
+async function listenerBest(s: ScenarioContext, family: 'ipv4' | 'ipv6'): Promise<Map<string, BestView>> {
+  const table = await s.frr('listener').json<{ routes: Record<string, FrrTablePath[]> }>(`show bgp ${family} unicast json`);
+  const out = new Map<string, BestView>();
+  for (const [prefix, paths] of Object.entries(table.routes ?? {})) {
+    const best = paths.find((p) => p.bestpath);
+    if (!best) continue;
+    const hop = (best.nexthops ?? []).find((h) => h.scope !== 'link-local') ?? best.nexthops?.[0];
+    const first = Number(best.path.split(/\s+/).find((x) => /^\d+$/.test(x)));
+    out.set(prefix, { neighborAs: first, isp: (hop && NEXT_HOP_ISP.get(hop.ip)) ?? `next hop ${hop?.ip}` });
+  }
+  return out;
+}
+
+/** The sorter's time of dropping a peer's routes, minus the fault's time (both on the shared monotonic clock). */
+async function waitPeersDown(s: ScenarioContext, names: string[], after: number, timeout: number): Promise<number> {
+  const { value } = await waitUntil(
+    () => status(s),
+    (st) => {
+      const open = names.filter((n) => {
+        const p = peerOf(st, n);
+        return !(p.state !== 'Established' && p.prefixes.ipv4 + p.prefixes.ipv6 === 0 && (p.lastDownMono ?? 0) > after);
+      });
+      return open.length === 0 ? true : `still up or holding routes: ${open.join(', ')}`;
+    },
+    { what: `sorter drops ${names.join(' and ')}`, timeout, interval: 20 },
+  );
+  return Math.max(...names.map((n) => peerOf(value, n).lastDownMono!)) - after;
+}
+
+/** N trials of one fault: inject, time the sorter dropping both sessions of an ISP, restore, wait for the tables. */
+async function failureTrials(
+  s: ScenarioContext,
+  o: { label: string; isp: IspName; slo: Slo; description: string; timeoutMs: number; inject: () => Promise<FaultHandle> },
+): Promise<void> {
+  const peers = [`${o.isp}-v4`, `${o.isp}-v6`];
+  const dropped = s.measurement(`${o.label}: sorter drops ${o.isp} routes`, { plane: 'bgp', slo: o.slo, description: o.description });
+  for (let trial = 1; trial <= s.trials; trial++) {
+    const fault = await s.step(`${o.label} #${trial}: inject`, o.inject);
+    const ms = await s.step(`${o.label} #${trial}: sorter drops ${peers.join(' and ')}`, () => waitPeersDown(s, peers, fault.injected.at, o.timeoutMs));
+    dropped.add(ms);
+    s.log(`${o.label} #${trial}: ${o.isp} routes gone after ${Math.round(ms)} ms`);
+    await s.step(`${o.label} #${trial}: restore`, () => fault.revert());
+    await s.step(`${o.label} #${trial}: ${o.isp} tables back`, () => waitTablesMatch(s, `tables back after the ${o.label}`));
+  }
+  s.expectSlo(dropped);
+}
+
+export default defineScenario({
+  name: 'sorter-interop',
+  description: 'The BGPDNS sorter with three FRR upstreams over IPv4 and IPv6: tables, FRR-equal best paths, queries, link cut, silent failure, session reset.',
+  lab: { file: 'labs/sorter-interop/sorter-interop.clab.yml', name: 'h4-interop' },
+  parts: [
+    {
+      name: 'tables arrive on all six sessions, including the 4-octet ASN upstream',
+      timeoutMs: 180_000,
+      async run(s) {
+        for (const i of ISPS) {
+          await s.step(`start the injector into ${i.name}`, () =>
+            s.lab.node(`inj${i.n}`).spawn(
+              [
+                process.execPath, BGPDNS, 'inject', '--peer', `198.19.24${i.n + 6}.1`, '--local-as', String(i.injAsn), '--peer-as', String(i.asn),
+                '--router-id', `198.19.255.2${i.n}`, '--hold-time', '90', '--synthetic', '--ipv4', String(TABLE.ipv4), '--ipv6', String(TABLE.ipv6),
+                '--seed', String(TABLE.seed), '--next-hop6', `2001:db8:ff0${i.n + 6}::2`,
+              ],
+              { role: 'inject', cwd: repoRoot },
+            ),
+          );
+        }
+        const counts = await s.step('every sorter session holds what the listener holds', () => waitTablesMatch(s, 'sorter sessions = listener sessions'));
+        s.log(`prefixes per session: ${JSON.stringify(counts)}`);
+        const st = await status(s);
+        s.check('isp3 (AS4200000001) sessions are up', ['isp3-v4', 'isp3-v6'].every((n) => peerOf(st, n).state === 'Established' && peerOf(st, n).asn === 4200000001));
+        s.check('every session carries routes', Object.values(counts).every((c) => c > 100), JSON.stringify(counts));
+      },
+    },
+    {
+      name: 'differential: the sorter picks the same best path as FRR for every prefix',
+      timeoutMs: 120_000,
+      async run(s) {
+        for (const family of ['ipv4', 'ipv6'] as const) {
+          const [ours, frr] = await s.step(`${family}: read both tables`, () => Promise.all([sorterBest(s, family), listenerBest(s, family)]));
+          const mismatches: string[] = [];
+          for (const [prefix, f] of frr) {
+            const o = ours.get(prefix);
+            if (!o) mismatches.push(`${prefix}: sorter has no route (FRR AS${f.neighborAs} via ${f.isp})`);
+            else if (o.neighborAs !== f.neighborAs || o.isp !== f.isp) mismatches.push(`${prefix}: sorter AS${o.neighborAs} via ${o.isp}, FRR AS${f.neighborAs} via ${f.isp}`);
+          }
+          for (const prefix of ours.keys()) if (!frr.has(prefix)) mismatches.push(`${prefix}: only the sorter has it`);
+          const perIsp: Record<string, number> = {};
+          for (const f of frr.values()) perIsp[f.isp] = (perIsp[f.isp] ?? 0) + 1;
+          s.log(`${family}: ${frr.size} prefixes compared; FRR best via ${JSON.stringify(perIsp)}; ${mismatches.length} mismatches`);
+          s.check(`${family}: same prefixes and best paths (${frr.size} prefixes)`, frr.size > 1000 && mismatches.length === 0, mismatches.slice(0, 10).join('\n'));
+          s.check(`${family}: the choice is not trivial (every ISP wins more than 10 prefixes)`, ISPS.every((i) => (perIsp[i.name] ?? 0) > 10), JSON.stringify(perIsp));
+        }
+      },
+    },
+    {
+      name: 'the query protocol answers inside the lab',
+      async run(s) {
+        const frrRoutes = await listenerBest(s, 'ipv4');
+        // A client whose longest match in the table is a prefix FRR reaches through isp2.
+        const covering = (addr: number) =>
+          [...frrRoutes.keys()]
+            .map((p) => parsePrefix(p))
+            .filter((p) => p.len === 0 || ((addr ^ p.words[0]) & (~0 << (32 - p.len))) === 0)
+            .sort((a, b) => b.len - a.len)[0];
+        let client = '';
+        for (const [p, v] of frrRoutes) {
+          if (v.isp !== 'isp2') continue;
+          const pp = parsePrefix(p);
+          const addr = (pp.words[0] + (pp.len < 32 ? 1 : 0)) >>> 0;
+          const longest = covering(addr);
+          if (longest && longest.len === pp.len && longest.words[0] === pp.words[0]) {
+            client = formatIPv4(addr);
+            break;
+          }
+        }
+        s.check('found a client address whose longest match is best via isp2', client !== '');
+        const r = await s.lab.node('sorter').exec(
+          [process.execPath, BGPDNS, 'sorter', 'query', '--server', '127.0.0.1:179', '--key', QUERY_KEY, '--client', client, '198.19.201.10', '198.19.202.10', '2001:db8:c903::10'],
+          { cwd: repoRoot, timeoutMs: 30_000 },
+        );
+        s.check('sorter query exits 0', r.exitCode === 0, r.stderr);
+        const answer = JSON.parse(r.stdout.trim().split('\n').pop()!) as { status: string; preferences: number[]; neighborAs: number; matchedPrefix: string };
+        s.log(`query for ${client}: ${r.stdout.trim()}`);
+        s.check('ranked', answer.status === 'ranked', r.stdout);
+        s.check(`best path to ${client} enters through isp2 (AS64502)`, answer.neighborAs === 64502, r.stdout);
+        s.check("isp2's candidate comes first", answer.preferences[1] > answer.preferences[0] && answer.preferences[1] > answer.preferences[2], r.stdout);
+      },
+    },
+    {
+      name: 'link cut at isp1: the sorter drops isp1 within 2 s',
+      timeoutMs: 240_000,
+      run: (s) =>
+        failureTrials(s, {
+          label: 'link cut',
+          isp: 'isp1',
+          slo: LINK_CUT_SLO,
+          description: "ip link set down at isp1's end → the sorter removed isp1's routes (sorter monotonic time of removal − fault time)",
+          timeoutMs: 20_000,
+          inject: () => s.faults.linkDown(s.faults.endpoint('isp1', 'sorter')),
+        }),
+    },
+    {
+      name: 'silent failure towards isp2: the hold timer drops isp2 within 15 s',
+      timeoutMs: 300_000,
+      run: (s) =>
+        failureTrials(s, {
+          label: 'silent drop',
+          isp: 'isp2',
+          slo: SILENT_SLO,
+          description: "nft drop on the sorter's interface to isp2 → hold timer (9 s) → isp2's routes removed",
+          timeoutMs: 30_000,
+          inject: () => s.faults.silentDrop(s.faults.endpoint('sorter', 'isp2')),
+        }),
+    },
+    {
+      name: 'session reset at isp3: the sorter re-learns the full table',
+      timeoutMs: 120_000,
+      async run(s) {
+        const before = await status(s);
+        const flaps = peerOf(before, 'isp3-v4').flaps + peerOf(before, 'isp3-v6').flaps;
+        await s.step('clear both isp3 sessions to the sorter', async () => {
+          await s.frr('isp3').command('clear bgp 198.19.243.2');
+          await s.frr('isp3').command('clear bgp 2001:db8:ff03::2');
+        });
+        await s.step('the sorter saw both sessions go down', () =>
+          waitUntil(() => status(s), (st) => peerOf(st, 'isp3-v4').flaps + peerOf(st, 'isp3-v6').flaps >= flaps + 2 || 'no flap yet', {
+            what: 'isp3 flaps counted by the sorter',
+            timeout: 20_000,
+            interval: 50,
+          }),
+        );
+        await s.step('isp3 tables back', () => waitTablesMatch(s, 'tables back after clear bgp'));
+      },
+    },
+  ],
+});
