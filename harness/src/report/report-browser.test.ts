@@ -114,7 +114,7 @@ test.serial('report.html: tables carry the run numbers, every plot rendered, no 
   const kinds = plots.map((p) => p.kind);
   t.is(kinds.filter((k) => k === 'topology').length, 1);
   t.is(kinds.filter((k) => k === 'distribution').length, record.measurements.length);
-  t.is(kinds.filter((k) => k === 'timeline').length, 3);
+  t.is(kinds.filter((k) => k === 'timeline').length, 4);
   t.is(kinds.filter((k) => k === 'sort-order').length, 4);
   for (const p of plots) t.true(p.width > 100 && p.height > 40, `${p.kind} plot is ${p.width}×${p.height}`);
 

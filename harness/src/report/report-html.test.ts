@@ -38,9 +38,9 @@ test('every plot is there: topology, one distribution per measurement, timelines
   const count = (kind: string) => [...html.matchAll(new RegExp(`data-plot="${kind}"`, 'g'))].length;
   t.is(count('topology'), 1);
   t.is(count('distribution'), record.measurements.length);
-  t.is(count('timeline'), 3, 'sort-order has no faults or events; the other three do');
+  t.is(count('timeline'), 4);
   t.is(count('sort-order'), 4);
-  t.is([...html.matchAll(/<svg /g)].length, 1 + record.measurements.length + 3 + 4);
+  t.is([...html.matchAll(/<svg /g)].length, 1 + record.measurements.length + 4 + 4);
 });
 
 test('summary table rows carry the fixture values', async (t) => {

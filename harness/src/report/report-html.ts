@@ -137,17 +137,17 @@ ${plot('distribution', svg, `${m.name}: ${m.trials.length} trials against SLO ${
 }
 
 function stepsTable(record: RunRecord, slice: ScenarioSlice): string {
-  const steps = record.steps.filter((s) => s.scenario === slice.window.scenario);
+  const steps = slice.steps;
   const offset = (t: number) => `+${((t - slice.window.start) / 1000).toFixed(3)} s`;
   const rows = steps.map(
-    (s) =>
-      `<tr${s.ok === false ? ' class="missed"' : ''}><td class="num">${offset(s.start)}</td><td class="num">${s.end !== undefined ? esc(formatValue(s.end - s.start)) : ''}</td><td>${esc(s.name)}</td><td>${s.ok === false ? `<span class="bad">failed</span> ${esc(s.error ?? '')}` : ''}</td></tr>`,
+    (s, i) =>
+      `<tr${s.ok === false ? ' class="missed"' : ''}><td class="num">${i + 1}</td><td class="num">${offset(s.start)}</td><td class="num">${s.end !== undefined ? esc(formatValue(s.end - s.start)) : ''}</td><td>${esc(s.name)}</td><td>${s.ok === false ? `<span class="bad">failed</span> ${esc(s.error ?? '')}` : ''}</td></tr>`,
   );
   const faults = slice.faults.map(
     (f) => `<tr><td class="num">${offset(f.at)}</td><td>${esc(f.action)}</td><td>${esc(f.fault)}</td><td><code>${esc(f.target)}</code>${f.args ? ` <span class="muted">${esc(JSON.stringify(f.args))}</span>` : ''}</td></tr>`,
   );
-  return `<details><summary>${steps.length} steps, ${slice.faults.length} fault actions, ${slice.events.length} events</summary>
-<table data-table="steps"><thead><tr><th class="num">start</th><th class="num">took</th><th>step</th><th></th></tr></thead><tbody>${rows.join('')}</tbody></table>
+  return `<details><summary>${steps.length} steps (numbered as in the timeline), ${slice.faults.length} fault actions, ${slice.events.length} events</summary>
+<table data-table="steps"><thead><tr><th class="num">#</th><th class="num">start</th><th class="num">took</th><th>step</th><th></th></tr></thead><tbody>${rows.join('')}</tbody></table>
 ${faults.length > 0 ? `<table data-table="faults"><thead><tr><th class="num">at</th><th>action</th><th>fault</th><th>target</th></tr></thead><tbody>${faults.join('')}</tbody></table>` : ''}
 </details>`;
 }

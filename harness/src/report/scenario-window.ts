@@ -3,7 +3,7 @@
  * first step's start to its last step's end; faults, events and DNS samples that do
  * not name their scenario are placed by time into the window that holds them.
  */
-import type { DnsOrderSample, FaultEvent, ObservedEvent, RunRecord } from '../run/record.js';
+import type { DnsOrderSample, FaultEvent, ObservedEvent, RunRecord, Step } from '../run/record.js';
 
 export interface ScenarioWindow {
   scenario: string;
@@ -41,6 +41,8 @@ function inWindow<T extends Timed>(items: readonly T[], window: ScenarioWindow):
 
 export interface ScenarioSlice {
   window: ScenarioWindow;
+  /** The scenario's steps in record order (the report numbers them from 1). */
+  steps: Step[];
   faults: FaultEvent[];
   events: ObservedEvent[];
   dnsOrder: DnsOrderSample[];
@@ -54,5 +56,6 @@ export function scenarioSlice(record: RunRecord, window: ScenarioWindow): Scenar
   const times = [...faults, ...events, ...dnsOrder].map((x) => x.at);
   const start = Math.min(window.start, ...times);
   const end = Math.max(window.end, ...times);
-  return { window: { scenario: window.scenario, start, end }, faults, events, dnsOrder };
+  const steps = record.steps.filter((s) => s.scenario === window.scenario);
+  return { window: { scenario: window.scenario, start, end }, steps, faults, events, dnsOrder };
 }

@@ -1,7 +1,7 @@
 /**
- * One scenario on one time axis: injected faults (spans from inject to revert, and a
- * dashed line across every lane at each injection), BGP events per router and DNS
- * answer changes per client, one lane each.
+ * One scenario on one time axis: its numbered steps, injected faults (spans from inject
+ * to revert, and a dashed line across every lane at each injection), BGP events per
+ * router and DNS answer changes per client, one lane each.
  */
 import type { Plane } from '../run/record.js';
 import type { ScenarioSlice } from './scenario-window.js';
@@ -22,10 +22,21 @@ export interface TimelinePoint {
   t: number;
 }
 
+/** A step of the story as a bar in the top lane, numbered as in the steps table. */
+export interface TimelineStep {
+  n: number;
+  /** Steps inside steps (a scenario part and its own steps) get lanes of their own. */
+  lane: string;
+  from: number;
+  to: number;
+  failed: boolean;
+}
+
 export interface TimelineData {
   /** Seconds from the scenario's start to its end. */
   duration: number;
   lanes: string[];
+  steps: TimelineStep[];
   spans: TimelineSpan[];
   points: TimelinePoint[];
   injections: number[];
@@ -63,10 +74,34 @@ export function timelineData(slice: ScenarioSlice): TimelineData {
     return pa - pb || a.localeCompare(b);
   });
   const injections = slice.faults.filter((f) => f.action === 'inject').map((f) => seconds(f.at));
-  return { duration, lanes: [...faultLanes, ...eventLanes], spans, points, injections };
+  const depths = nestingDepths(slice.steps.map((s) => [s.start, s.end ?? s.start]));
+  const steps = slice.steps.map((s, i) => ({
+    n: i + 1,
+    lane: stepLane(depths[i]),
+    from: seconds(s.start),
+    to: seconds(s.end ?? s.start),
+    failed: s.ok === false,
+  }));
+  const stepLanes = [...new Set(depths)].sort((a, b) => a - b).map(stepLane);
+  return { duration, lanes: [...stepLanes, ...faultLanes, ...eventLanes], steps, spans, points, injections };
+}
+
+function stepLane(depth: number): string {
+  return depth === 0 ? STEPS_LANE : `${STEPS_LANE} level ${depth + 1}`;
+}
+
+/** For each interval, how many of the others hold it (an earlier one wins a tie of equal intervals). */
+export function nestingDepths(intervals: [number, number][]): number[] {
+  return intervals.map(([start, end], i) =>
+    intervals.filter(([s, e], j) => j !== i && s <= start && end <= e && (e - s > end - start || j < i)).length,
+  );
 }
 
 const LANE_HEIGHT = 22;
+export const STEPS_LANE = 'steps';
+/** A step bar gets its number only when the number fits: pixels per digit, plus padding. */
+const DIGIT_PX = 6;
+const STEP_LABEL_PADDING_PX = 6;
 /** Pixels for lane labels left of the plot; shared with the sort-order matrix. */
 export const LABEL_GUTTER = 200;
 /** Plot width of time-axis charts: gutter + plot fit the page without scaling, legends go below. */
@@ -79,6 +114,13 @@ export function timelineSpec(data: TimelineData, eventTypes: string[] = [...new 
   const present = new Set(data.points.map((p) => p.type));
   const colorOf = new Map(eventTypes.map((type, i) => [type, EVENT_PALETTE[i % EVENT_PALETTE.length]]));
   const shown = eventTypes.filter((type) => present.has(type));
+  const pxPerSecond = width / Math.max(data.duration, 0.001);
+  const stepBars = data.steps.map((s) => ({
+    ...s,
+    mid: (s.from + s.to) / 2,
+    shade: s.failed ? 'failed' : s.n % 2 ? 'odd' : 'even',
+    label: (s.to - s.from) * pxPerSecond >= String(s.n).length * DIGIT_PX + STEP_LABEL_PADDING_PX ? String(s.n) : '',
+  }));
   const x = {
     type: 'quantitative' as const,
     scale: { domain: [0, Math.max(data.duration, 0.001)], nice: false, zero: true },
@@ -97,6 +139,21 @@ export function timelineSpec(data: TimelineData, eventTypes: string[] = [...new 
     width,
     height: Math.max(1, data.lanes.length) * LANE_HEIGHT,
     layer: [
+      {
+        data: { values: stepBars },
+        mark: { type: 'bar', height: 14, stroke: 'white', strokeWidth: 1 },
+        encoding: {
+          x: { field: 'from', ...x },
+          x2: { field: 'to' },
+          y,
+          color: { field: 'shade', type: 'nominal', scale: { domain: ['odd', 'even', 'failed'], range: ['#d0d7de', '#afb8c1', COLORS.missed] }, legend: null },
+        },
+      },
+      {
+        data: { values: stepBars.filter((b) => b.label !== '') },
+        mark: { type: 'text', fontSize: 9, color: '#24292f' },
+        encoding: { x: { field: 'mid', ...x }, y, text: { field: 'label' } },
+      },
       {
         data: { values: data.spans },
         mark: { type: 'bar', color: COLORS.fault, opacity: 0.35, height: 12 },

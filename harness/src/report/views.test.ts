@@ -4,7 +4,7 @@ import { distributionAxis, logTicks } from './distribution.js';
 import { syntheticRunRecord } from './fixture.js';
 import { scenarioSlice, scenarioWindows } from './scenario-window.js';
 import { NO_ANSWER, sortOrderData } from './sort-order.js';
-import { timelineData } from './timeline.js';
+import { nestingDepths, timelineData } from './timeline.js';
 import { layoutTopology } from './topology-diagram.js';
 import { trends } from './trends.js';
 
@@ -46,7 +46,7 @@ test('scenario windows span their steps; unlabelled items are placed by time', (
   t.is(slice.events.length, 3);
 });
 
-test('timeline: faults become spans (open ones run to the end), lanes faults → bgp → dns', (t) => {
+test('timeline: numbered steps on top, faults become spans (open ones run to the end), lanes steps → faults → bgp → dns', (t) => {
   const record = tiny();
   const data = timelineData(scenarioSlice(record, scenarioWindows(record)[0]));
   t.is(data.duration, 10);
@@ -54,7 +54,8 @@ test('timeline: faults become spans (open ones run to the end), lanes faults →
     { lane: 'link-down r1:eth1', fault: 'link-down', from: 1, to: 4, reverted: true },
     { lane: 'freeze sorter', fault: 'freeze', from: 6, to: 10, reverted: false },
   ]);
-  t.deepEqual(data.lanes, ['freeze sorter', 'link-down r1:eth1', 'bgp a-router', 'bgp r1', 'dns c1']);
+  t.deepEqual(data.lanes, ['steps', 'freeze sorter', 'link-down r1:eth1', 'bgp a-router', 'bgp r1', 'dns c1']);
+  t.deepEqual(data.steps, [{ n: 1, lane: 'steps', from: 0, to: 10, failed: false }]);
   t.deepEqual(data.injections, [1, 6]);
   t.is(data.points.find((p) => p.lane === 'bgp r1')!.t, 1.004);
 });
@@ -140,4 +141,13 @@ test('a scenario with labelled events but no steps still gets a window', (t) => 
   record.events.push({ at: T0 + 30_000, node: 'r9', plane: 'bgp', type: 'session-up', source: 'frr-log', scenario: 'watch-only' });
   record.events.push({ at: T0 + 31_000, node: 'r9', plane: 'bgp', type: 'session-down', source: 'frr-log', scenario: 'watch-only' });
   t.deepEqual(scenarioWindows(record).at(-1), { scenario: 'watch-only', start: T0 + 30_000, end: T0 + 31_000 });
+});
+
+test('steps inside steps get their own lanes', (t) => {
+  t.deepEqual(nestingDepths([[0, 10], [1, 2], [3, 9], [4, 5], [11, 12], [11, 12]]), [0, 1, 1, 2, 0, 1]);
+  const record = tiny();
+  record.steps.push({ scenario: 'cut', name: 'inner', start: T0 + 1000, end: T0 + 2000, ok: false });
+  const data = timelineData(scenarioSlice(record, scenarioWindows(record)[0]));
+  t.deepEqual(data.lanes.slice(0, 2), ['steps', 'steps level 2']);
+  t.deepEqual(data.steps[1], { n: 2, lane: 'steps level 2', from: 1, to: 2, failed: true });
 });
