@@ -354,3 +354,21 @@ test('messages buffered when the peer closes are still handled before going down
   t.is(s.downs.length, 1);
   t.regex(s.downs[0].reason, /peer sent Cease\/Administrative Shutdown/);
 });
+
+test('a new inbound connection replaces one still opening; one colliding with an established connection is closed', (t) => {
+  const s = setup();
+  const second = new RecordingTransport();
+  const conn2 = s.session.attach(second, true);
+  t.true(s.wire.closed, 'the stale OpenSent connection is replaced');
+  t.like(s.sentNotification(), { code: 6, subcode: 7 });
+  t.deepEqual(s.downs, []);
+  conn2.onBytes(peerOpen());
+  conn2.onBytes(encodeKeepalive());
+  t.is(s.session.state, SessionState.Established);
+  const third = new RecordingTransport();
+  s.session.attach(third, true);
+  t.true(third.closed);
+  t.like(decodeNotification(third.sent[0]), { code: 6, subcode: 7 });
+  t.is(s.session.state, SessionState.Established);
+  t.false(second.closed);
+});

@@ -244,14 +244,20 @@ export class Session extends EventEmitter<SessionEvents> {
       transport.close();
       return handle;
     }
-    if (this.conns.some((c) => c.inbound === inbound)) {
-      // A second connection in the same direction: the newer one replaces nothing; refuse it.
-      this.sendNotification(conn, { code: ErrorCode.Cease, subcode: CeaseSubcode.ConnectionRejected, data: new Uint8Array(0) });
+    const sameDirection = this.conns.find((c) => c.inbound === inbound);
+    if (sameDirection?.state === SessionState.Established) {
+      // RFC 4271 §6.8: a connection colliding with an established one is the one closed.
+      this.sendNotification(conn, { code: ErrorCode.Cease, subcode: CeaseSubcode.ConnectionCollisionResolution, data: new Uint8Array(0) });
       conn.closed = true;
       transport.close();
       return handle;
     }
     this.conns.push(conn);
+    if (sameDirection) {
+      // The peer dialled again while its previous attempt is still opening (it restarted, or that
+      // connection went silent): the new one wins, or we would wait out the 4-minute OpenSent hold.
+      this.fail(sameDirection, new BgpError(ErrorCode.Cease, CeaseSubcode.ConnectionCollisionResolution, 'replaced by a newer connection from the same side'));
+    }
     this.clearTimer('retryTimer');
     transport.send(encodeOpen(this.buildOpen()));
     this.armHold(conn, OPEN_HOLD_MS);
