@@ -28,7 +28,7 @@ import path from 'node:path';
 import { $, type ProcessPromise } from 'zx';
 import type { Lab, LabLink, LabNode } from '../topology/model.js';
 import type { ExecOptions, ExecResult, Leftover, NodeProcess, Runtime, SpawnOptions } from './runtime.js';
-import { LabStateFile, labDir, readState, LAB_ROOT, type StateProcess } from './lab-state.js';
+import { LabStateFile, labDir, readState, statePath, LAB_ROOT, type StateProcess } from './lab-state.js';
 import { findByArgv, procStartTime, terminate } from './procs.js';
 import { SpawnedProcess } from './netns.js';
 import { engineAnswers, requireEngine } from './docker/engine.js';
@@ -311,7 +311,7 @@ export class DockerRuntime implements Runtime {
    * sent may still land after the first look.
    */
   async destroy(labName: string): Promise<void> {
-    this.states.get(labName)?.setStatus('destroying');
+    if (existsSync(statePath(labName))) this.states.get(labName)?.setStatus('destroying');
     const engineUp = await engineAnswers();
     // A netns lab is left to the netns runtime (its directory and processes are its own).
     if (!(await this.isDockerLab(labName, engineUp))) return;

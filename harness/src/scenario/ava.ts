@@ -11,12 +11,21 @@ import { RunRecorder } from '../run/recorder.js';
 import { ScenarioSession, currentMachineFacts } from './session.js';
 import { defaultTrials, type Scenario } from './scenario.js';
 import type { MachineFacts } from '../run/record.js';
+import { defaultRuntimeName, runtimeNamed, type RuntimeName } from '../runtime/by-name.js';
 
 const DEFAULT_PART_TIMEOUT_MS = 5 * 60_000;
 
-export function avaScenario(test: TestFn, scenario: Scenario): void {
-  const recorder = new RunRecorder({ lab: scenario.lab.name ?? scenario.lab.file, runtime: 'netns', scenarios: [scenario.name] });
-  const session = new ScenarioSession(scenario, { recorder, trials: defaultTrials() });
+export interface AvaScenarioOptions {
+  /** Runtime to deploy on; default BGPDNS_RUNTIME, else netns. */
+  runtime?: RuntimeName;
+  /** Trials per part; default BGPDNS_TRIALS, else 3. */
+  trials?: number;
+}
+
+export function avaScenario(test: TestFn, scenario: Scenario, opts: AvaScenarioOptions = {}): void {
+  const runtimeName = opts.runtime ?? defaultRuntimeName();
+  const recorder = new RunRecorder({ lab: scenario.lab.name ?? scenario.lab.file, runtime: runtimeName, scenarios: [scenario.name] });
+  const session = new ScenarioSession(scenario, { recorder, trials: opts.trials ?? defaultTrials(), runtime: runtimeNamed(runtimeName) });
   let machine: MachineFacts | undefined;
 
   test.before(async (t) => {

@@ -68,6 +68,8 @@ export async function execIn(containerId: string, argv: string[], opts: ExecOpti
   }
   await ended;
   if (timer) clearTimeout(timer);
+  // A hijacked connection stays open (and keeps the process alive) until destroyed.
+  stream.destroy();
   // The exit code is set a moment after the stream ends.
   let info = await exec.inspect();
   for (let i = 0; info.Running && i < 200; i++) {
@@ -108,7 +110,10 @@ export async function spawnIn(
     Env: envList(opts.env),
     WorkingDir: opts.cwd,
   });
-  await exec.start({ Detach: true, Tty: false } as never);
+  // Even detached, the engine answers on a stream (the process is already started by
+  // then); close it, or its socket keeps the harness alive.
+  const answer = (await exec.start({ Detach: true, Tty: false } as never)) as unknown as { destroy?(): void } | undefined;
+  answer?.destroy?.();
   let info = await exec.inspect();
   for (let i = 0; !info.Pid && info.Running !== false && i < 400; i++) {
     await new Promise((r) => setTimeout(r, 5));
