@@ -61,3 +61,26 @@ test('peer addresses are validated', (t) => {
   t.throws(() => s.addPeer({ address: '::ffff:198.18.0.2', localAs: 64500, peerAs: 64501, routerId: '198.18.0.1', mode: 'passive' }), { message: /configured twice/ });
   s.close();
 });
+
+test.serial('active: dialling a port nobody listens on is retried until the listener appears', async (t) => {
+  // Find a free port, then leave it closed for the first attempts.
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+
+  const dialler = new BgpSpeaker();
+  const active = dialler.addPeer({ address: '127.0.0.1', port, localAs: 64501, peerAs: 64500, routerId: '198.18.0.2', mode: 'active', connectRetryTime: 1 });
+  const states: string[] = [];
+  active.on('state', (to) => states.push(to));
+  t.teardown(() => dialler.close());
+  // Wait for a refused attempt and a re-dial (Connect → Active → Connect) before the listener appears.
+  while (states.filter((s) => s === SessionState.Connect).length < 2) await once(active, 'state');
+  t.true(states.includes(SessionState.Active), `states so far: ${states.join(' ')}`);
+  const listener = new BgpSpeaker();
+  const passive = listener.addPeer({ address: '127.0.0.1', localAs: 64500, peerAs: 64501, routerId: '198.18.0.1', mode: 'passive' });
+  await listener.listen(port, '127.0.0.1');
+  t.teardown(() => listener.close());
+  const [a] = await Promise.all([established(active), established(passive)]);
+  t.false(a.inbound);
+});
