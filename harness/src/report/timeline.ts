@@ -175,13 +175,16 @@ export function timelineSpec(data: TimelineData, eventTypes: string[] = [...new 
             type: 'nominal',
             title: 'event',
             scale: { domain: shown, range: shown.map((type) => colorOf.get(type) ?? COLORS.muted) },
-            legend: { labelLimit: 260, orient: 'bottom', direction: 'horizontal', columns: 4 },
+            // Legends sit under the plot and must fit its width, or the SVG would be scaled
+            // and its time axis would no longer line up with the sort-order matrix.
+            legend: data.points.length > 0 ? { labelLimit: 200, orient: 'bottom', direction: 'horizontal', columns: 3 } : null,
           },
           shape: {
             field: 'plane',
             type: 'nominal',
             title: 'plane',
-            legend: { orient: 'bottom', direction: 'horizontal' },
+            // The lane labels already name the plane; the shape repeats it without a legend.
+            legend: null,
             scale: { domain: ['bgp', 'dns', 'data', 'harness'], range: ['circle', 'diamond', 'square', 'triangle-up'] },
           },
         },
