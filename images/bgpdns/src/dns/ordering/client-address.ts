@@ -6,7 +6,7 @@ import ipaddr from 'ipaddr.js';
 
 export interface ClientAddress {
   /** Text for the ranker. */
-  text: string;
+  readonly text: string;
   /** Prefix length when it is a subnet (ECS), else the full length. */
   prefixLen: number;
   /** Set when the request carried a subnet (sent to the ranker as clientPrefixLen). */
@@ -35,9 +35,28 @@ export function clientFromSource(address: string): ClientAddress {
   return { text: address, prefixLen: 128, isSubnet: false, v4: null, v6 };
 }
 
+/** The subnet's text is read only when the sorter is asked; the cache lookup needs just the bits. */
+class SubnetClient implements ClientAddress {
+  readonly isSubnet = true;
+  readonly prefixLen: number;
+  readonly v4: number | null = null;
+  readonly v6: Buffer | null = null;
+
+  constructor(private readonly ecs: ClientSubnet) {
+    this.prefixLen = ecs.sourcePrefix;
+    const a = ecs.address;
+    if (ecs.family === EcsFamily.IPv4) this.v4 = (((a[0] ?? 0) << 24) | ((a[1] ?? 0) << 16) | ((a[2] ?? 0) << 8) | (a[3] ?? 0)) >>> 0;
+    else {
+      this.v6 = Buffer.alloc(16);
+      a.copy(this.v6);
+    }
+  }
+
+  get text(): string {
+    return this.ecs.text;
+  }
+}
+
 export function clientFromSubnet(ecs: ClientSubnet): ClientAddress {
-  if (ecs.family === EcsFamily.IPv4) return { text: ecs.text, prefixLen: ecs.sourcePrefix, isSubnet: true, v4: ipv4ToNumber(ecs.text), v6: null };
-  const full = Buffer.alloc(16);
-  ecs.address.copy(full);
-  return { text: ecs.text, prefixLen: ecs.sourcePrefix, isSubnet: true, v4: null, v6: full };
+  return new SubnetClient(ecs);
 }

@@ -11,9 +11,9 @@
  */
 import type { Backend, MaybeAsync, Source, Transport } from './backend.js';
 import type { Query } from '../wire/query.js';
-import { encodeOpt, shortResponse, udpLimit } from '../wire/opt.js';
+import { shortResponse, udpLimit } from '../wire/opt.js';
 import { Rcode, RrClass } from '../wire/types.js';
-import { buildTemplate, renderTemplate, type ResponseTemplate } from '../wire/template.js';
+import { buildTemplate, renderTemplate, type OptSpec, type ResponseTemplate } from '../wire/template.js';
 import { resolve } from '../zone/resolve.js';
 import { ipv4ToNumber, type Zone } from '../zone/zone.js';
 import { fileStamp, loadZoneFile } from '../zone/load.js';
@@ -21,7 +21,6 @@ import type { AddressOrderer, OrderDecision } from '../ordering/orderer.js';
 import { clientFromSource, clientFromSubnet, type ClientAddress } from '../ordering/client-address.js';
 import type { FrontStats } from './stats.js';
 
-const plainOpt = encodeOpt(null, 0);
 const maxTemplates = 100_000;
 
 export interface FileBackendOptions {
@@ -38,7 +37,9 @@ export interface FileBackendOptions {
 export class FileBackend implements Backend {
   private zone: Zone | null = null;
   private stamp = '';
-  private templates = new Map<string, ResponseTemplate>();
+  /** Templates by name key (prefixed with the location when there is one), then by type×2 + (class ANY). */
+  private templates = new Map<string, Map<number, ResponseTemplate>>();
+  private templateCount = 0;
   private reloading = false;
   private poller: NodeJS.Timeout | null = null;
   private readonly now: () => number;
@@ -74,6 +75,7 @@ export class FileBackend implements Backend {
     this.zone = zone;
     this.stamp = stamp;
     this.templates = new Map();
+    this.templateCount = 0;
   }
 
   /** Re-reads the file if it changed; resolves once the new zone is live (or the old one kept). */
@@ -105,29 +107,41 @@ export class FileBackend implements Backend {
     const zone = this.zone!;
     if (q.qclass !== RrClass.IN && q.qclass !== RrClass.ANY) return shortResponse(packet, q.questionEnd, q.flags, Rcode.FormErr, q.edns);
     const location = zone.hasLocations ? zone.locationOf(ipv4ToNumber(source.address)) : '';
-    let t: ResponseTemplate | undefined;
-    const cacheKey = zone.hasTimestamps ? '' : `${q.qtype}/${q.qclass}/${location}/${q.qkey}`;
-    if (cacheKey) t = this.templates.get(cacheKey);
+    const nameKey = location === '' ? q.qkey : `${location}\0${q.qkey}`;
+    const typeKey = q.qtype * 2 + (q.qclass === RrClass.ANY ? 1 : 0);
+    const cacheable = !zone.hasTimestamps;
+    let byType = cacheable ? this.templates.get(nameKey) : undefined;
+    let t = byType?.get(typeKey);
     if (t) this.opts.stats.templateHits++;
     else {
       this.opts.stats.templateMisses++;
       const res = resolve(zone, q.qkey, q.qtype, { location, now: this.now() });
       if (!res) return shortResponse(packet, q.questionEnd, q.flags, Rcode.Refused, q.edns);
       t = buildTemplate(q.qkey, q.qtype, q.qclass, res);
-      if (cacheKey) {
-        if (this.templates.size >= maxTemplates) this.templates.clear();
-        this.templates.set(cacheKey, t);
+      if (cacheable) {
+        if (this.templateCount >= maxTemplates) {
+          this.templates.clear();
+          this.templateCount = 0;
+          byType = undefined;
+        }
+        if (!byType) this.templates.set(nameKey, (byType = new Map()));
+        byType.set(typeKey, t);
+        this.templateCount++;
       }
     }
     const limit = transport === 'tcp' ? 65535 : udpLimit(q.edns);
-    if (t.slots.length === 0) return renderTemplate(t, packet, q.flags, [], limit, q.edns ? (q.edns.ecs ? encodeOpt(q.edns.ecs, 0) : plainOpt) : null);
+    const slots = t.slots;
+    if (slots.length === 0) return renderTemplate(t, packet, q.flags, noOrders, limit, q.edns ? { ecs: q.edns.ecs, scope: 0 } : null);
 
     const client = clientFor(q, source);
-    const decisions: MaybeAsync<OrderDecision>[] = t.slots.map((s) => this.opts.orderer.order(client, s.rrsetKey, s.candidateText));
     const template = t;
-    if (decisions.some((d) => d instanceof Promise)) {
-      return Promise.all(decisions).then((ds) => render(template, packet, q, ds, limit));
+    if (slots.length === 1) {
+      const d = this.opts.orderer.order(client, slots[0].rrsetKey, slots[0].candidateText);
+      if (d instanceof Promise) return d.then((decided) => render(template, packet, q, [decided], limit));
+      return render(template, packet, q, [d], limit);
     }
+    const decisions: MaybeAsync<OrderDecision>[] = slots.map((s) => this.opts.orderer.order(client, s.rrsetKey, s.candidateText));
+    if (decisions.some((d) => d instanceof Promise)) return Promise.all(decisions).then((ds) => render(template, packet, q, ds, limit));
     return render(template, packet, q, decisions as OrderDecision[], limit);
   }
 
@@ -142,15 +156,15 @@ export function clientFor(q: Query, source: Source): ClientAddress {
   return ecs && ecs.sourcePrefix > 0 ? clientFromSubnet(ecs) : clientFromSource(source.address);
 }
 
+const noOrders: number[][] = [];
+
 function render(t: ResponseTemplate, packet: Buffer, q: Query, ds: OrderDecision[], limit: number): Buffer {
-  let opt: Buffer | null = null;
-  if (q.edns) opt = q.edns.ecs ? encodeOpt(q.edns.ecs, Math.max(0, ...ds.map((d) => d.scope))) : plainOpt;
-  return renderTemplate(
-    t,
-    packet,
-    q.flags,
-    ds.map((d) => d.order),
-    limit,
-    opt,
-  );
+  let opt: OptSpec | null = null;
+  if (q.edns) {
+    let scope = 0;
+    for (const d of ds) if (d.scope > scope) scope = d.scope;
+    opt = { ecs: q.edns.ecs, scope };
+  }
+  const orders = ds.length === 1 ? [ds[0].order] : ds.map((d) => d.order);
+  return renderTemplate(t, packet, q.flags, orders, limit, opt);
 }

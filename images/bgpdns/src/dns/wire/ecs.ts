@@ -15,10 +15,30 @@ export interface ClientSubnet {
   family: EcsFamily;
   sourcePrefix: number;
   scopePrefix: number;
-  /** The address bytes as sent: ceil(sourcePrefix / 8) of them. */
+  /** The address bytes as sent: ceil(sourcePrefix / 8) of them (a view into the query). */
   address: Buffer;
   /** The full address (zero-filled) as text, for the ranker. */
-  text: string;
+  readonly text: string;
+}
+
+/** The text is only needed when the sorter is asked (a cache miss), so it is computed on demand. */
+class ParsedSubnet implements ClientSubnet {
+  private cachedText: string | null = null;
+  constructor(
+    readonly family: EcsFamily,
+    readonly sourcePrefix: number,
+    readonly scopePrefix: number,
+    readonly address: Buffer,
+  ) {}
+
+  get text(): string {
+    if (this.cachedText === null) {
+      const full = Buffer.alloc(this.family === EcsFamily.IPv4 ? 4 : 16);
+      this.address.copy(full);
+      this.cachedText = bytesToAddress(full);
+    }
+    return this.cachedText;
+  }
 }
 
 /** Returns the subnet or the reason for FORMERR. */
@@ -38,9 +58,7 @@ export function validateClientSubnet(data: Buffer): ClientSubnet | string {
     const hostMask = 0xff >> sourcePrefix % 8;
     if (address[want - 1] & hostMask) return `client subnet address has bits set beyond /${sourcePrefix}`;
   }
-  const full = Buffer.alloc(maxBits / 8);
-  address.copy(full);
-  return { family, sourcePrefix, scopePrefix, address: Buffer.from(address), text: bytesToAddress(full) };
+  return new ParsedSubnet(family, sourcePrefix, scopePrefix, address);
 }
 
 export function bytesToAddress(b: Uint8Array): string {
@@ -69,12 +87,22 @@ export function bytesToAddress(b: Uint8Array): string {
 
 /** The option to echo in a response, SCOPE PREFIX-LENGTH set. */
 export function encodeClientSubnetOption(ecs: ClientSubnet, scopePrefix: number): Buffer {
-  const out = Buffer.alloc(4 + 4 + ecs.address.length);
-  out.writeUInt16BE(EdnsOption.ClientSubnet, 0);
-  out.writeUInt16BE(4 + ecs.address.length, 2);
-  out.writeUInt16BE(ecs.family, 4);
-  out[6] = ecs.sourcePrefix;
-  out[7] = scopePrefix;
-  ecs.address.copy(out, 8);
+  const out = Buffer.alloc(clientSubnetOptionLength(ecs));
+  writeClientSubnetOption(out, 0, ecs, scopePrefix);
   return out;
+}
+
+export function clientSubnetOptionLength(ecs: ClientSubnet): number {
+  return 8 + ecs.address.length;
+}
+
+/** Writes the echoed option at `at`; returns the offset after it. */
+export function writeClientSubnetOption(out: Buffer, at: number, ecs: ClientSubnet, scopePrefix: number): number {
+  out.writeUInt16BE(EdnsOption.ClientSubnet, at);
+  out.writeUInt16BE(4 + ecs.address.length, at + 2);
+  out.writeUInt16BE(ecs.family, at + 4);
+  out[at + 6] = ecs.sourcePrefix;
+  out[at + 7] = scopePrefix;
+  ecs.address.copy(out, at + 8);
+  return at + 8 + ecs.address.length;
 }

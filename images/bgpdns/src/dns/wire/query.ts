@@ -60,27 +60,31 @@ function skipName(buf: Buffer, at: number): number {
 
 const lowerScratch = Buffer.alloc(256);
 
+/** Kept outside parseQuery so the hot path creates no closure. */
+function queryError(rcode: Rcode, reason: string, id: number, flags: number, questionEnd = 0, edns: Edns | null = null, detail?: string): QueryResult {
+  return { kind: 'error', rcode, reason, detail, id, flags, questionEnd, edns };
+}
+
 export function parseQuery(buf: Buffer): QueryResult {
   if (buf.length < 12) return { kind: 'drop', reason: 'short' };
   const id = buf.readUInt16BE(0);
   const flags = buf.readUInt16BE(2);
   if (flags & HeaderFlag.QR) return { kind: 'drop', reason: 'response' };
   const qdcount = buf.readUInt16BE(4);
-  const err = (rcode: Rcode, reason: string, questionEnd = 0, edns: Edns | null = null, detail?: string): QueryResult => ({ kind: 'error', rcode, reason, detail, id, flags, questionEnd, edns });
-  if ((flags >> 11) & 0xf) return err(Rcode.NotImp, 'opcode');
-  if (qdcount !== 1) return err(Rcode.FormErr, 'qdcount');
+  if ((flags >> 11) & 0xf) return queryError(Rcode.NotImp, 'opcode', id, flags);
+  if (qdcount !== 1) return queryError(Rcode.FormErr, 'qdcount', id, flags);
 
   let at = 12;
   for (;;) {
-    if (at >= buf.length) return err(Rcode.FormErr, 'question truncated');
+    if (at >= buf.length) return queryError(Rcode.FormErr, 'question truncated', id, flags);
     const len = buf[at];
     if (len === 0) break;
-    if (len & 0xc0) return err(Rcode.FormErr, 'question name compressed or bad label');
+    if (len & 0xc0) return queryError(Rcode.FormErr, 'question name compressed or bad label', id, flags);
     at += 1 + len;
-    if (at - 12 >= 255) return err(Rcode.FormErr, 'question name too long');
+    if (at - 12 >= 255) return queryError(Rcode.FormErr, 'question name too long', id, flags);
   }
   const qnameEnd = at + 1;
-  if (qnameEnd + 4 > buf.length) return err(Rcode.FormErr, 'question truncated');
+  if (qnameEnd + 4 > buf.length) return queryError(Rcode.FormErr, 'question truncated', id, flags);
   const qtype = buf.readUInt16BE(qnameEnd);
   const qclass = buf.readUInt16BE(qnameEnd + 2);
   const questionEnd = qnameEnd + 4;
@@ -92,24 +96,24 @@ export function parseQuery(buf: Buffer): QueryResult {
   for (let i = 0; i < skip + arcount; i++) {
     const nameStart = at;
     at = skipName(buf, at);
-    if (at < 0 || at + 10 > buf.length) return err(Rcode.FormErr, 'record truncated', questionEnd, edns);
+    if (at < 0 || at + 10 > buf.length) return queryError(Rcode.FormErr, 'record truncated', id, flags, questionEnd, edns);
     const type = buf.readUInt16BE(at);
     const rdlen = buf.readUInt16BE(at + 8);
     const rdata = at + 10;
-    if (rdata + rdlen > buf.length) return err(Rcode.FormErr, 'record truncated', questionEnd, edns);
+    if (rdata + rdlen > buf.length) return queryError(Rcode.FormErr, 'record truncated', id, flags, questionEnd, edns);
     if (i >= skip && type === RrType.OPT) {
-      if (edns) return err(Rcode.FormErr, 'two OPT records', questionEnd, edns);
-      if (buf[nameStart] !== 0) return err(Rcode.FormErr, 'OPT owner not root', questionEnd);
+      if (edns) return queryError(Rcode.FormErr, 'two OPT records', id, flags, questionEnd, edns);
+      if (buf[nameStart] !== 0) return queryError(Rcode.FormErr, 'OPT owner not root', id, flags, questionEnd);
       edns = { udpSize: buf.readUInt16BE(at + 2), version: buf[at + 5], ecs: null };
       for (let o = rdata; o < rdata + rdlen; ) {
-        if (o + 4 > rdata + rdlen) return err(Rcode.FormErr, 'EDNS option truncated', questionEnd, edns);
+        if (o + 4 > rdata + rdlen) return queryError(Rcode.FormErr, 'EDNS option truncated', id, flags, questionEnd, edns);
         const code = buf.readUInt16BE(o);
         const olen = buf.readUInt16BE(o + 2);
-        if (o + 4 + olen > rdata + rdlen) return err(Rcode.FormErr, 'EDNS option truncated', questionEnd, edns);
+        if (o + 4 + olen > rdata + rdlen) return queryError(Rcode.FormErr, 'EDNS option truncated', id, flags, questionEnd, edns);
         if (code === EdnsOption.ClientSubnet) {
-          if (edns.ecs) return err(Rcode.FormErr, 'two client subnet options', questionEnd, edns);
+          if (edns.ecs) return queryError(Rcode.FormErr, 'two client subnet options', id, flags, questionEnd, edns);
           const v = validateClientSubnet(buf.subarray(o + 4, o + 4 + olen));
-          if (typeof v === 'string') return err(Rcode.FormErr, 'client subnet', questionEnd, edns, v);
+          if (typeof v === 'string') return queryError(Rcode.FormErr, 'client subnet', id, flags, questionEnd, edns, v);
           edns.ecs = v;
         }
         o += 4 + olen;

@@ -8,7 +8,8 @@
  */
 import { MessageWriter } from './writer.js';
 import { HeaderFlag, RrClass, RrType } from './types.js';
-import { bytesToAddress } from './ecs.js';
+import { bytesToAddress, clientSubnetOptionLength, writeClientSubnetOption, type ClientSubnet } from './ecs.js';
+import { ourUdpSize } from './opt.js';
 import type { Resolution, ResolvedRr } from '../zone/resolve.js';
 
 /** tinydns serves at most 8 addresses of an RRset (a random 8 when there are more). */
@@ -108,14 +109,34 @@ export function buildTemplate(qkey: string, qtype: number, qclass: number, res: 
   };
 }
 
+/** The OPT record to append: present when the query had EDNS; echoes its client subnet with our scope. */
+export interface OptSpec {
+  ecs: ClientSubnet | null;
+  scope: number;
+}
+
+function optLength(opt: OptSpec): number {
+  return 11 + (opt.ecs ? clientSubnetOptionLength(opt.ecs) : 0);
+}
+
+/** OPT record bytes (RFC 6891 §6.1.2) written in place: root owner, our UDP size, version 0, no flags. */
+function writeOpt(out: Buffer, at: number, opt: OptSpec): void {
+  out[at] = 0;
+  out.writeUInt16BE(RrType.OPT, at + 1);
+  out.writeUInt16BE(ourUdpSize, at + 3);
+  out.writeUInt32BE(0, at + 5);
+  out.writeUInt16BE(opt.ecs ? clientSubnetOptionLength(opt.ecs) : 0, at + 9);
+  if (opt.ecs) writeClientSubnetOption(out, at + 11, opt.ecs, opt.scope);
+}
+
 /**
  * Renders a template for one query. `orders[i]` lists candidate indices of
  * slots[i] best first (at least as many as there are slots).
  * Over `limit` bytes: drop additional, then authority (as tinydns does), then
  * send only the question with TC set.
  */
-export function renderTemplate(t: ResponseTemplate, query: Buffer, queryFlags: number, orders: ArrayLike<number>[], limit: number, opt: Buffer | null): Buffer {
-  const optLen = opt ? opt.length : 0;
+export function renderTemplate(t: ResponseTemplate, query: Buffer, queryFlags: number, orders: ArrayLike<number>[], limit: number, opt: OptSpec | null): Buffer {
+  const optLen = opt ? optLength(opt) : 0;
   let end = t.bytes.length;
   let nscount = t.nscount;
   let arcount = t.arcount;
@@ -151,6 +172,6 @@ export function renderTemplate(t: ResponseTemplate, query: Buffer, queryFlags: n
       for (let i = 0; i < slot.rdataOffsets.length; i++) slot.candidates[order[i]].copy(out, slot.rdataOffsets[i]);
     }
   }
-  if (opt) opt.copy(out, end);
+  if (opt) writeOpt(out, end, opt);
   return out;
 }
