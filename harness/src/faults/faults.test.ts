@@ -52,6 +52,8 @@ test.serial('link down takes the session down at once; revert brings it back', a
   await established();
   const cut = await faults.linkDown('r1:eth1');
   t.teardown(() => cut.revert());
+  // How long `ip link set … down` took to return: the bound on what the fault time includes.
+  t.true(typeof cut.injected.args!.commandMs === 'number' && (cut.injected.args!.commandMs as number) >= 0);
   t.is(await linkState('r1', 'eth1'), 'down');
   await waitUntil(sessionState, (s) => s !== 'Established', { what: 'session down after link cut', timeout: 2000, interval: 10 });
   await cut.revert();

@@ -161,12 +161,19 @@ export class Faults {
         if (i < opts.count - 1) await sleep(opts.periodMs - (monoNow() - cycleStart));
       }
     })();
-    const h = this.track('link-flap', target, at, args, async () => {
-      stopped = true;
-      for (const w of wake) w();
-      await train.catch(() => undefined);
-      await run(n, ['ip', 'link', 'set', 'dev', iface, 'up']);
-    });
+    const h = this.track(
+      'link-flap',
+      target,
+      at,
+      args,
+      async () => {
+        stopped = true;
+        for (const w of wake) w();
+        await train.catch(() => undefined);
+        await run(n, ['ip', 'link', 'set', 'dev', iface, 'up']);
+      },
+      false,
+    );
     return Object.assign(h, { done: train });
   }
 
@@ -206,8 +213,15 @@ export class Faults {
     return this.track(fault, target, at, { ...args, table }, () => run(n, [NFT, 'delete', 'table', 'inet', table]).then(() => undefined));
   }
 
-  private track(fault: string, target: string, at: number, args: Record<string, unknown>, revertFn: () => Promise<void>): FaultHandle {
-    const injected: FaultEvent = { at, fault, target, action: 'inject', args };
+  /**
+   * Record an applied fault. `at` is when its command was issued (measurements count
+   * from there, so they include the command's own latency); `commandMs` says how long
+   * the command took to return, an upper bound on that latency (a few ms under netns,
+   * more through `docker exec`).
+   */
+  private track(fault: string, target: string, at: number, args: Record<string, unknown>, revertFn: () => Promise<void>, timed = true): FaultHandle {
+    const commandMs = timed ? Math.round((monoNow() - at) * 10) / 10 : undefined;
+    const injected: FaultEvent = { at, fault, target, action: 'inject', args: commandMs === undefined ? args : { ...args, commandMs } };
     this.log(injected);
     const h = handle((ev) => this.log(ev), injected, async () => {
       await revertFn();

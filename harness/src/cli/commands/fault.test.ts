@@ -59,7 +59,7 @@ const up = async (node: string, iface: string) => {
 test.serial('fault link-down --for: injected, held, reverted', async (t) => {
   const r = await cli('fault', 'h2fcli', 'link-down', 'a:eth1', '--for', '300ms');
   t.is(r.code, 0, r.stderr);
-  t.regex(r.stderr, /\+\d+ ms link-down a:eth1 injected\n\+\d+ ms link-down a:eth1 reverted\n/);
+  t.regex(r.stderr, /\+\d+ ms link-down a:eth1 injected \{"commandMs":[\d.]+\}\n\+\d+ ms link-down a:eth1 reverted\n/);
   t.true(await up('a', 'eth1'));
 });
 
