@@ -1,13 +1,13 @@
 import os from 'node:os';
 import path from 'node:path';
-import { $, type ProcessPromise } from 'zx';
+import { $ } from 'zx';
 import type { Lab, LabLink, LabNode } from '../topology/model.js';
 import { netnsName } from '../topology/names.js';
 import type { ExecOptions, ExecResult, Leftover, NodeProcess, Runtime, SpawnOptions } from './runtime.js';
 import { LabStateFile, labDir, readState } from './lab-state.js';
 import { isAlive, terminate } from './procs.js';
 import { spawnDetached } from './spawn-detached.js';
-import { limiter } from './limit.js';
+import { IpBatcher } from './ip-batch.js';
 import { destroyNetnsLab, netnsLeftovers } from './netns-destroy.js';
 
 /**
@@ -16,8 +16,9 @@ import { destroyNetnsLab, netnsLeftovers } from './netns-destroy.js';
  * interface names from the file, daemons as child processes entered with
  * `ip netns exec`, node files in /run/bgpdns-lab/<lab>/<node>/.
  *
- * One-shot commands go through zx templates (arguments are quoted by zx, never
- * pasted into a string). Daemons are started with child_process.spawn and an argv
+ * Lab-building commands are coalesced into `ip -batch` runs of validated names
+ * (ip-batch.ts); other one-shot commands go through zx templates (arguments are
+ * quoted by zx, never pasted into a string). Daemons are started with child_process.spawn and an argv
  * array (no shell at all) because they must outlive a pipe: their output goes
  * straight to a log file, and they run in their own process group so a Ctrl-C
  * reaches the harness, which then stops them in order, by PID.
@@ -40,8 +41,7 @@ export class NetnsRuntime implements Runtime {
     const ns = netnsName(lab.name, node.name);
     // Recorded before it exists: a harness killed mid-command still leaves a findable name.
     this.state(lab).addNamespace(ns);
-    await run(() => $`ip netns add ${ns}`, `create namespace ${ns} for node ${node.name}`);
-    await run(() => $`ip -n ${ns} link set dev lo up`, `bring up lo in ${ns}`);
+    await ipBatch.run([['netns', 'add', ns], ['netns', 'exec', ns, 'ip', 'link', 'set', 'dev', 'lo', 'up']], `create namespace ${ns} for node ${node.name}`);
   }
 
   async wireLink(lab: Lab, link: LabLink): Promise<void> {
@@ -50,8 +50,13 @@ export class NetnsRuntime implements Runtime {
     const mtu = link.mtu !== undefined ? ['mtu', String(link.mtu)] : [];
     const what = `link ${link.a.node}:${link.a.iface} <-> ${link.b.node}:${link.b.iface}`;
     // The first end can be created up; the kernel refuses IFF_UP for the peer in the same request.
-    await run(() => $`ip link add ${link.a.iface} netns ${nsA} ${mtu} up type veth peer name ${link.b.iface} netns ${nsB} ${mtu}`, `create ${what}`);
-    await run(() => $`ip -n ${nsB} link set dev ${link.b.iface} up`, `bring up ${link.b.node}:${link.b.iface}`);
+    await ipBatch.run(
+      [
+        ['link', 'add', link.a.iface, 'netns', nsA, ...mtu, 'up', 'type', 'veth', 'peer', 'name', link.b.iface, 'netns', nsB, ...mtu],
+        ['netns', 'exec', nsB, 'ip', 'link', 'set', 'dev', link.b.iface, 'up'],
+      ],
+      `create ${what}`,
+    );
   }
 
   async exec(lab: Lab, node: string, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
@@ -133,14 +138,8 @@ export class SpawnedProcess implements NodeProcess {
   }
 }
 
-/** Lab-building commands (namespaces, links) of all labs of this process share this limit (see limit.ts). */
-const commandSlot = limiter(Math.max(4, 4 * os.cpus().length));
-
-/** Run a zx command (built inside `make`, so it starts only when a slot is free); on failure throw one sentence saying what we tried and what ip said. */
-async function run(make: () => ProcessPromise, what: string): Promise<void> {
-  const out = await commandSlot(() => make().nothrow().quiet());
-  if (out.exitCode !== 0) throw new Error(`cannot ${what}: ${out.stderr.trim() || `exit code ${out.exitCode}`}`);
-}
+/** Lab-building commands (namespaces, links) of every lab of this process, coalesced (see ip-batch.ts). */
+const ipBatch = new IpBatcher(Math.max(2, os.cpus().length));
 
 /** A process from a lab's state file, seen from another harness process (no child handle). */
 export function attachedProcess(p: { node: string; role: string; pid: number; startTime: number; argv: string[] }): SpawnedProcess {
