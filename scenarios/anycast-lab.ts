@@ -1,27 +1,26 @@
 /**
- * The anycast lab as scenarios use it: deploy labs/anycast under a unique name,
- * run a DNS prober in every partner's client host (whoami.anycast.lab TXT every
- * 20 ms: the answer says which site answered) and a route watcher on every
- * partner router (best path of the service /32), and turn one injected fault into
- * per-trial facts: client outage window, site before/after, BGP-plane time at
- * each partner router. Everything lands in one run record.
+ * The anycast lab (labs/anycast) as its scenarios observe it: a DNS prober in every
+ * partner's client host (whoami.anycast.lab TXT every 20 ms: the answer says which
+ * site answered) and a route watcher on every partner router (best path of the
+ * service /32), turning one injected fault into per-trial facts: client outage
+ * window, site before/after, BGP-plane time at each partner router, what the
+ * health agents did. Everything lands in the scenario's run record.
  */
-import { loadTopology } from '../harness/src/topology/load.js';
-import { deploy } from '../harness/src/lab/deploy.js';
-import type { LabHandle } from '../harness/src/lab/lab-handle.js';
-import { RunRecorder, machineFacts, type MeasurementSpec } from '../harness/src/run/recorder.js';
+import type { ScenarioContext } from '../harness/src/scenario/scenario.js';
+import type { MeasurementSpec } from '../harness/src/run/recorder.js';
 import type { Claim } from '../harness/src/run/record.js';
-import { Faults } from '../harness/src/faults/faults.js';
-import { watchRoutes, type RouteWatcher } from '../harness/src/probes/route-watcher.js';
+import type { RouteWatcher } from '../harness/src/probes/route-watcher.js';
 import { startDnsProber, type RunningDnsProber } from '../harness/src/probes/dns-prober-run.js';
 import { clientOutage, isGood, type ClientOutage, type DnsProbeSample } from '../harness/src/probes/dns-samples.js';
-import { frr, closeVtyClients } from '../harness/src/frr/frr-control.js';
+import { frr } from '../harness/src/frr/frr-control.js';
 import { waitUntil } from '../harness/src/wait/wait-until.js';
 import { monoNow } from '../harness/src/clock.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export const LAB_FILE = new URL('../labs/anycast/anycast.clab.yml', import.meta.url).pathname;
+/** The lab file as scenario definitions name it (relative to the repository root). */
+export const LAB_PATH = 'labs/anycast/anycast.clab.yml';
 export const SERVICE_IP = '198.18.53.53';
 export const SERVICE = `${SERVICE_IP}/32`;
 export const WHOAMI = 'whoami.anycast.lab';
@@ -75,41 +74,44 @@ export interface HealthAction {
   reason?: string;
 }
 
-export class AnycastLab {
-  readonly faults: Faults;
+/** Numbers each part's prober files, so parts sharing a lab never mix their samples. */
+let proberRuns = 0;
+
+/** Probes and watchers of one scenario part; stopped when the part ends. */
+export class AnycastObservers {
   private readonly seenHealth = new Set<string>();
   private constructor(
-    readonly lab: LabHandle,
-    readonly recorder: RunRecorder,
+    readonly s: ScenarioContext,
     readonly probers: Map<string, RunningDnsProber>,
     readonly watchers: Map<string, RouteWatcher>,
-  ) {
-    this.faults = new Faults(lab, recorder);
+  ) {}
+
+  get lab(): ScenarioContext['lab'] {
+    return this.s.lab;
   }
 
-  /** Deploy under `labName`, start probes and watchers, wait until every partner reaches site A. */
-  static async start(labName: string, scenario: string): Promise<AnycastLab> {
-    const model = await loadTopology(LAB_FILE);
-    model.name = labName;
-    const recorder = new RunRecorder({ lab: labName, runtime: 'netns', scenarios: [scenario] });
-    const lab = await recorder.step('deploy labs/anycast', () => deploy(model));
+  get recorder(): ScenarioContext['recorder'] {
+    return this.s.recorder;
+  }
+
+  get faults(): ScenarioContext['faults'] {
+    return this.s.faults;
+  }
+
+  /** Wait until partners hold the service from both sites, start watchers and probers, wait for site A everywhere. */
+  static async start(s: ScenarioContext): Promise<AnycastObservers> {
     const probers = new Map<string, RunningDnsProber>();
     const watchers = new Map<string, RouteWatcher>();
-    const self = new AnycastLab(lab, recorder, probers, watchers);
-    try {
-      await recorder.step('partners learn the service from both sites', () => self.waitPartnersHaveBothSites());
-      for (const p of PARTNERS) {
-        watchers.set(p.router, await watchRoutes(lab.node(p.router), [SERVICE], { sink: recorder }));
-        probers.set(
-          p.client,
-          await startDnsProber(lab.node(p.client), { server: SERVICE_IP, name: WHOAMI, type: 'TXT', intervalMs: 20, timeoutMs: PROBE_TIMEOUT_MS }),
-        );
-      }
-      await recorder.step('every client answered by site A', () => self.waitSteady('site-a', 'initial state'));
-    } catch (err) {
-      await self.close();
-      throw err;
+    const self = new AnycastObservers(s, probers, watchers);
+    s.cleanup(async () => {
+      for (const p of probers.values()) await p.stop();
+    });
+    await s.step('partners learn the service from both sites', () => self.waitPartnersHaveBothSites());
+    for (const p of PARTNERS) {
+      watchers.set(p.router, await s.watch(p.router, [SERVICE]));
+      probers.set(p.client, await startDnsProber(s.lab.node(p.client), { server: SERVICE_IP, name: WHOAMI, type: 'TXT', intervalMs: 20, timeoutMs: PROBE_TIMEOUT_MS, label: `dns-prober-${++proberRuns}` }));
     }
+    await s.step('every client answered by site A', () => self.waitSteady('site-a', 'initial state'));
     return self;
   }
 
@@ -247,7 +249,7 @@ export class AnycastLab {
   }
 
   measure(name: string, spec: MeasurementSpec, value: number): void {
-    this.recorder.measurement(name, { scenario: this.recorder.scenario, ...spec }).add(value);
+    this.s.measurement(name, spec).add(value);
   }
 
   /** The steady-state DNS resolution time a client sees (median of its answers in a window). */
@@ -257,19 +259,6 @@ export class AnycastLab {
     return lat[Math.floor(lat.length / 2)];
   }
 
-  async close(): Promise<{ path?: string; met: boolean }> {
-    for (const w of this.watchers.values()) await w.stop().catch(() => undefined);
-    for (const p of this.probers.values()) await p.stop().catch(() => undefined);
-    await this.faults.revertAll().catch(() => undefined);
-    await closeVtyClients(this.lab.nodes()[0]?.dir.replace(/\/[^/]+$/, ''));
-    let written: { path?: string } = {};
-    try {
-      written = await this.recorder.write(machineFacts({ frrVersion: '8.4.4' }));
-    } finally {
-      await this.lab.destroy();
-    }
-    return { path: written.path, met: this.recorder.met };
-  }
 }
 
 /** Worst (largest) of the defined values, or undefined when none is defined. */
