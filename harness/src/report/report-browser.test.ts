@@ -140,6 +140,18 @@ test.serial('report.html: tables carry the run numbers, every plot rendered, no 
     t.true(matrixText.includes(label), `matrix shows "${label}"`);
   }
 
+  // In every scenario the timeline and the sort-order matrix share one time axis on screen.
+  for (const scenario of ['upstream-link-cut', 'silent-upstream-failure', 'sorter-frozen']) {
+    const frame = (kind: string) =>
+      page
+        .locator(`section[data-scenario="${scenario}"] [data-plot="${kind}"] svg .role-frame.root > g > path.background`)
+        .evaluate((el) => {
+          const r = el.getBoundingClientRect();
+          return { left: Math.round(r.left), width: Math.round(r.width) };
+        });
+    t.deepEqual(await frame('timeline'), await frame('sort-order'), `${scenario}: time axes line up`);
+  }
+
   // Topology: every node labelled.
   const topoText = await page.locator('[data-plot="topology"] svg text').allTextContents();
   for (const n of record.topology!.nodes) t.true(topoText.includes(n.name), `topology shows ${n.name}`);
