@@ -62,7 +62,11 @@ export interface NodeContainer {
   image: string;
 }
 
-/** Capabilities every lab container gets: FRR needs NET_ADMIN + SYS_ADMIN; ip/nft in any node need NET_ADMIN. */
+/**
+ * What FRR needs (NET_ADMIN + SYS_ADMIN; ip/nft need NET_ADMIN). Not privileged (hosts
+ * like this one refuse the full capability set); /proc/sys is writable instead, so exec
+ * lines may set the node's own network sysctls as they can under containerlab.
+ */
 const CAPS = ['NET_ADMIN', 'NET_RAW', 'SYS_ADMIN'];
 
 /** Same defaults as a fresh network namespace (Docker would otherwise disable IPv6). */

@@ -57,6 +57,9 @@ export async function createAndStart(spec: ContainerSpec): Promise<{ id: string;
         NetworkMode: 'none',
         Binds: spec.binds,
         CapAdd: spec.capAdd,
+        // Docker's default read-only paths minus /proc/sys: lab exec lines set per-interface
+        // sysctls (containerlab runs nodes privileged, which this kind of host may refuse).
+        ReadonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sysrq-trigger'],
         Sysctls: spec.sysctls,
         Init: true,
         AutoRemove: false,
