@@ -44,6 +44,13 @@ export class ProgressView {
     this.out.write(`\r\x1b[K${this.line()}`);
   }
 
+  /** While waiting for convergence: "converging: 20/26 BGP sessions Established" (terminal only). */
+  sessions = (established: number, seen: number): void => {
+    if (!this.tty) return;
+    this.out.write(`\r\x1b[Kconverging ${this.labName}: ${established}/${seen} BGP sessions Established · ${this.seconds()}`);
+    if (established === seen) this.out.write('\r\x1b[K');
+  };
+
   on = (e: DeployEvent): void => {
     switch (e.type) {
       case 'phase':

@@ -49,6 +49,8 @@ export interface ConvergedResult {
 export interface ConvergeOptions {
   timeoutMs?: number;
   intervalMs?: number;
+  /** After each polling round: sessions Established so far and sessions seen. */
+  onProgress?(established: number, seen: number): void;
 }
 
 /** Every BGP session of a deployed lab Established (see waitSessionsEstablished). */
@@ -87,6 +89,10 @@ export async function waitSessionsEstablished(targets: BgpdTarget[], opts: Conve
           }
         }),
       );
+      if (opts.onProgress) {
+        const open = [...pending].flatMap((t) => last.get(t.node) ?? []);
+        opts.onProgress(sessions + open.filter((x) => x.state === 'Established').length, sessions + open.length);
+      }
       if (pending.size === 0) break;
       if (monoNow() > deadline) {
         const down = [...pending].flatMap((t) => (last.get(t.node) ?? []).filter((s) => s.state !== 'Established'));

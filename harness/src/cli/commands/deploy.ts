@@ -37,7 +37,7 @@ default: BGPDNS_RUNTIME, else netns.`,
       const timeoutS = Number(flags.get('converge-timeout') ?? 60);
       if (!(timeoutS > 0)) throw new UsageError('--converge-timeout expects seconds > 0');
       try {
-        const c = await waitBgpConverged(lab, { timeoutMs: timeoutS * 1000 });
+        const c = await waitBgpConverged(lab, { timeoutMs: timeoutS * 1000, onProgress: view.sessions });
         convergedS = (c.at - t0) / 1000;
         process.stderr.write(`lab ${model.name}: converged in ${convergedS.toFixed(2)} s (${c.sessions} BGP sessions Established)\n`);
       } catch (e) {
