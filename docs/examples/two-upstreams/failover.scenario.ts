@@ -21,7 +21,7 @@ export default defineScenario({
   lab: {
     file: fileURLToPath(new URL('two-upstreams.clab.yml', import.meta.url)),
     // A lab name of its own, so this never collides with a hand-deployed copy.
-    name: 'doc-upstreams',
+    name: 'doc-edge-failover',
   },
   parts: [
     {

@@ -102,3 +102,15 @@ test.serial('a wait that never matches says what it saw', async (t) => {
     message: /r2: path via nowhere\n  last problem: no matching change yet; best paths now: 198\.18\.100\.0\/24 via 198\.18\.254\.1 \(AS path 64501\)/,
   });
 });
+
+test.serial('two watchers on one prefix: the first to stop leaves FRR log debugging on for the other', async (t) => {
+  const second = await watchRoutes(lab.node('r2'), [P]);
+  const third = await watchRoutes(lab.node('r2'), [P]);
+  await third.stop();
+  const debugging = await frr(lab.node('r2')).command('show debugging');
+  t.regex(debugging, /BGP zebra debugging is on for 198\.18\.100\.0\/24/, debugging);
+  await second.stop();
+  await watcher.stop();
+  const after = await frr(lab.node('r2')).command('show debugging');
+  t.notRegex(after, /BGP zebra debugging is on/, after);
+});

@@ -60,6 +60,28 @@ export interface RouteWatchOptions {
 
 type WatchNode = FrrNode & { dir: string };
 
+/**
+ * `debug bgp zebra prefix P` is per daemon, not per client: count the watchers that
+ * need it on each bgpd, so the last one to stop switches it off, not the first.
+ */
+const debugUsers = new Map<string, number>();
+
+async function debugOn(frr: FrrControl, key: string, prefix: string): Promise<void> {
+  const n = debugUsers.get(key) ?? 0;
+  if (n === 0) await frr.command(`debug bgp zebra prefix ${prefix}`);
+  debugUsers.set(key, n + 1);
+}
+
+async function debugOff(frr: FrrControl, key: string, prefix: string): Promise<void> {
+  const n = (debugUsers.get(key) ?? 1) - 1;
+  if (n > 0) {
+    debugUsers.set(key, n);
+    return;
+  }
+  debugUsers.delete(key);
+  await frr.command(`no debug bgp zebra prefix ${prefix}`);
+}
+
 export class RouteWatcher {
   readonly changes: RouteChange[] = [];
   readonly sessions: SessionChange[] = [];
@@ -99,7 +121,7 @@ export class RouteWatcher {
     if (logFile) {
       this.logHandle = await open(logFile, 'r');
       this.logOffset = (await stat(logFile)).size;
-      for (const p of this.prefixes) await this.frr.command(`debug bgp zebra prefix ${p}`);
+      for (const p of this.prefixes) await debugOn(this.frr, this.debugKey(p), p);
     }
     for (const p of this.prefixes) {
       const best = await this.bestOf(p);
@@ -163,7 +185,7 @@ export class RouteWatcher {
     await this.readLog().catch(() => undefined);
     for (const e of this.parser.flush()) this.onLogEvent(e);
     if (this.logHandle) {
-      for (const p of this.prefixes) await this.frr.command(`no debug bgp zebra prefix ${p}`).catch(() => undefined);
+      for (const p of this.prefixes) await debugOff(this.frr, this.debugKey(p), p).catch(() => undefined);
       await this.logHandle.close();
       this.logHandle = undefined;
     }
@@ -171,6 +193,10 @@ export class RouteWatcher {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
+  }
+
+  private debugKey(prefix: string): string {
+    return `${this.node.vtySocket('bgpd')} ${prefix}`;
   }
 
   private describeCurrent(): string {
