@@ -258,6 +258,7 @@ async function main(quick: boolean): Promise<void> {
       file_p99_ms: f.latency.p99Ms,
       proxy_p50_ms: p.latency.p50Ms,
       proxy_p99_ms: p.latency.p99Ms,
+      file_p99_vs_tinydns: round(f.latency.p99Ms / t.latency.p99Ms),
       file_sorter_requests_ok: sorterOk,
       file_sorter_requests_failed: sorterFail,
       file_decision_cache_hits: cacheHits,

@@ -19,6 +19,8 @@ export interface CachedDecision {
   scope: number;
   /** When the sorter answered (monotonic ms). */
   at: number;
+  /** When a hit should start a background refresh (jittered so entries made together do not refresh together). */
+  refreshAt: number;
   refreshing: boolean;
 }
 

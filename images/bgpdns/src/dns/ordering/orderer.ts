@@ -2,11 +2,12 @@
  * Decides the order of an A/AAAA RRset for a client (slides 15–21, 33, 35).
  *
  * - A cached decision for the client's matched prefix, RRset and the current
- *   RIB generation is used at once; when it is older than `refreshAfterMs` one
- *   background re-rank refreshes it (that is also how a new generation is
+ *   RIB generation is used at once; when it is older than `refreshAfterMs`
+ *   (±25 % jitter, at most `maxRefreshesInFlight` at a time) one background
+ *   re-rank refreshes it (that is also how a new generation is
  *   noticed while every query hits the cache). Entries older than `maxAgeMs`
  *   are not used. Staleness bound while the sorter answers: a decision may lag
- *   a routing change by refreshAfterMs + one sorter round trip for a busy RRset,
+ *   a routing change by 1.25 × refreshAfterMs + one sorter round trip for a busy RRset,
  *   and never by more than maxAgeMs.
  * - Otherwise the sorter is asked and awaited up to `timeoutMs` (default 50 ms:
  *   resolvers retry after a few hundred ms); on timeout or error the answer
@@ -27,6 +28,8 @@ export interface OrdererOptions {
   backoffMaxMs: number;
   refreshAfterMs: number;
   maxAgeMs: number;
+  /** At most this many background refreshes in flight; more hits just use the cache. */
+  maxRefreshesInFlight: number;
   now: () => number;
 }
 
@@ -37,6 +40,7 @@ export const defaultOrdererOptions: Omit<OrdererOptions, 'now'> = {
   backoffMaxMs: 60_000,
   refreshAfterMs: 1000,
   maxAgeMs: 10_000,
+  maxRefreshesInFlight: 64,
 };
 
 export type OrderSource = 'cache' | 'sorter' | 'random';
@@ -130,6 +134,7 @@ export class AddressOrderer {
   private defectiveUntil = 0;
   private backoffMs: number;
   private probeInFlight = false;
+  private refreshesInFlight = 0;
 
   constructor(
     private readonly ranker: Ranker | null,
@@ -154,12 +159,14 @@ export class AddressOrderer {
     const hit = this.cache.lookup(client, rrsetKey);
     if (hit && now - hit.at <= this.opts.maxAgeMs) {
       this.stats.cacheHits++;
-      if (now - hit.at > this.opts.refreshAfterMs && !hit.refreshing && !this.stats.defective) {
+      if (now >= hit.refreshAt && !hit.refreshing && !this.stats.defective && this.refreshesInFlight < this.opts.maxRefreshesInFlight) {
         hit.refreshing = true;
+        this.refreshesInFlight++;
         this.stats.backgroundRefreshes++;
         this.ask(client, rrsetKey, candidates).then(
-          () => undefined,
+          () => this.refreshesInFlight--,
           () => {
+            this.refreshesInFlight--;
             hit.refreshing = false;
           },
         );
@@ -236,6 +243,7 @@ export class AddressOrderer {
       groups: usable ? groupByPreference(answer.preferences) : null,
       scope: usable ? matchedLength(answer.matchedPrefix) : 0,
       at: this.opts.now(),
+      refreshAt: this.opts.now() + this.opts.refreshAfterMs * (0.75 + Math.random() / 2),
       refreshing: false,
     };
     if (answer.matchedPrefix) this.cache.store(answer.matchedPrefix, rrsetKey, decision);
