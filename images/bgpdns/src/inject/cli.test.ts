@@ -38,4 +38,7 @@ test('bgpdns inject: usage errors exit 2 naming the flag; an unreadable MRT file
   const missing = await run(['--mrt', '/nonexistent/h3.mrt', '--peer', '198.18.0.2', '--local-as', '64500', '--peer-as', '64501', '--router-id', '198.18.0.1']);
   t.is(missing.code, 1);
   t.regex(missing.stderr, /\/nonexistent\/h3\.mrt: no such file/);
+  const noNextHop = await run(['--synthetic', '--ipv4', '10', '--peer', '2001:db8::2', '--local-as', '64500', '--peer-as', '64501', '--router-id', '198.18.0.1']);
+  t.is(noNextHop.code, 2);
+  t.regex(noNextHop.stderr, /IPv4 routes need an explicit --next-hop4/);
 });

@@ -60,6 +60,9 @@ export class Injector {
   /** Runs until stop() (or, with exitAfterEor, until the table is sent); resolves with the last send's figures. */
   run(): Promise<SendResult | undefined> {
     const c = this.config;
+    if (c.peer.includes(':') && c.nextHop4 === undefined && c.table.ipv4 > 0) {
+      return Promise.reject(new Error('inject: the session runs over IPv6, so IPv4 routes need an explicit --next-hop4 address'));
+    }
     const done = new Promise<SendResult | undefined>((resolve) => {
       this.finished = resolve;
     });

@@ -58,7 +58,12 @@ export const command: Command = {
     const stop = (): void => injector.stop();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    await injector.run();
+    try {
+      await injector.run();
+    } catch (e) {
+      console.error(`bgpdns inject: ${(e as Error).message}`);
+      return 2;
+    }
     return 0;
   },
 };
