@@ -39,3 +39,14 @@ test('a bad topology file exits 1 naming the file and field', async (t) => {
   t.is(r.code, 1);
   t.regex(r.stderr, /no-such\.clab\.yml: file not found/);
 });
+
+test('deploy as a non-root user says it needs root', async (t) => {
+  const file = path.resolve(here, '../../../labs/multihomed/multihomed.clab.yml');
+  const r = await new Promise<{ code: number; stderr: string }>((resolve) => {
+    execFile('runuser', ['-u', 'nobody', '--', process.execPath, '--import', 'tsx', MAIN, 'deploy', file], { cwd: path.resolve(here, '../../..') }, (err, _out, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }),
+    );
+  });
+  t.is(r.code, 1);
+  t.regex(r.stderr, /deploying lab multihomed on the netns runtime needs root .*; run as root, e\.g\. sudo \.\/bgpdns-lab deploy labs\/multihomed\/multihomed\.clab\.yml/);
+});

@@ -51,6 +51,9 @@ export async function deploy(topology: string | Lab, opts: DeployOptions = {}): 
   const warnings = [...lab.warnings];
   for (const message of lab.warnings) emit({ type: 'warning', message, at: monoNow() });
 
+  if (runtime.name === 'netns' && process.getuid?.() !== 0) {
+    throw new Error(`deploying lab ${lab.name} on the netns runtime needs root (network namespaces, veths, FRR); run as root, e.g. sudo ./bgpdns-lab deploy ${path.relative(process.cwd(), lab.file) || lab.file}`);
+  }
   const existing = await runtime.leftovers(lab.name);
   if (existing.length > 0) {
     const what = [...new Set(existing.map((l) => l.type))].join(', ');
