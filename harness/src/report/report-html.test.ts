@@ -119,3 +119,15 @@ test('a run whose lab failed says LAB ERROR and exit code 2', async (t) => {
   t.regex(html, /<div data-fact="exit code"><span>exit code<\/span>2<\/div>/);
   t.regex(html, /<li>lab error: scenario x: lab could not be built: bgpd did not start<\/li>/);
 });
+
+test('claims from source documents stand next to the measured figures', async (t) => {
+  const html = await htmlPromise;
+  const withClaim = record.measurements.filter((m) => m.claim);
+  t.is(withClaim.length, 1);
+  const m = withClaim[0];
+  const row = html.match(/<tr data-claim="[^"]*">[\s\S]*?<\/tr>/)![0];
+  t.true(row.includes('sub-15 s failover from timers 3 12'));
+  t.true(row.includes(`>${formatValue(m.max)}<`));
+  t.true(row.includes('>15 s<'));
+  t.true(row.includes(`>${(m.max / 15000).toFixed(2)}×<`));
+});

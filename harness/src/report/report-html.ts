@@ -105,6 +105,23 @@ function summaryTable(record: RunRecord): string {
 <p class="muted">Each SLO is checked against the statistic shown after it (max: every trial must meet it). Every trial is in junit.xml and run.json.</p>`;
 }
 
+/** The figures a source document claims, next to what this run measured (issue: "seed claims vs lab"). */
+function claimsTable(record: RunRecord): string {
+  const claimed = record.measurements.filter((m) => m.claim);
+  if (claimed.length === 0) return '';
+  const rows = claimed.map((m) => {
+    const c = m.claim!;
+    const ratio = c.value !== undefined && c.value > 0 ? `${(m.max / c.value).toFixed(2)}×` : '';
+    return `<tr data-claim="${esc(m.name)}"><td>${esc(c.text)}<br><span class="muted">${esc(c.source)}</span></td><td>${esc(m.name)}</td>
+<td class="num">${esc(formatValue(m.p50, m.unit))}</td><td class="num">${esc(formatValue(m.max, m.unit))}</td>
+<td class="num">${c.value !== undefined ? esc(formatValue(c.value, m.unit, true)) : ''}</td><td class="num${c.value !== undefined && m.max > c.value ? ' bad' : ''}" data-stat="ratio">${ratio}</td></tr>`;
+  });
+  return `<h3>Claims against this run</h3>
+<table data-table="claims"><thead><tr><th>claim</th><th>measured as</th><th class="num">p50</th><th class="num">max</th><th class="num">claimed</th><th class="num">max ÷ claimed</th></tr></thead>
+<tbody>${rows.join('\n')}</tbody></table>
+<p class="muted">Red: the slowest trial took longer than the claim.</p>`;
+}
+
 function assertionTable(record: RunRecord, inScenario: (name: string) => boolean): string {
   const list = record.assertions.filter((a) => inScenario(a.scenario));
   if (list.length === 0) return '';
@@ -174,7 +191,7 @@ async function scenarioSection(record: RunRecord, slice: ScenarioSlice): Promise
 }
 
 export async function renderReportHtml(record: RunRecord): Promise<string> {
-  const sections = [header(record), problems(record), '<h2>Summary</h2>', summaryTable(record)];
+  const sections = [header(record), problems(record), '<h2>Summary</h2>', summaryTable(record), claimsTable(record)];
   if (record.assertions.length > 0) {
     const passed = record.assertions.filter((a) => a.ok).length;
     sections.push(
