@@ -10,7 +10,7 @@
  * stops leaving through isp1, by a 20 ms vty poll and by FRR's own millisecond log,
  * over N trials; each trial restores the link and waits for the original path.
  */
-import { defineScenario, type ScenarioContext } from '../harness/src/scenario/scenario.js';
+import { defineScenario, type ScenarioContext, type ScenarioPart } from '../harness/src/scenario/scenario.js';
 import { waitUntil } from '../harness/src/wait/wait-until.js';
 import { asPathList } from '../harness/src/frr/frr-control.js';
 import type { FaultHandle } from '../harness/src/faults/fault.js';
@@ -79,10 +79,15 @@ async function waitOriginalPath(s: ScenarioContext, what: string): Promise<void>
  * One fault kind, N trials: inject, time the best-path move (poll and FRR log),
  * check the client's best entry to the server moved to another ISP, restore.
  */
-async function failoverTrials(
-  s: ScenarioContext,
-  opts: { label: string; slo: Slo; timeoutMs: number; inject: () => Promise<FaultHandle>; afterRestore?: () => Promise<void> },
-): Promise<void> {
+interface FailoverOptions {
+  label: string;
+  slo: Slo;
+  timeoutMs: number;
+  inject: (s: ScenarioContext) => Promise<FaultHandle>;
+  afterRestore?: () => Promise<void>;
+}
+
+async function failoverTrials(s: ScenarioContext, opts: FailoverOptions): Promise<void> {
   const polled = s.measurement(`${opts.label}: c1 best path off isp1 (vty poll)`, {
     plane: 'bgp',
     slo: opts.slo,
@@ -96,7 +101,7 @@ async function failoverTrials(
   const watcher: RouteWatcher = await s.watch(CLIENT, [PREFIX]);
   for (let trial = 1; trial <= s.trials; trial++) {
     await s.step(`${opts.label} #${trial}: c1 prefers isp1`, () => waitOriginalPath(s, `c1 best path to ${PREFIX} direct via isp1`));
-    const fault = await s.step(`${opts.label} #${trial}: inject`, opts.inject);
+    const fault = await s.step(`${opts.label} #${trial}: inject`, () => opts.inject(s));
     const t0 = fault.injected.at;
     const moved = await s.step(`${opts.label} #${trial}: c1 best path moves off isp1`, () =>
       watcher.waitFor((c) => c.prefix === PREFIX && (c.type === 'prefix-removed' || c.to?.asPath?.[0] !== ISP_ASN.isp1), {
@@ -122,6 +127,8 @@ async function failoverTrials(
   s.expectSlo(polled);
   s.expectSlo(logged);
 }
+
+const failoverPart = (name: string, opts: FailoverOptions): ScenarioPart => ({ name, run: (s) => failoverTrials(s, opts) });
 
 export default defineScenario({
   name: 'upstream-failover',
@@ -152,28 +159,18 @@ export default defineScenario({
         }
       },
     },
-    {
-      name: 'link cut between c1 and isp1: best path moves in < 1 s',
-      async run(s) {
-        await failoverTrials(s, {
-          label: 'link cut',
-          slo: LINK_CUT_SLO,
-          timeoutMs: 10_000,
-          inject: () => s.faults.linkDown(s.faults.endpoint(ISP, CLIENT)),
-        });
-      },
-    },
-    {
-      name: 'silent drop between c1 and isp1: hold timer moves the best path in < 15 s',
-      async run(s) {
-        await failoverTrials(s, {
-          label: 'silent drop',
-          slo: HOLD_TIMER_SLO,
-          timeoutMs: 30_000,
-          inject: () => s.faults.silentDrop(s.faults.endpoint(CLIENT, ISP)),
-        });
-      },
-    },
+    failoverPart('link cut between c1 and isp1: best path moves in < 1 s', {
+      label: 'link cut',
+      slo: LINK_CUT_SLO,
+      timeoutMs: 10_000,
+      inject: (s) => s.faults.linkDown(s.faults.endpoint(ISP, CLIENT)),
+    }),
+    failoverPart('silent drop between c1 and isp1: hold timer moves the best path in < 15 s', {
+      label: 'silent drop',
+      slo: HOLD_TIMER_SLO,
+      timeoutMs: 30_000,
+      inject: (s) => s.faults.silentDrop(s.faults.endpoint(CLIENT, ISP)),
+    }),
     {
       name: 'silent drop with BFD on the c1–isp1 session: best path moves in < 2 s',
       async run(s) {
