@@ -155,3 +155,18 @@ test('a data file with an error is refused at start with file, line and column',
   const e = await t.throwsAsync(startDnsServer({ data: path, listen: { host: '127.0.0.1', port: 0 }, pollMs: 0 }));
   t.is(e!.message, `${path}:2:29: ttl must be a decimal number, got "abc"`);
 });
+
+test('IPv6: listens on ::1, orders AAAA for an IPv6 client and for an IPv6 client subnet', async (t) => {
+  const r = new PrefixTableRanker([
+    { prefix: '::1/128', prefer: ['2001:db8:2::1'] },
+    { prefix: '2001:db8:1::/48', prefer: ['2001:db8:1::1', '198.18.1.1'] },
+  ]);
+  const { server } = await serve(t, zone, r, { listen: { host: '::1', port: 0 } });
+  const aaaa = await queryUdp(server.address, buildQuery({ name: 'www.lab.example', type: 'AAAA' }));
+  t.is(answers(aaaa)[0], '2001:db8:2::1');
+  const viaEcs = await queryUdp(server.address, buildQuery({ name: 'www.lab.example', type: 'AAAA', edns: { ecs: { family: 2, sourcePrefix: 56, address: '2001:db8:1::' } } }));
+  t.is(answers(viaEcs)[0], '2001:db8:1::1');
+  t.deepEqual(r.requests.at(-1), { client: '2001:db8:1::', clientPrefixLen: 56, candidates: ['2001:db8:1::1', '2001:db8:2::1'] });
+  const tcp = await queryTcp(server.address, buildQuery({ name: 'www.lab.example', type: 'A' }));
+  t.is(normalize(tcp!).answer.length, 3);
+});

@@ -23,6 +23,8 @@ export interface DnsListeners {
 }
 
 const tcpIdleMs = 10_000;
+/** Connections beyond this are closed at once, so a connection flood cannot exhaust descriptors. */
+const maxTcpConnections = 512;
 
 export async function listen(front: DnsFront, at: ListenAddress): Promise<DnsListeners> {
   const udp = dgram.createSocket({ type: isIPv6(at.host) ? 'udp6' : 'udp4', recvBufferSize: 4 << 20 });
@@ -47,6 +49,10 @@ export async function listen(front: DnsFront, at: ListenAddress): Promise<DnsLis
 
   const sockets = new Set<net.Socket>();
   const tcp = net.createServer((sock) => {
+    if (sockets.size >= maxTcpConnections) {
+      sock.destroy();
+      return;
+    }
     sockets.add(sock);
     sock.setTimeout(tcpIdleMs, () => sock.destroy());
     sock.on('close', () => sockets.delete(sock));
