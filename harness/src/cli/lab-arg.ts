@@ -1,5 +1,4 @@
 import { deployedLabs } from '../lab/destroy.js';
-import { UsageError } from './command.js';
 
 /** The lab a command means: the one named, or the only one deployed. */
 export function pickLab(named: string | undefined): string {
@@ -12,5 +11,5 @@ export function pickLab(named: string | undefined): string {
   }
   if (labs.length === 1) return labs[0];
   if (labs.length === 0) throw new Error('no lab is deployed on this host; deploy one: bgpdns-lab deploy <file.clab.yml>');
-  throw new UsageError(`several labs are deployed (${labs.join(', ')}); name one`);
+  throw new Error(`several labs are deployed (${labs.join(', ')}); name one`);
 }

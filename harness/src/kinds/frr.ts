@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chown, readFile, writeFile } from 'node:fs/promises';
+import { chown, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Lab, LabNode } from '../topology/model.js';
 import type { TopologyIssue } from '../topology/errors.js';
@@ -126,6 +126,17 @@ export function frrConfigFiles(p: FrrPlan, hostname: string, dir: string): { fil
 /** What deploy needs to remember between prepare and start for one node. */
 const plans = new WeakMap<LabNode, FrrPlan>();
 
+/**
+ * DIR/bin/vtysh: vtysh bound to this node's daemons, first on PATH for `exec:` lines and
+ * `bgpdns-lab exec` shells, so `vtysh -c 'show bgp summary'` works as in a container.
+ */
+async function writeVtyshWrapper(dir: string): Promise<void> {
+  const bin = path.join(dir, 'bin');
+  await mkdir(bin, { recursive: true });
+  // The node directory is a validated plain path (topology/names.ts): safe inside single quotes.
+  await writeFile(path.join(bin, 'vtysh'), `#!/bin/sh\nexec /usr/bin/vtysh --vty_socket '${dir}' "$@"\n`, { mode: 0o755 });
+}
+
 /** Command line of one daemon in node directory `dir` (foreground, own sockets, no TCP vty). */
 export function daemonArgv(dir: string, daemon: Daemon): string[] {
   const argv = [
@@ -173,6 +184,7 @@ export const frrKind: Kind = {
     plans.set(ctx.node, p);
     await ensureNodeDir(ctx.dir, 'frr');
     const frr = systemUser('frr');
+    await writeVtyshWrapper(ctx.dir);
     await Promise.all(
       frrConfigFiles(p, ctx.node.name, ctx.dir).map(async ({ file, text }) => {
         await writeFile(file, text, { mode: 0o644 });
@@ -200,6 +212,10 @@ export const frrKind: Kind = {
     const p = plans.get(ctx.node);
     const deadline = Date.now() + timeoutMs;
     await Promise.all((p?.daemons ?? ['zebra']).map((d) => waitVty(ctx, d, deadline)));
+  },
+
+  execEnv(ctx) {
+    return { PATH: `${path.join(ctx.dir, 'bin')}:${process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'}` };
   },
 
   vtyDaemons(ctx) {

@@ -25,6 +25,8 @@ export interface Kind {
   start(ctx: KindContext): Promise<NodeProcess[]>;
   /** Resolves once the node answers (e.g. FRR's vty sockets answer a command); rejects with why not. */
   ready(ctx: KindContext, timeoutMs: number): Promise<void>;
+  /** Environment for commands run in the node (`exec:` lines, `bgpdns-lab exec`), e.g. a PATH with node-bound tools. */
+  execEnv?(ctx: Pick<KindContext, 'lab' | 'node' | 'dir'>): Record<string, string>;
   /** FRR daemons whose vty socket this node serves, for `vtySocket()` / inspect (empty when none). */
   vtyDaemons?(ctx: KindContext): string[];
 }

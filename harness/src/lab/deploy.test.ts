@@ -43,7 +43,12 @@ async function labFile(name: string, clientExec: string[]): Promise<string> {
     `name: ${name}
 topology:
   nodes:
-    r1: {kind: linux, image: quay.io/frrouting/frr:8.4.1, binds: [r1/frr.conf:/etc/frr/frr.conf]}
+    r1:
+      kind: linux
+      image: quay.io/frrouting/frr:8.4.1
+      binds: [r1/frr.conf:/etc/frr/frr.conf]
+      # Runs after the daemons answer; vtysh in an FRR node talks to that node's daemons.
+      exec: ["vtysh -c 'show bgp summary' | grep -q 'local AS number 65001'"]
     r2: {kind: frr, startup-config: r2/frr.conf}
     c1:
       image: alpine:3.20

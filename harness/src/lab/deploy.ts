@@ -157,7 +157,7 @@ export async function deploy(topology: string | Lab, opts: DeployOptions = {}): 
     });
     died.catch(() => undefined);
     await phase(node, 'ready', () => Promise.race([kind.ready(ctx, readyTimeoutMs), died]));
-    await phase(node, 'exec', () => runExecLines(runtime, lab, node));
+    await phase(node, 'exec', () => runExecLines(runtime, lab, node, kind.execEnv?.(ctx) ?? {}));
   });
 
   const all = [...created.values(), ...wired, ...nodeTasks];
@@ -183,10 +183,10 @@ export async function deploy(topology: string | Lab, opts: DeployOptions = {}): 
   return new LabHandle(lab, runtime, [...handles.values()], timings, warnings);
 }
 
-async function runExecLines(runtime: Runtime, lab: Lab, node: LabNode): Promise<void> {
+async function runExecLines(runtime: Runtime, lab: Lab, node: LabNode, kindEnv: Record<string, string>): Promise<void> {
   for (const [i, line] of node.exec.entries()) {
     // A line is a shell command line as in containerlab files (`ip addr add … dev eth1`).
-    const r = await runtime.exec(lab, node.name, ['sh', '-c', line], { env: node.env, timeoutMs: 60_000 });
+    const r = await runtime.exec(lab, node.name, ['sh', '-c', line], { env: { ...kindEnv, ...node.env }, timeoutMs: 60_000 });
     if (r.exitCode !== 0) {
       throw new Error(`node ${node.name}: exec[${i}] "${line}" failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim()}`);
     }

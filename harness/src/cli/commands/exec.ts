@@ -2,6 +2,7 @@ import { $ } from 'zx';
 import { attachLab, deployedLabs } from '../../lab/destroy.js';
 import { parseArgs, UsageError, type CliCommand } from '../command.js';
 import { pickLab } from '../lab-arg.js';
+import { getKind } from '../../kinds/registry.js';
 
 export const command: CliCommand = {
   summary: 'run a command (or a shell) inside a lab node',
@@ -40,9 +41,11 @@ The lab may be omitted when only one lab is deployed.
     const lab = attachLab(pickLab(labName));
     const node = lab.node(nodeName!);
     if (cmd.length === 0) cmd = [process.env.SHELL || '/bin/bash'];
-    if (cmd[0] === 'vtysh' && !cmd.includes('--vty_socket')) cmd = ['vtysh', '--vty_socket', node.dir, ...cmd.slice(1)];
+    const kind = getKind(node.kind);
+    // The kind's environment (for FRR: its vtysh bound to the node's daemons first on PATH).
+    const env = { ...process.env, ...(kind.execEnv?.({ lab: lab.model, node: node.model, dir: node.dir }) ?? {}) };
     const ns = node.netns.replace('/run/netns/', '');
-    const out = await $({ stdio: 'inherit', nothrow: true, quiet: true })`ip netns exec ${ns} ${cmd}`;
+    const out = await $({ stdio: 'inherit', nothrow: true, quiet: true, env })`ip netns exec ${ns} ${cmd}`;
     return out.exitCode ?? 1;
   },
 };
