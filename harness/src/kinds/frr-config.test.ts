@@ -79,6 +79,20 @@ ip route 198.19.0.0/16 blackhole
   t.deepEqual(s.perDaemon.get('staticd'), ['ip route 198.19.0.0/16 blackhole']);
 });
 
+test('an unindented exit leaves a nested address-family first, then the block', (t) => {
+  const s = splitFrrConfig(`router bgp 65001
+address-family ipv4 unicast
+network 198.19.0.1/32
+exit
+neighbor 198.18.0.1 remote-as 65002
+exit
+ip route 198.19.0.0/16 blackhole
+`);
+  t.deepEqual(s.perDaemon.get('bgpd'), ['router bgp 65001', ' address-family ipv4 unicast', ' network 198.19.0.1/32', ' exit', ' neighbor 198.18.0.1 remote-as 65002', 'exit']);
+  t.deepEqual(s.perDaemon.get('staticd'), ['ip route 198.19.0.0/16 blackhole']);
+  t.deepEqual(s.warnings, []);
+});
+
 test('a router for a daemon we do not run is an error with its line', (t) => {
   const s = splitFrrConfig('hostname r1\n!\nrouter rip\n network eth1\n');
   t.deepEqual(s.errors, [{ line: 3, message: '"router rip" needs ripd, which the frr kind does not run (it runs zebra, bgpd, staticd, bfdd, ospfd, ospf6d)' }]);

@@ -42,11 +42,10 @@ interface Statement {
 const TOP_LEVEL = [
   /^(no )?hostname\b/, /^(no )?log\b/, /^frr (version|defaults)\b/, /^(no )?service\b/, /^(no )?password\b/, /^(no )?enable password\b/,
   /^line vty\b/, /^router\b/, /^interface\b/, /^route-map\b/, /^bfd$/, /^vrf\b/, /^key chain\b/, /^nexthop-group\b/,
-  /^(no )?debug\b/, /^(no )?ipv?6? route\b/, /^ip route\b/, /^ipv6 route\b/, /^(no )?ipv?6? ?(prefix-list|forwarding|nht|protocol|import-table)\b/,
-  /^(no )?ip (prefix-list|forwarding|nht|protocol|import-table|as-path|community-list|extcommunity-list|large-community-list)\b/,
-  /^(no )?ipv6 (prefix-list|forwarding|nht|protocol|access-list)\b/, /^(no )?access-list\b/,
+  /^(no )?debug\b/, /^(no )?access-list\b/, /^agentx\b/, /^end$/, /^segment-routing\b/, /^mpls\b/, /^zebra\b/, /^allow-external-route-update\b/,
+  /^(no )?ip (route|prefix-list|forwarding|nht|protocol|import-table|as-path|community-list|extcommunity-list|large-community-list)\b/,
+  /^(no )?ipv6 (route|prefix-list|forwarding|nht|protocol|access-list)\b/,
   /^bgp (community-list|extcommunity-list|large-community-list|as-path|route-map|send-extra-data|no-rib)\b/,
-  /^agentx\b/, /^end$/, /^segment-routing\b/, /^mpls\b/, /^zebra\b/, /^allow-external-route-update\b/,
 ];
 
 const BLOCK_HEADERS = [/^router\b/, /^interface\b/, /^route-map\b/, /^bfd$/, /^vrf\b/, /^line vty\b/, /^key chain\b/, /^nexthop-group\b/, /^segment-routing\b/, /^mpls\b/];
@@ -55,16 +54,22 @@ function isTopLevel(text: string): boolean {
   return TOP_LEVEL.some((re) => re.test(text));
 }
 
+/** Nodes nested inside a block (FRR's address-family, BFD peer/profile, EVPN vni); `exit` leaves them first. */
+const SUB_BLOCK = /^(address-family|peer|profile|vni)\b/;
+
 function parseStatements(text: string): Statement[] {
   const out: Statement[] = [];
   let open: Statement | undefined;
+  let depth = 0;
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = i + 1;
     const trimmed = raw.trim();
     if (trimmed === '' || trimmed.startsWith('!') || trimmed.startsWith('#')) return;
     const indented = /^\s/.test(raw);
     if (open && (indented || !isTopLevel(trimmed))) {
-      if (!indented && (trimmed === 'exit' || trimmed === 'end')) {
+      if (SUB_BLOCK.test(trimmed)) depth++;
+      else if (/^exit-/.test(trimmed) || (trimmed === 'exit' && depth > 0)) depth = Math.max(0, depth - 1);
+      else if (!indented && (trimmed === 'exit' || trimmed === 'end')) {
         open = undefined;
         return;
       }
@@ -78,6 +83,7 @@ function parseStatements(text: string): Statement[] {
     const st: Statement = { line, header: trimmed, body: [] };
     out.push(st);
     open = BLOCK_HEADERS.some((re) => re.test(trimmed)) ? st : undefined;
+    depth = 0;
   });
   return out;
 }
