@@ -1,0 +1,139 @@
+/**
+ * The Docker runtime at lab scale, driven the way users drive it: the real CLI
+ * deploys labs/multihomed (renamed) as containers named clab-<lab>-<node>, then
+ *  1. a harness SIGKILLed in the middle of a Docker deploy leaves containers
+ *     behind, and `bgpdns-lab destroy` removes every one of them, the lab
+ *     directory and any process — nothing is left;
+ *  2. a separate harness process attaches to a lab deployed that way (as it
+ *     would to one `containerlab deploy` made), finds every node by
+ *     containerlab's labels, reads BGP over the vty sockets and routes traffic
+ *     end to end; detaching leaves the lab running for its owner to destroy.
+ * Lab names start with h7.
+ */
+import test from 'ava';
+import { spawn } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { $ } from 'zx';
+import { containersWith } from '../harness/src/runtime/docker/containers.js';
+import { attachToLab } from '../harness/src/runtime/attach.js';
+import { leftovers } from '../harness/src/lab/destroy.js';
+import { loadTopology } from '../harness/src/topology/load.js';
+import { FrrControl, closeVtyClients } from '../harness/src/frr/frr-control.js';
+import { readState } from '../harness/src/runtime/lab-state.js';
+import { waitUntil } from '../harness/src/wait/wait-until.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const MAIN = path.join(ROOT, 'harness/src/cli/main.ts');
+let scratch: string;
+
+/** labs/multihomed copied next to its configs, under another lab name. */
+async function multihomedAs(name: string): Promise<string> {
+  const dir = path.join(scratch, name);
+  await cp(path.join(ROOT, 'labs/multihomed'), dir, { recursive: true });
+  const file = path.join(dir, 'multihomed.clab.yml');
+  await writeFile(file, (await readFile(file, 'utf8')).replace(/^name: multihomed$/m, `name: ${name}`));
+  return file;
+}
+
+interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the CLI; when `killWhen` holds (polled every 20 ms), SIGKILL it. */
+function cli(args: string[], killWhen?: () => Promise<boolean>): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    let timer: NodeJS.Timeout | undefined;
+    if (killWhen) {
+      const poll = async () => {
+        if (await killWhen()) child.kill('SIGKILL');
+        else timer = setTimeout(poll, 20);
+      };
+      timer = setTimeout(poll, 20);
+    }
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+async function hostVethsOf(lab: string): Promise<string[]> {
+  // Our veths are created inside the containers; none may ever appear on the host.
+  const out = await $({ quiet: true })`ip -j link show type veth`;
+  return (JSON.parse(out.stdout || '[]') as { ifname: string }[]).map((l) => l.ifname).filter((n) => n.includes(lab));
+}
+
+test.before(async () => {
+  scratch = await mkdtemp(path.join(tmpdir(), 'h7-docker-lab-'));
+  for (const lab of ['h7dk', 'h7da']) await cli(['destroy', lab]);
+});
+
+test.after.always(async () => {
+  for (const lab of ['h7dk', 'h7da']) await cli(['destroy', lab]);
+  await closeVtyClients();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+const killPoints: { name: string; when: (lab: string) => Promise<boolean> }[] = [
+  { name: 'while containers are being created', when: async (lab) => (await containersWith('bgpdns-lab.lab', lab)).length >= 3 },
+  { name: 'while daemons are starting', when: async (lab) => (readState(lab)?.processes.length ?? 0) >= 6 },
+];
+
+for (const point of killPoints) {
+  test.serial(`SIGKILL ${point.name}, then destroy: no container, process, veth or directory left`, async (t) => {
+    t.timeout(120_000);
+    const file = await multihomedAs('h7dk');
+    const run = await cli(['deploy', file, '--runtime', 'docker', '--no-converge'], () => point.when('h7dk'));
+    t.is(run.signal, 'SIGKILL', `deploy ended before the kill point: ${run.stderr}`);
+    const before = await leftovers('h7dk');
+    t.true(before.some((l) => l.type === 'container'), `the killed deploy left containers: ${JSON.stringify(before)}`);
+    const destroyed = await cli(['destroy', 'h7dk']);
+    t.is(destroyed.code, 0, destroyed.stderr);
+    t.deepEqual(await leftovers('h7dk'), []);
+    t.deepEqual(await containersWith('containerlab', 'h7dk'), []);
+    t.deepEqual(await hostVethsOf('h7dk'), []);
+  });
+}
+
+test.serial('a lab deployed with --runtime docker is driven from a separate harness process by attaching', async (t) => {
+  t.timeout(180_000);
+  const file = await multihomedAs('h7da');
+  const deployed = await cli(['deploy', file, '--runtime', 'docker']);
+  t.is(deployed.code, 0, deployed.stderr);
+  const summary = JSON.parse(deployed.stdout.trim().split('\n').pop()!) as { converged_s: number };
+  t.log(`docker deploy: converged ${summary.converged_s} s after start`);
+
+  const names = (await containersWith('containerlab', 'h7da')).map((c) => c.name).sort();
+  t.deepEqual(names, ['c1', 'c2', 'c3', 'h1', 'h2', 'h3', 'isp1', 'isp2', 'isp3', 'server', 'site', 't1', 't2'].map((n) => `clab-h7da-${n}`));
+
+  const lab = await attachToLab(await loadTopology(file));
+  t.is(lab.runtime.name, 'attach');
+  const peers = await new FrrControl(lab.node('c1')).bgpPeers();
+  t.true(peers.size >= 2);
+  t.deepEqual([...peers.values()].filter((p) => p.state !== 'Established').map((p) => p.peer), []);
+  t.true(lab.node('isp1').processes().some((p) => p.role === 'bgpd'));
+  // Sessions are up at "converged"; the routes follow within a few update rounds.
+  await waitUntil(
+    () => lab.node('h1').exec(['ping', '-c', '1', '-W', '1', '198.18.16.10']),
+    (r) => (r.exitCode === 0 ? true : `${r.stdout}${r.stderr}`.trim().split('\n').slice(-3).join(' | ')),
+    { what: 'h1 reaches the server through c1 and isp1', timeout: 30_000, interval: 200 },
+  );
+
+  await lab.destroy();
+  t.is((await containersWith('containerlab', 'h7da')).filter((c) => c.state === 'running').length, 13, 'detaching leaves the lab running');
+  const destroyed = await cli(['destroy', 'h7da']);
+  t.is(destroyed.code, 0, destroyed.stderr);
+  t.deepEqual(await leftovers('h7da'), []);
+});
