@@ -7,6 +7,7 @@
  */
 import test from 'ava';
 import { join, dirname } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -100,6 +101,22 @@ test.serial('active: bgpdns inject feeds FRR; show bgp summary json counts every
   t.regex(first!.path ?? '', new RegExp(`^${OUR_AS}( |$)`));
   t.is(first!.nexthops?.[0]?.ip, '198.18.10.1');
   t.true(injector.proc.exitCode === null, 'the injector stays up after End-of-RIB');
+
+  // Killed without a NOTIFICATION: FRR must not keep our routes as graceful-restart stale
+  // (we advertise GR with no families and restart time 0) — only its own networks remain.
+  const killedAt = performance.now();
+  injector.proc.kill('SIGKILL');
+  const learnedFromUs = async (): Promise<number> => {
+    let n = 0;
+    for (const cmd of ['show bgp ipv4 unicast 198.18.0.0/15 longer-prefixes json', 'show bgp ipv6 unicast 2001:db8::/32 longer-prefixes json']) {
+      const table = JSON.parse(await pair.vty.command(cmd)) as { routes?: Record<string, { peerId?: string }[]> };
+      for (const paths of Object.values(table.routes ?? {})) n += paths.filter((p) => p.peerId === '198.18.10.1').length;
+    }
+    return n;
+  };
+  await waitUntil(learnedFromUs, (n) => n === 0 || `${n} paths from 198.18.10.1 still in FRR's table`,
+    { what: 'FRR dropping the killed injector\'s routes', timeout: 15_000, interval: 50 });
+  t.log(`routes gone ${Math.round(performance.now() - killedAt)} ms after the injector was killed`);
 });
 
 test.serial('active: bgpdns inject --mrt (a gzip TABLE_DUMP_V2 file written by --write-mrt) feeds FRR', async (t) => {
