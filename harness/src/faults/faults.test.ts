@@ -85,6 +85,18 @@ test.serial('silent drop blackholes the interface while the link stays up; rever
   t.true(await tcpReachable());
 });
 
+test.serial('silent drop toward chosen peers only: other addresses still pass', async (t) => {
+  const other = await faults.silentDrop('r1:eth1', 'both', ['198.18.254.99', '2001:db8::99']);
+  t.teardown(() => other.revert());
+  t.true(await tcpReachable(), 'r2 is not among the dropped peers');
+  await other.revert();
+  const r2only = await faults.silentDrop('r1:eth1', 'both', ['198.18.254.2']);
+  t.teardown(() => r2only.revert());
+  t.false(await tcpReachable());
+  await r2only.revert();
+  await t.throwsAsync(faults.silentDrop('r1:eth1', 'both', ['r2']), { message: 'silent-drop on r1:eth1: peer "r2" is not an IPv4 or IPv6 address' });
+});
+
 test.serial('random loss: numgen rule in the node; 100 % drops everything; bad percent is refused', async (t) => {
   const loss = await faults.randomLoss('r1:eth1', 30, 'in');
   t.teardown(() => loss.revert());

@@ -8,6 +8,7 @@
  *   await cut.revert();
  */
 import os from 'node:os';
+import ipaddr from 'ipaddr.js';
 import { monoNow } from '../clock.js';
 import type { FaultEvent } from '../run/record.js';
 import type { NodeProcess } from '../runtime/runtime.js';
@@ -72,20 +73,21 @@ export class Faults {
 
   /**
    * Silent blackhole: every packet into and out of the interface is dropped by nft
-   * while the link stays up, so only timers (BGP hold, BFD) can notice.
+   * while the link stays up, so only timers (BGP hold, BFD) can notice. With `peers`
+   * (addresses), only traffic from and to those addresses: one peer on a shared LAN.
    */
-  silentDrop(target: string, direction: Direction = 'both'): Promise<FaultHandle> {
-    return this.nftFault('silent-drop', target, 'drop', direction, { direction });
+  silentDrop(target: string, direction: Direction = 'both', peers?: string[]): Promise<FaultHandle> {
+    return this.nftFault('silent-drop', target, 'drop', direction, { direction, ...(peers ? { peers } : {}) }, peers);
   }
 
-  /** Random loss of `percent` % of the packets each way through the interface (nft numgen). */
-  randomLoss(target: string, percent: number, direction: Direction = 'both'): Promise<FaultHandle> {
+  /** Random loss of `percent` % of the packets each way through the interface (nft numgen), optionally only from/to `peers`. */
+  randomLoss(target: string, percent: number, direction: Direction = 'both', peers?: string[]): Promise<FaultHandle> {
     if (!Number.isInteger(percent) || percent < 1 || percent > 100) {
       return Promise.reject(new Error(`random loss on ${target}: percent must be an integer 1–100, got ${percent}`));
     }
     // numgen's range is 0–99, so "< 100" is not expressible: 100 % is a plain drop.
     const verdict = percent === 100 ? 'drop' : `numgen random mod 100 < ${percent} drop`;
-    return this.nftFault('random-loss', target, verdict, direction, { percent, direction });
+    return this.nftFault('random-loss', target, verdict, direction, { percent, direction, ...(peers ? { peers } : {}) }, peers);
   }
 
   /** SIGSTOP the node's processes (all, or those with the given roles); revert sends SIGCONT. */
@@ -204,12 +206,23 @@ export class Faults {
     if (errors.length) throw new Error(`reverting faults failed: ${errors.join('; ')}`);
   }
 
-  private async nftFault(fault: string, target: string, verdict: string, direction: Direction, args: Record<string, unknown>): Promise<FaultHandle> {
+  private async nftFault(
+    fault: string,
+    target: string,
+    verdict: string,
+    direction: Direction,
+    args: Record<string, unknown>,
+    peers?: string[],
+  ): Promise<FaultHandle> {
     const { node, iface } = parseEndpoint(target);
+    for (const a of peers ?? []) {
+      if (!ipaddr.isValid(a)) throw new Error(`${fault} on ${target}: peer "${a}" is not an IPv4 or IPv6 address`);
+    }
+    if (peers && peers.length === 0) throw new Error(`${fault} on ${target}: an empty peer list would match nothing; leave it out to match everything`);
     const n = this.lab.node(node);
     const table = faultTableName(this.lab.model.name);
     const at = monoNow();
-    await run(n, [NFT, '-f', '-'], ifaceRuleset(table, iface, verdict, direction));
+    await run(n, [NFT, '-f', '-'], ifaceRuleset(table, iface, verdict, direction, peers));
     return this.track(fault, target, at, { ...args, table }, () => run(n, [NFT, 'delete', 'table', 'inet', table]).then(() => undefined));
   }
 

@@ -30,8 +30,9 @@ export const command: CliCommand = {
 
 faults:
   link-down NODE:IF                 interface down (revert: up)
-  drop      NODE:IF [--dir in|out|both]   silent blackhole via nft, link stays up
-  loss      NODE:IF PERCENT [--dir …]     random loss via nft numgen
+  drop      NODE:IF [--dir in|out|both] [--peer ADDR,…]   silent blackhole via nft, link stays up
+                                    (--peer: only traffic from/to those addresses)
+  loss      NODE:IF PERCENT [--dir …] [--peer …]  random loss via nft numgen
   freeze    NODE [--roles bgpd,zebra]     SIGSTOP the node's processes (revert: SIGCONT)
   kill      NODE ROLE               SIGKILL a daemon (revert: start it again)
   flap      NODE:IF --count N --period DURATION [--down DURATION]
@@ -46,7 +47,9 @@ The lab may be omitted when only one is deployed.
   bgpdns-lab fault mh-demo link-down isp1:eth2 --for 5s
   bgpdns-lab fault drop c1:eth1 --keep`,
   async run(argv) {
-    const { positional, flags } = parseArgs(argv, ['for', 'dir', 'roles', 'count', 'period', 'down']);
+    const { positional, flags } = parseArgs(argv, ['for', 'dir', 'roles', 'count', 'period', 'down', 'peer']);
+    const peerFlag = flags.get('peer');
+    const peers = typeof peerFlag === 'string' ? peerFlag.split(',') : undefined;
     const words = [...positional];
     const labName = words.length > 0 && !KINDS.includes(words[0] as Kind) && deployedLabs().includes(words[0]) ? words.shift() : undefined;
     const kind = words.shift() as Kind | undefined;
@@ -66,11 +69,11 @@ The lab may be omitted when only one is deployed.
         h = await faults.linkDown(target);
         break;
       case 'drop':
-        h = await faults.silentDrop(target, direction(flags));
+        h = await faults.silentDrop(target, direction(flags), peers);
         break;
       case 'loss': {
         const pct = Number(words.shift());
-        h = await faults.randomLoss(target, pct, direction(flags));
+        h = await faults.randomLoss(target, pct, direction(flags), peers);
         break;
       }
       case 'freeze': {
