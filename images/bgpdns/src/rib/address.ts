@@ -6,13 +6,17 @@
  */
 import { Afi, type Prefix } from '../bgp/types.js';
 
+/** The families as plain constants: reading the enum through its module binding costs on hot paths. */
+const AFI_IPV4: Afi = 1;
+const AFI_IPV6: Afi = 2;
+
 /** Words per key for each family. */
 export function wordsOf(afi: Afi): 1 | 4 {
-  return afi === Afi.IPv4 ? 1 : 4;
+  return afi === AFI_IPV4 ? 1 : 4;
 }
 
 export function bitsOf(afi: Afi): 32 | 128 {
-  return afi === Afi.IPv4 ? 32 : 128;
+  return afi === AFI_IPV4 ? 32 : 128;
 }
 
 /** Parses dotted-quad IPv4 text into `out[0]`; false when it is not exactly four octets 0..255. */
@@ -113,8 +117,8 @@ export function parseIPv6Into(text: string, out: Uint32Array): boolean {
 
 /** Family of an address text, or undefined when it is neither. Writes the words into `out` (length ≥ 4). */
 export function parseAddressInto(text: string, out: Uint32Array): Afi | undefined {
-  if (text.includes(':')) return parseIPv6Into(text, out) ? Afi.IPv6 : undefined;
-  return parseIPv4Into(text, out) ? Afi.IPv4 : undefined;
+  if (text.includes(':')) return parseIPv6Into(text, out) ? AFI_IPV6 : undefined;
+  return parseIPv4Into(text, out) ? AFI_IPV4 : undefined;
 }
 
 export interface ParsedAddress {
@@ -125,7 +129,7 @@ export interface ParsedAddress {
 export function parseAddress(text: string): ParsedAddress | undefined {
   const words = new Uint32Array(4);
   const afi = parseAddressInto(text, words);
-  return afi === undefined ? undefined : { afi, words: afi === Afi.IPv4 ? words.subarray(0, 1) : words };
+  return afi === undefined ? undefined : { afi, words: afi === AFI_IPV4 ? words.subarray(0, 1) : words };
 }
 
 export function formatIPv4(word: number): string {
@@ -160,7 +164,7 @@ export function formatIPv6(words: ArrayLike<number>, offset = 0): string {
 }
 
 export function formatWords(afi: Afi, words: ArrayLike<number>, offset = 0): string {
-  return afi === Afi.IPv4 ? formatIPv4(words[offset] >>> 0) : formatIPv6(words, offset);
+  return afi === AFI_IPV4 ? formatIPv4(words[offset] >>> 0) : formatIPv6(words, offset);
 }
 
 /** Zeroes the bits beyond `len` in place (host bits of a prefix). */

@@ -13,6 +13,9 @@ import { AttrStore } from './attr-store.js';
 import { PeerTable, type RibPeerConfig } from './peers.js';
 import { RouteTable, type TableChange } from './route-table.js';
 
+/** The families as plain constants: reading the enum through its module binding costs on hot paths. */
+const AFI_IPV4: Afi = 1;
+
 /** (family, buffer, offset of the prefix octets, prefix length), as bgp/nlri.ts visits NLRI. */
 export type NlriVisitor = (afi: Afi, buf: Uint8Array, offset: number, len: number) => void;
 
@@ -67,7 +70,7 @@ export class Rib {
   }
 
   table(afi: Afi): RouteTable {
-    return afi === Afi.IPv4 ? this.v4 : this.v6;
+    return afi === AFI_IPV4 ? this.v4 : this.v6;
   }
 
   addPeer(config: RibPeerConfig): number {
@@ -113,13 +116,13 @@ export class Rib {
 
   private count(peer: number, afi: Afi, delta: number): void {
     this.prefixCount[peer] += delta;
-    if (afi === Afi.IPv4) this.prefixCountV4[peer] += delta;
+    if (afi === AFI_IPV4) this.prefixCountV4[peer] += delta;
     else this.prefixCountV6[peer] += delta;
   }
 
   /** One prefix (already in `this.key`) from `peer` with `attrs`. */
   private announceKey(peer: number, attrs: PathAttributes, selfOriginated: boolean, afi: Afi, len: number): void {
-    const table = afi === Afi.IPv4 ? this.v4 : this.v6;
+    const table = afi === AFI_IPV4 ? this.v4 : this.v6;
     const change = this.change;
     const before = table.paths;
     table.announce(peer, this.attrs.acquire(attrs), this.key, len, change);
@@ -129,7 +132,7 @@ export class Rib {
   }
 
   private withdrawKey(peer: number, afi: Afi, len: number): void {
-    const table = afi === Afi.IPv4 ? this.v4 : this.v6;
+    const table = afi === AFI_IPV4 ? this.v4 : this.v6;
     const change = this.change;
     table.withdraw(peer, this.key, len, change);
     if (change.pathsChanged) {

@@ -146,3 +146,16 @@ test('key specs', (t) => {
   t.is(parseKeySpec('cd'.repeat(20))[0], 1);
   t.throws(() => parseKeySpec('3:abc'), { message: /at least 16 octets/ });
 });
+
+test('the MAC is HMAC-SHA256 (RFC 4231 test case 2) for short and long keys', async (t) => {
+  const { createHmac } = await import('node:crypto');
+  const msg = Buffer.concat([Buffer.from('what do ya want for nothing?'), Buffer.alloc(32)]);
+  const jefe = Buffer.from('Jefe');
+  sign(msg, jefe);
+  t.is(msg.subarray(msg.length - 32).toString('hex').slice(0, 16), createHmac('sha256', jefe).update('what do ya want for nothing?').digest('hex').slice(0, 16));
+  t.is(msg.subarray(msg.length - 32).toString('hex'), '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
+  const longKey = Buffer.alloc(131, 0xaa);
+  const wire = sign(encodeQuery(query()), longKey);
+  t.true(macValid(wire, longKey));
+  t.is(wire.subarray(wire.length - 32).toString('hex'), createHmac('sha256', longKey).update(wire.subarray(0, wire.length - 32)).digest('hex'));
+});

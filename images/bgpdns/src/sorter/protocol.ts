@@ -23,31 +23,43 @@ import {
   type QueryMessage,
 } from './protocol-types.js';
 
+/** The families as plain constants: reading the enum through its module binding costs on hot paths. */
+const AFI_IPV4: Afi = 1;
+const AFI_IPV6: Afi = 2;
+
+// The wire constants as plain values: reading const enums through their module binding costs per message.
+const QUERY = 1 as MessageType.Query;
+const ANSWER = 2 as MessageType.Answer;
+const FAMILY_NONE: WireFamily = 0;
+const FAMILY_IPV4: WireFamily = 4;
+const FAMILY_IPV6: WireFamily = 6;
+const FLAG_SUBNET: QueryFlag = 1;
+
 const scratch = new Uint32Array(4);
 
 function addressBytes(text: string, what: string): { family: WireFamily; words: Uint32Array } {
   const afi = parseAddressInto(text, scratch);
   if (afi === undefined) throw new ProtocolError('malformed', `${what} "${text}" is not an IPv4 or IPv6 address`);
-  return { family: afi === Afi.IPv4 ? WireFamily.IPv4 : WireFamily.IPv6, words: scratch };
+  return { family: afi === AFI_IPV4 ? FAMILY_IPV4 : FAMILY_IPV6, words: scratch };
 }
 
 function writeWords(buf: Buffer, offset: number, family: WireFamily, words: Uint32Array): number {
-  const n = family === WireFamily.IPv4 ? 1 : 4;
+  const n = family === FAMILY_IPV4 ? 1 : 4;
   for (let i = 0; i < n; i++) buf.writeUInt32BE(words[i] >>> 0, offset + 4 * i);
   return offset + 4 * n;
 }
 
 function addressLength(family: number): number {
-  if (family === WireFamily.IPv4) return 4;
-  if (family === WireFamily.IPv6) return 16;
+  if (family === FAMILY_IPV4) return 4;
+  if (family === FAMILY_IPV6) return 16;
   throw new ProtocolError('malformed', `address family ${family} is neither 4 nor 6`);
 }
 
 function readAddress(buf: Buffer, offset: number, family: WireFamily): string {
-  const n = family === WireFamily.IPv4 ? 1 : 4;
+  const n = family === FAMILY_IPV4 ? 1 : 4;
   if (offset + 4 * n > buf.length - MAC_LENGTH) throw new ProtocolError('malformed', 'address runs past the end of the message');
   for (let i = 0; i < n; i++) scratch[i] = buf.readUInt32BE(offset + 4 * i);
-  return formatWords(family === WireFamily.IPv4 ? Afi.IPv4 : Afi.IPv6, scratch);
+  return formatWords(family === FAMILY_IPV4 ? AFI_IPV4 : AFI_IPV6, scratch);
 }
 
 function writeHeader(buf: Buffer, h: Header): void {
@@ -70,7 +82,7 @@ export function decodeHeader(buf: Buffer): Header {
   const version = buf.readUInt8(2);
   if (version !== PROTOCOL_VERSION) throw new ProtocolError('version', `protocol version ${version} is not supported (only ${PROTOCOL_VERSION})`);
   const type = buf.readUInt8(3);
-  if (type !== MessageType.Query && type !== MessageType.Answer) throw new ProtocolError('malformed', `message type ${type} is unknown`);
+  if (type !== QUERY && type !== ANSWER) throw new ProtocolError('malformed', `message type ${type} is unknown`);
   return {
     type,
     requestId: buf.readUInt32BE(4),
@@ -89,7 +101,7 @@ export function encodeQuery(q: Omit<QueryMessage, 'type'>): Buffer {
   const clientFamily = client.family;
   const clientWords = Uint32Array.from(client.words);
   size += addressLength(clientFamily);
-  const fullLen = clientFamily === WireFamily.IPv4 ? 32 : 128;
+  const fullLen = clientFamily === FAMILY_IPV4 ? 32 : 128;
   if (q.clientPrefixLen !== undefined && !(Number.isInteger(q.clientPrefixLen) && q.clientPrefixLen >= 0 && q.clientPrefixLen <= fullLen)) {
     throw new ProtocolError('malformed', `client prefix length ${q.clientPrefixLen} is outside 0..${fullLen}`);
   }
@@ -99,8 +111,8 @@ export function encodeQuery(q: Omit<QueryMessage, 'type'>): Buffer {
   });
   for (const c of cands) size += 1 + addressLength(c.family);
   const buf = Buffer.alloc(size + MAC_LENGTH);
-  writeHeader(buf, { ...q, type: MessageType.Query });
-  buf.writeUInt8(q.clientPrefixLen === undefined ? 0 : QueryFlag.Subnet, 28);
+  writeHeader(buf, { ...q, type: QUERY });
+  buf.writeUInt8(q.clientPrefixLen === undefined ? 0 : FLAG_SUBNET, 28);
   buf.writeUInt8(clientFamily, 29);
   buf.writeUInt8(q.clientPrefixLen ?? fullLen, 30);
   buf.writeUInt8(cands.length, 31);
@@ -114,16 +126,16 @@ export function encodeQuery(q: Omit<QueryMessage, 'type'>): Buffer {
 
 export function decodeQuery(buf: Buffer): QueryMessage {
   const h = decodeHeader(buf);
-  if (h.type !== MessageType.Query) throw new ProtocolError('malformed', 'expected a query');
+  if (h.type !== QUERY) throw new ProtocolError('malformed', 'expected a query');
   if (buf.length < HEADER_LENGTH + 4 + MAC_LENGTH) throw new ProtocolError('malformed', 'query body is truncated');
   const flags = buf.readUInt8(28);
-  if ((flags & ~QueryFlag.Subnet) !== 0) throw new ProtocolError('malformed', `unknown query flags 0x${flags.toString(16)}`);
+  if ((flags & ~FLAG_SUBNET) !== 0) throw new ProtocolError('malformed', `unknown query flags 0x${flags.toString(16)}`);
   const family = buf.readUInt8(29) as WireFamily;
   addressLength(family);
   const prefixLen = buf.readUInt8(30);
-  const fullLen = family === WireFamily.IPv4 ? 32 : 128;
+  const fullLen = family === FAMILY_IPV4 ? 32 : 128;
   if (prefixLen > fullLen) throw new ProtocolError('malformed', `client prefix length ${prefixLen} exceeds ${fullLen}`);
-  if (!(flags & QueryFlag.Subnet) && prefixLen !== fullLen) throw new ProtocolError('malformed', 'prefix length given without the subnet flag');
+  if (!(flags & FLAG_SUBNET) && prefixLen !== fullLen) throw new ProtocolError('malformed', 'prefix length given without the subnet flag');
   const count = buf.readUInt8(31);
   if (count > MAX_CANDIDATES) throw new ProtocolError('malformed', `${count} candidates; at most ${MAX_CANDIDATES}`);
   const client = readAddress(buf, 32, family);
@@ -137,14 +149,14 @@ export function decodeQuery(buf: Buffer): QueryMessage {
     off += 1 + len;
   }
   if (off !== buf.length - MAC_LENGTH) throw new ProtocolError('malformed', `${buf.length - MAC_LENGTH - off} octets after the last candidate`);
-  const q: QueryMessage = { ...h, type: MessageType.Query, client, candidates };
-  if (flags & QueryFlag.Subnet) q.clientPrefixLen = prefixLen;
+  const q: QueryMessage = { ...h, type: QUERY, client, candidates };
+  if (flags & FLAG_SUBNET) q.clientPrefixLen = prefixLen;
   return q;
 }
 
 export function encodeAnswer(a: Omit<AnswerMessage, 'type'>): Buffer {
   if (a.preferences.length > MAX_CANDIDATES) throw new ProtocolError('malformed', `at most ${MAX_CANDIDATES} preferences`);
-  let matchedFamily = WireFamily.None;
+  let matchedFamily = FAMILY_NONE;
   let matchedLen = 0;
   let matchedWords = new Uint32Array(4);
   if (a.matchedPrefix !== undefined) {
@@ -156,8 +168,9 @@ export function encodeAnswer(a: Omit<AnswerMessage, 'type'>): Buffer {
   }
   const prefixOctets = Math.ceil(matchedLen / 8);
   const size = HEADER_LENGTH + 16 + prefixOctets + 2 * a.preferences.length;
-  const buf = Buffer.alloc(size + MAC_LENGTH);
-  writeHeader(buf, { ...a, type: MessageType.Answer });
+  // Every octet is written below (the MAC by sign()).
+  const buf = Buffer.allocUnsafe(size + MAC_LENGTH);
+  writeHeader(buf, { ...a, type: ANSWER });
   buf.writeUInt8(statusToWire[a.status], 28);
   buf.writeUInt8(matchedFamily, 29);
   buf.writeUInt8(matchedLen, 30);
@@ -176,7 +189,7 @@ export function encodeAnswer(a: Omit<AnswerMessage, 'type'>): Buffer {
 
 export function decodeAnswer(buf: Buffer): AnswerMessage {
   const h = decodeHeader(buf);
-  if (h.type !== MessageType.Answer) throw new ProtocolError('malformed', 'expected an answer');
+  if (h.type !== ANSWER) throw new ProtocolError('malformed', 'expected an answer');
   if (buf.length < HEADER_LENGTH + 16 + MAC_LENGTH) throw new ProtocolError('malformed', 'answer body is truncated');
   const statusCode = buf.readUInt8(28);
   const status = wireToStatus[statusCode];
@@ -189,7 +202,7 @@ export function decodeAnswer(buf: Buffer): AnswerMessage {
   const generation = buf.readUInt32BE(36) * 2 ** 32 + buf.readUInt32BE(40);
   let off = 44;
   let matchedPrefix: string | undefined;
-  if (family !== WireFamily.None) {
+  if (family !== FAMILY_NONE) {
     const full = addressLength(family) * 8;
     if (matchedLen > full) throw new ProtocolError('malformed', `matched prefix length ${matchedLen} exceeds ${full}`);
     const octets = Math.ceil(matchedLen / 8);
@@ -197,14 +210,14 @@ export function decodeAnswer(buf: Buffer): AnswerMessage {
     scratch.fill(0);
     for (let i = 0; i < octets; i++) scratch[i >> 2] |= buf[off + i] << (24 - 8 * (i & 3));
     off += octets;
-    matchedPrefix = `${formatWords(family === WireFamily.IPv4 ? Afi.IPv4 : Afi.IPv6, scratch)}/${matchedLen}`;
+    matchedPrefix = `${formatWords(family === FAMILY_IPV4 ? AFI_IPV4 : AFI_IPV6, scratch)}/${matchedLen}`;
   } else if (matchedLen !== 0) {
     throw new ProtocolError('malformed', 'matched prefix length without a family');
   }
   if (off + 2 * count !== buf.length - MAC_LENGTH) throw new ProtocolError('malformed', 'preference list length does not match the count');
   const preferences: number[] = new Array(count);
   for (let i = 0; i < count; i++) preferences[i] = buf.readUInt16BE(off + 2 * i);
-  const a: AnswerMessage = { ...h, type: MessageType.Answer, status, generation, preferences };
+  const a: AnswerMessage = { ...h, type: ANSWER, status, generation, preferences };
   if (matchedPrefix !== undefined) a.matchedPrefix = matchedPrefix;
   if (neighborAs !== 0) a.neighborAs = neighborAs;
   return a;

@@ -27,6 +27,9 @@ import type { Rib } from '../rib/rib.js';
 import type { RouteTable } from '../rib/route-table.js';
 import type { RankAnswer, Ranker, RankRequest } from './api.js';
 
+/** The families as plain constants: reading the enum through its module binding costs on hot paths. */
+const AFI_IPV4: Afi = 1;
+
 /** Preference of the best upstream's candidates; the next levels count down from here. */
 export const TOP_PREFERENCE = 1000;
 /** Candidates of an upstream that has no path to the client. */
@@ -44,13 +47,6 @@ export interface UpstreamCandidates {
 const UNMAPPED = -1;
 const CACHE_LIMIT = 65536;
 
-interface OtherUpstream {
-  asn: number;
-  /** Length of the prefix its path covers the client with, -1 when it has none. */
-  len: number;
-  peer: number;
-  attr: number;
-}
 
 export class Sorter implements Ranker {
   private readonly configured = { v4: new PrefixTrie(1, 16), v6: new PrefixTrie(4, 16) };
@@ -61,6 +57,17 @@ export class Sorter implements Ranker {
   private readonly cand = new Uint32Array(4);
   private readonly matchBuf = new Int32Array(129);
   private readonly candidateMatchBuf = new Int32Array(129);
+  // Scratch for one ranking (rankNow is synchronous, so one set serves every call).
+  private owners = new Float64Array(32);
+  private readonly others: number[] = [];
+  private texts4: string[] = [];
+  private texts6: string[] = [];
+  private textGeneration = -1;
+  private otherLen = new Int32Array(8);
+  private otherPeer = new Int32Array(8);
+  private otherAttr = new Int32Array(8);
+  private otherPref = new Int32Array(8);
+  private order = new Int32Array(8);
   /** Answers per neighbour AS of the client's best path (the 2002 "DNSsort cache table"). */
   readonly hits = new Map<number, number>();
 
@@ -71,7 +78,7 @@ export class Sorter implements Ranker {
     upstreams.forEach((u, i) => {
       for (const text of u.prefixes) {
         const p = parsePrefix(text);
-        const trie = p.afi === Afi.IPv4 ? this.configured.v4 : this.configured.v6;
+        const trie = p.afi === AFI_IPV4 ? this.configured.v4 : this.configured.v6;
         const node = trie.insert(p.words, p.len);
         trie.setValue(node, i);
       }
@@ -109,8 +116,8 @@ export class Sorter implements Ranker {
     const words = this.cand;
     const afi = parseAddressInto(candidate, words);
     if (afi === undefined) return UNMAPPED;
-    const full = afi === Afi.IPv4 ? 32 : 128;
-    const configured = afi === Afi.IPv4 ? this.configured.v4 : this.configured.v6;
+    const full = afi === AFI_IPV4 ? 32 : 128;
+    const configured = afi === AFI_IPV4 ? this.configured.v4 : this.configured.v6;
     const fixed = configured.longest(words, full);
     if (fixed >= 0) return this.configuredAsn[configured.value(fixed)];
     // Longest self-originated prefix covering the candidate; prefer the best path's upstream there.
@@ -138,72 +145,117 @@ export class Sorter implements Ranker {
     if (this.rib.peers.establishedCount === 0) return { status: 'no-sessions', preferences, generation };
     const afi = parseAddressInto(req.client, this.client);
     if (afi === undefined) return { status: 'no-route', preferences, generation };
-    const full = afi === Afi.IPv4 ? 32 : 128;
+    const full = afi === AFI_IPV4 ? 32 : 128;
     const maxLen = req.clientPrefixLen === undefined ? full : Math.min(full, req.clientPrefixLen);
-    const table = this.rib.table(afi);
-    const matches = this.matchBuf;
-    const count = table.trie.matches(this.client, maxLen, matches);
+    const table = afi === AFI_IPV4 ? this.rib.v4 : this.rib.v6;
+    const count = table.trie.matches(this.client, maxLen, this.matchBuf);
     if (count === 0) return { status: 'no-route', preferences, generation };
-    const node = matches[count - 1];
+    const node = this.matchBuf[count - 1];
     const bestSlot = table.best(node);
     const bestUpstream = this.upstreamOfSlot(table, bestSlot);
     const leftAs = this.rib.attrs.leftAs[table.slotAttr[bestSlot]];
     const neighborAs = leftAs !== NO_ASN ? leftAs : bestUpstream;
-    const trie = table.trie;
-    const key = this.cand;
-    trie.keyOf(node, key);
-    const matchedPrefix = formatPrefix(afi, key, trie.prefixLength(node));
+    const matchedPrefix = this.prefixText(afi, table, node);
     this.hits.set(neighborAs, (this.hits.get(neighborAs) ?? 0) + 1);
 
-    const owners = new Array<number>(n);
+    // Owners of the candidates, and the distinct other upstreams among them.
+    const owners = this.owners.length >= n ? this.owners : (this.owners = new Float64Array(n));
+    const others = this.others;
+    others.length = 0;
     let mapped = 0;
-    let others: number[] | undefined;
     for (let i = 0; i < n; i++) {
       const asn = this.upstreamOf(req.candidates[i]);
       owners[i] = asn;
       if (asn === UNMAPPED) continue;
       mapped++;
       if (asn === bestUpstream) preferences[i] = TOP_PREFERENCE;
-      else if (others === undefined) others = [asn];
       else if (!others.includes(asn)) others.push(asn);
     }
     if (mapped === 0) return { status: 'unmapped', preferences, matchedPrefix, neighborAs, generation };
-    if (others !== undefined) {
-      const level = this.rankOthers(table, count, others);
+    if (others.length > 0) {
+      this.rankOthers(table, count);
       for (let i = 0; i < n; i++) {
         const asn = owners[i];
-        if (asn !== UNMAPPED && asn !== bestUpstream) preferences[i] = level.get(asn)!;
+        if (asn === UNMAPPED || asn === bestUpstream) continue;
+        preferences[i] = this.otherPref[others.indexOf(asn)];
       }
     }
     return { status: 'ranked', preferences, matchedPrefix, neighborAs, generation };
   }
 
-  /** Preference per other upstream: ordered by their own path to the client, equals sharing a level. */
-  private rankOthers(table: RouteTable, count: number, asns: number[]): Map<number, number> {
-    const entries: OtherUpstream[] = asns.map((asn) => this.ownPath(table, count, asn));
-    const ctx = this.rib;
-    const order = (a: OtherUpstream, b: OtherUpstream): number => {
-      if (a.len !== b.len) return b.len - a.len;
-      if (a.len < 0) return 0;
-      return compareAttributes(ctx, a.peer, a.attr, b.peer, b.attr);
-    };
-    entries.sort(order);
-    const level = new Map<number, number>();
-    let pref = TOP_PREFERENCE - 1;
-    for (let i = 0; i < entries.length; i++) {
-      const e = entries[i];
-      if (e.len < 0) {
-        level.set(e.asn, NO_PATH_PREFERENCE);
-        continue;
-      }
-      if (i > 0 && order(entries[i - 1], e) !== 0) pref--;
-      level.set(e.asn, Math.max(pref, NO_PATH_PREFERENCE + 1));
+  /**
+   * Text of a matched prefix, cached per trie node. A node id is only reused
+   * after its prefix lost its last path, which changed a best path and so the
+   * generation: dropping the cache on a new generation keeps it exact.
+   */
+  private prefixText(afi: Afi, table: RouteTable, node: number): string {
+    if (this.textGeneration !== this.rib.generation) {
+      this.texts4.length = 0;
+      this.texts6.length = 0;
+      this.textGeneration = this.rib.generation;
     }
-    return level;
+    const texts = afi === AFI_IPV4 ? this.texts4 : this.texts6;
+    let text = texts[node];
+    if (text === undefined) {
+      table.trie.keyOf(node, this.cand);
+      text = formatPrefix(afi, this.cand, table.trie.prefixLength(node));
+      texts[node] = text;
+    }
+    return text;
   }
 
-  /** An upstream's best path at the longest prefix where it has one (its Adj-RIB-In view of the client). */
-  private ownPath(table: RouteTable, count: number, asn: number): OtherUpstream {
+  /** Orders two other upstreams (filled by rankOthers): longer covering prefix first, then the attribute rules. */
+  private compareOthers(a: number, b: number): number {
+    const la = this.otherLen[a];
+    const lb = this.otherLen[b];
+    if (la !== lb) return lb - la;
+    if (la < 0) return 0;
+    return compareAttributes(this.rib, this.otherPeer[a], this.otherAttr[a], this.otherPeer[b], this.otherAttr[b]);
+  }
+
+  /**
+   * Preference per other upstream (this.otherPref, parallel to this.others):
+   * ordered by their own path to the client, equals sharing a level. A handful
+   * of upstreams at most, so a plain insertion sort over indices.
+   */
+  private rankOthers(table: RouteTable, count: number): void {
+    const m = this.others.length;
+    if (this.otherLen.length < m) {
+      this.otherLen = new Int32Array(m * 2);
+      this.otherPeer = new Int32Array(m * 2);
+      this.otherAttr = new Int32Array(m * 2);
+      this.otherPref = new Int32Array(m * 2);
+      this.order = new Int32Array(m * 2);
+    }
+    for (let i = 0; i < m; i++) {
+      this.ownPath(table, count, i);
+      this.order[i] = i;
+    }
+    const order = this.order;
+    for (let i = 1; i < m; i++) {
+      const x = order[i];
+      let j = i - 1;
+      while (j >= 0 && this.compareOthers(order[j], x) > 0) {
+        order[j + 1] = order[j];
+        j--;
+      }
+      order[j + 1] = x;
+    }
+    let pref = TOP_PREFERENCE - 1;
+    for (let i = 0; i < m; i++) {
+      const e = order[i];
+      if (this.otherLen[e] < 0) {
+        this.otherPref[e] = NO_PATH_PREFERENCE;
+        continue;
+      }
+      if (i > 0 && this.compareOthers(order[i - 1], e) !== 0) pref--;
+      this.otherPref[e] = Math.max(pref, NO_PATH_PREFERENCE + 1);
+    }
+  }
+
+  /** Other upstream `i`'s best path at the longest prefix where it has one (its Adj-RIB-In view of the client). */
+  private ownPath(table: RouteTable, count: number, i: number): void {
+    const asn = this.others[i];
     for (let k = count - 1; k >= 0; k--) {
       const node = this.matchBuf[k];
       const best = table.best(node);
@@ -217,8 +269,13 @@ export class Sorter implements Ranker {
           chosen = s;
         }
       }
-      if (chosen >= 0) return { asn, len: table.trie.prefixLength(node), peer: table.slotPeer[chosen], attr: table.slotAttr[chosen] };
+      if (chosen >= 0) {
+        this.otherLen[i] = table.trie.prefixLength(node);
+        this.otherPeer[i] = table.slotPeer[chosen];
+        this.otherAttr[i] = table.slotAttr[chosen];
+        return;
+      }
     }
-    return { asn, len: -1, peer: -1, attr: -1 };
+    this.otherLen[i] = -1;
   }
 }

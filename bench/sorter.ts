@@ -1,0 +1,384 @@
+/**
+ * `./bgpdns-lab bench sorter [--quick]`: the BGPDNS sorter against FRR.
+ *
+ * 1. Ingest, side by side in the same run: `bgpdns inject` feeds the same
+ *    synthetic table to FRR bgpd (-Z, --log-level critical, outbound deny so it
+ *    does not echo the table) and then to the sorter daemon (`bgpdns sorter`),
+ *    one after the other in a throwaway namespace pair (h4b…), each alone on the
+ *    machine. Time = injector Established → the receiver holds every prefix
+ *    (FRR: `show bgp summary json` polled every 20 ms; sorter: its End-of-RIB
+ *    processing time from its status file, same monotonic clock). Memory = the
+ *    receiver's VmRSS once the table is in, and VmHWM (peak).
+ * 2. In-process ranked lookups per second (Sorter.rankNow on a 3-upstream RIB
+ *    holding the table from each upstream, random IPv4/IPv6 clients, 3 candidates).
+ * 3. Query protocol over loopback (inside the sorter's namespace, against the
+ *    daemon holding the full table): throughput with 64 queries in flight, and
+ *    p50/p99 latency at a fixed 20,000 queries/s.
+ *
+ * Tables (lab ranges only: IPv4 inside 198.18.0.0/15 holds at most 262,143
+ * distinct prefixes): full = 262,143 IPv4 + 937,857 IPv6 (1,200,000 prefixes,
+ * the size of the 1,000,000 + 200,000 reference table); --quick = 100,000 + 20,000.
+ *
+ * Last stdout line: one JSON object (CONTRACTS.md).
+ * Internal mode: `bench/sorter.ts --load HOST PORT KEY SECONDS RATE` is the query
+ * load generator, run inside the namespace.
+ */
+import { spawn } from 'node:child_process';
+import { readFile, rm, writeFile, mkdtemp } from 'node:fs/promises';
+import { tmpdir, cpus, release, loadavg } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { startFrrPair, OUR_V4, FRR_V4, type Child, type FrrPair } from '../images/bgpdns/src/bgp/frr-netns-pair.js';
+import { visitPrefixes } from '../images/bgpdns/src/bgp/nlri.js';
+import { Afi, AsPathSegmentType, type PathAttributes } from '../images/bgpdns/src/bgp/types.js';
+import { syntheticTable } from '../images/bgpdns/src/inject/synthetic.js';
+import { Rib } from '../images/bgpdns/src/rib/rib.js';
+import { formatIPv4, formatIPv6 } from '../images/bgpdns/src/rib/address.js';
+import { Sorter } from '../images/bgpdns/src/sorter/sorter.js';
+import { SorterClient } from '../images/bgpdns/src/sorter/client.js';
+import type { SorterStatus } from '../images/bgpdns/src/sorter/status-http.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const bin = join(here, '../images/bgpdns/bin/bgpdns.js');
+const KEY_HEX = '62656e63682d6f6e6c792d6b65792d62656e63682d6f6e6c792d6b65792d2121';
+const mono = (): number => Number(process.hrtime.bigint()) / 1e6;
+const round = (x: number, digits = 3): number => Math.round(x * 10 ** digits) / 10 ** digits;
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+// ---------------------------------------------------------------- load generator (inside the namespace)
+
+async function loadGenerator(host: string, port: number, seconds: number, rate: number): Promise<void> {
+  const client = await SorterClient.open({ host, port, keyId: 1, key: Buffer.from(KEY_HEX, 'hex'), timeoutMs: 2000 });
+  const clients = Array.from({ length: 4096 }, (_, i) => formatIPv4((0xc6120000 + ((i * 2654435761) >>> 14)) >>> 0));
+  const candidates = ['198.19.201.10', '198.19.202.10', '2001:db8:c903::10'];
+  let i = 0;
+  const next = () => ({ client: clients[i++ & 4095], candidates });
+  // Throughput: keep 64 queries in flight for `seconds`.
+  let done = 0;
+  let failed = 0;
+  const until = performance.now() + seconds * 1000;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: 64 }, async () => {
+      while (performance.now() < until) {
+        try {
+          await client.rank(next());
+          done++;
+        } catch {
+          failed++;
+        }
+      }
+    }),
+  );
+  const throughput = done / ((performance.now() - t0) / 1000);
+  // Latency at a fixed rate: a batch every millisecond.
+  const rtts: number[] = [];
+  let lost = 0;
+  const pending: Promise<void>[] = [];
+  const perMs = rate / 1000;
+  const start = performance.now();
+  let sent = 0;
+  while (performance.now() - start < seconds * 1000) {
+    const due = Math.floor((performance.now() - start) * perMs);
+    for (; sent < due; sent++) {
+      const t = performance.now();
+      pending.push(
+        client.rank(next()).then(
+          () => void rtts.push(performance.now() - t),
+          () => void lost++,
+        ),
+      );
+    }
+    await new Promise((r) => setImmediate(r));
+  }
+  await Promise.all(pending);
+  const achieved = sent / ((performance.now() - start) / 1000);
+  rtts.sort((a, b) => a - b);
+  client.close();
+  console.log(JSON.stringify({ throughput: Math.round(throughput), failed, rate: Math.round(achieved), p50_ms: round(percentile(rtts, 50)), p99_ms: round(percentile(rtts, 99)), lost }));
+}
+
+// ---------------------------------------------------------------- helpers
+
+async function procMemory(pid: number): Promise<{ rssMb: number; hwmMb: number }> {
+  const text = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
+  return { rssMb: round(kb('VmRSS') / 1024, 1), hwmMb: round(kb('VmHWM') / 1024, 1) };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc/PID/stat. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ');
+  // After "pid (comm) ": state is field 3, utime 14 and stime 15 (1-based) → indexes 11 and 12 here.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, child?: Child): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (child && child.proc.exitCode !== null) throw new Error(`${what}: process exited (${child.proc.exitCode}): ${child.stderr.slice(-5).join(' | ')}`);
+    if (performance.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function injectArgs(port: number, table: { ipv4: number; ipv6: number }): string[] {
+  return [process.execPath, bin, 'inject', '--peer', FRR_V4, '--port', String(port), '--local-as', '64500', '--peer-as', '4200000001',
+    '--router-id', OUR_V4, '--synthetic', '--ipv4', String(table.ipv4), '--ipv6', String(table.ipv6), '--seed', '1'];
+}
+
+/** Time from the injector's Established (as seen here) to the moment the receiver holds the table. */
+async function establishedAt(injector: Child): Promise<number> {
+  let seen: number | undefined;
+  await waitFor('injector Established', 120_000, async () => {
+    if (injector.events.some((e) => e.event === 'established')) seen ??= mono();
+    return seen;
+  }, injector);
+  return seen!;
+}
+
+const FRR_CONFIG = `hostname h4bench
+router bgp 4200000001
+ bgp router-id ${FRR_V4}
+ no bgp ebgp-requires-policy
+ neighbor ${OUR_V4} remote-as 64500
+ address-family ipv4 unicast
+  neighbor ${OUR_V4} route-map h4-deny-all out
+ exit-address-family
+ address-family ipv6 unicast
+  neighbor ${OUR_V4} activate
+  neighbor ${OUR_V4} route-map h4-deny-all out
+ exit-address-family
+route-map h4-deny-all deny 10
+`;
+
+async function frrIngest(pair: BenchPair, table: { ipv4: number; ipv6: number }) {
+  const bgpdPid = pair.frrPid();
+  const cpu0 = await cpuSeconds(bgpdPid);
+  const injector = pair.run(pair.speakerNs, injectArgs(179, table));
+  const t0 = await establishedAt(injector);
+  const done = await waitFor('FRR holds the table', 600_000, async () => {
+    const s = JSON.parse(await pair.vty.command('show bgp summary json')) as Record<string, { peers?: Record<string, { pfxRcd?: number }> }>;
+    const v4 = s.ipv4Unicast?.peers?.[OUR_V4]?.pfxRcd ?? 0;
+    const v6 = s.ipv6Unicast?.peers?.[OUR_V4]?.pfxRcd ?? 0;
+    return v4 === table.ipv4 && v6 === table.ipv6 ? mono() : undefined;
+  }, injector);
+  const cpu = (await cpuSeconds(bgpdPid)) - cpu0;
+  const mem = await procMemory(bgpdPid);
+  await pair.stopChild(injector);
+  return { seconds: (done - t0) / 1000, cpu, ...mem };
+}
+
+async function sorterIngest(pair: BenchPair, dir: string, table: { ipv4: number; ipv6: number }, loadSeconds: number) {
+  const statusFile = join(dir, 'sorter-status.json');
+  const config = {
+    localAsn: 4200000001,
+    routerId: FRR_V4,
+    bgp: { address: '::', port: 1179 },
+    peers: [{ address: OUR_V4, asn: 64500, name: 'injector', fastFailover: false }],
+    query: { address: '127.0.0.1', port: 179, keys: [{ id: 1, secret: KEY_HEX }], queueLimit: 1024 },
+    statusFile,
+  };
+  const configFile = join(dir, 'sorter.json');
+  await writeFile(configFile, JSON.stringify(config));
+  const sorter = pair.run(pair.frrNs, [process.execPath, bin, 'sorter', '--config', configFile, '--log-level', 'warn']);
+  const readStatus = async (): Promise<SorterStatus | undefined> => {
+    try {
+      return JSON.parse(await readFile(statusFile, 'utf8')) as SorterStatus;
+    } catch {
+      return undefined;
+    }
+  };
+  await waitFor('sorter status', 60_000, readStatus, sorter);
+  const cpu0 = await cpuSeconds(sorter.proc.pid!);
+  const injector = pair.run(pair.speakerNs, injectArgs(1179, table));
+  const t0 = await establishedAt(injector);
+  const st = await waitFor('sorter holds the table', 600_000, async () => {
+    const s = await readStatus();
+    const p = s?.peers[0];
+    return p && p.prefixes.ipv4 === table.ipv4 && p.prefixes.ipv6 === table.ipv6 && p.endOfRibMono.ipv4 && p.endOfRibMono.ipv6 ? s : undefined;
+  }, sorter);
+  const p = st.peers[0];
+  const done = Math.max(p.endOfRibMono.ipv4!, p.endOfRibMono.ipv6!);
+  const cpu = (await cpuSeconds(sorter.proc.pid!)) - cpu0;
+  const mem = await procMemory(sorter.proc.pid!);
+  // Query protocol against the daemon holding the full table, from inside its namespace.
+  const load = pair.run(pair.frrNs, [process.execPath, '--import', 'tsx', fileURLToPath(import.meta.url), '--load', '127.0.0.1', '179', String(loadSeconds), '20000']);
+  await new Promise<void>((resolve) => load.proc.once('exit', () => resolve()));
+  const loadResult = load.events.find((e) => 'throughput' in e) as { throughput: number; rate: number; p50_ms: number; p99_ms: number; lost: number } | undefined;
+  if (!loadResult) throw new Error(`query load generator failed: ${load.stderr.slice(-5).join(' | ')}`);
+  await pair.stopChild(injector);
+  await pair.stopChild(sorter);
+  return { seconds: (done - t0) / 1000, sorterOwnSeconds: (done - p.firstUpdateMono!) / 1000, cpu, ...mem, load: loadResult };
+}
+
+/** Ranked lookups per second in process: three upstreams each holding the table (paths of different lengths). */
+function inProcessLookups(table: { ipv4: number; ipv6: number }, lookups: number) {
+  const t = syntheticTable({ ...table, seed: 1 });
+  const rib = new Rib({ localAsn: 64500 });
+  const upstreams = [64501, 64502, 4200000001];
+  const peers = upstreams.map((asn, i) => {
+    const id = rib.addPeer({ address: `198.18.10.${i + 1}`, asn });
+    rib.peerUp(id, `198.18.255.${i + 1}`);
+    return id;
+  });
+  const withPath = (attrs: PathAttributes, asn: number, extra: number): PathAttributes => ({
+    ...attrs,
+    asPath: [{ type: AsPathSegmentType.AsSequence, asns: [asn, ...Array(extra).fill(asn), ...attrs.asPath.flatMap((s) => s.asns)] }],
+    nextHop: '198.18.10.1',
+  });
+  const started = performance.now();
+  t.groups.forEach((g, gi) => {
+    peers.forEach((peer, pi) => {
+      const attrs = withPath(g.attrs, upstreams[pi], (gi + pi) % 3);
+      rib.applyUpdate(peer, { attrs, forEachAnnounced: (visit) => visitPrefixes(g.nlri, 0, g.nlri.length, g.afi, visit), forEachWithdrawn: () => undefined });
+    });
+  });
+  // Each upstream originates the prefix our server's address for it lives in.
+  const own = ['198.19.201.0/24', '198.19.202.0/24', '2001:db8:c903::/48'];
+  peers.forEach((peer, i) => {
+    const [addr, len] = own[i].split('/');
+    const bytes = addr.includes(':') ? Uint8Array.of(0x20, 0x01, 0x0d, 0xb8, 0xc9, 0x03) : Uint8Array.of(198, 19, 201 + i);
+    rib.update(peer, { asPath: [{ type: AsPathSegmentType.AsSequence, asns: [upstreams[i]] }], nextHop: '198.18.10.1' }, [{ afi: addr.includes(':') ? Afi.IPv6 : Afi.IPv4, bytes, len: Number(len) }]);
+  });
+  const ribBuildS = (performance.now() - started) / 1000;
+  const sorter = new Sorter(rib);
+  let seed = 7;
+  const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+  const clients = Array.from({ length: 65536 }, (_, i) =>
+    i % 5 === 4 ? formatIPv6([0x20010db8, rnd() & 0x0000ffff, rnd(), rnd()]) : formatIPv4((0xc6120000 | (rnd() & 0x1ffff)) >>> 0),
+  );
+  const candidates = ['198.19.201.10', '198.19.202.10', '2001:db8:c903::10'];
+  const statuses: Record<string, number> = {};
+  for (let i = 0; i < 65536; i++) {
+    const s = sorter.rankNow({ client: clients[i], candidates }).status;
+    statuses[s] = (statuses[s] ?? 0) + 1;
+  }
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < lookups; i++) sorter.rankNow({ client: clients[i & 65535], candidates });
+  const seconds = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  const cpu = (c.user + c.system) / 1e6;
+  return { lookupsPerS: Math.round(lookups / seconds), lookupsPerCpuS: Math.round(lookups / cpu), ribBuildS, paths: rib.v4.paths + rib.v6.paths, statuses };
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--load') {
+    await loadGenerator(argv[1], Number(argv[2]), Number(argv[3]), Number(argv[4]));
+    return;
+  }
+  const quick = argv.includes('--quick');
+  const loadStart = round(loadavg()[0], 1);
+  const table = quick ? { ipv4: 100_000, ipv6: 20_000 } : { ipv4: 262_143, ipv6: 937_857 };
+  const dir = await mkdtemp(join(tmpdir(), 'h4bench-'));
+  let pair: BenchPair | undefined;
+  try {
+    pair = await startFrrPairWithPid('h4b', FRR_CONFIG);
+    console.error(`ingest into FRR: ${table.ipv4} + ${table.ipv6}`);
+    const frr = await frrIngest(pair, table);
+    console.error(`FRR: ${round(frr.seconds)} s (${round(frr.cpu, 2)} CPU s), RSS ${frr.rssMb} MB (peak ${frr.hwmMb} MB)`);
+    await pair.stopFrr();
+    console.error('ingest into the sorter');
+    const ours = await sorterIngest(pair, dir, table, quick ? 3 : 5);
+    console.error(`sorter: ${round(ours.seconds)} s (${round(ours.cpu, 2)} CPU s), RSS ${ours.rssMb} MB (peak ${ours.hwmMb} MB); queries ${JSON.stringify(ours.load)}`);
+    await pair.stop();
+    pair = undefined;
+    const lookups = inProcessLookups(quick ? table : { ipv4: 262_143, ipv6: 200_000 }, quick ? 1_000_000 : 3_000_000);
+    console.error(`in process: ${lookups.lookupsPerS} ranked lookups/s (${lookups.paths} paths, statuses ${JSON.stringify(lookups.statuses)})`);
+    const ingestRatio = ours.seconds / frr.seconds;
+    const rssRatio = ours.rssMb / frr.rssMb;
+    console.log(
+      JSON.stringify({
+        bench: 'sorter',
+        quick,
+        machine: { cores: cpus().length, kernel: release(), load_average_1m_start: loadStart, load_average_1m_end: round(loadavg()[0], 1) },
+        table: { ipv4: table.ipv4, ipv6: table.ipv6, source: 'bgpdns inject --synthetic --seed 1 (lab ranges; IPv4 limited to 198.18.0.0/15)', lookup_rib: quick ? '3 upstreams × the same table' : '3 upstreams × 262,143 IPv4 + 200,000 IPv6' },
+        figures: {
+          ingest_s: round(ours.seconds),
+          frr_ingest_s: round(frr.seconds),
+          sorter_first_update_to_eor_s: round(ours.sorterOwnSeconds),
+          rss_mb: ours.rssMb,
+          frr_rss_mb: frr.rssMb,
+          peak_rss_mb: ours.hwmMb,
+          frr_peak_rss_mb: frr.hwmMb,
+          ingest_cpu_s: round(ours.cpu, 2),
+          frr_ingest_cpu_s: round(frr.cpu, 2),
+          lookups_per_s: lookups.lookupsPerS,
+          lookups_per_cpu_s: lookups.lookupsPerCpuS,
+          queries_per_s: ours.load.throughput,
+          latency_rate_qps: ours.load.rate,
+          latency_p50_ms: ours.load.p50_ms,
+          latency_p99_ms: ours.load.p99_ms,
+          latency_lost: ours.load.lost,
+        },
+        targets: [
+          { name: 'ingest_vs_frr', value: round(ingestRatio), op: '<=', target: 0.5, met: ingestRatio <= 0.5 },
+          { name: 'rss_vs_frr', value: round(rssRatio), op: '<=', target: 0.5, met: rssRatio <= 0.5 },
+          { name: 'lookups_per_s', value: lookups.lookupsPerS, op: '>=', target: 1_000_000, met: lookups.lookupsPerS >= 1_000_000 },
+          { name: 'queries_per_s', value: ours.load.throughput, op: '>=', target: 50_000, met: ours.load.throughput >= 50_000 },
+          { name: 'p99_ms_at_20k_qps', value: ours.load.p99_ms, op: '<', target: 1, met: ours.load.p99_ms < 1 && ours.load.rate >= 19_000 },
+        ],
+      }),
+    );
+  } catch (e) {
+    console.log(`sorter bench could not run: ${(e as Error).message}`);
+    process.exitCode = 1;
+  } finally {
+    await pair?.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+type BenchPair = FrrPair & { frrPid(): number; stopFrr(): Promise<void> };
+
+/** H3's FRR pair plus what this bench needs: the bgpd pid (for /proc) and stopping bgpd alone. */
+async function startFrrPairWithPid(prefix: string, config: string): Promise<BenchPair> {
+  const pair = await startFrrPair(prefix, config);
+  const pidOf = async (): Promise<number> => {
+    const out = await new Promise<string>((resolve) => {
+      const p = spawn('ip', ['netns', 'pids', pair.frrNs]);
+      let s = '';
+      p.stdout.on('data', (d) => (s += d));
+      p.on('exit', () => resolve(s));
+    });
+    for (const pid of out.split(/\s+/).filter(Boolean).map(Number)) {
+      try {
+        if ((await readFile(`/proc/${pid}/comm`, 'utf8')).trim() === 'bgpd') return pid;
+      } catch {
+        /* gone */
+      }
+    }
+    throw new Error(`no bgpd process in ${pair.frrNs}`);
+  };
+  const frrPid = await pidOf();
+  return {
+    ...pair,
+    frrPid: () => frrPid,
+    async stopFrr() {
+      process.kill(frrPid, 'SIGTERM');
+      const until = performance.now() + 10_000;
+      while (performance.now() < until) {
+        try {
+          process.kill(frrPid, 0);
+        } catch {
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      process.kill(frrPid, 'SIGKILL');
+    },
+  };
+}
+
+await main();
