@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import dnsPacket from 'dns-packet';
 import { startDnsServer } from './server/dns-server.js';
-import { buildQuery, queryUdp } from './testing/dns-client.js';
+import { buildQuery, queryTcp, queryUdp } from './testing/dns-client.js';
 import { PrefixTableRanker } from './testing/prefix-table-ranker.js';
 import { parseQuery } from './wire/query.js';
 
@@ -106,4 +106,40 @@ test('100,000 random and mutated packets: no crash, all counted, answers still r
   const decoded = dnsPacket.decode(answer!);
   t.is((decoded as { rcode?: string }).rcode, 'NOERROR');
   t.deepEqual(decoded.answers!.map((a) => (a as { data: string }).data), ['198.18.2.1', '198.18.1.1']);
+});
+
+test('garbage over TCP: random frames on several connections, then a real query still works', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'h5-fuzz-tcp-'));
+  const path = join(dir, 'data');
+  writeFileSync(path, '.lab.example:198.18.0.1:a\n+www.lab.example:198.18.1.1\n');
+  const server = await startDnsServer({ data: path, listen: { host: '127.0.0.1', port: 0 }, pollMs: 0 });
+  t.teardown(async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const r = prng(0x7c9);
+  const { connect } = await import('node:net');
+  let frames = 0;
+  for (let c = 0; c < 10; c++) {
+    const sock = connect(server.address.port, '127.0.0.1');
+    sock.on('error', () => undefined);
+    sock.on('data', () => undefined);
+    await new Promise<void>((res) => sock.once('connect', () => res()));
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < 500; i++) {
+      const body = r.int(2) === 0 ? r.bytes(r.int(300)) : mutate(r);
+      const len = Buffer.alloc(2);
+      len.writeUInt16BE(body.length);
+      chunks.push(len, body);
+      frames++;
+    }
+    await new Promise<void>((res) => sock.write(Buffer.concat(chunks), () => res()));
+    const deadline = performance.now() + 10_000;
+    while (server.front.stats.packets < frames && performance.now() < deadline) await new Promise((res) => setTimeout(res, 5));
+    sock.destroy();
+  }
+  t.is(server.front.stats.packets, frames);
+  t.is(server.front.stats.internalErrors, 0);
+  const answer = await queryTcp(server.address, buildQuery({ name: 'www.lab.example', type: 'A' }));
+  t.is((dnsPacket.decode(answer!).answers![0] as { data: string }).data, '198.18.1.1');
 });
