@@ -84,6 +84,11 @@ test.serial('deploys FRR routers and a client, converges, and destroy leaves not
     const route = await lab.node('c1').exec(['ip', 'route', 'show', '198.18.0.0/31']);
     t.regex(route.stdout, /via 198\.18\.5\.1/);
 
+    // Runtime.exec reports instead of throwing: exit code, stderr apart, stdin, timeout as 124.
+    t.deepEqual(await lab.node('c1').exec(['sh', '-c', 'echo out; echo err >&2; exit 3']), { exitCode: 3, stdout: 'out\n', stderr: 'err\n' });
+    t.deepEqual(await lab.node('c1').exec(['cat'], { input: 'in' }), { exitCode: 0, stdout: 'in', stderr: '' });
+    t.deepEqual(await lab.node('c1').exec(['sleep', '5'], { timeoutMs: 200 }), { exitCode: 124, stdout: '', stderr: 'timed out after 200 ms\n' });
+
     const converged = await waitBgpConverged(lab, { timeoutMs: 30_000 });
     t.is(converged.sessions, 2);
     // FRR logs with millisecond timestamps into the node's frr.log (the route watcher reads it).

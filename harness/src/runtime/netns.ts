@@ -8,6 +8,7 @@ import { LabStateFile, labDir, readState } from './lab-state.js';
 import { isAlive, terminate } from './procs.js';
 import { spawnDetached } from './spawn-detached.js';
 import { IpBatcher } from './ip-batch.js';
+import { execResult } from './exec-result.js';
 import { destroyNetnsLab, netnsLeftovers } from './netns-destroy.js';
 
 /**
@@ -70,12 +71,7 @@ export class NetnsRuntime implements Runtime {
       env: { ...process.env, ...opts.env },
       timeout: opts.timeoutMs,
     })`ip netns exec ${ns} ${argv}`;
-    const timedOut = out.signal === 'SIGTERM' && opts.timeoutMs !== undefined;
-    return {
-      exitCode: out.exitCode ?? (timedOut ? 124 : 128),
-      stdout: out.stdout,
-      stderr: timedOut ? `${out.stderr}timed out after ${opts.timeoutMs} ms\n` : out.stderr,
-    };
+    return execResult(out, opts.timeoutMs);
   }
 
   async spawn(lab: Lab, node: string, argv: string[], opts: SpawnOptions = {}): Promise<NodeProcess> {
