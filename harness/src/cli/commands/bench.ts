@@ -20,17 +20,22 @@ function benchmarks(): string[] {
 
 export const command: CliCommand = {
   summary: 'run a benchmark from bench/ (last stdout line: one JSON object with figures and targets)',
-  usage: `usage: bgpdns-lab bench <name> [--quick]
+  usage: `usage: bgpdns-lab bench <name> [--quick] [--runtime R]
 
 Runs bench/<name>.ts in its own process (so its memory figures are its own),
-passing --quick through. Contract (CONTRACTS.md): the last stdout line is one JSON
+passing --quick through; --runtime R runs bench/<name>.R.ts (lab-up --runtime docker). Contract (CONTRACTS.md): the last stdout line is one JSON
 object {"bench","quick","machine","figures","targets"}; exit 0 when it ran.
 Benchmarks: ${benchmarks().join(', ') || '(none)'}`,
   async run(argv) {
-    const { positional, flags } = parseArgs(argv);
+    const { positional, flags } = parseArgs(argv, ['runtime']);
     if (positional.length !== 1) throw new UsageError('expected one benchmark name');
     const name = positional[0];
-    const file = path.join(benchDir, `${name}.ts`);
+    const runtime = flags.get('runtime');
+    if (runtime !== undefined && (typeof runtime !== 'string' || !/^[a-z]+$/.test(runtime))) throw new UsageError('--runtime expects a runtime name, e.g. docker');
+    // `bench NAME --runtime R` runs bench/NAME.R.ts: the same benchmark on another runtime.
+    const variant = runtime ? path.join(benchDir, `${name}.${runtime}.ts`) : undefined;
+    if (variant && !existsSync(variant)) throw new UsageError(`benchmark "${name}" has no --runtime ${runtime} variant (bench/${name}.${runtime}.ts)`);
+    const file = variant ?? path.join(benchDir, `${name}.ts`);
     if (!/^[a-z0-9][a-z0-9-]*$/.test(name) || !existsSync(file)) {
       throw new UsageError(`no benchmark "${name}"; benchmarks: ${benchmarks().join(', ') || '(none)'}`);
     }
