@@ -8,8 +8,14 @@ import { attachLab, destroyLab, leftovers } from './destroy.js';
 import { waitBgpConverged } from './converged.js';
 import type { DeployEvent } from './progress.js';
 
-// Lab-backed: real namespaces and FRR. Lab names start with "h1d" (this file only).
-const LABS = ['h1dmix', 'h1dfail', 'h1dtwice', 'h1dslow'];
+// Lab-backed: real namespaces and FRR. Lab names start with "h1d" (this file only) and end
+// with this run's PID, so two test runs on one machine never touch each other's labs.
+const RUN = process.pid.toString(36);
+const MIX = `h1dmix${RUN}`;
+const FAIL = `h1dfail${RUN}`;
+const TWICE = `h1dtwice${RUN}`;
+const SLOW = `h1dslow${RUN}`;
+const LABS = [MIX, FAIL, TWICE, SLOW];
 let dir: string;
 
 test.before(async () => {
@@ -62,14 +68,14 @@ topology:
 }
 
 test.serial('deploys FRR routers and a client, converges, and destroy leaves nothing', async (t) => {
-  const file = await labFile('h1dmix', ['ip addr add 198.18.5.2/24 dev eth1', 'ip route add 198.18.0.0/31 via 198.18.5.1']);
+  const file = await labFile(MIX, ['ip addr add 198.18.5.2/24 dev eth1', 'ip route add 198.18.0.0/31 via 198.18.5.1']);
   const events: DeployEvent[] = [];
   const lab = await deploy(file, { onProgress: (e) => events.push(e) });
   try {
     t.deepEqual(lab.nodes().map((n) => n.name), ['r1', 'r2', 'c1']);
     t.deepEqual(lab.node('r1').processes().map((p) => p.role).sort(), ['bgpd', 'zebra']);
     t.deepEqual(lab.node('c1').processes(), []);
-    t.throws(() => lab.node('r3'), { message: 'lab h1dmix has no node "r3"; its nodes: r1, r2, c1' });
+    t.throws(() => lab.node('r3'), { message: `lab ${MIX} has no node "r3"; its nodes: r1, r2, c1` });
 
     // Every node went through every phase, in order.
     for (const node of ['r1', 'r2', 'c1']) {
@@ -96,37 +102,37 @@ test.serial('deploys FRR routers and a client, converges, and destroy leaves not
     t.regex(log, /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d\.\d{3} (ZEBRA|BGP): /m);
 
     // Another process can reopen the lab from its state file.
-    const attached = attachLab('h1dmix');
+    const attached = attachLab(MIX);
     t.deepEqual(attached.node('r2').processes().map((p) => p.pid).sort(), lab.node('r2').processes().map((p) => p.pid).sort());
     t.is(attached.node('r2').vtySocket('bgpd'), lab.node('r2').vtySocket('bgpd'));
   } finally {
     await lab.destroy();
   }
-  t.deepEqual(await leftovers('h1dmix'), []);
-  t.false(existsSync('/run/bgpdns-lab/h1dmix'));
+  t.deepEqual(await leftovers(MIX), []);
+  t.false(existsSync(`/run/bgpdns-lab/${MIX}`));
   await lab.destroy(); // idempotent
 });
 
 test.serial('a failing exec line fails the deploy, names the node and the line, and cleans up', async (t) => {
-  const file = await labFile('h1dfail', ['ip addr add 198.18.5.2/24 dev eth9']);
+  const file = await labFile(FAIL, ['ip addr add 198.18.5.2/24 dev eth9']);
   const err = await t.throwsAsync(deploy(file));
   t.regex(err!.message, /^node c1: exec\[0\] "ip addr add 198\.18\.5\.2\/24 dev eth9" failed \(exit \d+\): .*eth9/);
-  t.deepEqual(await leftovers('h1dfail'), []);
+  t.deepEqual(await leftovers(FAIL), []);
 });
 
 test.serial('deploying a lab that already exists is refused', async (t) => {
-  const file = await labFile('h1dtwice', []);
+  const file = await labFile(TWICE, []);
   await using lab = await deploy(file);
   const err = await t.throwsAsync(deploy(file));
-  t.is(err!.message, 'lab "h1dtwice" already exists on this host (netns, process, dir); destroy it first: bgpdns-lab destroy h1dtwice');
+  t.is(err!.message, `lab "${TWICE}" already exists on this host (netns, process, dir); destroy it first: bgpdns-lab destroy ${TWICE}`);
   t.is(lab.nodes().length, 3);
 });
 
 test.serial('a node that does not become ready in time fails the deploy with the daemon and socket, and cleans up', async (t) => {
-  const file = await labFile('h1dslow', []);
+  const file = await labFile(SLOW, []);
   const err = await t.throwsAsync(deploy(file, { readyTimeoutMs: 0 }));
-  t.regex(err!.message, /^node r[12]: (zebra|bgpd) vty socket \/run\/bgpdns-lab\/h1dslow\/r[12]\/(zebra|bgpd)\.vty did not answer/);
-  t.deepEqual(await leftovers('h1dslow'), []);
+  t.regex(err!.message, new RegExp(`^node r[12]: (zebra|bgpd) vty socket /run/bgpdns-lab/${SLOW}/r[12]/(zebra|bgpd)\\.vty did not answer`));
+  t.deepEqual(await leftovers(SLOW), []);
 });
 
 test.after.always('no h1d leftovers', async (t) => {

@@ -21,7 +21,8 @@ let file: string;
 /** Same routers plus a host whose exec line sleeps: a deploy of it is still running when signalled. */
 let slowFile: string;
 let scratch: string;
-const LAB = 'h1kill';
+// This run's PID in the name: a concurrent test run elsewhere on the machine has its own lab.
+const LAB = `h1kill${process.pid.toString(36)}`;
 
 test.before(async () => {
   scratch = await mkdtemp(path.join(tmpdir(), 'h1-kill-'));
