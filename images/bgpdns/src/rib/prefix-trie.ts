@@ -1,22 +1,29 @@
 /**
  * A path-compressed binary trie (Patricia) over fixed-width keys, stored in
- * typed arrays so that a million prefixes cost a few tens of bytes each and
- * no JS object per prefix. A node holds a key (its prefix, host bits zero),
- * the prefix length, two children, a parent and one int32 value (-1 = glue
- * node that only joins two subtrees). Node ids are stable until removal.
+ * one Int32Array so that a million prefixes cost a few tens of bytes each and
+ * no JS object per prefix. A node is one record of `words + 5` int32s — its key
+ * (the prefix, host bits zero), prefix length, two children, parent and one
+ * value (-1 = glue node that only joins two subtrees) — so a step of a walk
+ * touches one cache line, which is what a large table's walk is bound by.
+ * Node ids are stable until removal.
  */
 
 const INITIAL_CAPACITY = 1024;
+// Field offsets after the key words.
+const LEN = 0;
+const LEFT = 1;
+const RIGHT = 2;
+const PARENT = 3;
+const VALUE = 4;
+const FIELDS = 5;
 
 export class PrefixTrie {
   /** 1 for IPv4, 4 for IPv6. */
   readonly words: number;
   readonly maxLen: number;
-  private keys: Uint32Array;
-  private lens: Uint8Array;
-  private kids: Int32Array;
-  private parents: Int32Array;
-  private values: Int32Array;
+  /** Int32s per node record. */
+  private readonly stride: number;
+  private nodes: Int32Array;
   private capacity = 0;
   private used = 0;
   private freeHead = -1;
@@ -28,11 +35,8 @@ export class PrefixTrie {
   constructor(words: 1 | 4, capacity = INITIAL_CAPACITY) {
     this.words = words;
     this.maxLen = words * 32;
-    this.keys = new Uint32Array(capacity * words);
-    this.lens = new Uint8Array(capacity);
-    this.kids = new Int32Array(capacity * 2);
-    this.parents = new Int32Array(capacity);
-    this.values = new Int32Array(capacity);
+    this.stride = words + FIELDS;
+    this.nodes = new Int32Array(capacity * this.stride);
     this.capacity = capacity;
   }
 
@@ -45,82 +49,71 @@ export class PrefixTrie {
   }
 
   value(node: number): number {
-    return this.values[node];
+    return this.nodes[node * this.stride + this.words + VALUE];
   }
 
   setValue(node: number, value: number): void {
-    this.values[node] = value;
+    this.nodes[node * this.stride + this.words + VALUE] = value;
   }
 
   prefixLength(node: number): number {
-    return this.lens[node];
+    return this.nodes[node * this.stride + this.words + LEN];
   }
 
   /** Copies the node's key words into `out` at `offset`. */
   keyOf(node: number, out: Uint32Array, offset = 0): void {
-    const base = node * this.words;
-    for (let w = 0; w < this.words; w++) out[offset + w] = this.keys[base + w];
+    const base = node * this.stride;
+    for (let w = 0; w < this.words; w++) out[offset + w] = this.nodes[base + w];
   }
 
   keyWord(node: number, w: number): number {
-    return this.keys[node * this.words + w];
+    return this.nodes[node * this.stride + w] >>> 0;
   }
 
   bytesUsed(): number {
-    return this.keys.byteLength + this.lens.byteLength + this.kids.byteLength + this.parents.byteLength + this.values.byteLength;
+    return this.nodes.byteLength;
   }
 
   private grow(): void {
     const cap = this.capacity * 2;
-    const w = this.words;
-    const keys = new Uint32Array(cap * w);
-    keys.set(this.keys);
-    const lens = new Uint8Array(cap);
-    lens.set(this.lens);
-    const kids = new Int32Array(cap * 2);
-    kids.set(this.kids);
-    const parents = new Int32Array(cap);
-    parents.set(this.parents);
-    const values = new Int32Array(cap);
-    values.set(this.values);
-    this.keys = keys;
-    this.lens = lens;
-    this.kids = kids;
-    this.parents = parents;
-    this.values = values;
+    const nodes = new Int32Array(cap * this.stride);
+    nodes.set(this.nodes);
+    this.nodes = nodes;
     this.capacity = cap;
     this.onGrow?.(cap);
   }
 
   private alloc(key: Uint32Array, len: number): number {
     let node: number;
+    const f = this.words;
     if (this.freeHead >= 0) {
       node = this.freeHead;
-      this.freeHead = this.kids[node * 2];
+      this.freeHead = this.nodes[node * this.stride + f + LEFT];
     } else {
       if (this.used === this.capacity) this.grow();
       node = this.used++;
     }
-    const w = this.words;
-    const base = node * w;
-    for (let i = 0; i < w; i++) {
+    const nodes = this.nodes;
+    const base = node * this.stride;
+    for (let i = 0; i < f; i++) {
       const keep = len - i * 32;
-      this.keys[base + i] = keep >= 32 ? key[i] : keep <= 0 ? 0 : (key[i] & (~0 << (32 - keep))) >>> 0;
+      nodes[base + i] = keep >= 32 ? key[i] : keep <= 0 ? 0 : key[i] & (~0 << (32 - keep));
     }
-    this.lens[node] = len;
-    this.kids[node * 2] = -1;
-    this.kids[node * 2 + 1] = -1;
-    this.parents[node] = -1;
-    this.values[node] = -1;
+    nodes[base + f + LEN] = len;
+    nodes[base + f + LEFT] = -1;
+    nodes[base + f + RIGHT] = -1;
+    nodes[base + f + PARENT] = -1;
+    nodes[base + f + VALUE] = -1;
     this.liveNodes++;
     return node;
   }
 
   private release(node: number): void {
-    this.kids[node * 2] = this.freeHead;
-    this.lens[node] = 0;
-    this.values[node] = -1;
-    this.parents[node] = -2;
+    const b = node * this.stride + this.words;
+    this.nodes[b + LEFT] = this.freeHead;
+    this.nodes[b + LEN] = 0;
+    this.nodes[b + VALUE] = -1;
+    this.nodes[b + PARENT] = -2;
     this.freeHead = node;
     this.liveNodes--;
   }
@@ -133,36 +126,44 @@ export class PrefixTrie {
   /** Length of the common leading bits of `key` and node's key, capped at `limit`. */
   private commonLength(key: Uint32Array, node: number, limit: number): number {
     const w = this.words;
-    const base = node * w;
+    const base = node * this.stride;
     for (let i = 0; i < w; i++) {
-      const diff = (key[i] ^ this.keys[base + i]) >>> 0;
+      const diff = (key[i] ^ this.nodes[base + i]) >>> 0;
       if (diff !== 0) return Math.min(limit, i * 32 + Math.clz32(diff));
       if ((i + 1) * 32 >= limit) return limit;
     }
     return limit;
   }
 
+  private child(node: number, bit: number): number {
+    return this.nodes[node * this.stride + this.words + LEFT + bit];
+  }
+
   private replaceChild(parent: number, oldChild: number, newChild: number): void {
+    const f = this.words;
     if (parent < 0) this.root = newChild;
-    else if (this.kids[parent * 2] === oldChild) this.kids[parent * 2] = newChild;
-    else this.kids[parent * 2 + 1] = newChild;
-    if (newChild >= 0) this.parents[newChild] = parent;
+    else {
+      const b = parent * this.stride + f;
+      if (this.nodes[b + LEFT] === oldChild) this.nodes[b + LEFT] = newChild;
+      else this.nodes[b + RIGHT] = newChild;
+    }
+    if (newChild >= 0) this.nodes[newChild * this.stride + f + PARENT] = parent;
   }
 
   private link(parent: number, bit: number, child: number): void {
-    this.kids[parent * 2 + bit] = child;
-    this.parents[child] = parent;
+    this.nodes[parent * this.stride + this.words + LEFT + bit] = child;
+    this.nodes[child * this.stride + this.words + PARENT] = parent;
   }
 
   /** The node for exactly (key, len), or -1. */
   find(key: Uint32Array, len: number): number {
     let n = this.root;
     while (n >= 0) {
-      const nl = this.lens[n];
+      const nl = this.prefixLength(n);
       if (nl > len) return -1;
       if (this.commonLength(key, n, nl) < nl) return -1;
       if (nl === len) return n;
-      n = this.kids[n * 2 + PrefixTrie.bitOf(key, nl)];
+      n = this.child(n, PrefixTrie.bitOf(key, nl));
     }
     return -1;
   }
@@ -176,12 +177,12 @@ export class PrefixTrie {
     let n = this.root;
     let parent = -1;
     for (;;) {
-      const nl = this.lens[n];
-      const common = this.commonLength(key, n, Math.min(nl, len));
+      const nl = this.prefixLength(n);
+      const common = this.commonLength(key, n, nl < len ? nl : len);
       if (common === nl) {
         if (nl === len) return n;
         const bit = PrefixTrie.bitOf(key, nl);
-        const next = this.kids[n * 2 + bit];
+        const next = this.child(n, bit);
         if (next < 0) {
           const fresh = this.alloc(key, len);
           this.link(n, bit, fresh);
@@ -192,7 +193,7 @@ export class PrefixTrie {
         continue;
       }
       // The new prefix and node n part ways at bit `common` (< nl).
-      const nodeBit = PrefixTrie.bitOf(this.keys, common, n * this.words);
+      const nodeBit = PrefixTrie.bitOf(this.nodes, common, n * this.stride);
       if (common === len) {
         const fresh = this.alloc(key, len);
         this.replaceChild(parent, n, fresh);
@@ -213,11 +214,13 @@ export class PrefixTrie {
    * then its parent if that became a redundant glue node. Safe to call on any node.
    */
   prune(node: number): void {
-    while (node >= 0 && this.values[node] < 0) {
-      const left = this.kids[node * 2];
-      const right = this.kids[node * 2 + 1];
+    const f = this.words;
+    while (node >= 0 && this.value(node) < 0) {
+      const b = node * this.stride + f;
+      const left = this.nodes[b + LEFT];
+      const right = this.nodes[b + RIGHT];
       if (left >= 0 && right >= 0) return;
-      const parent = this.parents[node];
+      const parent = this.nodes[b + PARENT];
       this.replaceChild(parent, node, left >= 0 ? left : right);
       this.release(node);
       node = parent;
@@ -232,50 +235,35 @@ export class PrefixTrie {
     let n = this.root;
     let count = 0;
     const w = this.words;
-    const keys = this.keys;
+    const stride = this.stride;
+    const nodes = this.nodes;
     while (n >= 0) {
-      const nl = this.lens[n];
+      const base = n * stride;
+      const nl = nodes[base + w + LEN];
       if (nl > maxLen) break;
       // Does node n's prefix cover the key? Compare whole words, then the partial word.
-      const base = n * w;
       const full = nl >>> 5;
       let ok = true;
       for (let i = 0; i < full; i++) {
-        if (keys[base + i] !== key[i] >>> 0) {
+        if (nodes[base + i] !== (key[i] | 0)) {
           ok = false;
           break;
         }
       }
       if (!ok) break;
       const rest = nl & 31;
-      if (rest !== 0 && ((keys[base + full] ^ key[full]) & (~0 << (32 - rest))) !== 0) break;
-      if (this.values[n] >= 0 && count < out.length) out[count++] = n;
+      if (rest !== 0 && ((nodes[base + full] ^ key[full]) & (~0 << (32 - rest))) !== 0) break;
+      if (nodes[base + w + VALUE] >= 0 && count < out.length) out[count++] = n;
       if (nl === maxLen) break;
-      n = this.kids[n * 2 + ((key[nl >>> 5] >>> (31 - (nl & 31))) & 1)];
+      n = nodes[base + w + LEFT + ((key[nl >>> 5] >>> (31 - (nl & 31))) & 1)];
     }
     return count;
   }
 
-  /** The longest node with a value covering `key` within `maxLen` bits, or -1. IPv4 fast path included. */
+  /** The longest node with a value covering `key` within `maxLen` bits, or -1. */
   longest(key: ArrayLike<number>, maxLen: number): number {
-    let n = this.root;
-    let best = -1;
-    if (this.words === 1) {
-      const k = key[0] >>> 0;
-      const keys = this.keys;
-      while (n >= 0) {
-        const nl = this.lens[n];
-        if (nl > maxLen) break;
-        if (nl !== 0 && ((keys[n] ^ k) & (~0 << (32 - nl))) !== 0) break;
-        if (this.values[n] >= 0) best = n;
-        if (nl === 32) break;
-        n = this.kids[n * 2 + ((k >>> (31 - nl)) & 1)];
-      }
-      return best;
-    }
-    const out = scratch;
-    const count = this.matches(key, maxLen, out);
-    return count > 0 ? out[count - 1] : -1;
+    const count = this.matches(key, maxLen, scratch);
+    return count > 0 ? scratch[count - 1] : -1;
   }
 
   /** Visits every node with a value (pre-order, i.e. shorter prefixes before the longer ones they cover). */
@@ -284,9 +272,9 @@ export class PrefixTrie {
     const stack: number[] = [this.root];
     while (stack.length > 0) {
       const n = stack.pop()!;
-      if (this.values[n] >= 0) visit(n);
-      const right = this.kids[n * 2 + 1];
-      const left = this.kids[n * 2];
+      if (this.value(n) >= 0) visit(n);
+      const right = this.child(n, 1);
+      const left = this.child(n, 0);
       if (right >= 0) stack.push(right);
       if (left >= 0) stack.push(left);
     }
