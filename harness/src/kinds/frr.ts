@@ -198,7 +198,7 @@ export const frrKind: Kind = {
     if (!p) throw new Error(`node ${ctx.node.name}: frr kind started before prepare`);
     const started: NodeProcess[] = [];
     const spawnDaemon = async (d: Daemon) => {
-      const proc = await ctx.runtime.spawn(ctx.lab, ctx.node.name, daemonArgv(ctx.dir, d), { role: d });
+      const proc = await ctx.runtime.spawn(ctx.lab, ctx.node.name, daemonArgv(ctx.dir, d), { role: d, env: ctx.node.env });
       started.push(proc);
     };
     // zebra first: the other daemons connect to its zserv.api socket at startup.
