@@ -170,3 +170,21 @@ test('no route to the client: no preference, random order, counted as such', asy
   t.is(d.scope, 0);
   t.is(o.stats.fallbacks['no-preference'], 1);
 });
+
+test('no route / no sessions are remembered for refreshAfterMs (per client / for everyone), forgotten on a new generation', async (t) => {
+  const c = clock();
+  const r = table();
+  const o = new AddressOrderer(r, { now: c.now, refreshAfterMs: 1000 });
+  await o.order(clientFromSource('127.9.9.9'), rrset, candidates);
+  const again = o.order(clientFromSource('127.9.9.9'), rrset, candidates);
+  t.false(again instanceof Promise);
+  t.is(r.calls, 1);
+  await o.order(clientFromSource('127.9.9.10'), rrset, candidates);
+  t.is(r.calls, 2, 'another client is asked');
+  c.advance(1001);
+  await o.order(clientFromSource('127.9.9.9'), rrset, candidates);
+  t.is(r.calls, 3, 'asked again after refreshAfterMs');
+  r.generation = 5;
+  await o.order(clientFromSource('127.0.1.1'), rrset, candidates);
+  t.is(o.order(clientFromSource('127.9.9.9'), rrset, candidates) instanceof Promise, true, 'a new generation forgets it');
+});

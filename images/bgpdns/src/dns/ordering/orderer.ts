@@ -62,6 +62,8 @@ export class OrdererStats {
   sorterError = 0;
   lateAnswers = 0;
   cacheHits = 0;
+  /** Answered from the memory of a recent no-route / no-sessions answer. */
+  unrankedHits = 0;
   cacheMisses = 0;
   cacheFlushes = 0;
   backgroundRefreshes = 0;
@@ -135,6 +137,9 @@ export class AddressOrderer {
   private backoffMs: number;
   private probeInFlight = false;
   private refreshesInFlight = 0;
+  private noSessionsUntil = 0;
+  private readonly noRoute = new Map<string, number>();
+  private noRouteGeneration = -1;
 
   constructor(
     private readonly ranker: Ranker | null,
@@ -172,6 +177,12 @@ export class AddressOrderer {
         );
       }
       return { order: orderFromGroups(hit.groups, n), scope: hit.scope, source: 'cache' };
+    }
+    const unranked = this.unrankedUntil(client, now);
+    if (unranked) {
+      this.stats.unrankedHits++;
+      this.stats.fallbacks['no-preference']++;
+      return { order: randomOrder(n), scope: 0, source: 'cache' };
     }
     this.stats.cacheMisses++;
 
@@ -247,7 +258,39 @@ export class AddressOrderer {
       refreshing: false,
     };
     if (answer.matchedPrefix) this.cache.store(answer.matchedPrefix, rrsetKey, decision);
+    else this.rememberUnranked(answer, client);
     return decision;
+  }
+
+  /**
+   * Answers without a matched prefix cannot go into the prefix cache, yet they
+   * are just as stable: no sessions (for everyone) or no route (for that client)
+   * hold until the generation moves. They are remembered for refreshAfterMs so
+   * a lab full of clients outside the table does not ask the sorter per query.
+   */
+  private rememberUnranked(answer: RankAnswer, client: ClientAddress): void {
+    this.syncUnrankedGeneration();
+    const until = this.opts.now() + this.opts.refreshAfterMs;
+    if (answer.status === 'no-sessions') this.noSessionsUntil = until;
+    else if (answer.status === 'no-route') {
+      if (this.noRoute.size >= 10_000) this.noRoute.clear();
+      this.noRoute.set(`${client.text}/${client.prefixLen}`, until);
+    }
+  }
+
+  private syncUnrankedGeneration(): void {
+    if (this.noRouteGeneration === this.stats.generation) return;
+    this.noRoute.clear();
+    this.noSessionsUntil = 0;
+    this.noRouteGeneration = this.stats.generation;
+  }
+
+  private unrankedUntil(client: ClientAddress, now: number): boolean {
+    this.syncUnrankedGeneration();
+    if (now < this.noSessionsUntil) return true;
+    if (this.noRoute.size === 0) return false;
+    const until = this.noRoute.get(`${client.text}/${client.prefixLen}`);
+    return until !== undefined && now < until;
   }
 
   private succeeded(): void {

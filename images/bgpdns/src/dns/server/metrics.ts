@@ -76,8 +76,9 @@ export function dnsMetrics(stats: FrontStats, orderer: AddressOrderer): client.R
   gauge(r, 'bgpdns_dns_sorter_defective', '1 while the sorter is marked defective and skipped.', () => (o.defective ? 1 : 0));
   counter(r, 'bgpdns_dns_sorter_defective_episodes_total', 'Times the sorter was marked defective.', [], () => [[{}, o.defectiveEpisodes]]);
   counter(r, 'bgpdns_dns_sorter_probes_total', 'Probes of a defective sorter after its back-off.', [], () => [[{}, o.probes]]);
-  counter(r, 'bgpdns_dns_decision_cache_total', 'Ordering decision cache lookups.', ['result'], () => [
+  counter(r, 'bgpdns_dns_decision_cache_total', 'Ordering decision cache lookups (unranked = a remembered no-route/no-sessions answer).', ['result'], () => [
     [{ result: 'hit' }, o.cacheHits],
+    [{ result: 'unranked' }, o.unrankedHits],
     [{ result: 'miss' }, o.cacheMisses],
   ]);
   counter(r, 'bgpdns_dns_decision_cache_flushes_total', 'Decision cache flushes on a new RIB generation.', [], () => [[{}, o.cacheFlushes]]);
