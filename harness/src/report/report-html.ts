@@ -76,7 +76,8 @@ function numCell(value: number, m: Measurement, stat: string): string {
 }
 
 function measurementRow(m: Measurement, claims: boolean): string {
-  const verdict = m.met ? '<span class="ok">met</span>' : '<span class="bad">missed</span>';
+  // Without an SLO there is nothing to meet: the figure is only recorded.
+  const verdict = !m.met ? '<span class="bad">missed</span>' : m.slo ? '<span class="ok">met</span>' : '<span class="muted">recorded</span>';
   const judged = judgedStatistic(m).stat;
   const claim = claims ? `<td>${m.claim ? `${esc(m.claim.text)} <span class="muted">(${esc(m.claim.source)})</span>` : ''}</td>` : '';
   return `<tr data-measurement="${esc(m.name)}"${m.met ? '' : ' class="missed"'}>
