@@ -31,7 +31,7 @@ default: BGPDNS_RUNTIME, else netns.`,
     const lab = await deploy(model, { onProgress: view.on, runtime });
     const ready = lab.timings!.readyAt - t0;
     const links = model.links.length;
-    process.stderr.write(`lab ${model.name}: ${model.nodes.length} node${model.nodes.length === 1 ? "" : "s"}, ${links} link${links === 1 ? "" : "s"} ready in ${(ready / 1000).toFixed(2)} s\n`);
+    process.stderr.write(`lab ${model.name}: ${model.nodes.length} node${model.nodes.length === 1 ? '' : 's'}, ${links} link${links === 1 ? '' : 's'} ready in ${(ready / 1000).toFixed(2)} s\n`);
     let convergedS: number | undefined;
     if (!flags.has('no-converge') && bgpNodes(lab).length > 0) {
       const timeoutS = Number(flags.get('converge-timeout') ?? 60);
