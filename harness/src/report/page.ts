@@ -19,6 +19,7 @@ h3 { font-size: 15px; margin: 18px 0 6px; }
 .verdict { display: inline-block; font-size: 13px; font-weight: 700; letter-spacing: .02em; padding: 3px 10px; border-radius: 12px; color: white; }
 .verdict.pass { background: ${COLORS.met}; }
 .verdict.fail { background: ${COLORS.missed}; }
+.verdict.warn { background: #9a6700; }
 table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; font-size: 13px; }
 th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid #eaeef2; vertical-align: top; }
 th { background: #f6f8fa; font-weight: 600; border-bottom: 1px solid #d0d7de; white-space: nowrap; }

@@ -131,3 +131,12 @@ test('claims from source documents stand next to the measured figures', async (t
   t.true(row.includes('>15 s<'));
   t.true(row.includes(`>${(m.max / 15000).toFixed(2)}×<`));
 });
+
+test('failed steps show in the header even when the verdict is PASS', async (t) => {
+  const r = syntheticRunRecord({ withFailures: false });
+  r.steps[3].ok = false;
+  r.steps[3].error = 'sorter /routes/ipv4: curl exit 126';
+  const html = await renderReportHtml(r);
+  t.regex(html, /<span class="verdict pass">PASS<\/span> <span class="verdict warn">1 step failed<\/span>/);
+  t.regex(html, /failed: sorter \/routes\/ipv4: curl exit 126/);
+});

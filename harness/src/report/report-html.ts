@@ -49,7 +49,11 @@ function header(record: RunRecord): string {
     ['exit code', String(exitCodeOf(record))],
     ['schema', `run record v${record.version}`],
   ];
-  return `<h1>Convergence report <code>${esc(record.run)}</code> ${verdictBadge(record)}</h1>
+  // A step can throw without any assertion or SLO recording it; the verdict (and the
+  // exit code) would not show it, so the header does.
+  const failedSteps = record.steps.filter((s) => s.ok === false).length;
+  const stepBadge = failedSteps > 0 ? ` <span class="verdict warn">${failedSteps} step${failedSteps === 1 ? '' : 's'} failed</span>` : '';
+  return `<h1>Convergence report <code>${esc(record.run)}</code> ${verdictBadge(record)}${stepBadge}</h1>
 <p class="meta">Scenarios: ${record.scenarios.map((s) => `<b>${esc(s)}</b>`).join(', ') || 'none'}</p>
 <div class="facts" data-section="machine">${facts.map(([k, v]) => `<div data-fact="${esc(k)}"><span>${esc(k)}</span>${esc(v)}</div>`).join('')}</div>`;
 }
