@@ -13,6 +13,11 @@ export interface UnreadableRun {
   problem: string;
 }
 
+function failedSteps(r: RunRecord): string {
+  const n = r.steps.filter((s) => s.ok === false).length;
+  return n > 0 ? `<br><span class="muted">${n} step${n === 1 ? '' : 's'} failed</span>` : '';
+}
+
 function runRow(r: RunRecord): string {
   const met = r.measurements.filter((m) => m.met).length;
   const passed = r.assertions.filter((a) => a.ok).length;
@@ -22,7 +27,7 @@ function runRow(r: RunRecord): string {
 <td style="white-space:nowrap">${esc(r.startedAt.slice(5, 16).replace('T', ' '))}</td><td>${esc(r.lab)}<br><span class="muted">${esc(r.runtime)}</span></td>
 <td>${r.scenarios.map(esc).join(', ')}</td>
 <td class="num">${met}/${r.measurements.length}</td><td class="num">${passed}/${r.assertions.length}</td>
-<td>${r.met ? '<span class="ok">PASS</span>' : '<span class="bad">FAIL</span>'}${r.error ? ` <span class="muted">${esc(r.error)}</span>` : ''}</td>
+<td>${r.met ? '<span class="ok">PASS</span>' : '<span class="bad">FAIL</span>'}${failedSteps(r)}${r.error ? ` <span class="muted">${esc(r.error)}</span>` : ''}</td>
 <td style="white-space:nowrap"><a href="${href('junit.xml')}">junit</a> <a href="${href('run.json')}">json</a></td></tr>`;
 }
 
