@@ -88,9 +88,12 @@ test.serial(`SIGKILL at ${RUNS} points spread over deploy, then destroy: zero le
     const at = ((i + Math.random()) / RUNS) * full.deployMs;
     const run = await runDeploy('SIGKILL', at);
     const before = await leftovers(LAB);
+    const daemons = readState(LAB)?.processes ?? [];
     seen.push(`${at.toFixed(0)}ms:${before.length}`);
     await destroyLab(LAB);
     const after = await leftovers(LAB);
+    // FRR's per-process crash-log dirs go too (a SIGKILLed daemon would leave them).
+    t.deepEqual(daemons.map((d) => `/var/tmp/frr/${d.role}.${d.pid}`).filter((d) => existsSync(d)), [], `run ${i}`);
     t.deepEqual(after, [], `run ${i}: killed ${at.toFixed(0)} ms into a ${full.deployMs.toFixed(0)} ms deploy (exit ${run.signal ?? run.code}); before destroy: ${before.length} leftovers`);
   }
   t.log(`full deploy ${full.deployMs.toFixed(0)} ms; kill point:leftovers before destroy = ${seen.join(' ')}`);
