@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Lab, LabNode } from '../topology/model.js';
-import { daemonArgv, frrConfigFiles, planFrrNode } from './frr.js';
+import { daemonArgv, frrConfigFiles, frrKind, planFrrNode } from './frr.js';
 
 let dir: string;
 test.before(async () => {
@@ -56,4 +56,23 @@ test('config files and command lines stay inside the node directory', async (t) 
     '/usr/lib/frr/bfdd', '-f', `${nodeDir}/bfdd.conf`, '-i', `${nodeDir}/bfdd.pid`, '-z', `${nodeDir}/zserv.api`,
     '--vty_socket', nodeDir, '-P', '0', '--bfdctl', `${nodeDir}/bfdd.sock`,
   ]);
+});
+
+test('zebra dying while starting fails the start at once, with its output', async (t) => {
+  const nodeDir = path.join(dir, 'dying-r1');
+  const spawned: string[][] = [];
+  const runtime = {
+    name: 'netns',
+    async spawn(_lab: Lab, name: string, argv: string[], opts?: { role?: string }) {
+      spawned.push(argv);
+      await writeFile(path.join(nodeDir, 'zebra.log'), "zebra: can't create pid lock file\n");
+      return { node: name, role: opts?.role ?? 'zebra', pid: 1, argv, exited: Promise.resolve(1), signal() {}, async stop() {} };
+    },
+  } as unknown as import('../runtime/runtime.js').Runtime;
+  const ctx = { lab: lab(), node: node([], `${dir}/frr.conf`), runtime, dir: nodeDir, warn() {}, signal: new AbortController().signal };
+  await frrKind.prepare!(ctx);
+  const t0 = Date.now();
+  await t.throwsAsync(frrKind.start(ctx), { message: `node r1: zebra exited (1) while starting; ${nodeDir}/zebra.log: zebra: can't create pid lock file` });
+  t.true(Date.now() - t0 < 5000, 'does not wait for the vty socket timeout');
+  t.is(spawned.length, 1, 'no other daemon is started without zebra');
 });

@@ -8,6 +8,7 @@ import type { Kind, KindContext } from './kind.js';
 import { SUPPORTED_DAEMONS, daemonConfig, parseDaemonsFile, splitFrrConfig, type Daemon, type SplitConfig } from './frr-config.js';
 import { ensureNodeDir, systemUser } from './node-dir.js';
 import { vtyAnswers } from './vty-ping.js';
+import { logTail } from '../runtime/log-tail.js';
 
 /**
  * FRR router (host-installed FRR 8.4, /usr/lib/frr) under the netns runtime.
@@ -203,7 +204,15 @@ export const frrKind: Kind = {
     };
     // zebra first: the other daemons connect to its zserv.api socket at startup.
     await spawnDaemon('zebra');
-    await waitVty(ctx, 'zebra', Date.now() + 15_000);
+    const zebra = started[0];
+    const first = await Promise.race([
+      waitVty(ctx, 'zebra', Date.now() + 15_000).then(() => 'up' as const),
+      zebra.exited.then((code) => ({ code })),
+    ]);
+    if (first !== 'up') {
+      const log = path.join(ctx.dir, 'zebra.log');
+      throw new Error(`node ${ctx.node.name}: zebra exited (${first.code}) while starting; ${log}: ${await logTail(log)}`);
+    }
     await Promise.all(p.daemons.filter((d) => d !== 'zebra').map(spawnDaemon));
     return started;
   },

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { monoNow } from '../clock.js';
 import type { Lab, LabLink, LabNode } from '../topology/model.js';
@@ -6,6 +5,7 @@ import { loadTopology } from '../topology/load.js';
 import type { NodeProcess, Runtime } from '../runtime/runtime.js';
 import { NetnsRuntime } from '../runtime/netns.js';
 import { getKind } from '../kinds/registry.js';
+import { logTail } from '../runtime/log-tail.js';
 import type { KindContext } from '../kinds/kind.js';
 import { guardLab, unguardLab } from './cleanup-on-signal.js';
 import { LabHandle, NodeHandle } from './lab-handle.js';
@@ -26,14 +26,6 @@ function linkName(l: LabLink): string {
   return `${l.a.node}:${l.a.iface}--${l.b.node}:${l.b.iface}`;
 }
 
-async function logTail(file: string, lines = 5): Promise<string> {
-  try {
-    const text = (await readFile(file, 'utf8')).trimEnd().split('\n');
-    return text.slice(-lines).join(' | ');
-  } catch {
-    return '(no output)';
-  }
-}
 
 /**
  * Deploy a topology file (or a loaded Lab) and resolve once every node is ready and
