@@ -23,9 +23,9 @@ async function healthState(o: AnycastObservers): Promise<string> {
 
 /**
  * Hang and resume site A's DNS service `count` times. Each hang lasts until the health
- * agent noticed it; after each resume the next hang waits for `until`: the partners back
- * on site A (every flap then reaches them whole), or — with dampening, where they may
- * never come back — the agent up and the routers quiet for longer than the MRAI.
+ * agent noticed it; after each resume the next hang waits for `until` — the partners back
+ * on site A (every flap then reaches them whole), or, with dampening where they may never
+ * come back, only the agent up — and for the routers to be quiet for longer than the MRAI.
  */
 async function flapHealth(lab: AnycastObservers, count: number, until: 'partners-back' | 'agent-up'): Promise<{ from: number; to: number }> {
   const from = monoNow();
@@ -38,7 +38,10 @@ async function flapHealth(lab: AnycastObservers, count: number, until: 'partners
     }
     await waitUntil(() => healthState(lab), (s) => s === 'up' || `state ${s}`, { what: `flap ${k}: health agent sees the recovery`, timeout: 10_000, interval: 20 });
     if (until === 'partners-back') await lab.waitSteady('site-a', `flap ${k}: partners back on site A`);
-    else await lab.waitQuiet(1500);
+    // A withdrawal less than advertisement-interval (1 s) after the last update to a partner
+    // waits for the MRAI timer and can cancel out with the next announcement: flap only once
+    // the routers have been quiet for longer than that.
+    await lab.waitQuiet(1500);
   }
   await lab.waitQuiet(2500);
   return { from, to: monoNow() };
