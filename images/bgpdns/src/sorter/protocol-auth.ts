@@ -4,65 +4,33 @@
  * key id, a timestamp window against replay of old messages, and a nonce memory
  * against replay inside the window.
  */
-import * as crypto from 'node:crypto';
+import { hmacInto, hmacKey, hmacMatches, type HmacKey } from './hmac-sha256.js';
 import { decodeHeader } from './protocol.js';
 import { DEFAULT_WINDOW_MS, MAC_LENGTH, ProtocolError, type Header } from './protocol-types.js';
 
 export type KeyRing = ReadonlyMap<number, Buffer>;
 
-const BLOCK = 64;
-/** Node ≥ 20.12 has one-shot hashing: no Hash/Hmac object per message, which is most of the cost. */
-const oneShot = (crypto as { hash?: (alg: string, data: Uint8Array, enc: 'buffer') => Buffer }).hash;
+const keys = new WeakMap<Buffer, HmacKey>();
 
-/** A key's HMAC pads (RFC 2104 §2), computed once, with scratch room for the message. */
-interface KeyPads {
-  inner: Buffer;
-  outer: Buffer;
-}
-
-const padsOf = new WeakMap<Buffer, KeyPads>();
-
-function pads(key: Buffer): KeyPads {
-  let p = padsOf.get(key);
-  if (!p) {
-    const k = key.length > BLOCK ? crypto.createHash('sha256').update(key).digest() : key;
-    const inner = Buffer.alloc(BLOCK + 1024, 0);
-    const outer = Buffer.alloc(BLOCK + 32, 0);
-    k.copy(inner);
-    k.copy(outer);
-    for (let i = 0; i < BLOCK; i++) {
-      inner[i] ^= 0x36;
-      outer[i] ^= 0x5c;
-    }
-    p = { inner, outer };
-    padsOf.set(key, p);
+function keyState(key: Buffer): HmacKey {
+  let k = keys.get(key);
+  if (!k) {
+    k = hmacKey(key);
+    keys.set(key, k);
   }
-  return p;
-}
-
-/** HMAC-SHA256 (RFC 2104) of buf[0..end). */
-function hmac(buf: Buffer, end: number, key: Buffer): Buffer {
-  if (!oneShot || end > 1024) return crypto.createHmac('sha256', key).update(buf.subarray(0, end)).digest();
-  const p = pads(key);
-  buf.copy(p.inner, BLOCK, 0, end);
-  oneShot('sha256', p.inner.subarray(0, BLOCK + end), 'buffer').copy(p.outer, BLOCK);
-  return oneShot('sha256', p.outer, 'buffer');
-}
-
-function mac(buf: Buffer, key: Buffer): Buffer {
-  return hmac(buf, buf.length - MAC_LENGTH, key);
+  return k;
 }
 
 /** Fills the trailing MAC field of an encoded message in place and returns it. */
 export function sign(buf: Buffer, key: Buffer): Buffer {
-  mac(buf, key).copy(buf, buf.length - MAC_LENGTH);
+  hmacInto(keyState(key), buf, buf.length - MAC_LENGTH, buf, buf.length - MAC_LENGTH);
   return buf;
 }
 
 /** Constant-time check of the trailing MAC. */
 export function macValid(buf: Buffer, key: Buffer): boolean {
   if (buf.length < MAC_LENGTH) return false;
-  return crypto.timingSafeEqual(mac(buf, key), buf.subarray(buf.length - MAC_LENGTH));
+  return hmacMatches(keyState(key), buf, buf.length - MAC_LENGTH);
 }
 
 /**
