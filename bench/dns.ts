@@ -7,9 +7,9 @@
  *     service (sorter/server.ts + Sorter over a RIB with three upstreams, in its
  *     own process) reached over authenticated UDP through sorter/client.ts;
  *  3. `bgpdns dns --upstream` (proxy mode) in front of that same tinydns, sorter on.
- * For each: a throughput phase (dnsperf -c 4, as many queries as it can: qps,
- * loss, mean latency), then a latency phase at a fixed rate below saturation
- * (dnsperf -Q RATE -v: p50/p99/max from every answer's latency).
+ * For each: a warm-up, a latency phase at a fixed rate below saturation
+ * (dnsperf -Q RATE -v: p50/p99/max from every answer's latency), then a
+ * throughput phase (dnsperf -c 4, as many queries as it can: qps, loss, mean latency).
  * Queries ask A for 1,000 names with three addresses each (one per upstream),
  * every query carrying the EDNS client subnet 198.18.64.0/24, so each answer
  * is ordered by the sorter's decision (cached per matched prefix and RRset).
@@ -227,9 +227,10 @@ async function main(quick: boolean): Promise<void> {
     ];
     const results: Record<string, { throughput: Throughput; latency: Latency }> = {};
     for (const t of targets) {
-      await throughput(t.host, t.port, queries, phase.warm);
-      const tp = await throughput(t.host, t.port, queries, phase.throughput);
+      // Warm up (answer cache, sorter decisions), measure latency below saturation, then saturate.
+      await latency(t.host, t.port, queries, phase.warm, phase.rate);
       const lt = await latency(t.host, t.port, queries, phase.latency, phase.rate);
+      const tp = await throughput(t.host, t.port, queries, phase.throughput);
       results[t.name] = { throughput: tp, latency: lt };
       process.stderr.write(`bench dns: ${t.name}: ${tp.qps} q/s (lost ${tp.lost}), at ${lt.rate} q/s p50 ${lt.p50Ms} ms p99 ${lt.p99Ms} ms\n`);
     }

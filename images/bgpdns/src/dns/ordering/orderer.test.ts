@@ -62,11 +62,11 @@ test('a cached decision for the client prefix is used at once, without asking ag
 
 test('a new RIB generation in any answer flushes the cache', async (t) => {
   const r = table();
-  const o = new AddressOrderer(r, { refreshAfterMs: 0 });
+  const o = new AddressOrderer(r, { generationProbeMs: 0 });
   await o.order(clientFromSource('127.0.1.5'), rrset, candidates);
   r.generation = 2;
   r.table[0].prefer = ['198.18.3.1'];
-  // Hit (stale but within max age) triggers one background refresh that sees generation 2.
+  // A hit triggers the generation probe (interval 0 here), which sees generation 2.
   const d1 = o.order(clientFromSource('127.0.1.5'), rrset, candidates) as { order: number[] };
   t.is(pick(d1.order)[0], '198.18.2.1');
   await new Promise((res) => setImmediate(res));
@@ -79,7 +79,7 @@ test('a new RIB generation in any answer flushes the cache', async (t) => {
 test('entries older than maxAge are not used', async (t) => {
   const c = clock();
   const r = table();
-  const o = new AddressOrderer(r, { now: c.now, maxAgeMs: 5000, refreshAfterMs: 100_000 });
+  const o = new AddressOrderer(r, { now: c.now, maxAgeMs: 5000, refreshAfterMs: 100_000, generationProbeMs: 100_000 });
   await o.order(clientFromSource('127.0.1.5'), rrset, candidates);
   c.advance(6000);
   await o.order(clientFromSource('127.0.1.5'), rrset, candidates);
@@ -171,10 +171,10 @@ test('no route to the client: no preference, random order, counted as such', asy
   t.is(o.stats.fallbacks['no-preference'], 1);
 });
 
-test('no route / no sessions are remembered for refreshAfterMs (per client / for everyone), forgotten on a new generation', async (t) => {
+test('no route / no sessions are remembered for generationProbeMs (per client / for everyone), forgotten on a new generation', async (t) => {
   const c = clock();
   const r = table();
-  const o = new AddressOrderer(r, { now: c.now, refreshAfterMs: 1000 });
+  const o = new AddressOrderer(r, { now: c.now, generationProbeMs: 1000 });
   await o.order(clientFromSource('127.9.9.9'), rrset, candidates);
   const again = o.order(clientFromSource('127.9.9.9'), rrset, candidates);
   t.false(again instanceof Promise);
@@ -187,4 +187,24 @@ test('no route / no sessions are remembered for refreshAfterMs (per client / for
   r.generation = 5;
   await o.order(clientFromSource('127.0.1.1'), rrset, candidates);
   t.is(o.order(clientFromSource('127.9.9.9'), rrset, candidates) instanceof Promise, true, 'a new generation forgets it');
+});
+
+test('one generation probe per interval, riding on a cache hit, notices a routing change for every RRset', async (t) => {
+  const c = clock();
+  const r = table();
+  const o = new AddressOrderer(r, { now: c.now, generationProbeMs: 1000, refreshAfterMs: 60_000 });
+  const other = ['198.18.9.1', '198.18.2.1'];
+  await o.order(clientFromSource('127.0.1.5'), rrset, candidates);
+  await o.order(clientFromSource('127.0.1.5'), other.join(','), other);
+  t.is(r.calls, 2);
+  for (let i = 0; i < 10; i++) o.order(clientFromSource('127.0.1.5'), rrset, candidates);
+  t.is(r.calls, 2, 'no probe before the interval');
+  c.advance(1000);
+  r.generation = 7;
+  for (let i = 0; i < 10; i++) o.order(clientFromSource('127.0.1.5'), rrset, candidates);
+  t.is(r.calls, 3, 'exactly one probe');
+  await new Promise((res) => setImmediate(res));
+  t.is(o.stats.generation, 7);
+  t.is(o.stats.cacheFlushes, 1);
+  t.true(o.order(clientFromSource('127.0.1.5'), other.join(','), other) instanceof Promise, 'the other RRset is asked again');
 });

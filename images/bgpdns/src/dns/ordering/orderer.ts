@@ -2,13 +2,16 @@
  * Decides the order of an A/AAAA RRset for a client (slides 15–21, 33, 35).
  *
  * - A cached decision for the client's matched prefix, RRset and the current
- *   RIB generation is used at once; when it is older than `refreshAfterMs`
- *   (±25 % jitter, at most `maxRefreshesInFlight` at a time) one background
- *   re-rank refreshes it (that is also how a new generation is
- *   noticed while every query hits the cache). Entries older than `maxAgeMs`
- *   are not used. Staleness bound while the sorter answers: a decision may lag
- *   a routing change by 1.25 × refreshAfterMs + one sorter round trip for a busy RRset,
- *   and never by more than maxAgeMs.
+ *   RIB generation is used at once, never waited on.
+ * - Every answer carries the RIB generation, so one background re-rank per
+ *   `generationProbeMs` (riding on whatever query hits the cache) is enough to
+ *   notice a routing change anywhere; a new generation flushes the cache.
+ *   Staleness bound while queries flow and the sorter answers: generationProbeMs
+ *   + one sorter round trip, for every RRset alike.
+ * - Each entry is also re-ranked in the background after `refreshAfterMs`
+ *   (±25 % jitter, at most `maxRefreshesInFlight` at a time) — a safety net for
+ *   a restarted sorter whose generation numbers start over. Entries older than
+ *   `maxAgeMs` are not used (the sorter has then been unreachable that long).
  * - Otherwise the sorter is asked and awaited up to `timeoutMs` (default 50 ms:
  *   resolvers retry after a few hundred ms); on timeout or error the answer
  *   goes out in random order, and a late answer still fills the cache.
@@ -26,6 +29,7 @@ export interface OrdererOptions {
   failuresToDefective: number;
   backoffInitialMs: number;
   backoffMaxMs: number;
+  generationProbeMs: number;
   refreshAfterMs: number;
   maxAgeMs: number;
   /** At most this many background refreshes in flight; more hits just use the cache. */
@@ -38,8 +42,9 @@ export const defaultOrdererOptions: Omit<OrdererOptions, 'now'> = {
   failuresToDefective: 3,
   backoffInitialMs: 1000,
   backoffMaxMs: 60_000,
-  refreshAfterMs: 1000,
-  maxAgeMs: 10_000,
+  generationProbeMs: 1000,
+  refreshAfterMs: 10_000,
+  maxAgeMs: 60_000,
   maxRefreshesInFlight: 64,
 };
 
@@ -67,6 +72,7 @@ export class OrdererStats {
   cacheMisses = 0;
   cacheFlushes = 0;
   backgroundRefreshes = 0;
+  generationProbes = 0;
   fallbacks: Record<FallbackReason, number> = { timeout: 0, error: 0, defective: 0, 'no-preference': 0, 'probe-in-flight': 0 };
   defective = false;
   defectiveEpisodes = 0;
@@ -137,6 +143,8 @@ export class AddressOrderer {
   private backoffMs: number;
   private probeInFlight = false;
   private refreshesInFlight = 0;
+  private lastAnswerAt = -Infinity;
+  private generationProbeInFlight = false;
   private noSessionsUntil = 0;
   private readonly noRoute = new Map<string, number>();
   private noRouteGeneration = -1;
@@ -164,7 +172,15 @@ export class AddressOrderer {
     const hit = this.cache.lookup(client, rrsetKey);
     if (hit && now - hit.at <= this.opts.maxAgeMs) {
       this.stats.cacheHits++;
-      if (now >= hit.refreshAt && !hit.refreshing && !this.stats.defective && this.refreshesInFlight < this.opts.maxRefreshesInFlight) {
+      const probeDue = now - this.lastAnswerAt >= this.opts.generationProbeMs && !this.generationProbeInFlight;
+      if (probeDue && !this.stats.defective) {
+        this.generationProbeInFlight = true;
+        this.stats.generationProbes++;
+        const done = () => {
+          this.generationProbeInFlight = false;
+        };
+        this.ask(client, rrsetKey, candidates).then(done, done);
+      } else if (now >= hit.refreshAt && !hit.refreshing && !this.stats.defective && this.refreshesInFlight < this.opts.maxRefreshesInFlight) {
         hit.refreshing = true;
         this.refreshesInFlight++;
         this.stats.backgroundRefreshes++;
@@ -246,7 +262,8 @@ export class AddressOrderer {
       throw e;
     }
     this.stats.sorterOk++;
-    this.stats.onLatency?.((this.opts.now() - started) / 1000);
+    this.lastAnswerAt = this.opts.now();
+    this.stats.onLatency?.((this.lastAnswerAt - started) / 1000);
     if (this.cache.observeGeneration(answer.generation)) this.stats.cacheFlushes++;
     this.stats.generation = answer.generation;
     const usable = answer.status === 'ranked' && answer.preferences.length === candidates.length;
@@ -265,12 +282,12 @@ export class AddressOrderer {
   /**
    * Answers without a matched prefix cannot go into the prefix cache, yet they
    * are just as stable: no sessions (for everyone) or no route (for that client)
-   * hold until the generation moves. They are remembered for refreshAfterMs so
+   * hold until the generation moves. They are remembered for generationProbeMs so
    * a lab full of clients outside the table does not ask the sorter per query.
    */
   private rememberUnranked(answer: RankAnswer, client: ClientAddress): void {
     this.syncUnrankedGeneration();
-    const until = this.opts.now() + this.opts.refreshAfterMs;
+    const until = this.opts.now() + this.opts.generationProbeMs;
     if (answer.status === 'no-sessions') this.noSessionsUntil = until;
     else if (answer.status === 'no-route') {
       if (this.noRoute.size >= 10_000) this.noRoute.clear();
