@@ -188,7 +188,7 @@ export class DockerRuntime implements Runtime {
       hostname: node.name,
       labels,
       env: node.env,
-      binds: [...node.binds, `${dir}:${dir}`],
+      binds: containerBinds(lab, node, dir),
       capAdd: CAPS,
       sysctls: SYSCTLS,
       cmd: ['sleep', 'infinity'],
@@ -385,6 +385,21 @@ export class DockerRuntime implements Runtime {
     }
     return out;
   }
+}
+
+/**
+ * The file's binds as written, plus the same host paths at the same place inside
+ * (read-only): kinds read and reference lab files by their host path (an unbound
+ * config including its bound file, a DNS data file), and those paths must mean the
+ * same inside the container. The node directory is shared read-write.
+ */
+export function containerBinds(lab: Lab, node: LabNode, nodeDir: string): string[] {
+  const samePath = new Set<string>([lab.dir]);
+  for (const b of node.binds) {
+    const host = b.split(':')[0];
+    if (host !== lab.dir && !host.startsWith(`${lab.dir}/`)) samePath.add(host);
+  }
+  return [...node.binds, ...[...samePath].map((p) => `${p}:${p}:ro`), `${nodeDir}:${nodeDir}`];
 }
 
 /** Await a zx command; on failure throw one sentence saying what we tried and what ip said. */

@@ -10,6 +10,8 @@ const KIND_IMAGES: Record<string, string> = {
   frr: 'bgpdns-lab/frr:latest',
   'templated-frr': 'bgpdns-lab/frr:latest',
   client: 'bgpdns-lab/client:latest',
+  // The client image carries Debian's unbound (resolvers in the labs).
+  unbound: 'bgpdns-lab/client:latest',
   tinydns: 'bgpdns-lab/tinydns:latest',
   coredns: 'bgpdns-lab/coredns:latest',
 };
