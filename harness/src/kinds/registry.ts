@@ -4,6 +4,9 @@ import { clientKind } from './client.js';
 import { templatedFrrKind } from './templated-frr.js';
 import { bgpdnsHealthKind } from './bgpdns-health.js';
 import { bgpdnsSorterKind } from './bgpdns-sorter.js';
+import { tinydnsKind } from './tinydns.js';
+import { bgpdnsDnsKind } from './bgpdns-dns.js';
+import { unboundKind } from './unbound.js';
 
 /** Every kind the harness knows. Add a kind: write kinds/<name>.ts, add one line here. */
 const kinds: Kind[] = [
@@ -12,6 +15,9 @@ const kinds: Kind[] = [
   templatedFrrKind,
   bgpdnsHealthKind,
   bgpdnsSorterKind,
+  tinydnsKind,
+  bgpdnsDnsKind,
+  unboundKind,
 ];
 
 /** containerlab's generic container kind: what it means here is decided by the image. */

@@ -23,6 +23,8 @@ export interface DnsProberSpec {
   port?: number;
   intervalMs?: number;
   timeoutMs?: number;
+  /** Set RD in the queries (asking a recursive resolver). */
+  recursionDesired?: boolean;
   /** Distinguishes several probers in one node (file name). Default "dns-prober". */
   label?: string;
 }
@@ -62,6 +64,7 @@ export async function startDnsProber(node: DeployedNode, spec: DnsProberSpec): P
     '--interval', String(spec.intervalMs ?? 20),
     '--timeout', String(spec.timeoutMs ?? 500),
     '--out', file,
+    ...(spec.recursionDesired ? ['--rd'] : []),
   ];
   const proc = await node.spawn(argv, { cwd: repoRoot, role: label, logFile: join(node.dir, `${label}.log`) });
   return new RunningDnsProber(node.name, file, proc);

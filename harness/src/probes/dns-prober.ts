@@ -29,16 +29,18 @@ export interface ProberOptions {
   durationMs?: number;
   /** Append lines to this file instead of stdout. */
   out?: string;
+  /** Ask with RD set (through a recursive resolver). */
+  recursionDesired?: boolean;
 }
 
-export const proberUsage = `usage: dns-prober --server ADDR [--port 53] --name NAME [--type A] [--interval 20] [--timeout 500] [--duration MS] [--out FILE]`;
+export const proberUsage = `usage: dns-prober --server ADDR [--port 53] --name NAME [--type A] [--interval 20] [--timeout 500] [--duration MS] [--out FILE] [--rd]`;
 
 export function parseProberArgs(argv: string[]): ProberOptions {
   const { values } = parseArgs({
     args: argv,
-    options: Object.fromEntries(['server', 'port', 'name', 'type', 'interval', 'timeout', 'duration', 'out'].map((k) => [k, { type: 'string' as const }])),
+    options: { ...Object.fromEntries(['server', 'port', 'name', 'type', 'interval', 'timeout', 'duration', 'out'].map((k) => [k, { type: 'string' as const }])), rd: { type: 'boolean' as const } },
     strict: true,
-  }) as { values: Record<string, string | undefined> };
+  }) as unknown as { values: Record<string, string | undefined> & { rd?: boolean } };
   const num = (flag: string, dflt: number | undefined, min: number): number | undefined => {
     const v = values[flag];
     if (v === undefined) return dflt;
@@ -57,6 +59,7 @@ export function parseProberArgs(argv: string[]): ProberOptions {
     timeoutMs: num('timeout', 500, 1)!,
     durationMs: num('duration', undefined, 1),
     out: values.out,
+    ...(values.rd ? { recursionDesired: true } : {}),
   };
 }
 
@@ -70,7 +73,7 @@ export async function runProber(opts: ProberOptions, emit: (s: DnsProbeSample) =
   while (!stopping && (opts.durationMs === undefined || monoNow() - started < opts.durationMs)) {
     const at = monoNow();
     const mySeq = seq++;
-    const p = queryDns({ server: opts.server, port: opts.port, name: opts.name, type: opts.type, timeoutMs: opts.timeoutMs }).then((r) => {
+    const p = queryDns({ server: opts.server, port: opts.port, name: opts.name, type: opts.type, timeoutMs: opts.timeoutMs, recursionDesired: opts.recursionDesired }).then((r) => {
       emit({ at, seq: mySeq, outcome: r.outcome, rcode: r.rcode, answers: r.answers, latencyMs: Math.round(r.latencyMs * 1000) / 1000, error: r.error });
     });
     inFlight.add(p);

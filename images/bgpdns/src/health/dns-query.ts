@@ -16,6 +16,8 @@ export interface DnsQuery {
   name: string;
   type?: dnsPacket.RecordType;
   timeoutMs: number;
+  /** Set RD (recursion desired), as a stub resolver asking a recursive resolver does. Default off (authoritative servers). */
+  recursionDesired?: boolean;
 }
 
 export type DnsOutcome = 'answer' | 'timeout' | 'refused' | 'error';
@@ -52,7 +54,7 @@ export function queryDns(q: DnsQuery): Promise<DnsResult> {
   const packet = dnsPacket.encode({
     type: 'query',
     id,
-    flags: 0,
+    flags: q.recursionDesired ? dnsPacket.RECURSION_DESIRED : 0,
     questions: [{ type, name: q.name, class: 'IN' }],
   });
   return new Promise<DnsResult>((resolve) => {
