@@ -22,7 +22,8 @@ build   builds ${CATALOG.map((d) => d.name).join(', ')} (or the NAMEs given, wit
         coredns builds only from a binary you supply (images/coredns/README.md).
         Last stdout line: JSON with each image's status and build seconds.
 engine  up: use the engine that answers, else start dockerd and record its PID;
-        down: stop only a dockerd that "engine up" started.`,
+        prints "started" or "running" (it was up already) on stdout.
+        down: stop the dockerd that "engine up" started (by recorded PID), nothing else.`,
   async run(argv) {
     const { positional, flags } = parseArgs(argv);
     const [sub, ...rest] = positional;
@@ -46,6 +47,8 @@ engine  up: use the engine that answers, else start dockerd and record its PID;
       if (action === 'up') {
         const up = await engineUp(log);
         log(up.started ? `dockerd answers after ${up.seconds.toFixed(1)} s` : `engine answers at ${up.address}; using it as it is`);
+        // stdout says whether this call started the engine, so a caller stops only what it started.
+        process.stdout.write(`${up.started ? 'started' : 'running'}\n`);
         return 0;
       }
       if (action === 'down') {
