@@ -1,6 +1,7 @@
 /**
  * lab-up: deploy-to-converged time and memory of the harness against a plain
- * shell script doing the same work, in the same run, on labs/multihomed and on a
+ * shell script doing the same work, in the same run, on labs/multihomed (its FRR
+ * routers and hosts: the part a plain script can start) and on a
  * generated ring of eBGP routers (100; 30 with --quick). "Converged" = every BGP
  * session of the lab Established, polled over the vty sockets the same way for
  * both. Trials alternate which side goes first; figures are medians.
@@ -59,15 +60,46 @@ function labPssMb(lab: Lab): number {
   return total / 1024;
 }
 
+/**
+ * The part of a lab both sides can build: FRR routers and plain hosts, with the links
+ * between them (labs/multihomed also holds sorter/DNS nodes, which the plain script
+ * does not know how to start).
+ */
+function routingPart(lab: Lab): Lab {
+  const keep = new Set(lab.nodes.filter((n) => n.kind === 'frr' || n.kind === 'client').map((n) => n.name));
+  return { ...lab, nodes: lab.nodes.filter((n) => keep.has(n.name)), links: lab.links.filter((l) => keep.has(l.a.node) && keep.has(l.b.node)) };
+}
+
 function renamed(lab: Lab, name: string): Lab {
   return { ...lab, name, nodes: lab.nodes.map((n) => ({ ...n, settings: { ...n.settings } })) };
 }
 
-async function harnessTrial(model: Lab): Promise<Trial> {
+/** Only sessions between nodes of the lab (see routingPart) count; undefined = all. */
+type PeerFilter = ((peer: string) => boolean) | undefined;
+
+/**
+ * Every interface address of a lab, from one untimed deploy: a router of a cut-down lab
+ * keeps sessions to nodes that were cut, which never come up and must not count.
+ */
+async function labAddresses(model: Lab): Promise<Set<string>> {
+  const lab = await deploy(renamed(model, 'h1bprobe'));
+  try {
+    const addrs = new Set<string>();
+    for (const node of lab.nodes()) {
+      const out = await node.exec(['ip', '-j', 'addr', 'show']);
+      for (const i of JSON.parse(out.stdout || '[]') as { addr_info?: { local: string }[] }[]) for (const a of i.addr_info ?? []) addrs.add(a.local);
+    }
+    return addrs;
+  } finally {
+    await lab.destroy();
+  }
+}
+
+async function harnessTrial(model: Lab, peers: PeerFilter): Promise<Trial> {
   const t0 = monoNow();
   const lab = await deploy(model);
   const readyS = (monoNow() - t0) / 1000;
-  const c = await waitBgpConverged(lab, { timeoutMs: 120_000, intervalMs: 20 });
+  const c = await waitBgpConverged(lab, { timeoutMs: 120_000, intervalMs: 20, peers });
   const convergedS = (c.at - t0) / 1000;
   const pss = labPssMb(model);
   const d0 = monoNow();
@@ -75,7 +107,7 @@ async function harnessTrial(model: Lab): Promise<Trial> {
   return { readyS, convergedS, labPssMb: pss, destroyS: (monoNow() - d0) / 1000 };
 }
 
-async function scriptTrial(model: Lab, scratch: string): Promise<Trial> {
+async function scriptTrial(model: Lab, scratch: string, peers: PeerFilter): Promise<Trial> {
   const { script, bgpd } = await shellScriptFor(model);
   const file = path.join(scratch, `${model.name}.sh`);
   await writeFile(file, script, { mode: 0o755 });
@@ -85,7 +117,7 @@ async function scriptTrial(model: Lab, scratch: string): Promise<Trial> {
     const run = await $({ nothrow: true, quiet: true })`bash ${file}`;
     if (run.exitCode !== 0) throw new Error(`plain script ${file} failed (exit ${run.exitCode}): ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`);
     const readyS = (monoNow() - t0) / 1000;
-    const c = await waitSessionsEstablished(bgpd, { timeoutMs: 120_000, intervalMs: 20, what: `script lab ${model.name}` });
+    const c = await waitSessionsEstablished(bgpd, { timeoutMs: 120_000, intervalMs: 20, what: `script lab ${model.name}`, peers });
     const convergedS = (c.at - t0) / 1000;
     const pss = labPssMb(model);
     const d0 = monoNow();
@@ -97,7 +129,7 @@ async function scriptTrial(model: Lab, scratch: string): Promise<Trial> {
   }
 }
 
-async function compare(label: string, model: Lab, scratch: string): Promise<{ harness: Trial[]; script: Trial[] }> {
+async function compare(label: string, model: Lab, scratch: string, peers?: PeerFilter): Promise<{ harness: Trial[]; script: Trial[] }> {
   const harnessLab = renamed(model, `h1bh-${label}`);
   const scriptLab = renamed(model, `h1bs-${label}`);
   for (const l of [harnessLab, scriptLab]) await destroyLab(l.name);
@@ -107,7 +139,7 @@ async function compare(label: string, model: Lab, scratch: string): Promise<{ ha
     // Alternate who goes first so page cache and CPU state favour neither.
     const order = i % 2 === 0 ? ['harness', 'script'] : ['script', 'harness'];
     for (const who of order) {
-      const t = who === 'harness' ? await harnessTrial(harnessLab) : await scriptTrial(scriptLab, scratch);
+      const t = who === 'harness' ? await harnessTrial(harnessLab, peers) : await scriptTrial(scriptLab, scratch, peers);
       (who === 'harness' ? harness : script).push(t);
       const rss = `${(kb('/proc/self/status', 'VmRSS') / 1024).toFixed(0)}/${(kb('/proc/self/status', 'VmHWM') / 1024).toFixed(0)}`;
       log(`${label} trial ${i + 1}/${trials} ${who}: ready ${t.readyS.toFixed(2)} s, converged ${t.convergedS.toFixed(2)} s, lab PSS ${t.labPssMb.toFixed(0)} MB, destroy ${t.destroyS.toFixed(2)} s; bench RSS now/peak ${rss} MB`);
@@ -119,11 +151,12 @@ async function compare(label: string, model: Lab, scratch: string): Promise<{ ha
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 const scratch = await mkdtemp(path.join(os.tmpdir(), 'h1-lab-up-'));
 try {
-  const multihomed = await loadTopology(path.join(here, '..', 'labs', 'multihomed', 'multihomed.clab.yml'));
+  const multihomed = routingPart(await loadTopology(path.join(here, '..', 'labs', 'multihomed', 'multihomed.clab.yml')));
   const ringFile = await writeChainLab({ name: 'h1ring', routers: ringSize, ring: true, dir: path.join(scratch, 'ring') });
   const ring = await loadTopology(ringFile);
 
-  const mh = await compare('mh', multihomed, scratch);
+  const mhAddresses = await labAddresses(multihomed);
+  const mh = await compare('mh', multihomed, scratch, (peer) => mhAddresses.has(peer));
   const rg = await compare(`n${ringSize}`, ring, scratch);
 
   const m = (ts: Trial[], k: keyof Trial) => round(median(ts.map((t) => t[k])));

@@ -51,6 +51,8 @@ export interface ConvergeOptions {
   intervalMs?: number;
   /** After each polling round: sessions Established so far and sessions seen. */
   onProgress?(established: number, seen: number): void;
+  /** Only sessions to peers this accepts count (e.g. a lab cut down to its routers). Default: all. */
+  peers?(peer: string): boolean;
 }
 
 /** Every BGP session of a deployed lab Established (see waitSessionsEstablished). */
@@ -77,7 +79,7 @@ export async function waitSessionsEstablished(targets: BgpdTarget[], opts: Conve
       await Promise.all(
         [...pending].map(async (target) => {
           try {
-            const s = await bgpSessions(target);
+            const s = (await bgpSessions(target)).filter((x) => opts.peers?.(x.peer) ?? true);
             last.set(target.node, s);
             if (s.every((x) => x.state === 'Established')) {
               pending.delete(target);
