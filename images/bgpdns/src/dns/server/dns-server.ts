@@ -2,7 +2,8 @@
 import type { Ranker } from '../../sorter/api.js';
 import { AddressOrderer, type OrdererOptions } from '../ordering/orderer.js';
 import { DnsFront, type QueryLogEntry } from './front.js';
-import { FileBackend } from './file-backend.js';
+import { FileBackend, type FileBackendOptions } from './file-backend.js';
+import { FrontStats } from './stats.js';
 import { ProxyBackend } from './proxy-backend.js';
 import { ResponseRateLimiter, type RrlOptions } from './rrl.js';
 import { listen, type DnsListeners, type ListenAddress } from './transports.js';
@@ -19,7 +20,9 @@ export interface DnsServerOptions {
   ordering?: Partial<OrdererOptions>;
   rrl?: Partial<RrlOptions>;
   queryLog?: (entry: QueryLogEntry) => void;
+  /** File mode: how often the data file is checked for changes (ms; 0 = never). */
   pollMs?: number;
+  onReloadResult?: FileBackendOptions['onReload'];
 }
 
 export interface DnsServer {
@@ -31,24 +34,14 @@ export interface DnsServer {
   close(): Promise<void>;
 }
 
-export async function startDnsServer(opts: DnsServerOptions & { onReloadResult?: (r: { ok: true; records: number } | { ok: false; error: Error }) => void }): Promise<DnsServer> {
+export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer> {
   if (!!opts.data === !!opts.upstream) throw new Error('give exactly one of data (file mode) or upstream (proxy mode)');
   const orderer = new AddressOrderer(opts.ranker ?? null, opts.ordering);
-  // The front owns the stats object; backends share it, so create the front around a late-bound backend.
-  let backend: Backend | null = null;
-  const lateBackend: Backend = {
-    answer: (p, q, s, t) => backend!.answer(p, q, s, t),
-    get ready() {
-      return backend?.ready ?? false;
-    },
-    close: async () => backend?.close(),
-  };
-  const front = new DnsFront(lateBackend, { rrl: new ResponseRateLimiter(opts.rrl), queryLog: opts.queryLog });
-  if (opts.data) {
-    backend = await FileBackend.open({ path: opts.data, orderer, stats: front.stats, pollMs: opts.pollMs, onReload: opts.onReloadResult });
-  } else {
-    backend = await ProxyBackend.open({ upstream: opts.upstream!, orderer, stats: front.stats, timeoutMs: opts.upstreamTimeoutMs });
-  }
+  const stats = new FrontStats();
+  const backend: Backend = opts.data
+    ? await FileBackend.open({ path: opts.data, orderer, stats, pollMs: opts.pollMs, onReload: opts.onReloadResult })
+    : await ProxyBackend.open({ upstream: opts.upstream!, orderer, stats, timeoutMs: opts.upstreamTimeoutMs });
+  const front = new DnsFront(backend, { stats, rrl: new ResponseRateLimiter(opts.rrl), queryLog: opts.queryLog });
   let listeners: DnsListeners;
   try {
     listeners = await listen(front, opts.listen);
@@ -64,7 +57,7 @@ export async function startDnsServer(opts: DnsServerOptions & { onReloadResult?:
     address: listeners.address,
     async close() {
       await listeners.close();
-      await backend!.close();
+      await backend.close();
     },
   };
 }

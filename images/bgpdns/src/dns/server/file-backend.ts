@@ -11,9 +11,9 @@
  */
 import type { Backend, MaybeAsync, Source, Transport } from './backend.js';
 import type { Query } from '../wire/query.js';
-import { shortResponse, udpLimit } from '../wire/opt.js';
+import { shortResponse, udpLimit, type OptSpec } from '../wire/opt.js';
 import { Rcode, RrClass } from '../wire/types.js';
-import { buildTemplate, renderTemplate, type OptSpec, type ResponseTemplate } from '../wire/template.js';
+import { buildTemplate, renderTemplate, type ResponseTemplate } from '../wire/template.js';
 import { resolve } from '../zone/resolve.js';
 import { ipv4ToNumber, type Zone } from '../zone/zone.js';
 import { fileStamp, loadZoneFile } from '../zone/load.js';

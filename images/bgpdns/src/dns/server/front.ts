@@ -21,6 +21,8 @@ export interface QueryLogEntry {
 }
 
 export interface FrontOptions {
+  /** Shared with the backend, which counts its own events (reloads, upstream failures). */
+  stats?: FrontStats;
   rrl?: ResponseRateLimiter;
   queryLog?: (entry: QueryLogEntry) => void;
 }
@@ -31,13 +33,14 @@ function rcodeOf(response: Buffer): string {
 }
 
 export class DnsFront {
-  readonly stats = new FrontStats();
+  readonly stats: FrontStats;
   private readonly rrl: ResponseRateLimiter;
 
   constructor(
     readonly backend: Backend,
     private readonly opts: FrontOptions = {},
   ) {
+    this.stats = opts.stats ?? new FrontStats();
     this.rrl = opts.rrl ?? new ResponseRateLimiter();
   }
 

@@ -8,8 +8,8 @@
  */
 import { MessageWriter } from './writer.js';
 import { HeaderFlag, RrClass, RrType } from './types.js';
-import { bytesToAddress, clientSubnetOptionLength, writeClientSubnetOption, type ClientSubnet } from './ecs.js';
-import { ourUdpSize } from './opt.js';
+import { bytesToAddress } from './ecs.js';
+import { optLength, writeOpt, type OptSpec } from './opt.js';
 import type { Resolution, ResolvedRr } from '../zone/resolve.js';
 
 /** tinydns serves at most 8 addresses of an RRset (a random 8 when there are more). */
@@ -107,26 +107,6 @@ export function buildTemplate(qkey: string, qtype: number, qclass: number, res: 
     rcode: res.rcode,
     slots,
   };
-}
-
-/** The OPT record to append: present when the query had EDNS; echoes its client subnet with our scope. */
-export interface OptSpec {
-  ecs: ClientSubnet | null;
-  scope: number;
-}
-
-function optLength(opt: OptSpec): number {
-  return 11 + (opt.ecs ? clientSubnetOptionLength(opt.ecs) : 0);
-}
-
-/** OPT record bytes (RFC 6891 §6.1.2) written in place: root owner, our UDP size, version 0, no flags. */
-function writeOpt(out: Buffer, at: number, opt: OptSpec): void {
-  out[at] = 0;
-  out.writeUInt16BE(RrType.OPT, at + 1);
-  out.writeUInt16BE(ourUdpSize, at + 3);
-  out.writeUInt32BE(0, at + 5);
-  out.writeUInt16BE(opt.ecs ? clientSubnetOptionLength(opt.ecs) : 0, at + 9);
-  if (opt.ecs) writeClientSubnetOption(out, at + 11, opt.ecs, opt.scope);
 }
 
 /**
