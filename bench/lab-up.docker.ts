@@ -2,7 +2,7 @@
  * lab-up on Docker: deploy-to-converged time and memory of labs/multihomed on
  * the Docker runtime against the netns runtime, in the same run, same harness,
  * same convergence check (every BGP session Established, polled over the vty
- * sockets). Trials alternate which runtime goes first; figures are medians.
+ * sockets). Trials alternate which runtime goes first; figures are the middle trial (nearest-rank p50).
  *   ./bgpdns-lab bench lab-up --runtime docker [--quick]
  * Memory: PSS of every process in the lab's nodes (daemons; for Docker also the
  * container's init and idle process), plus, for Docker, the per-container
@@ -12,6 +12,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { pssMb } from './_proc.js';
+import { percentile } from '../harness/src/run/stats.js';
 import { fileURLToPath } from 'node:url';
 import { monoNow } from '../harness/src/clock.js';
 import { loadTopology } from '../harness/src/topology/load.js';
@@ -39,22 +41,6 @@ interface Trial {
   engineGrowthMb: number;
   destroyS: number;
 }
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
-function kb(file: string, field: string): number {
-  try {
-    const m = readFileSync(file, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
-    return m ? Number(m[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
-
-const pssMb = (pids: number[]) => pids.reduce((sum, pid) => sum + kb(`/proc/${pid}/smaps_rollup`, 'Pss'), 0) / 1024;
 
 function allPids(): number[] {
   return readdirSync('/proc').map(Number).filter((n) => Number.isInteger(n));
@@ -153,7 +139,7 @@ try {
       );
     }
   }
-  const m = (who: 'docker' | 'netns', k: keyof Trial) => round(median(results[who].map((t) => t[k])));
+  const m = (who: 'docker' | 'netns', k: keyof Trial) => round(percentile(results[who].map((t) => t[k]), 50));
   const ratio = round(m('docker', 'convergedS') / m('netns', 'convergedS'));
   const dockerTotalMb = round(m('docker', 'nodesPssMb') + m('docker', 'shimPssMb') + m('docker', 'engineGrowthMb'), 1);
   const left = (await leftovers()).filter((l) => l.lab.startsWith('h7b'));

@@ -52,6 +52,7 @@ import {
   unpauseContainer,
 } from './docker/containers.js';
 import { execIn, spawnIn } from './docker/exec.js';
+import { execResult } from './exec-result.js';
 import { dockerImageFor } from './docker/node-images.js';
 
 /** A node's container as this (or another) harness process knows it. */
@@ -230,12 +231,7 @@ export class DockerRuntime implements Runtime {
       env: { ...process.env, ...opts.env },
       timeout: opts.timeoutMs,
     })`nsenter --net=${`/proc/${p.c.pid}/ns/net`} -- ${p.argv}`;
-    const timedOut = out.signal === 'SIGTERM' && opts.timeoutMs !== undefined;
-    return {
-      exitCode: out.exitCode ?? (timedOut ? 124 : 128),
-      stdout: out.stdout,
-      stderr: timedOut ? `${out.stderr}timed out after ${opts.timeoutMs} ms\n` : out.stderr,
-    };
+    return execResult(out, opts.timeoutMs);
   }
 
   async spawn(lab: Lab, node: string, argv: string[], opts: SpawnOptions = {}): Promise<NodeProcess> {
