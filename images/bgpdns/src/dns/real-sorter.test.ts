@@ -93,15 +93,14 @@ test.serial('sorter gone: random order at once after the timeout, defective afte
   await stopSorter();
   // Different subnets: cache misses, each waits for the 200 ms timeout, then random order.
   for (let i = 0; i < 3; i++) {
-    const started = performance.now();
     const r = await first(`198.18.${80 + i}.0`);
-    t.true(performance.now() - started < 600);
     t.is(r.scope, 0);
   }
+  t.is(dns.orderer.stats.sorterTimeout, 3);
   t.true(dns.orderer.isDefective);
-  const started = performance.now();
+  const asked = dns.orderer.stats.sorterOk + dns.orderer.stats.sorterTimeout + dns.orderer.stats.sorterError;
   await first('198.18.90.0');
-  t.true(performance.now() - started < 100, 'a defective sorter is not waited for');
+  t.is(dns.orderer.stats.sorterOk + dns.orderer.stats.sorterTimeout + dns.orderer.stats.sorterError, asked, 'a defective sorter is not asked, so not waited for');
   const ready = await fetch(`${base}/ready`);
   t.is(ready.status, 503);
   t.is(await ready.text(), 'sorter marked defective');

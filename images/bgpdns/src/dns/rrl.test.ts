@@ -40,15 +40,17 @@ test('over sockets: a flooding /24 is limited and counted, another /24 and TCP a
     rmSync(dir, { recursive: true, force: true });
   });
   const q = () => buildQuery({ name: 'www.lab.example', type: 'A' });
-  const results = await Promise.all(Array.from({ length: 60 }, (_, i) => queryUdp(server.address, q(), { from: `127.0.3.${1 + (i % 50)}`, timeoutMs: 300 })));
-  const full = results.filter((r) => r && !normalize(r).flags.tc).length;
-  const slipped = results.filter((r) => r && normalize(r).flags.tc).length;
-  const dropped = results.filter((r) => !r).length;
-  t.true(full >= 10 && full <= 11, `full ${full}`);
-  t.true(slipped >= 20, `slipped ${slipped}`);
-  t.true(dropped >= 20, `dropped ${dropped}`);
-  t.is(server.front.stats.rrlDropped, dropped);
-  t.is(server.front.stats.rrlSlipped, slipped);
+  const results = await Promise.all(Array.from({ length: 60 }, (_, i) => queryUdp(server.address, q(), { from: `127.0.3.${1 + (i % 50)}`, timeoutMs: 1000 })));
+  // The server's own counts are the truth (a slow reply is not a drop); the client must agree with them.
+  const s = server.front.stats;
+  const full = (s.responses.get('NOERROR') ?? 0) - s.rrlSlipped;
+  // Burst 10, refilling 1/s: 10 (plus what refilled while the 60 came in) go out in full;
+  // every other limited one slips (TC), the rest are dropped.
+  t.true(full >= 10 && full <= 13, `full ${full}`);
+  t.is(full + s.rrlSlipped + s.rrlDropped, 60);
+  t.true(Math.abs(s.rrlSlipped - s.rrlDropped) <= 1, `slipped ${s.rrlSlipped}, dropped ${s.rrlDropped}`);
+  t.is(results.filter((r) => r && normalize(r).flags.tc).length, s.rrlSlipped);
+  t.is(results.filter((r) => r && !normalize(r).flags.tc).length, full);
   t.is(normalize((await queryUdp(server.address, q(), { from: '127.0.4.1' }))!).answer.length, 1);
   t.is(normalize((await queryTcp(server.address, q()))!).answer.length, 1);
 });
