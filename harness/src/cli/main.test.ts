@@ -50,3 +50,9 @@ test('deploy as a non-root user says it needs root', async (t) => {
   t.is(r.code, 1);
   t.regex(r.stderr, /deploying lab multihomed on the netns runtime needs root .*; run as root, e\.g\. sudo \.\/bgpdns-lab deploy labs\/multihomed\/multihomed\.clab\.yml/);
 });
+
+test('an unknown option is a usage error naming it and the options there are', async (t) => {
+  const r = await cli('inspect', '--jsn');
+  t.is(r.code, 2);
+  t.regex(r.stderr, /^bgpdns-lab inspect: unknown option --jsn; options: --json\n/);
+});

@@ -27,7 +27,7 @@ passing --quick through; --runtime R runs bench/<name>.R.ts (lab-up --runtime do
 object {"bench","quick","machine","figures","targets"}; exit 0 when it ran.
 Benchmarks: ${benchmarks().join(', ') || '(none)'}`,
   async run(argv) {
-    const { positional, flags } = parseArgs(argv, ['runtime']);
+    const { positional, flags } = parseArgs(argv, ['runtime'], ['quick']);
     if (positional.length !== 1) throw new UsageError('expected one benchmark name');
     const name = positional[0];
     const runtime = flags.get('runtime');

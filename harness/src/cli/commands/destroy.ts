@@ -26,7 +26,7 @@ Stops the lab's daemons by PID (SIGTERM, then SIGKILL), removes its namespaces
 Works from the state on disk, so it also cleans up after a SIGKILLed harness.
 Idempotent: destroying a lab that is gone succeeds.`,
   async run(argv) {
-    const { positional, flags } = parseArgs(argv);
+    const { positional, flags } = parseArgs(argv, [], ['all']);
     const labs = flags.has('all') ? [...new Set([...deployedLabs(), ...(await leftovers()).map((l) => l.lab)])] : positional.map(labNameOf);
     if (labs.length === 0) {
       if (flags.has('all')) {

@@ -152,7 +152,7 @@ One line per check: OK or MISSING with the fix. A missing optional check only
 limits a feature (e.g. no netem: delay faults report "not supported").
 Exit 0 when every required check is OK.`,
   async run(argv) {
-    const { flags } = parseArgs(argv);
+    const { flags } = parseArgs(argv, [], ['json']);
     const results = await Promise.all(checks.map(async (c) => ({ c, r: await c.run().catch((e: Error) => ({ ok: false, detail: e.message, fix: undefined })) })));
     if (flags.has('json')) {
       process.stdout.write(`${JSON.stringify(results.map(({ c, r }) => ({ check: c.name, ok: r.ok, optional: !!c.optional, detail: r.detail, fix: r.ok ? undefined : r.fix })))}\n`);

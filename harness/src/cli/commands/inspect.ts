@@ -86,7 +86,7 @@ export const command: CliCommand = {
 Without a lab name: the only deployed lab (or the list, when several are).
 --json prints one JSON object (nodes with processes, interfaces, BGP sessions).`,
   async run(argv) {
-    const { positional, flags } = parseArgs(argv);
+    const { positional, flags } = parseArgs(argv, [], ['json']);
     if (positional.length === 0 && deployedLabs().length > 1) {
       const labs = deployedLabs().map((name) => ({ name, status: readState(name)?.status ?? 'left over (no state)', nodes: readState(name)?.model.nodes.length ?? 0 }));
       if (flags.has('json')) process.stdout.write(`${JSON.stringify({ labs })}\n`);
