@@ -109,3 +109,22 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     t.regex(run.stderr, new RegExp(`${signal}: destroying lab ${LAB}`));
   });
 }
+
+test.serial('SIGTERM while a deployed lab is in use (a scenario running) tears it down', async (t) => {
+  // A harness process that deploys, says so, and then works with the lab until stopped.
+  const script = path.join(scratch, 'hold.mts');
+  const deployModule = path.resolve(path.dirname(MAIN), '../lab/deploy.ts');
+  await writeFile(script, `import { deploy } from ${JSON.stringify(deployModule)};\nawait deploy(${JSON.stringify(file)});\nprocess.stdout.write('deployed\\n');\nsetInterval(() => {}, 1000);\n`);
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'pipe'], cwd: path.resolve(path.dirname(MAIN), '../../..') });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d) => String(d).includes('deployed') && resolve());
+    child.on('exit', (code) => reject(new Error(`harness exited (${code}) before deploying: ${stderr}`)));
+  });
+  t.true((await leftovers(LAB)).length > 0, 'the lab is up');
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  child.kill('SIGTERM');
+  t.is(await exit, 143, stderr);
+  t.deepEqual(await leftovers(LAB), [], stderr);
+});
