@@ -34,6 +34,7 @@ tr.group th { background: white; color: #57606a; font-size: 12px; padding-top: 1
 .problems { border-left: 4px solid ${COLORS.missed}; background: #fff8f7; padding: 8px 14px; margin: 12px 0; }
 .problems ul { margin: 4px 0; padding-left: 20px; }
 .plot { overflow-x: auto; margin: 4px 0 8px; }
+p.via { margin: 10px 0 0; font-size: 13px; color: #57606a; }
 .plot svg { max-width: 100%; height: auto; }
 .dist { display: grid; grid-template-columns: repeat(auto-fill, minmax(460px, 1fr)); gap: 8px 18px; }
 .dist figure { margin: 0; padding: 8px 10px; border: 1px solid #eaeef2; border-radius: 6px; }

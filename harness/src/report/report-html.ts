@@ -8,7 +8,7 @@ import { distributionSpec } from './distribution.js';
 import { escapeMarkup as esc, formatDuration, formatSlo, formatValue, judgedStatistic } from './format.js';
 import { page, plot } from './page.js';
 import { scenarioSlice, scenarioWindows, type ScenarioSlice } from './scenario-window.js';
-import { sortOrderData, sortOrderSpec } from './sort-order.js';
+import { sortOrderGroups, sortOrderSpec } from './sort-order.js';
 import { timelineData, timelineSpec } from './timeline.js';
 import { layoutTopology, topologySpec } from './topology-diagram.js';
 import { renderVegaLite } from './vega-svg.js';
@@ -184,12 +184,14 @@ async function scenarioSection(record: RunRecord, slice: ScenarioSlice): Promise
   } else {
     parts.push('<p class="muted">No faults or events recorded in this scenario.</p>');
   }
-  const order = sortOrderData(slice);
-  if (order.cells.length > 0) {
-    parts.push(
-      '<h3>Answer order per client <span class="muted">(rows: client #rank; colour: the address at that rank)</span></h3>',
-      plot('sort-order', await renderVegaLite(sortOrderSpec(order)), `${name}: address at each answer rank per client over time`),
-    );
+  const groups = sortOrderGroups(slice);
+  if (groups.length > 0) {
+    parts.push('<h3>Answer order per client <span class="muted">(rows: client #rank; colour: the address at that rank)</span></h3>');
+    for (const g of groups) {
+      if (g.via !== undefined) parts.push(`<p class="via">answers from <b>${esc(g.via)}</b></p>`);
+      const label = `${name}: address at each answer rank per client over time${g.via !== undefined ? `, answers from ${g.via}` : ''}`;
+      parts.push(plot('sort-order', await renderVegaLite(sortOrderSpec(g.data)), label));
+    }
   }
   parts.push(assertionTable(record, (s) => s === name), stepsTable(record, slice), '</section>');
   return parts.join('\n');

@@ -51,10 +51,30 @@ export function sortOrderData(slice: ScenarioSlice): SortOrderData {
       });
     });
   }
-  const addresses = [...new Set(cells.map((c) => c.address))].sort((a, b) =>
-    a === NO_ANSWER ? 1 : b === NO_ANSWER ? -1 : a.localeCompare(b, 'en', { numeric: true }),
-  );
+  const addresses = sortAddresses([...new Set(cells.map((c) => c.address))]);
   return { duration, rows, addresses, cells };
+}
+
+export interface SortOrderGroup {
+  /** The server the answers came from (the DNS front, a resolver), when the record says. */
+  via?: string;
+  data: SortOrderData;
+}
+
+/**
+ * One matrix per server asked: a client probing the DNS front and a resolver at the
+ * same time would otherwise interleave two answer streams in one row. All groups of a
+ * scenario share one address→colour mapping.
+ */
+export function sortOrderGroups(slice: ScenarioSlice): SortOrderGroup[] {
+  const vias = [...new Set(slice.dnsOrder.map((s) => s.via))];
+  const groups = vias.map((via) => ({ via, data: sortOrderData({ ...slice, dnsOrder: slice.dnsOrder.filter((s) => s.via === via) }) }));
+  const addresses = sortAddresses([...new Set(groups.flatMap((g) => g.data.addresses))]);
+  return groups.filter((g) => g.data.cells.length > 0).map((g) => ({ ...(g.via !== undefined ? { via: g.via } : {}), data: { ...g.data, addresses } }));
+}
+
+function sortAddresses(addresses: string[]): string[] {
+  return [...addresses].sort((a, b) => (a === NO_ANSWER ? 1 : b === NO_ANSWER ? -1 : a.localeCompare(b, 'en', { numeric: true })));
 }
 
 function rowName(client: string, rank: number): string {

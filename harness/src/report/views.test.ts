@@ -3,7 +3,7 @@ import type { RunRecord, RunTopology } from '../run/record.js';
 import { distributionAxis, logTicks } from './distribution.js';
 import { syntheticRunRecord } from './fixture.js';
 import { scenarioSlice, scenarioWindows } from './scenario-window.js';
-import { NO_ANSWER, sortOrderData } from './sort-order.js';
+import { NO_ANSWER, sortOrderData, sortOrderGroups } from './sort-order.js';
 import { nestingDepths, timelineData } from './timeline.js';
 import { layoutTopology } from './topology-diagram.js';
 import { trends } from './trends.js';
@@ -150,4 +150,19 @@ test('steps inside steps get their own lanes', (t) => {
   const data = timelineData(scenarioSlice(record, scenarioWindows(record)[0]));
   t.deepEqual(data.lanes.slice(0, 2), ['steps', 'steps level 2']);
   t.deepEqual(data.steps[1], { n: 2, lane: 'steps level 2', from: 1, to: 2, failed: true });
+});
+
+test('a client probing two servers gets one matrix per server, colours shared', (t) => {
+  const record = tiny();
+  record.dnsOrder = [
+    { at: T0 + 100, client: 'h1', answers: ['198.18.1.1', '198.18.2.1'], via: 'front' },
+    { at: T0 + 110, client: 'h1', answers: ['198.18.3.1'], via: 'resolver' },
+    { at: T0 + 120, client: 'h1', answers: ['198.18.1.1', '198.18.2.1'], via: 'front' },
+    { at: T0 + 130, client: 'h1', answers: ['198.18.3.1'], via: 'resolver' },
+  ];
+  const groups = sortOrderGroups(scenarioSlice(record, scenarioWindows(record)[0]));
+  t.deepEqual(groups.map((g) => g.via), ['front', 'resolver']);
+  for (const g of groups) t.deepEqual(g.data.addresses, ['198.18.1.1', '198.18.2.1', '198.18.3.1']);
+  // Not interleaved: the front's rank 1 holds one address for the whole window.
+  t.deepEqual(groups[0].data.cells.filter((c) => c.rank === 1).map((c) => [c.address, c.from, c.to]), [['198.18.1.1', 0.1, 10]]);
 });
