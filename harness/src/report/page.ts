@@ -22,12 +22,15 @@ h3 { font-size: 15px; margin: 18px 0 6px; }
 .verdict.warn { background: #9a6700; }
 table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; font-size: 13px; }
 th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid #eaeef2; vertical-align: top; }
+td { overflow-wrap: anywhere; }
+table[data-table="assertions"] td:first-child { width: 38%; }
+table[data-table="assertions"] td:nth-child(3) { font-size: 12px; }
 th { background: #f6f8fa; font-weight: 600; border-bottom: 1px solid #d0d7de; white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.missed td { background: #ffebe9; }
 tr.group th { background: white; color: #57606a; font-size: 12px; padding-top: 12px; border-bottom: 1px solid #d0d7de; }
-.ok { color: ${COLORS.met}; font-weight: 700; }
-.bad { color: ${COLORS.missed}; font-weight: 700; }
+.ok { color: ${COLORS.met}; font-weight: 700; white-space: nowrap; }
+.bad { color: ${COLORS.missed}; font-weight: 700; white-space: nowrap; }
 .muted { color: #6e7781; }
 .facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 6px 16px; margin: 8px 0 4px; padding: 10px 12px; background: #f6f8fa; border-radius: 6px; font-size: 13px; }
 .facts div span { display: block; color: #57606a; font-size: 11px; text-transform: uppercase; letter-spacing: .04em; }
