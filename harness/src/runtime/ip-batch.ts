@@ -1,3 +1,5 @@
+import { rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { $ } from 'zx';
 
 /**
@@ -27,8 +29,17 @@ interface Request {
 export class IpBatcher {
   private queue: Request[] = [];
   private running = 0;
+  private seq = 0;
 
-  constructor(private readonly parallel = 2) {}
+  /**
+   * `fileDir`: where batch files are written (the lab directory). A batch is read from a
+   * file rather than stdin so the `ip` process carries the lab directory in its argv:
+   * destroy finds (and stops) one that a SIGKILLed harness left running.
+   */
+  constructor(
+    private readonly fileDir?: string,
+    private readonly parallel = 2,
+  ) {}
 
   /** Run the commands (in order, within one batch); rejects with ip's message for the first that failed. */
   run(commands: string[][], what: string): Promise<void> {
@@ -62,11 +73,19 @@ export class IpBatcher {
   private async execute(batch: Request[]): Promise<void> {
     const owner: Request[] = [];
     const input = batch.flatMap((r) => r.lines.map((l) => (owner.push(r), `${l}\n`))).join('');
-    const out = await $({ nothrow: true, quiet: true, input })`ip -force -batch -`;
+    let out;
+    if (this.fileDir) {
+      const file = path.join(this.fileDir, `ip-batch.${process.pid}.${this.seq++}`);
+      await writeFile(file, input);
+      out = await $({ nothrow: true, quiet: true })`ip -force -batch ${file}`;
+      await rm(file, { force: true });
+    } else {
+      out = await $({ nothrow: true, quiet: true, input })`ip -force -batch -`;
+    }
     const failures = new Map<Request, string>();
     let pending: string[] = [];
     for (const line of out.stderr.split('\n')) {
-      const m = line.match(/^Command failed -:(\d+)$/);
+      const m = line.match(/^Command failed .*:(\d+)$/);
       if (!m) {
         if (line.trim()) pending.push(line.trim());
         continue;

@@ -27,6 +27,17 @@ import { destroyNetnsLab, netnsLeftovers } from './netns-destroy.js';
 export class NetnsRuntime implements Runtime {
   readonly name = 'netns' as const;
   private states = new Map<string, LabStateFile>();
+  private batchers = new Map<string, IpBatcher>();
+
+  /** Lab-building commands (namespaces, links) of one lab, coalesced into `ip -batch` runs (see ip-batch.ts). */
+  private ip(lab: Lab): IpBatcher {
+    let b = this.batchers.get(lab.name);
+    if (!b) {
+      b = new IpBatcher(labDir(lab.name), Math.max(2, os.cpus().length));
+      this.batchers.set(lab.name, b);
+    }
+    return b;
+  }
 
   /** The state record of a lab this process deploys (created on first use). */
   state(lab: Lab): LabStateFile {
@@ -42,7 +53,7 @@ export class NetnsRuntime implements Runtime {
     const ns = netnsName(lab.name, node.name);
     // Recorded before it exists: a harness killed mid-command still leaves a findable name.
     this.state(lab).addNamespace(ns);
-    await ipBatch.run([['netns', 'add', ns], ['netns', 'exec', ns, 'ip', 'link', 'set', 'dev', 'lo', 'up']], `create namespace ${ns} for node ${node.name}`);
+    await this.ip(lab).run([['netns', 'add', ns], ['netns', 'exec', ns, 'ip', 'link', 'set', 'dev', 'lo', 'up']], `create namespace ${ns} for node ${node.name}`);
   }
 
   async wireLink(lab: Lab, link: LabLink): Promise<void> {
@@ -51,7 +62,7 @@ export class NetnsRuntime implements Runtime {
     const mtu = link.mtu !== undefined ? ['mtu', String(link.mtu)] : [];
     const what = `link ${link.a.node}:${link.a.iface} <-> ${link.b.node}:${link.b.iface}`;
     // The first end can be created up; the kernel refuses IFF_UP for the peer in the same request.
-    await ipBatch.run(
+    await this.ip(lab).run(
       [
         ['link', 'add', link.a.iface, 'netns', nsA, ...mtu, 'up', 'type', 'veth', 'peer', 'name', link.b.iface, 'netns', nsB, ...mtu],
         ['netns', 'exec', nsB, 'ip', 'link', 'set', 'dev', link.b.iface, 'up'],
@@ -103,6 +114,7 @@ export class NetnsRuntime implements Runtime {
     if (st) st.setStatus('destroying');
     await destroyNetnsLab(labName);
     this.states.delete(labName);
+    this.batchers.delete(labName);
   }
 
   leftovers(labName?: string): Promise<Leftover[]> {
@@ -133,9 +145,6 @@ export class SpawnedProcess implements NodeProcess {
     return isAlive(this.pid, this.startTime);
   }
 }
-
-/** Lab-building commands (namespaces, links) of every lab of this process, coalesced (see ip-batch.ts). */
-const ipBatch = new IpBatcher(Math.max(2, os.cpus().length));
 
 /** A process from a lab's state file, seen from another harness process (no child handle). */
 export function attachedProcess(p: { node: string; role: string; pid: number; startTime: number; argv: string[] }): SpawnedProcess {
