@@ -28,6 +28,7 @@ async function healthState(o: AnycastObservers): Promise<string> {
  * come back, only the agent up — and for the routers to be quiet for longer than the MRAI.
  */
 async function flapHealth(lab: AnycastObservers, count: number, until: 'partners-back' | 'agent-up'): Promise<{ from: number; to: number }> {
+  await lab.waitQuiet(1500);
   const from = monoNow();
   for (let k = 1; k <= count; k++) {
     const hung = await lab.faults.freeze('dns-a', ['dns']);

@@ -80,6 +80,8 @@ let proberRuns = 0;
 /** Probes and watchers of one scenario part; stopped when the part ends. */
 export class AnycastObservers {
   private readonly seenHealth = new Set<string>();
+  /** When the route watchers started (monotonic ms). */
+  private watchersStartedAt = monoNow();
   private constructor(
     readonly s: ScenarioContext,
     readonly probers: Map<string, RunningDnsProber>,
@@ -107,6 +109,7 @@ export class AnycastObservers {
       for (const p of probers.values()) await p.stop();
     });
     await s.step('partners learn the service from both sites', () => self.waitPartnersHaveBothSites());
+    self.watchersStartedAt = monoNow();
     for (const p of PARTNERS) {
       watchers.set(p.router, await s.watch(p.router, [SERVICE]));
       probers.set(p.client, await startDnsProber(s.lab.node(p.client), { server: SERVICE_IP, name: WHOAMI, type: 'TXT', intervalMs: 20, timeoutMs: PROBE_TIMEOUT_MS, label: `dns-prober-${++proberRuns}` }));
@@ -171,11 +174,12 @@ export class AnycastObservers {
    * Wait until no partner router's best path changed for `quietMs`. The sites' routers
    * run advertisement-interval 1 (the seed's MRAI): an update sent less than 1 s before a
    * fault holds back the next one, withdrawals included, so a trial started right after
-   * the previous recovery would measure that leftover timer, not the failover.
+   * the previous recovery would measure that leftover timer, not the failover. The
+   * watchers' start counts as a change: the initial announcements came just before it.
    */
   async waitQuiet(quietMs = 1500): Promise<void> {
     await waitUntil(
-      () => Math.max(0, ...[...this.watchers.values()].flatMap((w) => w.changes.map((c) => c.at))),
+      () => Math.max(this.watchersStartedAt, ...[...this.watchers.values()].flatMap((w) => w.changes.map((c) => c.at))),
       (last) => monoNow() - last >= quietMs || `last best-path change ${Math.round(monoNow() - last)} ms ago`,
       { what: `no partner best-path change for ${quietMs} ms (MRAI timers idle)`, timeout: 30_000, interval: 50 },
     );
