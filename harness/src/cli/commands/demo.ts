@@ -4,21 +4,28 @@ import { runFlags } from './run.js';
 
 /** The demo's own lab name, so it never collides with a lab the user deployed by hand. */
 const DEMO_LAB = 'mh-demo';
+/** The BGPDNS stories, one after the other, each on a fresh deploy of the lab (about 2 minutes here). */
+export const DEMO_SCENARIOS = ['bgpdns-sort-order', 'bgpdns-link-cut', 'bgpdns-sorter-failure'];
 
 export const command: CliCommand = {
-  summary: 'deploy labs/multihomed, run the upstream-failover scenario, print measurements vs SLOs, destroy',
+  summary: 'deploy labs/multihomed, run the BGPDNS sort-order, link-cut and sorter-failure scenarios, print measurements vs SLOs, destroy',
   usage: `usage: bgpdns-lab demo [--trials N] [--runtime netns|docker]
 
-Deploys labs/multihomed as lab "${DEMO_LAB}" (three ISPs, two transits, three client
-ASes), runs scenarios/upstream-failover (link cut, silent drop, silent drop with BFD
-between client AS 1 and its ISP, N trials each), prints the measurements against
-their SLOs, writes reports/<run-id>/run.json and destroys the lab.
+Deploys labs/multihomed as lab "${DEMO_LAB}" (a server multi-homed to three ISPs, the
+BGPDNS sorter, tinydns, the DNS front, unbound, three client ASes) and runs
+${DEMO_SCENARIOS.join(', ')}: every client gets its own ISP's address
+first; a cut link moves the sorter's best path and the client's answers; a frozen
+sorter, lost sessions or an unknown client network give answers without preference.
+N trials each; prints the measurements against their SLOs, writes
+reports/<run-id>/run.json and destroys the lab after each scenario.
+The routing-only failover story: bgpdns-lab run upstream-failover.
 Exit codes and last line as \`bgpdns-lab run\`.`,
   async run(argv) {
     const { flags } = parseArgs(argv, ['trials', 'runtime']);
     const opts = runFlags(flags);
-    const scenario = await loadScenario('upstream-failover');
-    const result = await runScenarios([scenario], { ...opts, labName: DEMO_LAB });
+    const scenarios = [];
+    for (const name of DEMO_SCENARIOS) scenarios.push(await loadScenario(name));
+    const result = await runScenarios(scenarios, { ...opts, labName: DEMO_LAB });
     console.log(measurementTable(result.record));
     console.log(lastLine(result));
     return result.exitCode;
