@@ -8,18 +8,23 @@
  *     would to one `containerlab deploy` made), finds every node by
  *     containerlab's labels, reads BGP over the vty sockets and routes traffic
  *     end to end; detaching leaves the lab running for its owner to destroy.
- *  3. every lab in labs/ deploys on Docker (every node ready, exec lines run)
+ *  3. a lab made the way containerlab makes it — containers with only
+ *     containerlab's labels, FRR started by the image under watchfrr, veths
+ *     wired by hand — is driven by attaching: vty through the container's root,
+ *     processes found in its PID namespace, a link fault; detaching leaves it;
+ *  4. every lab in labs/ deploys on Docker (every node ready, exec lines run)
  *     and goes away without a trace.
  * Lab names start with h7.
  */
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { $ } from 'zx';
-import { containersWith } from '../harness/src/runtime/docker/containers.js';
+import { containersWith, createAndStart, removeContainer } from '../harness/src/runtime/docker/containers.js';
+import { Faults } from '../harness/src/faults/faults.js';
 import { attachToLab } from '../harness/src/runtime/attach.js';
 import { leftovers } from '../harness/src/lab/destroy.js';
 import { loadTopology } from '../harness/src/topology/load.js';
@@ -170,3 +175,60 @@ for (const file of labFiles()) {
     t.deepEqual(await leftovers(model.name), []);
   });
 }
+
+/** An FRR config for one end of a /31, as a containerlab user would bind it. */
+function frrConf(name: string, me: string, peer: string, asn: number, peerAsn: number): string {
+  return [
+    'frr defaults traditional', `hostname ${name}`, '!', 'interface eth1', ` ip address ${me}/31`, 'exit', '!',
+    `router bgp ${asn}`, ` bgp router-id ${me}`, ' no bgp ebgp-requires-policy', ` neighbor ${peer} remote-as ${peerAsn}`, ' timers bgp 3 12', 'exit', '',
+  ].join('\n');
+}
+
+test.serial('a lab containerlab-style (only its labels, FRR under the image\'s watchfrr) is driven by attaching', async (t) => {
+  t.timeout(120_000);
+  const dir = path.join(scratch, 'h7c');
+  const ends = [
+    { name: 'r1', me: '198.18.77.0', peer: '198.18.77.1', asn: 65101, peerAsn: 65102 },
+    { name: 'r2', me: '198.18.77.1', peer: '198.18.77.0', asn: 65102, peerAsn: 65101 },
+  ];
+  const nodes = ends.map((e) => `    ${e.name}:\n      kind: linux\n      image: quay.io/frrouting/frr:8.4.4\n      binds: [${e.name}.conf:/etc/frr/frr.conf]`);
+  const file = path.join(dir, 'h7c.clab.yml');
+  await mkdir(dir, { recursive: true });
+  for (const e of ends) await writeFile(path.join(dir, `${e.name}.conf`), frrConf(e.name, e.me, e.peer, e.asn, e.peerAsn));
+  await writeFile(file, `name: h7c\ntopology:\n  nodes:\n${nodes.join('\n')}\n  links:\n    - endpoints: ["r1:eth1", "r2:eth1"]\n`);
+  const made: string[] = [];
+  t.teardown(async () => {
+    for (const id of made) await removeContainer(id);
+  });
+  const pids: Record<string, number> = {};
+  for (const e of ends) {
+    // What containerlab does for a linux node: the image's own entry point, its labels only.
+    const c = await createAndStart({
+      name: `clab-h7c-${e.name}`,
+      image: 'bgpdns-lab/frr:latest',
+      hostname: e.name,
+      labels: { containerlab: 'h7c', 'clab-node-name': e.name, 'clab-node-kind': 'linux' },
+      env: {},
+      binds: [`${path.join(dir, `${e.name}.conf`)}:/etc/frr/frr.conf`],
+      capAdd: ['NET_ADMIN', 'SYS_ADMIN'],
+      sysctls: {},
+      cmd: ['/usr/local/sbin/frr-start'],
+    });
+    made.push(c.id);
+    pids[e.name] = c.pid;
+  }
+  await $`ip link add eth1 netns ${pids.r1} type veth peer name eth1 netns ${pids.r2}`;
+  for (const e of ends) await $`nsenter --net=${`/proc/${pids[e.name]}/ns/net`} ip link set eth1 up`;
+
+  const lab = await attachToLab(await loadTopology(file));
+  const r1 = lab.node('r1');
+  t.true(r1.processes().some((p) => p.role === 'bgpd'), `processes found: ${r1.processes().map((p) => p.role).join(', ')}`);
+  const session = () => new FrrControl(r1).bgpPeers().then((m) => [...m.values()].map((p) => p.state).join());
+  await waitUntil(session, (s) => (s === 'Established' ? true : s), { what: 'r1–r2 Established (FRR started by the image)', timeout: 60_000, interval: 100 });
+  const cut = await new Faults(lab).linkDown('r1:eth1');
+  await waitUntil(session, (s) => (s !== 'Established' ? true : s), { what: 'r1–r2 down after the cut', timeout: 10_000, interval: 20 });
+  await cut.revert();
+  await lab.destroy();
+  t.is((await containersWith('containerlab', 'h7c')).filter((c) => c.state === 'running').length, 2, 'detaching leaves the lab to its owner');
+  t.deepEqual(await leftovers('h7c'), []);
+});

@@ -9,7 +9,7 @@
  *
  * Files: a lab deployed by bgpdns-lab keeps its node directories under
  * /run/bgpdns-lab/<lab>/<node> (vty sockets, FRR log). A containerlab FRR node
- * is reached through its own root: /proc/<pid>/root/var/run/frr holds FRR's vty
+ * is reached through its own root: /proc/<pid>/root/run/frr holds FRR's vty
  * sockets, so vty queries work; FRR's millisecond log is wherever that image
  * logs (not available to the route watcher's log reader).
  */
@@ -67,8 +67,11 @@ export class AttachRuntime extends DockerRuntime {
     if (this.ours.has(`${lab.name}/${node}`) || existsSync(ourDir)) return ourDir;
     const c = this.containerSync(lab.name, node);
     if (!c) return path.join(scratchDir(lab.name), node);
-    const frrRun = `/proc/${c.pid}/root/var/run/frr`;
-    return existsSync(frrRun) ? frrRun : `/proc/${c.pid}/root/tmp`;
+    // /run/frr first: /var/run is an absolute symlink to /run, which through /proc/<pid>/root
+    // would resolve against the harness's root, not the container's.
+    const root = `/proc/${c.pid}/root`;
+    const frrRun = [`${root}/run/frr`, `${root}/var/run/frr`].find((d) => existsSync(path.join(d, 'zebra.vty')) || existsSync(path.join(d, 'bgpd.vty')));
+    return frrRun ?? `${root}/tmp`;
   }
 
   /** Processes running in the node: the deployer's record when bgpdns-lab deployed it, else what runs in the container. */
