@@ -2,6 +2,7 @@ import { access, constants } from 'node:fs/promises';
 import http from 'node:http';
 import { $ } from 'zx';
 import { FRR_BIN } from '../../kinds/frr.js';
+import { NFT } from '../../faults/nft.js';
 import { systemUser } from '../../kinds/node-dir.js';
 import { parseArgs, type CliCommand } from '../command.js';
 
@@ -101,10 +102,10 @@ const checks: Check[] = [
     name: 'nftables',
     async run() {
       if (process.getuid?.() !== 0) return { ok: false, detail: 'needs root to test', fix: 'run as root' };
-      const version = await firstLine(q`nft --version`);
+      const version = await firstLine(q`${NFT} --version`);
       if (!version) return { ok: false, detail: 'nft not found', fix: 'apt-get install nftables' };
       const err = await withScratchNetns(async (ns) => {
-        const r = await q`ip netns exec ${ns} nft add table inet bgpdns_doctor`;
+        const r = await q`ip netns exec ${ns} ${NFT} add table inet bgpdns_doctor`;
         return r.exitCode === 0 ? undefined : r.stderr.trim();
       });
       return { ok: !err, detail: err ? `${version}: ${err}` : `${version}; tables in a namespace work`, fix: 'a kernel with nf_tables' };
