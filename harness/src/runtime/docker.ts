@@ -28,7 +28,7 @@ import path from 'node:path';
 import { $, type ProcessPromise } from 'zx';
 import type { Lab, LabLink, LabNode } from '../topology/model.js';
 import type { ExecOptions, ExecResult, Leftover, NodeProcess, Runtime, SpawnOptions } from './runtime.js';
-import { LabStateFile, labDir, readState, statePath, LAB_ROOT, type StateProcess } from './lab-state.js';
+import { LabStateFile, labDir, readState, statePath, type StateProcess } from './lab-state.js';
 import { findByArgv, procStartTime, terminate } from './procs.js';
 import { SpawnedProcess } from './netns.js';
 import { engineAnswers, requireEngine } from './docker/engine.js';
@@ -404,4 +404,3 @@ async function run(p: ProcessPromise, what: string): Promise<void> {
   if (out.exitCode !== 0) throw new Error(`cannot ${what}: ${out.stderr.trim() || `exit code ${out.exitCode}`}`);
 }
 
-export { LAB_ROOT };

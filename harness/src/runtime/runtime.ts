@@ -26,6 +26,14 @@ export interface Runtime {
   destroy(labName: string): Promise<void>;
   /** What of a lab (or of every lab, when no name) still exists on this host. */
   leftovers(labName?: string): Promise<Leftover[]>;
+  /**
+   * Freeze every process of the node at once, kernel state untouched (docker pause: the
+   * cgroup freezer); a silent failure like SIGSTOP. Absent where only per-process
+   * SIGSTOP exists (netns): faults fall back to that.
+   */
+  freezeNode?(lab: Lab, node: string): Promise<void>;
+  /** Undo freezeNode. */
+  thawNode?(lab: Lab, node: string): Promise<void>;
 }
 
 export interface ExecOptions {
