@@ -75,6 +75,30 @@ test('a failed check: exit 1, later parts still run, lab destroyed; all pass: ex
   t.true(JSON.parse(lastLine(ok)).met);
 });
 
+test('a part that throws without a failed check (a wait timed out): exit 1, recorded as a failed assertion', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'h2runner-lab-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'one-host.clab.yml');
+  await writeFile(file, 'name: h2throw\ntopology:\n  nodes:\n    h1:\n      kind: linux\n      image: alpine:3\n');
+  const throwing = defineScenario({
+    name: 'h2-throwing',
+    lab: { file },
+    parts: [
+      {
+        name: 'waits in vain',
+        run: async () => {
+          throw new Error('timed out after 30000 ms waiting for the mark to clear');
+        },
+      },
+    ],
+  });
+  const r = await runScenarios([throwing], { trials: 1, runtime: 'netns', log: () => undefined });
+  t.is(r.exitCode, 1);
+  t.false(r.record.met);
+  t.like(r.record.assertions[0], { name: 'waits in vain: completed', ok: false, message: 'timed out after 30000 ms waiting for the mark to clear' });
+  t.deepEqual(await leftovers('h2throw'), []);
+});
+
 test('the measurement table lists trials, percentiles, SLO and verdict, then failures', (t) => {
   const rec = new RunRecorder({ lab: 'x', runtime: 'netns', scenarios: ['s'] });
   const m = rec.measurement('link cut', { plane: 'bgp', slo: { op: '<', value: 1000 } });

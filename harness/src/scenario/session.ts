@@ -99,6 +99,11 @@ export class ScenarioSession {
     };
     try {
       await rec.step(part.name, () => part.run(ctx));
+    } catch (err) {
+      // A part that throws without a failed check (a wait timed out, a command failed)
+      // must still fail the run: record it as a failed assertion so `met` and exit 1 say so.
+      if (!(err instanceof ScenarioAssertionError)) rec.assertion(`${part.name}: completed`, false, (err as Error).message);
+      throw err;
     } finally {
       const problems: string[] = [];
       await faults.revertAll().catch((e: Error) => problems.push(e.message));
