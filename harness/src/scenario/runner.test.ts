@@ -111,3 +111,15 @@ test('the measurement table lists trials, percentiles, SLO and verdict, then fai
     ['measurement  trials (ms)  p50  p95  max        SLO  met', 'link cut          91 120   91  120  120  < 1000 ms  yes', 'FAILED s: c1 prefers isp1 — best entry isp3'].join('\n'),
   );
 });
+
+test('the measurement table keeps the decimals of ratios and of sub-10 ms figures', (t) => {
+  const rec = new RunRecorder({ lab: 'x', runtime: 'netns', scenarios: ['s'] });
+  const share = rec.measurement('share first', { plane: 'dns', unit: 'ratio' });
+  share.add(0.4);
+  share.add(1);
+  const latency = rec.measurement('latency', { plane: 'dns' });
+  latency.add(0.84);
+  const rows = measurementTable(rec.toRecord(machineFacts())).split('\n');
+  t.regex(rows[1], /^share first\s+0\.40 1\.00\s/);
+  t.regex(rows[2], /^latency\s+0\.8\s+0\.8\s+0\.8\s+0\.8\s/);
+});

@@ -99,13 +99,15 @@ export async function runScenarios(scenarios: Scenario[], opts: RunOptions): Pro
 /** The measurements against their SLOs, as a text table. */
 export function measurementTable(record: RunRecord): string {
   const rows = [['measurement', 'trials (ms)', 'p50', 'p95', 'max', 'SLO', 'met']];
+  // Ratios (0..1) and sub-10 ms figures would all round to 0 or 1: keep their decimals.
+  const figure = (v: number, unit: string) => (unit === 'ratio' ? v.toFixed(2) : unit === 'ms' && Math.abs(v) < 10 ? v.toFixed(1) : String(Math.round(v)));
   for (const m of record.measurements) {
     rows.push([
       m.name,
-      m.trials.map((v) => Math.round(v)).join(' '),
-      String(Math.round(m.p50)),
-      String(Math.round(m.p95)),
-      String(Math.round(m.max)),
+      m.trials.map((v) => figure(v, m.unit)).join(' '),
+      figure(m.p50, m.unit),
+      figure(m.p95, m.unit),
+      figure(m.max, m.unit),
       m.slo ? formatSlo(m.slo, m.unit) : '-',
       m.met ? 'yes' : 'NO',
     ]);
