@@ -34,3 +34,21 @@ test('unbound config: node settings first, then the lab file included', (t) => {
   t.regex(text, /chroot: ""/);
   t.true(text.trim().endsWith('include: "/lab/unbound-ecs.conf"'));
 });
+
+test('kind validation: each bad field of the DNS service kinds is one issue naming it', async (t) => {
+  const { bgpdnsDnsKind } = await import('./bgpdns-dns.js');
+  const { tinydnsKind } = await import('./tinydns.js');
+  const { unboundKind } = await import('./unbound.js');
+  const lab = { name: 'x', prefix: 'clab', file: '/x/x.clab.yml', dir: '/x', nodes: [], links: [], warnings: [] };
+  const n = (kind: string, env: Record<string, string>, binds: string[] = []): LabNode => ({ name: 'n', kind, binds, env, exec: [], labels: {}, settings: {} });
+  const issues = async (k: { validate?: (l: typeof lab, node: LabNode) => Promise<{ path: string; message: string }[]> }, node: LabNode) =>
+    (await k.validate!(lab, node)).map((i) => `${i.path}: ${i.message}`);
+  const listen = { LISTEN: '198.18.16.18/29' };
+  t.deepEqual(await issues(bgpdnsDnsKind, n('bgpdns-dns', listen)), ['binds: give exactly one of a data file (bind "<file>:/etc/tinydns/data", file mode) or env.UPSTREAM (proxy mode)']);
+  t.regex((await issues(bgpdnsDnsKind, n('bgpdns-dns', { ...listen, UPSTREAM: '198.18.16.26' })))[0], /^env\.UPSTREAM: expected ADDR:PORT/);
+  t.regex((await issues(bgpdnsDnsKind, n('bgpdns-dns', { ...listen, UPSTREAM: '198.18.16.26:53', SORTER: '198.18.16.34:179' })))[0], /^binds: env\.SORTER needs the sorter key/);
+  t.regex((await issues(bgpdnsDnsKind, n('bgpdns-dns', { ...listen, UPSTREAM: '198.18.16.26:53', SORTER_TIMEOUT: '0' })))[0], /^env\.SORTER_TIMEOUT: expected a whole number/);
+  t.regex((await issues(bgpdnsDnsKind, n('bgpdns-dns', { ...listen }, ['/nonexistent/data:/etc/tinydns/data'])))[0], /^binds: tinydns data file \/nonexistent\/data not found/);
+  t.deepEqual(await issues(tinydnsKind, n('tinydns', listen)), ['binds: needs the tinydns data file: a bind "<file>:/etc/tinydns/data"']);
+  t.regex((await issues(unboundKind, n('unbound', {}, ['/nonexistent/u.conf:/etc/unbound/unbound.conf']))).join('\n'), /env\.LISTEN: needs the service address[\s\S]*binds: unbound config \/nonexistent\/u\.conf not found/);
+});
