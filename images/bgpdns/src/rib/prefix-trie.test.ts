@@ -1,16 +1,9 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { PrefixTrie } from './prefix-trie.js';
+import { covers, fillAndPrune, wordsArb } from './test-helpers.js';
 import { formatIPv6, maskWords, parseAddress, parseIPv4Into, parseIPv6Into, parsePrefix } from './address.js';
 
-/** Reference: does (key, len) cover addr? */
-function covers(key: Uint32Array, len: number, addr: Uint32Array): boolean {
-  const a = Uint32Array.from(addr);
-  maskWords(a, len);
-  return a.every((w, i) => w === key[i]);
-}
-
-const wordsArb = (n: number) => fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: n, maxLength: n });
 
 for (const words of [1, 4] as const) {
   const bits = words * 32;
@@ -22,26 +15,11 @@ for (const words of [1, 4] as const) {
         fc.array(wordsArb(words), { minLength: 1, maxLength: 20 }),
         (inserts, removals, probes) => {
           const trie = new PrefixTrie(words, 4);
-          const live = new Map<string, { key: Uint32Array; len: number; node: number }>();
-          inserts.forEach(([raw, len], i) => {
-            // Bias keys to share leading bits so that glue nodes are exercised.
-            const key = Uint32Array.from(raw);
+          // Bias keys to share leading bits so that glue nodes are exercised.
+          const live = fillAndPrune(trie, inserts, removals, (key, i) => {
             if (i % 2 === 0) key[0] = (key[0] & 0x0000ffff) | 0xc6120000;
-            maskWords(key, len);
-            const node = trie.insert(key, len);
-            trie.setValue(node, 1);
-            live.set(`${key.join('.')}/${len}`, { key, len, node });
           });
-          for (const r of removals) {
-            const entries = [...live.entries()];
-            if (entries.length === 0) break;
-            const [name, e] = entries[r % entries.length];
-            const node = trie.find(e.key, e.len);
-            if (node < 0) return false;
-            trie.setValue(node, -1);
-            trie.prune(node);
-            live.delete(name);
-          }
+          if (!live) return false;
           if (trie.size < live.size) return false;
           for (const e of live.values()) if (trie.find(e.key, e.len) < 0) return false;
           for (const raw of probes) {

@@ -8,6 +8,8 @@
  * Node ids are stable until removal.
  */
 
+import { IPV4_BOUNDARIES, IPV6_BOUNDARIES, StrideIndex } from './stride-index.js';
+
 const INITIAL_CAPACITY = 1024;
 // Field offsets after the key words.
 const LEN = 0;
@@ -31,13 +33,16 @@ export class PrefixTrie {
   private liveNodes = 0;
   /** Called after the arrays grew, so owners of parallel per-node arrays can grow theirs. */
   onGrow?: (capacity: number) => void;
+  /** Multibit index for full-length lookups (large tables on a query path); kept in step by setValue. */
+  private readonly index?: StrideIndex;
 
-  constructor(words: 1 | 4, capacity = INITIAL_CAPACITY) {
+  constructor(words: 1 | 4, capacity = INITIAL_CAPACITY, options: { indexed?: boolean } = {}) {
     this.words = words;
     this.maxLen = words * 32;
     this.stride = words + FIELDS;
     this.nodes = new Int32Array(capacity * this.stride);
     this.capacity = capacity;
+    if (options.indexed) this.index = new StrideIndex(this, words === 1 ? IPV4_BOUNDARIES : IPV6_BOUNDARIES);
   }
 
   get size(): number {
@@ -53,7 +58,25 @@ export class PrefixTrie {
   }
 
   setValue(node: number, value: number): void {
-    this.nodes[node * this.stride + this.words + VALUE] = value;
+    const at = node * this.stride + this.words + VALUE;
+    const index = this.index;
+    if (index !== undefined) {
+      const had = this.nodes[at] >= 0;
+      if (had && value < 0) index.remove(node);
+      this.nodes[at] = value;
+      if (!had && value >= 0) index.add(node);
+      return;
+    }
+    this.nodes[at] = value;
+  }
+
+  /** Nearest ancestor of node that has a value (the next shorter prefix covering it), or -1. */
+  coveringParent(node: number): number {
+    const f = this.words;
+    const nodes = this.nodes;
+    let n = nodes[node * this.stride + f + PARENT];
+    while (n >= 0 && nodes[n * this.stride + f + VALUE] < 0) n = nodes[n * this.stride + f + PARENT];
+    return n < 0 ? -1 : n;
   }
 
   prefixLength(node: number): number {
@@ -71,7 +94,7 @@ export class PrefixTrie {
   }
 
   bytesUsed(): number {
-    return this.nodes.byteLength;
+    return this.nodes.byteLength + (this.index?.bytesUsed() ?? 0);
   }
 
   private grow(): void {
@@ -260,8 +283,15 @@ export class PrefixTrie {
     return count;
   }
 
-  /** The longest node with a value covering `key` within `maxLen` bits, or -1. */
+  /**
+   * The longest node with a value covering `key` within `maxLen` bits, or -1.
+   * Shorter covering nodes follow by coveringParent.
+   */
   longest(key: ArrayLike<number>, maxLen: number): number {
+    if (maxLen === this.maxLen && this.index !== undefined) {
+      const found = this.index.longest(key);
+      if (found !== -2) return found;
+    }
     const count = this.matches(key, maxLen, scratch);
     return count > 0 ? scratch[count - 1] : -1;
   }

@@ -207,13 +207,13 @@ export class Rib {
 
   describe(afi: Afi, node: number, slot: number): BestRoute {
     const table = this.table(afi);
-    const peer = table.slotPeer[slot];
+    const peer = table.slotPeer(slot);
     return {
       prefix: this.prefixText(afi, node),
       peer,
       peerAddress: this.peers.config(peer).address,
       peerAsn: this.peers.asn[peer],
-      attrs: this.attrs.attributes(table.slotAttr[slot]),
+      attrs: this.attrs.attributes(table.slotAttr(slot)),
     };
   }
 

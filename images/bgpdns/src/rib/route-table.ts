@@ -10,6 +10,12 @@ import { newPathWins, sameNeighbourAs, type BestPathContext } from './best-path.
 import { PrefixTrie } from './prefix-trie.js';
 
 const NONE = -1;
+// Fields of a path slot record.
+const PEER = 0;
+const ATTR = 1;
+const NEXT = 2;
+const NODE = 3;
+const SLOT = 4;
 
 export interface TableChange {
   /** True when the prefix's best path changed (another path, or new attributes on the same one). */
@@ -22,11 +28,13 @@ export class RouteTable {
   readonly trie: PrefixTrie;
   /** Best path slot per trie node, NONE when the node has no path. */
   private bestSlot: Int32Array;
-  slotPeer = new Uint16Array(1024);
-  slotAttr = new Int32Array(1024);
-  slotNext = new Int32Array(1024);
-  /** Owning trie node, NONE for a free slot. */
-  slotNode = new Int32Array(1024).fill(NONE);
+  /**
+   * Path slots, SLOT int32s each: peer, attribute id, next slot of the node's
+   * list, owning trie node (NONE for a free slot). One record per path keeps a
+   * walk over a prefix's paths at one cache line per path.
+   */
+  private slots = new Int32Array(1024 * SLOT);
+  private slotCapacity = 1024;
   private slotsUsed = 0;
   private freeSlot = NONE;
   private pathCount = 0;
@@ -40,7 +48,7 @@ export class RouteTable {
     words: 1 | 4,
     private readonly ctx: BestPathContext & { attrs: AttrStore },
   ) {
-    this.trie = new PrefixTrie(words);
+    this.trie = new PrefixTrie(words, undefined, { indexed: true });
     this.bestSlot = new Int32Array(this.trie.nodeCapacity).fill(NONE);
     this.trie.onGrow = (capacity) => {
       const grown = new Int32Array(capacity).fill(NONE);
@@ -59,6 +67,18 @@ export class RouteTable {
     return this.prefixCount;
   }
 
+  slotPeer(slot: number): number {
+    return this.slots[slot * SLOT + PEER];
+  }
+
+  slotAttr(slot: number): number {
+    return this.slots[slot * SLOT + ATTR];
+  }
+
+  slotNext(slot: number): number {
+    return this.slots[slot * SLOT + NEXT];
+  }
+
   best(node: number): number {
     return this.bestSlot[node];
   }
@@ -72,36 +92,24 @@ export class RouteTable {
     return (
       this.trie.bytesUsed() +
       this.bestSlot.byteLength +
-      this.slotPeer.byteLength +
-      this.slotAttr.byteLength +
-      this.slotNext.byteLength +
-      this.slotNode.byteLength
+      this.slots.byteLength
     );
   }
 
   private growSlots(): void {
-    const cap = this.slotPeer.length * 2;
-    const peer = new Uint16Array(cap);
-    peer.set(this.slotPeer);
-    const attr = new Int32Array(cap);
-    attr.set(this.slotAttr);
-    const next = new Int32Array(cap);
-    next.set(this.slotNext);
-    const node = new Int32Array(cap).fill(NONE);
-    node.set(this.slotNode);
-    this.slotPeer = peer;
-    this.slotAttr = attr;
-    this.slotNext = next;
-    this.slotNode = node;
+    const slots = new Int32Array(this.slotCapacity * 2 * SLOT);
+    slots.set(this.slots);
+    this.slots = slots;
+    this.slotCapacity *= 2;
   }
 
   private allocSlot(): number {
     if (this.freeSlot !== NONE) {
       const s = this.freeSlot;
-      this.freeSlot = this.slotNext[s];
+      this.freeSlot = this.slots[s * SLOT + NEXT];
       return s;
     }
-    if (this.slotsUsed === this.slotPeer.length) this.growSlots();
+    if (this.slotsUsed === this.slotCapacity) this.growSlots();
     return this.slotsUsed++;
   }
 
@@ -111,16 +119,16 @@ export class RouteTable {
    */
   announce(peer: number, attr: number, key: Uint32Array, len: number, change: TableChange): void {
     const node = this.trie.insert(key, len);
-    for (let s = this.trie.value(node); s !== NONE; s = this.slotNext[s]) {
-      if (this.slotPeer[s] !== peer) continue;
-      const old = this.slotAttr[s];
+    for (let s = this.trie.value(node); s !== NONE; s = this.slots[s * SLOT + NEXT]) {
+      if (this.slots[s * SLOT + PEER] !== peer) continue;
+      const old = this.slots[s * SLOT + ATTR];
       if (old === attr) {
         this.ctx.attrs.release(attr);
         change.bestChanged = false;
         change.pathsChanged = false;
         return;
       }
-      this.slotAttr[s] = attr;
+      this.slots[s * SLOT + ATTR] = attr;
       this.ctx.attrs.release(old);
       change.pathsChanged = true;
       const wasBest = this.bestSlot[node] === s;
@@ -129,10 +137,10 @@ export class RouteTable {
     }
     const s = this.allocSlot();
     if (this.trie.value(node) === NONE) this.prefixCount++;
-    this.slotPeer[s] = peer;
-    this.slotAttr[s] = attr;
-    this.slotNode[s] = node;
-    this.slotNext[s] = this.trie.value(node);
+    this.slots[s * SLOT + PEER] = peer;
+    this.slots[s * SLOT + ATTR] = attr;
+    this.slots[s * SLOT + NODE] = node;
+    this.slots[s * SLOT + NEXT] = this.trie.value(node);
     this.trie.setValue(node, s);
     this.pathCount++;
     change.pathsChanged = true;
@@ -150,14 +158,14 @@ export class RouteTable {
 
   private removePath(node: number, peer: number, change: TableChange): void {
     let prev = NONE;
-    for (let s = this.trie.value(node); s !== NONE; prev = s, s = this.slotNext[s]) {
-      if (this.slotPeer[s] !== peer) continue;
-      const next = this.slotNext[s];
+    for (let s = this.trie.value(node); s !== NONE; prev = s, s = this.slots[s * SLOT + NEXT]) {
+      if (this.slots[s * SLOT + PEER] !== peer) continue;
+      const next = this.slots[s * SLOT + NEXT];
       if (prev === NONE) this.trie.setValue(node, next);
-      else this.slotNext[prev] = next;
-      this.ctx.attrs.release(this.slotAttr[s]);
-      this.slotNode[s] = NONE;
-      this.slotNext[s] = this.freeSlot;
+      else this.slots[prev * SLOT + NEXT] = next;
+      this.ctx.attrs.release(this.slots[s * SLOT + ATTR]);
+      this.slots[s * SLOT + NODE] = NONE;
+      this.slots[s * SLOT + NEXT] = this.freeSlot;
       this.freeSlot = s;
       this.pathCount--;
       change.pathsChanged = true;
@@ -182,8 +190,8 @@ export class RouteTable {
     let removed = 0;
     const change: TableChange = { bestChanged: false, pathsChanged: false };
     for (let s = 0; s < this.slotsUsed; s++) {
-      const node = this.slotNode[s];
-      if (node === NONE || this.slotPeer[s] !== peer) continue;
+      const node = this.slots[s * SLOT + NODE];
+      if (node === NONE || this.slots[s * SLOT + PEER] !== peer) continue;
       this.removePath(node, peer, change);
       removed++;
       each?.(node, change.bestChanged);
@@ -196,14 +204,14 @@ export class RouteTable {
     const old = this.bestSlot[node];
     const head = this.trie.value(node);
     let chosen = head;
-    if (head !== NONE && this.slotNext[head] !== NONE) chosen = this.selectAmong(head, old);
+    if (head !== NONE && this.slots[head * SLOT + NEXT] !== NONE) chosen = this.selectAmong(head, old);
     this.bestSlot[node] = chosen;
     return chosen !== old;
   }
 
   private selectAmong(head: number, old: number): number {
     let n = 0;
-    for (let s = head; s !== NONE; s = this.slotNext[s]) {
+    for (let s = head; s !== NONE; s = this.slots[s * SLOT + NEXT]) {
       if (n === this.group.length) {
         const bigger = new Int32Array(n * 2);
         bigger.set(this.group);
@@ -213,7 +221,7 @@ export class RouteTable {
       }
       this.group[n++] = s;
     }
-    const { group, checked, dmedSelected, slotPeer, slotAttr, ctx } = this;
+    const { group, checked, dmedSelected, slots, ctx } = this;
     checked.fill(0, 0, n);
     dmedSelected.fill(0, 0, n);
     // Pass 1: in each neighbour-AS group keep the best (MED is comparable inside a group).
@@ -222,10 +230,10 @@ export class RouteTable {
       let sel = i;
       for (let j = i + 1; j < n; j++) {
         if (checked[j]) continue;
-        if (!sameNeighbourAs(ctx.attrs, slotAttr[group[i]], slotAttr[group[j]])) continue;
+        if (!sameNeighbourAs(ctx.attrs, slots[group[i] * SLOT + ATTR], slots[group[j] * SLOT + ATTR])) continue;
         const a = group[j];
         const b = group[sel];
-        if (newPathWins(ctx, slotPeer[a], slotAttr[a], a === old, slotPeer[b], slotAttr[b], b === old)) {
+        if (newPathWins(ctx, slots[a * SLOT + PEER], slots[a * SLOT + ATTR], a === old, slots[b * SLOT + PEER], slots[b * SLOT + ATTR], b === old)) {
           dmedSelected[sel] = 0;
           sel = j;
         }
@@ -239,7 +247,7 @@ export class RouteTable {
     for (let i = 0; i < n; i++) {
       if (!dmedSelected[i]) continue;
       const a = group[i];
-      if (best === NONE || newPathWins(ctx, slotPeer[a], slotAttr[a], a === old, slotPeer[best], slotAttr[best], best === old)) {
+      if (best === NONE || newPathWins(ctx, slots[a * SLOT + PEER], slots[a * SLOT + ATTR], a === old, slots[best * SLOT + PEER], slots[best * SLOT + ATTR], best === old)) {
         best = a;
       }
     }

@@ -55,7 +55,6 @@ export class Sorter implements Ranker {
   private cacheOriginVersion = -1;
   private readonly client = new Uint32Array(4);
   private readonly cand = new Uint32Array(4);
-  private readonly matchBuf = new Int32Array(129);
   private readonly candidateMatchBuf = new Int32Array(129);
   // Scratch for one ranking (rankNow is synchronous, so one set serves every call).
   private owners = new Float64Array(32);
@@ -68,6 +67,10 @@ export class Sorter implements Ranker {
   private otherAttr = new Int32Array(8);
   private otherPref = new Int32Array(8);
   private order = new Int32Array(8);
+  /** Paths at the client's longest prefix (gatherPaths): slot and upstream AS. */
+  private pathSlot = new Int32Array(8);
+  private pathUpstream = new Float64Array(8);
+  private pathCount = 0;
   /** Answers per neighbour AS of the client's best path (the 2002 "DNSsort cache table"). */
   readonly hits = new Map<number, number>();
 
@@ -92,10 +95,10 @@ export class Sorter implements Ranker {
 
   /** The upstream (AS) a path leads to: the eBGP neighbour, or for iBGP the leftmost AS. */
   private upstreamOfSlot(table: RouteTable, slot: number): number {
-    const peer = table.slotPeer[slot];
+    const peer = table.slotPeer(slot);
     const peers = this.rib.peers;
     if (peers.ebgp[peer]) return peers.asn[peer];
-    const left = this.rib.attrs.leftAs[table.slotAttr[slot]];
+    const left = this.rib.attrs.leftAs[table.slotAttr(slot)];
     return left !== NO_ASN ? left : peers.asn[peer];
   }
 
@@ -128,9 +131,9 @@ export class Sorter implements Ranker {
       const node = this.candidateMatchBuf[k];
       const best = table.best(node);
       let found = UNMAPPED;
-      for (let s = table.head(node); s >= 0; s = table.slotNext[s]) {
-        const peer = table.slotPeer[s];
-        if (attrs.soleAs[table.slotAttr[s]] !== peers.asn[peer]) continue;
+      for (let s = table.head(node); s >= 0; s = table.slotNext(s)) {
+        const peer = table.slotPeer(s);
+        if (attrs.soleAs[table.slotAttr(s)] !== peers.asn[peer]) continue;
         if (s === best || found === UNMAPPED) found = peers.asn[peer];
       }
       if (found !== UNMAPPED) return found;
@@ -148,12 +151,11 @@ export class Sorter implements Ranker {
     const full = afi === AFI_IPV4 ? 32 : 128;
     const maxLen = req.clientPrefixLen === undefined ? full : Math.min(full, req.clientPrefixLen);
     const table = afi === AFI_IPV4 ? this.rib.v4 : this.rib.v6;
-    const count = table.trie.matches(this.client, maxLen, this.matchBuf);
-    if (count === 0) return { status: 'no-route', preferences, generation };
-    const node = this.matchBuf[count - 1];
+    const node = table.trie.longest(this.client, maxLen);
+    if (node < 0) return { status: 'no-route', preferences, generation };
     const bestSlot = table.best(node);
     const bestUpstream = this.upstreamOfSlot(table, bestSlot);
-    const leftAs = this.rib.attrs.leftAs[table.slotAttr[bestSlot]];
+    const leftAs = this.rib.attrs.leftAs[table.slotAttr(bestSlot)];
     const neighborAs = leftAs !== NO_ASN ? leftAs : bestUpstream;
     const matchedPrefix = this.prefixText(afi, table, node);
     this.hits.set(neighborAs, (this.hits.get(neighborAs) ?? 0) + 1);
@@ -173,7 +175,8 @@ export class Sorter implements Ranker {
     }
     if (mapped === 0) return { status: 'unmapped', preferences, matchedPrefix, neighborAs, generation };
     if (others.length > 0) {
-      this.rankOthers(table, count);
+      this.gatherPaths(table, node);
+      this.rankOthers(table, node);
       for (let i = 0; i < n; i++) {
         const asn = owners[i];
         if (asn === UNMAPPED || asn === bestUpstream) continue;
@@ -218,7 +221,7 @@ export class Sorter implements Ranker {
    * ordered by their own path to the client, equals sharing a level. A handful
    * of upstreams at most, so a plain insertion sort over indices.
    */
-  private rankOthers(table: RouteTable, count: number): void {
+  private rankOthers(table: RouteTable, longest: number): void {
     const m = this.others.length;
     if (this.otherLen.length < m) {
       this.otherLen = new Int32Array(m * 2);
@@ -228,7 +231,7 @@ export class Sorter implements Ranker {
       this.order = new Int32Array(m * 2);
     }
     for (let i = 0; i < m; i++) {
-      this.ownPath(table, count, i);
+      this.ownPath(table, longest, i);
       this.order[i] = i;
     }
     const order = this.order;
@@ -253,29 +256,65 @@ export class Sorter implements Ranker {
     }
   }
 
-  /** Other upstream `i`'s best path at the longest prefix where it has one (its Adj-RIB-In view of the client). */
-  private ownPath(table: RouteTable, count: number, i: number): void {
+  /**
+   * Other upstream `i`'s best path at the longest prefix where it has one (its
+   * Adj-RIB-In view of the client). The longest node's paths were gathered once
+   * by gatherPaths; shorter covering prefixes are only visited when the
+   * upstream has no path there.
+   */
+  private ownPath(table: RouteTable, longest: number, i: number): void {
     const asn = this.others[i];
-    for (let k = count - 1; k >= 0; k--) {
-      const node = this.matchBuf[k];
-      const best = table.best(node);
-      let chosen = -1;
-      for (let s = table.head(node); s >= 0; s = table.slotNext[s]) {
+    const best = table.best(longest);
+    let chosen = -1;
+    for (let k = 0; k < this.pathCount; k++) {
+      if (this.pathUpstream[k] !== asn) continue;
+      const s = this.pathSlot[k];
+      if (
+        chosen < 0 ||
+        newPathWins(this.rib, table.slotPeer(s), table.slotAttr(s), s === best, table.slotPeer(chosen), table.slotAttr(chosen), chosen === best)
+      ) {
+        chosen = s;
+      }
+    }
+    let node = longest;
+    while (chosen < 0) {
+      node = table.trie.coveringParent(node);
+      if (node < 0) {
+        this.otherLen[i] = -1;
+        return;
+      }
+      const nodeBest = table.best(node);
+      for (let s = table.head(node); s >= 0; s = table.slotNext(s)) {
         if (this.upstreamOfSlot(table, s) !== asn) continue;
         if (
           chosen < 0 ||
-          newPathWins(this.rib, table.slotPeer[s], table.slotAttr[s], s === best, table.slotPeer[chosen], table.slotAttr[chosen], chosen === best)
+          newPathWins(this.rib, table.slotPeer(s), table.slotAttr(s), s === nodeBest, table.slotPeer(chosen), table.slotAttr(chosen), chosen === nodeBest)
         ) {
           chosen = s;
         }
       }
-      if (chosen >= 0) {
-        this.otherLen[i] = table.trie.prefixLength(node);
-        this.otherPeer[i] = table.slotPeer[chosen];
-        this.otherAttr[i] = table.slotAttr[chosen];
-        return;
-      }
     }
-    this.otherLen[i] = -1;
+    this.otherLen[i] = table.trie.prefixLength(node);
+    this.otherPeer[i] = table.slotPeer(chosen);
+    this.otherAttr[i] = table.slotAttr(chosen);
+  }
+
+  /** The paths at the client's longest prefix and the upstream of each, into pathSlot/pathUpstream. */
+  private gatherPaths(table: RouteTable, node: number): void {
+    let m = 0;
+    for (let s = table.head(node); s >= 0; s = table.slotNext(s)) {
+      if (m === this.pathSlot.length) {
+        const slots = new Int32Array(m * 2);
+        slots.set(this.pathSlot);
+        this.pathSlot = slots;
+        const ups = new Float64Array(m * 2);
+        ups.set(this.pathUpstream);
+        this.pathUpstream = ups;
+      }
+      this.pathSlot[m] = s;
+      this.pathUpstream[m] = this.upstreamOfSlot(table, s);
+      m++;
+    }
+    this.pathCount = m;
   }
 }
