@@ -5,7 +5,7 @@
  * against replay inside the window.
  */
 import { hmacInto, hmacKey, hmacMatches, type HmacKey } from './hmac-sha256.js';
-import { decodeHeader } from './protocol.js';
+import { checkHeader, decodeHeader } from './protocol.js';
 import { DEFAULT_WINDOW_MS, MAC_LENGTH, ProtocolError, type Header } from './protocol-types.js';
 
 export type KeyRing = ReadonlyMap<number, Buffer>;
@@ -34,13 +34,68 @@ export function macValid(buf: Buffer, key: Buffer): boolean {
 }
 
 /**
+ * (key id, nonce) triples in an open-addressing hash set of 32-bit words: the
+ * replay memory holds every query of two windows (a million at 100,000/s), so
+ * it keeps no object per entry.
+ */
+class NonceSet {
+  private table = new Uint32Array(3 * 1024);
+  private used = new Uint8Array(1024);
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  private static hash(keyId: number, hi: number, lo: number): number {
+    let h = Math.imul(lo ^ 0x9e3779b9, 0x85ebca6b);
+    h = Math.imul(h ^ hi ^ (h >>> 13), 0xc2b2ae35);
+    h = Math.imul(h ^ keyId ^ (h >>> 16), 0x27d4eb2f);
+    return (h ^ (h >>> 15)) >>> 0;
+  }
+
+  has(keyId: number, hi: number, lo: number): boolean {
+    const mask = this.used.length - 1;
+    for (let i = NonceSet.hash(keyId, hi, lo) & mask; this.used[i]; i = (i + 1) & mask) {
+      const t = 3 * i;
+      if (this.table[t] === lo && this.table[t + 1] === hi && this.table[t + 2] === keyId) return true;
+    }
+    return false;
+  }
+
+  /** Adds a triple known to be absent. */
+  add(keyId: number, hi: number, lo: number): void {
+    if (2 * (this.count + 1) > this.used.length) this.grow();
+    this.insert(keyId, hi, lo);
+    this.count++;
+  }
+
+  private insert(keyId: number, hi: number, lo: number): void {
+    const mask = this.used.length - 1;
+    let i = NonceSet.hash(keyId, hi, lo) & mask;
+    while (this.used[i]) i = (i + 1) & mask;
+    this.used[i] = 1;
+    this.table[3 * i] = lo;
+    this.table[3 * i + 1] = hi;
+    this.table[3 * i + 2] = keyId;
+  }
+
+  private grow(): void {
+    const { table, used } = this;
+    this.table = new Uint32Array(table.length * 2);
+    this.used = new Uint8Array(used.length * 2);
+    for (let i = 0; i < used.length; i++) if (used[i]) this.insert(table[3 * i + 2], table[3 * i + 1], table[3 * i]);
+  }
+}
+
+/**
  * Remembers (key id, nonce) pairs for at least one window so a captured query
  * replayed inside the timestamp window is dropped. Two generations of sets
  * rotate every window: memory is bounded by the query rate × 2 windows.
  */
 export class ReplayGuard {
-  private current = new Set<bigint>();
-  private previous = new Set<bigint>();
+  private current = new NonceSet();
+  private previous = new NonceSet();
   private rotatedAt: number;
 
   constructor(
@@ -52,18 +107,22 @@ export class ReplayGuard {
 
   /** True the first time a (key id, nonce) is seen within the window, false on a replay. */
   firstSighting(keyId: number, nonce: bigint, now: number): boolean {
+    return this.firstSightingWords(keyId, Number(nonce >> 32n), Number(nonce & 0xffffffffn), now);
+  }
+
+  /** firstSighting with the nonce as its high and low 32-bit words. */
+  firstSightingWords(keyId: number, hi: number, lo: number, now: number): boolean {
     if (now - this.rotatedAt >= this.windowMs * 2) {
-      this.previous = new Set();
-      this.current = new Set();
+      this.previous = new NonceSet();
+      this.current = new NonceSet();
       this.rotatedAt = now;
     } else if (now - this.rotatedAt >= this.windowMs) {
       this.previous = this.current;
-      this.current = new Set();
+      this.current = new NonceSet();
       this.rotatedAt = now;
     }
-    const id = (BigInt(keyId) << 64n) | nonce;
-    if (this.current.has(id) || this.previous.has(id)) return false;
-    this.current.add(id);
+    if (this.current.has(keyId, hi, lo) || this.previous.has(keyId, hi, lo)) return false;
+    this.current.add(keyId, hi, lo);
     return true;
   }
 }
@@ -82,17 +141,32 @@ export interface VerifyOptions {
  * guard) its nonce is new. Throws ProtocolError with the drop reason otherwise.
  */
 export function verifyMessage(buf: Buffer, opts: VerifyOptions): Header {
-  const header = decodeHeader(buf);
-  const key = opts.keys.get(header.keyId);
-  if (!key) throw new ProtocolError('unknown-key', `key id ${header.keyId} is not configured`);
+  verifyInPlace(buf, opts);
+  return decodeHeader(buf);
+}
+
+/**
+ * verifyMessage without decoding the header into an object (the server's
+ * per-query path): the same checks in the same order. Returns the key id.
+ */
+export function verifyInPlace(buf: Buffer, opts: VerifyOptions): number {
+  checkHeader(buf);
+  const keyId = buf.readUInt32BE(8);
+  const key = opts.keys.get(keyId);
+  if (!key) throw new ProtocolError('unknown-key', `key id ${keyId} is not configured`);
   if (!macValid(buf, key)) throw new ProtocolError('bad-mac', 'HMAC-SHA256 does not verify');
   const window = opts.windowMs ?? DEFAULT_WINDOW_MS;
-  const skew = opts.now - header.timestamp;
+  const skew = opts.now - (buf.readUInt32BE(12) * 2 ** 32 + buf.readUInt32BE(16));
   if (Math.abs(skew) > window) throw new ProtocolError('stale', `timestamp is ${Math.round(skew)} ms off (window ±${window} ms)`);
-  if (opts.replay && !opts.replay.firstSighting(header.keyId, header.nonce, opts.now)) {
-    throw new ProtocolError('replayed', `nonce ${header.nonce.toString(16)} was already seen in this window`);
+  if (opts.replay) {
+    const hi = buf.readUInt32BE(20);
+    const lo = buf.readUInt32BE(24);
+    if (!opts.replay.firstSightingWords(keyId, hi, lo, opts.now)) {
+      const nonce = (BigInt(hi) << 32n) | BigInt(lo);
+      throw new ProtocolError('replayed', `nonce ${nonce.toString(16)} was already seen in this window`);
+    }
   }
-  return header;
+  return keyId;
 }
 
 /** Parses "keyid:hexsecret" or a bare hex secret (key id 1) into a ring entry. */

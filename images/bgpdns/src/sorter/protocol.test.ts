@@ -1,6 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { decodeAnswer, decodeHeader, decodeQuery, encodeAnswer, encodeQuery } from './protocol.js';
+import { decodeAnswer, decodeHeader, decodeQuery, decodeQueryBody, encodeAnswer, encodeAnswerTo, encodeQuery } from './protocol.js';
 import { ReplayGuard, macValid, parseKeySpec, sign, verifyMessage } from './protocol-auth.js';
 import { MessageType, ProtocolError, type AnswerMessage, type DropReason, type QueryMessage } from './protocol-types.js';
 
@@ -158,4 +158,30 @@ test('the MAC is HMAC-SHA256 (RFC 4231 test case 2) for short and long keys', as
   const wire = sign(encodeQuery(query()), longKey);
   t.true(macValid(wire, longKey));
   t.is(wire.subarray(wire.length - 32).toString('hex'), createHmac('sha256', longKey).update(wire.subarray(0, wire.length - 32)).digest('hex'));
+});
+
+test("the server's answer encoder writes the same octets as encodeAnswer, echoing the query's ids and nonce", (t) => {
+  const q = query({ requestId: 0x80000001, nonce: 2n ** 64n - 2n });
+  const wire = sign(encodeQuery(q), key);
+  for (const a of [
+    { status: 'ranked' as const, preferences: [1000, 999, 0], matchedPrefix: '198.18.64.0/20', neighborAs: 4200000001, generation: 2 ** 40 + 5 },
+    { status: 'ranked' as const, preferences: [70000, -3], matchedPrefix: '2001:db8:c903::/48', neighborAs: 64501, generation: 7 },
+    { status: 'no-route' as const, preferences: [0, 0, 0], generation: 0 },
+  ]) {
+    const expected = encodeAnswer({ requestId: q.requestId, keyId: q.keyId, timestamp: NOW + 3, nonce: q.nonce, ...a });
+    t.deepEqual(sign(encodeAnswerTo(wire, NOW + 3, a), key), sign(expected, key));
+  }
+  t.deepEqual(decodeQueryBody(wire), { client: q.client, candidates: q.candidates });
+});
+
+test('replay memory: many nonces across key ids, each seen once; every replay is caught until the memory rotates', (t) => {
+  const guard = new ReplayGuard(5000, NOW);
+  const nonces = Array.from({ length: 5000 }, (_, i) => [1 + (i % 3), (i * 2654435761) >>> 0, (i * 40503) >>> 0] as const);
+  for (const [keyId, hi, lo] of nonces) t.true(guard.firstSightingWords(keyId, hi, lo, NOW + 1));
+  let replays = 0;
+  for (const [keyId, hi, lo] of nonces) if (!guard.firstSightingWords(keyId, hi, lo, NOW + 4000)) replays++;
+  t.is(replays, nonces.length);
+  // One window later the set moved to "previous": still caught; two windows later it is gone.
+  t.false(guard.firstSighting(2, (BigInt(nonces[1][1]) << 32n) | BigInt(nonces[1][2]), NOW + 5001));
+  t.true(guard.firstSightingWords(nonces[1][0], nonces[1][1], nonces[1][2], NOW + 20_000));
 });

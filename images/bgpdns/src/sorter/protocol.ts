@@ -6,6 +6,7 @@
  */
 import { Afi } from '../bgp/types.js';
 import { formatWords, parseAddressInto } from '../rib/address.js';
+import type { RankAnswer, RankRequest } from './api.js';
 import {
   HEADER_LENGTH,
   MAC_LENGTH,
@@ -62,6 +63,27 @@ function readAddress(buf: Buffer, offset: number, family: WireFamily): string {
   return formatWords(family === FAMILY_IPV4 ? AFI_IPV4 : AFI_IPV6, scratch);
 }
 
+/**
+ * Candidate addresses repeat from query to query (a zone's few server
+ * addresses), so their text is kept per wire form instead of formatted each
+ * time; bounded, cleared when full.
+ */
+const candidateTexts = new Map<number | string, string>();
+const CANDIDATE_CACHE_LIMIT = 4096;
+
+function readCandidate(buf: Buffer, offset: number, family: WireFamily): string {
+  const n = family === FAMILY_IPV4 ? 4 : 16;
+  if (offset + n > buf.length - MAC_LENGTH) throw new ProtocolError('malformed', 'address runs past the end of the message');
+  const key = n === 4 ? buf.readUInt32BE(offset) : buf.toString('latin1', offset, offset + 16);
+  let text = candidateTexts.get(key);
+  if (text === undefined) {
+    text = readAddress(buf, offset, family);
+    if (candidateTexts.size >= CANDIDATE_CACHE_LIMIT) candidateTexts.clear();
+    candidateTexts.set(key, text);
+  }
+  return text;
+}
+
 function writeHeader(buf: Buffer, h: Header): void {
   buf.writeUInt16BE(MAGIC, 0);
   buf.writeUInt8(PROTOCOL_VERSION, 2);
@@ -73,8 +95,8 @@ function writeHeader(buf: Buffer, h: Header): void {
   buf.writeBigUInt64BE(BigInt.asUintN(64, h.nonce), 20);
 }
 
-/** Header fields of any message; throws ProtocolError('malformed' | 'version'). */
-export function decodeHeader(buf: Buffer): Header {
+/** Checks the header of any message and returns its type; throws ProtocolError('malformed' | 'version'). */
+export function checkHeader(buf: Buffer): MessageType {
   if (buf.length < HEADER_LENGTH + MAC_LENGTH) {
     throw new ProtocolError('malformed', `message of ${buf.length} octets is shorter than header + MAC (${HEADER_LENGTH + MAC_LENGTH})`);
   }
@@ -83,6 +105,12 @@ export function decodeHeader(buf: Buffer): Header {
   if (version !== PROTOCOL_VERSION) throw new ProtocolError('version', `protocol version ${version} is not supported (only ${PROTOCOL_VERSION})`);
   const type = buf.readUInt8(3);
   if (type !== QUERY && type !== ANSWER) throw new ProtocolError('malformed', `message type ${type} is unknown`);
+  return type;
+}
+
+/** Header fields of any message; throws ProtocolError('malformed' | 'version'). */
+export function decodeHeader(buf: Buffer): Header {
+  const type = checkHeader(buf);
   return {
     type,
     requestId: buf.readUInt32BE(4),
@@ -127,6 +155,19 @@ export function encodeQuery(q: Omit<QueryMessage, 'type'>): Buffer {
 export function decodeQuery(buf: Buffer): QueryMessage {
   const h = decodeHeader(buf);
   if (h.type !== QUERY) throw new ProtocolError('malformed', 'expected a query');
+  const body = decodeQueryBody(buf);
+  const q: QueryMessage = { ...h, type: QUERY, client: body.client, candidates: body.candidates };
+  if (body.clientPrefixLen !== undefined) q.clientPrefixLen = body.clientPrefixLen;
+  return q;
+}
+
+/**
+ * The ranking request of a query whose header was checked (checkHeader) and
+ * whose type is Query; the server's path, which echoes the header octets
+ * instead of decoding them.
+ */
+export function decodeQueryBody(buf: Buffer): RankRequest {
+  if (buf[3] !== QUERY) throw new ProtocolError('malformed', 'expected a query');
   if (buf.length < HEADER_LENGTH + 4 + MAC_LENGTH) throw new ProtocolError('malformed', 'query body is truncated');
   const flags = buf.readUInt8(28);
   if ((flags & ~FLAG_SUBNET) !== 0) throw new ProtocolError('malformed', `unknown query flags 0x${flags.toString(16)}`);
@@ -145,13 +186,11 @@ export function decodeQuery(buf: Buffer): QueryMessage {
     if (off >= buf.length - MAC_LENGTH) throw new ProtocolError('malformed', `candidate ${i} is missing`);
     const f = buf.readUInt8(off) as WireFamily;
     const len = addressLength(f);
-    candidates[i] = readAddress(buf, off + 1, f);
+    candidates[i] = readCandidate(buf, off + 1, f);
     off += 1 + len;
   }
   if (off !== buf.length - MAC_LENGTH) throw new ProtocolError('malformed', `${buf.length - MAC_LENGTH - off} octets after the last candidate`);
-  const q: QueryMessage = { ...h, type: QUERY, client, candidates };
-  if (flags & FLAG_SUBNET) q.clientPrefixLen = prefixLen;
-  return q;
+  return flags & FLAG_SUBNET ? { client, clientPrefixLen: prefixLen, candidates } : { client, candidates };
 }
 
 export function encodeAnswer(a: Omit<AnswerMessage, 'type'>): Buffer {
@@ -182,6 +221,54 @@ export function encodeAnswer(a: Omit<AnswerMessage, 'type'>): Buffer {
   for (let i = 0; i < prefixOctets; i++) buf[off++] = (matchedWords[i >> 2] >>> (24 - 8 * (i & 3))) & 255;
   for (const p of a.preferences) {
     buf.writeUInt16BE(Math.max(0, Math.min(0xffff, p)), off);
+    off += 2;
+  }
+  return buf;
+}
+
+const matchedScratch = new Uint32Array(4);
+
+/**
+ * The answer to `query` (a checked query message): its request id, key id and
+ * nonce octets echoed, the timestamp `now`; the MAC field is left for sign().
+ * Same octets as encodeAnswer, without decoding the header into numbers and back.
+ */
+export function encodeAnswerTo(query: Buffer, now: number, a: RankAnswer): Buffer {
+  const count = a.preferences.length;
+  if (count > MAX_CANDIDATES) throw new ProtocolError('malformed', `at most ${MAX_CANDIDATES} preferences`);
+  let matchedFamily = FAMILY_NONE;
+  let matchedLen = 0;
+  if (a.matchedPrefix !== undefined) {
+    const text = a.matchedPrefix;
+    const slash = text.lastIndexOf('/');
+    const afi = parseAddressInto(text.slice(0, slash), matchedScratch);
+    if (afi === undefined) throw new ProtocolError('malformed', `matched prefix "${text}" is not an IPv4 or IPv6 prefix`);
+    matchedFamily = afi === AFI_IPV4 ? FAMILY_IPV4 : FAMILY_IPV6;
+    matchedLen = Number(text.slice(slash + 1));
+  }
+  const prefixOctets = (matchedLen + 7) >> 3;
+  const size = HEADER_LENGTH + 16 + prefixOctets + 2 * count;
+  // Every octet is written below (the MAC by sign()).
+  const buf = Buffer.allocUnsafe(size + MAC_LENGTH);
+  buf.writeUInt16BE(MAGIC, 0);
+  buf[2] = PROTOCOL_VERSION;
+  buf[3] = ANSWER;
+  query.copy(buf, 4, 4, 12);
+  buf.writeUInt32BE(Math.floor(now / 2 ** 32), 12);
+  buf.writeUInt32BE(now % 2 ** 32, 16);
+  query.copy(buf, 20, 20, 28);
+  buf[28] = statusToWire[a.status];
+  buf[29] = matchedFamily;
+  buf[30] = matchedLen;
+  buf[31] = count;
+  buf.writeUInt32BE((a.neighborAs ?? 0) >>> 0, 32);
+  buf.writeUInt32BE(Math.floor(a.generation / 2 ** 32), 36);
+  buf.writeUInt32BE(a.generation % 2 ** 32, 40);
+  let off = 44;
+  for (let i = 0; i < prefixOctets; i++) buf[off++] = (matchedScratch[i >> 2] >>> (24 - 8 * (i & 3))) & 255;
+  for (let i = 0; i < count; i++) {
+    const p = a.preferences[i];
+    buf.writeUInt16BE(p < 0 ? 0 : p > 0xffff ? 0xffff : p, off);
     off += 2;
   }
   return buf;

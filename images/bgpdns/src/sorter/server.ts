@@ -10,8 +10,8 @@
 import dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import type { RankAnswer, RankRequest } from './api.js';
-import { decodeQuery, encodeAnswer } from './protocol.js';
-import { ReplayGuard, sign, verifyMessage, type KeyRing } from './protocol-auth.js';
+import { decodeQueryBody, encodeAnswerTo } from './protocol.js';
+import { ReplayGuard, sign, verifyInPlace, type KeyRing } from './protocol-auth.js';
 import { DEFAULT_WINDOW_MS, ProtocolError } from './protocol-types.js';
 import { QueryStats } from './stats.js';
 
@@ -54,7 +54,8 @@ export class QueryServer {
 
   /** Binds the socket; `host` decides the family ("::" takes IPv4 too). Port 0 picks a free port. */
   async listen(port: number, host: string): Promise<AddressInfo> {
-    const socket = dgram.createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', ipv6Only: false });
+    // Large buffers so that a burst of queries (or of replies) while the loop is busy is queued, not dropped by the kernel.
+    const socket = dgram.createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', ipv6Only: false, recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
     this.socket = socket;
     socket.on('message', (msg, rinfo) => this.enqueue(msg, rinfo.port, rinfo.address));
     await new Promise<void>((resolve, reject) => {
@@ -93,10 +94,11 @@ export class QueryServer {
   /** Verifies, ranks and replies to one datagram; returns the reply (tests call it directly). */
   handle(msg: Buffer): Buffer | undefined {
     const now = this.now();
+    let keyId;
     let query;
     try {
-      verifyMessage(msg, { keys: this.options.keys, now, windowMs: this.windowMs, replay: this.replay });
-      query = decodeQuery(msg);
+      keyId = verifyInPlace(msg, { keys: this.options.keys, now, windowMs: this.windowMs, replay: this.replay });
+      query = decodeQueryBody(msg);
     } catch (e) {
       if (e instanceof ProtocolError) {
         this.stats.drop(e.reason);
@@ -107,18 +109,7 @@ export class QueryServer {
     const answer = this.options.ranker.rankNow(query);
     this.stats.byStatus[answer.status]++;
     this.stats.answered++;
-    const reply = encodeAnswer({
-      requestId: query.requestId,
-      keyId: query.keyId,
-      timestamp: now,
-      nonce: query.nonce,
-      status: answer.status,
-      matchedPrefix: answer.matchedPrefix,
-      neighborAs: answer.neighborAs,
-      generation: answer.generation,
-      preferences: answer.preferences,
-    });
-    return sign(reply, this.options.keys.get(query.keyId)!);
+    return sign(encodeAnswerTo(msg, now, answer), this.options.keys.get(keyId)!);
   }
 
   private answer(item: Queued): void {
