@@ -199,6 +199,14 @@ export class PrefixTrie {
     }
     let n = this.root;
     let parent = -1;
+    if (this.index !== undefined) {
+      // Start below the root at the longest existing prefix that covers this one.
+      const start = this.index.ancestor(key, len);
+      if (start >= 0) {
+        n = start;
+        parent = this.nodes[start * this.stride + this.words + PARENT];
+      }
+    }
     for (;;) {
       const nl = this.prefixLength(n);
       const common = this.commonLength(key, n, nl < len ? nl : len);

@@ -19,8 +19,14 @@ for (const words of [1, 4] as const) {
             if (words === 4 && i % 3 !== 0) w[1] = (w[1] & 0x0000000f) | 0x00010000;
           };
           const trie = new PrefixTrie(words, 4, { indexed: true });
-          const live = fillAndPrune(trie, inserts, removals, squeeze);
-          if (!live) return false;
+          // Inserts, removals, then more inserts and removals over what is left (inserts start at covering prefixes found by the index).
+          const first = fillAndPrune(trie, inserts, removals, squeeze);
+          const live = first && fillAndPrune(trie, inserts.slice(0, inserts.length >> 1).map(([w, l]) => [w, Math.min(bits, l + 3)]), removals.slice(0, 5), squeeze);
+          if (!first || !live) return false;
+          for (const [name, e] of first) {
+            const node = trie.find(e.key, e.len);
+            if (!live.has(name) && node >= 0 && trie.value(node) >= 0) live.set(name, e);
+          }
           for (const [i, raw] of probes.entries()) {
             const addr = Uint32Array.from(raw);
             squeeze(addr, i);

@@ -242,4 +242,29 @@ export class StrideIndex {
       chunk = next;
     }
   }
+
+  /**
+   * Trie node of the longest prefix with a value and length ≤ len that covers
+   * the prefix key/len (host bits zero), or -1 when the index knows none: an
+   * ancestor of where key/len sits in the trie, so an insert may start there.
+   */
+  ancestor(key: ArrayLike<number>, len: number): number {
+    let best = -1;
+    let chunk = 0;
+    for (let i = 0; ; i++) {
+      const end = this.ends[i];
+      const start = this.starts[i];
+      const shift = 32 - (end - ((start >>> 5) << 5));
+      const slot = shift >= 32 ? 0 : (key[start >>> 5] >>> shift) & (this.slotsPer[i] - 1);
+      const at = (chunk * this.slotsPer[i] + slot) * 2;
+      const pool = this.pools[i];
+      const lpm = pool[at + LPM];
+      if (end > len) return lpm >= 0 && this.trie.prefixLength(lpm) <= len ? lpm : best;
+      if (lpm >= 0) best = lpm;
+      if (i === this.last) return best;
+      const next = pool[at + NEXT];
+      if (next < 0) return best;
+      chunk = next;
+    }
+  }
 }
