@@ -71,6 +71,12 @@ export function knownFamily(afi: number, safi: number): boolean {
 const seenGeneration = new Uint32Array(256);
 let generation = 0;
 
+/** Records an RFC 7606 error that does not reset the session (a module function: no closure per UPDATE). */
+function issue(out: DecodedAttributes, action: ErrorAction.AttributeDiscard | ErrorAction.TreatAsWithdraw, attrType: number, subcode: number, reason: string): void {
+  out.issues.push({ action, attrType, code: ErrorCode.UpdateMessage, subcode, reason: `${attrTypeName(attrType)}: ${reason}` });
+  if (action === ErrorAction.TreatAsWithdraw) out.treatAsWithdraw = true;
+}
+
 /**
  * Decodes the path attributes in msg[start, end). Throws BgpError when RFC 7606
  * requires a session reset; records other problems in `issues`.
@@ -88,23 +94,19 @@ export function decodeAttributes(msg: Uint8Array, start: number, end: number, ct
   generation = (generation + 1) >>> 0 || 1;
   let as4Path: ReturnType<typeof decodeAsPath>;
   let as4Aggregator: { asn: number; address: string } | undefined;
-  const issue = (action: ErrorAction.AttributeDiscard | ErrorAction.TreatAsWithdraw, attrType: number, subcode: number, reason: string): void => {
-    out.issues.push({ action, attrType, code: ErrorCode.UpdateMessage, subcode, reason: `${attrTypeName(attrType)}: ${reason}` });
-    if (action === ErrorAction.TreatAsWithdraw) out.treatAsWithdraw = true;
-  };
 
   let at = start;
   while (at < end) {
     if (end - at < 3) {
       // RFC 7606 §4: too few octets left for an attribute header.
-      issue(ErrorAction.TreatAsWithdraw, 0, UpdateSubcode.MalformedAttributeList, `${end - at} stray octet(s) after the last attribute`);
+      issue(out, ErrorAction.TreatAsWithdraw, 0, UpdateSubcode.MalformedAttributeList, `${end - at} stray octet(s) after the last attribute`);
       break;
     }
     const flags = msg[at];
     const type = msg[at + 1];
     const headerLen = flags & AttrFlag.ExtendedLength ? 4 : 3;
     if (at + headerLen > end) {
-      issue(ErrorAction.TreatAsWithdraw, type, UpdateSubcode.AttributeLengthError, 'attribute header runs past the attributes field');
+      issue(out, ErrorAction.TreatAsWithdraw, type, UpdateSubcode.AttributeLengthError, 'attribute header runs past the attributes field');
       break;
     }
     const len = headerLen === 4 ? readU16(msg, at + 2) : msg[at + 2];
@@ -112,18 +114,19 @@ export function decodeAttributes(msg: Uint8Array, start: number, end: number, ct
     const vEnd = v + len;
     if (vEnd > end) {
       // RFC 7606 §4: an attribute overrunning the field is treat-as-withdraw (the NLRI field is still locatable).
-      issue(ErrorAction.TreatAsWithdraw, type, UpdateSubcode.AttributeLengthError, `length ${len} runs past the attributes field`);
+      issue(out, ErrorAction.TreatAsWithdraw, type, UpdateSubcode.AttributeLengthError, `length ${len} runs past the attributes field`);
       break;
     }
     at = vEnd;
-    const attrData = (): Uint8Array => msg.slice(v - headerLen, vEnd);
+    // The whole attribute (header included) for a NOTIFICATION's data: copied only when one is sent.
+    const attrStart = v - headerLen;
 
     if (seenGeneration[type] === generation) {
       // RFC 7606 §3(g): repeated MP attributes reset the session; others keep the first occurrence.
       if (type === AttrType.MpReachNlri || type === AttrType.MpUnreachNlri) {
         throw new BgpError(ErrorCode.UpdateMessage, UpdateSubcode.MalformedAttributeList, `${attrTypeName(type)} appears twice`);
       }
-      issue(ErrorAction.AttributeDiscard, type, UpdateSubcode.MalformedAttributeList, 'repeated; only the first is used');
+      issue(out, ErrorAction.AttributeDiscard, type, UpdateSubcode.MalformedAttributeList, 'repeated; only the first is used');
       continue;
     }
     seenGeneration[type] = generation;
@@ -133,7 +136,7 @@ export function decodeAttributes(msg: Uint8Array, start: number, end: number, ct
       if (!(flags & AttrFlag.Optional)) {
         // RFC 4271 §6.3: an unrecognised well-known attribute cannot be handled more gently.
         throw new BgpError(ErrorCode.UpdateMessage, UpdateSubcode.UnrecognizedWellKnownAttribute,
-          `unrecognised well-known attribute ${type}`, attrData());
+          `unrecognised well-known attribute ${type}`, msg.slice(attrStart, vEnd));
       }
       if (flags & AttrFlag.Transitive) {
         (attrs.unknown ??= []).push({ flags: flags & 0xe0, type, value: msg.slice(v, vEnd) });
@@ -145,18 +148,18 @@ export function decodeAttributes(msg: Uint8Array, start: number, end: number, ct
       || ((flags & AttrFlag.Partial) !== 0 && expected !== (AttrFlag.Optional | AttrFlag.Transitive));
     if (wrongFlags) {
       if (type === AttrType.MpReachNlri || type === AttrType.MpUnreachNlri) {
-        throw new BgpError(ErrorCode.UpdateMessage, UpdateSubcode.AttributeFlagsError, `${attrTypeName(type)} flags 0x${flags.toString(16)}`, attrData());
+        throw new BgpError(ErrorCode.UpdateMessage, UpdateSubcode.AttributeFlagsError, `${attrTypeName(type)} flags 0x${flags.toString(16)}`, msg.slice(attrStart, vEnd));
       }
       const gentle = type === AttrType.AtomicAggregate || type === AttrType.Aggregator || type === AttrType.As4Path || type === AttrType.As4Aggregator;
-      issue(gentle ? ErrorAction.AttributeDiscard : ErrorAction.TreatAsWithdraw, type, UpdateSubcode.AttributeFlagsError, `flags 0x${flags.toString(16)}`);
+      issue(out, gentle ? ErrorAction.AttributeDiscard : ErrorAction.TreatAsWithdraw, type, UpdateSubcode.AttributeFlagsError, `flags 0x${flags.toString(16)}`);
       continue;
     }
 
     switch (type) {
       case AttrType.Origin:
         // RFC 7606 §7.1
-        if (len !== 1) issue(ErrorAction.TreatAsWithdraw, type, UpdateSubcode.AttributeLengthError, `length ${len} is not 1`);
-        else if (msg[v] > Origin.Incomplete) issue(ErrorAction.TreatAsWithdraw, type, UpdateSubcode.InvalidOriginAttribute, `value ${msg[v]}`);
+        if (len !== 1) issue(out, ErrorAction.TreatAsWithdraw, type, UpdateSubcode.AttributeLengthError, `length ${len} is not 1`);
+        else if (msg[v] > Origin.Incomplete) issue(out, ErrorAction.TreatAsWithdraw, type, UpdateSubcode.InvalidOriginAttribute, `value ${msg[v]}`);
         else {
           attrs.origin = msg[v] as Origin;
           out.hasOrigin = true;
@@ -165,7 +168,7 @@ export function decodeAttributes(msg: Uint8Array, start: number, end: number, ct
       case AttrType.AsPath: {
         // RFC 7606 §7.2
         const path = decodeAsPath(msg, v, vEnd, ctx.fourOctetAs ? 4 : 2);
-        if (!path) issue(ErrorAction.TreatAsWithdraw, type, UpdateSubcode.MalformedAsPath, 'malformed segments');
+        if (!path) issue(out, ErrorAction.TreatAsWithdraw, type, UpdateSubcode.MalformedAsPath, 'malformed segments');
         else {
           attrs.asPath = path;
           out.hasAsPath = true;
@@ -174,7 +177,7 @@ export function decodeAttributes(msg: Uint8Array, start: number, end: number, ct
       }
       case AttrType.NextHop:
         // RFC 7606 §7.3
-        if (len !== 4) issue(ErrorAction.TreatAsWithdraw, type, UpdateSubcode.AttributeLengthError, `length ${len} is not 4`);
+        if (len !== 4) issue(out, ErrorAction.TreatAsWithdraw, type, UpdateSubcode.AttributeLengthError, `length ${len} is not 4`);
         else {
           attrs.nextHop = ipv4ToString(msg, v);
           out.hasNextHop = true;
@@ -182,24 +185,24 @@ export function decodeAttributes(msg: Uint8Array, start: number, end: number, ct
         break;
       case AttrType.MultiExitDisc:
         // RFC 7606 §7.4
-        if (len !== 4) issue(ErrorAction.TreatAsWithdraw, type, UpdateSubcode.AttributeLengthError, `length ${len} is not 4`);
+        if (len !== 4) issue(out, ErrorAction.TreatAsWithdraw, type, UpdateSubcode.AttributeLengthError, `length ${len} is not 4`);
         else attrs.med = readU32(msg, v);
         break;
       case AttrType.LocalPref:
         // RFC 7606 §7.5
-        if (ctx.ebgp) issue(ErrorAction.AttributeDiscard, type, UpdateSubcode.MalformedAttributeList, 'received from an external peer');
-        else if (len !== 4) issue(ErrorAction.TreatAsWithdraw, type, UpdateSubcode.AttributeLengthError, `length ${len} is not 4`);
+        if (ctx.ebgp) issue(out, ErrorAction.AttributeDiscard, type, UpdateSubcode.MalformedAttributeList, 'received from an external peer');
+        else if (len !== 4) issue(out, ErrorAction.TreatAsWithdraw, type, UpdateSubcode.AttributeLengthError, `length ${len} is not 4`);
         else attrs.localPref = readU32(msg, v);
         break;
       case AttrType.AtomicAggregate:
         // RFC 7606 §7.6
-        if (len !== 0) issue(ErrorAction.AttributeDiscard, type, UpdateSubcode.AttributeLengthError, `length ${len} is not 0`);
+        if (len !== 0) issue(out, ErrorAction.AttributeDiscard, type, UpdateSubcode.AttributeLengthError, `length ${len} is not 0`);
         else attrs.atomicAggregate = true;
         break;
       case AttrType.Aggregator: {
         // RFC 7606 §7.7
         const size = ctx.fourOctetAs ? 8 : 6;
-        if (len !== size) issue(ErrorAction.AttributeDiscard, type, UpdateSubcode.AttributeLengthError, `length ${len} is not ${size}`);
+        if (len !== size) issue(out, ErrorAction.AttributeDiscard, type, UpdateSubcode.AttributeLengthError, `length ${len} is not ${size}`);
         else attrs.aggregator = ctx.fourOctetAs
           ? { asn: readU32(msg, v), address: ipv4ToString(msg, v + 4) }
           : { asn: readU16(msg, v), address: ipv4ToString(msg, v + 2) };
@@ -207,7 +210,7 @@ export function decodeAttributes(msg: Uint8Array, start: number, end: number, ct
       }
       case AttrType.Communities:
         // RFC 7606 §7.8
-        if (len === 0 || len % 4) issue(ErrorAction.TreatAsWithdraw, type, UpdateSubcode.OptionalAttributeError, `length ${len} is not a positive multiple of 4`);
+        if (len === 0 || len % 4) issue(out, ErrorAction.TreatAsWithdraw, type, UpdateSubcode.OptionalAttributeError, `length ${len} is not a positive multiple of 4`);
         else {
           const list = new Array<number>(len / 4);
           for (let i = 0; i < list.length; i++) list[i] = readU32(msg, v + 4 * i);
@@ -216,12 +219,12 @@ export function decodeAttributes(msg: Uint8Array, start: number, end: number, ct
         break;
       case AttrType.OriginatorId:
         // RFC 7606 §7.9
-        if (len !== 4) issue(ErrorAction.TreatAsWithdraw, type, UpdateSubcode.AttributeLengthError, `length ${len} is not 4`);
+        if (len !== 4) issue(out, ErrorAction.TreatAsWithdraw, type, UpdateSubcode.AttributeLengthError, `length ${len} is not 4`);
         else attrs.originatorId = ipv4ToString(msg, v);
         break;
       case AttrType.ClusterList:
         // RFC 7606 §7.10
-        if (len === 0 || len % 4) issue(ErrorAction.TreatAsWithdraw, type, UpdateSubcode.AttributeLengthError, `length ${len} is not a positive multiple of 4`);
+        if (len === 0 || len % 4) issue(out, ErrorAction.TreatAsWithdraw, type, UpdateSubcode.AttributeLengthError, `length ${len} is not a positive multiple of 4`);
         else {
           const list: string[] = [];
           for (let i = v; i < vEnd; i += 4) list.push(ipv4ToString(msg, i));
@@ -230,7 +233,7 @@ export function decodeAttributes(msg: Uint8Array, start: number, end: number, ct
         break;
       case AttrType.ExtendedCommunities:
         // RFC 7606 §7.14
-        if (len === 0 || len % 8) issue(ErrorAction.TreatAsWithdraw, type, UpdateSubcode.OptionalAttributeError, `length ${len} is not a positive multiple of 8`);
+        if (len === 0 || len % 8) issue(out, ErrorAction.TreatAsWithdraw, type, UpdateSubcode.OptionalAttributeError, `length ${len} is not a positive multiple of 8`);
         else {
           const list: Uint8Array[] = [];
           for (let i = v; i < vEnd; i += 8) list.push(msg.slice(i, i + 8));
@@ -239,7 +242,7 @@ export function decodeAttributes(msg: Uint8Array, start: number, end: number, ct
         break;
       case AttrType.LargeCommunities:
         // RFC 8092 §5
-        if (len === 0 || len % 12) issue(ErrorAction.TreatAsWithdraw, type, UpdateSubcode.OptionalAttributeError, `length ${len} is not a positive multiple of 12`);
+        if (len === 0 || len % 12) issue(out, ErrorAction.TreatAsWithdraw, type, UpdateSubcode.OptionalAttributeError, `length ${len} is not a positive multiple of 12`);
         else {
           const list = [];
           for (let i = v; i < vEnd; i += 12) list.push({ global: readU32(msg, i), local1: readU32(msg, i + 4), local2: readU32(msg, i + 8) });
@@ -250,20 +253,20 @@ export function decodeAttributes(msg: Uint8Array, start: number, end: number, ct
         // RFC 6793 §6: malformed AS4_PATH is discarded; from a 4-octet speaker it is ignored (§4.1).
         if (ctx.fourOctetAs) break;
         const path = decodeAsPath(msg, v, vEnd, 4);
-        if (!path || path.some((s) => s.type > 2)) issue(ErrorAction.AttributeDiscard, type, UpdateSubcode.OptionalAttributeError, 'malformed segments');
+        if (!path || path.some((s) => s.type > 2)) issue(out, ErrorAction.AttributeDiscard, type, UpdateSubcode.OptionalAttributeError, 'malformed segments');
         else as4Path = path;
         break;
       }
       case AttrType.As4Aggregator:
         if (ctx.fourOctetAs) break;
-        if (len !== 8) issue(ErrorAction.AttributeDiscard, type, UpdateSubcode.OptionalAttributeError, `length ${len} is not 8`);
+        if (len !== 8) issue(out, ErrorAction.AttributeDiscard, type, UpdateSubcode.OptionalAttributeError, `length ${len} is not 8`);
         else as4Aggregator = { asn: readU32(msg, v), address: ipv4ToString(msg, v + 4) };
         break;
       case AttrType.MpReachNlri:
-        out.mpReach = decodeMpReach(msg, v, vEnd, attrData);
+        out.mpReach = decodeMpReach(msg, v, vEnd, attrStart);
         break;
       case AttrType.MpUnreachNlri:
-        out.mpUnreach = decodeMpUnreach(msg, v, vEnd, attrData);
+        out.mpUnreach = decodeMpUnreach(msg, v, vEnd, attrStart);
         break;
     }
   }
@@ -288,13 +291,13 @@ function mpError(reason: string, data: Uint8Array): BgpError {
   return new BgpError(ErrorCode.UpdateMessage, UpdateSubcode.OptionalAttributeError, reason, data);
 }
 
-function decodeMpReach(msg: Uint8Array, v: number, end: number, data: () => Uint8Array): MpReach {
-  if (end - v < 5) throw mpError(`MP_REACH_NLRI length ${end - v} is too short`, data());
+function decodeMpReach(msg: Uint8Array, v: number, end: number, attrStart: number): MpReach {
+  if (end - v < 5) throw mpError(`MP_REACH_NLRI length ${end - v} is too short`, msg.slice(attrStart, end));
   const afi = readU16(msg, v);
   const safi = msg[v + 2];
   const nhLen = msg[v + 3];
   const nh = v + 4;
-  if (nh + nhLen + 1 > end) throw mpError(`MP_REACH_NLRI next hop length ${nhLen} runs past the attribute`, data());
+  if (nh + nhLen + 1 > end) throw mpError(`MP_REACH_NLRI next hop length ${nhLen} runs past the attribute`, msg.slice(attrStart, end));
   let nextHop = '';
   let nextHopLinkLocal: string | undefined;
   if (knownFamily(afi, safi)) {
@@ -303,7 +306,7 @@ function decodeMpReach(msg: Uint8Array, v: number, end: number, data: () => Uint
     else if (nhLen === 32) {
       nextHop = ipv6ToString(msg, nh);
       nextHopLinkLocal = ipv6ToString(msg, nh + 16);
-    } else throw mpError(`MP_REACH_NLRI next hop length ${nhLen} is not 4, 16 or 32`, data());
+    } else throw mpError(`MP_REACH_NLRI next hop length ${nhLen} is not 4, 16 or 32`, msg.slice(attrStart, end));
   }
   // One reserved octet (RFC 4760 §3), then NLRI.
   const nlriStart = nh + nhLen + 1;
@@ -315,8 +318,8 @@ function decodeMpReach(msg: Uint8Array, v: number, end: number, data: () => Uint
   return r;
 }
 
-function decodeMpUnreach(msg: Uint8Array, v: number, end: number, data: () => Uint8Array): MpUnreach {
-  if (end - v < 3) throw mpError(`MP_UNREACH_NLRI length ${end - v} is too short`, data());
+function decodeMpUnreach(msg: Uint8Array, v: number, end: number, attrStart: number): MpUnreach {
+  if (end - v < 3) throw mpError(`MP_UNREACH_NLRI length ${end - v} is too short`, msg.slice(attrStart, end));
   const afi = readU16(msg, v);
   const safi = msg[v + 2];
   const count = knownFamily(afi, safi)

@@ -176,19 +176,30 @@ export class Rib {
    * Anything shaped like bgp/DecodedUpdate fits.
    */
   applyUpdate(peer: number, update: UpdateLike): void {
-    update.forEachWithdrawn((afi, buf, offset, len) => {
-      bytesToWords(buf, offset, len, this.key);
-      this.withdrawKey(peer, afi, len);
-    });
+    const u = this.updating;
+    u.peer = peer;
+    update.forEachWithdrawn(this.visitWithdrawn);
     const attrs = update.attrs;
-    const loop = this.containsLocalAs(attrs);
-    const sole = this.isSelfOriginated(peer, attrs);
-    update.forEachAnnounced((afi, buf, offset, len) => {
-      bytesToWords(buf, offset, len, this.key);
-      if (loop) this.withdrawKey(peer, afi, len);
-      else this.announceKey(peer, attrs, sole, afi, len);
-    });
+    u.attrs = attrs;
+    u.loop = this.containsLocalAs(attrs);
+    u.sole = this.isSelfOriginated(peer, attrs);
+    update.forEachAnnounced(this.visitAnnounced);
   }
+
+  // The UPDATE being applied, read by two visitors made once (not two closures per UPDATE).
+  private readonly updating: { peer: number; attrs: PathAttributes; loop: boolean; sole: boolean } = { peer: 0, attrs: { asPath: [] }, loop: false, sole: false };
+
+  private readonly visitWithdrawn = (afi: Afi, buf: Uint8Array, offset: number, len: number): void => {
+    bytesToWords(buf, offset, len, this.key);
+    this.withdrawKey(this.updating.peer, afi, len);
+  };
+
+  private readonly visitAnnounced = (afi: Afi, buf: Uint8Array, offset: number, len: number): void => {
+    const u = this.updating;
+    bytesToWords(buf, offset, len, this.key);
+    if (u.loop) this.withdrawKey(u.peer, afi, len);
+    else this.announceKey(u.peer, u.attrs, u.sole, afi, len);
+  };
 
   prefixText(afi: Afi, node: number): string {
     const t = this.table(afi).trie;
