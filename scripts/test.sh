@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every test: type check, unit tests (parallel), lab-backed scenarios (one file at a time).
+# Every test: type check, unit tests (parallel), lab-backed scenarios (one file at a time),
+# then a check that no lab left anything behind. Ends with one line "test: N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== typecheck"
@@ -12,7 +13,36 @@ cli() { node --import tsx harness/src/cli/main.ts "$@"; }
 engine=$(cli images engine up)
 if [ "$engine" = started ]; then trap 'cli images engine down' EXIT; fi
 cli images build >/dev/null
-echo "== unit tests"
-npx ava --config ava.unit.config.js "$@"
-echo "== lab scenarios"
-npx ava --config ava.scenarios.config.js "$@"
+
+logs=$(mktemp -d)
+status=0
+stage() { # stage NAME CONFIG [ava args…]: run one ava stage, keep its output for the totals
+  local name=$1 config=$2
+  shift 2
+  echo "== $name"
+  npx ava --config "$config" "$@" 2>&1 | tee "$logs/$name.log" || status=1
+}
+stage "unit tests" ava.unit.config.js "$@"
+stage "lab scenarios" ava.scenarios.config.js "$@"
+
+echo "== leftovers"
+left=$(node --import tsx -e '
+  const { leftovers } = await import("./harness/src/lab/destroy.ts");
+  for (const l of await leftovers()) console.log(`${l.lab} ${l.type} ${l.id}`);
+') || status=1
+if [ -n "$left" ]; then
+  echo "labs left resources behind (a teardown leaks):"
+  echo "$left"
+  status=1
+else
+  echo "none"
+fi
+
+# ava's closing lines: "  636 tests passed", "  2 tests failed", "  1 uncaught exception".
+count() { { grep -hoE "^\s+[0-9]+ ($1)" "$logs"/*.log || true; } | awk '{s+=$1} END {print s+0}'; }
+passed=$(count 'tests? passed')
+failed=$(( $(count 'tests? failed') + $(count 'uncaught exceptions?|unhandled rejections?') ))
+rm -rf "$logs"
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "test: $passed passed, $failed failed"
+exit "$status"
