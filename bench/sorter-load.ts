@@ -13,8 +13,9 @@
  *   node --import tsx bench/sorter-load.ts HOST PORT KEYHEX throughput SECONDS [WINDOW]
  *     keeps WINDOW (default 64) queries in flight; prints {"mode":"throughput","answered","qps",…}
  *   node --import tsx bench/sorter-load.ts HOST PORT KEYHEX latency SECONDS RATE
- *     sends RATE queries/s in 1 ms batches (one timer tick each); prints p50/p99 of the
- *     round trip of every query, the achieved rate and how many were lost (no answer within 1 s).
+ *     sends RATE queries/s in 1 ms batches (one timer tick each), after a 1 s warm-up at the same
+ *     rate that is not counted; prints p50/p99 of the round trip of every query, the achieved
+ *     rate and how many were lost (no answer within 1 s).
  */
 import { randomFillSync } from 'node:crypto';
 import dgram from 'node:dgram';
@@ -28,6 +29,7 @@ const CANDIDATES = ['198.19.201.10', '198.19.202.10', '2001:db8:c903::10'];
 /** Query slots by request id modulo this; more than can be in flight within the 1 s loss timeout. */
 const SLOTS = 1 << 17;
 const LOST_AFTER_MS = 1000;
+const WARMUP_S = 1;
 const ANSWER_TYPE = 2;
 
 const round = (x: number, digits = 3): number => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -193,15 +195,15 @@ async function throughput(gen: LoadGenerator, seconds: number, window: number) {
   return { mode: 'throughput', window, seconds: round(elapsed), sent: gen.sent, answered, qps: Math.round(answered / elapsed), lost: gen.lost, rejected: gen.rejected, client_cpu_s: round(cpu), client_us_per_query: round((cpu * 1e6) / answered, 2) };
 }
 
-async function latency(gen: LoadGenerator, seconds: number, rate: number) {
-  const cpu0 = process.cpuUsage();
-  gen.recordRtt = true;
+/** Sends `rate` queries/s for `seconds` in 1 ms batches; resolves when the last batch is out. */
+function paced(gen: LoadGenerator, seconds: number, rate: number): Promise<void> {
   const t0 = performance.now();
-  await new Promise<void>((resolve) => {
+  const sent0 = gen.sent;
+  return new Promise<void>((resolve) => {
     const tick = setInterval(() => {
       const now = performance.now();
       const elapsed = now - t0;
-      const due = Math.floor(Math.min(elapsed, seconds * 1000) * (rate / 1000));
+      const due = sent0 + Math.floor(Math.min(elapsed, seconds * 1000) * (rate / 1000));
       while (gen.sent < due) gen.send();
       gen.sweep(now);
       if (elapsed >= seconds * 1000) {
@@ -210,6 +212,21 @@ async function latency(gen: LoadGenerator, seconds: number, rate: number) {
       }
     }, 1);
   });
+}
+
+async function latency(gen: LoadGenerator, seconds: number, rate: number) {
+  // Warm-up at the same rate, not measured: this process's code is cold (the server's is warm from the
+  // throughput phases), and the first few hundred ms of a fresh generator measure its JIT, not the server.
+  await paced(gen, WARMUP_S, rate);
+  while (gen.inFlight > 0) {
+    await new Promise((r) => setTimeout(r, 5));
+    gen.sweep(performance.now());
+  }
+  gen.sent = gen.answered = gen.lost = gen.rejected = 0;
+  const cpu0 = process.cpuUsage();
+  gen.recordRtt = true;
+  const t0 = performance.now();
+  await paced(gen, seconds, rate);
   const elapsed = (performance.now() - t0) / 1000;
   // Wait for the stragglers up to the loss timeout.
   const deadline = performance.now() + LOST_AFTER_MS + 50;

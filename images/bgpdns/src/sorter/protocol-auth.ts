@@ -63,6 +63,12 @@ class NonceSet {
     return false;
   }
 
+  clear(): void {
+    if (this.count === 0) return;
+    this.used.fill(0);
+    this.count = 0;
+  }
+
   /** Adds a triple known to be absent. */
   add(keyId: number, hi: number, lo: number): void {
     if (2 * (this.count + 1) > this.used.length) this.grow();
@@ -112,13 +118,16 @@ export class ReplayGuard {
 
   /** firstSighting with the nonce as its high and low 32-bit words. */
   firstSightingWords(keyId: number, hi: number, lo: number, now: number): boolean {
+    // Rotation clears and reuses the older set's arrays: no large allocation every window.
     if (now - this.rotatedAt >= this.windowMs * 2) {
-      this.previous = new NonceSet();
-      this.current = new NonceSet();
+      this.previous.clear();
+      this.current.clear();
       this.rotatedAt = now;
     } else if (now - this.rotatedAt >= this.windowMs) {
+      const older = this.previous;
       this.previous = this.current;
-      this.current = new NonceSet();
+      older.clear();
+      this.current = older;
       this.rotatedAt = now;
     }
     if (this.current.has(keyId, hi, lo) || this.previous.has(keyId, hi, lo)) return false;
