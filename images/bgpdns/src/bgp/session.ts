@@ -155,6 +155,12 @@ interface Conn {
   negotiated?: Negotiated;
   ctx: UpdateContext;
   holdTimer?: unknown;
+  /** When the hold timer expires (clock ms): moved forward per message; the timer itself is re-armed only when it fires early. */
+  holdDeadline: number;
+  /** When the armed hold timer fires (clock ms). */
+  holdFiresAt: number;
+  /** The hold period last armed (for the NOTIFICATION text). */
+  holdPeriod: number;
   keepaliveTimer?: unknown;
   holdMs: number;
   closed: boolean;
@@ -229,7 +235,7 @@ export class Session extends EventEmitter<SessionEvents> {
   attach(transport: Transport, inbound: boolean): Connection {
     const conn: Conn = {
       transport, inbound, state: SessionState.OpenSent, framer: new Framer(),
-      ctx: { fourOctetAs: false }, holdMs: OPEN_HOLD_MS, closed: false, processing: false, paused: false,
+      ctx: { fourOctetAs: false }, holdMs: OPEN_HOLD_MS, holdDeadline: 0, holdFiresAt: 0, holdPeriod: 0, closed: false, processing: false, paused: false,
     };
     const handle: Connection = {
       onBytes: (chunk) => this.onBytes(conn, chunk),
@@ -382,13 +388,36 @@ export class Session extends EventEmitter<SessionEvents> {
     this[name] = undefined;
   }
 
+  /**
+   * (Re)starts the hold timer: it expires `ms` after now. Called for every
+   * message, so it only moves the deadline; a timer that fires before the
+   * deadline re-arms itself for the rest (one timer per hold period, not one
+   * per message).
+   */
   private armHold(c: Conn, ms: number): void {
+    if (ms <= 0 || c.closed) {
+      if (c.holdTimer !== undefined) this.clock.clearTimer(c.holdTimer);
+      c.holdTimer = undefined;
+      return;
+    }
+    const now = this.clock.now();
+    c.holdDeadline = now + ms;
+    c.holdPeriod = ms;
+    if (c.holdTimer !== undefined && c.holdFiresAt <= c.holdDeadline) return;
     if (c.holdTimer !== undefined) this.clock.clearTimer(c.holdTimer);
-    c.holdTimer = undefined;
-    if (ms <= 0 || c.closed) return;
+    this.startHoldTimer(c, ms);
+  }
+
+  private startHoldTimer(c: Conn, ms: number): void {
+    c.holdFiresAt = this.clock.now() + ms;
     c.holdTimer = this.clock.setTimer(ms, () => {
       c.holdTimer = undefined;
-      this.fail(c, new BgpError(ErrorCode.HoldTimerExpired, 0, `no message for ${ms / 1000} s`));
+      const left = c.holdDeadline - this.clock.now();
+      if (left > 0) {
+        this.startHoldTimer(c, left);
+        return;
+      }
+      this.fail(c, new BgpError(ErrorCode.HoldTimerExpired, 0, `no message for ${c.holdPeriod / 1000} s`));
     });
   }
 
