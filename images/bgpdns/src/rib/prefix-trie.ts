@@ -1,9 +1,10 @@
 /**
  * A path-compressed binary trie (Patricia) over fixed-width keys, stored in
  * one Int32Array so that a million prefixes cost a few tens of bytes each and
- * no JS object per prefix. A node is one record of `words + 5` int32s — its key
- * (the prefix, host bits zero), prefix length, two children, parent and one
- * value (-1 = glue node that only joins two subtrees) — so a step of a walk
+ * no JS object per prefix. A node is one record of `words + 6` int32s — its key
+ * (the prefix, host bits zero), prefix length, two children, parent, one
+ * value (-1 = glue node that only joins two subtrees) and one auxiliary value
+ * for the owner — so a step of a walk
  * touches one cache line, which is what a large table's walk is bound by.
  * Node ids are stable until removal.
  */
@@ -17,7 +18,9 @@ const LEFT = 1;
 const RIGHT = 2;
 const PARENT = 3;
 const VALUE = 4;
-const FIELDS = 5;
+/** A second value for the owner, kept in the same record (the route table's best path: read together with VALUE). */
+const AUX = 5;
+const FIELDS = 6;
 
 export class PrefixTrie {
   /** 1 for IPv4, 4 for IPv6. */
@@ -79,6 +82,14 @@ export class PrefixTrie {
     return n < 0 ? -1 : n;
   }
 
+  aux(node: number): number {
+    return this.nodes[node * this.stride + this.words + AUX];
+  }
+
+  setAux(node: number, value: number): void {
+    this.nodes[node * this.stride + this.words + AUX] = value;
+  }
+
   prefixLength(node: number): number {
     return this.nodes[node * this.stride + this.words + LEN];
   }
@@ -127,6 +138,7 @@ export class PrefixTrie {
     nodes[base + f + RIGHT] = -1;
     nodes[base + f + PARENT] = -1;
     nodes[base + f + VALUE] = -1;
+    nodes[base + f + AUX] = -1;
     this.liveNodes++;
     return node;
   }

@@ -25,9 +25,8 @@ export interface TableChange {
 }
 
 export class RouteTable {
+  /** Per node: VALUE = first path slot, AUX = best path slot (NONE when the node has no path), in one record. */
   readonly trie: PrefixTrie;
-  /** Best path slot per trie node, NONE when the node has no path. */
-  private bestSlot: Int32Array;
   /**
    * Path slots, SLOT int32s each: peer, attribute id, next slot of the node's
    * list, owning trie node (NONE for a free slot). One record per path keeps a
@@ -49,12 +48,6 @@ export class RouteTable {
     private readonly ctx: BestPathContext & { attrs: AttrStore },
   ) {
     this.trie = new PrefixTrie(words, undefined, { indexed: true });
-    this.bestSlot = new Int32Array(this.trie.nodeCapacity).fill(NONE);
-    this.trie.onGrow = (capacity) => {
-      const grown = new Int32Array(capacity).fill(NONE);
-      grown.set(this.bestSlot);
-      this.bestSlot = grown;
-    };
   }
 
   /** Number of paths over all peers (the Adj-RIBs-In together). */
@@ -80,7 +73,7 @@ export class RouteTable {
   }
 
   best(node: number): number {
-    return this.bestSlot[node];
+    return this.trie.aux(node);
   }
 
   /** First path slot of a node (then follow slotNext), NONE when none. */
@@ -91,7 +84,6 @@ export class RouteTable {
   bytesUsed(): number {
     return (
       this.trie.bytesUsed() +
-      this.bestSlot.byteLength +
       this.slots.byteLength
     );
   }
@@ -131,7 +123,7 @@ export class RouteTable {
       this.slots[s * SLOT + ATTR] = attr;
       this.ctx.attrs.release(old);
       change.pathsChanged = true;
-      const wasBest = this.bestSlot[node] === s;
+      const wasBest = this.trie.aux(node) === s;
       change.bestChanged = this.reselect(node) || wasBest;
       return;
     }
@@ -169,8 +161,8 @@ export class RouteTable {
       this.freeSlot = s;
       this.pathCount--;
       change.pathsChanged = true;
-      const wasBest = this.bestSlot[node] === s;
-      if (wasBest) this.bestSlot[node] = NONE;
+      const wasBest = this.trie.aux(node) === s;
+      if (wasBest) this.trie.setAux(node, NONE);
       if (this.trie.value(node) === NONE) {
         this.prefixCount--;
         change.bestChanged = true;
@@ -201,11 +193,11 @@ export class RouteTable {
 
   /** FRR bgp_best_selection with deterministic-med (FRR's default). Returns whether the best slot changed. */
   private reselect(node: number): boolean {
-    const old = this.bestSlot[node];
+    const old = this.trie.aux(node);
     const head = this.trie.value(node);
     let chosen = head;
     if (head !== NONE && this.slots[head * SLOT + NEXT] !== NONE) chosen = this.selectAmong(head, old);
-    this.bestSlot[node] = chosen;
+    this.trie.setAux(node, chosen);
     return chosen !== old;
   }
 
