@@ -53,9 +53,13 @@ function hexValue(c: number): number {
   return -1;
 }
 
+// Scratch for parseIPv6Into (it is on the per-query path: no arrays allocated per call).
+const groups = new Int32Array(8);
+const v4Scratch = new Uint32Array(1);
+
 /** Parses IPv6 text (RFC 4291 §2.2, incl. `::` and a trailing dotted quad) into `out[0..3]`. */
 export function parseIPv6Into(text: string, out: Uint32Array): boolean {
-  const groups: number[] = [];
+  let count = 0;
   let gap = -1;
   let i = 0;
   const n = text.length;
@@ -82,37 +86,44 @@ export function parseIPv6Into(text: string, out: Uint32Array): boolean {
     }
     if (i < n && text.charCodeAt(i) === 46) {
       // Embedded IPv4 in the last 32 bits.
-      const v4 = new Uint32Array(1);
-      if (!parseIPv4Into(text.slice(start), v4)) return false;
-      groups.push(v4[0] >>> 16, v4[0] & 0xffff);
+      if (count > 6 || !parseIPv4Into(text.slice(start), v4Scratch)) return false;
+      groups[count++] = v4Scratch[0] >>> 16;
+      groups[count++] = v4Scratch[0] & 0xffff;
       i = n;
       break;
     }
     if (digits === 0) return false;
-    groups.push(value);
+    if (count === 8) return false;
+    groups[count++] = value;
     if (i === n) break;
     if (text.charCodeAt(i) !== 58) return false;
     i++;
     if (i < n && text.charCodeAt(i) === 58) {
       if (gap >= 0) return false;
-      gap = groups.length;
+      gap = count;
       i++;
       if (i === n) break;
     } else if (i === n) {
       return false;
     }
   }
-  if (gap < 0 ? groups.length !== 8 : groups.length > 7) return false;
-  const full = new Array<number>(8).fill(0);
-  if (gap < 0) {
-    for (let g = 0; g < 8; g++) full[g] = groups[g];
-  } else {
-    for (let g = 0; g < gap; g++) full[g] = groups[g];
-    const tail = groups.length - gap;
-    for (let g = 0; g < tail; g++) full[8 - tail + g] = groups[gap + g];
+  if (gap < 0 ? count !== 8 : count > 7) return false;
+  // Groups before the gap stay in place; those after it move to the end; the gap is zeros.
+  const tail = gap < 0 ? 0 : count - gap;
+  const head = gap < 0 ? 8 : gap;
+  for (let w = 0; w < 4; w++) {
+    const hi = groupAt(2 * w, head, tail);
+    const lo = groupAt(2 * w + 1, head, tail);
+    out[w] = ((hi << 16) | lo) >>> 0;
   }
-  for (let w = 0; w < 4; w++) out[w] = ((full[2 * w] << 16) | full[2 * w + 1]) >>> 0;
   return true;
+}
+
+/** Group g of the full eight after `::` expansion (parseIPv6Into's scratch). */
+function groupAt(g: number, head: number, tail: number): number {
+  if (g < head) return groups[g];
+  if (g >= 8 - tail) return groups[head + g - (8 - tail)];
+  return 0;
 }
 
 /** Family of an address text, or undefined when it is neither. Writes the words into `out` (length ≥ 4). */
