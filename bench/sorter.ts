@@ -279,6 +279,9 @@ async function main(): Promise<void> {
           frr_peak_rss_mb: frr.hwmMb,
           ingest_cpu_s: round(ours.cpu, 2),
           frr_ingest_cpu_s: round(frr.cpu, 2),
+          // Per CPU-second views (less sensitive to what else runs on the machine than wall clock).
+          ingest_cpu_vs_frr: round(ours.cpu / frr.cpu),
+          queries_per_server_cpu_s: Math.round(1e6 / q64.server_us_per_query),
           lookups_per_s: lookups.lookupsPerS,
           lookups_per_cpu_s: lookups.lookupsPerCpuS,
           queries_per_s: q64.qps,
