@@ -23,6 +23,7 @@ import { performance } from 'node:perf_hooks';
 import { formatIPv4 } from '../images/bgpdns/src/rib/address.js';
 import { encodeQuery } from '../images/bgpdns/src/sorter/protocol.js';
 import { macValid, sign } from '../images/bgpdns/src/sorter/protocol-auth.js';
+import { literalLookup } from '../images/bgpdns/src/sorter/server.js';
 import { DEFAULT_WINDOW_MS, HEADER_LENGTH, MAC_LENGTH } from '../images/bgpdns/src/sorter/protocol-types.js';
 
 const CANDIDATES = ['198.19.201.10', '198.19.202.10', '2001:db8:c903::10'];
@@ -76,7 +77,8 @@ class LoadGenerator {
         candidates: CANDIDATES,
       }),
     );
-    this.socket = dgram.createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: 8 << 20, sendBufferSize: 8 << 20 });
+    // HOST is an address literal: answer dgram's per-send lookup at once, as the server does.
+    this.socket = dgram.createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: 8 << 20, sendBufferSize: 8 << 20, lookup: literalLookup });
     this.socket.on('message', (msg) => this.onMessage(msg));
     this.socket.on('error', () => undefined);
   }

@@ -8,7 +8,7 @@
  * and counted by reason; no error is ever sent back to an unauthenticated source.
  */
 import dgram from 'node:dgram';
-import type { AddressInfo } from 'node:net';
+import { isIP, type AddressInfo } from 'node:net';
 import type { RankAnswer, RankRequest } from './api.js';
 import { decodeQueryBody, encodeAnswerTo } from './protocol.js';
 import { ReplayGuard, sign, verifyInPlace, type KeyRing } from './protocol-auth.js';
@@ -36,6 +36,11 @@ interface Queued {
 
 export const DEFAULT_QUEUE_LIMIT = 128;
 
+/** dgram's lookup for destinations that are already address literals (dgram passes the socket's family). */
+export function literalLookup(address: string, family: unknown, callback: (err: Error | null, address: string, family: number) => void): void {
+  callback(null, address, isIP(address) || (typeof family === 'number' ? family : 4));
+}
+
 export class QueryServer {
   readonly stats: QueryStats;
   private socket?: dgram.Socket;
@@ -55,7 +60,15 @@ export class QueryServer {
   /** Binds the socket; `host` decides the family ("::" takes IPv4 too). Port 0 picks a free port. */
   async listen(port: number, host: string): Promise<AddressInfo> {
     // Large buffers so that a burst of queries (or of replies) while the loop is busy is queued, not dropped by the kernel.
-    const socket = dgram.createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', ipv6Only: false, recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
+    // Replies go to a datagram's source, always an address literal: answering the lookup at once
+    // spares every send the default dns.lookup round (an isIP check and a nextTick per reply).
+    const socket = dgram.createSocket({
+      type: host.includes(':') ? 'udp6' : 'udp4',
+      ipv6Only: false,
+      recvBufferSize: 4 << 20,
+      sendBufferSize: 4 << 20,
+      lookup: literalLookup,
+    });
     this.socket = socket;
     socket.on('message', (msg, rinfo) => this.enqueue(msg, rinfo.port, rinfo.address));
     await new Promise<void>((resolve, reject) => {
