@@ -15,7 +15,7 @@ import { monoNow, type Millis } from '../clock.js';
 import { FrrControl, asPathList, type FrrNode } from '../frr/frr-control.js';
 import type { BgpPath } from '../frr/frr-json.js';
 import type { ObservedEvent } from '../run/record.js';
-import { waitUntil } from '../wait/wait-until.js';
+import { WaitTimeoutError, waitUntil } from '../wait/wait-until.js';
 import { FrrLogParser, type LogRouteEvent } from './route-watcher-log.js';
 
 export type RouteChangeType = 'prefix-added' | 'bestpath-changed' | 'prefix-removed';
@@ -162,20 +162,35 @@ export class RouteWatcher {
 
   /**
    * The FRR-log change that corresponds to a polled one: same prefix and kind, same
-   * next hop for installs, logged within [from, poll time + slack]. Reads the log first.
-   * The log time is when bgpd handed the path to zebra; it is usually a little before
-   * the poll saw it, but bgpd may queue the zebra update, so it can also be after.
+   * next hop for installs, logged within [from, poll time + slack]. The log time is when
+   * bgpd handed the path to zebra; it is usually a little before the poll saw it, but
+   * bgpd may queue the zebra update (and, on a loaded host, write the line late), so the
+   * log is re-read for up to `waitMs` before concluding there is no counterpart.
    */
-  async logCounterpart(polled: RouteChange, from: Millis, slackMs = 200): Promise<RouteChange | undefined> {
-    await this.readLog();
-    return this.changes.find(
-      (c) =>
-        c.source === 'frr-log' &&
-        c.prefix === polled.prefix &&
-        c.at >= from - 1 &&
-        c.at <= polled.at + slackMs &&
-        (polled.type === 'prefix-removed' ? c.type === 'prefix-removed' : c.type !== 'prefix-removed' && c.to?.nexthop === polled.to?.nexthop),
-    );
+  async logCounterpart(polled: RouteChange, from: Millis, slackMs = 1000, waitMs = 2000): Promise<RouteChange | undefined> {
+    const find = () =>
+      this.changes.find(
+        (c) =>
+          c.source === 'frr-log' &&
+          c.prefix === polled.prefix &&
+          c.at >= from - 1 &&
+          c.at <= polled.at + slackMs &&
+          (polled.type === 'prefix-removed' ? c.type === 'prefix-removed' : c.type !== 'prefix-removed' && c.to?.nexthop === polled.to?.nexthop),
+      );
+    try {
+      const r = await waitUntil(
+        async () => {
+          await this.readLog();
+          return find();
+        },
+        (c) => c !== undefined,
+        { what: `${this.node.name}: FRR log counterpart of ${polled.type} ${polled.prefix}`, timeout: waitMs, interval: 20 },
+      );
+      return r.value;
+    } catch (err) {
+      if (err instanceof WaitTimeoutError) return undefined;
+      throw err;
+    }
   }
 
   async stop(): Promise<void> {
