@@ -38,9 +38,10 @@ else
   echo "none"
 fi
 
-# ava's closing lines: "  636 tests passed", "  2 tests failed", "  1 uncaught exception".
+# ava prints one "✔" line per passed test (its "N tests passed" total is left out when
+# some failed) and closing lines like "  2 tests failed", "  1 uncaught exception".
 count() { { grep -hoE "^\s+[0-9]+ ($1)" "$logs"/*.log || true; } | awk '{s+=$1} END {print s+0}'; }
-passed=$(count 'tests? passed')
+passed=$({ grep -hE '^\s+✔ ' "$logs"/*.log || true; } | grep -vc 'expected fail' || true)
 failed=$(( $(count 'tests? failed') + $(count 'uncaught exceptions?|unhandled rejections?') ))
 rm -rf "$logs"
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
