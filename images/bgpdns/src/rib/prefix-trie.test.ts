@@ -61,7 +61,7 @@ test('address parsing accepts valid text and rejects the rest', (t) => {
   const out = new Uint32Array(4);
   t.true(parseIPv4Into('198.18.0.1', out));
   t.is(out[0], 0xc6120001);
-  for (const bad of ['198.18.0', '198.18.0.256', '198.18.00.1', '1.2.3.4.5', '', 'a.b.c.d', '198.18.0.1 ']) {
+  for (const bad of ['198.18.0', '198.18.0.256', '198.18.00.1', '198.18.0.1.5', '', 'a.b.c.d', '198.18.0.1 ']) {
     t.false(parseIPv4Into(bad, out), bad);
   }
   for (const [text, norm] of [
