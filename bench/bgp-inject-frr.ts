@@ -12,27 +12,14 @@ import { parseArgs } from 'node:util';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { startFrrPair, OUR_V4 } from '../images/bgpdns/src/bgp/frr-netns-pair.js';
+import { startFrrPair, frrListenerConfig, OUR_V4 } from '../images/bgpdns/src/bgp/frr-netns-pair.js';
 
 const { values } = parseArgs({ options: { ipv4: { type: 'string', default: '100000' }, ipv6: { type: 'string', default: '20000' }, 'prefixes-per-path': { type: 'string', default: '11' } } });
 const ipv4 = Number(values.ipv4);
 const ipv6 = Number(values.ipv6);
 const bin = join(dirname(fileURLToPath(import.meta.url)), '../images/bgpdns/bin/bgpdns.js');
 
-const config = `hostname h3bench
-router bgp 4200000001
- bgp router-id 198.18.10.2
- no bgp ebgp-requires-policy
- neighbor ${OUR_V4} remote-as 64500
- address-family ipv4 unicast
-  neighbor ${OUR_V4} route-map h3-deny-all out
- exit-address-family
- address-family ipv6 unicast
-  neighbor ${OUR_V4} activate
-  neighbor ${OUR_V4} route-map h3-deny-all out
- exit-address-family
-route-map h3-deny-all deny 10
-`;
+const config = frrListenerConfig('h3bench');
 
 const pair = await startFrrPair('h3b', config);
 try {

@@ -30,7 +30,7 @@ import { tmpdir, cpus, release, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { startFrrPair, OUR_V4, FRR_V4, type Child, type FrrPair } from '../images/bgpdns/src/bgp/frr-netns-pair.js';
+import { startFrrPair, frrListenerConfig, OUR_V4, FRR_V4, type Child, type FrrPair } from '../images/bgpdns/src/bgp/frr-netns-pair.js';
 import { visitPrefixes } from '../images/bgpdns/src/bgp/nlri.js';
 import { Afi, AsPathSegmentType, type PathAttributes } from '../images/bgpdns/src/bgp/types.js';
 import { syntheticTable } from '../images/bgpdns/src/inject/synthetic.js';
@@ -102,20 +102,7 @@ async function establishedAt(injector: Child): Promise<number> {
   return seen!;
 }
 
-const FRR_CONFIG = `hostname h4bench
-router bgp 4200000001
- bgp router-id ${FRR_V4}
- no bgp ebgp-requires-policy
- neighbor ${OUR_V4} remote-as 64500
- address-family ipv4 unicast
-  neighbor ${OUR_V4} route-map h4-deny-all out
- exit-address-family
- address-family ipv6 unicast
-  neighbor ${OUR_V4} activate
-  neighbor ${OUR_V4} route-map h4-deny-all out
- exit-address-family
-route-map h4-deny-all deny 10
-`;
+const FRR_CONFIG = frrListenerConfig('h4bench');
 
 async function frrIngest(pair: BenchPair, table: { ipv4: number; ipv6: number }) {
   const bgpdPid = pair.frrPid();

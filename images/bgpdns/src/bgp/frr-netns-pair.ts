@@ -18,6 +18,28 @@ export const OUR_V6 = '2001:db8:10::1';
 export const FRR_V4 = '198.18.10.2';
 export const FRR_V6 = '2001:db8:10::2';
 
+/**
+ * bgpd config of an FRR listener (AS 4200000001) that takes our speaker's table (AS 64500)
+ * over both families. The outbound deny keeps bgpd from echoing the whole table back to
+ * its sole peer (FACTS.md), which would otherwise dominate what a benchmark measures.
+ */
+export function frrListenerConfig(hostname: string): string {
+  return `hostname ${hostname}
+router bgp 4200000001
+ bgp router-id ${FRR_V4}
+ no bgp ebgp-requires-policy
+ neighbor ${OUR_V4} remote-as 64500
+ address-family ipv4 unicast
+  neighbor ${OUR_V4} route-map deny-all out
+ exit-address-family
+ address-family ipv6 unicast
+  neighbor ${OUR_V4} activate
+  neighbor ${OUR_V4} route-map deny-all out
+ exit-address-family
+route-map deny-all deny 10
+`;
+}
+
 export interface Child {
   proc: ChildProcess;
   /** stdout lines parsed as JSON (other lines as {event:'text', line}). */
