@@ -173,12 +173,38 @@ export async function replayTimeline(lab: DeployedLab, t: Timeline, recorder: Ru
   }
 }
 
-/** Before the first fault: every watched router has a best path for the prefix, every client has been answered. */
+/**
+ * How long every watched router's paths for the prefix must stay the same before the
+ * first fault. Having *a* best path is not enough: a router that learned the prefix
+ * from one site first and hears the other a moment later would move its best path
+ * inside the first fault's window and be counted as affected by it.
+ */
+export const CONVERGED_QUIET_MS = 3000;
+
+/**
+ * Before the first fault: every watched router has a best path for the prefix and its
+ * set of paths (next hop, which one is best) has not changed for CONVERGED_QUIET_MS,
+ * and every client has been answered.
+ */
 async function waitConverged(lab: DeployedLab, t: Timeline, probers: Map<string, RunningDnsProber>): Promise<void> {
+  const seen = new Map<string, { signature: string; since: number }>();
   await waitUntil(
     async () => {
       const missing: string[] = [];
-      for (const r of t.watch.routers) if (!(await frr(lab.node(r)).bestPath(t.watch.prefix!))) missing.push(`${r} has no route for ${t.watch.prefix}`);
+      const now = monoNow();
+      for (const r of t.watch.routers) {
+        const paths = await frr(lab.node(r)).prefixPaths(t.watch.prefix!);
+        if (!paths.some((p) => p.bestpath?.overall)) {
+          missing.push(`${r} has no route for ${t.watch.prefix}`);
+          seen.delete(r);
+          continue;
+        }
+        const signature = paths.map((p) => `${p.nexthops[0]?.ip ?? '?'}${p.metric !== undefined ? ` med ${p.metric}` : ''}${p.bestpath?.overall ? '*' : ''}`).sort().join(',');
+        const prev = seen.get(r);
+        if (prev?.signature !== signature) seen.set(r, { signature, since: now });
+        const quietFor = now - (seen.get(r)?.since ?? now);
+        if (quietFor < CONVERGED_QUIET_MS) missing.push(`${r} paths ${signature} unchanged for ${Math.round(quietFor)} ms of ${CONVERGED_QUIET_MS}`);
+      }
       for (const [node, p] of probers) if (!(await p.samples()).slice(-3).some(isGood)) missing.push(`${node} not answered yet`);
       return missing;
     },
