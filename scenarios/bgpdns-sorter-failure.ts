@@ -1,9 +1,10 @@
 /**
  * bgpdns-sorter-failure (labs/multihomed): the failure cases of seed 001, slide 35.
  *   1. "BGPDNS server does not respond": the sorter is frozen (SIGSTOP). The DNS
- *      front keeps answering — from its decision cache while entries are young (≤ 10 s),
- *      then without waiting longer than its sorter timeout (50 ms) — marks the sorter
- *      defective (metrics) and answers in random order; after thaw, sorted again.
+ *      front keeps answering without waiting longer than its sorter timeout (50 ms),
+ *      marks the sorter defective (metrics) after 3 timeouts in a row — from uncached
+ *      queries or from its generation probe riding on cached ones — and then answers
+ *      every client in random order, cached decisions included; after thaw, sorted again.
  *   2. "Loss of all BGP sessions": the sorter's three links go down; it answers
  *      every query with no preference and the front answers in random order.
  *   3. "Network not in table": a client subnet the sorter has no route for (EDNS
@@ -106,9 +107,18 @@ export default defineScenario({
         });
         const latencyMax = s.measurement('sorter frozen: answer latency max while frozen (all queries)', { plane: 'dns', description: 'slowest answer between freeze and thaw (includes scheduling noise of the shared machine)' });
         const lost = s.measurement('sorter frozen: queries without an answer (all clients)', { plane: 'dns', unit: 'count', slo: { op: '<=', value: 0 }, description: 'queries unanswered within 1 s between freeze and thaw' });
-        const cachedOrder = s.measurement('sorter frozen: cached clients keep their own ISP first (share, worst client)', { plane: 'dns', unit: 'ratio', description: "h1–h3 have a cached decision (kept up to the front's max age, 60 s): their answers stay sorted while the sorter is frozen" });
-        const defective = s.measurement('sorter frozen: front marks the sorter defective', { plane: 'dns', description: 'freeze → bgpdns_dns_sorter_defective = 1 (3 sorter timeouts in a row, from queries without a cached decision)' });
-        const recovered = s.measurement('sorter thawed: defective mark cleared', { plane: 'dns', description: 'thaw → bgpdns_dns_sorter_defective = 0 (the front probes a defective sorter on a query without a cached decision, after a back-off that doubles per failed probe)' });
+        const defective = s.measurement('sorter frozen: front marks the sorter defective', {
+          plane: 'dns',
+          slo: { op: '<', value: 15_000 },
+          description: "freeze → bgpdns_dns_sorter_defective = 1 while every querying client has a cached decision: 3 timeouts in a row of the front's generation probe (one in flight at a time, riding on cached answers; each given up after 1 s)",
+        });
+        const randomShare = s.measurement('sorter frozen and marked defective: answers with the own ISP first (share, highest client)', {
+          plane: 'dns',
+          unit: 'ratio',
+          description: `h1–h3 have cached decisions, but a defective sorter's decisions are not used: ${RANDOM_SAMPLE} answers per client after the marking, share with the client's own ISP first (random order over 3 addresses: about 1/3)`,
+        });
+        const recovered = s.measurement('sorter thawed: defective mark cleared', { plane: 'dns', description: 'thaw → bgpdns_dns_sorter_defective = 0 (after its back-off, which doubles per failed probe, the front probes the sorter on the next query)' });
+        const resorted = s.measurement('sorter thawed: every client sorted again', { plane: 'dns', description: "thaw → every client's answers have its own ISP's address first again" });
         for (let trial = 1; trial <= s.trials; trial++) {
           const t = `sorter frozen #${trial}`;
           // A client subnet the front has no decision for (ECS inside one ISP's aggregate, reached best through that ISP).
@@ -121,12 +131,19 @@ export default defineScenario({
           const t0 = fault.injected.at;
           let asked: EcsAnswer[] = [];
           try {
-            asked = await s.step(`${t}: ${RANDOM_SAMPLE} queries from h1 with ECS ${subnet} (no cached decision)`, () => askWithEcs(s, subnet, RANDOM_SAMPLE));
+            // Only cached clients query now: the front notices the frozen sorter through its generation probe.
             const { value } = await s.step(`${t}: front marks the sorter defective`, () =>
               waitUntil(async () => ({ at: monoNow(), f: await frontState(s) }), (x) => x.f.defective === 1 || `defective ${x.f.defective}`, { what: `${t}: bgpdns_dns_sorter_defective = 1`, timeout: 20_000, interval: 50 }),
             );
             defective.add(value.at - t0);
-            s.check(`${t}: defective episode counted, random fallbacks served`, value.f.episodes >= trial && (value.f.fallbacks.defective ?? 0) + (value.f.fallbacks.timeout ?? 0) > 0, JSON.stringify(value.f));
+            s.check(`${t}: defective episode counted`, value.f.episodes >= trial, JSON.stringify(value.f));
+            await expectRandomOrder(s, o, value.at + 100, t);
+            asked = await s.step(`${t}: ${RANDOM_SAMPLE} queries from h1 with ECS ${subnet} (no cached decision)`, () => askWithEcs(s, subnet, RANDOM_SAMPLE));
+            const f = await frontState(s);
+            s.check(`${t}: defective fallbacks served`, (f.fallbacks.defective ?? 0) > 0, JSON.stringify(f.fallbacks));
+            let highest = 0;
+            for (const c of CLIENTS) highest = Math.max(highest, shareFirst(await o.samples({ host: c.host, via: 'front' }), value.at + 100, monoNow(), SERVER_ADDR[c.isp]).share);
+            randomShare.add(highest);
           } finally {
             await s.step(`${t}: thaw`, () => fault.revert());
           }
@@ -134,37 +151,34 @@ export default defineScenario({
           const firstsSeen = asked.map((a) => a.first);
           s.check(`${t}: every ECS query answered`, asked.length === RANDOM_SAMPLE && firstsSeen.every((f) => f !== undefined), JSON.stringify(asked.slice(0, 3)));
           s.check(`${t}: uncached subnet answered in random order`, new Set(firstsSeen).size >= 2, `first addresses: ${CANDIDATES.map((a) => `${a}×${firstsSeen.filter((x) => x === a).length}`).join(' ')}`);
+          // The clients' own queries (every 20 ms) probe the sorter once its back-off is over.
+          const { value: cleared } = await s.step(`${t}: defective mark cleared`, () =>
+            waitUntil(async () => ({ at: monoNow(), f: await frontState(s) }), (x) => x.f.defective === 0 || `defective ${x.f.defective}`, { what: `${t}: bgpdns_dns_sorter_defective = 0`, timeout: 90_000, interval: 50 }),
+          );
+          recovered.add(cleared.at - thawed);
+          await waitSorted(s, o, `${t}: after thaw`, thawed);
+          resorted.add(monoNow() - thawed);
+          await s.step(`${t}: ${subnet} gets ${SERVER_ADDR[isp]} first again`, () =>
+            waitUntil(() => askWithEcs(s, subnet, 1), (a) => a[0]?.first === SERVER_ADDR[isp] || `first ${a[0]?.first}`, { what: `${t}: sorted again after thaw`, timeout: 30_000, interval: 200 }),
+          );
           await o.settle();
           const all: number[] = asked.map((a) => a.ms);
           let lostTotal = 0;
-          let worstShare = 1;
           for (const c of CLIENTS) {
-            const samples = await o.samples({ host: c.host, via: 'front' });
-            const f = latencyFacts(samples, t0, thawed);
-            const kept = shareFirst(samples, t0, thawed, SERVER_ADDR[c.isp]);
-            s.log(`${t}: ${c.host} ${f.answers} answers while frozen, p99 ${f.p99.toFixed(1)} ms, max ${f.max.toFixed(1)} ms, ${f.lost} lost, ${Math.round(kept.share * 100)} % own ISP first`);
+            const f = latencyFacts(await o.samples({ host: c.host, via: 'front' }), t0, thawed);
+            s.log(`${t}: ${c.host} ${f.answers} answers while frozen, p99 ${f.p99.toFixed(1)} ms, max ${f.max.toFixed(1)} ms, ${f.lost} lost`);
             all.push(...f.latencies);
             lostTotal += f.lost;
-            worstShare = Math.min(worstShare, kept.share);
           }
           all.sort((a, b) => a - b);
           s.log(`${t}: ECS ${subnet} while frozen: ${firstsSeen.join(' ')} (dig query times ${asked.map((a) => a.ms).join(' ')} ms)`);
           latency.add(all[Math.floor(all.length * 0.95)]);
           latencyMax.add(all[all.length - 1]);
           lost.add(lostTotal);
-          cachedOrder.add(worstShare);
-          // The mark clears when a query without a cached decision probes the sorter after the back-off
-          // (late answers fill the cache but do not clear it): ask for a subnet the sorter has no route for.
-          const { value: cleared } = await s.step(`${t}: defective mark cleared by the next probe`, () =>
-            waitUntil(async () => (await askWithEcs(s, NOT_IN_TABLE, 1), { at: monoNow(), f: await frontState(s) }), (x) => x.f.defective === 0 || `defective ${x.f.defective}`, { what: `${t}: bgpdns_dns_sorter_defective = 0`, timeout: 90_000, interval: 200 }),
-          );
-          recovered.add(cleared.at - thawed);
-          await s.step(`${t}: ${subnet} gets ${SERVER_ADDR[isp]} first again`, () =>
-            waitUntil(() => askWithEcs(s, subnet, 1), (a) => a[0]?.first === SERVER_ADDR[isp] || `first ${a[0]?.first}`, { what: `${t}: sorted again after thaw`, timeout: 30_000, interval: 200 }),
-          );
         }
         s.expectSlo(latency);
         s.expectSlo(lost);
+        s.expectSlo(defective);
       },
     },
     {

@@ -209,3 +209,44 @@ test('one generation probe per interval, riding on a cache hit, notices a routin
   t.is(o.stats.cacheFlushes, 1);
   t.true(o.order(clientFromSource('127.0.1.5'), other.join(','), other) instanceof Promise, 'the other RRset is asked again');
 });
+
+test('a frozen sorter behind a warm cache: generation probes that time out mark it defective, cached clients then get random order, a probe after thaw restores them', async (t) => {
+  const c = clock();
+  const r = table();
+  const o = new AddressOrderer(r, { now: c.now, timeoutMs: 20, generationProbeMs: 1000, refreshAfterMs: 600_000, backoffInitialMs: 1000 });
+  const cached = () => o.order(clientFromSource('127.0.1.5'), rrset, candidates);
+  await cached();
+  t.is((cached() as { source: string }).source, 'cache');
+  // Freeze: the sorter stops answering (answers arrive long after the front's timeout).
+  r.delayMs = 300;
+  const waitFor = async (what: string, cond: () => boolean) => {
+    const deadline = Date.now() + 5000;
+    while (!cond() && Date.now() < deadline) await new Promise((res) => setTimeout(res, 5));
+    t.true(cond(), what);
+  };
+  for (let probe = 1; probe <= 3; probe++) {
+    t.false(o.isDefective, `not defective before probe ${probe}`);
+    c.advance(1000);
+    const d = cached() as { source: string };
+    t.is(d.source, 'cache', 'cache hits are served at once while the probe is out');
+    await waitFor(`probe ${probe} timed out`, () => o.stats.sorterTimeout === probe);
+    await waitFor(`probe ${probe} finished`, () => !(o as unknown as { generationProbeInFlight: boolean }).generationProbeInFlight);
+  }
+  t.true(o.isDefective, '3 generation probes without a timely answer mark the sorter defective');
+  t.is(o.stats.defectiveEpisodes, 1);
+  const orders = new Set<string>();
+  for (let i = 0; i < 60; i++) {
+    const d = cached() as { order: number[]; source: string };
+    t.is(d.source, 'random', 'no cached decision from a defective sorter');
+    orders.add(pick(d.order)[0]);
+  }
+  t.true(orders.size >= 2, `random order: first addresses ${[...orders].join(', ')}`);
+  t.is(o.stats.sorterTimeout, 3, 'no query waits on the sorter during the back-off');
+  // Thaw; after the back-off one query probes the sorter, and its answer makes it trusted again.
+  r.delayMs = 0;
+  c.advance(1001);
+  const probe = await cached();
+  t.is(probe.source, 'sorter');
+  t.false(o.isDefective);
+  t.is(pick((cached() as { order: number[] }).order)[0], '198.18.2.1', 'sorted from the cache again');
+});

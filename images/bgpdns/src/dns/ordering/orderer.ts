@@ -15,9 +15,12 @@
  * - Otherwise the sorter is asked and awaited up to `timeoutMs` (default 50 ms:
  *   resolvers retry after a few hundred ms); on timeout or error the answer
  *   goes out in random order, and a late answer still fills the cache.
- * - `failuresToDefective` failures in a row mark the sorter defective: it is
- *   skipped (random order) for a back-off that doubles on every failed probe
- *   up to `backoffMaxMs`; after the back-off one query probes it again.
+ * - `failuresToDefective` failures in a row (foreground queries and generation
+ *   probes alike) mark the sorter defective: it is skipped — cached decisions too,
+ *   so every answer goes out in random order — for a back-off that doubles on
+ *   every failed probe up to `backoffMaxMs`; after the back-off one query probes
+ *   it again, and a probe answered in time makes it trusted (and the cache used)
+ *   again.
  * - Equal preferences are served in random order, like tinydns's shuffle.
  */
 import type { Ranker, RankAnswer } from '../../sorter/api.js';
@@ -169,17 +172,15 @@ export class AddressOrderer {
     const n = candidates.length;
     if (!this.ranker || n < 2) return { order: randomOrder(n), scope: 0, source: 'random' };
     const now = this.opts.now();
-    const hit = this.cache.lookup(client, rrsetKey);
+    // A sorter marked defective is not trusted for anything, cached decisions included
+    // (slide 35: random order while it does not answer); the defective branch below
+    // serves random order and probes it after the back-off.
+    const hit = this.stats.defective ? undefined : this.cache.lookup(client, rrsetKey);
     if (hit && now - hit.at <= this.opts.maxAgeMs) {
       this.stats.cacheHits++;
       const probeDue = now - this.lastAnswerAt >= this.opts.generationProbeMs && !this.generationProbeInFlight;
-      if (probeDue && !this.stats.defective) {
-        this.generationProbeInFlight = true;
-        this.stats.generationProbes++;
-        const done = () => {
-          this.generationProbeInFlight = false;
-        };
-        this.ask(client, rrsetKey, candidates).then(done, done);
+      if (probeDue) {
+        this.probeGeneration(client, rrsetKey, candidates);
       } else if (now >= hit.refreshAt && !hit.refreshing && !this.stats.defective && this.refreshesInFlight < this.opts.maxRefreshesInFlight) {
         hit.refreshing = true;
         this.refreshesInFlight++;
@@ -211,6 +212,37 @@ export class AddressOrderer {
       isProbe = true;
     }
     return this.askWithTimeout(client, rrsetKey, candidates, isProbe);
+  }
+
+  /**
+   * The background generation probe is also the front's health check of the sorter
+   * while every client is served from the cache: no answer within timeoutMs counts as
+   * a failure like a foreground timeout, so a frozen sorter is marked defective even
+   * when no query misses the cache. A late answer still fills the cache but does not
+   * count as a success.
+   */
+  private probeGeneration(client: ClientAddress, rrsetKey: string, candidates: string[]): void {
+    this.generationProbeInFlight = true;
+    this.stats.generationProbes++;
+    let counted = false;
+    const timer = setTimeout(() => {
+      counted = true;
+      this.stats.sorterTimeout++;
+      this.failed();
+    }, this.opts.timeoutMs);
+    this.ask(client, rrsetKey, candidates).then(
+      () => {
+        clearTimeout(timer);
+        if (!counted) this.succeeded();
+        else this.stats.lateAnswers++;
+        this.generationProbeInFlight = false;
+      },
+      () => {
+        clearTimeout(timer);
+        if (!counted) this.failed();
+        this.generationProbeInFlight = false;
+      },
+    );
   }
 
   private fallback(reason: FallbackReason, n: number): OrderDecision {
