@@ -201,6 +201,32 @@ export class Rib {
     else this.announceKey(u.peer, u.attrs, u.sole, afi, len);
   };
 
+  /**
+   * Compacts a family's path slots (RouteTable.compact) once the slots handed out since
+   * its last compaction reach a quarter of its paths (at least 10,000): after a full
+   * table or heavy churn, not after every small update. Meant for a quiet moment — the
+   * daemon calls it when no UPDATE has arrived for a while. Returns the milliseconds spent,
+   * or undefined when nothing was worth compacting.
+   */
+  compactIfWorthwhile(): number | undefined {
+    const started = performance.now();
+    let compacted = false;
+    for (const table of [this.v4, this.v6]) {
+      if (table.churnSinceCompact >= Math.max(10_000, table.paths / 4)) {
+        table.compact();
+        compacted = true;
+      }
+    }
+    if (!compacted) return undefined;
+    this.compactions++;
+    this.lastCompactionMs = performance.now() - started;
+    return this.lastCompactionMs;
+  }
+
+  /** How many times compactIfWorthwhile compacted anything, and how long the last one blocked. */
+  compactions = 0;
+  lastCompactionMs = 0;
+
   prefixText(afi: Afi, node: number): string {
     const t = this.table(afi).trie;
     const words = new Uint32Array(4);

@@ -36,6 +36,8 @@ export class RouteTable {
   private slotCapacity = 1024;
   private slotsUsed = 0;
   private freeSlot = NONE;
+  /** Slots handed out since the last compact(): how scattered the prefixes' path lists have become. */
+  private allocsSinceCompact = 0;
   private pathCount = 0;
   private prefixCount = 0;
   /** Scratch for best-path selection over a node's paths. */
@@ -96,6 +98,7 @@ export class RouteTable {
   }
 
   private allocSlot(): number {
+    this.allocsSinceCompact++;
     if (this.freeSlot !== NONE) {
       const s = this.freeSlot;
       this.freeSlot = this.slots[s * SLOT + NEXT];
@@ -189,6 +192,49 @@ export class RouteTable {
       each?.(node, change.bestChanged);
     }
     return removed;
+  }
+
+  /** Slots handed out since the last compaction (the RIB's compaction policy reads it). */
+  get churnSinceCompact(): number {
+    return this.allocsSinceCompact;
+  }
+
+  /**
+   * Re-lays the path slots so each prefix's paths sit next to each other, prefixes in
+   * address order. Paths are appended as sessions deliver them, so after full tables
+   * from several upstreams a prefix's paths lie megabytes apart: a sorter query reads
+   * all of them, each a cache and TLB miss. After this they share one or two cache
+   * lines. Slot ids change; they are only held by the trie (first and best slot) and
+   * the slots' own links, so nothing outside sees it. O(paths), run when the RIB is
+   * quiet (Rib.compactIfWorthwhile).
+   */
+  compact(): void {
+    const capacity = Math.max(1024, Math.ceil(this.pathCount * 1.25));
+    const from = this.slots;
+    const to = new Int32Array(capacity * SLOT);
+    let k = 0;
+    this.trie.forEach((node) => {
+      const head = this.trie.value(node);
+      const best = this.trie.aux(node);
+      const first = k;
+      for (let s = head; s !== NONE; s = from[s * SLOT + NEXT]) {
+        const at = k * SLOT;
+        to[at + PEER] = from[s * SLOT + PEER];
+        to[at + ATTR] = from[s * SLOT + ATTR];
+        to[at + NODE] = node;
+        to[at + NEXT] = from[s * SLOT + NEXT] === NONE ? NONE : k + 1;
+        if (s === best) this.trie.setAux(node, k);
+        k++;
+      }
+      // The node keeps a value (only its slot id changes): the trie's index is untouched.
+      this.trie.setValue(node, first);
+    });
+    if (k !== this.pathCount) throw new Error(`compact: walked ${k} paths, the table holds ${this.pathCount}`);
+    this.slots = to;
+    this.slotCapacity = capacity;
+    this.slotsUsed = k;
+    this.freeSlot = NONE;
+    this.allocsSinceCompact = 0;
   }
 
   /** FRR bgp_best_selection with deterministic-med (FRR's default). Returns whether the best slot changed. */

@@ -34,6 +34,8 @@ export interface PeerRuntime {
 }
 
 const mono = (): number => Number(process.hrtime.bigint()) / 1e6;
+/** How long the RIB must go without an UPDATE before its slots are compacted (also the check interval). */
+const RIB_QUIET_MS = 1000;
 
 function maxPrefixData(afi: Afi, limit: number): Uint8Array {
   // RFC 4486 §4: AFI (2), SAFI (1), upper bound (4).
@@ -53,6 +55,9 @@ export class SorterDaemon {
   private readonly links: LinkWatcher;
   private status?: StatusServer;
   private statusTimer?: NodeJS.Timeout;
+  private compactTimer?: NodeJS.Timeout;
+  /** Last UPDATE applied or session dropped: compaction waits for a quiet RIB. */
+  private ribChangedAt = 0;
   readonly startedAt = mono();
   rejectedConnections = 0;
   /** Bound addresses, known after start() (ports may have been 0 = any). */
@@ -99,7 +104,16 @@ export class SorterDaemon {
       this.statusTimer = setInterval(() => this.statusChanged(), 1000);
       this.statusTimer.unref();
     }
+    this.compactTimer = setInterval(() => this.compactWhenQuiet(), RIB_QUIET_MS);
+    this.compactTimer.unref();
     await this.startFailover();
+  }
+
+  /** Re-lay the RIB's path slots (Rib.compactIfWorthwhile) once no UPDATE has come for RIB_QUIET_MS. */
+  private compactWhenQuiet(): void {
+    if (mono() - this.ribChangedAt < RIB_QUIET_MS) return;
+    const ms = this.rib.compactIfWorthwhile();
+    if (ms !== undefined) this.log.log('info', 'RIB compacted (path slots re-laid per prefix)', { ms: Math.round(ms), paths: this.rib.v4.paths + this.rib.v6.paths });
   }
 
   private statusWriting = false;
@@ -189,6 +203,7 @@ export class SorterDaemon {
     });
     session.on('update', (update) => {
       p.firstUpdateAt ??= mono();
+      this.ribChangedAt = mono();
       this.rib.applyUpdate(ribId, update);
       this.enforceMaxPrefix(p);
     });
@@ -211,6 +226,7 @@ export class SorterDaemon {
       const wasUp = p.state === 'Established' || this.rib.peers.established[ribId];
       p.state = 'Idle';
       const removed = this.rib.peerDown(ribId);
+      this.ribChangedAt = mono();
       if (wasUp) {
         p.flaps++;
         p.since = mono();
@@ -238,6 +254,7 @@ export class SorterDaemon {
   async stop(): Promise<void> {
     this.links.stop();
     if (this.statusTimer) clearInterval(this.statusTimer);
+    if (this.compactTimer) clearInterval(this.compactTimer);
     await this.speaker.close();
     await this.queries.close();
     await this.status?.close();

@@ -58,7 +58,9 @@ export class Sorter implements Ranker {
   private readonly candidateMatchBuf = new Int32Array(129);
   // Scratch for one ranking (rankNow is synchronous, so one set serves every call).
   private owners = new Float64Array(32);
-  private readonly others: number[] = [];
+  /** The distinct other upstreams (ASNs) among a request's candidates: others[0..otherCount). */
+  private others = new Float64Array(8);
+  private otherCount = 0;
   private texts4: string[] = [];
   private texts6: string[] = [];
   private textGeneration = -1;
@@ -143,7 +145,9 @@ export class Sorter implements Ranker {
 
   rankNow(req: RankRequest): RankAnswer {
     const n = req.candidates.length;
-    const preferences = new Array<number>(n).fill(NO_PREFERENCE);
+    // Pushed one by one: a packed array of small integers (Array(n).fill makes a holey one).
+    const preferences: number[] = [];
+    for (let i = 0; i < n; i++) preferences.push(NO_PREFERENCE);
     const generation = this.rib.generation;
     if (this.rib.peers.establishedCount === 0) return { status: 'no-sessions', preferences, generation };
     const afi = parseAddressInto(req.client, this.client);
@@ -162,25 +166,37 @@ export class Sorter implements Ranker {
 
     // Owners of the candidates, and the distinct other upstreams among them.
     const owners = this.owners.length >= n ? this.owners : (this.owners = new Float64Array(n));
+    if (this.others.length < n) this.others = new Float64Array(n);
     const others = this.others;
-    others.length = 0;
+    let otherCount = 0;
     let mapped = 0;
     for (let i = 0; i < n; i++) {
       const asn = this.upstreamOf(req.candidates[i]);
       owners[i] = asn;
       if (asn === UNMAPPED) continue;
       mapped++;
-      if (asn === bestUpstream) preferences[i] = TOP_PREFERENCE;
-      else if (!others.includes(asn)) others.push(asn);
+      if (asn === bestUpstream) {
+        preferences[i] = TOP_PREFERENCE;
+        continue;
+      }
+      let known = false;
+      for (let k = 0; k < otherCount; k++) if (others[k] === asn) known = true;
+      if (!known) others[otherCount++] = asn;
     }
+    this.otherCount = otherCount;
     if (mapped === 0) return { status: 'unmapped', preferences, matchedPrefix, neighborAs, generation };
-    if (others.length > 0) {
+    if (otherCount > 0) {
       this.gatherPaths(table, node);
       this.rankOthers(table, node);
       for (let i = 0; i < n; i++) {
         const asn = owners[i];
         if (asn === UNMAPPED || asn === bestUpstream) continue;
-        preferences[i] = this.otherPref[others.indexOf(asn)];
+        for (let k = 0; k < otherCount; k++) {
+          if (others[k] === asn) {
+            preferences[i] = this.otherPref[k];
+            break;
+          }
+        }
       }
     }
     return { status: 'ranked', preferences, matchedPrefix, neighborAs, generation };
@@ -217,12 +233,12 @@ export class Sorter implements Ranker {
   }
 
   /**
-   * Preference per other upstream (this.otherPref, parallel to this.others):
+   * Preference per other upstream (this.otherPref, parallel to this.others[0..otherCount)):
    * ordered by their own path to the client, equals sharing a level. A handful
    * of upstreams at most, so a plain insertion sort over indices.
    */
   private rankOthers(table: RouteTable, longest: number): void {
-    const m = this.others.length;
+    const m = this.otherCount;
     if (this.otherLen.length < m) {
       this.otherLen = new Int32Array(m * 2);
       this.otherPeer = new Int32Array(m * 2);

@@ -45,6 +45,8 @@ export function statusSnapshot(d: SorterDaemon) {
       ipv6: { prefixes: rib.v6.prefixes, paths: rib.v6.paths },
       attributeSets: rib.attrs.size,
       typedArrayBytes: rib.bytesUsed(),
+      compactions: rib.compactions,
+      lastCompactionMs: Math.round(rib.lastCompactionMs),
     },
     // Named after the 2002 `show dnssort statistics` (seed slide 34).
     statistics: {
