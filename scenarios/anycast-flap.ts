@@ -17,13 +17,16 @@ import { monoNow } from '../harness/src/clock.js';
 const FLAPS = Number(process.env.ANYCAST_FLAPS ?? 4);
 
 async function healthState(o: AnycastObservers): Promise<string> {
-  const st = JSON.parse(await readFile(join(o.lab.node('dns-a').dir, HEALTH_STATUS_FILE), 'utf8')) as { state: string };
-  return st.state;
+  return (await healthStatus(o)).state;
+}
+
+async function healthStatus(o: AnycastObservers): Promise<{ state: string; announcement: string; inSync: boolean }> {
+  return JSON.parse(await readFile(join(o.lab.node('dns-a').dir, HEALTH_STATUS_FILE), 'utf8')) as { state: string; announcement: string; inSync: boolean };
 }
 
 /**
  * Hang and resume site A's DNS service `count` times. Each hang lasts until the health
- * agent noticed it; after each resume the next hang waits for `until` — the partners back
+ * agent noticed it and bgpd holds the drain (or withdrawal); after each resume the next hang waits for `until` — the partners back
  * on site A (every flap then reaches them whole), or, with dampening where they may never
  * come back, only the agent up — and for the routers to be quiet for longer than the MRAI.
  */
@@ -33,7 +36,9 @@ async function flapHealth(lab: AnycastObservers, count: number, until: 'partners
   for (let k = 1; k <= count; k++) {
     const hung = await lab.faults.freeze('dns-a', ['dns']);
     try {
-      await waitUntil(() => healthState(lab), (s) => s === 'down' || `state ${s}`, { what: `flap ${k}: health agent sees the hang`, timeout: 10_000, interval: 20 });
+      // Noticed is not enough: on a loaded machine the agent may report "down" before bgpd
+      // holds its drain/withdrawal, and a hang released then is a flap no partner can see.
+      await waitUntil(() => healthStatus(lab), (s) => (s.state === 'down' && s.announcement !== 'announce' && s.inSync) || `state ${s.state}, announcement ${s.announcement}, in bgpd ${s.inSync}`, { what: `flap ${k}: health agent sees the hang and bgpd holds its drain`, timeout: 10_000, interval: 20 });
     } finally {
       await hung.revert();
     }
