@@ -46,7 +46,7 @@ export function lookupSetup(table: { ipv4: number; ipv6: number }) {
     const bytes = addr.includes(':') ? Uint8Array.of(0x20, 0x01, 0x0d, 0xb8, 0xc9, 0x03) : Uint8Array.of(198, 19, 201 + i);
     rib.update(peer, { asPath: [{ type: AsPathSegmentType.AsSequence, asns: [upstreams[i]] }], nextHop: '198.18.10.1' }, [{ afi: addr.includes(':') ? Afi.IPv6 : Afi.IPv4, bytes, len: Number(len) }]);
   });
-  // What the daemon does once its RIB has been quiet for a second (sorter/daemon.ts).
+  // What the daemon does once the table has arrived (sorter/daemon.ts compactWhenQuiet).
   const compactMs = rib.compactIfWorthwhile();
   const ribBuildS = (performance.now() - started) / 1000;
   const sorter = new Sorter(rib);

@@ -148,7 +148,7 @@ async function sorterIngest(pair: BenchPair, dir: string, table: { ipv4: number;
   const p = st.peers[0];
   const done = Math.max(p.endOfRibMono.ipv4!, p.endOfRibMono.ipv6!);
   const cpu = (await cpuSeconds(sorter.proc.pid!)) - cpu0;
-  // Once its RIB has been quiet for a second the daemon re-lays its path slots (one
+  // Once the table has arrived the daemon re-lays its path slots (one
   // stall, reported); memory and queries are measured in that steady state.
   const compacted = await waitFor('sorter compacts its RIB', 60_000, async () => {
     const s = await readStatus();

@@ -204,9 +204,9 @@ export class Rib {
   /**
    * Compacts a family's path slots (RouteTable.compact) once the slots handed out since
    * its last compaction reach a quarter of its paths (at least 10,000): after a full
-   * table or heavy churn, not after every small update. Meant for a quiet moment — the
-   * daemon calls it when no UPDATE has arrived for a while. Returns the milliseconds spent,
-   * or undefined when nothing was worth compacting.
+   * table or heavy churn, not after every small update. Meant for when no table is
+   * arriving — the daemon checks once a second and skips while UPDATEs pour in. Returns
+   * the milliseconds spent, or undefined when nothing was worth compacting.
    */
   compactIfWorthwhile(): number | undefined {
     const started = performance.now();

@@ -147,3 +147,31 @@ test.serial('a connection from an address that is not a configured peer is rejec
   await waitFor('rejection counted', () => daemon.rejectedConnections >= 1);
   t.is(daemon.rib.v4.paths, 0);
 });
+
+test.serial('once a table has arrived the daemon compacts its RIB by itself, and answers stay the same', async (t) => {
+  const daemon = await startDaemon([{ address: '127.0.0.1', asn: 64501, name: 'isp1', fastFailover: false }]);
+  const isp1 = upstream('127.0.0.1', 64501, daemon.bound.bgp!.port, '198.18.255.1');
+  const client = await SorterClient.open({ host: '127.0.0.1', port: daemon.bound.query!.port, keyId: 1, key: Buffer.from(SECRET, 'hex'), timeoutMs: 1000 });
+  t.teardown(async () => {
+    client.close();
+    await daemon.stop();
+    await isp1.speaker.close();
+  });
+  await once(isp1.session, 'established');
+  isp1.session.sendUpdate({ attrs: path([64501], { nextHop: '127.0.0.1' }), nlri: [prefix('198.18.101.0/24')] });
+  // 12,000 host routes (above the 10,000-slot threshold), 100 per UPDATE.
+  for (let u = 0; u < 120; u++) {
+    const nlri = Array.from({ length: 100 }, (_, i) => prefix(`198.18.${(u * 100 + i) >> 8}.${(u * 100 + i) & 255}/32`));
+    isp1.session.sendUpdate({ attrs: path([64501, 64510 + (u % 7)], { nextHop: '127.0.0.1' }), nlri });
+  }
+  await waitFor('the table in the RIB', () => daemon.rib.v4.paths === 12_001);
+  const before = await client.rank({ client: '198.18.3.7', candidates: ['198.18.101.10', '198.18.101.11'] });
+  await waitFor('a compaction', () => daemon.rib.compactions === 1, 10_000);
+  const status = (await (await fetch(`http://127.0.0.1:${daemon.bound.status!.port}/status`)).json()) as any;
+  t.is(status.rib.compactions, 1);
+  t.true(status.rib.lastCompactionMs >= 0);
+  t.is(daemon.rib.v4.churnSinceCompact, 0);
+  const after = await client.rank({ client: '198.18.3.7', candidates: ['198.18.101.10', '198.18.101.11'] });
+  t.is(after.matchedPrefix, '198.18.3.7/32');
+  t.deepEqual({ ...after, generation: 0 }, { ...before, generation: 0 });
+});

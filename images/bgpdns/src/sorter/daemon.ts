@@ -34,8 +34,14 @@ export interface PeerRuntime {
 }
 
 const mono = (): number => Number(process.hrtime.bigint()) / 1e6;
-/** How long the RIB must go without an UPDATE before its slots are compacted (also the check interval). */
-const RIB_QUIET_MS = 1000;
+/** How often the daemon considers compacting its RIB's path slots. */
+const COMPACT_CHECK_MS = 1000;
+/**
+ * More UPDATEs than this since the last check means a table is arriving: compacting
+ * then would be redone moments later. The steady churn of a full feed (tens of UPDATEs
+ * a second) stays below it, so compaction still happens on a RIB that is never silent.
+ */
+const TABLE_LOAD_UPDATES = 200;
 
 function maxPrefixData(afi: Afi, limit: number): Uint8Array {
   // RFC 4486 §4: AFI (2), SAFI (1), upper bound (4).
@@ -56,8 +62,8 @@ export class SorterDaemon {
   private status?: StatusServer;
   private statusTimer?: NodeJS.Timeout;
   private compactTimer?: NodeJS.Timeout;
-  /** Last UPDATE applied or session dropped: compaction waits for a quiet RIB. */
-  private ribChangedAt = 0;
+  /** UPDATEs applied since the last compaction check. */
+  private updatesSinceCheck = 0;
   readonly startedAt = mono();
   rejectedConnections = 0;
   /** Bound addresses, known after start() (ports may have been 0 = any). */
@@ -104,14 +110,16 @@ export class SorterDaemon {
       this.statusTimer = setInterval(() => this.statusChanged(), 1000);
       this.statusTimer.unref();
     }
-    this.compactTimer = setInterval(() => this.compactWhenQuiet(), RIB_QUIET_MS);
+    this.compactTimer = setInterval(() => this.compactWhenQuiet(), COMPACT_CHECK_MS);
     this.compactTimer.unref();
     await this.startFailover();
   }
 
-  /** Re-lay the RIB's path slots (Rib.compactIfWorthwhile) once no UPDATE has come for RIB_QUIET_MS. */
+  /** Re-lay the RIB's path slots (Rib.compactIfWorthwhile) unless a table is arriving. */
   private compactWhenQuiet(): void {
-    if (mono() - this.ribChangedAt < RIB_QUIET_MS) return;
+    const updates = this.updatesSinceCheck;
+    this.updatesSinceCheck = 0;
+    if (updates > TABLE_LOAD_UPDATES) return;
     const ms = this.rib.compactIfWorthwhile();
     if (ms !== undefined) this.log.log('info', 'RIB compacted (path slots re-laid per prefix)', { ms: Math.round(ms), paths: this.rib.v4.paths + this.rib.v6.paths });
   }
@@ -203,7 +211,7 @@ export class SorterDaemon {
     });
     session.on('update', (update) => {
       p.firstUpdateAt ??= mono();
-      this.ribChangedAt = mono();
+      this.updatesSinceCheck++;
       this.rib.applyUpdate(ribId, update);
       this.enforceMaxPrefix(p);
     });
@@ -226,7 +234,6 @@ export class SorterDaemon {
       const wasUp = p.state === 'Established' || this.rib.peers.established[ribId];
       p.state = 'Idle';
       const removed = this.rib.peerDown(ribId);
-      this.ribChangedAt = mono();
       if (wasUp) {
         p.flaps++;
         p.since = mono();
