@@ -5,6 +5,7 @@
  * after, and when the first answer from the new instance came. Pure functions.
  */
 import type { DnsOutcome } from '../../../images/bgpdns/src/health/dns-query.js';
+import { parseProberLines } from './prober-lines.js';
 
 export interface DnsProbeSample {
   /** Send time, monotonic ms (harness/src/clock.ts). */
@@ -19,25 +20,9 @@ export interface DnsProbeSample {
 
 /** Parse prober output; a malformed line is an error naming the file and line. */
 export function parseSamples(text: string, file: string): DnsProbeSample[] {
-  const out: DnsProbeSample[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
-    if (line === '') continue;
-    let s: DnsProbeSample;
-    try {
-      s = JSON.parse(line) as DnsProbeSample;
-    } catch (err) {
-      // The last line may still be being written by a running prober.
-      if (i === lines.length - 1) break;
-      throw new Error(`${file}:${i + 1}: not a prober sample: ${(err as Error).message}`);
-    }
-    if (typeof s.at !== 'number' || typeof s.outcome !== 'string' || !Array.isArray(s.answers)) {
-      throw new Error(`${file}:${i + 1}: not a prober sample (needs at, outcome, answers): ${line.slice(0, 120)}`);
-    }
-    out.push(s);
-  }
-  return out.sort((a, b) => a.at - b.at);
+  return parseProberLines<DnsProbeSample>(text, file, 'prober sample', (s) =>
+    typeof s.at !== 'number' || typeof s.outcome !== 'string' || !Array.isArray(s.answers) ? 'at, outcome, answers' : undefined,
+  );
 }
 
 /** A query got a usable answer: NOERROR with at least one record of the asked type. */

@@ -18,6 +18,7 @@ import type { Ranker, RankStatus } from '../../../images/bgpdns/src/sorter/api.j
 import { SorterTimeoutError } from '../../../images/bgpdns/src/sorter/client.js';
 import { parseKeySpec } from '../../../images/bgpdns/src/sorter/protocol-auth.js';
 import { monoNow } from '../clock.js';
+import { parseProberLines } from './prober-lines.js';
 
 export interface SorterSample {
   /** Send time, monotonic ms. */
@@ -119,17 +120,5 @@ export function sorterFirst(s: SorterSample, candidates: readonly string[]): str
 }
 
 export function parseSorterSamples(text: string, file: string): SorterSample[] {
-  const out: SorterSample[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
-    if (line === '') continue;
-    try {
-      out.push(JSON.parse(line) as SorterSample);
-    } catch (e) {
-      if (i === lines.length - 1) break; // still being written
-      throw new Error(`${file}:${i + 1}: not a sorter-prober sample: ${(e as Error).message}`);
-    }
-  }
-  return out.sort((a, b) => a.at - b.at);
+  return parseProberLines<SorterSample>(text, file, 'sorter-prober sample');
 }
