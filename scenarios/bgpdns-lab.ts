@@ -146,9 +146,8 @@ export class BgpdnsObservers {
     );
   }
 
-  /** Wait until every query sent before now has been answered or timed out (so a window is complete). */
-  async settle(): Promise<number> {
-    const end = monoNow();
+  /** Wait until every query sent before `end` (default now) has been answered or timed out (so a window is complete). */
+  async settle(end = monoNow()): Promise<number> {
     await waitUntil(() => monoNow(), (now) => now > end + 1100, { what: 'queries in flight resolve', timeout: 5000, interval: 50 });
     return end;
   }
