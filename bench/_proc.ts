@@ -1,6 +1,6 @@
 /**
  * Memory figures from /proc for benchmarks (files starting with "_" are helpers,
- * not benchmarks). bench/lab-up.ts has its own copy of procKb; it can import this one.
+ * not benchmarks).
  */
 import { readFileSync } from 'node:fs';
 

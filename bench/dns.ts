@@ -30,6 +30,7 @@ import { QueryServer } from '../images/bgpdns/src/sorter/server.js';
 import { Sorter } from '../images/bgpdns/src/sorter/sorter.js';
 import { startTinydns, loopbackAddress, type TinydnsProcess } from '../images/bgpdns/src/dns/testing/tinydns-process.js';
 import { buildQuery, queryUdp } from '../images/bgpdns/src/dns/testing/dns-client.js';
+import { round } from './_figures.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = join(here, '../images/bgpdns/bin/bgpdns.js');
@@ -37,7 +38,6 @@ const KEY_HEX = '68352d62656e63682d6b65792d68352d62656e63682d6b65792d68352d626e'
 const NAMES = 1000;
 /** EDNS option 8, family 1, /24, scope 0, 198.18.64 (dnsperf -E code:hex). */
 const ECS_HEX = '00011800c61240';
-const round = (x: number, digits = 3): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
 // ------------------------------------------------------------------ sorter service (child process)
 

@@ -27,6 +27,7 @@ import { NetnsRuntime } from '../harness/src/runtime/netns.js';
 import { DockerRuntime } from '../harness/src/runtime/docker.js';
 import { containersWith } from '../harness/src/runtime/docker/containers.js';
 import { requireEngine } from '../harness/src/runtime/docker/engine.js';
+import { round } from './_figures.js';
 
 const quick = process.argv.includes('--quick');
 const trials = quick ? 1 : 3;
@@ -119,7 +120,6 @@ async function trial(model: Lab, runtime: 'docker' | 'netns'): Promise<Trial> {
   }
 }
 
-const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 try {
   await requireEngine();
   const multihomed = await loadTopology(path.join(here, '..', 'labs', 'multihomed', 'multihomed.clab.yml'));

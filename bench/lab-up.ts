@@ -10,7 +10,6 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { $ } from 'zx';
@@ -25,6 +24,8 @@ import { waitBgpConverged, waitSessionsEstablished } from '../harness/src/lab/co
 import { guardLab, unguardLab } from '../harness/src/lab/cleanup-on-signal.js';
 import { pidsInNamespaces } from '../harness/src/runtime/netns-destroy.js';
 import { shellScriptFor } from './lab-up.shell-script.js';
+import { round } from './_figures.js';
+import { procKb, pssMb } from './_proc.js';
 
 const quick = process.argv.includes('--quick');
 const ringSize = quick ? 30 : 100;
@@ -44,20 +45,9 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-function kb(file: string, field: string): number {
-  try {
-    const m = readFileSync(file, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
-    return m ? Number(m[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
-
 /** Proportional memory of every process in the lab's namespaces, in MB. */
 function labPssMb(lab: Lab): number {
-  let total = 0;
-  for (const pid of pidsInNamespaces(lab.nodes.map((n) => netnsName(lab.name, n.name)))) total += kb(`/proc/${pid}/smaps_rollup`, 'Pss');
-  return total / 1024;
+  return pssMb(pidsInNamespaces(lab.nodes.map((n) => netnsName(lab.name, n.name))));
 }
 
 /**
@@ -141,14 +131,13 @@ async function compare(label: string, model: Lab, scratch: string, peers?: PeerF
     for (const who of order) {
       const t = who === 'harness' ? await harnessTrial(harnessLab, peers) : await scriptTrial(scriptLab, scratch, peers);
       (who === 'harness' ? harness : script).push(t);
-      const rss = `${(kb('/proc/self/status', 'VmRSS') / 1024).toFixed(0)}/${(kb('/proc/self/status', 'VmHWM') / 1024).toFixed(0)}`;
+      const rss = `${(procKb('/proc/self/status', 'VmRSS') / 1024).toFixed(0)}/${(procKb('/proc/self/status', 'VmHWM') / 1024).toFixed(0)}`;
       log(`${label} trial ${i + 1}/${trials} ${who}: ready ${t.readyS.toFixed(2)} s, converged ${t.convergedS.toFixed(2)} s, lab PSS ${t.labPssMb.toFixed(0)} MB, destroy ${t.destroyS.toFixed(2)} s; bench RSS now/peak ${rss} MB`);
     }
   }
   return { harness, script };
 }
 
-const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 const scratch = await mkdtemp(path.join(os.tmpdir(), 'h1-lab-up-'));
 try {
   const multihomed = routingPart(await loadTopology(path.join(here, '..', 'labs', 'multihomed', 'multihomed.clab.yml')));
@@ -162,7 +151,7 @@ try {
   const m = (ts: Trial[], k: keyof Trial) => round(median(ts.map((t) => t[k])));
   const mhRatio = round(m(mh.harness, 'convergedS') / m(mh.script, 'convergedS'));
   const rgRatio = round(m(rg.harness, 'convergedS') / m(rg.script, 'convergedS'));
-  const rssMb = round(kb('/proc/self/status', 'VmHWM') / 1024, 1);
+  const rssMb = round(procKb('/proc/self/status', 'VmHWM') / 1024, 1);
   const ringConverged = m(rg.harness, 'convergedS');
   const left = (await leftovers()).filter((l) => l.lab.startsWith('h1b'));
 

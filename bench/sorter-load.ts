@@ -25,6 +25,7 @@ import { encodeQuery } from '../images/bgpdns/src/sorter/protocol.js';
 import { macValid, sign } from '../images/bgpdns/src/sorter/protocol-auth.js';
 import { literalLookup } from '../images/bgpdns/src/sorter/server.js';
 import { DEFAULT_WINDOW_MS, HEADER_LENGTH, MAC_LENGTH } from '../images/bgpdns/src/sorter/protocol-types.js';
+import { round } from './_figures.js';
 
 const CANDIDATES = ['198.19.201.10', '198.19.202.10', '2001:db8:c903::10'];
 /** Query slots by request id modulo this; more than can be in flight within the 1 s loss timeout. */
@@ -33,7 +34,6 @@ const LOST_AFTER_MS = 1000;
 const WARMUP_S = 1;
 const ANSWER_TYPE = 2;
 
-const round = (x: number, digits = 3): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;

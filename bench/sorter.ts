@@ -33,6 +33,8 @@ import { performance } from 'node:perf_hooks';
 import { startFrrPair, frrListenerConfig, OUR_V4, FRR_V4, type Child, type FrrPair } from '../images/bgpdns/src/bgp/frr-netns-pair.js';
 import { inProcessLookups } from './sorter-lookups.js';
 import type { SorterStatus } from '../images/bgpdns/src/sorter/status-http.js';
+import { round } from './_figures.js';
+import { procKb } from './_proc.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = join(here, '../images/bgpdns/bin/bgpdns.js');
@@ -54,13 +56,11 @@ interface LatencyResult {
   lost: number;
 }
 const mono = (): number => Number(process.hrtime.bigint()) / 1e6;
-const round = (x: number, digits = 3): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
 // ---------------------------------------------------------------- helpers
 
-async function procMemory(pid: number): Promise<{ rssMb: number; hwmMb: number }> {
-  const text = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
+function procMemory(pid: number): { rssMb: number; hwmMb: number } {
+  const kb = (field: string) => procKb(`/proc/${pid}/status`, field);
   return { rssMb: round(kb('VmRSS') / 1024, 1), hwmMb: round(kb('VmHWM') / 1024, 1) };
 }
 
@@ -111,7 +111,7 @@ async function frrIngest(pair: BenchPair, table: { ipv4: number; ipv6: number })
     return v4 === table.ipv4 && v6 === table.ipv6 ? mono() : undefined;
   }, injector);
   const cpu = (await cpuSeconds(bgpdPid)) - cpu0;
-  const mem = await procMemory(bgpdPid);
+  const mem = procMemory(bgpdPid);
   await pair.stopChild(injector);
   return { seconds: (done - t0) / 1000, cpu, ...mem };
 }
@@ -154,7 +154,7 @@ async function sorterIngest(pair: BenchPair, dir: string, table: { ipv4: number;
     const s = await readStatus();
     return s && s.rib.compactions >= 1 ? s : undefined;
   }, sorter);
-  const mem = await procMemory(sorter.proc.pid!);
+  const mem = procMemory(sorter.proc.pid!);
   // Query protocol against the daemon holding the full table, from inside its namespace;
   // the daemon's CPU time per answered query is measured around each phase.
   const phase = async <T extends { answered: number }>(args: string[]): Promise<T & { server_us_per_query: number }> => {

@@ -11,6 +11,7 @@ import { startTestLab } from '../harness/src/frr/test-lab.js';
 import { frr } from '../harness/src/frr/frr-control.js';
 import { waitUntil } from '../harness/src/wait/wait-until.js';
 import { monoNow } from '../harness/src/clock.js';
+import { round } from './_figures.js';
 
 const quick = process.argv.includes('--quick');
 const socketRuns = quick ? 500 : 5000;
@@ -51,7 +52,6 @@ try {
   const t0 = monoNow();
   for (let i = 0; i < spawnRuns; i++) await $`vtysh --vty_socket ${dir} -d bgpd -c ${summaryCmd}`.quiet();
   const vtyshMs = (monoNow() - t0) / spawnRuns;
-  const round = (x: number) => Math.round(x * 1000) / 1000;
   console.log(`vty socket: "${summaryCmd}" ${round(summaryMs)} ms, "${prefixCmd}" ${round(prefixMs)} ms per command (${socketRuns} each)`);
   console.log(`vtysh spawn: "${summaryCmd}" ${round(vtyshMs)} ms per command (${spawnRuns})`);
   console.log(
