@@ -14,7 +14,7 @@
  * every query carrying the EDNS client subnet 198.18.64.0/24, so each answer
  * is ordered by the sorter's decision (cached per matched prefix and RRset).
  *
- * Last stdout line: one JSON object (CONTRACTS.md).
+ * Last stdout line: one JSON object (docs/contracts.md).
  * Internal mode: `bench/dns.ts --sorter-service KEYHEX` runs the sorter service.
  */
 import { spawn, type ChildProcess } from 'node:child_process';

@@ -7,7 +7,7 @@
  * Memory: PSS of every process in the lab's nodes (daemons; for Docker also the
  * container's init and idle process), plus, for Docker, the per-container
  * containerd shims and the growth of dockerd + containerd during the deploy.
- * Last stdout line: the benchmark contract's JSON (CONTRACTS.md).
+ * Last stdout line: the benchmark contract's JSON (docs/contracts.md).
  */
 import os from 'node:os';
 import path from 'node:path';

@@ -6,7 +6,7 @@
  * session of the lab Established, polled over the vty sockets the same way for
  * both. Trials alternate which side goes first; figures are medians.
  *   ./bgpdns-lab bench lab-up [--quick]
- * Last stdout line: the benchmark contract's JSON (CONTRACTS.md).
+ * Last stdout line: the benchmark contract's JSON (docs/contracts.md).
  */
 import os from 'node:os';
 import path from 'node:path';

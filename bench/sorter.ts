@@ -22,7 +22,7 @@
  * distinct prefixes): full = 262,143 IPv4 + 937,857 IPv6 (1,200,000 prefixes,
  * the size of the 1,000,000 + 200,000 reference table); --quick = 100,000 + 20,000.
  *
- * Last stdout line: one JSON object (CONTRACTS.md).
+ * Last stdout line: one JSON object (docs/contracts.md).
  */
 import { spawn } from 'node:child_process';
 import { readFile, rm, writeFile, mkdtemp } from 'node:fs/promises';

@@ -19,7 +19,7 @@ interface Step {
   with?: Record<string, string>;
 }
 
-test('docs/reports.md states the exit codes of bgpdns-lab run as CONTRACTS.md does', (t) => {
+test('docs/reports.md states the exit codes of bgpdns-lab run as docs/contracts.md does', (t) => {
   const doc = read('docs/reports.md');
   t.regex(doc, /\| 0 \| every assertion and every SLO held \|/);
   t.regex(doc, /\| 1 \| an assertion or an SLO failed/);

@@ -8,7 +8,7 @@
  */
 import type { ScenarioContext } from '../harness/src/scenario/scenario.js';
 import type { MeasurementSpec } from '../harness/src/run/recorder.js';
-import type { Claim } from '../harness/src/run/record.js';
+import { TELECOM_CLAIMS } from './seed-claims.js';
 import type { RouteWatcher } from '../harness/src/probes/route-watcher.js';
 import { startDnsProber, type RunningDnsProber } from '../harness/src/probes/dns-prober-run.js';
 import { clientOutage, isGood, type ClientOutage, type DnsProbeSample } from '../harness/src/probes/dns-samples.js';
@@ -46,14 +46,8 @@ export const PARTNERS: Partner[] = [
 export const DNS_HOST_PEER = { 'sig-a': '198.18.1.2', 'sig-b': '198.18.2.2' } as const;
 export const SIG_PEER = { 'dns-a': '198.18.1.1', 'dns-b': '198.18.2.1' } as const;
 
-/** The seed's claimed figures (shared/seeds/000_351e00c783cbd1c1.txt, "Real-World Performance Results"). */
-export const SEED = 'seed 000 (telecom design)';
-export const CLAIMS = {
-  partnerFailover: { source: SEED, text: 'Partner Failover: 8-15 seconds (legacy 60-120 s)', value: 15_000 },
-  routeConvergence: { source: SEED, text: 'Route Convergence: 5-8 seconds (legacy 45 s)', value: 8_000 },
-  dnsResolution: { source: SEED, text: 'DNS Resolution: 3-8ms (legacy 15-30 ms)', value: 8 },
-  subFifteen: { source: SEED, text: 'timers 3 12: "sub-15 second failover times"', value: 15_000 },
-} satisfies Record<string, Claim>;
+/** The telecom design's claimed figures (its "Real-World Performance Results"). */
+export const CLAIMS = TELECOM_CLAIMS;
 
 /** What one trial of one story saw. */
 export interface TrialFacts {

@@ -3,6 +3,11 @@
 # then a check that no lab left anything behind. Ends with one line "test: N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Every temp file or directory the suite makes goes under one private TMPDIR, so the
+# leftover check below can tell a test that forgot to clean up (and only ours).
+suite_tmp=$(mktemp -d "${TMPDIR:-/tmp}/bgpdns-lab-test.XXXXXX")
+chmod 755 "$suite_tmp" # daemons that drop privileges (bgpd, tinydns) must reach their dirs
+export TMPDIR=$suite_tmp
 echo "== typecheck"
 npx tsc -p tsconfig.json
 # The Docker runtime's tests need an engine and the offline images: use the engine
@@ -14,7 +19,7 @@ engine=$(cli images engine up)
 if [ "$engine" = started ]; then trap 'cli images engine down' EXIT; fi
 cli images build >/dev/null
 
-logs=$(mktemp -d)
+logs=$(mktemp -d /tmp/bgpdns-lab-test-logs.XXXXXX)
 status=0
 stage() { # stage NAME CONFIG [ava args…]: run one ava stage, keep its output for the totals
   local name=$1 config=$2
@@ -34,9 +39,16 @@ if [ -n "$left" ]; then
   echo "labs left resources behind (a teardown leaks):"
   echo "$left"
   status=1
-else
-  echo "none"
 fi
+# tsx-<uid> is tsx's own compile cache, not a test's.
+left_tmp=$(find "$suite_tmp" -mindepth 1 -maxdepth 1 ! -name 'tsx-*' -printf '%f\n' | sort)
+if [ -n "$left_tmp" ]; then
+  echo "tests left temp files behind in TMPDIR (a test does not clean up):"
+  echo "$left_tmp"
+  status=1
+fi
+[ -n "$left$left_tmp" ] || echo "none"
+rm -rf "$suite_tmp"
 
 # ava prints one "✔" line per passed test (its "N tests passed" total is left out when
 # some failed) and closing lines like "  2 tests failed", "  1 uncaught exception".

@@ -170,7 +170,7 @@ async function importBase(p: Prepared, repo: string, tag: string, labels: Record
   });
   const exited = new Promise<number>((resolve, reject) => {
     child.on('error', (err) =>
-      reject(new Error(`cannot run mmdebstrap (${err.message}); install the Debian package mmdebstrap (deps/apt-docker.txt)`)),
+      reject(new Error(`cannot run mmdebstrap (${err.message}); install the Debian package mmdebstrap (./bgpdns-lab images installs it)`)),
     );
     child.on('close', (code) => resolve(code ?? 1));
   });

@@ -40,7 +40,7 @@ export async function engineUp(log: (l: string) => void, timeoutMs = 60_000): Pr
   if (await engineAnswers()) return { started: false, address: engineAddress() };
   const dockerd = dockerdPath();
   if (!dockerd) {
-    throw new Error('no Docker engine answers and dockerd is not installed; install the Debian package docker.io (listed in deps/apt-docker.txt; ./bgpdns-lab images … installs it)');
+    throw new Error('no Docker engine answers and dockerd is not installed; install the Debian package docker.io (./bgpdns-lab images, test and bench install it)');
   }
   if (process.env.DOCKER_HOST && !process.env.DOCKER_HOST.startsWith('unix:///var/run/docker.sock')) {
     throw new Error(`DOCKER_HOST=${process.env.DOCKER_HOST} does not answer; start that engine, or unset DOCKER_HOST to let bgpdns-lab start a local dockerd`);

@@ -57,6 +57,8 @@ export const bgpdnsDnsKind: Kind = {
   name: 'bgpdns-dns',
   summary: 'BGP-aware DNS front (bgpdns dns): tinydns data file or proxy (env UPSTREAM), answers ordered by the sorter (env SORTER)',
   images: ['bgpdns-lab/bgpdns-dns*'],
+  // Our daemon runs on the harness's own node binary: nothing to install.
+  needs: [],
 
   async validate(lab, node) {
     return [...listenIssues(lab, node), ...frontIssues(node)];

@@ -8,7 +8,7 @@ import type { Kind, KindContext } from './kind.js';
 import { frrKind } from './frr.js';
 import { frrContext, templateIssues, writeRendered } from './templated-frr.js';
 import { readTemplateVars } from '../templates/node-config.js';
-import { BGPDNS_BIN, DATA_BIND, DNS_SERVICES, corednsBinaryPath, dataBind, prepareDnsService, startDnsService, type DnsServiceName } from './dns-service.js';
+import { BGPDNS_BIN, DATA_BIND, DNS_SERVICES, TINYDNS_NEEDS, corednsBinaryPath, dataBind, prepareDnsService, startDnsService, type DnsServiceName } from './dns-service.js';
 
 /**
  * The anycast DNS host of the telecom design: FRR (templated config, see
@@ -134,6 +134,8 @@ export const bgpdnsHealthKind: Kind = {
   name: 'bgpdns-health',
   summary: 'anycast DNS host: FRR (templated config) + tinydns or the bgpdns DNS front + the bgpdns health agent',
   images: ['bgpdns-lab/bgpdns-health', 'bgpdns-lab/bgpdns-health:*'],
+  // FRR announces the service /32; tinydns is the default DNS service (DNS_SERVICE).
+  needs: [...frrKind.needs, ...TINYDNS_NEEDS],
   settingsKeys: ['config'],
 
   async validate(lab, node) {

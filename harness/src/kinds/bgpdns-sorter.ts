@@ -62,6 +62,8 @@ export const bgpdnsSorterKind: Kind = {
   name: 'bgpdns-sorter',
   summary: 'BGPDNS sorter: listen-only BGP + authenticated UDP ranking queries (bgpdns sorter)',
   images: ['bgpdns-lab/bgpdns-sorter*'],
+  // Our daemon runs on the harness's own node binary: nothing to install.
+  needs: [],
 
   async validate(_lab: Lab, node: LabNode) {
     return configIssues(node);

@@ -8,6 +8,7 @@ import { ensureNodeDir } from './node-dir.js';
 export const clientKind: Kind = {
   name: 'client',
   summary: 'a host with only its interfaces; `exec:` lines set addresses and routes',
+  needs: [],
   images: ['alpine*', 'ubuntu*', 'debian*', 'busybox*', 'nicolaka/netshoot*', 'wbitt/network-multitool*'],
   async prepare(ctx) {
     await ensureNodeDir(ctx.dir);

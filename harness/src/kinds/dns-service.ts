@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { $ } from 'zx';
 import type { NodeProcess } from '../runtime/runtime.js';
 import type { KindContext } from './kind.js';
+import type { HostNeed } from '../install/host-need.js';
 import { systemUser } from './node-dir.js';
 
 /**
@@ -17,6 +18,11 @@ import { systemUser } from './node-dir.js';
 export const DNS_SERVICES = ['tinydns', 'bgpdns-dns', 'coredns'] as const;
 export type DnsServiceName = (typeof DNS_SERVICES)[number];
 export const DATA_BIND = '/etc/tinydns/data';
+/** tinydns-data builds data.cdb, tinydns serves it. */
+export const TINYDNS_NEEDS: readonly HostNeed[] = [
+  { executable: '/usr/sbin/tinydns', package: 'tinydns' },
+  { executable: '/usr/sbin/tinydns-data', package: 'tinydns' },
+];
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const BGPDNS_BIN = path.join(repoRoot, 'images', 'bgpdns', 'bin', 'bgpdns.js');

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Lab, LabNode } from '../topology/model.js';
 import type { TopologyIssue } from '../topology/errors.js';
 import type { NodeProcess } from '../runtime/runtime.js';
+import type { HostNeed } from '../install/host-need.js';
 import type { Kind, KindContext } from './kind.js';
 import { SUPPORTED_DAEMONS, daemonConfig, parseDaemonsFile, splitFrrConfig, type Daemon, type SplitConfig } from './frr-config.js';
 import { ensureNodeDir, systemUser } from './node-dir.js';
@@ -28,6 +29,8 @@ import { logTail } from '../runtime/log-tail.js';
  * (zebra always; bgpd, staticd, bfdd, ospfd, ospf6d when it has lines for them).
  */
 export const FRR_BIN = '/usr/lib/frr';
+/** The FRR daemons a node may run (the daemons file decides which) and vtysh for `exec`. */
+export const FRR_NEEDS: readonly HostNeed[] = [...['zebra', 'bgpd', 'staticd', 'bfdd', 'ospfd', 'ospf6d'].map((d) => ({ executable: `${FRR_BIN}/${d}`, package: 'frr' })), { executable: '/usr/bin/vtysh', package: 'frr' }];
 const CONFIG_PATH = '/etc/frr/frr.conf';
 const DAEMONS_PATH = '/etc/frr/daemons';
 /** Config files containerlab FRR labs bind that have no meaning here (vtysh talks to our sockets directly). */
@@ -170,6 +173,7 @@ async function waitVty(ctx: KindContext, daemon: Daemon, deadline: number): Prom
 }
 
 export const frrKind: Kind = {
+  needs: FRR_NEEDS,
   name: 'frr',
   summary: 'FRR router (zebra, bgpd, staticd, bfdd, ospfd as its config needs) from the host install',
   images: ['quay.io/frrouting/frr', 'quay.io/frrouting/frr:*', 'frrouting/frr', 'frrouting/frr:*'],

@@ -1,6 +1,7 @@
 import type { Lab, LabNode } from '../topology/model.js';
 import type { NodeProcess, Runtime } from '../runtime/runtime.js';
 import type { TopologyIssue } from '../topology/errors.js';
+import type { HostNeed } from '../install/host-need.js';
 
 /**
  * What a node *is*: how it starts, when it is ready, how to talk to it.
@@ -15,6 +16,12 @@ export interface Kind {
   readonly summary: string;
   /** Image names that mean this kind when a file says `kind: linux` or no kind (prefix match, `*` = any tag). */
   readonly images: readonly string[];
+  /**
+   * Host executables this kind runs under the netns runtime, with their Debian package:
+   * the launcher installs them for the commands whose labs use the kind, deploying refuses
+   * without them, `doctor` lists what is missing.
+   */
+  readonly needs: readonly HostNeed[];
   /** Node keys this kind reads from `LabNode.settings`; other unknown keys only warn. */
   readonly settingsKeys?: readonly string[];
   /** Check the resolved node at load time (files exist, config parses); issues name the field. */

@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Kind } from './kind.js';
-import { DATA_BIND, dataBind, prepareDnsService, startDnsService } from './dns-service.js';
+import { DATA_BIND, TINYDNS_NEEDS, dataBind, prepareDnsService, startDnsService } from './dns-service.js';
 import { ensureNodeDir } from './node-dir.js';
 import { setUpServiceAddress, listenIssues, requireListen, waitUdpBound } from './lab-service.js';
 
@@ -18,6 +18,7 @@ export const tinydnsKind: Kind = {
   name: 'tinydns',
   summary: `djbdns tinydns serving a bound data file (bind "<file>:${DATA_BIND}", env LISTEN)`,
   images: ['bgpdns-lab/tinydns*'],
+  needs: TINYDNS_NEEDS,
 
   async validate(lab, node) {
     const issues = listenIssues(lab, node);

@@ -47,13 +47,13 @@ export const unboundKind: Kind = {
   name: 'unbound',
   summary: `unbound recursive resolver (bind "<file>:${UNBOUND_CONFIG_BIND}", env LISTEN)`,
   images: ['mvance/unbound*', 'klutchell/unbound*', 'bgpdns-lab/unbound*'],
+  needs: [{ executable: UNBOUND, package: 'unbound' }],
 
   async validate(lab, node) {
     const issues = listenIssues(lab, node);
     const file = configFile(node);
     if (!file) issues.push({ path: 'binds', message: `needs the resolver config: a bind "<file>:${UNBOUND_CONFIG_BIND}"` });
     else if (!existsSync(file)) issues.push({ path: 'binds', message: `unbound config ${file} not found` });
-    if (!existsSync(UNBOUND)) issues.push({ path: 'kind', message: `${UNBOUND} is not installed (apt-get install unbound; bgpdns-lab doctor)` });
     return issues;
   },
 

@@ -6,6 +6,7 @@ import type { NodeProcess, Runtime } from '../runtime/runtime.js';
 import { NetnsRuntime } from '../runtime/netns.js';
 import { getKind } from '../kinds/registry.js';
 import { logTail } from '../runtime/log-tail.js';
+import { missingForLab } from '../install/lab-needs.js';
 import type { KindContext } from '../kinds/kind.js';
 import { guardLab, unguardLab } from './cleanup-on-signal.js';
 import { LabHandle, NodeHandle } from './lab-handle.js';
@@ -45,6 +46,11 @@ export async function deploy(topology: string | Lab, opts: DeployOptions = {}): 
 
   if (runtime.name === 'netns' && process.getuid?.() !== 0) {
     throw new Error(`deploying lab ${lab.name} on the netns runtime needs root (network namespaces, veths, FRR); run as root, e.g. sudo ./bgpdns-lab deploy ${path.relative(process.cwd(), lab.file) || lab.file}`);
+  }
+  if (runtime.name === 'netns') {
+    // Host-installed daemons: refuse before anything exists rather than fail half-way.
+    const missing = missingForLab(lab);
+    if (missing) throw new Error(missing);
   }
   const existing = await runtime.leftovers(lab.name);
   if (existing.length > 0) {

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSorterProberArgs, runSorterProber, sorterFirst, type SorterSample } from './sorter-prober.js';
@@ -9,6 +9,7 @@ import { SorterTimeoutError } from '../../../images/bgpdns/src/sorter/client.js'
 const dir = mkdtempSync(join(tmpdir(), 'sorter-prober-'));
 const keyFile = join(dir, 'key');
 writeFileSync(keyFile, `1:${'ab'.repeat(32)}\n`);
+test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 const good = ['--server', '127.0.0.1:179', '--key', keyFile, '--client', '198.19.1.10', '198.18.16.10', '198.18.32.10'];
 
 test('arguments: a full command line parses', (t) => {

@@ -5,7 +5,7 @@
  * steps, faults, BGP events at several routers, DNS answer-order changes at several
  * clients, measurements with trials and SLOs, one SLO missed and one assertion
  * failed) so that the report, JUnit and browser tests have realistic input without
- * a lab. The numbers are drawn from a seeded generator shaped after FACTS.md
+ * a lab. The numbers are drawn from a seeded generator shaped after timings measured in this project's labs
  * (link down → 4 ms, hold timer 9.6–12 s, BFD 0.7–0.9 s); nothing here was measured.
  */
 import { RUN_RECORD_VERSION } from '../run/record.js';

@@ -1,6 +1,6 @@
 /**
  * Opens generated reports in headless Chromium (Debian `chromium`, installed by
- * `./bgpdns-lab test` from deps/apt-test.txt) and checks what an engineer would see:
+ * `./bgpdns-lab test`, harness/src/install/harness-needs.ts) and checks what an engineer would see:
  * the tables carry the run's numbers, every plot rendered as SVG with its axes and
  * labels, and the page fetched nothing. Screenshots land in reports/ (git-ignored).
  */
@@ -32,7 +32,7 @@ test.before(async () => {
   await regenerateReports(reportsDir);
   mkdirSync(SCREENSHOTS, { recursive: true });
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} not found: install the Debian package chromium (./bgpdns-lab test installs deps/apt-test.txt)`);
+    throw new Error(`${CHROMIUM} not found: install the Debian package chromium (./bgpdns-lab test installs it)`);
   }
   context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,

@@ -1,6 +1,6 @@
 /**
  * The run record (run.json): what one `bgpdns-lab run` did and saw.
- * CONTRACT (../shared/design/CONTRACTS.md): fields are only ever added.
+ * CONTRACT (docs/contracts.md): fields are only ever added.
  * The reports issue owns the full, versioned JSON schema (docs/run-record.md);
  * this file is its TypeScript shape.
  */

@@ -3,7 +3,7 @@
  * The recorder validates before it writes; reports validate after they read, so a
  * hand-edited or truncated record fails with the JSON path of the problem instead
  * of rendering nonsense. Unknown fields pass through untouched: the record only
- * ever grows by additions (CONTRACTS.md), and an older reader must not reject them.
+ * ever grows by additions (docs/contracts.md), and an older reader must not reject them.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod/v4';

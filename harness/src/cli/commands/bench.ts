@@ -23,7 +23,7 @@ export const command: CliCommand = {
   usage: `usage: bgpdns-lab bench <name> [--quick] [--runtime R]
 
 Runs bench/<name>.ts in its own process (so its memory figures are its own),
-passing --quick through; --runtime R runs bench/<name>.R.ts (lab-up --runtime docker). Contract (CONTRACTS.md): the last stdout line is one JSON
+passing --quick through; --runtime R runs bench/<name>.R.ts (lab-up --runtime docker). Contract (docs/contracts.md): the last stdout line is one JSON
 object {"bench","quick","machine","figures","targets"}; exit 0 when it ran.
 Benchmarks: ${benchmarks().join(', ') || '(none)'}`,
   async run(argv) {

@@ -21,7 +21,7 @@ export const FRR_V6 = '2001:db8:10::2';
 /**
  * bgpd config of an FRR listener (AS 4200000001) that takes our speaker's table (AS 64500)
  * over both families. The outbound deny keeps bgpd from echoing the whole table back to
- * its sole peer (FACTS.md), which would otherwise dominate what a benchmark measures.
+ * its sole peer (seen with FRR 8.4.4), which would otherwise dominate what a benchmark measures.
  */
 export function frrListenerConfig(hostname: string): string {
   return `hostname ${hostname}

@@ -11,6 +11,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { VtyClient } from '../frr/vty-client.js';
 import type { HealthStatus } from './status.js';
+import { userIds } from '../testing/user-ids.js';
 
 const ns = `h8h${process.pid}`;
 const dir = mkdtempSync(join(tmpdir(), 'h8-health-'));
@@ -64,7 +65,8 @@ async function announced(): Promise<boolean> {
 }
 
 function startTinydns(): void {
-  tinydns = inNs(['/usr/sbin/tinydns'], { IP: SERVICE, ROOT: join(dir, 'tinydns'), UID: '999', GID: '995' });
+  const { uid, gid } = userIds('tinydns');
+  tinydns = inNs(['/usr/sbin/tinydns'], { IP: SERVICE, ROOT: join(dir, 'tinydns'), UID: String(uid), GID: String(gid) });
 }
 
 function status(): HealthStatus {
@@ -116,8 +118,10 @@ test.before(async () => {
     join(frr, 'bgpd.conf'),
     `hostname h8h\nroute-map GRACEFUL_DRAIN permit 10\n set community 65535:0 additive\n!\nrouter bgp ${ASN}\n bgp router-id ${SERVICE}\n no bgp network import-check\n no bgp ebgp-requires-policy\n`,
   );
-  chownSync(frr, 103, 107);
-  chownSync(join(frr, 'bgpd.conf'), 103, 107);
+  // bgpd drops to the frr user, whose ids differ between machines.
+  const { uid, gid } = userIds('frr');
+  chownSync(frr, uid, gid);
+  chownSync(join(frr, 'bgpd.conf'), uid, gid);
   inNs(
     ['/usr/lib/frr/bgpd', '-Z', '-f', join(frr, 'bgpd.conf'), '-i', join(frr, 'bgpd.pid'), '--vty_socket', frr, '-P', '0', '-p', '0'],
     {},

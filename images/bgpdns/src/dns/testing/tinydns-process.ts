@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync, rmSync, chmodSync, utimesSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildQuery, queryUdp } from './dns-client.js';
+import { userIds } from '../../testing/user-ids.js';
 
 export interface TinydnsProcess {
   ip: string;
@@ -34,8 +35,10 @@ export async function startTinydns(dataText: string, ip: string, opts: { mtime?:
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`tinydns-data rejected the corpus: ${(e as { stderr?: Buffer }).stderr?.toString().trim()}`);
   }
+  // tinydns drops to an unprivileged user after binding; nobody's ids are looked up, not assumed.
+  const nobody = userIds('nobody');
   const child: ChildProcess = spawn('/usr/sbin/tinydns', [], {
-    env: { IP: ip, ROOT: dir, UID: '65534', GID: '65534' },
+    env: { IP: ip, ROOT: dir, UID: String(nobody.uid), GID: String(nobody.gid) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

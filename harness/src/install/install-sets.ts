@@ -1,0 +1,98 @@
+/**
+ * Which Debian packages a `bgpdns-lab` command needs, derived from what it runs: the
+ * kinds of the labs its scenarios deploy (Kind.needs), the runtime, the harness's own
+ * tools and, for `test`/`bench`, the tools tests and benchmarks run. The launcher asks
+ * `node harness/src/install/main.ts SET` and installs what is missing; nothing here is
+ * a second list to keep in step.
+ */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { loadTopology } from '../topology/load.js';
+import { getKind } from '../kinds/registry.js';
+import type { Scenario } from '../scenario/scenario.js';
+import { BENCH_NEEDS, DOCKER_NEEDS, HARNESS_NEEDS, TEST_TOOL_NEEDS } from './harness-needs.js';
+import type { HostNeed } from './host-need.js';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/**
+ *   none   help, report, doctor: nothing (they run without root)
+ *   core   commands that act on a lab already deployed (destroy, inspect, exec, fault)
+ *   docker the Docker engine and the offline image build (images, --runtime docker)
+ *   labs   anything that may deploy any lab of this repository (deploy, run, replay)
+ *   demo   the demo's scenarios and their labs
+ *   test   every lab and scenario, the Docker runtime and the tools the tests run
+ *   bench  every lab, the Docker runtime and the benchmarks' load generators and references
+ */
+export const INSTALL_SETS = ['none', 'core', 'docker', 'labs', 'demo', 'test', 'bench'] as const;
+export type InstallSet = (typeof INSTALL_SETS)[number];
+
+/** Topology files shipped in the repository: labs/ and docs/examples/. */
+export function repoLabFiles(root = REPO_ROOT): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.clab.yml')) out.push(p);
+    }
+  };
+  for (const top of ['labs', path.join('docs', 'examples')]) walk(path.join(root, top));
+  return out.sort();
+}
+
+/** Every scenario module in scenarios/ (files whose default export is a scenario). */
+export async function repoScenarios(root = REPO_ROOT): Promise<Scenario[]> {
+  const dir = path.join(root, 'scenarios');
+  const out: Scenario[] = [];
+  for (const f of readdirSync(dir).sort()) {
+    if (!f.endsWith('.ts') || f.endsWith('.test.ts')) continue;
+    const mod = (await import(pathToFileURL(path.join(dir, f)).href)) as { default?: Scenario };
+    if (mod.default?.parts) out.push(mod.default);
+  }
+  return out;
+}
+
+/** Host needs of the nodes of these topology files (loaded without the installed check). */
+export async function needsOfLabFiles(files: Iterable<string>): Promise<HostNeed[]> {
+  const needs: HostNeed[] = [];
+  for (const file of new Set(files)) {
+    const lab = await loadTopology(file);
+    for (const node of lab.nodes) needs.push(...getKind(node.kind).needs);
+  }
+  return needs;
+}
+
+async function demoLabFiles(): Promise<string[]> {
+  const { DEMO_SCENARIOS } = await import('../cli/commands/demo.js');
+  const { loadScenario } = await import('../scenario/runner.js');
+  const files: string[] = [];
+  for (const name of DEMO_SCENARIOS) files.push((await loadScenario(name)).lab.file);
+  return files;
+}
+
+async function allLabFiles(): Promise<string[]> {
+  return [...repoLabFiles(), ...(await repoScenarios()).map((s) => s.lab.file)];
+}
+
+/** The host needs of an install set. */
+export async function needsOf(set: InstallSet): Promise<HostNeed[]> {
+  switch (set) {
+    case 'none':
+      return [];
+    case 'core':
+      return [...HARNESS_NEEDS];
+    case 'docker':
+      return [...HARNESS_NEEDS, ...DOCKER_NEEDS];
+    case 'demo':
+      return [...HARNESS_NEEDS, ...(await needsOfLabFiles(await demoLabFiles()))];
+    case 'labs':
+      return [...HARNESS_NEEDS, ...(await needsOfLabFiles(await allLabFiles()))];
+    case 'test':
+      return [...(await needsOf('labs')), ...DOCKER_NEEDS, ...TEST_TOOL_NEEDS];
+    case 'bench':
+      return [...(await needsOf('labs')), ...DOCKER_NEEDS, ...BENCH_NEEDS];
+  }
+}
