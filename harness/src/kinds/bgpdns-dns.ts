@@ -55,6 +55,7 @@ function frontIssues(node: LabNode): TopologyIssue[] {
 
 export const bgpdnsDnsKind: Kind = {
   name: 'bgpdns-dns',
+  needs: [] /* node only: images/bgpdns */,
   summary: 'BGP-aware DNS front (bgpdns dns): tinydns data file or proxy (env UPSTREAM), answers ordered by the sorter (env SORTER)',
   images: ['bgpdns-lab/bgpdns-dns*'],
 

@@ -8,7 +8,7 @@ import type { Kind, KindContext } from './kind.js';
 import { frrKind } from './frr.js';
 import { frrContext, templateIssues, writeRendered } from './templated-frr.js';
 import { readTemplateVars } from '../templates/node-config.js';
-import { BGPDNS_BIN, DATA_BIND, DNS_SERVICES, corednsBinaryPath, dataBind, prepareDnsService, startDnsService, type DnsServiceName } from './dns-service.js';
+import { BGPDNS_BIN, DATA_BIND, TINYDNS_NEEDS, DNS_SERVICES, corednsBinaryPath, dataBind, prepareDnsService, startDnsService, type DnsServiceName } from './dns-service.js';
 
 /**
  * The anycast DNS host of the telecom design: FRR (templated config, see
@@ -132,6 +132,7 @@ export function healthAgentArgv(dir: string, p: Omit<HostPlan, 'service' | 'data
 
 export const bgpdnsHealthKind: Kind = {
   name: 'bgpdns-health',
+  needs: [...(frrKind.needs ?? []), ...TINYDNS_NEEDS] /* FRR + the default DNS service */,
   summary: 'anycast DNS host: FRR (templated config) + tinydns or the bgpdns DNS front + the bgpdns health agent',
   images: ['bgpdns-lab/bgpdns-health', 'bgpdns-lab/bgpdns-health:*'],
   settingsKeys: ['config'],

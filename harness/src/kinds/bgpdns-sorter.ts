@@ -60,6 +60,7 @@ export async function readSorterStatus(dir: string): Promise<SorterStatus | unde
 
 export const bgpdnsSorterKind: Kind = {
   name: 'bgpdns-sorter',
+  needs: [] /* node only: images/bgpdns */,
   summary: 'BGPDNS sorter: listen-only BGP + authenticated UDP ranking queries (bgpdns sorter)',
   images: ['bgpdns-lab/bgpdns-sorter*'],
 

@@ -7,6 +7,7 @@ import { ensureNodeDir } from './node-dir.js';
  */
 export const clientKind: Kind = {
   name: 'client',
+  needs: [],
   summary: 'a host with only its interfaces; `exec:` lines set addresses and routes',
   images: ['alpine*', 'ubuntu*', 'debian*', 'busybox*', 'nicolaka/netshoot*', 'wbitt/network-multitool*'],
   async prepare(ctx) {

@@ -17,6 +17,11 @@ import { systemUser } from './node-dir.js';
 export const DNS_SERVICES = ['tinydns', 'bgpdns-dns', 'coredns'] as const;
 export type DnsServiceName = (typeof DNS_SERVICES)[number];
 export const DATA_BIND = '/etc/tinydns/data';
+/** What serving with tinydns runs: the server and the data compiler (Debian package tinydns). */
+export const TINYDNS_NEEDS = [
+  { executable: '/usr/sbin/tinydns', package: 'tinydns' },
+  { executable: '/usr/sbin/tinydns-data', package: 'tinydns' },
+] as const;
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const BGPDNS_BIN = path.join(repoRoot, 'images', 'bgpdns', 'bin', 'bgpdns.js');

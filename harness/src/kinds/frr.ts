@@ -28,6 +28,11 @@ import { logTail } from '../runtime/log-tail.js';
  * (zebra always; bgpd, staticd, bfdd, ospfd, ospf6d when it has lines for them).
  */
 export const FRR_BIN = '/usr/lib/frr';
+/** What an FRR node runs: every daemon the kind may start, and vtysh (exec, inspect). */
+export const FRR_NEEDS = [
+  ...SUPPORTED_DAEMONS.map((d) => ({ executable: `${FRR_BIN}/${d}`, package: 'frr' })),
+  { executable: '/usr/bin/vtysh', package: 'frr' },
+] as const;
 const CONFIG_PATH = '/etc/frr/frr.conf';
 const DAEMONS_PATH = '/etc/frr/daemons';
 /** Config files containerlab FRR labs bind that have no meaning here (vtysh talks to our sockets directly). */
@@ -171,6 +176,7 @@ async function waitVty(ctx: KindContext, daemon: Daemon, deadline: number): Prom
 
 export const frrKind: Kind = {
   name: 'frr',
+  needs: FRR_NEEDS,
   summary: 'FRR router (zebra, bgpd, staticd, bfdd, ospfd as its config needs) from the host install',
   images: ['quay.io/frrouting/frr', 'quay.io/frrouting/frr:*', 'frrouting/frr', 'frrouting/frr:*'],
 

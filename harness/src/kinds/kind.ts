@@ -15,6 +15,11 @@ export interface Kind {
   readonly summary: string;
   /** Image names that mean this kind when a file says `kind: linux` or no kind (prefix match, `*` = any tag). */
   readonly images: readonly string[];
+  /**
+   * Host executables this kind runs and the Debian package of each: what `doctor`
+   * checks and the launcher installs for the labs that use the kind.
+   */
+  readonly needs?: readonly { executable: string; package: string }[];
   /** Node keys this kind reads from `LabNode.settings`; other unknown keys only warn. */
   readonly settingsKeys?: readonly string[];
   /** Check the resolved node at load time (files exist, config parses); issues name the field. */

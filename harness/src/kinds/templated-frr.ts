@@ -63,6 +63,7 @@ export async function writeRendered(ctx: KindContext): Promise<void> {
 
 export const templatedFrrKind: Kind = {
   name: 'templated-frr',
+  needs: frrKind.needs,
   summary: 'FRR router whose startup-config may be a *.tmpl rendered from config.vars ({{ .SITE_ASN }} …)',
   images: ['bgpdns-lab/frr', 'bgpdns-lab/frr:*'],
   settingsKeys: ['config'],

@@ -10,12 +10,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Kind } from './kind.js';
-import { DATA_BIND, dataBind, prepareDnsService, startDnsService } from './dns-service.js';
+import { DATA_BIND, TINYDNS_NEEDS, dataBind, prepareDnsService, startDnsService } from './dns-service.js';
 import { ensureNodeDir } from './node-dir.js';
 import { setUpServiceAddress, listenIssues, requireListen, waitUdpBound } from './lab-service.js';
 
 export const tinydnsKind: Kind = {
   name: 'tinydns',
+  needs: TINYDNS_NEEDS,
   summary: `djbdns tinydns serving a bound data file (bind "<file>:${DATA_BIND}", env LISTEN)`,
   images: ['bgpdns-lab/tinydns*'],
 

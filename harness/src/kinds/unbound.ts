@@ -45,6 +45,7 @@ export function unboundConfig(dir: string, listen: string, labConfig: string): s
 
 export const unboundKind: Kind = {
   name: 'unbound',
+  needs: [{ executable: UNBOUND, package: 'unbound' }],
   summary: `unbound recursive resolver (bind "<file>:${UNBOUND_CONFIG_BIND}", env LISTEN)`,
   images: ['mvance/unbound*', 'klutchell/unbound*', 'bgpdns-lab/unbound*'],
 
