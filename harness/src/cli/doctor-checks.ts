@@ -30,7 +30,7 @@ export interface Check {
   run(): Promise<CheckResult>;
 }
 
-interface Need {
+export interface Need {
   executable: string;
   package: string;
   /** What uses it, for the report line. */
@@ -85,9 +85,9 @@ const isRoot = () => process.geteuid?.() === 0;
 const notRoot: CheckResult = { status: 'unchecked', detail: 'not checked: trying it needs root', fix: 'run bgpdns-lab doctor as root to try it' };
 
 /** One check per package: which of its executables are missing. */
-function packageChecks(): Check[] {
+export function packageChecks(declared: readonly Need[] = declaredNeeds()): Check[] {
   const byPackage = new Map<string, Need[]>();
-  for (const n of declaredNeeds()) byPackage.set(n.package, [...(byPackage.get(n.package) ?? []), n]);
+  for (const n of declared) byPackage.set(n.package, [...(byPackage.get(n.package) ?? []), n]);
   return [...byPackage].map(([pkg, needs]) => ({
     name: pkg,
     optional: needs.every((n) => n.optional),

@@ -1,12 +1,11 @@
 import test from 'ava';
 import { parseDuration, planFault } from './fault.js';
 import { UsageError } from '../command.js';
+import { runCli } from '../cli-process.js';
 import { runFlags } from './run.js';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { deploy } from '../../lab/deploy.js';
 import type { DeployedLab } from '../../lab/handle.js';
 import { NFT } from '../../faults/nft.js';
@@ -60,16 +59,7 @@ test('run flags: trials and runtime checked', (t) => {
 });
 
 // The command end to end, as a user runs it against a lab deployed by another process.
-const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
-
-function cli(...args: string[]): Promise<{ code: number; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', MAIN, ...args], { timeout: 30_000 }, (err, _stdout, stderr) => {
-      const code = (err as { code?: unknown } | null)?.code;
-      resolve({ code: err ? (typeof code === 'number' ? code : 1) : 0, stderr });
-    });
-  });
-}
+const cli = (...args: string[]) => runCli(args, { timeoutMs: 30_000 });
 
 let lab: DeployedLab | undefined;
 let dir: string;
