@@ -2,7 +2,7 @@
  * `bgpdns-lab run SCENARIO… [--trials N] [--runtime netns|docker]` and `demo`: run
  * scenarios one after the other into one run record. Exit 0 when every assertion and
  * SLO held, 1 when one failed, 2 when a lab could not be built or torn down (EXIT). The last
- * stdout line is `{"run":…,"record":…,"met":…}` (CONTRACTS.md).
+ * stdout line is `{"run":…,"record":…,"met":…}` (README, docs/cli.md).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';

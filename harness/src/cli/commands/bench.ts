@@ -23,8 +23,8 @@ export const command = defineCommand({
   usage: `usage: bgpdns-lab bench <name> [--quick] [--runtime R]
 
 Runs bench/<name>.ts in its own process (so its memory figures are its own),
-passing --quick through; --runtime R runs bench/<name>.R.ts (lab-up --runtime docker). Contract (CONTRACTS.md): the last stdout line is one JSON
-object {"bench","quick","machine","figures","targets"}.
+passing --quick through; --runtime R runs bench/<name>.R.ts (lab-up --runtime docker).
+The last stdout line is one JSON object {"bench","quick","machine","figures","targets"}.
 Exit 0: it ran (targets met or not); 1: it could not run (one line says why);
 2: its lab could not be built; 64: usage error or no such benchmark; 77: not root.
 Benchmarks: ${benchmarks().join(', ') || '(none)'}`,
