@@ -7,7 +7,9 @@
  * underneath): an unknown or misspelt option is a usage error naming it; options
  * that take a value accept `--opt VALUE` and `--opt=VALUE`; `--help`/`-h` prints
  * the usage and exits 0. main.ts parses before it checks root, so usage errors and
- * help never need root.
+ * help never need root. Command files import their heavy modules (deploy, runner,
+ * reports …) inside run(), so `help`, `--help` and usage errors start in about the
+ * time node and tsx take.
  *
  * What a command needs before it runs — root, and which install set the launcher
  * must make present — is declared in command-needs.json, one line per command

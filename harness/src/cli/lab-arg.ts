@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { parse } from 'yaml';
-import { deployedLabs } from '../lab/destroy.js';
+import { labsOnDisk as deployedLabs } from '../runtime/lab-state.js';
 import { labNameProblem } from '../topology/names.js';
 import { UsageError } from './exit-codes.js';
 

@@ -1,7 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { $ } from 'zx';
 import { defineCommand, EXIT, UsageError } from '../command.js';
 
 const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../bench');
@@ -43,6 +42,7 @@ Benchmarks: ${benchmarks().join(', ') || '(none)'}`,
     }
     const args = values.quick ? ['--quick'] : [];
     // Same node flags as this CLI process (--import tsx, heap settings from the launcher).
+    const { $ } = await import('zx');
     const out = await $({ stdio: 'inherit', nothrow: true, quiet: true })`${process.execPath} ${process.execArgv} ${file} ${args}`;
     // The benchmark's own code when it is one of ours (exit-codes.ts), else "could not run".
     const code = out.exitCode ?? EXIT.failed;

@@ -1,5 +1,4 @@
 import { defineCommand, expectPositionals, UsageError } from '../command.js';
-import { lastLine, measurementTable, runScenarios } from '../../scenario/runner.js';
 import { loadScenarios, RUN_OPTIONS, runFlags } from './run.js';
 
 /** The demo's own lab name, so it never collides with a lab the user deployed by hand. */
@@ -27,6 +26,7 @@ Exit codes and last line as \`bgpdns-lab run\`: 0 every assertion and SLO held,
     const opts = runFlags(values);
     if (opts.runtime === 'attach') throw new UsageError('--runtime: the demo deploys its own lab; expected netns or docker');
     const scenarios = await loadScenarios(DEMO_SCENARIOS);
+    const { lastLine, measurementTable, runScenarios } = await import('../../scenario/runner.js');
     const result = await runScenarios(scenarios, { ...opts, labName: DEMO_LAB });
     console.log(measurementTable(result.record));
     console.log(lastLine(result));

@@ -1,10 +1,5 @@
-import { monoNow } from '../../clock.js';
-import { deploy } from '../../lab/deploy.js';
-import { bgpNodes, waitBgpConverged } from '../../lab/converged.js';
-import { loadTopology } from '../../topology/load.js';
-import { destroyLab } from '../../lab/destroy.js';
-import { RUNTIME_NAMES, defaultRuntimeName, runtimeNamed } from '../../runtime/by-name.js';
 import { existsSync } from 'node:fs';
+import { monoNow } from '../../clock.js';
 import { defineCommand, EXIT, LabError, UsageError } from '../command.js';
 import { ProgressView } from '../progress-view.js';
 
@@ -35,6 +30,13 @@ did not converge within --converge-timeout (the lab then stays up to inspect);
     const timeoutText = values['converge-timeout'] ?? '60';
     const timeoutS = Number(timeoutText);
     if (!/^\d+(\.\d+)?$/.test(timeoutText) || !(timeoutS > 0)) throw new UsageError(`--converge-timeout: expected seconds > 0, got "${timeoutText}"`);
+    const [{ deploy }, { bgpNodes, waitBgpConverged }, { loadTopology }, { destroyLab }, { RUNTIME_NAMES, defaultRuntimeName, runtimeNamed }] = await Promise.all([
+      import('../../lab/deploy.js'),
+      import('../../lab/converged.js'),
+      import('../../topology/load.js'),
+      import('../../lab/destroy.js'),
+      import('../../runtime/by-name.js'),
+    ]);
     const runtimeName = values.runtime ?? defaultRuntimeName();
     if (!(RUNTIME_NAMES as readonly string[]).includes(runtimeName)) {
       throw new UsageError(`--runtime: "${runtimeName}" is not known; known: ${RUNTIME_NAMES.join(', ')}`);

@@ -1,4 +1,3 @@
-import { destroyLab, deployedLabs, leftovers } from '../../lab/destroy.js';
 import { defineCommand, EXIT, UsageError } from '../command.js';
 import { labNameOf } from '../lab-arg.js';
 
@@ -16,6 +15,7 @@ Exit 0: every lab named is gone; 2: one could not be torn down; 64: usage error;
     if (values.all && positionals.length > 0) throw new UsageError('--all destroys every lab; name no lab with it');
     if (!values.all && positionals.length === 0) throw new UsageError('expected a topology file or a lab name');
     const named = positionals.map(labNameOf);
+    const { destroyLab, deployedLabs, leftovers } = await import('../../lab/destroy.js');
     const labs = values.all ? [...new Set([...deployedLabs(), ...(await leftovers()).map((l) => l.lab)])] : named;
     if (labs.length === 0) {
       process.stderr.write('no labs on this host\n');

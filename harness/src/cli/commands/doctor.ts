@@ -1,5 +1,5 @@
 import { defineCommand, EXIT, expectPositionals } from '../command.js';
-import { doctorChecks, type CheckResult } from '../doctor-checks.js';
+import type { CheckResult } from '../doctor-checks.js';
 
 export const command = defineCommand({
   summary: 'check this host (no root needed, installs nothing): what is missing and the command that installs it',
@@ -16,6 +16,7 @@ Exit 0: every required check is OK (or unchecked); 1: a required one is missing;
   options: { json: { type: 'boolean' } },
   async run({ positionals, values }) {
     expectPositionals(positionals, 0, 0, 'no arguments besides --json');
+    const { doctorChecks } = await import('../doctor-checks.js');
     const checks = doctorChecks();
     const results = await Promise.all(
       checks.map(async (c) => ({ c, r: await c.run().catch((e: Error): CheckResult => ({ status: 'missing', detail: e.message })) })),

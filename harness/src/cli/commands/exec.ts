@@ -1,8 +1,5 @@
-import { $ } from 'zx';
-import { attachLab } from '../../lab/destroy.js';
 import { defineCommand, UsageError } from '../command.js';
 import { namesLab, pickLab, pickNode } from '../lab-arg.js';
-import { getKind } from '../../kinds/registry.js';
 
 export const command = defineCommand({
   summary: 'run a command (or a shell) inside a lab node',
@@ -39,6 +36,7 @@ such lab or node) or 77 (not root).`,
   async run({ positionals, command: argvInNode }) {
     if (positionals.length === 0 || positionals.length > 2) throw new UsageError('expected [lab] <node>, then the command (after "--")');
     const [labWord, nodeName] = positionals.length === 2 ? positionals : [undefined, positionals[0]];
+    const [{ $ }, { attachLab }, { getKind }] = await Promise.all([import('zx'), import('../../lab/destroy.js'), import('../../kinds/registry.js')]);
     const lab = attachLab(pickLab(labWord));
     const node = pickNode(lab, nodeName);
     const cmd = argvInNode.length > 0 ? argvInNode : [process.env.SHELL || '/bin/bash'];

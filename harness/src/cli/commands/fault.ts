@@ -1,9 +1,7 @@
 import { isIP } from 'node:net';
-import { attachLab } from '../../lab/destroy.js';
-import { Faults } from '../../faults/faults.js';
 import { endpointProblem, parseEndpoint, type FaultHandle } from '../../faults/fault.js';
-import { NFT } from '../../faults/nft.js';
 import type { Direction } from '../../faults/nft.js';
+import type { LabHandle } from '../../lab/lab-handle.js';
 import { monoNow } from '../../clock.js';
 import { parseDurationText } from '../../timeline/timeline-file.js';
 import { defineCommand, EXIT, UsageError, wholeNumber, type OptionValues } from '../command.js';
@@ -123,7 +121,7 @@ export function planFault(words: string[], values: OptionValues<typeof options>)
 }
 
 /** Check what the plan names against the deployed lab (node, link interface, roles); still nothing changed. */
-function checkInLab(lab: ReturnType<typeof attachLab>, plan: FaultPlan): void {
+function checkInLab(lab: LabHandle, plan: FaultPlan): void {
   const node = pickNode(lab, plan.node);
   const problem = endpointProblem(lab.model, plan.node, plan.iface);
   if (problem) throw new UsageError(problem);
@@ -161,6 +159,7 @@ Exit 0: injected (and reverted); 1: it could not be injected or reverted;
   options,
   async run({ positionals, values }) {
     const { labWord, plan } = planFault(positionals, values);
+    const [{ attachLab }, { Faults }] = await Promise.all([import('../../lab/destroy.js'), import('../../faults/faults.js')]);
     const lab = attachLab(pickLab(labWord));
     checkInLab(lab, plan);
     const faults = new Faults(lab);
@@ -219,7 +218,8 @@ Exit 0: injected (and reverted); 1: it could not be injected or reverted;
 });
 
 /** Undo whatever faults were kept on a node (idempotent). */
-async function clear(lab: ReturnType<typeof attachLab>, nodeName: string, say: (m: string) => void): Promise<number> {
+async function clear(lab: LabHandle, nodeName: string, say: (m: string) => void): Promise<number> {
+  const { NFT } = await import('../../faults/nft.js');
   const node = lab.node(nodeName);
   const prefix = `bgpdnslab_${lab.model.name.replace(/[^A-Za-z0-9_]/g, '_')}_`;
   const tables = (await node.exec([NFT, 'list', 'tables'])).stdout

@@ -1,8 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildImages } from '../../images/build.js';
 import { CATALOG, imageDef, type ImageName } from '../../images/catalog.js';
-import { engineDown, engineUp } from '../../images/engine-service.js';
 import { defineCommand, EXIT, UsageError } from '../command.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -37,6 +35,7 @@ Exit 0: done; 1: a build or the engine failed; 64: usage error or unknown image;
           throw new UsageError((e as Error).message);
         }
       });
+      const { buildImages } = await import('../../images/build.js');
       const t0 = Date.now();
       const results = await buildImages({
         repoRoot: REPO_ROOT,
@@ -53,6 +52,7 @@ Exit 0: done; 1: a build or the engine failed; 64: usage error or unknown image;
     if (sub === 'engine') {
       const [action, ...extra] = rest;
       if (extra.length > 0) throw new UsageError(`expected "engine up" or "engine down"; unexpected "${extra.join(' ')}"`);
+      const { engineDown, engineUp } = await import('../../images/engine-service.js');
       if (action === 'up') {
         const up = await engineUp(log);
         log(up.started ? `dockerd answers after ${up.seconds.toFixed(1)} s` : `engine answers at ${up.address}; using it as it is`);

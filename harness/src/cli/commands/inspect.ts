@@ -1,7 +1,4 @@
-import { attachLab, deployedLabs } from '../../lab/destroy.js';
-import { readState } from '../../runtime/lab-state.js';
-import { isAlive } from '../../runtime/procs.js';
-import { FrrControl, closeVtyClients } from '../../frr/frr-control.js';
+import { labsOnDisk as deployedLabs, readState } from '../../runtime/lab-state.js';
 import type { DeployedNode } from '../../lab/handle.js';
 import { defineCommand, expectPositionals, EXIT } from '../command.js';
 import { pickLab } from '../lab-arg.js';
@@ -34,6 +31,7 @@ async function interfaces(node: DeployedNode): Promise<NodeReport['interfaces']>
 }
 
 async function report(node: DeployedNode): Promise<NodeReport> {
+  const [{ isAlive }, { FrrControl }] = await Promise.all([import('../../runtime/procs.js'), import('../../frr/frr-control.js')]);
   const procs = node.processes();
   const r: NodeReport = {
     name: node.name,
@@ -97,6 +95,7 @@ Exit 0: shown; 64: usage error or no such lab deployed; 77: not root.`,
       return EXIT.ok;
     }
     const name = pickLab(positionals[0]);
+    const [{ attachLab }, { closeVtyClients }] = await Promise.all([import('../../lab/destroy.js'), import('../../frr/frr-control.js')]);
     const lab = attachLab(name);
     try {
       const nodes = await Promise.all(lab.nodes().map(report));

@@ -1,9 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { attachLab } from '../../lab/destroy.js';
-import { RunRecorder, machineFacts } from '../../run/recorder.js';
-import { closeVtyClients } from '../../frr/frr-control.js';
 import { parseTimeline } from '../../timeline/timeline-file.js';
-import { checkAgainstLab, describeViews, recordViews, replayTimeline } from '../../timeline/replay.js';
 import { defineCommand, EXIT, expectPositionals, UsageError } from '../command.js';
 import { pickLab } from '../lab-arg.js';
 
@@ -39,6 +35,12 @@ faults: link-down, silent-drop, random-loss (link: NODE:IF); freeze, kill, sessi
       throw new UsageError(`${file}: cannot read the timeline: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
     const timeline = asUsageError(() => parseTimeline(text, file));
+    const [{ attachLab }, { RunRecorder, machineFacts }, { closeVtyClients }, { checkAgainstLab, describeViews, recordViews, replayTimeline }] = await Promise.all([
+      import('../../lab/destroy.js'),
+      import('../../run/recorder.js'),
+      import('../../frr/frr-control.js'),
+      import('../../timeline/replay.js'),
+    ]);
     const labName = pickLab(positionals.length === 2 ? positionals[0] : undefined);
     const lab = attachLab(labName);
     asUsageError(() => checkAgainstLab(timeline, lab));

@@ -4,7 +4,6 @@
  */
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { defaultReportsDir, RUN_FILES, regenerateReports } from '../../report/write-reports.js';
 import { defineCommand, EXIT, UsageError } from '../command.js';
 
 const usage = `usage: bgpdns-lab report [RUN-ID…] [--dir DIR]
@@ -25,6 +24,7 @@ export const command = defineCommand({
   usage,
   options: { dir: { type: 'string' } },
   async run({ positionals: runs, values }) {
+    const { defaultReportsDir, RUN_FILES, regenerateReports } = await import('../../report/write-reports.js');
     const dir = values.dir !== undefined ? resolve(values.dir) : defaultReportsDir();
     for (const run of runs) {
       if (!existsSync(join(dir, run, RUN_FILES.record))) throw new UsageError(`no run "${run}": ${display(join(dir, run, RUN_FILES.record))} does not exist`);

@@ -1,5 +1,6 @@
 import { defineCommand, UsageError, wholeNumber } from '../command.js';
-import { lastLine, loadScenario, measurementTable, runScenarios, type RunOptions } from '../../scenario/runner.js';
+import type { RunOptions } from '../../scenario/runner.js';
+import type { Scenario } from '../../scenario/scenario.js';
 import { labNameOf } from '../lab-arg.js';
 
 /** The options `run` and `demo` share. */
@@ -21,7 +22,8 @@ export function runFlags(values: { trials?: string; runtime?: string; attach?: s
 }
 
 /** Scenarios by name or path; an unknown one is a usage error (nothing has run yet). */
-export async function loadScenarios(refs: readonly string[]): Promise<Awaited<ReturnType<typeof loadScenario>>[]> {
+export async function loadScenarios(refs: readonly string[]): Promise<Scenario[]> {
+  const { loadScenario } = await import('../../scenario/runner.js');
   const scenarios = [];
   for (const ref of refs) {
     scenarios.push(
@@ -54,6 +56,7 @@ torn down; 64: usage error (unknown option or scenario, bad value); 77: not root
     if (positionals.length === 0) throw new UsageError('expected at least one scenario');
     const opts = runFlags(values);
     const scenarios = await loadScenarios(positionals);
+    const { lastLine, measurementTable, runScenarios } = await import('../../scenario/runner.js');
     const result = await runScenarios(scenarios, opts);
     console.log(measurementTable(result.record));
     console.log(lastLine(result));
