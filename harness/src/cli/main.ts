@@ -70,8 +70,9 @@ function unknown(name: string): number {
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    if (rest.length > 1) return usageError('help', `expected at most one command, got "${rest.join(' ')}"`, 'usage: bgpdns-lab help [command]');
-    return help(rest[0]);
+    const topics = rest.filter((w) => w !== '--help' && w !== '-h');
+    if (topics.length > 1) return usageError('help', `expected at most one command, got "${topics.join(' ')}"`, 'usage: bgpdns-lab help [command]');
+    return help(topics[0]);
   }
   if (name === '__needs') {
     // Hidden: what the launcher asks before it installs anything (answered by needs.mjs, plain node).
