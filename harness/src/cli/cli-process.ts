@@ -38,7 +38,9 @@ export function runCli(args: readonly string[], opts: { asUser?: string; timeout
   return slot(
     () =>
       new Promise((resolve) => {
-        execFile(file, argv, { cwd: REPO_ROOT, timeout: opts.timeoutMs ?? 60_000 }, (err, stdout, stderr) => {
+        // As another user, tsx would leave a cache directory of that user's in the temp dir: compile without it.
+        const env = opts.asUser ? { ...process.env, TSX_DISABLE_CACHE: '1' } : process.env;
+        execFile(file, argv, { cwd: REPO_ROOT, env, timeout: opts.timeoutMs ?? 60_000 }, (err, stdout, stderr) => {
           const code = (err as { code?: unknown } | null)?.code;
           resolve({ code: err ? (typeof code === 'number' ? code : 1) : 0, stdout, stderr });
         });
