@@ -19,11 +19,13 @@ interface Step {
   with?: Record<string, string>;
 }
 
-test('docs/reports.md states the exit codes of bgpdns-lab run as docs/contracts.md does', (t) => {
+test('docs/reports.md states the exit codes of bgpdns-lab run as exit-codes.ts does', (t) => {
   const doc = read('docs/reports.md');
   t.regex(doc, /\| 0 \| every assertion and every SLO held \|/);
   t.regex(doc, /\| 1 \| an assertion or an SLO failed/);
   t.regex(doc, /\| 2 \| the lab could not be built or torn down/);
+  t.regex(doc, /\| 64 \| usage error/);
+  t.regex(doc, /\| 77 \| not run as root/);
   t.true(doc.includes('{"run":"<run-id>","record":"reports/<run-id>/run.json","met":true}'));
 });
 

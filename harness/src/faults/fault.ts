@@ -64,6 +64,17 @@ export function ifaceToward(lab: FaultLab, node: string, peer: string): string {
   return found[0];
 }
 
+/**
+ * Why `node` (or its interface `iface`) is not in the lab, or undefined when it is;
+ * faults name an interface only when it is one end of a lab link.
+ */
+export function endpointProblem(model: Pick<Lab, 'name' | 'nodes' | 'links'>, node: string, iface?: string): string | undefined {
+  if (!model.nodes.some((n) => n.name === node)) return `lab ${model.name} has no node "${node}"; its nodes: ${model.nodes.map((n) => n.name).join(', ')}`;
+  if (iface === undefined) return undefined;
+  const ifaces = model.links.flatMap((l) => [l.a, l.b]).filter((e) => e.node === node).map((e) => e.iface);
+  return ifaces.includes(iface) ? undefined : `node ${node} has no interface "${iface}" on a lab link; its link interfaces: ${ifaces.join(', ') || 'none'}`;
+}
+
 /** "node:iface" → parts, with a clear error for anything else. */
 export function parseEndpoint(target: string): { node: string; iface: string } {
   const m = /^([^:\s]+):([^:\s]+)$/.exec(target);

@@ -8,7 +8,7 @@ import type { Kind, KindContext } from './kind.js';
 import { frrKind } from './frr.js';
 import { frrContext, templateIssues, writeRendered } from './templated-frr.js';
 import { readTemplateVars } from '../templates/node-config.js';
-import { BGPDNS_BIN, DATA_BIND, DNS_SERVICES, TINYDNS_NEEDS, corednsBinaryPath, dataBind, prepareDnsService, startDnsService, type DnsServiceName } from './dns-service.js';
+import { BGPDNS_BIN, DATA_BIND, TINYDNS_NEEDS, DNS_SERVICES, corednsBinaryPath, dataBind, prepareDnsService, startDnsService, type DnsServiceName } from './dns-service.js';
 
 /**
  * The anycast DNS host of the telecom design: FRR (templated config, see

@@ -29,8 +29,11 @@ import { logTail } from '../runtime/log-tail.js';
  * (zebra always; bgpd, staticd, bfdd, ospfd, ospf6d when it has lines for them).
  */
 export const FRR_BIN = '/usr/lib/frr';
-/** The FRR daemons a node may run (the daemons file decides which) and vtysh for `exec`. */
-export const FRR_NEEDS: readonly HostNeed[] = [...['zebra', 'bgpd', 'staticd', 'bfdd', 'ospfd', 'ospf6d'].map((d) => ({ executable: `${FRR_BIN}/${d}`, package: 'frr' })), { executable: '/usr/bin/vtysh', package: 'frr' }];
+/** What an FRR node runs: every daemon the kind may start, and vtysh (exec, inspect). */
+export const FRR_NEEDS: readonly HostNeed[] = [
+  ...SUPPORTED_DAEMONS.map((d) => ({ executable: `${FRR_BIN}/${d}`, package: 'frr' })),
+  { executable: '/usr/bin/vtysh', package: 'frr' },
+];
 const CONFIG_PATH = '/etc/frr/frr.conf';
 const DAEMONS_PATH = '/etc/frr/daemons';
 /** Config files containerlab FRR labs bind that have no meaning here (vtysh talks to our sockets directly). */
@@ -173,8 +176,8 @@ async function waitVty(ctx: KindContext, daemon: Daemon, deadline: number): Prom
 }
 
 export const frrKind: Kind = {
-  needs: FRR_NEEDS,
   name: 'frr',
+  needs: FRR_NEEDS,
   summary: 'FRR router (zebra, bgpd, staticd, bfdd, ospfd as its config needs) from the host install',
   images: ['quay.io/frrouting/frr', 'quay.io/frrouting/frr:*', 'frrouting/frr', 'frrouting/frr:*'],
 

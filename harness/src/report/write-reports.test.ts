@@ -2,7 +2,7 @@ import test from 'ava';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UsageError } from '../cli/command.js';
+import { parseCommandArgs, UsageError } from '../cli/command.js';
 import { command } from '../cli/commands/report.js';
 import { RunRecordError } from '../run/schema.js';
 import { syntheticRunRecord } from './fixture.js';
@@ -22,7 +22,7 @@ async function report(argv: string[]): Promise<{ code: number; out: string; err:
   console.log = (...a: unknown[]) => void out.push(a.join(' '));
   console.error = (...a: unknown[]) => void err.push(a.join(' '));
   try {
-    return { code: await command.run(argv), out: out.join('\n'), err: err.join('\n') };
+    return { code: await command.run(parseCommandArgs(command, argv)), out: out.join('\n'), err: err.join('\n') };
   } finally {
     console.log = log;
     console.error = error;
@@ -75,10 +75,8 @@ test('bgpdns-lab report: exit 0 for good runs, 1 when a run.json is invalid, 2 f
   t.is(bad.code, 1);
   t.regex(bad.err, /bad: .*bad\/run.json is invalid: \$: not JSON/);
 
-  const missing = await report(['--dir', dir, 'nope']);
-  t.is(missing.code, 2);
-  t.regex(missing.err, /no run "nope": .*nope\/run.json does not exist/);
-  // Usage errors go to the dispatcher, which prints the usage and exits 2.
+  // Usage errors (an unknown run among them) go to the dispatcher, which prints the usage and exits 64.
+  await t.throwsAsync(report(['--dir', dir, 'nope']), { instanceOf: UsageError, message: /no run "nope": .*nope\/run.json does not exist/ });
   await t.throwsAsync(report(['--frobnicate']), { instanceOf: UsageError, message: /unknown option --frobnicate/ });
   await t.throwsAsync(report(['--dir']), { instanceOf: UsageError, message: /--dir needs a value/ });
 });

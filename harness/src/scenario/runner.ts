@@ -1,8 +1,8 @@
 /**
  * `bgpdns-lab run SCENARIO… [--trials N] [--runtime netns|docker]` and `demo`: run
  * scenarios one after the other into one run record. Exit 0 when every assertion and
- * SLO held, 1 when one failed, 2 when a lab could not be built or torn down. The last
- * stdout line is `{"run":…,"record":…,"met":…}` (docs/contracts.md).
+ * SLO held, 1 when one failed, 2 when a lab could not be built or torn down (EXIT). The last
+ * stdout line is `{"run":…,"record":…,"met":…}` (README, docs/cli.md).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -15,6 +15,7 @@ import { formatSlo } from '../run/stats.js';
 import { regenerateReports } from '../report/write-reports.js';
 import { REPO_ROOT, ScenarioSession, currentMachineFacts } from './session.js';
 import type { Scenario } from './scenario.js';
+import { EXIT } from '../cli/exit-codes.js';
 
 export interface RunOptions {
   trials: number;
@@ -26,7 +27,7 @@ export interface RunOptions {
 }
 
 export interface RunResult {
-  exitCode: 0 | 1 | 2;
+  exitCode: typeof EXIT.ok | typeof EXIT.failed | typeof EXIT.lab;
   record: RunRecord;
   path: string;
 }
@@ -92,7 +93,7 @@ export async function runScenarios(scenarios: Scenario[], opts: RunOptions): Pro
     () => log(`report: ${path.join(path.dirname(recordPath), 'report.html')}`),
     (err: Error) => log(`report failed (run.json is kept; retry with bgpdns-lab report ${record.run}): ${err.message}`),
   );
-  const exitCode = recorder.hasError ? 2 : record.met ? 0 : 1;
+  const exitCode = recorder.hasError ? EXIT.lab : record.met ? EXIT.ok : EXIT.failed;
   return { exitCode, record, path: recordPath };
 }
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { DeployedLab } from '../lab/handle.js';
 import type { RunRecorder } from '../run/recorder.js';
 import { Faults } from '../faults/faults.js';
-import type { FaultHandle } from '../faults/fault.js';
+import { endpointProblem, type FaultHandle } from '../faults/fault.js';
 import { frr } from '../frr/frr-control.js';
 import { watchRoutes, type RouteWatcher } from '../probes/route-watcher.js';
 import { startDnsProber, type RunningDnsProber } from '../probes/dns-prober-run.js';
@@ -87,10 +87,8 @@ export function checkAgainstLab(t: Timeline, lab: DeployedLab): void {
   for (const e of t.entries) {
     const where = `${t.file}${e.line ? `:${e.line}` : ''}: entries[${e.index}]`;
     const [node, iface] = e.target.split(':');
-    if (!nodes.has(node)) problems.push(`${where}.${iface ? 'link' : 'node'}: lab ${lab.model.name} has no node "${node}"`);
-    else if (iface && !lab.model.links.some((l) => (l.a.node === node && l.a.iface === iface) || (l.b.node === node && l.b.iface === iface))) {
-      problems.push(`${where}.link: node ${node} has no interface "${iface}" on a lab link`);
-    }
+    const problem = endpointProblem(lab.model, node, iface);
+    if (problem) problems.push(`${where}.${iface ? 'link' : 'node'}: ${problem}`);
   }
   for (const r of t.watch.routers) if (!nodes.has(r)) problems.push(`${t.file}: watch.routers: lab ${lab.model.name} has no node "${r}"`);
   for (const c of t.watch.clients) if (!nodes.has(c.node)) problems.push(`${t.file}: watch.clients: lab ${lab.model.name} has no node "${c.node}"`);

@@ -1,8 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { $ } from 'zx';
-import { parseArgs, UsageError, type CliCommand } from '../command.js';
+import { defineCommand, EXIT, UsageError } from '../command.js';
 
 const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../bench');
 
@@ -18,20 +17,22 @@ function benchmarks(): string[] {
   }
 }
 
-export const command: CliCommand = {
+export const command = defineCommand({
   summary: 'run a benchmark from bench/ (last stdout line: one JSON object with figures and targets)',
   usage: `usage: bgpdns-lab bench <name> [--quick] [--runtime R]
 
 Runs bench/<name>.ts in its own process (so its memory figures are its own),
-passing --quick through; --runtime R runs bench/<name>.R.ts (lab-up --runtime docker). Contract (docs/contracts.md): the last stdout line is one JSON
-object {"bench","quick","machine","figures","targets"}; exit 0 when it ran.
+passing --quick through; --runtime R runs bench/<name>.R.ts (lab-up --runtime docker).
+The last stdout line is one JSON object {"bench","quick","machine","figures","targets"}.
+Exit 0: it ran (targets met or not); 1: it could not run (one line says why);
+2: its lab could not be built; 64: usage error or no such benchmark; 77: not root.
 Benchmarks: ${benchmarks().join(', ') || '(none)'}`,
-  async run(argv) {
-    const { positional, flags } = parseArgs(argv, ['runtime'], ['quick']);
-    if (positional.length !== 1) throw new UsageError('expected one benchmark name');
-    const name = positional[0];
-    const runtime = flags.get('runtime');
-    if (runtime !== undefined && (typeof runtime !== 'string' || !/^[a-z]+$/.test(runtime))) throw new UsageError('--runtime expects a runtime name, e.g. docker');
+  options: { quick: { type: 'boolean' }, runtime: { type: 'string' } },
+  async run({ positionals, values }) {
+    if (positionals.length !== 1) throw new UsageError('expected one benchmark name');
+    const name = positionals[0];
+    const runtime = values.runtime;
+    if (runtime !== undefined && !/^[a-z]+$/.test(runtime)) throw new UsageError(`--runtime: expected a runtime name, e.g. docker, got "${runtime}"`);
     // `bench NAME --runtime R` runs bench/NAME.R.ts: the same benchmark on another runtime.
     const variant = runtime ? path.join(benchDir, `${name}.${runtime}.ts`) : undefined;
     if (variant && !existsSync(variant)) throw new UsageError(`benchmark "${name}" has no --runtime ${runtime} variant (bench/${name}.${runtime}.ts)`);
@@ -39,9 +40,12 @@ Benchmarks: ${benchmarks().join(', ') || '(none)'}`,
     if (!/^[a-z0-9][a-z0-9-]*$/.test(name) || !existsSync(file)) {
       throw new UsageError(`no benchmark "${name}"; benchmarks: ${benchmarks().join(', ') || '(none)'}`);
     }
-    const args = flags.has('quick') ? ['--quick'] : [];
+    const args = values.quick ? ['--quick'] : [];
     // Same node flags as this CLI process (--import tsx, heap settings from the launcher).
+    const { $ } = await import('zx');
     const out = await $({ stdio: 'inherit', nothrow: true, quiet: true })`${process.execPath} ${process.execArgv} ${file} ${args}`;
-    return out.exitCode ?? 1;
+    // The benchmark's own code when it is one of ours (exit-codes.ts), else "could not run".
+    const code = out.exitCode ?? EXIT.failed;
+    return (Object.values(EXIT) as number[]).includes(code) ? code : EXIT.failed;
   },
-};
+});

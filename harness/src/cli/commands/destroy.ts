@@ -1,39 +1,25 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { parse } from 'yaml';
-import { destroyLab, deployedLabs, leftovers } from '../../lab/destroy.js';
-import { parseArgs, UsageError, type CliCommand } from '../command.js';
+import { defineCommand, EXIT, UsageError } from '../command.js';
+import { labNameOf } from '../lab-arg.js';
 
-/** A lab name from a topology file's `name:` (read loosely: a broken file must still be destroyable). */
-function labNameOf(arg: string): string {
-  if (!/\.ya?ml$/.test(arg) && !existsSync(arg)) return arg;
-  let doc: unknown;
-  try {
-    doc = parse(readFileSync(arg, 'utf8'));
-  } catch (e) {
-    throw new Error(`${arg}: cannot read the lab name: ${(e as Error).message.split('\n')[0]}`);
-  }
-  const name = (doc as { name?: unknown } | null)?.name;
-  if (typeof name !== 'string') throw new Error(`${arg}: name: expected the lab name as a string`);
-  return name;
-}
-
-export const command: CliCommand = {
+export const command = defineCommand({
   summary: 'stop and remove a lab (by topology file or lab name), also one whose harness was killed',
   usage: `usage: bgpdns-lab destroy <file.clab.yml | lab>… | --all
 
 Stops the lab's daemons by PID (SIGTERM, then SIGKILL), removes its namespaces
 (with their veths and nft tables) and its directory under /run/bgpdns-lab.
 Works from the state on disk, so it also cleans up after a SIGKILLed harness.
-Idempotent: destroying a lab that is gone succeeds.`,
-  async run(argv) {
-    const { positional, flags } = parseArgs(argv, [], ['all']);
-    const labs = flags.has('all') ? [...new Set([...deployedLabs(), ...(await leftovers()).map((l) => l.lab)])] : positional.map(labNameOf);
+Idempotent: destroying a lab that is gone succeeds.
+Exit 0: every lab named is gone; 2: one could not be torn down; 64: usage error; 77: not root.`,
+  options: { all: { type: 'boolean' } },
+  async run({ positionals, values }) {
+    if (values.all && positionals.length > 0) throw new UsageError('--all destroys every lab; name no lab with it');
+    if (!values.all && positionals.length === 0) throw new UsageError('expected a topology file or a lab name');
+    const named = positionals.map(labNameOf);
+    const { destroyLab, deployedLabs, leftovers } = await import('../../lab/destroy.js');
+    const labs = values.all ? [...new Set([...deployedLabs(), ...(await leftovers()).map((l) => l.lab)])] : named;
     if (labs.length === 0) {
-      if (flags.has('all')) {
-        process.stderr.write('no labs on this host\n');
-        return 0;
-      }
-      throw new UsageError('expected a topology file or a lab name');
+      process.stderr.write('no labs on this host\n');
+      return EXIT.ok;
     }
     let failed = 0;
     for (const lab of labs) {
@@ -48,9 +34,9 @@ Idempotent: destroying a lab that is gone succeeds.`,
         process.stderr.write(`${(e as Error).message}\n`);
       }
     }
-    return failed ? 1 : 0;
+    return failed ? EXIT.lab : EXIT.ok;
   },
-};
+});
 
 function summarize(items: { type: string }[]): string {
   const counts = new Map<string, number>();

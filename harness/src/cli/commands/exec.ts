@@ -1,46 +1,45 @@
-import { $ } from 'zx';
-import { attachLab, deployedLabs } from '../../lab/destroy.js';
-import { parseArgs, UsageError, type CliCommand } from '../command.js';
-import { pickLab } from '../lab-arg.js';
-import { getKind } from '../../kinds/registry.js';
+import { defineCommand, UsageError } from '../command.js';
+import { namesLab, pickLab, pickNode } from '../lab-arg.js';
 
-export const command: CliCommand = {
+export const command = defineCommand({
   summary: 'run a command (or a shell) inside a lab node',
-  usage: `usage: bgpdns-lab exec [lab] <node> [-- <command…>]
+  usage: `usage: bgpdns-lab exec [lab | file.clab.yml] <node> [-- <command…>]
 
 Runs the command in the node's network namespace with your terminal attached and
 exits with its exit code. Without a command: an interactive shell in the node.
-The lab may be omitted when only one lab is deployed.
+The lab by name or by its topology file; it may be omitted when only one lab is
+deployed. Without "--" the command starts at the first word after the node.
 \`vtysh\` in an FRR node talks to that node's daemons.
   bgpdns-lab exec isp1 -- ip -br addr
-  bgpdns-lab exec multihomed c1 -- vtysh -c 'show bgp summary'`,
-  async run(argv) {
+  bgpdns-lab exec multihomed c1 -- vtysh -c 'show bgp summary'
+Exit: the command's own exit code once it ran; before that 64 (usage error, no
+such lab or node) or 77 (not root).`,
+  options: {},
+  splitCommand(argv) {
     const dashes = argv.indexOf('--');
-    const head = dashes >= 0 ? argv.slice(0, dashes) : argv;
-    let cmd = dashes >= 0 ? argv.slice(dashes + 1) : [];
-    const { positional } = parseArgs(head);
-    let labName: string | undefined;
-    let nodeName: string | undefined;
-    if (dashes >= 0) {
-      if (positional.length === 1) nodeName = positional[0];
-      else if (positional.length === 2) [labName, nodeName] = positional;
-      else throw new UsageError('expected [lab] <node> before --');
-    } else {
-      // Without "--": `exec [lab] node cmd…`; the first word is a lab when one by that name is deployed.
-      const words = positional;
-      if (words.length === 0) throw new UsageError('expected a node');
-      if (deployedLabs().includes(words[0]) && words.length >= 2) {
-        labName = words[0];
-        nodeName = words[1];
-        cmd = words.slice(2);
-      } else {
-        nodeName = words[0];
-        cmd = words.slice(1);
-      }
+    if (dashes >= 0) return { own: argv.slice(0, dashes), command: argv.slice(dashes + 1) };
+    // Without "--": options, then [lab] node, then the command (options right after the node are exec's).
+    const own: string[] = [];
+    let i = 0;
+    const takeOptions = () => {
+      while (i < argv.length && argv[i].startsWith('-')) own.push(argv[i++]);
+    };
+    takeOptions();
+    const words = argv.slice(i).filter((w) => !w.startsWith('-'));
+    const wordCount = words.length >= 2 && namesLab(words[0]) ? 2 : 1;
+    for (let taken = 0; taken < wordCount && i < argv.length; taken++) {
+      own.push(argv[i++]);
+      takeOptions();
     }
-    const lab = attachLab(pickLab(labName));
-    const node = lab.node(nodeName!);
-    if (cmd.length === 0) cmd = [process.env.SHELL || '/bin/bash'];
+    return { own, command: argv.slice(i) };
+  },
+  async run({ positionals, command: argvInNode }) {
+    if (positionals.length === 0 || positionals.length > 2) throw new UsageError('expected [lab] <node>, then the command (after "--")');
+    const [labWord, nodeName] = positionals.length === 2 ? positionals : [undefined, positionals[0]];
+    const [{ $ }, { attachLab }, { getKind }] = await Promise.all([import('zx'), import('../../lab/destroy.js'), import('../../kinds/registry.js')]);
+    const lab = attachLab(pickLab(labWord));
+    const node = pickNode(lab, nodeName);
+    const cmd = argvInNode.length > 0 ? argvInNode : [process.env.SHELL || '/bin/bash'];
     const kind = getKind(node.kind);
     // The kind's environment (for FRR: its vtysh bound to the node's daemons first on PATH).
     const env = { ...process.env, ...(kind.execEnv?.({ lab: lab.model, node: node.model, dir: node.dir }) ?? {}) };
@@ -48,4 +47,4 @@ The lab may be omitted when only one lab is deployed.
     const out = await $({ stdio: 'inherit', nothrow: true, quiet: true, env })`ip netns exec ${ns} ${cmd}`;
     return out.exitCode ?? 1;
   },
-};
+});

@@ -1,42 +1,65 @@
 import test from 'ava';
-import { parseDuration } from './fault.js';
+import { parseDuration, planFault } from './fault.js';
+import { UsageError } from '../command.js';
+import { runCli } from '../cli-process.js';
 import { runFlags } from './run.js';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { deploy } from '../../lab/deploy.js';
 import type { DeployedLab } from '../../lab/handle.js';
 import { NFT } from '../../faults/nft.js';
 
-test('durations: ms, s, m and bare milliseconds; anything else is a usage error naming the flag', (t) => {
+test('durations: ms, s, m, 1m30s and bare milliseconds; anything else (or 0) is a usage error naming the flag', (t) => {
   t.is(parseDuration('500ms', '--for'), 500);
   t.is(parseDuration('5s', '--for'), 5000);
   t.is(parseDuration('1.5s', '--for'), 1500);
   t.is(parseDuration('2m', '--for'), 120_000);
+  t.is(parseDuration('1m30s', '--for'), 90_000);
   t.is(parseDuration('250', '--for'), 250);
-  t.throws(() => parseDuration('soon', '--period'), { message: '--period: expected a duration like 500ms, 5s or 2m, got "soon"' });
+  for (const bad of ['soon', '5x', '0', '-1s', '']) {
+    t.throws(() => parseDuration(bad, '--period'), { instanceOf: UsageError, message: `--period: expected a duration like 500ms, 5s or 2m, got "${bad}"` });
+  }
+});
+
+test('fault values are checked before any lab is looked at', (t) => {
+  const plan = (words: string[], values: Parameters<typeof planFault>[1] = {}) => planFault(words, values);
+  t.deepEqual(plan(['mylab', 'link-down', 'a:eth1'], { for: '5s' }), {
+    labWord: 'mylab',
+    plan: { kind: 'link-down', target: 'a:eth1', node: 'a', iface: 'eth1', direction: 'both', keep: false, forMs: 5000 },
+  });
+  const usage = (words: string[], values: Parameters<typeof planFault>[1], message: string | RegExp) =>
+    t.throws(() => plan(words, values), { instanceOf: UsageError, message }, words.join(' '));
+  usage(['link-down', 'a:eth1'], { for: '5x' }, '--for: expected a duration like 500ms, 5s or 2m, got "5x"');
+  usage(['link-down', 'a'], {}, 'fault target "a" must be NODE:INTERFACE, e.g. "isp1:eth2"');
+  usage(['link-down', 'a:eth1', 'extra'], {}, 'link-down: expected link-down NODE:IF; unexpected "extra"');
+  usage(['loss', 'a:eth1'], {}, 'loss: expected loss NODE:IF PERCENT');
+  usage(['loss', 'a:eth1', '101'], {}, 'loss PERCENT: expected a whole number 1–100, got "101"');
+  usage(['loss', 'a:eth1', '5%'], {}, 'loss PERCENT: expected a whole number ≥ 1, got "5%"');
+  usage(['delay', 'a:eth1', 'soon'], {}, 'delay MS: expected milliseconds > 0, got "soon"');
+  usage(['drop', 'a:eth1'], { dir: 'sideways' }, '--dir: expected in, out or both, got "sideways"');
+  usage(['drop', 'a:eth1'], { peer: '198.18.0.1,isp1' }, '--peer: expected IP addresses separated by commas, got "isp1"');
+  usage(['freeze', 'a:eth1'], {}, 'freeze: expected a node name, got "a:eth1"');
+  usage(['freeze', 'a'], { dir: 'in' }, '--dir does not apply to freeze (only to drop, loss)');
+  usage(['flap', 'a:eth1'], { count: '3' }, 'flap: needs --count N and --period DURATION');
+  usage(['flap', 'a:eth1'], { count: 'x', period: '2s' }, '--count: expected a whole number ≥ 1, got "x"');
+  usage(['flap', 'a:eth1'], { count: '3', period: '2s', down: '3s' }, '--down 3s must be shorter than --period 2s');
+  usage(['flap', 'a:eth1'], { count: '3', period: '2s', for: '5s' }, '--for does not apply to flap (only to link-down, drop, loss, freeze, kill, delay)');
+  usage(['link-down', 'a:eth1'], { for: '5s', keep: true }, '--for reverts the fault after a while, --keep leaves it in place: give one');
+  usage(['teleport', 'a'], {}, 'expected a fault: link-down, drop, loss, freeze, kill, flap, delay, clear; got "teleport"');
+  usage(['mylab', 'teleport', 'a'], {}, 'expected a fault: link-down, drop, loss, freeze, kill, flap, delay, clear; got "mylab"');
 });
 
 test('run flags: trials and runtime checked', (t) => {
-  t.deepEqual(runFlags(new Map([['trials', '5']])), { trials: 5, runtime: 'netns' });
-  t.deepEqual(runFlags(new Map<string, string | true>([['runtime', 'docker'], ['trials', '1']])), { trials: 1, runtime: 'docker' });
-  t.throws(() => runFlags(new Map([['trials', '0']])), { message: '--trials: expected a whole number ≥ 1, got 0' });
-  t.throws(() => runFlags(new Map([['runtime', 'vm']])), { message: '--runtime: expected netns or docker, got vm' });
+  t.deepEqual(runFlags({ trials: '5' }), { trials: 5, runtime: 'netns' });
+  t.deepEqual(runFlags({ runtime: 'docker', trials: '1' }), { trials: 1, runtime: 'docker' });
+  t.throws(() => runFlags({ trials: '0' }), { message: '--trials: expected a whole number ≥ 1, got "0"' });
+  t.throws(() => runFlags({ trials: '2.5' }), { message: '--trials: expected a whole number ≥ 1, got "2.5"' });
+  t.throws(() => runFlags({ runtime: 'vm' }), { message: '--runtime: expected netns, docker or attach, got "vm"' });
 });
 
 // The command end to end, as a user runs it against a lab deployed by another process.
-const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
-
-function cli(...args: string[]): Promise<{ code: number; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', MAIN, ...args], { timeout: 30_000 }, (err, _stdout, stderr) => {
-      const code = (err as { code?: unknown } | null)?.code;
-      resolve({ code: err ? (typeof code === 'number' ? code : 1) : 0, stderr });
-    });
-  });
-}
+const cli = (...args: string[]) => runCli(args, { timeoutMs: 30_000 });
 
 let lab: DeployedLab | undefined;
 let dir: string;
@@ -76,14 +99,37 @@ test.serial('fault drop --keep leaves the nft table; fault clear removes it and 
   t.true(await up('a', 'eth1'));
 });
 
-test.serial('bad invocations: unknown fault is a usage error (exit 2); a bad target names itself (exit 1)', async (t) => {
+test.serial('bad invocations are usage errors (exit 64) and change nothing: unknown fault, bad target, --for 5x, unknown node, interface or role', async (t) => {
   const unknown = await cli('fault', 'h2fcli', 'teleport', 'a');
-  t.is(unknown.code, 2);
+  t.is(unknown.code, 64);
   t.regex(unknown.stderr, /expected a fault: link-down, drop, loss, freeze, kill, flap, delay, clear/);
   const bad = await cli('fault', 'h2fcli', 'link-down', 'a');
-  t.is(bad.code, 1);
+  t.is(bad.code, 64);
   t.regex(bad.stderr, /fault target "a" must be NODE:INTERFACE/);
-  const delay = await cli('fault', 'h2fcli', 'delay', 'a:eth1', '20');
+  // The README's bug: the duration used to be read only after the fault was in place.
+  const badFor = await cli('fault', 'h2fcli', 'link-down', 'a:eth1', '--for', '5x');
+  t.is(badFor.code, 64);
+  t.regex(badFor.stderr, /^bgpdns-lab fault: --for: expected a duration like 500ms, 5s or 2m, got "5x"\n/);
+  t.notRegex(badFor.stderr, /^\+\d+ ms /m);
+  t.true(await up('a', 'eth1'), 'a:eth1 is still up');
+  const noNode = await cli('fault', 'h2fcli', 'link-down', 'z:eth1', '--for=1s');
+  t.is(noNode.code, 64);
+  t.regex(noNode.stderr, /lab h2fcli has no node "z"; its nodes: a, b/);
+  const noIface = await cli('fault', 'h2fcli', 'drop', 'a:eth7', '--keep');
+  t.is(noIface.code, 64);
+  t.regex(noIface.stderr, /node a has no interface "eth7" on a lab link; its link interfaces: eth1/);
+  t.notRegex((await lab!.node('a').exec([NFT, 'list', 'tables'])).stdout, /bgpdnslab_/);
+  const noRole = await cli('fault', 'h2fcli', 'kill', 'a', 'bgpd');
+  t.is(noRole.code, 64);
+  t.regex(noRole.stderr, /node a has no process with role "bgpd"; its roles: none/);
+  const delay = await cli('fault', 'h2fcli', 'delay', 'a:eth1', '20', '--keep');
   if (delay.code !== 0) t.regex(delay.stderr, /netem delay is not supported on this kernel/);
   else await cli('fault', 'h2fcli', 'clear', 'a');
+});
+
+test.serial('the lab may be named by its topology file', async (t) => {
+  const r = await cli('fault', join(dir, 'two-hosts.clab.yml'), 'link-down', 'b:eth1', '--for=200ms');
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stderr, /link-down b:eth1 reverted/);
+  t.true(await up('b', 'eth1'));
 });

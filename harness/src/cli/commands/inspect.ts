@@ -1,9 +1,6 @@
-import { attachLab, deployedLabs } from '../../lab/destroy.js';
-import { readState } from '../../runtime/lab-state.js';
-import { isAlive } from '../../runtime/procs.js';
-import { FrrControl, closeVtyClients } from '../../frr/frr-control.js';
+import { labsOnDisk as deployedLabs, readState } from '../../runtime/lab-state.js';
 import type { DeployedNode } from '../../lab/handle.js';
-import { parseArgs, type CliCommand } from '../command.js';
+import { defineCommand, expectPositionals, EXIT } from '../command.js';
 import { pickLab } from '../lab-arg.js';
 
 interface IfaceJson {
@@ -34,6 +31,7 @@ async function interfaces(node: DeployedNode): Promise<NodeReport['interfaces']>
 }
 
 async function report(node: DeployedNode): Promise<NodeReport> {
+  const [{ isAlive }, { FrrControl }] = await Promise.all([import('../../runtime/procs.js'), import('../../frr/frr-control.js')]);
   const procs = node.processes();
   const r: NodeReport = {
     name: node.name,
@@ -79,30 +77,34 @@ function render(lab: string, status: string, nodes: NodeReport[]): string {
   return lines.join('\n');
 }
 
-export const command: CliCommand = {
+export const command = defineCommand({
   summary: 'show a deployed lab: nodes, processes, interfaces and addresses, BGP sessions',
-  usage: `usage: bgpdns-lab inspect [lab] [--json]
+  usage: `usage: bgpdns-lab inspect [lab | file.clab.yml] [--json]
 
-Without a lab name: the only deployed lab (or the list, when several are).
---json prints one JSON object (nodes with processes, interfaces, BGP sessions).`,
-  async run(argv) {
-    const { positional, flags } = parseArgs(argv, [], ['json']);
-    if (positional.length === 0 && deployedLabs().length > 1) {
+The lab by name or by its topology file (the file's name:). Without one: the only
+deployed lab (or the list, when several are).
+--json prints one JSON object (nodes with processes, interfaces, BGP sessions).
+Exit 0: shown; 64: usage error or no such lab deployed; 77: not root.`,
+  options: { json: { type: 'boolean' } },
+  async run({ positionals, values }) {
+    expectPositionals(positionals, 0, 1, 'at most one lab name or topology file');
+    if (positionals.length === 0 && deployedLabs().length > 1) {
       const labs = deployedLabs().map((name) => ({ name, status: readState(name)?.status ?? 'left over (no state)', nodes: readState(name)?.model.nodes.length ?? 0 }));
-      if (flags.has('json')) process.stdout.write(`${JSON.stringify({ labs })}\n`);
+      if (values.json) process.stdout.write(`${JSON.stringify({ labs })}\n`);
       else process.stdout.write(`${labs.map((l) => `${l.name.padEnd(20)} ${String(l.nodes).padStart(4)} nodes  ${l.status}`).join('\n')}\n`);
-      return 0;
+      return EXIT.ok;
     }
-    const name = pickLab(positional[0]);
+    const name = pickLab(positionals[0]);
+    const [{ attachLab }, { closeVtyClients }] = await Promise.all([import('../../lab/destroy.js'), import('../../frr/frr-control.js')]);
     const lab = attachLab(name);
     try {
       const nodes = await Promise.all(lab.nodes().map(report));
       const status = readState(name)?.status ?? 'unknown';
-      if (flags.has('json')) process.stdout.write(`${JSON.stringify({ lab: name, status, file: lab.model.file, nodes })}\n`);
+      if (values.json) process.stdout.write(`${JSON.stringify({ lab: name, status, file: lab.model.file, nodes })}\n`);
       else process.stdout.write(`${render(name, status, nodes)}\n`);
     } finally {
       await closeVtyClients();
     }
-    return 0;
+    return EXIT.ok;
   },
-};
+});

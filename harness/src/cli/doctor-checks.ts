@@ -1,0 +1,207 @@
+/**
+ * What `bgpdns-lab doctor` checks. Host executables come from declarations: each
+ * kind's `needs` (what its nodes run) and HARNESS_NEEDS (what the harness itself
+ * runs), each with its Debian package, so a missing one is reported with the exact
+ * `apt-get install` that brings it. Kernel features are tried in a scratch namespace,
+ * which needs root; without root they are reported as not checked. Nothing is installed.
+ */
+import { access, constants } from 'node:fs/promises';
+import http from 'node:http';
+import path from 'node:path';
+import { $ } from 'zx';
+import { allKinds } from '../kinds/registry.js';
+import { systemUser } from '../kinds/node-dir.js';
+import { NFT } from '../faults/nft.js';
+
+export interface CheckResult {
+  /** ok, missing, or not checked (needs root). */
+  status: 'ok' | 'missing' | 'unchecked';
+  detail: string;
+  /** The command that fixes it. */
+  fix?: string;
+  /** Debian packages that fix it (gathered into one apt-get line). */
+  packages?: string[];
+}
+
+export interface Check {
+  name: string;
+  /** Optional checks only limit some features; required ones stop labs from running. */
+  optional?: boolean;
+  run(): Promise<CheckResult>;
+}
+
+export interface Need {
+  executable: string;
+  package: string;
+  /** What uses it, for the report line. */
+  usedBy: string;
+  optional?: boolean;
+}
+
+/** Executables the harness runs itself, beside what the kinds declare. */
+const HARNESS_NEEDS: readonly Need[] = [
+  { executable: 'ip', package: 'iproute2', usedBy: 'namespaces, links, addresses' },
+  { executable: 'tc', package: 'iproute2', usedBy: 'delay faults' },
+  { executable: NFT, package: 'nftables', usedBy: 'drop and loss faults' },
+  { executable: 'dig', package: 'dnsutils', usedBy: 'DNS checks in lab exec lines and tests', optional: true },
+  { executable: 'dnsperf', package: 'dnsperf', usedBy: 'bench dns', optional: true },
+  { executable: 'dockerd', package: 'docker.io', usedBy: '--runtime docker, images build', optional: true },
+  { executable: 'mmdebstrap', package: 'mmdebstrap', usedBy: 'images build (the base image)', optional: true },
+  { executable: 'xmllint', package: 'libxml2-utils', usedBy: 'tests (junit.xml against its schema)', optional: true },
+];
+
+/** Every executable a lab kind runs, grouped by package, then the harness's own. */
+export function declaredNeeds(): Need[] {
+  const byExecutable = new Map<string, Need>();
+  for (const kind of allKinds()) {
+    for (const n of kind.needs) {
+      const seen = byExecutable.get(n.executable);
+      byExecutable.set(n.executable, seen ? { ...seen, usedBy: `${seen.usedBy}, ${kind.name}` } : { ...n, usedBy: `kind ${kind.name}` });
+    }
+  }
+  for (const n of HARNESS_NEEDS) byExecutable.set(n.executable, byExecutable.get(n.executable) ?? n);
+  return [...byExecutable.values()];
+}
+
+async function isExecutable(file: string): Promise<boolean> {
+  try {
+    await access(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** An absolute path as it is; a bare name searched on PATH and the sbin directories (a user's PATH may lack them). */
+async function executable(name: string): Promise<boolean> {
+  if (path.isAbsolute(name)) return isExecutable(name);
+  const dirs = new Set([...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/local/sbin', '/usr/sbin', '/sbin']);
+  for (const dir of dirs) if (await isExecutable(path.join(dir, name))) return true;
+  return false;
+}
+
+const q = $({ nothrow: true, quiet: true });
+const isRoot = () => process.geteuid?.() === 0;
+const notRoot: CheckResult = { status: 'unchecked', detail: 'not checked: trying it needs root', fix: 'run bgpdns-lab doctor as root to try it' };
+
+/** One check per package: which of its executables are missing. */
+export function packageChecks(declared: readonly Need[] = declaredNeeds()): Check[] {
+  const byPackage = new Map<string, Need[]>();
+  for (const n of declared) byPackage.set(n.package, [...(byPackage.get(n.package) ?? []), n]);
+  return [...byPackage].map(([pkg, needs]) => ({
+    name: pkg,
+    optional: needs.every((n) => n.optional),
+    async run(): Promise<CheckResult> {
+      const missing: string[] = [];
+      for (const n of needs) if (!(await executable(n.executable))) missing.push(n.executable);
+      const usedBy = [...new Set(needs.map((n) => n.usedBy))].join('; ');
+      if (missing.length === 0) return { status: 'ok', detail: `${needs.map((n) => n.executable).join(', ')} (${usedBy})` };
+      return { status: 'missing', detail: `missing ${missing.join(', ')} (${usedBy})`, fix: `apt-get install -y ${pkg}`, packages: [pkg] };
+    },
+  }));
+}
+
+/** A throwaway namespace for kernel feature checks, named so it is never mistaken for a lab's. */
+async function withScratchNetns<T>(fn: (ns: string) => Promise<T>): Promise<T> {
+  const ns = `bgpdns-doctor-${process.pid}`;
+  await q`ip netns add ${ns}`;
+  try {
+    return await fn(ns);
+  } finally {
+    await q`ip netns del ${ns}`;
+  }
+}
+
+function dockerPing(): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const req = http.get({ socketPath: '/var/run/docker.sock', path: '/_ping', timeout: 1500 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200 ? undefined : `engine answered HTTP ${res.statusCode}`);
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer within 1.5 s')));
+    req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ENOENT' ? 'no /var/run/docker.sock' : e.message));
+  });
+}
+
+const hostChecks: Check[] = [
+  {
+    name: 'root',
+    optional: true,
+    async run() {
+      return isRoot()
+        ? { status: 'ok', detail: 'running as root' }
+        : { status: 'missing', detail: `running as uid ${process.geteuid?.()}: deploy, run, demo, fault and the like need root`, fix: 'sudo ./bgpdns-lab …' };
+    },
+  },
+  {
+    name: 'node',
+    async run() {
+      const [major, minor] = process.versions.node.split('.').map(Number);
+      const ok = major > 20 || (major === 20 && minor >= 8);
+      return { status: ok ? 'ok' : 'missing', detail: `node ${process.versions.node}`, fix: 'install Node.js 20.8 or newer' };
+    },
+  },
+  {
+    name: 'user frr',
+    async run() {
+      return systemUser('frr')
+        ? { status: 'ok', detail: 'FRR daemons drop privileges to it' }
+        : { status: 'missing', detail: 'no user frr (FRR daemons drop privileges to it)', fix: 'apt-get install -y frr (creates user frr)', packages: ['frr'] };
+    },
+  },
+  {
+    name: 'network namespaces + veth',
+    async run() {
+      if (!isRoot()) return notRoot;
+      const err = await withScratchNetns(async (ns) => {
+        const veth = await q`ip -n ${ns} link add d0 type veth peer name d1`;
+        return veth.exitCode === 0 ? undefined : veth.stderr.trim();
+      });
+      return { status: err ? 'missing' : 'ok', detail: err ?? 'ip netns add and veth pairs work', fix: 'a kernel with CONFIG_NET_NS and CONFIG_VETH' };
+    },
+  },
+  {
+    name: 'nftables in a namespace',
+    async run() {
+      if (!isRoot()) return notRoot;
+      if (!(await executable(NFT))) return { status: 'unchecked', detail: `not checked: ${NFT} is missing` };
+      const err = await withScratchNetns(async (ns) => {
+        const r = await q`ip netns exec ${ns} ${NFT} add table inet bgpdns_doctor`;
+        return r.exitCode === 0 ? undefined : r.stderr.trim();
+      });
+      return { status: err ? 'missing' : 'ok', detail: err ?? 'tables in a namespace work', fix: 'a kernel with nf_tables' };
+    },
+  },
+  {
+    name: 'netem (delay faults)',
+    optional: true,
+    async run() {
+      if (!isRoot()) return notRoot;
+      const err = await withScratchNetns(async (ns) => {
+        const r = await q`ip netns exec ${ns} tc qdisc add dev lo root netem delay 1ms`;
+        return r.exitCode === 0 ? undefined : r.stderr.trim().split('\n')[0];
+      });
+      return {
+        status: err ? 'missing' : 'ok',
+        detail: err ? `not in this kernel (${err}); delay/jitter faults report "not supported"` : 'tc netem works',
+        fix: 'a kernel with sch_netem (modprobe sch_netem); link down, drop, loss and freeze faults work without it',
+      };
+    },
+  },
+  {
+    name: 'docker engine',
+    optional: true,
+    async run() {
+      const err = await dockerPing();
+      return {
+        status: err ? 'missing' : 'ok',
+        detail: err ? `${err} (only --runtime docker needs it)` : 'engine answers on /var/run/docker.sock',
+        fix: 'as root: ./bgpdns-lab images engine up (starts dockerd)',
+      };
+    },
+  },
+];
+
+export function doctorChecks(): Check[] {
+  return [...hostChecks.slice(0, 2), ...packageChecks(), ...hostChecks.slice(2)];
+}
