@@ -1,0 +1,198 @@
+/**
+ * bgpdns-more-specific (labs/multihomed): answers that stay right behind real resolvers.
+ *   1. A more-specific leaks into a client network. Client AS 1's 198.19.1.0/24 is best
+ *      via isp1. Partner AS64522 (c2) leaks 198.19.1.128/25 — inside it — through its own
+ *      ISP, isp2 (AS path 64502 64522: shorter than anything else the sorter has for it).
+ *      Clients inside the /25 (ECS 198.19.1.200/32 from h1) must move to isp2's address
+ *      first; clients outside it (h1 itself, 198.19.1.10) must not move — asked directly
+ *      at the front, at the proxy-mode front and through unbound with client subnet (res1
+ *      sends /25s). unbound caches by the front's ECS scope: the outside answer is scoped
+ *      to 198.19.1.0/25 (where the /24 is still the longest match), so unbound may never
+ *      serve the inside order to the outside client or back. Time from the leak to the
+ *      first re-ordered inside answer per path, SLO < 15 s (the seed's failover bound);
+ *      then the withdrawal, timed the same way.
+ *   2. Sorter outage behind a resolver. The sorter is frozen while a client behind unbound
+ *      with client subnet asks a name whose records carry a day's TTL (a fresh name per
+ *      trial under long.bgpdns.lab, so nothing is cached). The front answers unranked with
+ *      its capped TTL (5 s), so unbound asks again soon: the client is sorted again within
+ *      the cap + 2 s of the thaw (SLO).
+ *   ./bgpdns-lab run bgpdns-more-specific
+ */
+import { defineScenario, type ScenarioContext } from '../harness/src/scenario/scenario.js';
+import { waitUntil } from '../harness/src/wait/wait-until.js';
+import { monoNow } from '../harness/src/clock.js';
+import { isGood, type DnsProbeSample } from '../harness/src/probes/dns-samples.js';
+import type { FaultHandle } from '../harness/src/faults/fault.js';
+import { BgpdnsObservers, CLAIMS, LAB_PATH, SERVER_ADDR, SERVERS, client, firstAnswerChange, firstSorterChange, shareFirst, type ProbeSpec } from './bgpdns-lab.js';
+
+/** The leaked more-specific: the upper half of client AS 1's 198.19.1.0/24. */
+const LEAK = '198.19.1.128/25';
+/** The partner that leaks it, and where it enters the sorter's view. */
+const LEAKER = { node: 'c2', asn: 64522 };
+/** A client inside the leak (as an EDNS client subnet from h1: no host needs to live there). */
+const INSIDE_ADDRESS = '198.19.1.200';
+const INSIDE_SUBNET = `${INSIDE_ADDRESS}/32`;
+const OUTSIDE = client('h1');
+const BEFORE = SERVER_ADDR.isp1;
+const LEAKED = SERVER_ADDR.isp2;
+const PATHS = ['front', 'proxy', 'resolver-ecs'] as const;
+type Path = (typeof PATHS)[number];
+const inside = (via: Path): ProbeSpec => ({ host: 'h1', via, subnet: INSIDE_SUBNET });
+const outside = (via: Path): ProbeSpec => ({ host: 'h1', via });
+/** The front's default TTL cap of unranked answers (bgpdns dns --unranked-ttl). */
+const UNRANKED_TTL_S = 5;
+/** The record TTL of www.bgpdns.lab (labs/multihomed/dns/data): how long unbound may keep an answer. */
+const RECORD_TTL_MS = 1000;
+
+/**
+ * The leak as configuration of c2: a blackhole route for the /25 (so bgpd has a route
+ * to announce), the /25 allowed by its outbound filter, and the announcement.
+ */
+function leak(s: ScenarioContext): Promise<FaultHandle> {
+  return s.faults.frrConfig(
+    LEAKER.node,
+    'route-leak',
+    [
+      { daemon: 'staticd', apply: [`ip route ${LEAK} blackhole`], undo: [`no ip route ${LEAK} blackhole`] },
+      { apply: [`ip prefix-list own-network seq 10 permit ${LEAK}`], undo: [`no ip prefix-list own-network seq 10 permit ${LEAK}`] },
+      { apply: [`router bgp ${LEAKER.asn}`, 'address-family ipv4 unicast', `network ${LEAK}`], undo: [`router bgp ${LEAKER.asn}`, 'address-family ipv4 unicast', `no network ${LEAK}`] },
+    ],
+    { prefix: LEAK, asn: LEAKER.asn },
+  );
+}
+
+/** Good answers in [from, to) whose first address is not `first`. */
+function others(samples: DnsProbeSample[], from: number, to: number, first: string): DnsProbeSample[] {
+  return samples.filter((x) => x.at >= from && x.at < to && isGood(x) && x.answers[0] !== first);
+}
+
+async function moreSpecificTrials(s: ScenarioContext): Promise<void> {
+  const probes = PATHS.flatMap((via) => [inside(via), outside(via)]);
+  const o = await BgpdnsObservers.start(s, probes, { sorterClients: [INSIDE_ADDRESS] });
+  const watcher = await s.watch('site', [LEAK, '198.19.1.0/24']);
+  const spec = (plane: 'bgp' | 'dns', description: string) => ({ plane, slo: { op: '<' as const, value: 15_000 }, claim: CLAIMS.subFifteen, description });
+  const sorter = s.measurement('leak: sorter ranks isp2 first for the inside client (BGP plane)', spec('bgp', `leak → first sorter answer (asked every 20 ms) for ${INSIDE_ADDRESS} with ${LEAKED} first`));
+  const moved = Object.fromEntries(
+    PATHS.map((via) => [via, s.measurement(`leak: inside client re-ordered, ${SERVERS[via].what} (DNS plane)`, spec('dns', `leak → first answer for ECS ${INSIDE_SUBNET} from h1 with ${LEAKED} first (a query every 20 ms)`))]),
+  ) as Record<Path, ReturnType<ScenarioContext['measurement']>>;
+  const back = Object.fromEntries(
+    PATHS.map((via) => [via, s.measurement(`withdrawal: inside client back on isp1, ${SERVERS[via].what} (DNS plane)`, spec('dns', `withdrawal → first answer for ECS ${INSIDE_SUBNET} with ${BEFORE} first again`))]),
+  ) as Record<Path, ReturnType<ScenarioContext['measurement']>>;
+  for (let trial = 1; trial <= s.trials; trial++) {
+    const t = `more-specific #${trial}`;
+    const steadyFrom = await s.step(`${t}: steady — inside and outside on isp1 on every path`, async () => {
+      await o.waitSorterFirst(INSIDE_ADDRESS, BEFORE, t, { timeout: 60_000 });
+      for (const p of probes) await o.waitFirst(p, BEFORE, t, { timeout: 30_000 });
+      // MRAI (advertisement-interval 1) still running from the last change would delay the next update.
+      await waitUntil(() => monoNow() - Math.max(0, ...watcher.changes.map((c) => c.at)), (quiet) => quiet >= 1500 || `last change ${Math.round(quiet)} ms ago`, { what: `${t}: routing quiet`, timeout: 30_000, interval: 50 });
+      return monoNow();
+    });
+    const fault = await s.step(`${t}: AS${LEAKER.asn} leaks ${LEAK} via isp2`, () => leak(s));
+    const t0 = fault.injected.at;
+    let leakEnd = t0;
+    try {
+      await s.step(`${t}: inside client moves to isp2 on every path`, async () => {
+        await o.waitSorterFirst(INSIDE_ADDRESS, LEAKED, t, { after: t0, timeout: 20_000 });
+        for (const via of PATHS) await o.waitFirst(inside(via), LEAKED, t, { after: t0, timeout: 20_000 });
+      });
+      // Keep the leak up a while: unbound now holds both orders (one per /25) and must keep them apart.
+      await s.step(`${t}: leak held 3 s (both orders cached side by side)`, () => waitUntil(() => monoNow(), (now) => now - t0 > 3000 + RECORD_TTL_MS || 'holding', { what: `${t}: hold`, timeout: 10_000, interval: 100 }));
+      leakEnd = monoNow();
+    } finally {
+      await s.step(`${t}: withdraw the leak`, () => fault.revert());
+    }
+    const t1 = monoNow();
+    await s.step(`${t}: inside client back on isp1 on every path`, async () => {
+      for (const via of PATHS) await o.waitFirst(inside(via), BEFORE, t, { after: t1, timeout: 20_000 });
+    });
+    await o.settle();
+    const sorterMoved = firstSorterChange(await o.sorterSamples(INSIDE_ADDRESS), t0, BEFORE);
+    s.check(`${t}: the sorter saw the leak`, sorterMoved !== undefined && sorterMoved.neighborAs === 64502, JSON.stringify(sorterMoved));
+    if (sorterMoved) sorter.add(sorterMoved.at - t0);
+    const figures: string[] = [];
+    for (const via of PATHS) {
+      const inSamples = await o.samples(inside(via));
+      const outSamples = await o.samples(outside(via));
+      const first = firstAnswerChange(inSamples, t0, BEFORE);
+      s.check(`${t}: ${via}: the inside client's first re-ordered answer puts isp2 first`, first?.answers[0] === LEAKED, JSON.stringify(first));
+      if (first) moved[via].add(first.at - t0);
+      const returned = firstAnswerChange(inSamples, t1, LEAKED);
+      if (returned) back[via].add(returned.at - t1);
+      // Outside: not one answer with another address first, from the steady state through the withdrawal.
+      const strayOut = others(outSamples, steadyFrom, monoNow() - 1100, BEFORE);
+      s.check(`${t}: ${via}: the outside client never moved`, strayOut.length === 0, `${strayOut.length} answers with another address first, e.g. ${JSON.stringify(strayOut.slice(0, 2))}`);
+      // Inside, once moved and past the record TTL (unbound may keep the pre-leak answer that long): always isp2.
+      const settledFrom = (first?.at ?? t0) + (via === 'resolver-ecs' ? RECORD_TTL_MS + 100 : 100);
+      const share = shareFirst(inSamples, settledFrom, leakEnd, LEAKED);
+      s.check(`${t}: ${via}: the inside client kept isp2 first while the leak lasted`, share.share === 1 && share.answers > 0, JSON.stringify(share));
+      if (via === 'front') {
+        const scopes = new Set(inSamples.filter((x) => x.at >= settledFrom && x.at < leakEnd && isGood(x)).map((x) => x.scope));
+        s.check(`${t}: front: the inside answer's ECS scope is the leaked /25`, scopes.size === 1 && scopes.has(25), [...scopes].join(', '));
+      }
+      figures.push(`${via} ${first ? Math.round(first.at - t0) : '—'} ms / back ${returned ? Math.round(returned.at - t1) : '—'} ms`);
+    }
+    s.log(`${t}: sorter ${sorterMoved ? Math.round(sorterMoved.at - t0) : '—'} ms; inside client ${figures.join('; ')}`);
+  }
+  s.expectSlo(sorter);
+  for (const via of PATHS) {
+    s.expectSlo(moved[via]);
+    s.expectSlo(back[via]);
+  }
+}
+
+async function outageTrials(s: ScenarioContext): Promise<void> {
+  const recovered = s.measurement('sorter outage behind unbound+ECS: h1 sorted again after the thaw (DNS plane)', {
+    plane: 'dns',
+    slo: { op: '<', value: UNRANKED_TTL_S * 1000 + 2000 },
+    description: `thaw → first answer at h1 through unbound with client subnet that is ranked again (isp1 first, TTL above the ${UNRANKED_TTL_S} s cap: the day-long TTL of a sorted answer counting down in unbound's cache); SLO = the front's TTL cap of unranked answers + 2 s`,
+  });
+  for (let trial = 1; trial <= s.trials; trial++) {
+    const t = `sorter outage #${trial}`;
+    // A fresh name: neither unbound nor the front has anything cached for it.
+    const name = `t${trial}-${Date.now().toString(36)}.long.bgpdns.lab`;
+    const probe: ProbeSpec = { host: 'h1', via: 'resolver-ecs', name };
+    const fault: FaultHandle = await s.step(`${t}: freeze the sorter (SIGSTOP)`, () => s.faults.freeze('sorter', ['sorter']));
+    let o: BgpdnsObservers | undefined;
+    let thawed = 0;
+    try {
+      o = await BgpdnsObservers.start(s, [probe], { sorter: false });
+      const during = await s.step(`${t}: answers for ${name} come unranked, TTL capped at ${UNRANKED_TTL_S} s`, async () => {
+        const { value } = await waitUntil(async () => (await o!.samples(probe)).filter(isGood), (g) => g.length >= 25 || `${g.length} answers`, { what: `${t}: answers while frozen`, timeout: 20_000, interval: 100 });
+        return value;
+      });
+      const ttls = [...new Set(during.map((x) => x.ttl))];
+      s.check(`${t}: every answer during the outage has a TTL ≤ ${UNRANKED_TTL_S} s (not the record's day)`, during.every((x) => (x.ttl ?? Infinity) <= UNRANKED_TTL_S), `TTLs seen: ${ttls.join(', ')}`);
+      // Hold the outage past one cap, so unbound has re-asked the front once while it was still frozen.
+      await s.step(`${t}: outage held ${UNRANKED_TTL_S + 1} s`, () => waitUntil(() => monoNow(), (now) => now - fault.injected.at > (UNRANKED_TTL_S + 1) * 1000 || 'holding', { what: `${t}: hold`, timeout: 20_000, interval: 100 }));
+    } finally {
+      await s.step(`${t}: thaw`, () => fault.revert());
+      thawed = monoNow();
+    }
+    const sorted = (x: DnsProbeSample) => isGood(x) && x.answers[0] === SERVER_ADDR.isp1 && (x.ttl ?? 0) > UNRANKED_TTL_S;
+    const { value: first } = await s.step(`${t}: h1 sorted again through unbound`, () =>
+      waitUntil(async () => (await o!.samples(probe)).find((x) => x.at >= thawed && sorted(x)), (x) => !!x || 'not yet', { what: `${t}: ranked answer after thaw`, timeout: 30_000, interval: 50 }),
+    );
+    recovered.add(first!.at - thawed);
+    s.log(`${t}: ${name}: sorted again ${Math.round(first!.at - thawed)} ms after the thaw`);
+    await o!.stop();
+  }
+  s.expectSlo(recovered);
+}
+
+export default defineScenario({
+  name: 'bgpdns-more-specific',
+  description: 'A leaked more-specific moves only the clients inside it (front, proxy, unbound+ECS); after a sorter outage, clients behind a resolver are sorted again within the capped TTL.',
+  lab: { file: LAB_PATH, name: 'm13-ms' },
+  parts: [
+    {
+      name: `a partner leaks ${LEAK} via isp2: clients inside move to isp2 in < 15 s, clients outside never move; withdrawal moves them back`,
+      timeoutMs: 240_000,
+      run: moreSpecificTrials,
+    },
+    {
+      name: `sorter outage behind a resolver: unranked answers carry the ${UNRANKED_TTL_S} s cap, sorted again within cap + 2 s of the thaw`,
+      timeoutMs: 180_000,
+      run: outageTrials,
+    },
+  ],
+});
