@@ -43,6 +43,8 @@ const outside = (via: Path): ProbeSpec => ({ host: 'h1', via });
 const UNRANKED_TTL_S = 5;
 /** The record TTL of www.bgpdns.lab (labs/multihomed/dns/data): how long unbound may keep an answer. */
 const RECORD_TTL_MS = 1000;
+/** The isp1 address of the names under long.bgpdns.lab (a day's TTL; labs/multihomed/dns/data). */
+const LONG_ISP1 = '198.18.16.11';
 
 /**
  * The leak as configuration of c2: a blackhole route for the /25 (so bgpd has a route
@@ -168,7 +170,7 @@ async function outageTrials(s: ScenarioContext): Promise<void> {
       await s.step(`${t}: thaw`, () => fault.revert());
       thawed = monoNow();
     }
-    const sorted = (x: DnsProbeSample) => isGood(x) && x.answers[0] === SERVER_ADDR.isp1 && (x.ttl ?? 0) > UNRANKED_TTL_S;
+    const sorted = (x: DnsProbeSample) => isGood(x) && x.answers[0] === LONG_ISP1 && (x.ttl ?? 0) > UNRANKED_TTL_S;
     const { value: first } = await s.step(`${t}: h1 sorted again through unbound`, () =>
       waitUntil(async () => (await o!.samples(probe)).find((x) => x.at >= thawed && sorted(x)), (x) => !!x || 'not yet', { what: `${t}: ranked answer after thaw`, timeout: 30_000, interval: 50 }),
     );
