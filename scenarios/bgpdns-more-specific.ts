@@ -23,7 +23,7 @@ import { waitUntil } from '../harness/src/wait/wait-until.js';
 import { monoNow } from '../harness/src/clock.js';
 import { isGood, type DnsProbeSample } from '../harness/src/probes/dns-samples.js';
 import type { FaultHandle } from '../harness/src/faults/fault.js';
-import { BgpdnsObservers, CLAIMS, LAB_PATH, SERVER_ADDR, SERVERS, client, firstAnswerChange, firstSorterChange, shareFirst, type ProbeSpec } from './bgpdns-lab.js';
+import { BgpdnsObservers, CLAIMS, LAB_PATH, SERVER_ADDR, SERVERS, client, firstAnswerChange, firstSorterChange, frontState, shareFirst, type ProbeSpec } from './bgpdns-lab.js';
 
 /** The leaked more-specific: the upper half of client AS 1's 198.19.1.0/24. */
 const LEAK = '198.19.1.128/25';
@@ -37,6 +37,8 @@ const BEFORE = SERVER_ADDR.isp1;
 const LEAKED = SERVER_ADDR.isp2;
 const PATHS = ['front', 'proxy', 'resolver-ecs'] as const;
 type Path = (typeof PATHS)[number];
+/** The DNS front node each path's answers are ordered by (through unbound: the file-mode front, res1's stub). */
+const FRONT_NODE: Record<Path, string> = { front: 'dns', proxy: 'dnsproxy', 'resolver-ecs': 'dns' };
 const inside = (via: Path): ProbeSpec => ({ host: 'h1', via, subnet: INSIDE_SUBNET });
 const outside = (via: Path): ProbeSpec => ({ host: 'h1', via });
 /** The front's default TTL cap of unranked answers (bgpdns dns --unranked-ttl). */
@@ -61,6 +63,12 @@ function leak(s: ScenarioContext): Promise<FaultHandle> {
     ],
     { prefix: LEAK, asn: LEAKER.asn },
   );
+}
+
+/** Answers a front sent unranked because the sorter did not answer in time (or was skipped): random order, by design. */
+async function unrankedServed(s: ScenarioContext, node: string): Promise<number> {
+  const f = (await frontState(s, node)).fallbacks;
+  return (f.timeout ?? 0) + (f.error ?? 0) + (f.defective ?? 0) + (f['probe-in-flight'] ?? 0);
 }
 
 /** Good answers in [from, to) whose first address is not `first`. */
@@ -89,6 +97,7 @@ async function moreSpecificTrials(s: ScenarioContext): Promise<void> {
       await waitUntil(() => monoNow() - Math.max(0, ...watcher.changes.map((c) => c.at)), (quiet) => quiet >= 1500 || `last change ${Math.round(quiet)} ms ago`, { what: `${t}: routing quiet`, timeout: 30_000, interval: 50 });
       return monoNow();
     });
+    const unrankedBefore = Object.fromEntries(await Promise.all(['dns', 'dnsproxy'].map(async (n) => [n, await unrankedServed(s, n)] as const)));
     const fault = await s.step(`${t}: AS${LEAKER.asn} leaks ${LEAK} via isp2`, () => leak(s));
     const t0 = fault.injected.at;
     let leakEnd = t0;
@@ -108,6 +117,8 @@ async function moreSpecificTrials(s: ScenarioContext): Promise<void> {
       for (const via of PATHS) await o.waitFirst(inside(via), BEFORE, t, { after: t1, timeout: 20_000 });
     });
     await o.settle();
+    const checkedUntil = monoNow() - 1100;
+    const unranked = Object.fromEntries(await Promise.all(['dns', 'dnsproxy'].map(async (n) => [n, (await unrankedServed(s, n)) - unrankedBefore[n]] as const)));
     const sorterMoved = firstSorterChange(await o.sorterSamples(INSIDE_ADDRESS), t0, BEFORE);
     s.check(`${t}: the sorter saw the leak`, sorterMoved !== undefined && sorterMoved.neighborAs === 64502, JSON.stringify(sorterMoved));
     if (sorterMoved) sorter.add(sorterMoved.at - t0);
@@ -120,9 +131,16 @@ async function moreSpecificTrials(s: ScenarioContext): Promise<void> {
       if (first) moved[via].add(first.at - t0);
       const returned = firstAnswerChange(inSamples, t1, LEAKED);
       if (returned) back[via].add(returned.at - t1);
-      // Outside: not one answer with another address first, from the steady state through the withdrawal.
-      const strayOut = others(outSamples, steadyFrom, monoNow() - 1100, BEFORE);
-      s.check(`${t}: ${via}: the outside client never moved`, strayOut.length === 0, `${strayOut.length} answers with another address first, e.g. ${JSON.stringify(strayOut.slice(0, 2))}`);
+      // Outside: from the steady state through the withdrawal, no answer with another address first beyond
+      // what the front sent unranked (its sorter query timed out on this loaded machine: random order by design).
+      // A leak that reached the outside client would reorder every answer of it, hundreds per trial.
+      const strayOut = others(outSamples, steadyFrom, checkedUntil, BEFORE);
+      s.check(
+        `${t}: ${via}: the outside client never moved (answers without isp1 first ≤ unranked answers of the front)`,
+        strayOut.length <= unranked[FRONT_NODE[via]],
+        `${strayOut.length} answers with another address first, ${unranked[FRONT_NODE[via]]} sent unranked by ${FRONT_NODE[via]}; e.g. ${JSON.stringify(strayOut.slice(0, 2))}`,
+      );
+      if (strayOut.length > 0) s.log(`${t}: ${via}: ${strayOut.length} outside answers in random order, ${FRONT_NODE[via]} sent ${unranked[FRONT_NODE[via]]} unranked (sorter timeouts under load)`);
       // Inside, once moved and past the record TTL (unbound may keep the pre-leak answer that long): always isp2.
       const settledFrom = (first?.at ?? t0) + (via === 'resolver-ecs' ? RECORD_TTL_MS + 100 : 100);
       const share = shareFirst(inSamples, settledFrom, leakEnd, LEAKED);
@@ -153,10 +171,18 @@ async function outageTrials(s: ScenarioContext): Promise<void> {
     // A fresh name: neither unbound nor the front has anything cached for it.
     const name = `t${trial}-${Date.now().toString(36)}.long.bgpdns.lab`;
     const probe: ProbeSpec = { host: 'h1', via: 'resolver-ecs', name };
+    // h2 asks the front directly all along: its cached answers carry the generation probe that notices the outage.
+    const load = await BgpdnsObservers.start(s, [{ host: 'h2', via: 'front' }], { sorter: false });
+    await s.step(`${t}: h2 sorted (front trusts the sorter)`, () => load.waitFirst({ host: 'h2', via: 'front' }, SERVER_ADDR.isp2, t, { timeout: 60_000 }));
     const fault: FaultHandle = await s.step(`${t}: freeze the sorter (SIGSTOP)`, () => s.faults.freeze('sorter', ['sorter']));
     let o: BgpdnsObservers | undefined;
     let thawed = 0;
     try {
+      // Until the front marks the sorter defective it may still serve its cached decision for this RRset (right, and
+      // kept by unbound for a day); the outage that matters is the one the front knows of.
+      await s.step(`${t}: front marks the sorter defective`, () =>
+        waitUntil(() => frontState(s), (f) => f.defective === 1 || `defective ${f.defective}`, { what: `${t}: bgpdns_dns_sorter_defective = 1`, timeout: 20_000, interval: 50 }),
+      );
       o = await BgpdnsObservers.start(s, [probe], { sorter: false });
       const during = await s.step(`${t}: answers for ${name} come unranked, TTL capped at ${UNRANKED_TTL_S} s`, async () => {
         const { value } = await waitUntil(async () => (await o!.samples(probe)).filter(isGood), (g) => g.length >= 25 || `${g.length} answers`, { what: `${t}: answers while frozen`, timeout: 20_000, interval: 100 });
@@ -164,8 +190,9 @@ async function outageTrials(s: ScenarioContext): Promise<void> {
       });
       const ttls = [...new Set(during.map((x) => x.ttl))];
       s.check(`${t}: every answer during the outage has a TTL ≤ ${UNRANKED_TTL_S} s (not the record's day)`, during.every((x) => (x.ttl ?? Infinity) <= UNRANKED_TTL_S), `TTLs seen: ${ttls.join(', ')}`);
-      // Hold the outage past one cap, so unbound has re-asked the front once while it was still frozen.
-      await s.step(`${t}: outage held ${UNRANKED_TTL_S + 1} s`, () => waitUntil(() => monoNow(), (now) => now - fault.injected.at > (UNRANKED_TTL_S + 1) * 1000 || 'holding', { what: `${t}: hold`, timeout: 20_000, interval: 100 }));
+      // Hold the outage past one cap after the first answer, so unbound has re-asked the front once while it was still frozen.
+      const since = during[0].at;
+      await s.step(`${t}: outage held ${UNRANKED_TTL_S + 1} s`, () => waitUntil(() => monoNow(), (now) => now - since > (UNRANKED_TTL_S + 1) * 1000 || 'holding', { what: `${t}: hold`, timeout: 20_000, interval: 100 }));
     } finally {
       await s.step(`${t}: thaw`, () => fault.revert());
       thawed = monoNow();
@@ -177,6 +204,7 @@ async function outageTrials(s: ScenarioContext): Promise<void> {
     recovered.add(first!.at - thawed);
     s.log(`${t}: ${name}: sorted again ${Math.round(first!.at - thawed)} ms after the thaw`);
     await o!.stop();
+    await load.stop();
   }
   s.expectSlo(recovered);
 }

@@ -54,10 +54,10 @@ export interface OrdererOptions {
 export const defaultOrdererOptions: Omit<OrdererOptions, 'now'> = {
   timeoutMs: 50,
   failuresToDefective: 3,
-  backoffInitialMs: 1000,
+  backoffInitialMs: 500,
   // A probe costs one query at most timeoutMs; a longer back-off would keep answers unranked
   // (and their capped TTL) that much longer after the sorter is back (docs/dns-front.md).
-  backoffMaxMs: 2000,
+  backoffMaxMs: 1000,
   generationProbeMs: 1000,
   refreshAfterMs: 10_000,
   maxAgeMs: 60_000,
