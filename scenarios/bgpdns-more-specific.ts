@@ -23,7 +23,7 @@ import { waitUntil } from '../harness/src/wait/wait-until.js';
 import { monoNow } from '../harness/src/clock.js';
 import { isGood, type DnsProbeSample } from '../harness/src/probes/dns-samples.js';
 import type { FaultHandle } from '../harness/src/faults/fault.js';
-import { BgpdnsObservers, CLAIMS, LAB_PATH, SERVER_ADDR, SERVERS, client, firstAnswerChange, firstSorterChange, frontState, shareFirst, type ProbeSpec } from './bgpdns-lab.js';
+import { BgpdnsObservers, CLAIMS, LAB_PATH, SERVER_ADDR, SERVERS, client, firstSorterChange, frontState, shareFirst, type ProbeSpec } from './bgpdns-lab.js';
 
 /** The leaked more-specific: the upper half of client AS 1's 198.19.1.0/24. */
 const LEAK = '198.19.1.128/25';
@@ -71,6 +71,12 @@ async function unrankedServed(s: ScenarioContext, node: string): Promise<number>
   return (f.timeout ?? 0) + (f.error ?? 0) + (f.defective ?? 0) + (f['probe-in-flight'] ?? 0);
 }
 
+/** First good answer at or after t0 with `first` first whose next good answer has it first too (a random order seldom does twice). */
+function firstSteady(samples: DnsProbeSample[], t0: number, first: string): DnsProbeSample | undefined {
+  const good = samples.filter((x) => x.at >= t0 && isGood(x));
+  return good.find((x, i) => x.answers[0] === first && good[i + 1]?.answers[0] === first);
+}
+
 /** Good answers in [from, to) whose first address is not `first`. */
 function others(samples: DnsProbeSample[], from: number, to: number, first: string): DnsProbeSample[] {
   return samples.filter((x) => x.at >= from && x.at < to && isGood(x) && x.answers[0] !== first);
@@ -83,10 +89,10 @@ async function moreSpecificTrials(s: ScenarioContext): Promise<void> {
   const spec = (plane: 'bgp' | 'dns', description: string) => ({ plane, slo: { op: '<' as const, value: 15_000 }, claim: CLAIMS.subFifteen, description });
   const sorter = s.measurement('leak: sorter ranks isp2 first for the inside client (BGP plane)', spec('bgp', `leak → first sorter answer (asked every 20 ms) for ${INSIDE_ADDRESS} with ${LEAKED} first`));
   const moved = Object.fromEntries(
-    PATHS.map((via) => [via, s.measurement(`leak: inside client re-ordered, ${SERVERS[via].what} (DNS plane)`, spec('dns', `leak → first answer for ECS ${INSIDE_SUBNET} from h1 with ${LEAKED} first (a query every 20 ms)`))]),
+    PATHS.map((via) => [via, s.measurement(`leak: inside client re-ordered, ${SERVERS[via].what} (DNS plane)`, spec('dns', `leak → first of two answers in a row for ECS ${INSIDE_SUBNET} from h1 with ${LEAKED} first (a query every 20 ms)`))]),
   ) as Record<Path, ReturnType<ScenarioContext['measurement']>>;
   const back = Object.fromEntries(
-    PATHS.map((via) => [via, s.measurement(`withdrawal: inside client back on isp1, ${SERVERS[via].what} (DNS plane)`, spec('dns', `withdrawal → first answer for ECS ${INSIDE_SUBNET} with ${BEFORE} first again`))]),
+    PATHS.map((via) => [via, s.measurement(`withdrawal: inside client back on isp1, ${SERVERS[via].what} (DNS plane)`, spec('dns', `withdrawal → first of two answers in a row for ECS ${INSIDE_SUBNET} with ${BEFORE} first again`))]),
   ) as Record<Path, ReturnType<ScenarioContext['measurement']>>;
   for (let trial = 1; trial <= s.trials; trial++) {
     const t = `more-specific #${trial}`;
@@ -123,33 +129,38 @@ async function moreSpecificTrials(s: ScenarioContext): Promise<void> {
     s.check(`${t}: the sorter saw the leak`, sorterMoved !== undefined && sorterMoved.neighborAs === 64502, JSON.stringify(sorterMoved));
     if (sorterMoved) sorter.add(sorterMoved.at - t0);
     const figures: string[] = [];
+    // Answers in random order, per front: a sorter query of that front timed out on this loaded machine, which is
+    // allowed (random order by design) and counted by the front; a leak reaching the wrong client is not: it would
+    // reorder every answer of that client, hundreds per trial, not the few a front sent unranked.
+    const stray: Record<string, string[]> = { dns: [], dnsproxy: [] };
     for (const via of PATHS) {
       const inSamples = await o.samples(inside(via));
       const outSamples = await o.samples(outside(via));
-      const first = firstAnswerChange(inSamples, t0, BEFORE);
-      s.check(`${t}: ${via}: the inside client's first re-ordered answer puts isp2 first`, first?.answers[0] === LEAKED, JSON.stringify(first));
+      const first = firstSteady(inSamples, t0, LEAKED);
+      s.check(`${t}: ${via}: the inside client moved to isp2 first`, first !== undefined, `no two answers in a row with ${LEAKED} first after the leak`);
       if (first) moved[via].add(first.at - t0);
-      const returned = firstAnswerChange(inSamples, t1, LEAKED);
+      const returned = firstSteady(inSamples, t1, BEFORE);
       if (returned) back[via].add(returned.at - t1);
-      // Outside: from the steady state through the withdrawal, no answer with another address first beyond
-      // what the front sent unranked (its sorter query timed out on this loaded machine: random order by design).
-      // A leak that reached the outside client would reorder every answer of it, hundreds per trial.
-      const strayOut = others(outSamples, steadyFrom, checkedUntil, BEFORE);
-      s.check(
-        `${t}: ${via}: the outside client never moved (answers without isp1 first ≤ unranked answers of the front)`,
-        strayOut.length <= unranked[FRONT_NODE[via]],
-        `${strayOut.length} answers with another address first, ${unranked[FRONT_NODE[via]]} sent unranked by ${FRONT_NODE[via]}; e.g. ${JSON.stringify(strayOut.slice(0, 2))}`,
-      );
-      if (strayOut.length > 0) s.log(`${t}: ${via}: ${strayOut.length} outside answers in random order, ${FRONT_NODE[via]} sent ${unranked[FRONT_NODE[via]]} unranked (sorter timeouts under load)`);
-      // Inside, once moved and past the record TTL (unbound may keep the pre-leak answer that long): always isp2.
+      // Outside: from the steady state through the withdrawal, isp1 first.
+      for (const x of others(outSamples, steadyFrom, checkedUntil, BEFORE)) stray[FRONT_NODE[via]].push(`outside via ${via}: ${x.answers.join(' ')}`);
+      // Inside, once moved and past the record TTL (unbound may keep the pre-leak answer that long): isp2 first.
       const settledFrom = (first?.at ?? t0) + (via === 'resolver-ecs' ? RECORD_TTL_MS + 100 : 100);
       const share = shareFirst(inSamples, settledFrom, leakEnd, LEAKED);
-      s.check(`${t}: ${via}: the inside client kept isp2 first while the leak lasted`, share.share === 1 && share.answers > 0, JSON.stringify(share));
+      s.check(`${t}: ${via}: the inside client was answered while the leak lasted`, share.answers > 0, JSON.stringify(share));
+      for (const x of others(inSamples, settledFrom, leakEnd, LEAKED)) stray[FRONT_NODE[via]].push(`inside via ${via}: ${x.answers.join(' ')}`);
       if (via === 'front') {
-        const scopes = new Set(inSamples.filter((x) => x.at >= settledFrom && x.at < leakEnd && isGood(x)).map((x) => x.scope));
-        s.check(`${t}: front: the inside answer's ECS scope is the leaked /25`, scopes.size === 1 && scopes.has(25), [...scopes].join(', '));
+        const scopes = inSamples.filter((x) => x.at >= settledFrom && x.at < leakEnd && isGood(x) && x.answers[0] === LEAKED).map((x) => x.scope);
+        s.check(`${t}: front: the inside client's ranked answers carry ECS scope 25 (the leaked /25)`, scopes.length > 0 && scopes.every((x) => x === 25), [...new Set(scopes)].join(', '));
       }
       figures.push(`${via} ${first ? Math.round(first.at - t0) : '—'} ms / back ${returned ? Math.round(returned.at - t1) : '—'} ms`);
+    }
+    for (const node of ['dns', 'dnsproxy']) {
+      s.check(
+        `${t}: ${node}: inside kept isp2 first and outside isp1 first, but for answers the front sent unranked`,
+        stray[node].length <= unranked[node],
+        `${stray[node].length} answers in another order, ${unranked[node]} sent unranked by ${node}; e.g. ${JSON.stringify(stray[node].slice(0, 3))}`,
+      );
+      if (stray[node].length > 0) s.log(`${t}: ${node}: ${stray[node].length} answers in random order, ${unranked[node]} sent unranked (sorter timeouts under load)`);
     }
     s.log(`${t}: sorter ${sorterMoved ? Math.round(sorterMoved.at - t0) : '—'} ms; inside client ${figures.join('; ')}`);
   }
