@@ -65,20 +65,26 @@ let runs = 0;
 export interface ProbeSpec {
   host: string;
   via: Via;
+  /** EDNS client subnet the host's queries carry ("ADDR/LEN"): a client elsewhere, as a resolver would forward it. */
+  subnet?: string;
+  /** Name asked (default QNAME). */
+  name?: string;
 }
 
 /** Probers and the sorter prober of one scenario part; stopped (and their order changes recorded) when the part ends. */
 export class BgpdnsObservers {
   readonly dns = new Map<string, RunningDnsProber>();
+  private readonly specs = new Map<string, ProbeSpec>();
   sorter?: RunningSorterProber;
 
   private constructor(readonly s: ScenarioContext) {}
 
   static key(p: ProbeSpec): string {
-    return `${p.host}@${p.via}`;
+    return `${p.host}@${p.via}${p.subnet ? `#${p.subnet}` : ''}${p.name ? `:${p.name}` : ''}`;
   }
 
-  static async start(s: ScenarioContext, probes: ProbeSpec[], opts: { sorter?: boolean } = {}): Promise<BgpdnsObservers> {
+  /** opts.sorterClients: more client addresses for the sorter prober, beside CLIENTS'. */
+  static async start(s: ScenarioContext, probes: ProbeSpec[], opts: { sorter?: boolean; sorterClients?: string[] } = {}): Promise<BgpdnsObservers> {
     const o = new BgpdnsObservers(s);
     s.cleanup(() => o.stop());
     const n = ++runs;
@@ -87,14 +93,16 @@ export class BgpdnsObservers {
       o.sorter = await startSorterProber(node, {
         server: '127.0.0.1:179',
         keyFile: path.join(s.lab.model.dir, 'sorter.key'),
-        clients: CLIENTS.map((c) => c.address),
+        clients: [...CLIENTS.map((c) => c.address), ...(opts.sorterClients ?? [])],
         candidates: CANDIDATES,
         label: `sorter-prober-${n}`,
       });
     }
     for (const p of probes) {
-      const prober = await startDnsProber(s.lab.node(p.host), { server: SERVERS[p.via].address, name: QNAME, type: 'A', intervalMs: 20, timeoutMs: 1000, recursionDesired: p.via.startsWith('resolver'), label: `dns-prober-${n}-${p.via}` });
+      const label = `dns-prober-${n}-${p.via}${p.subnet ? `-${p.subnet.replace(/[^0-9a-f]+/gi, '-')}` : ''}`;
+      const prober = await startDnsProber(s.lab.node(p.host), { server: SERVERS[p.via].address, name: p.name ?? QNAME, type: 'A', intervalMs: 20, timeoutMs: 1000, recursionDesired: p.via.startsWith('resolver'), clientSubnet: p.subnet, label });
       o.dns.set(BgpdnsObservers.key(p), prober);
+      o.specs.set(BgpdnsObservers.key(p), p);
     }
     return o;
   }
@@ -102,10 +110,12 @@ export class BgpdnsObservers {
   async stop(): Promise<void> {
     for (const [key, p] of this.dns) {
       const samples = await p.stop();
-      const [host, via] = key.split('@');
-      for (const d of dnsOrderChanges(host, samples, { qname: QNAME, via: SERVERS[via as Via].what })) this.s.recorder.dnsOrder(d);
+      const spec = this.specs.get(key)!;
+      const via = SERVERS[spec.via].what + (spec.subnet ? ` (client subnet ${spec.subnet})` : '');
+      for (const d of dnsOrderChanges(spec.host, samples, { qname: spec.name ?? QNAME, via })) this.s.recorder.dnsOrder(d);
     }
     this.dns.clear();
+    this.specs.clear();
     await this.sorter?.stop();
     this.sorter = undefined;
   }
@@ -116,9 +126,11 @@ export class BgpdnsObservers {
     return prober.samples();
   }
 
-  async sorterSamples(c: Client): Promise<SorterSample[]> {
+  /** The sorter prober's answers for a client (or any address it was started with). */
+  async sorterSamples(c: Client | string): Promise<SorterSample[]> {
     if (!this.sorter) throw new Error('no sorter prober in this part');
-    return (await this.sorter.samples()).filter((x) => x.client === c.address);
+    const address = typeof c === 'string' ? c : c.address;
+    return (await this.sorter.samples()).filter((x) => x.client === address);
   }
 
   /** Wait until the last `count` answers a probe got after `after` all put `first` first. */
@@ -133,12 +145,12 @@ export class BgpdnsObservers {
   }
 
   /** Wait until the sorter's last `count` answers for a client put `first` first. */
-  async waitSorterFirst(c: Client, first: string, what: string, opts: { after?: number; count?: number; timeout?: number } = {}): Promise<void> {
+  async waitSorterFirst(c: Client | string, first: string, what: string, opts: { after?: number; count?: number; timeout?: number } = {}): Promise<void> {
     const count = opts.count ?? 5;
     await waitUntil(
       async () => (await this.sorterSamples(c)).filter((x) => x.at >= (opts.after ?? 0)).slice(-count),
       (last) => (last.length === count && last.every((x) => sorterFirst(x, CANDIDATES) === first) ? true : `last sorter answers ${JSON.stringify(last.slice(-2))}`),
-      { what: `${what}: the sorter ranks ${first} first for ${c.address}`, timeout: opts.timeout ?? 30_000, interval: 50 },
+      { what: `${what}: the sorter ranks ${first} first for ${typeof c === 'string' ? c : c.address}`, timeout: opts.timeout ?? 30_000, interval: 50 },
     );
   }
 

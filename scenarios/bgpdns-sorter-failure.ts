@@ -8,7 +8,7 @@
  *   2. "Loss of all BGP sessions": the sorter's three links go down; it answers
  *      every query with no preference and the front answers in random order.
  *   3. "Network not in table": a client subnet the sorter has no route for (EDNS
- *      client subnet 198.19.200.0/24) gets no preference and random order (scope 0).
+ *      client subnet 198.19.200.0/24) gets no preference and random order (scope 24: this question only).
  *   ./bgpdns-lab run bgpdns-sorter-failure
  */
 import path from 'node:path';
@@ -234,7 +234,7 @@ export default defineScenario({
           const firstsSeen = asked.map((a) => a.first);
           const scopes = new Set(asked.map((a) => a.scope));
           s.check(`${t}: every query answered`, asked.length === RANDOM_SAMPLE && firstsSeen.every((f) => f !== undefined), JSON.stringify(asked.slice(0, 3)));
-          s.check(`${t}: ECS echoed with scope 0 (no matched prefix)`, scopes.size === 1 && scopes.has('198.19.200.0/24/0'), [...scopes].join(', '));
+          s.check(`${t}: ECS echoed with scope 24, the question's own source length (no matched prefix: never scope 0, docs/dns-front.md)`, scopes.size === 1 && scopes.has('198.19.200.0/24/24'), [...scopes].join(', '));
           s.check(`${t}: random order`, new Set(firstsSeen).size >= 2, `first addresses: ${CANDIDATES.map((a) => `${a}×${firstsSeen.filter((x) => x === a).length}`).join(' ')}`);
           s.measurement('not in table: answers with the isp1 address first (share)', { plane: 'dns', unit: 'ratio', description: 'ECS 198.19.200.0/24 from h1: share of answers with 198.18.16.10 first (random order: about 1/3)' }).add(firstsSeen.filter((a) => a === SERVER_ADDR.isp1).length / asked.length);
         }

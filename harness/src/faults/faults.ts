@@ -180,6 +180,20 @@ export class Faults {
   }
 
   /**
+   * A routing-policy fault as FRR configuration (a route leak, say): each change's
+   * `apply` lines go to its daemon (default bgpd) in order; revert sends the
+   * `undo` lines in reverse order. A bad line fails naming itself (vty).
+   */
+  async frrConfig(node: string, fault: string, changes: { daemon?: string; apply: string[]; undo: string[] }[], args: Record<string, unknown> = {}): Promise<FaultHandle> {
+    const n = this.lab.node(node);
+    const at = monoNow();
+    for (const c of changes) await vtyClient(n.vtySocket(c.daemon ?? 'bgpd')).configure(c.apply);
+    return this.track(fault, node, at, args, async () => {
+      for (const c of [...changes].reverse()) await vtyClient(n.vtySocket(c.daemon ?? 'bgpd')).configure(c.undo);
+    });
+  }
+
+  /**
    * netem delay on an interface. Where the kernel lacks netem (this machine's does)
    * it fails with NetemUnsupportedError instead of pretending.
    */

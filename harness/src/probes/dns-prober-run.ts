@@ -16,6 +16,8 @@ export interface DnsProberSpec {
   timeoutMs?: number;
   /** Set RD in the queries (asking a recursive resolver). */
   recursionDesired?: boolean;
+  /** EDNS client subnet on every query, "ADDR/LEN". */
+  clientSubnet?: string;
   /** Distinguishes several probers in one node (file name). Default "dns-prober". */
   label?: string;
 }
@@ -31,6 +33,7 @@ export function startDnsProber(node: DeployedNode, spec: DnsProberSpec): Promise
     '--interval', String(spec.intervalMs ?? 20),
     '--timeout', String(spec.timeoutMs ?? 500),
     ...(spec.recursionDesired ? ['--rd'] : []),
+    ...(spec.clientSubnet ? ['--subnet', spec.clientSubnet] : []),
   ];
   return startProber(node, spec.label ?? 'dns-prober', 'dns-prober-main.ts', args, parseSamples);
 }

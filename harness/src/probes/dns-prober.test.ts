@@ -99,6 +99,7 @@ test('parseSamples names file and line of a malformed sample; tolerates a half-w
 test('bad prober arguments name the flag', (t) => {
   t.throws(() => parseProberArgs(['--server', 'dns.example', '--name', 'x']), { message: /--server must be an IP address, got "dns.example"/ });
   t.throws(() => parseProberArgs(['--server', '127.0.0.1', '--name', 'x', '--interval', '0']), { message: /--interval must be a number ≥ 1, got "0"/ });
+  t.throws(() => parseProberArgs(['--server', '127.0.0.1', '--name', 'x', '--subnet', '198.19.1.0/33']), { message: /--subnet: client subnet must be ADDR\/LEN .* got "198.19.1.0\/33"/ });
 });
 
 test('the prober child process writes JSON lines with monotonic send times', async (t) => {
@@ -118,4 +119,33 @@ test('the prober child process writes JSON lines with monotonic send times', asy
   t.true(samples.length >= 12 && samples.length <= 17, `${samples.length} samples`);
   t.true(samples[0].at > before && samples.at(-1)!.at < monoNow(), 'child send times are on the harness clock');
   t.true(samples.every((s) => s.outcome === 'answer' && s.answers[0] === 'site-a'));
+});
+
+test('with --subnet every query carries that EDNS client subnet; the answer TTL and the echoed scope are recorded', async (t) => {
+  const seen: string[] = [];
+  const socket = createSocket('udp4');
+  t.teardown(() => socket.close());
+  socket.on('message', (msg, rinfo) => {
+    const q = dnsPacket.decode(msg);
+    const opt = (q.additionals ?? []).find((a) => a.type === 'OPT') as dnsPacket.OptAnswer | undefined;
+    const ecs = opt?.options.find((o) => o.code === 8) as unknown as { ip: string; sourcePrefixLength: number; family: number };
+    seen.push(`${ecs.ip}/${ecs.sourcePrefixLength}`);
+    const reply = dnsPacket.encode({
+      type: 'response',
+      id: q.id,
+      questions: q.questions,
+      answers: [{ type: 'A', name: q.questions![0].name, ttl: 42, data: '198.18.16.10' }],
+      additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232, flags: 0, options: [{ code: 'CLIENT_SUBNET', family: 1, sourcePrefixLength: ecs.sourcePrefixLength, scopePrefixLength: 25, ip: ecs.ip }] } as unknown as dnsPacket.Answer],
+    });
+    socket.send(reply, rinfo.port, rinfo.address);
+  });
+  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
+  const samples: DnsProbeSample[] = [];
+  const opts = parseProberArgs(['--server', '127.0.0.1', '--port', String(socket.address().port), '--name', 'www.bgpdns.lab', '--subnet', '198.19.1.128/25', '--interval', '10', '--duration', '60']);
+  await runProber(opts, (x) => samples.push(x), new Promise(() => undefined));
+  t.true(samples.length > 0);
+  t.deepEqual([...new Set(seen)], ['198.19.1.128/25']);
+  const good = samples.filter((x) => x.outcome === 'answer');
+  t.true(good.length > 0);
+  for (const x of good) t.like(x, { answers: ['198.18.16.10'], ttl: 42, scope: 25 });
 });

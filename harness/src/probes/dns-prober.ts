@@ -10,11 +10,13 @@
  * (an outage must not slow the sampling down), each on its own socket.
  *
  *   node --import tsx harness/src/probes/dns-prober-main.ts --server 198.18.53.53 --name whoami.anycast.lab --type TXT
+ * With --subnet ADDR/LEN every query carries that EDNS client subnet (a client
+ * behind a resolver, as the front or a resolver would see it).
  */
 import { parseArgs } from 'node:util';
 import { isIP } from 'node:net';
 import type dnsPacket from 'dns-packet';
-import { queryDns } from '../../../images/bgpdns/src/health/dns-query.js';
+import { clientSubnetOption, probeQuery } from './dns-query.js';
 import { monoNow } from '../clock.js';
 import type { DnsProbeSample } from './dns-samples.js';
 
@@ -31,14 +33,16 @@ export interface ProberOptions {
   out?: string;
   /** Ask with RD set (through a recursive resolver). */
   recursionDesired?: boolean;
+  /** EDNS client subnet sent with every query, "ADDR/LEN". */
+  clientSubnet?: string;
 }
 
-export const proberUsage = `usage: dns-prober --server ADDR [--port 53] --name NAME [--type A] [--interval 20] [--timeout 500] [--duration MS] [--out FILE] [--rd]`;
+export const proberUsage = `usage: dns-prober --server ADDR [--port 53] --name NAME [--type A] [--interval 20] [--timeout 500] [--duration MS] [--out FILE] [--rd] [--subnet ADDR/LEN]`;
 
 export function parseProberArgs(argv: string[]): ProberOptions {
   const { values } = parseArgs({
     args: argv,
-    options: { ...Object.fromEntries(['server', 'port', 'name', 'type', 'interval', 'timeout', 'duration', 'out'].map((k) => [k, { type: 'string' as const }])), rd: { type: 'boolean' as const } },
+    options: { ...Object.fromEntries(['server', 'port', 'name', 'type', 'interval', 'timeout', 'duration', 'out', 'subnet'].map((k) => [k, { type: 'string' as const }])), rd: { type: 'boolean' as const } },
     strict: true,
   }) as unknown as { values: Record<string, string | undefined> & { rd?: boolean } };
   const num = (flag: string, dflt: number | undefined, min: number): number | undefined => {
@@ -50,6 +54,13 @@ export function parseProberArgs(argv: string[]): ProberOptions {
   };
   if (!values.server || !isIP(values.server)) throw new Error(`dns-prober: --server must be an IP address, got "${values.server ?? ''}"\n${proberUsage}`);
   if (!values.name) throw new Error(`dns-prober: --name is required\n${proberUsage}`);
+  if (values.subnet !== undefined) {
+    try {
+      clientSubnetOption(values.subnet);
+    } catch (e) {
+      throw new Error(`dns-prober: --subnet: ${(e as Error).message}\n${proberUsage}`);
+    }
+  }
   return {
     server: values.server,
     port: num('port', 53, 1)!,
@@ -60,6 +71,7 @@ export function parseProberArgs(argv: string[]): ProberOptions {
     durationMs: num('duration', undefined, 1),
     out: values.out,
     ...(values.rd ? { recursionDesired: true } : {}),
+    ...(values.subnet !== undefined ? { clientSubnet: values.subnet } : {}),
   };
 }
 
@@ -73,8 +85,8 @@ export async function runProber(opts: ProberOptions, emit: (s: DnsProbeSample) =
   while (!stopping && (opts.durationMs === undefined || monoNow() - started < opts.durationMs)) {
     const at = monoNow();
     const mySeq = seq++;
-    const p = queryDns({ server: opts.server, port: opts.port, name: opts.name, type: opts.type, timeoutMs: opts.timeoutMs, recursionDesired: opts.recursionDesired }).then((r) => {
-      emit({ at, seq: mySeq, outcome: r.outcome, rcode: r.rcode, answers: r.answers, latencyMs: Math.round(r.latencyMs * 1000) / 1000, error: r.error });
+    const p = probeQuery({ server: opts.server, port: opts.port, name: opts.name, type: opts.type, timeoutMs: opts.timeoutMs, recursionDesired: opts.recursionDesired, clientSubnet: opts.clientSubnet }).then((r) => {
+      emit({ at, seq: mySeq, outcome: r.outcome, rcode: r.rcode, answers: r.answers, ttl: r.ttl, scope: r.scope, latencyMs: Math.round(r.latencyMs * 1000) / 1000, error: r.error });
     });
     inFlight.add(p);
     void p.finally(() => inFlight.delete(p));

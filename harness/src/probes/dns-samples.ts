@@ -4,18 +4,14 @@
  * which queries got no good answer), which instance (site) answered before and
  * after, and when the first answer from the new instance came. Pure functions.
  */
-import type { DnsOutcome } from '../../../images/bgpdns/src/health/dns-query.js';
+import type { ProbeResult } from './dns-query.js';
 import { parseProberLines } from './prober-lines.js';
 
-export interface DnsProbeSample {
+/** One probe query: its send time and sequence number, and what came back. */
+export interface DnsProbeSample extends ProbeResult {
   /** Send time, monotonic ms (harness/src/clock.ts). */
   at: number;
   seq: number;
-  outcome: DnsOutcome;
-  rcode?: string;
-  answers: string[];
-  latencyMs: number;
-  error?: string;
 }
 
 /** Parse prober output; a malformed line is an error naming the file and line. */

@@ -1,6 +1,6 @@
 /** Entry of the sorter prober child process (see sorter-prober.ts). */
 import { appendFileSync } from 'node:fs';
-import { SorterClient } from '../../../images/bgpdns/src/sorter/client.js';
+import { SorterUdpClient } from './sorter-udp.js';
 import { parseSorterProberArgs, runSorterProber, type SorterProberOptions } from './sorter-prober.js';
 
 let opts: SorterProberOptions;
@@ -10,7 +10,7 @@ try {
   console.error((err as Error).message);
   process.exit(2);
 }
-const client = await SorterClient.open({ host: opts.host, port: opts.port, keyId: opts.keyId, key: opts.key, timeoutMs: opts.timeoutMs });
+const client = await SorterUdpClient.open(opts.host, opts.port, opts.keyId, opts.key);
 const write = opts.out ? (line: string) => appendFileSync(opts.out!, line) : (line: string) => void process.stdout.write(line);
 const stop = new Promise((resolve) => {
   process.once('SIGTERM', resolve);

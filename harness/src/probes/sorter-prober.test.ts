@@ -3,8 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSorterProberArgs, runSorterProber, sorterFirst, type SorterSample } from './sorter-prober.js';
-import type { Ranker } from '../../../images/bgpdns/src/sorter/api.js';
-import { SorterTimeoutError } from '../../../images/bgpdns/src/sorter/client.js';
+import { ProbeTimeoutError, SorterUdpClient, type SorterAsker } from './sorter-udp.js';
+import { Rib } from '../../../images/bgpdns/src/rib/rib.js';
+import { path, prefix } from '../../../images/bgpdns/src/rib/test-helpers.js';
+import { QueryServer } from '../../../images/bgpdns/src/sorter/server.js';
+import { Sorter } from '../../../images/bgpdns/src/sorter/sorter.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sorter-prober-'));
 const keyFile = join(dir, 'key');
@@ -40,10 +43,10 @@ test('sorterFirst: the single best candidate, none on ties or without a ranking'
 
 test('the loop asks about every client each interval and records timeouts as such', async (t) => {
   let n = 0;
-  const ranker: Ranker = {
+  const ranker: SorterAsker = {
     rank: async (req) => {
       n++;
-      if (req.client === '198.19.2.10') throw new SorterTimeoutError('127.0.0.1', 179, 200);
+      if (req.client === '198.19.2.10') throw new ProbeTimeoutError('no answer within 200 ms');
       return { status: 'ranked', preferences: [1000, 999], generation: 3, neighborAs: 64501, matchedPrefix: '198.19.1.0/24' };
     },
   };
@@ -57,4 +60,25 @@ test('the loop asks about every client each interval and records timeouts as suc
   t.true(n >= 4);
   t.true(out.some((s) => s.client === '198.19.1.10' && s.status === 'ranked' && s.neighborAs === 64501));
   t.true(out.some((s) => s.client === '198.19.2.10' && s.status === 'timeout'));
+});
+
+test("the prober's own protocol client talks to the real sorter: ranked answers, and silence as a timeout", async (t) => {
+  const key = Buffer.alloc(32, 0x5a);
+  const rib = new Rib({ localAsn: 65010 });
+  const isp1 = rib.addPeer({ address: '198.18.16.5', asn: 64501 });
+  rib.peerUp(isp1, '198.18.255.1');
+  rib.update(isp1, path([64501]), [prefix('198.18.16.0/20')]);
+  rib.update(isp1, path([64501, 64521]), [prefix('198.19.1.0/24')]);
+  const server = new QueryServer({ ranker: new Sorter(rib), keys: new Map([[1, key]]) });
+  const { port } = await server.listen(0, '127.0.0.1');
+  const client = await SorterUdpClient.open('127.0.0.1', port, 1, key);
+  t.teardown(async () => {
+    client.close();
+    await server.close();
+  });
+  const a = await client.rank({ client: '198.19.1.10', candidates: ['198.18.16.10', '198.18.99.1'] }, { timeoutMs: 2000 });
+  t.like(a, { status: 'ranked', matchedPrefix: '198.19.1.0/24', scopeLength: 24, neighborAs: 64501, generation: rib.generation, preferences: [1000, 0] });
+  const wrongKey = await SorterUdpClient.open('127.0.0.1', port, 2, key);
+  t.teardown(() => wrongKey.close());
+  await t.throwsAsync(wrongKey.rank({ client: '198.19.1.10', candidates: [] }, { timeoutMs: 200 }), { instanceOf: ProbeTimeoutError });
 });

@@ -14,9 +14,8 @@
 import { parseArgs } from 'node:util';
 import { isIP } from 'node:net';
 import { readFileSync } from 'node:fs';
-import type { Ranker, RankStatus } from '../../../images/bgpdns/src/sorter/api.js';
-import { SorterTimeoutError } from '../../../images/bgpdns/src/sorter/client.js';
-import { parseKeySpec } from '../../../images/bgpdns/src/sorter/protocol-auth.js';
+import { ProbeTimeoutError, parseKeyFile, type SorterAsker } from './sorter-udp.js';
+import type { WireStatus } from './sorter-wire.js';
 import { monoNow } from '../clock.js';
 import { parseProberLines } from './prober-lines.js';
 
@@ -24,9 +23,11 @@ export interface SorterSample {
   /** Send time, monotonic ms. */
   at: number;
   client: string;
-  status: RankStatus | 'timeout' | 'error';
+  status: WireStatus | 'timeout' | 'error';
   neighborAs?: number;
   matchedPrefix?: string;
+  /** The answer's scope (protocol version 2): where around the client this answer holds. */
+  scopeLength?: number;
   generation?: number;
   preferences: number[];
   latencyMs: number;
@@ -62,7 +63,7 @@ export function parseSorterProberArgs(argv: string[]): SorterProberOptions {
   let keyId = 0;
   let key: Buffer = Buffer.alloc(0);
   try {
-    [keyId, key] = parseKeySpec(readFileSync(values.key!, 'utf8'));
+    [keyId, key] = parseKeyFile(readFileSync(values.key!, 'utf8'));
   } catch (e) {
     fail(`--key ${values.key}: ${(e as Error).message}`);
   }
@@ -88,7 +89,7 @@ export function parseSorterProberArgs(argv: string[]): SorterProberOptions {
 }
 
 /** Ask about every client each interval (fixed-rate, unanswered queries do not slow it) until `stop` resolves. */
-export async function runSorterProber(ranker: Ranker, opts: SorterProberOptions, emit: (s: SorterSample) => void, stop: Promise<unknown>): Promise<void> {
+export async function runSorterProber(ranker: SorterAsker, opts: SorterProberOptions, emit: (s: SorterSample) => void, stop: Promise<unknown>): Promise<void> {
   let stopping = false;
   void stop.then(() => (stopping = true));
   const started = monoNow();
@@ -97,8 +98,8 @@ export async function runSorterProber(ranker: Ranker, opts: SorterProberOptions,
     for (const client of opts.clients) {
       const at = monoNow();
       const p = ranker.rank({ client, candidates: opts.candidates }, { timeoutMs: opts.timeoutMs }).then(
-        (a) => emit({ at, client, status: a.status, neighborAs: a.neighborAs, matchedPrefix: a.matchedPrefix, generation: a.generation, preferences: a.preferences, latencyMs: round(monoNow() - at) }),
-        (e: Error) => emit({ at, client, status: e instanceof SorterTimeoutError ? 'timeout' : 'error', preferences: [], latencyMs: round(monoNow() - at), error: e.message }),
+        (a) => emit({ at, client, status: a.status, neighborAs: a.neighborAs, matchedPrefix: a.matchedPrefix, scopeLength: a.scopeLength, generation: a.generation, preferences: a.preferences, latencyMs: round(monoNow() - at) }),
+        (e: Error) => emit({ at, client, status: e instanceof ProbeTimeoutError ? 'timeout' : 'error', preferences: [], latencyMs: round(monoNow() - at), error: e.message }),
       );
       inFlight.add(p);
       void p.finally(() => inFlight.delete(p));

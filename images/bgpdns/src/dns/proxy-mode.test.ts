@@ -62,7 +62,8 @@ function richAnswer(query: Buffer): Buffer {
 
 test('every byte but the order of the A/AAAA RRsets is the upstream’s, over UDP and TCP; the order is the ranker’s', async (t) => {
   const upstream = await startCannedUpstream(richAnswer);
-  const proxy = await startDnsServer({ upstream: upstream.address, listen: { host: '127.0.0.1', port: 0 }, ranker: ranker() });
+  // TTL cap above every TTL here: unranked RRsets (the AAAA set from 127.0.2.7) keep their bytes too.
+  const proxy = await startDnsServer({ upstream: upstream.address, listen: { host: '127.0.0.1', port: 0 }, ranker: ranker(), ordering: { unrankedTtl: 86_400 } });
   t.teardown(async () => {
     await proxy.close();
     await upstream.close();
@@ -85,11 +86,24 @@ test('every byte but the order of the A/AAAA RRsets is the upstream’s, over UD
   }
 });
 
+test('an RRset the ranker gives no preference for goes out with its TTL capped (unrankedTtl); a ranked one keeps the upstream TTL', async (t) => {
+  const upstream = await startCannedUpstream(richAnswer);
+  const proxy = await startDnsServer({ upstream: upstream.address, listen: { host: '127.0.0.1', port: 0 }, ranker: ranker(), ordering: { unrankedTtl: 7 } });
+  t.teardown(async () => {
+    await proxy.close();
+    await upstream.close();
+  });
+  // From 127.0.2.7 only 198.18.1.3 is preferred: the A set is ranked, the AAAA set is not.
+  const r = await queryUdp(proxy.address, buildQuery({ name: 'www.lab.example', type: 'ANY', id: 0x4321 }), { from: '127.0.2.7' });
+  const ttls = dnsPacket.decode(r!).answers!.map((a) => `${a.type}:${(a as { ttl: number }).ttl}`);
+  t.deepEqual(ttls, ['A:61', 'A:61', 'A:61', 'AAAA:7', 'AAAA:7', 'TXT:5']);
+});
+
 test('in front of real tinydns: same answers as tinydns itself, A records in the ranker order', async (t) => {
   const dir = join(dirname(fileURLToPath(import.meta.url)), 'testdata', 'differential');
   const text = tinydnsCompatible(withTimestamps(readFileSync(join(dir, 'basic.data'), 'latin1'), Math.floor(Date.now() / 1000)));
   const tinydns = await startTinydns(text, loopbackAddress(11), { probeName: 'example.test' });
-  const proxy = await startDnsServer({ upstream: { host: tinydns.ip, port: 53 }, listen: { host: '127.0.0.1', port: 0 }, ranker: ranker() });
+  const proxy = await startDnsServer({ upstream: { host: tinydns.ip, port: 53 }, listen: { host: '127.0.0.1', port: 0 }, ranker: ranker(), ordering: { unrankedTtl: 86_400 } });
   t.teardown(async () => {
     await proxy.close();
     await tinydns.stop();

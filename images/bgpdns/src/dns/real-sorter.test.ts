@@ -58,18 +58,18 @@ async function setup(t: import('ava').ExecutionContext) {
     const p = dnsPacket.decode(r!);
     const opt = p.additionals!.find((a) => a.type === 'OPT') as dnsPacket.OptAnswer;
     const ecs = opt.options.find((o) => o.code === 8) as unknown as { scopePrefixLength: number };
-    return { first: (p.answers![0] as { data: string }).data, scope: ecs.scopePrefixLength };
+    return { first: (p.answers![0] as { data: string }).data, scope: ecs.scopePrefixLength, ttl: (p.answers![0] as { ttl: number }).ttl };
   };
   const stopSorter = async () => {
     sorterUp = false;
     await sorterServer.close();
   };
-  return { rib, isp1, dns, first, stopSorter, sorterServer };
+  return { rib, isp1, isp2, dns, first, stopSorter, sorterServer };
 }
 
 test.serial('the address on the ISP of the best path comes first, scope = matched prefix; a routing change flips it', async (t) => {
   const { rib, isp1, dns, first } = await setup(t);
-  for (let i = 0; i < 5; i++) t.deepEqual(await first(), { first: '198.18.101.10', scope: 20 });
+  for (let i = 0; i < 5; i++) t.deepEqual(await first(), { first: '198.18.101.10', scope: 20, ttl: 86400 });
   const generation = rib.generation;
   rib.withdraw(isp1, [prefix('198.18.64.0/20')]);
   t.not(rib.generation, generation);
@@ -78,8 +78,32 @@ test.serial('the address on the ISP of the best path comes first, scope = matche
   for (let i = 0; i < 50 && seen !== '198.18.102.10'; i++) seen = (await first()).first;
   t.is(seen, '198.18.102.10');
   t.true(dns.orderer.stats.cacheFlushes >= 1);
-  // Network not in the table (slide 35): no preference, scope 0.
-  t.is((await first('198.19.200.0')).scope, 0);
+  // Network not in the table (slide 35): no preference, valid for this /24 question only (never scope 0), TTL capped.
+  const outside = await first('198.19.200.0');
+  t.is(outside.scope, 24);
+  t.is(outside.ttl, 5);
+});
+
+test.serial('a more-specific via the other ISP: clients inside it move, clients outside keep their order, each with its own scope and cache entry', async (t) => {
+  const { rib, isp2, first } = await setup(t);
+  t.deepEqual(await first('198.18.64.0'), { first: '198.18.101.10', scope: 20, ttl: 86400 });
+  // A partner leaks 198.18.72.0/24 (inside the /20) through isp2.
+  rib.update(isp2, path([64502, 64530]), [prefix('198.18.72.0/24')]);
+  let inside = await first('198.18.72.0');
+  for (let i = 0; i < 20 && inside.first !== '198.18.102.10'; i++) inside = await first('198.18.72.0');
+  t.deepEqual(inside, { first: '198.18.102.10', scope: 24, ttl: 86400 });
+  // Outside the /24 the /20 still decides, but only for the part of it with no more-specific: 198.18.64.0/21.
+  const outside = await first('198.18.64.0');
+  t.deepEqual(outside, { first: '198.18.101.10', scope: 21, ttl: 86400 });
+  // Asked again, each is served from its own cache entry: the inside answer never leaks to the outside and back.
+  for (let i = 0; i < 5; i++) {
+    t.is((await first('198.18.72.0')).first, '198.18.102.10');
+    t.is((await first('198.18.64.0')).first, '198.18.101.10');
+  }
+  rib.withdraw(isp2, [prefix('198.18.72.0/24')]);
+  let back = await first('198.18.72.0');
+  for (let i = 0; i < 20 && back.first !== '198.18.101.10'; i++) back = await first('198.18.72.0');
+  t.deepEqual(back, { first: '198.18.101.10', scope: 20, ttl: 86400 });
 });
 
 test.serial('sorter gone: random order at once after the timeout, defective after 3 failures, /ready says so, metrics show it', async (t) => {
@@ -94,7 +118,9 @@ test.serial('sorter gone: random order at once after the timeout, defective afte
   // Different subnets: cache misses, each waits for the 200 ms timeout, then random order.
   for (let i = 0; i < 3; i++) {
     const r = await first(`198.18.${80 + i}.0`);
-    t.is(r.scope, 0);
+    // Random order for this /24 question only, kept by resolvers for at most the capped TTL.
+    t.is(r.scope, 24);
+    t.is(r.ttl, 5);
   }
   t.is(dns.orderer.stats.sorterTimeout, 3);
   t.true(dns.orderer.isDefective);

@@ -316,6 +316,42 @@ export class PrefixTrie {
     return count > 0 ? scratch[count - 1] : -1;
   }
 
+  /**
+   * Shortest length ℓ ≥ len(node) such that every address of key/ℓ has `node`
+   * as its longest match: one more than the deepest bit at which a prefix with
+   * a value below `node` parts from `key` (every subtree holds a prefix with a
+   * value: glue nodes join two subtrees and pruned leaves are gone). -1 when a
+   * longer prefix with a value covers `key` itself (possible only beyond the
+   * length the match was limited to): then no such ℓ exists.
+   */
+  uniformLength(node: number, key: ArrayLike<number>): number {
+    const f = this.words;
+    const nodes = this.nodes;
+    let result = this.prefixLength(node);
+    let n = node;
+    for (;;) {
+      const nl = nodes[n * this.stride + f + LEN];
+      if (nl === this.maxLen) return result;
+      const bit = PrefixTrie.bitOf(key, nl);
+      if (this.child(n, bit ^ 1) >= 0 && nl + 1 > result) result = nl + 1;
+      const next = this.child(n, bit);
+      if (next < 0) return result;
+      const ml = nodes[next * this.stride + f + LEN];
+      let common = ml;
+      const base = next * this.stride;
+      for (let i = 0; i < f && i * 32 < ml; i++) {
+        const diff = (key[i] ^ nodes[base + i]) >>> 0;
+        if (diff !== 0) {
+          common = Math.min(ml, i * 32 + Math.clz32(diff));
+          break;
+        }
+      }
+      if (common < ml) return Math.max(result, common + 1);
+      if (nodes[base + f + VALUE] >= 0) return -1;
+      n = next;
+    }
+  }
+
   /** Visits every node with a value (pre-order, i.e. shorter prefixes before the longer ones they cover). */
   forEach(visit: (node: number) => void): void {
     if (this.root < 0) return;

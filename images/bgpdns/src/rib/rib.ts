@@ -126,9 +126,11 @@ export class Rib {
     const change = this.change;
     const before = table.paths;
     table.announce(peer, this.attrs.acquire(attrs), this.key, len, change);
-    if (table.paths !== before) this.count(peer, afi, 1);
+    const added = table.paths !== before;
+    if (added) this.count(peer, afi, 1);
     if (change.bestChanged) this.generation++;
-    if (change.pathsChanged && selfOriginated) this.originVersion++;
+    // A replaced path may have been self-originated (like a withdrawn one): the candidate mapping may move either way.
+    if (change.pathsChanged && (selfOriginated || !added)) this.originVersion++;
   }
 
   private withdrawKey(peer: number, afi: Afi, len: number): void {

@@ -29,6 +29,13 @@ export interface RankAnswer {
   preferences: number[];
   /** The table prefix that covered the client, e.g. "198.18.64.0/20". */
   matchedPrefix?: string;
+  /**
+   * Length of the shortest prefix around the client (its address, or its subnet
+   * with host bits cleared) inside which every address has the same longest
+   * match, so gets this same answer: the matched prefix minus its more-specifics.
+   * Caches key on it and it is the ECS scope. Present when matchedPrefix is.
+   */
+  scopeLength?: number;
   /** Leftmost AS of the best path to the client (the upstream it enters through). */
   neighborAs?: number;
   /** RIB generation: changes whenever any best path changes; caches key on it. */

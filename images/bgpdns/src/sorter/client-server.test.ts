@@ -4,7 +4,7 @@ import dgram from 'node:dgram';
 import { Rib } from '../rib/rib.js';
 import { path, prefix } from '../rib/test-helpers.js';
 import { SorterClient, SorterTimeoutError } from './client.js';
-import { encodeQuery } from './protocol.js';
+import { decodeAnswer, encodeQuery } from './protocol.js';
 import { sign } from './protocol-auth.js';
 import { QueryServer } from './server.js';
 import { Sorter, TOP_PREFERENCE } from './sorter.js';
@@ -39,11 +39,17 @@ test('client and server rank over loopback', async (t) => {
     status: 'ranked',
     preferences: [TOP_PREFERENCE - 1, TOP_PREFERENCE, 0],
     matchedPrefix: '198.18.64.0/20',
+    scopeLength: 20,
     neighborAs: 64501,
     generation: rib.generation,
   });
   t.is(server.stats.answered, 1);
   t.is(server.stats.byStatus.ranked, 1);
+  // An RRset far beyond version 1's 32 addresses is ranked in one query.
+  const many = Array.from({ length: 300 }, (_, i) => (i % 2 ? `198.18.101.${i >> 1}` : `198.18.102.${i >> 1}`));
+  const b = await client.rank({ client: '198.18.64.7', candidates: many });
+  t.is(b.status, 'ranked');
+  t.deepEqual(b.preferences, many.map((_, i) => (i % 2 ? TOP_PREFERENCE : TOP_PREFERENCE - 1)));
 });
 
 test('many queries in flight on one socket are matched by request id', async (t) => {
@@ -127,12 +133,17 @@ test('server drops malformed, unknown-key, unsigned and replayed datagrams and c
   t.truthy(server.handle(good));
   t.is(server.handle(good), undefined);
   t.is(server.stats.dropped.replayed, 1);
-  const v2 = Buffer.from(sign(encodeQuery({ ...q, nonce: 78n }), KEY));
-  v2[2] = 2;
-  t.is(server.handle(sign(v2, KEY)), undefined);
+  const v3 = Buffer.from(sign(encodeQuery({ ...q, nonce: 78n }), KEY));
+  v3[2] = 3;
+  t.is(server.handle(sign(v3, KEY)), undefined);
   t.is(server.stats.dropped.version, 1);
   t.is(server.stats.answered, 1);
-  t.is(server.stats.byStatus['no-sessions'], 1);
+  // A version 1 query still gets a version 1 answer (no scope octet, one-octet count).
+  const v1 = server.handle(sign(encodeQuery({ ...q, nonce: 79n, version: 1 }), KEY));
+  t.is(v1?.[2], 1);
+  t.is(decodeAnswer(v1!).version, 1);
+  t.is(server.stats.answered, 2);
+  t.is(server.stats.byStatus['no-sessions'], 2);
 });
 
 test('a burst beyond the queue limit is dropped and counted as overload', async (t) => {

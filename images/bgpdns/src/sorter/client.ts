@@ -157,6 +157,7 @@ export class SorterClient implements Ranker {
     this.stats.answered++;
     const result: RankAnswer = { status: answer.status, preferences: answer.preferences, generation: answer.generation };
     if (answer.matchedPrefix !== undefined) result.matchedPrefix = answer.matchedPrefix;
+    if (answer.scopeLength !== undefined) result.scopeLength = answer.scopeLength;
     if (answer.neighborAs !== undefined) result.neighborAs = answer.neighborAs;
     p.resolve(result);
   }

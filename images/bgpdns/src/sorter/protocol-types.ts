@@ -1,15 +1,25 @@
 /**
- * Constants and message shapes of the BGPDNS query protocol, version 1
+ * Constants and message shapes of the BGPDNS query protocol, versions 2 and 1
  * (specified in docs/bgpdns-protocol.md; section numbers below refer to it).
  */
 import type { RankStatus } from './api.js';
 
 /** "BD": first two octets of every message. §3. */
 export const MAGIC = 0x4244;
-export const PROTOCOL_VERSION = 1;
+/** What clients send; the sorter answers each query in the query's version. §3. */
+export const PROTOCOL_VERSION = 2;
+export type ProtocolVersion = 1 | 2;
 /** The 2002 design used UDP 179 next to BGP's TCP 179. §2. */
 export const DEFAULT_PORT = 179;
-export const MAX_CANDIDATES = 32;
+/** Version 1's limit (one octet of count, 2002's 32). §4. */
+export const MAX_CANDIDATES_V1 = 32;
+/**
+ * Version 2's limit: more than a 65,535-octet DNS message can carry in one
+ * RRset (at most 4,095 A or 2,340 AAAA records), so every RRset fits. §4.
+ */
+export const MAX_CANDIDATES = 4096;
+/** Largest UDP payload over IPv4 and IPv6 alike. §2. */
+export const MAX_MESSAGE = 65_507;
 export const HEADER_LENGTH = 28;
 export const MAC_LENGTH = 32;
 /** Default accepted clock difference between client and sorter. §5.2. */
@@ -62,6 +72,8 @@ export interface Header {
   timestamp: number;
   /** 64-bit random value chosen by the client per query; answers echo it. */
   nonce: bigint;
+  /** Absent = PROTOCOL_VERSION; decoders set it only for version 1. */
+  version?: ProtocolVersion;
 }
 
 export interface QueryMessage extends Header {
@@ -77,6 +89,8 @@ export interface AnswerMessage extends Header {
   status: RankStatus;
   /** "198.18.64.0/20", when a route covered the client. */
   matchedPrefix?: string;
+  /** Version 2: the answer's scope (RankAnswer.scopeLength), when matchedPrefix is given. */
+  scopeLength?: number;
   /** 0 on the wire when absent. */
   neighborAs?: number;
   generation: number;

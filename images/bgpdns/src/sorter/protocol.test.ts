@@ -30,6 +30,7 @@ function answer(over: Partial<AnswerMessage> = {}): AnswerMessage {
     nonce: 99n,
     status: 'ranked',
     matchedPrefix: '198.18.64.0/20',
+    scopeLength: 22,
     neighborAs: 4200000001,
     generation: 2 ** 40 + 5,
     preferences: [1000, 0, 999],
@@ -55,9 +56,13 @@ test('answer round trip (ranked)', answerRoundTrip, answer());
 test(
   'answer round trip (no route: no prefix, no AS)',
   answerRoundTrip,
-  (({ matchedPrefix: _p, neighborAs: _a, ...rest }) => ({ ...rest, status: 'no-route' as const, preferences: [0, 0, 0] }))(answer()),
+  (({ matchedPrefix: _p, scopeLength: _s, neighborAs: _a, ...rest }) => ({ ...rest, status: 'no-route' as const, preferences: [0, 0, 0] }))(answer()),
 );
-test('answer round trip (IPv6 prefix)', answerRoundTrip, answer({ matchedPrefix: '2001:db8:40::/45' }));
+test('answer round trip (IPv6 prefix)', answerRoundTrip, answer({ matchedPrefix: '2001:db8:40::/45', scopeLength: 128 }));
+test('query round trip (4096 candidates: any RRset a DNS message can carry)', queryRoundTrip, query({ candidates: Array.from({ length: 4096 }, (_, i) => `198.18.${i >> 8}.${i & 255}`) }));
+test('answer round trip (4096 preferences)', answerRoundTrip, answer({ preferences: Array.from({ length: 4096 }, (_, i) => i % 1001) }));
+test('version 1 query round trip', queryRoundTrip, query({ version: 1 }));
+test('version 1 answer round trip (no scope on the wire)', answerRoundTrip, (({ scopeLength: _s, ...rest }) => ({ ...rest, version: 1 as const }))(answer()));
 
 test('random queries and answers round-trip', (t) => {
   const v4 = fc.ipV4();
@@ -81,10 +86,24 @@ const malformed = test.macro((t, mutate: (b: Buffer) => Buffer, reason: DropReas
 
 test('too short', malformed, (b) => b.subarray(0, 40), 'malformed', /shorter than header \+ MAC/);
 test('bad magic', malformed, (b) => (b.writeUInt8(0x58, 0), b), 'malformed', /bad magic/);
-test('unknown version', malformed, (b) => (b.writeUInt8(2, 2), b), 'version', /version 2 is not supported/);
+test('unknown version', malformed, (b) => (b.writeUInt8(3, 2), b), 'version', /version 3 is not supported/);
 test('unknown type', malformed, (b) => (b.writeUInt8(9, 3), b), 'malformed', /type 9 is unknown/);
 test('bad family', malformed, (b) => (b.writeUInt8(5, 29), b), 'malformed', /family 5/);
-test('too many candidates', malformed, (b) => (b.writeUInt8(33, 31), b), 'malformed', /33 candidates/);
+test('too many candidates', malformed, (b) => (b.writeUInt16BE(4097, 32), b), 'malformed', /4097 candidates/);
+test('reserved octet set', malformed, (b) => (b.writeUInt8(1, 31), b), 'malformed', /reserved octet 31/);
+
+test('version 1 keeps its limit of 32 candidates', (t) => {
+  const wire = sign(encodeQuery(query({ version: 1 })), key);
+  wire.writeUInt8(33, 31);
+  t.throws(() => decodeQuery(wire), { instanceOf: ProtocolError, message: /33 candidates; at most 32/ });
+  t.throws(() => encodeQuery(query({ version: 1, candidates: Array(33).fill('198.18.0.1') })), { message: /33 candidates; at most 32 fit in one version 1 query/ });
+});
+
+test('an answer scope shorter than its matched prefix is malformed', (t) => {
+  const wire = sign(encodeAnswer(answer()), key);
+  wire.writeUInt8(19, 31);
+  t.throws(() => decodeAnswer(wire), { instanceOf: ProtocolError, message: /scope length 19 is outside 20..32/ });
+});
 test('truncated candidate list', malformed, (b) => Buffer.concat([b.subarray(0, b.length - 40), b.subarray(b.length - 32)]), 'malformed', /past the end|missing|after the last/);
 test('trailing octets', malformed, (b) => Buffer.concat([b.subarray(0, b.length - 32), Buffer.from([0, 0]), b.subarray(b.length - 32)]), 'malformed', /2 octets after the last candidate/);
 test('prefix length without subnet flag', malformed, (b) => (b.writeUInt8(24, 30), b), 'malformed', /without the subnet flag/);
@@ -92,7 +111,7 @@ test('unknown flags', malformed, (b) => (b.writeUInt8(0x80, 28), b), 'malformed'
 
 test('encoder refuses bad input with a sentence', (t) => {
   t.throws(() => encodeQuery(query({ client: 'example.org' })), { message: /client "example.org" is not an IPv4 or IPv6 address/ });
-  t.throws(() => encodeQuery(query({ candidates: Array(33).fill('198.18.0.1') })), { message: /33 candidates/ });
+  t.throws(() => encodeQuery(query({ candidates: Array(4097).fill('198.18.0.1') })), { message: /4097 candidates; at most 4096/ });
   t.throws(() => encodeQuery(query({ clientPrefixLen: 33 })), { message: /prefix length 33 is outside 0..32/ });
 });
 

@@ -1,5 +1,5 @@
 /**
- * Pure codec of the BGPDNS query protocol v1 (docs/bgpdns-protocol.md):
+ * Pure codec of the BGPDNS query protocol, versions 2 and 1 (docs/bgpdns-protocol.md):
  * bytes in, typed message out, and back. Authentication (the trailing
  * HMAC-SHA256) is computed by protocol-auth.ts; the encoders here leave the
  * MAC field for `sign` to fill, the decoder does not look at it.
@@ -12,6 +12,8 @@ import {
   MAC_LENGTH,
   MAGIC,
   MAX_CANDIDATES,
+  MAX_CANDIDATES_V1,
+  MAX_MESSAGE,
   MessageType,
   PROTOCOL_VERSION,
   ProtocolError,
@@ -21,6 +23,7 @@ import {
   wireToStatus,
   type AnswerMessage,
   type Header,
+  type ProtocolVersion,
   type QueryMessage,
 } from './protocol-types.js';
 
@@ -86,13 +89,35 @@ function readCandidate(buf: Buffer, offset: number, family: WireFamily): string 
 
 function writeHeader(buf: Buffer, h: Header): void {
   buf.writeUInt16BE(MAGIC, 0);
-  buf.writeUInt8(PROTOCOL_VERSION, 2);
+  buf.writeUInt8(h.version ?? PROTOCOL_VERSION, 2);
   buf.writeUInt8(h.type, 3);
   buf.writeUInt32BE(h.requestId >>> 0, 4);
   buf.writeUInt32BE(h.keyId >>> 0, 8);
   buf.writeUInt32BE(Math.floor(h.timestamp / 2 ** 32), 12);
   buf.writeUInt32BE(h.timestamp % 2 ** 32, 16);
   buf.writeBigUInt64BE(BigInt.asUintN(64, h.nonce), 20);
+}
+
+/**
+ * Where the fields of a body sit in each version (§4): version 2 widens the
+ * candidate count to two octets and adds the scope length to the answer.
+ */
+const LAYOUT = {
+  1: { maxCandidates: MAX_CANDIDATES_V1, queryClient: 32, answerCount: 31, answerPrefix: 44 },
+  2: { maxCandidates: MAX_CANDIDATES, queryClient: 34, answerCount: 44, answerPrefix: 46 },
+} as const;
+
+function readCount(buf: Buffer, version: ProtocolVersion, at: number): number {
+  return version === 1 ? buf[at] : buf.readUInt16BE(at);
+}
+
+function writeCount(buf: Buffer, version: ProtocolVersion, at: number, n: number): void {
+  if (version === 1) buf[at] = n;
+  else buf.writeUInt16BE(n, at);
+}
+
+function checkSize(size: number, what: string): void {
+  if (size > MAX_MESSAGE) throw new ProtocolError('malformed', `${what} of ${size} octets exceeds the ${MAX_MESSAGE}-octet datagram limit`);
 }
 
 /** Checks the header of any message and returns its type; throws ProtocolError('malformed' | 'version'). */
@@ -102,7 +127,7 @@ export function checkHeader(buf: Buffer): MessageType {
   }
   if (buf.readUInt16BE(0) !== MAGIC) throw new ProtocolError('malformed', 'bad magic (expected "BD")');
   const version = buf.readUInt8(2);
-  if (version !== PROTOCOL_VERSION) throw new ProtocolError('version', `protocol version ${version} is not supported (only ${PROTOCOL_VERSION})`);
+  if (version !== 1 && version !== 2) throw new ProtocolError('version', `protocol version ${version} is not supported (only 1 and 2)`);
   const type = buf.readUInt8(3);
   if (type !== QUERY && type !== ANSWER) throw new ProtocolError('malformed', `message type ${type} is unknown`);
   return type;
@@ -111,20 +136,24 @@ export function checkHeader(buf: Buffer): MessageType {
 /** Header fields of any message; throws ProtocolError('malformed' | 'version'). */
 export function decodeHeader(buf: Buffer): Header {
   const type = checkHeader(buf);
-  return {
+  const h: Header = {
     type,
     requestId: buf.readUInt32BE(4),
     keyId: buf.readUInt32BE(8),
     timestamp: buf.readUInt32BE(12) * 2 ** 32 + buf.readUInt32BE(16),
     nonce: buf.readBigUInt64BE(20),
   };
+  if (buf[2] === 1) h.version = 1;
+  return h;
 }
 
 export function encodeQuery(q: Omit<QueryMessage, 'type'>): Buffer {
-  if (q.candidates.length > MAX_CANDIDATES) {
-    throw new ProtocolError('malformed', `${q.candidates.length} candidates; at most ${MAX_CANDIDATES} fit in one query`);
+  const version = q.version ?? PROTOCOL_VERSION;
+  const layout = LAYOUT[version];
+  if (q.candidates.length > layout.maxCandidates) {
+    throw new ProtocolError('malformed', `${q.candidates.length} candidates; at most ${layout.maxCandidates} fit in one version ${version} query`);
   }
-  let size = HEADER_LENGTH + 4;
+  let size = layout.queryClient;
   const client = addressBytes(q.client, 'client');
   const clientFamily = client.family;
   const clientWords = Uint32Array.from(client.words);
@@ -138,13 +167,15 @@ export function encodeQuery(q: Omit<QueryMessage, 'type'>): Buffer {
     return { family: a.family, words: Uint32Array.from(a.words) };
   });
   for (const c of cands) size += 1 + addressLength(c.family);
+  checkSize(size + MAC_LENGTH, 'query');
   const buf = Buffer.alloc(size + MAC_LENGTH);
   writeHeader(buf, { ...q, type: QUERY });
   buf.writeUInt8(q.clientPrefixLen === undefined ? 0 : FLAG_SUBNET, 28);
   buf.writeUInt8(clientFamily, 29);
   buf.writeUInt8(q.clientPrefixLen ?? fullLen, 30);
-  buf.writeUInt8(cands.length, 31);
-  let off = writeWords(buf, 32, clientFamily, clientWords);
+  // Version 2: octet 31 is reserved (0, from Buffer.alloc), the count follows it.
+  writeCount(buf, version, version === 1 ? 31 : 32, cands.length);
+  let off = writeWords(buf, layout.queryClient, clientFamily, clientWords);
   for (const c of cands) {
     buf.writeUInt8(c.family, off);
     off = writeWords(buf, off + 1, c.family, c.words);
@@ -168,7 +199,9 @@ export function decodeQuery(buf: Buffer): QueryMessage {
  */
 export function decodeQueryBody(buf: Buffer): RankRequest {
   if (buf[3] !== QUERY) throw new ProtocolError('malformed', 'expected a query');
-  if (buf.length < HEADER_LENGTH + 4 + MAC_LENGTH) throw new ProtocolError('malformed', 'query body is truncated');
+  const version = buf[2] as ProtocolVersion;
+  const layout = LAYOUT[version];
+  if (buf.length < layout.queryClient + MAC_LENGTH) throw new ProtocolError('malformed', 'query body is truncated');
   const flags = buf.readUInt8(28);
   if ((flags & ~FLAG_SUBNET) !== 0) throw new ProtocolError('malformed', `unknown query flags 0x${flags.toString(16)}`);
   const family = buf.readUInt8(29) as WireFamily;
@@ -177,10 +210,11 @@ export function decodeQueryBody(buf: Buffer): RankRequest {
   const fullLen = family === FAMILY_IPV4 ? 32 : 128;
   if (prefixLen > fullLen) throw new ProtocolError('malformed', `client prefix length ${prefixLen} exceeds ${fullLen}`);
   if (!(flags & FLAG_SUBNET) && prefixLen !== fullLen) throw new ProtocolError('malformed', 'prefix length given without the subnet flag');
-  const count = buf.readUInt8(31);
-  if (count > MAX_CANDIDATES) throw new ProtocolError('malformed', `${count} candidates; at most ${MAX_CANDIDATES}`);
-  const client = readAddress(buf, 32, family);
-  let off = 32 + addressLength(family);
+  if (version === 2 && buf[31] !== 0) throw new ProtocolError('malformed', `reserved octet 31 is ${buf[31]}, not 0`);
+  const count = readCount(buf, version, version === 1 ? 31 : 32);
+  if (count > layout.maxCandidates) throw new ProtocolError('malformed', `${count} candidates; at most ${layout.maxCandidates}`);
+  const client = readAddress(buf, layout.queryClient, family);
+  let off = layout.queryClient + addressLength(family);
   const candidates: string[] = new Array(count);
   for (let i = 0; i < count; i++) {
     if (off >= buf.length - MAC_LENGTH) throw new ProtocolError('malformed', `candidate ${i} is missing`);
@@ -193,119 +227,121 @@ export function decodeQueryBody(buf: Buffer): RankRequest {
   return flags & FLAG_SUBNET ? { client, clientPrefixLen: prefixLen, candidates } : { client, candidates };
 }
 
-export function encodeAnswer(a: Omit<AnswerMessage, 'type'>): Buffer {
-  if (a.preferences.length > MAX_CANDIDATES) throw new ProtocolError('malformed', `at most ${MAX_CANDIDATES} preferences`);
-  let matchedFamily = FAMILY_NONE;
-  let matchedLen = 0;
-  let matchedWords = new Uint32Array(4);
-  if (a.matchedPrefix !== undefined) {
-    const slash = a.matchedPrefix.lastIndexOf('/');
-    const addr = addressBytes(a.matchedPrefix.slice(0, slash), 'matched prefix');
-    matchedFamily = addr.family;
-    matchedWords = Uint32Array.from(addr.words);
-    matchedLen = Number(a.matchedPrefix.slice(slash + 1));
-  }
-  const prefixOctets = Math.ceil(matchedLen / 8);
-  const size = HEADER_LENGTH + 16 + prefixOctets + 2 * a.preferences.length;
-  // Every octet is written below (the MAC by sign()).
-  const buf = Buffer.allocUnsafe(size + MAC_LENGTH);
-  writeHeader(buf, { ...a, type: ANSWER });
-  buf.writeUInt8(statusToWire[a.status], 28);
-  buf.writeUInt8(matchedFamily, 29);
-  buf.writeUInt8(matchedLen, 30);
-  buf.writeUInt8(a.preferences.length, 31);
-  buf.writeUInt32BE((a.neighborAs ?? 0) >>> 0, 32);
-  buf.writeUInt32BE(Math.floor(a.generation / 2 ** 32), 36);
-  buf.writeUInt32BE(a.generation % 2 ** 32, 40);
-  let off = 44;
-  for (let i = 0; i < prefixOctets; i++) buf[off++] = (matchedWords[i >> 2] >>> (24 - 8 * (i & 3))) & 255;
-  for (const p of a.preferences) {
-    buf.writeUInt16BE(Math.max(0, Math.min(0xffff, p)), off);
-    off += 2;
-  }
-  return buf;
-}
-
 const matchedScratch = new Uint32Array(4);
 
+/** Family and length of a matched prefix text (its address words into matchedScratch). */
+function matchedOf(text: string | undefined): { family: WireFamily; len: number } {
+  if (text === undefined) return { family: FAMILY_NONE, len: 0 };
+  const slash = text.lastIndexOf('/');
+  const afi = parseAddressInto(text.slice(0, slash), matchedScratch);
+  if (afi === undefined) throw new ProtocolError('malformed', `matched prefix "${text}" is not an IPv4 or IPv6 prefix`);
+  return { family: afi === AFI_IPV4 ? FAMILY_IPV4 : FAMILY_IPV6, len: Number(text.slice(slash + 1)) };
+}
+
 /**
- * The answer to `query` (a checked query message): its request id, key id and
- * nonce octets echoed, the timestamp `now`; the MAC field is left for sign().
- * Same octets as encodeAnswer, without decoding the header into numbers and back.
+ * Body of an answer after the header (octets 28 on), in `version`'s layout;
+ * the preferences are clamped to 0..65535.
  */
-export function encodeAnswerTo(query: Buffer, now: number, a: RankAnswer): Buffer {
+function writeAnswerBody(buf: Buffer, version: ProtocolVersion, a: RankAnswer, matched: { family: WireFamily; len: number }): void {
   const count = a.preferences.length;
-  if (count > MAX_CANDIDATES) throw new ProtocolError('malformed', `at most ${MAX_CANDIDATES} preferences`);
-  let matchedFamily = FAMILY_NONE;
-  let matchedLen = 0;
-  if (a.matchedPrefix !== undefined) {
-    const text = a.matchedPrefix;
-    const slash = text.lastIndexOf('/');
-    const afi = parseAddressInto(text.slice(0, slash), matchedScratch);
-    if (afi === undefined) throw new ProtocolError('malformed', `matched prefix "${text}" is not an IPv4 or IPv6 prefix`);
-    matchedFamily = afi === AFI_IPV4 ? FAMILY_IPV4 : FAMILY_IPV6;
-    matchedLen = Number(text.slice(slash + 1));
-  }
-  const prefixOctets = (matchedLen + 7) >> 3;
-  const size = HEADER_LENGTH + 16 + prefixOctets + 2 * count;
-  // Every octet is written below (the MAC by sign()).
-  const buf = Buffer.allocUnsafe(size + MAC_LENGTH);
-  buf.writeUInt16BE(MAGIC, 0);
-  buf[2] = PROTOCOL_VERSION;
-  buf[3] = ANSWER;
-  query.copy(buf, 4, 4, 12);
-  buf.writeUInt32BE(Math.floor(now / 2 ** 32), 12);
-  buf.writeUInt32BE(now % 2 ** 32, 16);
-  query.copy(buf, 20, 20, 28);
   buf[28] = statusToWire[a.status];
-  buf[29] = matchedFamily;
-  buf[30] = matchedLen;
-  buf[31] = count;
+  buf[29] = matched.family;
+  buf[30] = matched.len;
+  buf[31] = version === 1 ? count : matched.family === FAMILY_NONE ? 0 : (a.scopeLength ?? matched.len);
   buf.writeUInt32BE((a.neighborAs ?? 0) >>> 0, 32);
   buf.writeUInt32BE(Math.floor(a.generation / 2 ** 32), 36);
   buf.writeUInt32BE(a.generation % 2 ** 32, 40);
-  let off = 44;
+  if (version === 2) buf.writeUInt16BE(count, 44);
+  let off = LAYOUT[version].answerPrefix;
+  const prefixOctets = (matched.len + 7) >> 3;
   for (let i = 0; i < prefixOctets; i++) buf[off++] = (matchedScratch[i >> 2] >>> (24 - 8 * (i & 3))) & 255;
   for (let i = 0; i < count; i++) {
     const p = a.preferences[i];
     buf.writeUInt16BE(p < 0 ? 0 : p > 0xffff ? 0xffff : p, off);
     off += 2;
   }
+}
+
+function answerBuffer(version: ProtocolVersion, a: RankAnswer, matched: { len: number }): Buffer {
+  const count = a.preferences.length;
+  const max = LAYOUT[version].maxCandidates;
+  if (count > max) throw new ProtocolError('malformed', `at most ${max} preferences in a version ${version} answer`);
+  const size = LAYOUT[version].answerPrefix + ((matched.len + 7) >> 3) + 2 * count + MAC_LENGTH;
+  checkSize(size, 'answer');
+  // Every octet is written by the caller (the MAC by sign()).
+  return Buffer.allocUnsafe(size);
+}
+
+export function encodeAnswer(a: Omit<AnswerMessage, 'type'>): Buffer {
+  const version = a.version ?? PROTOCOL_VERSION;
+  const matched = matchedOf(a.matchedPrefix);
+  const buf = answerBuffer(version, a, matched);
+  writeHeader(buf, { ...a, type: ANSWER });
+  writeAnswerBody(buf, version, a, matched);
+  return buf;
+}
+
+/**
+ * The answer to `query` (a checked query message), in the query's version:
+ * its request id, key id and nonce octets echoed, the timestamp `now`; the MAC
+ * field is left for sign(). Same octets as encodeAnswer, without decoding the
+ * header into numbers and back.
+ */
+export function encodeAnswerTo(query: Buffer, now: number, a: RankAnswer): Buffer {
+  const version = query[2] as ProtocolVersion;
+  const matched = matchedOf(a.matchedPrefix);
+  const buf = answerBuffer(version, a, matched);
+  buf.writeUInt16BE(MAGIC, 0);
+  buf[2] = version;
+  buf[3] = ANSWER;
+  query.copy(buf, 4, 4, 12);
+  buf.writeUInt32BE(Math.floor(now / 2 ** 32), 12);
+  buf.writeUInt32BE(now % 2 ** 32, 16);
+  query.copy(buf, 20, 20, 28);
+  writeAnswerBody(buf, version, a, matched);
   return buf;
 }
 
 export function decodeAnswer(buf: Buffer): AnswerMessage {
   const h = decodeHeader(buf);
   if (h.type !== ANSWER) throw new ProtocolError('malformed', 'expected an answer');
-  if (buf.length < HEADER_LENGTH + 16 + MAC_LENGTH) throw new ProtocolError('malformed', 'answer body is truncated');
+  const version = buf[2] as ProtocolVersion;
+  const layout = LAYOUT[version];
+  if (buf.length < layout.answerPrefix + MAC_LENGTH) throw new ProtocolError('malformed', 'answer body is truncated');
   const statusCode = buf.readUInt8(28);
   const status = wireToStatus[statusCode];
   if (status === undefined) throw new ProtocolError('malformed', `answer status ${statusCode} is unknown`);
   const family = buf.readUInt8(29) as WireFamily;
   const matchedLen = buf.readUInt8(30);
-  const count = buf.readUInt8(31);
-  if (count > MAX_CANDIDATES) throw new ProtocolError('malformed', `${count} preferences; at most ${MAX_CANDIDATES}`);
+  const count = readCount(buf, version, layout.answerCount);
+  if (count > layout.maxCandidates) throw new ProtocolError('malformed', `${count} preferences; at most ${layout.maxCandidates}`);
   const neighborAs = buf.readUInt32BE(32);
   const generation = buf.readUInt32BE(36) * 2 ** 32 + buf.readUInt32BE(40);
-  let off = 44;
+  let off = layout.answerPrefix;
   let matchedPrefix: string | undefined;
+  let scopeLength: number | undefined;
   if (family !== FAMILY_NONE) {
     const full = addressLength(family) * 8;
     if (matchedLen > full) throw new ProtocolError('malformed', `matched prefix length ${matchedLen} exceeds ${full}`);
+    if (version === 2) {
+      scopeLength = buf[31];
+      if (scopeLength < matchedLen || scopeLength > full) throw new ProtocolError('malformed', `scope length ${scopeLength} is outside ${matchedLen}..${full}`);
+    }
     const octets = Math.ceil(matchedLen / 8);
     if (off + octets > buf.length - MAC_LENGTH) throw new ProtocolError('malformed', 'matched prefix is truncated');
     scratch.fill(0);
     for (let i = 0; i < octets; i++) scratch[i >> 2] |= buf[off + i] << (24 - 8 * (i & 3));
     off += octets;
     matchedPrefix = `${formatWords(family === FAMILY_IPV4 ? AFI_IPV4 : AFI_IPV6, scratch)}/${matchedLen}`;
-  } else if (matchedLen !== 0) {
-    throw new ProtocolError('malformed', 'matched prefix length without a family');
+  } else if (matchedLen !== 0 || (version === 2 && buf[31] !== 0)) {
+    throw new ProtocolError('malformed', 'matched prefix or scope length without a family');
   }
   if (off + 2 * count !== buf.length - MAC_LENGTH) throw new ProtocolError('malformed', 'preference list length does not match the count');
   const preferences: number[] = new Array(count);
   for (let i = 0; i < count; i++) preferences[i] = buf.readUInt16BE(off + 2 * i);
   const a: AnswerMessage = { ...h, type: ANSWER, status, generation, preferences };
   if (matchedPrefix !== undefined) a.matchedPrefix = matchedPrefix;
+  if (scopeLength !== undefined) a.scopeLength = scopeLength;
   if (neighborAs !== 0) a.neighborAs = neighborAs;
   return a;
 }

@@ -163,3 +163,16 @@ test('a prefix the upstream originates and prepends still maps its candidates to
   rib.update(p3, path([ISP3, 64530]), [prefix('2001:db8:103:1::/64')]);
   t.is(sorter.upstreamOf(C3), ISP3);
 });
+
+test('the mapping cache forgets a candidate whose self-originated path a transit path replaced', (t) => {
+  const { sorter, rib, p1 } = lab();
+  t.is(sorter.upstreamOf(C1), ISP1);
+  // isp1 now only carries the prefix from someone else: C1 no longer belongs to isp1.
+  rib.update(p1, path([ISP1, 64999]), [prefix('198.18.101.0/24')]);
+  t.is(sorter.upstreamOf(C1), -1);
+  const a = sorter.rankNow({ client: '198.18.64.7', candidates: [C1, C2] });
+  t.deepEqual(a.preferences, [NO_PREFERENCE, TOP_PREFERENCE - 1]);
+  // And back: originated by isp1 again.
+  rib.update(p1, path([ISP1]), [prefix('198.18.101.0/24')]);
+  t.is(sorter.upstreamOf(C1), ISP1);
+});

@@ -157,6 +157,7 @@ export class Sorter implements Ranker {
     const table = afi === AFI_IPV4 ? this.rib.v4 : this.rib.v6;
     const node = table.trie.longest(this.client, maxLen);
     if (node < 0) return { status: 'no-route', preferences, generation };
+    const scopeLength = this.scopeLength(table, node, maxLen, full);
     const bestSlot = table.best(node);
     const bestUpstream = this.upstreamOfSlot(table, bestSlot);
     const leftAs = this.rib.attrs.leftAs[table.slotAttr(bestSlot)];
@@ -184,7 +185,7 @@ export class Sorter implements Ranker {
       if (!known) others[otherCount++] = asn;
     }
     this.otherCount = otherCount;
-    if (mapped === 0) return { status: 'unmapped', preferences, matchedPrefix, neighborAs, generation };
+    if (mapped === 0) return { status: 'unmapped', preferences, matchedPrefix, scopeLength, neighborAs, generation };
     if (otherCount > 0) {
       this.gatherPaths(table, node);
       this.rankOthers(table, node);
@@ -199,7 +200,26 @@ export class Sorter implements Ranker {
         }
       }
     }
-    return { status: 'ranked', preferences, matchedPrefix, neighborAs, generation };
+    return { status: 'ranked', preferences, matchedPrefix, scopeLength, neighborAs, generation };
+  }
+
+  /**
+   * Length of the shortest prefix around the client inside which every address
+   * has the same longest match (`node`), so the same answer: the matched prefix
+   * minus every more-specific beneath it. Host bits beyond a subnet client's
+   * length are cleared first (they are not part of the question). When a
+   * longer prefix covers the subnet's own address, no prefix around it is
+   * uniform: the full length says "this address only".
+   */
+  private scopeLength(table: RouteTable, node: number, maxLen: number, full: number): number {
+    const key = this.client;
+    for (let w = 0; w < full >>> 5; w++) {
+      const keep = maxLen - w * 32;
+      if (keep <= 0) key[w] = 0;
+      else if (keep < 32) key[w] = (key[w] & (~0 << (32 - keep))) >>> 0;
+    }
+    const len = table.trie.uniformLength(node, key);
+    return len < 0 ? full : len;
   }
 
   /**

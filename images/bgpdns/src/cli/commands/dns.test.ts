@@ -28,6 +28,7 @@ const errors: [string[], RegExp][] = [
   [['--data', 'x', '--sorter-timeout', '50ms'], /--sorter-timeout must be an integer/],
   [['--data', 'x', '--sorter-timeout', '0'], /--sorter-timeout must be at least 1 ms/],
   [['--data', 'x', '--rrl-ipv4-prefix', '33'], /--rrl-ipv4-prefix must be an integer from 0 to 32/],
+  [['--data', 'x', '--unranked-ttl', '86401'], /--unranked-ttl must be an integer from 0 to 86400/],
   [['--data', 'x', '--bogus'], /Unknown option '--bogus'/],
 ];
 

@@ -22,6 +22,7 @@ const usage = `usage: bgpdns dns (--data FILE | --upstream ADDR:PORT) [options]
   --sorter ADDR:PORT     BGPDNS sorter to ask for the order of A/AAAA answers
   --key FILE             sorter key file: "ID:HEX" or "HEX" (required with --sorter)
   --sorter-timeout MS    wait at most this long for the sorter (default 50)
+  --unranked-ttl S       TTL cap of A/AAAA RRsets answered without a ranking (default 5)
   --upstream-timeout MS  proxy mode: SERVFAIL after this long (default 300)
   --rrl-rate N           responses per second per client subnet (default 0 = off)
   --rrl-ipv4-prefix N    subnet length for rate limiting IPv4 clients (default 24)
@@ -36,6 +37,8 @@ export interface DnsArgs {
   listen: { host: string; port: number };
   sorter?: { host: string; port: number; keyId: number; key: Buffer };
   sorterTimeoutMs: number;
+  /** TTL cap (s) of RRsets answered without a ranking. */
+  unrankedTtl: number;
   upstreamTimeoutMs: number;
   rrl: { responsesPerSecond: number; ipv4PrefixLen: number; ipv6PrefixLen: number; slip: number };
   http?: { host: string; port: number };
@@ -69,7 +72,7 @@ export function parseDnsArgs(argv: string[]): DnsArgs {
       args: argv,
       options: {
         ...Object.fromEntries(
-          ['data', 'upstream', 'listen', 'sorter', 'key', 'sorter-timeout', 'upstream-timeout', 'rrl-rate', 'rrl-ipv4-prefix', 'rrl-ipv6-prefix', 'rrl-slip', 'http'].map((k) => [k, { type: 'string' as const }]),
+          ['data', 'upstream', 'listen', 'sorter', 'key', 'sorter-timeout', 'unranked-ttl', 'upstream-timeout', 'rrl-rate', 'rrl-ipv4-prefix', 'rrl-ipv6-prefix', 'rrl-slip', 'http'].map((k) => [k, { type: 'string' as const }]),
         ),
         'query-log': { type: 'boolean' },
       },
@@ -84,6 +87,7 @@ export function parseDnsArgs(argv: string[]): DnsArgs {
   const args: DnsArgs = {
     listen: hostPort('listen', s('listen') ?? '127.0.0.1:53'),
     sorterTimeoutMs: uint('sorter-timeout', s('sorter-timeout'), 50, 60_000),
+    unrankedTtl: uint('unranked-ttl', s('unranked-ttl'), 5, 86_400),
     upstreamTimeoutMs: uint('upstream-timeout', s('upstream-timeout'), 300, 60_000),
     rrl: {
       responsesPerSecond: uint('rrl-rate', s('rrl-rate'), 0, 1_000_000),
@@ -146,7 +150,7 @@ export const command: Command = {
         upstreamTimeoutMs: args.upstreamTimeoutMs,
         listen: args.listen,
         ranker,
-        ordering: { timeoutMs: args.sorterTimeoutMs },
+        ordering: { timeoutMs: args.sorterTimeoutMs, unrankedTtl: args.unrankedTtl },
         rrl: args.rrl,
         queryLog: args.queryLog ? logLine : undefined,
         onReloadResult: (r) =>

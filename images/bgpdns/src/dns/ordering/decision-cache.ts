@@ -1,21 +1,22 @@
 /**
- * Decisions per (matched BGP prefix, RRset), valid for one RIB generation.
+ * Decisions per (scope prefix, RRset), valid for one RIB generation.
  *
- * The sorter tells us which table prefix covered a client; before asking it we
- * do not know that prefix, so the cache keeps its own longest-prefix-match
- * table of the prefixes the sorter has returned: a client inside a known
- * prefix gets that prefix's cached decision without waiting. An entry is used
- * only when the client (or its ECS subnet) lies wholly inside the prefix.
+ * The sorter tells us the scope of its answer: the prefix around the client
+ * inside which every address has the same longest match (the matched prefix
+ * minus the more-specifics beneath it), so the same answer. Before asking it
+ * we do not know that prefix, so the cache keeps its own longest-prefix-match
+ * table of the scopes the sorter has returned: a client inside a known scope
+ * gets that scope's cached decision without waiting. An entry is used only
+ * when the client (or its ECS subnet) lies wholly inside the scope prefix.
  * When any answer reports another generation the whole table is dropped, since
  * a moved best path may also have split or merged prefixes.
  */
-import ipaddr from 'ipaddr.js';
 import type { ClientAddress } from './client-address.js';
 
 export interface CachedDecision {
   /** Candidate indices grouped by equal preference, best group first; null = no preference. */
   groups: number[][] | null;
-  /** The matched prefix length (ECS SCOPE PREFIX-LENGTH). */
+  /** The sorter's scope length (ECS SCOPE PREFIX-LENGTH); the query's source length when the sorter gave none. */
   scope: number;
   /** When the sorter answered (monotonic ms). */
   at: number;
@@ -76,30 +77,31 @@ export class DecisionCache {
     return undefined;
   }
 
-  store(matchedPrefix: string, rrsetKey: string, decision: CachedDecision): void {
-    const parsed = parsePrefix(matchedPrefix);
-    if (!parsed) return;
+  /** Stores a decision for every client inside `client`'s address cut to `scopeLength` bits. */
+  store(client: ClientAddress, scopeLength: number, rrsetKey: string, decision: CachedDecision): void {
     if (this.size >= this.maxDecisions) this.clear();
     let entry: PrefixEntry | undefined;
-    if (parsed.v4 !== null) {
-      let byLen = this.v4.get(parsed.len);
+    if (client.v4 !== null) {
+      const len = Math.min(scopeLength, 32);
+      let byLen = this.v4.get(len);
       if (!byLen) {
-        this.v4.set(parsed.len, (byLen = new Map()));
+        this.v4.set(len, (byLen = new Map()));
         this.v4Lengths = [...this.v4.keys()].sort((a, b) => b - a);
       }
-      const key = maskV4(parsed.v4, parsed.len);
+      const key = maskV4(client.v4, len);
       entry = byLen.get(key);
       if (!entry) byLen.set(key, (entry = { decisions: new Map() }));
-    } else {
-      let byLen = this.v6.get(parsed.len);
+    } else if (client.v6) {
+      const len = Math.min(scopeLength, 128);
+      let byLen = this.v6.get(len);
       if (!byLen) {
-        this.v6.set(parsed.len, (byLen = new Map()));
+        this.v6.set(len, (byLen = new Map()));
         this.v6Lengths = [...this.v6.keys()].sort((a, b) => b - a);
       }
-      const key = maskV6(parsed.v6!, parsed.len);
+      const key = maskV6(client.v6, len);
       entry = byLen.get(key);
       if (!entry) byLen.set(key, (entry = { decisions: new Map() }));
-    }
+    } else return;
     if (!entry.decisions.has(rrsetKey)) this.size++;
     entry.decisions.set(rrsetKey, decision);
   }
@@ -117,17 +119,4 @@ function maskV6(addr: Buffer, len: number): string {
     s += String.fromCharCode(byte);
   }
   return s;
-}
-
-function parsePrefix(text: string): { v4: number | null; v6: Buffer | null; len: number } | null {
-  try {
-    const [addr, len] = ipaddr.parseCIDR(text);
-    if (addr.kind() === 'ipv4') {
-      const b = addr.toByteArray();
-      return { v4: ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0, v6: null, len };
-    }
-    return { v4: null, v6: Buffer.from(addr.toByteArray()), len };
-  } catch {
-    return null;
-  }
 }

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { AddressOrderer, groupByPreference, orderFromGroups } from './orderer.js';
+import { AddressOrderer, groupByPreference, orderFromGroups, type OrderDecision } from './orderer.js';
+import { MAX_CANDIDATES } from '../../sorter/protocol-types.js';
 import { clientFromSource, clientFromSubnet } from './client-address.js';
 import { PrefixTableRanker } from '../testing/prefix-table-ranker.js';
 import { validateClientSubnet, type ClientSubnet } from '../wire/ecs.js';
@@ -134,16 +135,18 @@ test('3 failures in a row mark the sorter defective; skipped during back-off, pr
   t.is(d.source, 'sorter');
 });
 
+/** An IPv4 ECS option (as validated off the wire) for `text`/`len`. */
+function ecs(text: string, len: number): ClientSubnet {
+  const b = Buffer.alloc(4 + Math.ceil(len / 8));
+  b.writeUInt16BE(1, 0);
+  b[2] = len;
+  Buffer.from(text.split('.').map(Number)).copy(b, 4, 0, Math.ceil(len / 8));
+  return validateClientSubnet(b) as ClientSubnet;
+}
+
 test('ECS: the subnet and its length go to the ranker; a cached prefix longer than the subnet is not used', async (t) => {
   const r = table();
   const o = new AddressOrderer(r);
-  const ecs = (text: string, len: number): ClientSubnet => {
-    const b = Buffer.alloc(4 + Math.ceil(len / 8));
-    b.writeUInt16BE(1, 0);
-    b[2] = len;
-    Buffer.from(text.split('.').map(Number)).copy(b, 4, 0, Math.ceil(len / 8));
-    return validateClientSubnet(b) as ClientSubnet;
-  };
   const d = await o.order(clientFromSubnet(ecs('127.0.2.0', 24)), rrset, candidates);
   t.deepEqual(r.requests[0], { client: '127.0.2.0', clientPrefixLen: 24, candidates });
   t.is(pick(d.order)[0], '198.18.3.1');
@@ -168,8 +171,34 @@ test('no ranker configured: random order, no fallback counted; one candidate: no
 test('no route to the client: no preference, random order, counted as such', async (t) => {
   const o = new AddressOrderer(table());
   const d = await o.order(clientFromSource('127.9.9.9'), rrset, candidates);
-  t.is(d.scope, 0);
+  // About this client only (its full length), and the TTL is to be capped.
+  t.is(d.scope, 32);
+  t.true(d.capTtl);
   t.is(o.stats.fallbacks['no-preference'], 1);
+});
+
+test('ECS source /0: unranked with scope 0, the sorter not asked (not ranked by the resolver address)', (t) => {
+  const r = table();
+  const o = new AddressOrderer(r);
+  const d = o.order(clientFromSubnet(ecs('0.0.0.0', 0)), rrset, candidates) as OrderDecision;
+  t.is(r.calls, 0);
+  t.is(d.scope, 0);
+  t.true(d.capTtl);
+  t.is(o.stats.fallbacks['ecs-source-zero'], 1);
+});
+
+test('an RRset over the protocol limit is answered unranked without asking, and never marks the sorter defective', (t) => {
+  const r = table();
+  const o = new AddressOrderer(r, { failuresToDefective: 3 });
+  const many = Array.from({ length: MAX_CANDIDATES + 1 }, (_, i) => `198.18.${i >> 8}.${i & 255}`);
+  for (let i = 0; i < 5; i++) {
+    const d = o.order(clientFromSource('127.0.0.1'), many.join(','), many) as OrderDecision;
+    t.is(d.order.length, many.length);
+    t.true(d.capTtl);
+  }
+  t.is(r.calls, 0);
+  t.false(o.isDefective);
+  t.is(o.stats.fallbacks['too-many-addresses'], 5);
 });
 
 test('no route / no sessions are remembered for generationProbeMs (per client / for everyone), forgotten on a new generation', async (t) => {

@@ -22,8 +22,17 @@
  *   it again, and a probe answered in time makes it trusted (and the cache used)
  *   again.
  * - Equal preferences are served in random order, like tinydns's shuffle.
+ * - Scope (docs/dns-front.md): a ranked answer holds for the sorter's scope
+ *   prefix (where every address has the same longest match), which is both the
+ *   cache key and the ECS scope. An answer without a ranking (timeout,
+ *   defective, no route, no sessions) is about this question only: its scope
+ *   is the query's source length, never 0, and `capTtl` tells the
+ *   backend to cap its TTL. ECS SOURCE 0 asks for an answer not tailored to
+ *   any network: unranked, scope 0. An RRset over the protocol's limit is
+ *   answered unranked without asking: the front's own limit, not a sorter failure.
  */
 import type { Ranker, RankAnswer } from '../../sorter/api.js';
+import { MAX_CANDIDATES } from '../../sorter/protocol-types.js';
 import type { ClientAddress } from './client-address.js';
 import { DecisionCache, type CachedDecision } from './decision-cache.js';
 
@@ -37,18 +46,23 @@ export interface OrdererOptions {
   maxAgeMs: number;
   /** At most this many background refreshes in flight; more hits just use the cache. */
   maxRefreshesInFlight: number;
+  /** TTL cap (s) of an RRset answered without a ranking, so resolvers ask again soon after the sorter is back. */
+  unrankedTtl: number;
   now: () => number;
 }
 
 export const defaultOrdererOptions: Omit<OrdererOptions, 'now'> = {
   timeoutMs: 50,
   failuresToDefective: 3,
-  backoffInitialMs: 1000,
-  backoffMaxMs: 60_000,
+  backoffInitialMs: 500,
+  // A probe costs one query at most timeoutMs; a longer back-off would keep answers unranked
+  // (and their capped TTL) that much longer after the sorter is back (docs/dns-front.md).
+  backoffMaxMs: 1000,
   generationProbeMs: 1000,
   refreshAfterMs: 10_000,
   maxAgeMs: 60_000,
   maxRefreshesInFlight: 64,
+  unrankedTtl: 5,
 };
 
 export type OrderSource = 'cache' | 'sorter' | 'random';
@@ -56,12 +70,18 @@ export type OrderSource = 'cache' | 'sorter' | 'random';
 export interface OrderDecision {
   /** Candidate indices, best first; a permutation of all candidates. */
   order: number[];
-  /** ECS scope: the matched prefix length, 0 without a preference. */
+  /** ECS scope: the sorter's scope length; without one, the query's source length (0 only for ECS SOURCE 0). */
   scope: number;
+  /**
+   * True when a ranking was wanted and not given (sorter asked or skipped, no
+   * preference): the backend caps the RRset's TTL at unrankedTtl. False for a
+   * ranked order, and where nothing is ranked at all (no sorter configured, one address).
+   */
+  capTtl: boolean;
   source: OrderSource;
 }
 
-export type FallbackReason = 'timeout' | 'error' | 'defective' | 'no-preference' | 'probe-in-flight';
+export type FallbackReason = 'timeout' | 'error' | 'defective' | 'no-preference' | 'probe-in-flight' | 'too-many-addresses' | 'ecs-source-zero';
 
 /** Plain counters, read by the metrics module at scrape time. */
 export class OrdererStats {
@@ -76,7 +96,7 @@ export class OrdererStats {
   cacheFlushes = 0;
   backgroundRefreshes = 0;
   generationProbes = 0;
-  fallbacks: Record<FallbackReason, number> = { timeout: 0, error: 0, defective: 0, 'no-preference': 0, 'probe-in-flight': 0 };
+  fallbacks: Record<FallbackReason, number> = { timeout: 0, error: 0, defective: 0, 'no-preference': 0, 'probe-in-flight': 0, 'too-many-addresses': 0, 'ecs-source-zero': 0 };
   defective = false;
   defectiveEpisodes = 0;
   probes = 0;
@@ -129,8 +149,7 @@ export function orderFromGroups(groups: number[][] | null, n: number): number[] 
   return out;
 }
 
-function matchedLength(prefix: string | undefined): number {
-  if (!prefix) return 0;
+function matchedLength(prefix: string): number {
   const slash = prefix.lastIndexOf('/');
   return slash < 0 ? 0 : Number(prefix.slice(slash + 1)) || 0;
 }
@@ -160,6 +179,10 @@ export class AddressOrderer {
     this.backoffMs = this.opts.backoffInitialMs;
   }
 
+  get unrankedTtl(): number {
+    return this.opts.unrankedTtl;
+  }
+
   get enabled(): boolean {
     return this.ranker !== null;
   }
@@ -170,7 +193,9 @@ export class AddressOrderer {
 
   order(client: ClientAddress, rrsetKey: string, candidates: string[]): OrderDecision | Promise<OrderDecision> {
     const n = candidates.length;
-    if (!this.ranker || n < 2) return { order: randomOrder(n), scope: 0, source: 'random' };
+    if (!this.ranker || n < 2) return { order: randomOrder(n), scope: client.prefixLen, capTtl: false, source: 'random' };
+    if (client.isSubnet && client.prefixLen === 0) return this.fallback('ecs-source-zero', client, n);
+    if (n > MAX_CANDIDATES) return this.fallback('too-many-addresses', client, n);
     const now = this.opts.now();
     // A sorter marked defective is not trusted for anything, cached decisions included
     // (slide 35: random order while it does not answer); the defective branch below
@@ -193,20 +218,20 @@ export class AddressOrderer {
           },
         );
       }
-      return { order: orderFromGroups(hit.groups, n), scope: hit.scope, source: 'cache' };
+      return { order: orderFromGroups(hit.groups, n), scope: hit.scope, capTtl: hit.groups === null, source: 'cache' };
     }
     const unranked = this.unrankedUntil(client, now);
     if (unranked) {
       this.stats.unrankedHits++;
       this.stats.fallbacks['no-preference']++;
-      return { order: randomOrder(n), scope: 0, source: 'cache' };
+      return { order: randomOrder(n), scope: client.prefixLen, capTtl: true, source: 'cache' };
     }
     this.stats.cacheMisses++;
 
     let isProbe = false;
     if (this.stats.defective) {
-      if (now < this.defectiveUntil) return this.fallback('defective', n);
-      if (this.probeInFlight) return this.fallback('probe-in-flight', n);
+      if (now < this.defectiveUntil) return this.fallback('defective', client, n);
+      if (this.probeInFlight) return this.fallback('probe-in-flight', client, n);
       this.probeInFlight = true;
       this.stats.probes++;
       isProbe = true;
@@ -245,9 +270,10 @@ export class AddressOrderer {
     );
   }
 
-  private fallback(reason: FallbackReason, n: number): OrderDecision {
+  /** Random order for this question only: scope = the query's source length (0 only for ECS SOURCE 0), TTL capped. */
+  private fallback(reason: FallbackReason, client: ClientAddress, n: number): OrderDecision {
     this.stats.fallbacks[reason]++;
-    return { order: randomOrder(n), scope: 0, source: 'random' };
+    return { order: randomOrder(n), scope: client.prefixLen, capTtl: true, source: 'random' };
   }
 
   private async askWithTimeout(client: ClientAddress, rrsetKey: string, candidates: string[], isProbe: boolean): Promise<OrderDecision> {
@@ -262,7 +288,7 @@ export class AddressOrderer {
       const decision = await Promise.race([asked, timeout]);
       this.succeeded();
       if (!decision.groups) this.stats.fallbacks['no-preference']++;
-      return { order: orderFromGroups(decision.groups, n), scope: decision.scope, source: 'sorter' };
+      return { order: orderFromGroups(decision.groups, n), scope: decision.scope, capTtl: decision.groups === null, source: 'sorter' };
     } catch (e) {
       timedOut = e instanceof TimeoutError;
       if (timedOut) {
@@ -273,7 +299,7 @@ export class AddressOrderer {
         );
       }
       this.failed();
-      return this.fallback(timedOut ? 'timeout' : 'error', n);
+      return this.fallback(timedOut ? 'timeout' : 'error', client, n);
     } finally {
       clearTimeout(timer);
       if (isProbe) this.probeInFlight = false;
@@ -299,14 +325,16 @@ export class AddressOrderer {
     if (this.cache.observeGeneration(answer.generation)) this.stats.cacheFlushes++;
     this.stats.generation = answer.generation;
     const usable = answer.status === 'ranked' && answer.preferences.length === candidates.length;
+    // A version 1 sorter gives no scope: its matched prefix is the best it can say.
+    const scope = answer.matchedPrefix ? (answer.scopeLength ?? matchedLength(answer.matchedPrefix)) : client.prefixLen;
     const decision: CachedDecision = {
       groups: usable ? groupByPreference(answer.preferences) : null,
-      scope: usable ? matchedLength(answer.matchedPrefix) : 0,
+      scope,
       at: this.opts.now(),
       refreshAt: this.opts.now() + this.opts.refreshAfterMs * (0.75 + Math.random() / 2),
       refreshing: false,
     };
-    if (answer.matchedPrefix) this.cache.store(answer.matchedPrefix, rrsetKey, decision);
+    if (answer.matchedPrefix) this.cache.store(client, scope, rrsetKey, decision);
     else this.rememberUnranked(answer, client);
     return decision;
   }

@@ -137,12 +137,14 @@ export class FileBackend implements Backend {
     const template = t;
     if (slots.length === 1) {
       const d = this.opts.orderer.order(client, slots[0].rrsetKey, slots[0].candidateText);
-      if (d instanceof Promise) return d.then((decided) => render(template, packet, q, [decided], limit));
-      return render(template, packet, q, [d], limit);
+      const cap = this.opts.orderer.unrankedTtl;
+      if (d instanceof Promise) return d.then((decided) => render(template, packet, q, [decided], limit, cap));
+      return render(template, packet, q, [d], limit, cap);
     }
+    const cap = this.opts.orderer.unrankedTtl;
     const decisions: MaybeAsync<OrderDecision>[] = slots.map((s) => this.opts.orderer.order(client, s.rrsetKey, s.candidateText));
-    if (decisions.some((d) => d instanceof Promise)) return Promise.all(decisions).then((ds) => render(template, packet, q, ds, limit));
-    return render(template, packet, q, decisions as OrderDecision[], limit);
+    if (decisions.some((d) => d instanceof Promise)) return Promise.all(decisions).then((ds) => render(template, packet, q, ds, limit, cap));
+    return render(template, packet, q, decisions as OrderDecision[], limit, cap);
   }
 
   async close(): Promise<void> {
@@ -150,15 +152,20 @@ export class FileBackend implements Backend {
   }
 }
 
-/** The ECS subnet when the query carries a usable one (source prefix > 0), else the packet source. */
+/**
+ * The ECS subnet when the query carries one, else the packet source. A subnet
+ * of length 0 is kept (not replaced by the resolver's own address): it asks for
+ * an answer tailored to no network (RFC 7871 §7.1.2), which the orderer gives.
+ */
 export function clientFor(q: Query, source: Source): ClientAddress {
   const ecs = q.edns?.ecs;
-  return ecs && ecs.sourcePrefix > 0 ? clientFromSubnet(ecs) : clientFromSource(source.address);
+  return ecs ? clientFromSubnet(ecs) : clientFromSource(source.address);
 }
 
 const noOrders: number[][] = [];
 
-function render(t: ResponseTemplate, packet: Buffer, q: Query, ds: OrderDecision[], limit: number): Buffer {
+/** The response: each RRset in its decided order, unranked ones with their TTL capped at `cap`, ECS scope the longest of the decisions'. */
+function render(t: ResponseTemplate, packet: Buffer, q: Query, ds: OrderDecision[], limit: number, cap: number): Buffer {
   let opt: OptSpec | null = null;
   if (q.edns) {
     let scope = 0;
@@ -166,5 +173,6 @@ function render(t: ResponseTemplate, packet: Buffer, q: Query, ds: OrderDecision
     opt = { ecs: q.edns.ecs, scope };
   }
   const orders = ds.length === 1 ? [ds[0].order] : ds.map((d) => d.order);
-  return renderTemplate(t, packet, q.flags, orders, limit, opt);
+  const caps = ds.some((d) => d.capTtl) ? ds.map((d) => (d.capTtl ? cap : -1)) : null;
+  return renderTemplate(t, packet, q.flags, orders, limit, opt, caps);
 }

@@ -14,6 +14,7 @@ import { shortResponse } from '../wire/opt.js';
 import { Rcode } from '../wire/types.js';
 import { TcpFramer } from '../wire/tcp-framer.js';
 import { applyOrder, scanAddressRrsets } from '../wire/address-rrsets.js';
+import { capTtls } from '../wire/template.js';
 import type { AddressOrderer, OrderDecision } from '../ordering/orderer.js';
 import type { FrontStats } from './stats.js';
 import { clientFor } from './file-backend.js';
@@ -141,8 +142,13 @@ export class ProxyBackend implements Backend {
     if (scan.rrsets.length === 0) return msg;
     const client = clientFor(q, source);
     const decisions = scan.rrsets.map((s) => this.opts.orderer.order(client, s.candidates.join(','), s.candidates));
+    const cap = this.opts.orderer.unrankedTtl;
     const apply = (ds: OrderDecision[]) => {
-      ds.forEach((d, i) => applyOrder(msg, scan.rrsets[i], d.order));
+      ds.forEach((d, i) => {
+        applyOrder(msg, scan.rrsets[i], d.order);
+        // Unranked: resolvers must ask again soon, not keep a random order for the upstream's TTL.
+        if (d.capTtl) capTtls(msg, scan.rrsets[i].rdataOffsets, cap);
+      });
       return msg;
     };
     if (decisions.some((d) => d instanceof Promise)) return Promise.all(decisions).then(apply);

@@ -111,11 +111,20 @@ export function buildTemplate(qkey: string, qtype: number, qclass: number, res: 
 
 /**
  * Renders a template for one query. `orders[i]` lists candidate indices of
- * slots[i] best first (at least as many as there are slots).
+ * slots[i] best first (at least as many as there are slots); `ttlCaps[i]`,
+ * when ≥ 0, caps the TTL of slots[i]'s records (an unranked order).
  * Over `limit` bytes: drop additional, then authority (as tinydns does), then
  * send only the question with TC set.
  */
-export function renderTemplate(t: ResponseTemplate, query: Buffer, queryFlags: number, orders: ArrayLike<number>[], limit: number, opt: OptSpec | null): Buffer {
+export function renderTemplate(
+  t: ResponseTemplate,
+  query: Buffer,
+  queryFlags: number,
+  orders: ArrayLike<number>[],
+  limit: number,
+  opt: OptSpec | null,
+  ttlCaps: ArrayLike<number> | null = null,
+): Buffer {
   const optLen = opt ? optLength(opt) : 0;
   let end = t.bytes.length;
   let nscount = t.nscount;
@@ -150,8 +159,14 @@ export function renderTemplate(t: ResponseTemplate, query: Buffer, queryFlags: n
       const slot = t.slots[s];
       const order = orders[s];
       for (let i = 0; i < slot.rdataOffsets.length; i++) slot.candidates[order[i]].copy(out, slot.rdataOffsets[i]);
+      if (ttlCaps !== null && ttlCaps[s] >= 0) capTtls(out, slot.rdataOffsets, ttlCaps[s]);
     }
   }
   if (opt) writeOpt(out, end, opt);
   return out;
+}
+
+/** Lowers the TTL of each RR whose rdata starts at one of `rdataOffsets` (TTL, RDLENGTH, RDATA) to at most `cap`. */
+export function capTtls(msg: Buffer, rdataOffsets: readonly number[], cap: number): void {
+  for (const at of rdataOffsets) if (msg.readUInt32BE(at - 6) > cap) msg.writeUInt32BE(cap, at - 6);
 }
