@@ -5,6 +5,7 @@
  * Established it only sends End-of-RIB for each negotiated family.
  */
 import { writeFile, rename } from 'node:fs/promises';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Afi } from '../bgp/types.js';
 import { BgpSpeaker, CeaseSubcode, ErrorCode, type Session } from '../bgp/index.js';
 import { Rib } from '../rib/rib.js';
@@ -65,6 +66,12 @@ export class SorterDaemon {
   /** UPDATEs applied since the last compaction check. */
   private updatesSinceCheck = 0;
   readonly startedAt = mono();
+  /**
+   * Event-loop delay (1 ms resolution): the longest synchronous slice of work shows as
+   * its max. Reported in the status (and reset on request) so a bench can hold each
+   * phase — ingest, compaction, a peer's flush, re-learning — to the 10 ms budget.
+   */
+  readonly loopDelay = monitorEventLoopDelay({ resolution: 1 });
   rejectedConnections = 0;
   /** Bound addresses, known after start() (ports may have been 0 = any). */
   bound: { bgp?: { address: string; port: number }; query?: { address: string; port: number }; status?: { address: string; port: number } } = {};
@@ -91,6 +98,7 @@ export class SorterDaemon {
   }
 
   async start(): Promise<void> {
+    this.loopDelay.enable();
     const c = this.config;
     for (const pc of c.peers) this.addPeer(pc);
     const bgp = await this.speaker.listen(c.bgp.port, c.bgp.address);
@@ -259,6 +267,7 @@ export class SorterDaemon {
 
   /** SIGTERM: Cease/Administrative Shutdown to every peer, then close every socket. */
   async stop(): Promise<void> {
+    this.loopDelay.disable();
     this.links.stop();
     if (this.statusTimer) clearInterval(this.statusTimer);
     if (this.compactTimer) clearInterval(this.compactTimer);
