@@ -11,7 +11,8 @@
  *    birdc `show protocols all`, the sorter's GET /status) until it equals the
  *    table; for the sorter also until its post-ingest compaction is done (both
  *    count in its time and memory). Memory = the receiver process's VmRSS then,
- *    and VmHWM (peak). The DFZ-shaped table carries the targets.
+ *    and VmHWM (peak). The DFZ-shaped table carries the targets. The sorter runs
+ *    as images/bgpdns ships it: the esbuild bundle (harness/src/images/bgpdns-bundle.ts).
  * 2. Stalls: the sorter's event-loop delay (perf_hooks histogram in the daemon,
  *    read and reset through GET /status?reset-loop-delay) over the ingest and
  *    compaction, over the flush of the full-table peer (injector stopped) and
@@ -44,6 +45,7 @@ import { inProcessLookups } from './sorter-lookups.js';
 import type { SorterStatus } from '../images/bgpdns/src/sorter/status-http.js';
 import { round } from './_figures.js';
 import { startBird } from './_bird.js';
+import { bundleBgpdns } from '../harness/src/images/bgpdns-bundle.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = join(here, '../images/bgpdns/bin/bgpdns.js');
@@ -205,7 +207,8 @@ async function startSorter(pair: BenchPair, dir: string, name: string): Promise<
   };
   const configFile = join(dir, `sorter-${name}.json`);
   await writeFile(configFile, JSON.stringify(config));
-  const child = pair.run(pair.frrNs, [process.execPath, bin, 'sorter', '--config', configFile, '--log-level', 'warn']);
+  // The daemon as images/bgpdns ships it: the esbuild bundle (no TypeScript loader in the process).
+  const child = pair.run(pair.frrNs, [process.execPath, join(dir, 'bgpdns.mjs'), 'sorter', '--config', configFile, '--log-level', 'warn']);
   // The status endpoint lives in the sorter's namespace; one small reader process there
   // fetches a snapshot per line on its stdin (a process per 200 ms poll would cost more).
   const readerProc = spawn('ip', ['netns', 'exec', pair.frrNs, process.execPath, '-e', `
@@ -282,8 +285,9 @@ async function sorterFlap(pair: BenchPair, sorter: Sorter, table: TableSpec, inj
   const t0 = mono();
   await pair.stopChild(injector);
   await waitFor('sorter flushes the peer', 300_000, async () => {
-    const p = (await sorter.status()).peers[0];
-    return p && p.state !== 'Established' && p.prefixes.ipv4 === 0 && p.prefixes.ipv6 === 0 ? true : undefined;
+    const st = await sorter.status();
+    const p = st.peers[0];
+    return p && p.state !== 'Established' && st.rib.pathsToFlush === 0 && st.rib.ipv4.paths + st.rib.ipv6.paths === 0 ? true : undefined;
   }, sorter.child, POLL_MS);
   const flushS = (mono() - t0) / 1000;
   const flush = (await sorter.status(true)).eventLoop;
@@ -388,6 +392,7 @@ async function main(): Promise<void> {
   ];
   try {
     for (const t of tables) await writeTable(t);
+    await bundleBgpdns(join(here, '..'), join(dir, 'bgpdns.mjs'));
     const dfz = await tableRun(tables[0], dir, quick);
     const lab = await tableRun(tables[1], dir, quick);
     const lookups = inProcessLookups(quick ? tables[1] : { ipv4: 262_143, ipv6: 200_000 }, quick ? 1_000_000 : 3_000_000);

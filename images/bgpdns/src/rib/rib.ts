@@ -15,6 +15,8 @@ import { RouteTable, type TableChange } from './route-table.js';
 
 /** The families as plain constants: reading the enum through its module binding costs on hot paths. */
 const AFI_IPV4: Afi = 1;
+/** Slots a flush sweeps between clock checks (a few hundred microseconds of work). */
+const FLUSH_SLOTS_PER_CHECK = 4096;
 
 /** (family, buffer, offset of the prefix octets, prefix length), as bgp/nlri.ts visits NLRI. */
 export type NlriVisitor = (afi: Afi, buf: Uint8Array, offset: number, len: number) => void;
@@ -85,6 +87,71 @@ export class Rib {
   peerUp(peer: number, routerId: string): void {
     this.peers.setEstablished(peer, true, routerId);
   }
+
+  /**
+   * Session gone, for a daemon that must not stall: the peer's paths leave in slices
+   * (flushStep, called until it returns true) instead of all at once, as BIRD and FRR
+   * flush a peer over several rounds of their event loops. Until its slice comes a
+   * path stays where it was, as in those daemons. The old id takes no new paths;
+   * the returned id (a fresh one, or a fully flushed one reused) serves the peer's
+   * next session.
+   */
+  retirePeer(peer: number): number {
+    const config = this.peers.config(peer);
+    this.peers.setEstablished(peer, false);
+    this.flushes.push({ peer, table: 0, cursor: 0 });
+    const reuse = this.flushedIds.pop();
+    const id = this.peers.add(config, reuse);
+    if (reuse === undefined) {
+      this.prefixCount.push(0);
+      this.prefixCountV4.push(0);
+      this.prefixCountV6.push(0);
+    }
+    return id;
+  }
+
+  /** Paths of retired peers not yet flushed. */
+  get pathsToFlush(): number {
+    let n = 0;
+    for (const f of this.flushes) n += this.prefixCount[f.peer];
+    return n;
+  }
+
+  /**
+   * Flushes retired peers' paths until `deadline` (performance.now() ms), a few
+   * thousand slots between clock checks. Returns true when nothing is left to flush.
+   */
+  flushStep(deadline: number): boolean {
+    const tables = [this.v4, this.v6];
+    while (this.flushes.length > 0) {
+      const f = this.flushes[0];
+      const table = tables[f.table];
+      const afi = f.table === 0 ? AFI_IPV4 : (2 as Afi);
+      let removed = 0;
+      f.cursor = table.clearPeerSlice(f.peer, f.cursor, FLUSH_SLOTS_PER_CHECK, (_node, bestChanged) => {
+        removed++;
+        if (bestChanged) this.generation++;
+      });
+      if (removed > 0) {
+        this.originVersion++;
+        this.count(f.peer, afi, -removed);
+      }
+      if (f.cursor < 0) {
+        f.cursor = 0;
+        if (++f.table === 2) {
+          this.flushes.shift();
+          this.flushedIds.push(f.peer);
+        }
+      }
+      if (performance.now() >= deadline) return this.flushes.length === 0;
+    }
+    return true;
+  }
+
+  /** Retired peers being flushed, oldest first: which family and slot each has reached. */
+  private readonly flushes: { peer: number; table: number; cursor: number }[] = [];
+  /** Retired ids with no path left, for reuse. */
+  private readonly flushedIds: number[] = [];
 
   /** Session gone: every path of the peer leaves both families. Returns the number removed. */
   peerDown(peer: number): number {
@@ -209,6 +276,8 @@ export class Rib {
    * the milliseconds spent, or undefined when nothing was worth compacting.
    */
   compactIfWorthwhile(): number | undefined {
+    // A flush walks slots by position: re-laying them under it would skip paths.
+    if (this.flushes.length > 0) return undefined;
     const started = performance.now();
     let compacted = false;
     for (const table of [this.v4, this.v6]) {

@@ -194,6 +194,24 @@ export class RouteTable {
     return removed;
   }
 
+  /**
+   * Removes the peer's paths held in slots [from, from + count) (a slice of a flush
+   * spread over time); calls `each` per removed path. Returns the next slot to look
+   * at, or -1 when the whole table has been swept. Slots handed out meanwhile to
+   * other peers are skipped; the flushed peer's id gets no new paths (Rib.retirePeer).
+   */
+  clearPeerSlice(peer: number, from: number, count: number, each: (node: number, bestChanged: boolean) => void): number {
+    const change: TableChange = { bestChanged: false, pathsChanged: false };
+    const end = Math.min(this.slotsUsed, from + count);
+    for (let s = from; s < end; s++) {
+      const node = this.slots[s * SLOT + NODE];
+      if (node === NONE || this.slots[s * SLOT + PEER] !== peer) continue;
+      this.removePath(node, peer, change);
+      each(node, change.bestChanged);
+    }
+    return end >= this.slotsUsed ? -1 : end;
+  }
+
   /** Slots handed out since the last compaction (the RIB's compaction policy reads it). */
   get churnSinceCompact(): number {
     return this.allocsSinceCompact;

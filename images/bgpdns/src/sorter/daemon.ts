@@ -5,7 +5,7 @@
  * Established it only sends End-of-RIB for each negotiated family.
  */
 import { writeFile, rename } from 'node:fs/promises';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Afi } from '../bgp/types.js';
 import { BgpSpeaker, CeaseSubcode, ErrorCode, type Session } from '../bgp/index.js';
 import { Rib } from '../rib/rib.js';
@@ -43,6 +43,8 @@ const COMPACT_CHECK_MS = 1000;
  * a second) stays below it, so compaction still happens on a RIB that is never silent.
  */
 const TABLE_LOAD_UPDATES = 200;
+/** Longest slice of a peer's flush: well inside the 10 ms a synchronous piece of work may take. */
+const FLUSH_SLICE_MS = 4;
 
 function maxPrefixData(afi: Afi, limit: number): Uint8Array {
   // RFC 4486 §4: AFI (2), SAFI (1), upper bound (4).
@@ -123,6 +125,23 @@ export class SorterDaemon {
     await this.startFailover();
   }
 
+  private flushing = false;
+
+  /** Runs Rib.flushStep once per event-loop turn, FLUSH_SLICE_MS at a time, until nothing is left. */
+  private flushInSlices(): void {
+    if (this.flushing) return;
+    this.flushing = true;
+    const step = (): void => {
+      if (this.rib.flushStep(performance.now() + FLUSH_SLICE_MS)) {
+        this.flushing = false;
+        this.statusChanged();
+        return;
+      }
+      setImmediate(step);
+    };
+    step();
+  }
+
   /** Re-lay the RIB's path slots (Rib.compactIfWorthwhile) unless a table is arriving. */
   private compactWhenQuiet(): void {
     const updates = this.updatesSinceCheck;
@@ -198,6 +217,7 @@ export class SorterDaemon {
       mode: 'passive',
       holdTime: pc.holdTime,
     });
+    // p.ribId changes when a session goes down (Rib.retirePeer): handlers read it from p.
     const p: PeerRuntime = { config: pc, ribId, session, state: session.state, since: mono(), flaps: 0, endOfRibAt: {} };
     this.peers.push(p);
     const fields = { peer: pc.name, address: pc.address, asn: pc.asn };
@@ -210,7 +230,7 @@ export class SorterDaemon {
       p.routerId = info.peerOpen.bgpId;
       p.firstUpdateAt = undefined;
       p.endOfRibAt = {};
-      this.rib.peerUp(ribId, info.peerOpen.bgpId);
+      this.rib.peerUp(p.ribId, info.peerOpen.bgpId);
       // Listen-only: nothing to advertise, so the initial update is complete at once (RFC 4724 §2).
       for (const afi of info.families) session.sendEndOfRib(afi);
       void this.learnInterface(p);
@@ -220,7 +240,7 @@ export class SorterDaemon {
     session.on('update', (update) => {
       p.firstUpdateAt ??= mono();
       this.updatesSinceCheck++;
-      this.rib.applyUpdate(ribId, update);
+      this.rib.applyUpdate(p.ribId, update);
       this.enforceMaxPrefix(p);
     });
     session.on('updateIssues', (issues) => {
@@ -234,14 +254,17 @@ export class SorterDaemon {
       this.log.log('info', 'End-of-RIB received', {
         ...fields,
         family,
-        prefixes: afi === Afi.IPv4 ? this.rib.prefixCountV4[ribId] : this.rib.prefixCountV6[ribId],
+        prefixes: afi === Afi.IPv4 ? this.rib.prefixCountV4[p.ribId] : this.rib.prefixCountV6[p.ribId],
         ingestMs: p.firstUpdateAt === undefined ? 0 : Math.round(at - p.firstUpdateAt),
       });
     });
     session.on('down', (info) => {
-      const wasUp = p.state === 'Established' || this.rib.peers.established[ribId];
+      const wasUp = p.state === 'Established' || this.rib.peers.established[p.ribId];
       p.state = 'Idle';
-      const removed = this.rib.peerDown(ribId);
+      // The paths leave in slices of at most FLUSH_SLICE_MS (no stall on a full table); the next session gets a new id.
+      const removed = this.rib.prefixCount[p.ribId];
+      p.ribId = this.rib.retirePeer(p.ribId);
+      this.flushInSlices();
       if (wasUp) {
         p.flaps++;
         p.since = mono();

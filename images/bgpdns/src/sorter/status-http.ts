@@ -47,6 +47,7 @@ export function statusSnapshot(d: SorterDaemon) {
       attributeSets: rib.attrs.size,
       typedArrayBytes: rib.bytesUsed(),
       compactions: rib.compactions,
+      pathsToFlush: rib.pathsToFlush,
       lastCompactionMs: Math.round(rib.lastCompactionMs),
     },
     // Named after the 2002 `show dnssort statistics` (seed slide 34).
