@@ -122,6 +122,8 @@ export class Rib {
    * thousand slots between clock checks. Returns true when nothing is left to flush.
    */
   flushStep(deadline: number): boolean {
+    // Slot positions move when a compaction ends: the compaction goes first (backgroundStep).
+    if (this.compactionStarted !== undefined) return false;
     const tables = [this.v4, this.v6];
     while (this.flushes.length > 0) {
       const f = this.flushes[0];
@@ -276,25 +278,60 @@ export class Rib {
    * the milliseconds spent, or undefined when nothing was worth compacting.
    */
   compactIfWorthwhile(): number | undefined {
-    // A flush walks slots by position: re-laying them under it would skip paths.
-    if (this.flushes.length > 0) return undefined;
-    const started = performance.now();
-    let compacted = false;
-    for (const table of [this.v4, this.v6]) {
-      if (table.churnSinceCompact >= Math.max(10_000, table.paths / 4)) {
-        table.compact();
-        compacted = true;
-      }
-    }
-    if (!compacted) return undefined;
-    this.compactions++;
-    this.lastCompactionMs = performance.now() - started;
+    if (!this.startCompactionIfWorthwhile()) return undefined;
+    while (!this.backgroundStep(Infinity));
     return this.lastCompactionMs;
   }
 
-  /** How many times compactIfWorthwhile compacted anything, and how long the last one blocked. */
+  private worthCompacting(table: RouteTable): boolean {
+    return table.churnSinceCompact >= Math.max(10_000, table.paths / 4);
+  }
+
+  /**
+   * Starts compacting the families worth it (as compactIfWorthwhile decides), to be
+   * carried out in slices by backgroundStep. Returns whether one was started.
+   */
+  startCompactionIfWorthwhile(): boolean {
+    // A flush walks slots by position: re-laying them under it would skip paths.
+    if (this.flushes.length > 0 || this.compactionStarted !== undefined) return false;
+    let started = false;
+    for (const table of [this.v4, this.v6]) {
+      if (!this.worthCompacting(table)) continue;
+      table.startCompaction();
+      started = true;
+    }
+    if (started) {
+      this.compactionStarted = performance.now();
+      this.compactionLongestSliceMs = 0;
+    }
+    return started;
+  }
+
+  /**
+   * Background work of the RIB, until `deadline` (performance.now() ms): a compaction
+   * in progress first, then the flushes of retired peers. Returns true when idle.
+   */
+  backgroundStep(deadline: number): boolean {
+    if (this.compactionStarted !== undefined) {
+      const t0 = performance.now();
+      const done = this.v4.compactStep(deadline) && this.v6.compactStep(deadline);
+      this.compactionLongestSliceMs = Math.max(this.compactionLongestSliceMs, performance.now() - t0);
+      if (!done) return false;
+      this.compactions++;
+      this.lastCompactionMs = performance.now() - this.compactionStarted;
+      this.lastCompactionSliceMs = this.compactionLongestSliceMs;
+      this.compactionStarted = undefined;
+      if (performance.now() >= deadline) return this.flushes.length === 0;
+    }
+    return this.flushStep(deadline);
+  }
+
+  private compactionStarted?: number;
+  private compactionLongestSliceMs = 0;
+  /** Compactions completed; the last one's duration from start to end, and its longest slice. */
   compactions = 0;
   lastCompactionMs = 0;
+  lastCompactionSliceMs = 0;
 
   prefixText(afi: Afi, node: number): string {
     const t = this.table(afi).trie;

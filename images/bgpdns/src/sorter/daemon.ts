@@ -43,8 +43,8 @@ const COMPACT_CHECK_MS = 1000;
  * a second) stays below it, so compaction still happens on a RIB that is never silent.
  */
 const TABLE_LOAD_UPDATES = 200;
-/** Longest slice of a peer's flush: well inside the 10 ms a synchronous piece of work may take. */
-const FLUSH_SLICE_MS = 4;
+/** Longest slice of background work (a flush, a compaction): well inside the 10 ms a synchronous piece of work may take. */
+const SLICE_MS = 4;
 
 function maxPrefixData(afi: Afi, limit: number): Uint8Array {
   // RFC 4486 §4: AFI (2), SAFI (1), upper bound (4).
@@ -125,15 +125,19 @@ export class SorterDaemon {
     await this.startFailover();
   }
 
-  private flushing = false;
+  private working = false;
 
-  /** Runs Rib.flushStep once per event-loop turn, FLUSH_SLICE_MS at a time, until nothing is left. */
-  private flushInSlices(): void {
-    if (this.flushing) return;
-    this.flushing = true;
+  /**
+   * Runs the RIB's background work (a compaction, flushes of peers gone down) one
+   * slice of at most SLICE_MS per event-loop turn until it is idle: UPDATEs and
+   * queries get their turn between slices.
+   */
+  private workInSlices(): void {
+    if (this.working) return;
+    this.working = true;
     const step = (): void => {
-      if (this.rib.flushStep(performance.now() + FLUSH_SLICE_MS)) {
-        this.flushing = false;
+      if (this.rib.backgroundStep(performance.now() + SLICE_MS)) {
+        this.working = false;
         this.statusChanged();
         return;
       }
@@ -142,13 +146,19 @@ export class SorterDaemon {
     step();
   }
 
-  /** Re-lay the RIB's path slots (Rib.compactIfWorthwhile) unless a table is arriving. */
+  /** Re-lay the RIB's path slots (Rib.startCompactionIfWorthwhile, then in slices) unless a table is arriving. */
   private compactWhenQuiet(): void {
     const updates = this.updatesSinceCheck;
     this.updatesSinceCheck = 0;
     if (updates > TABLE_LOAD_UPDATES) return;
-    const ms = this.rib.compactIfWorthwhile();
-    if (ms !== undefined) this.log.log('info', 'RIB compacted (path slots re-laid per prefix)', { ms: Math.round(ms), paths: this.rib.v4.paths + this.rib.v6.paths });
+    if (!this.rib.startCompactionIfWorthwhile()) return;
+    const before = this.rib.compactions;
+    const logWhenDone = (): void => {
+      if (this.rib.compactions === before) return void setTimeout(logWhenDone, 100).unref();
+      this.log.log('info', 'RIB compacted (path slots re-laid per prefix)', { ms: Math.round(this.rib.lastCompactionMs), longestSliceMs: Math.round(this.rib.lastCompactionSliceMs), paths: this.rib.v4.paths + this.rib.v6.paths });
+    };
+    this.workInSlices();
+    logWhenDone();
   }
 
   private statusWriting = false;
@@ -261,10 +271,10 @@ export class SorterDaemon {
     session.on('down', (info) => {
       const wasUp = p.state === 'Established' || this.rib.peers.established[p.ribId];
       p.state = 'Idle';
-      // The paths leave in slices of at most FLUSH_SLICE_MS (no stall on a full table); the next session gets a new id.
+      // The paths leave in slices of at most SLICE_MS (no stall on a full table); the next session gets a new id.
       const removed = this.rib.prefixCount[p.ribId];
       p.ribId = this.rib.retirePeer(p.ribId);
-      this.flushInSlices();
+      this.workInSlices();
       if (wasUp) {
         p.flaps++;
         p.since = mono();

@@ -49,6 +49,7 @@ export function statusSnapshot(d: SorterDaemon) {
       compactions: rib.compactions,
       pathsToFlush: rib.pathsToFlush,
       lastCompactionMs: Math.round(rib.lastCompactionMs),
+      lastCompactionSliceMs: Math.round(rib.lastCompactionSliceMs * 10) / 10,
     },
     // Named after the 2002 `show dnssort statistics` (seed slide 34).
     statistics: {
