@@ -59,7 +59,7 @@ export class Rib {
   /** Paths held per peer and family, for max-prefix (FRR counts per family). */
   readonly prefixCountV4: number[] = [];
   readonly prefixCountV6: number[] = [];
-  private readonly change: TableChange = { bestChanged: false, pathsChanged: false };
+  private readonly change: TableChange = { bestChanged: false, pathsChanged: false, originGone: false };
   /** The prefix being applied, as trie key words. */
   private readonly key = new Uint32Array(4);
 
@@ -130,14 +130,12 @@ export class Rib {
       const table = tables[f.table];
       const afi = f.table === 0 ? AFI_IPV4 : (2 as Afi);
       let removed = 0;
-      f.cursor = table.clearPeerSlice(f.peer, f.cursor, FLUSH_SLOTS_PER_CHECK, (_node, bestChanged) => {
+      f.cursor = table.clearPeerSlice(f.peer, f.cursor, FLUSH_SLOTS_PER_CHECK, (_node, bestChanged, originGone) => {
         removed++;
         if (bestChanged) this.generation++;
+        if (originGone) this.originVersion++;
       });
-      if (removed > 0) {
-        this.originVersion++;
-        this.count(f.peer, afi, -removed);
-      }
+      if (removed > 0) this.count(f.peer, afi, -removed);
       if (f.cursor < 0) {
         f.cursor = 0;
         if (++f.table === 2) {
@@ -197,7 +195,8 @@ export class Rib {
     table.announce(peer, this.attrs.acquire(attrs), this.key, len, change);
     if (table.paths !== before) this.count(peer, afi, 1);
     if (change.bestChanged) this.generation++;
-    if (change.pathsChanged && selfOriginated) this.originVersion++;
+    // The mapping of candidates to upstreams reads self-originated paths only: other churn leaves it be.
+    if (change.pathsChanged && (selfOriginated || change.originGone)) this.originVersion++;
   }
 
   private withdrawKey(peer: number, afi: Afi, len: number): void {
@@ -206,8 +205,7 @@ export class Rib {
     table.withdraw(peer, this.key, len, change);
     if (change.pathsChanged) {
       this.count(peer, afi, -1);
-      // Cheap and safe: a withdrawn path may have been self-originated.
-      this.originVersion++;
+      if (change.originGone) this.originVersion++;
     }
     if (change.bestChanged) this.generation++;
   }

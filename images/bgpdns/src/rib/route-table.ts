@@ -22,6 +22,11 @@ export interface TableChange {
   bestChanged: boolean;
   /** True when the set of paths changed at all. */
   pathsChanged: boolean;
+  /**
+   * True when a path replaced or removed here was self-originated by its peer (AS_PATH
+   * only the neighbour's AS): the sorter's candidate-to-upstream mapping reads those.
+   */
+  originGone?: boolean;
 }
 
 export class RouteTable {
@@ -135,9 +140,11 @@ export class RouteTable {
         this.ctx.attrs.release(attr);
         change.bestChanged = false;
         change.pathsChanged = false;
+        change.originGone = false;
         return;
       }
       this.slots[this.ix(s) + ATTR] = attr;
+      change.originGone = this.ctx.attrs.soleAs[old] === this.ctx.peers.asn[peer];
       this.ctx.attrs.release(old);
       change.pathsChanged = true;
       const wasBest = this.trie.aux(node) === s;
@@ -153,6 +160,7 @@ export class RouteTable {
     this.trie.setValue(node, s);
     this.pathCount++;
     change.pathsChanged = true;
+    change.originGone = false;
     change.bestChanged = this.reselect(node);
   }
 
@@ -161,6 +169,7 @@ export class RouteTable {
     const node = this.trie.find(key, len);
     change.bestChanged = false;
     change.pathsChanged = false;
+    change.originGone = false;
     if (node === NONE) return;
     this.removePath(node, peer, change);
   }
@@ -172,7 +181,9 @@ export class RouteTable {
       const next = this.slots[this.ix(s) + NEXT];
       if (prev === NONE) this.trie.setValue(node, next);
       else this.slots[this.ix(prev) + NEXT] = next;
-      this.ctx.attrs.release(this.slots[this.ix(s) + ATTR]);
+      const attr = this.slots[this.ix(s) + ATTR];
+      change.originGone = this.ctx.attrs.soleAs[attr] === this.ctx.peers.asn[peer];
+      this.ctx.attrs.release(attr);
       this.slots[this.ix(s) + NODE] = NONE;
       if (this.compaction === undefined) {
         this.slots[this.ix(s) + NEXT] = this.freeSlot;
@@ -216,14 +227,14 @@ export class RouteTable {
    * at, or -1 when the whole table has been swept. Slots handed out meanwhile to
    * other peers are skipped; the flushed peer's id gets no new paths (Rib.retirePeer).
    */
-  clearPeerSlice(peer: number, from: number, count: number, each: (node: number, bestChanged: boolean) => void): number {
+  clearPeerSlice(peer: number, from: number, count: number, each: (node: number, bestChanged: boolean, originGone: boolean) => void): number {
     const change: TableChange = { bestChanged: false, pathsChanged: false };
     const end = Math.min(this.slotsUsed, from + count);
     for (let s = from; s < end; s++) {
       const node = this.slots[s * SLOT + NODE];
       if (node === NONE || this.slots[s * SLOT + PEER] !== peer) continue;
       this.removePath(node, peer, change);
-      each(node, change.bestChanged);
+      each(node, change.bestChanged, change.originGone === true);
     }
     return end >= this.slotsUsed ? -1 : end;
   }
