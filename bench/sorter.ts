@@ -270,6 +270,7 @@ async function sorterIngest(pair: BenchPair, sorter: Sorter, table: TableSpec): 
     return p ? p.prefixes : undefined;
   }, async () => (await sorter.status()).rib.compactions >= 1);
   const st = await sorter.status(true);
+  console.error(`${table.name}: sorter memory ${JSON.stringify(st.memory)} (rss ${st.rssBytes})`);
   return {
     ...r,
     compactionMs: st.rib.lastCompactionMs,

@@ -71,6 +71,8 @@ export function statusSnapshot(d: SorterDaemon) {
       samples: d.loopDelay.count,
     },
     rssBytes: process.memoryUsage().rss,
+    // Where the memory is: the V8 heap, and ArrayBuffers (the RIB's typed arrays, socket buffers).
+    memory: (({ heapTotal, heapUsed, external, arrayBuffers }) => ({ heapTotal, heapUsed, external, arrayBuffers }))(process.memoryUsage()),
   };
 }
 
