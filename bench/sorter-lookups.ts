@@ -2,13 +2,14 @@
  * In-process ranked lookups for `bench sorter`: a RIB with three upstreams each
  * holding the synthetic table (paths of different lengths), then Sorter.rankNow for
  * clients spread over the table. Runs alone too, for profiling:
- *   node --import tsx --cpu-prof bench/sorter-lookups.ts
+ *   node --import tsx --cpu-prof bench/sorter-lookups.ts [--dfz]
  */
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { visitPrefixes } from '../images/bgpdns/src/bgp/nlri.js';
 import { Afi, AsPathSegmentType, type PathAttributes } from '../images/bgpdns/src/bgp/types.js';
-import { syntheticTable } from '../images/bgpdns/src/inject/synthetic.js';
+import { syntheticTable, seededRandom } from '../images/bgpdns/src/inject/synthetic.js';
+import { dfzTable } from '../images/bgpdns/src/inject/dfz.js';
 import { Rib } from '../images/bgpdns/src/rib/rib.js';
 import { formatIPv4, formatIPv6 } from '../images/bgpdns/src/rib/address.js';
 import { Sorter } from '../images/bgpdns/src/sorter/sorter.js';
@@ -18,8 +19,8 @@ import { Sorter } from '../images/bgpdns/src/sorter/sorter.js';
  * full table after the other as sessions deliver them; the RIB, sorter and clients the
  * lookups run on (exported for profiling parts of rankNow).
  */
-export function lookupSetup(table: { ipv4: number; ipv6: number }) {
-  const t = syntheticTable({ ...table, seed: 1 });
+export function lookupSetup(table: { ipv4: number; ipv6: number }, shape: 'lab' | 'dfz' = 'lab') {
+  const t = shape === 'dfz' ? dfzTable({ ...table, seed: 1 }) : syntheticTable({ ...table, seed: 1 });
   const rib = new Rib({ localAsn: 64500 });
   const upstreams = [64501, 64502, 4200000001];
   const peers = upstreams.map((asn, i) => {
@@ -52,16 +53,38 @@ export function lookupSetup(table: { ipv4: number; ipv6: number }) {
   const sorter = new Sorter(rib);
   let seed = 7;
   const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
-  const clients = Array.from({ length: 65536 }, (_, i) =>
-    i % 5 === 4 ? formatIPv6([0x20010db8, rnd() & 0x0000ffff, rnd(), rnd()]) : formatIPv4((0xc6120000 | (rnd() & 0x1ffff)) >>> 0),
-  );
+  const clients = shape === 'dfz'
+    ? dfzClients(t, 65536)
+    : Array.from({ length: 65536 }, (_, i) =>
+      i % 5 === 4 ? formatIPv6([0x20010db8, rnd() & 0x0000ffff, rnd(), rnd()]) : formatIPv4((0xc6120000 | (rnd() & 0x1ffff)) >>> 0),
+    );
   const candidates = ['198.19.201.10', '198.19.202.10', '2001:db8:c903::10'];
   return { rib, sorter, clients, candidates, ribBuildS, compactMs };
 }
 
+/**
+ * Clients of a DFZ-shaped table: a random address inside a random prefix of the table
+ * (IPv4 and IPv6 in the table's proportion), so every lookup meets a route, as a real
+ * resolver's clients do.
+ */
+function dfzClients(t: ReturnType<typeof dfzTable>, n: number): string[] {
+  const rnd = seededRandom(7);
+  const prefixes: { afi: Afi; bytes: Uint8Array; len: number }[] = [];
+  for (const g of t.groups) visitPrefixes(g.nlri, 0, g.nlri.length, g.afi, (afi, buf, offset, len) => prefixes.push({ afi, bytes: buf.slice(offset, offset + ((len + 7) >> 3)), len }));
+  return Array.from({ length: n }, () => {
+    const p = prefixes[Math.floor(rnd() * prefixes.length)];
+    const words = p.afi === Afi.IPv4 ? [0] : [0, 0, 0, 0];
+    for (let i = 0; i < words.length * 32; i++) {
+      const bit = i < p.len ? (p.bytes[i >> 3] >> (7 - (i & 7))) & 1 : rnd() < 0.5 ? 1 : 0;
+      words[i >> 5] = (words[i >> 5] | (bit << (31 - (i & 31)))) >>> 0;
+    }
+    return p.afi === Afi.IPv4 ? formatIPv4(words[0]) : formatIPv6(words);
+  });
+}
+
 /** Ranked lookups per second in process over lookupSetup's RIB. */
-export function inProcessLookups(table: { ipv4: number; ipv6: number }, lookups: number) {
-  const { rib, sorter, clients, candidates, ribBuildS, compactMs } = lookupSetup(table);
+export function inProcessLookups(table: { ipv4: number; ipv6: number }, lookups: number, shape: 'lab' | 'dfz' = 'lab') {
+  const { rib, sorter, clients, candidates, ribBuildS, compactMs } = lookupSetup(table, shape);
   const statuses: Record<string, number> = {};
   for (let i = 0; i < 65536; i++) {
     const s = sorter.rankNow({ client: clients[i], candidates }).status;
@@ -77,6 +100,7 @@ export function inProcessLookups(table: { ipv4: number; ipv6: number }, lookups:
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const r = inProcessLookups({ ipv4: 262_143, ipv6: 200_000 }, 3_000_000);
+  const dfz = process.argv.includes('--dfz');
+  const r = dfz ? inProcessLookups({ ipv4: 1_000_000, ipv6: 200_000 }, 3_000_000, 'dfz') : inProcessLookups({ ipv4: 262_143, ipv6: 200_000 }, 3_000_000);
   console.log(JSON.stringify(r));
 }

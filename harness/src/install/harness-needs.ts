@@ -33,5 +33,11 @@ export const TEST_TOOL_NEEDS: readonly HostNeed[] = [
   { executable: '/usr/sbin/runuser', package: 'util-linux' },
 ];
 
-/** Load generators and reference daemons the benchmarks run (bench/). */
-export const BENCH_NEEDS: readonly HostNeed[] = [{ executable: '/usr/bin/dnsperf', package: 'dnsperf' }];
+/** Load generators and reference daemons the benchmarks run (bench/), each with its bench. */
+export const BENCH_NEEDS: readonly HostNeed[] = [
+  // bench dns: the load generator
+  { executable: '/usr/bin/dnsperf', package: 'dnsperf' },
+  // bench sorter: BIRD 2, the RIB memory and ingest reference (bench/_bird.ts)
+  { executable: '/usr/sbin/bird', package: 'bird2' },
+  { executable: '/usr/sbin/birdc', package: 'bird2' },
+];

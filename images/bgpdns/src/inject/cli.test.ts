@@ -31,6 +31,21 @@ test('bgpdns inject --write-mrt writes a synthetic table that reads back', async
   t.is(back.table.ipv6, 500);
 });
 
+test('bgpdns inject --shape dfz --write-mrt: a DFZ-shaped table with the outside-the-lab-ranges warning, reproducible from its seed', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 't12-cli-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const files = [join(dir, 'a.mrt'), join(dir, 'b.mrt')];
+  for (const file of files) {
+    const r = await run(['--synthetic', '--shape', 'dfz', '--ipv4', '800', '--ipv6', '200', '--seed', '5', '--write-mrt', file]);
+    t.is(r.code, 0, r.stderr);
+    t.regex(r.stdout, /"event":"warning","message":"1000 prefixes of the DFZ-shaped synthetic table lie outside the lab ranges/);
+  }
+  const [a, b] = await Promise.all(files.map((f) => readMrtFile(f)));
+  t.is(a.table.ipv4, 800);
+  t.is(a.table.ipv6, 200);
+  t.deepEqual(b.table.groups.map((g) => Buffer.from(g.nlri).toString('hex')).sort(), a.table.groups.map((g) => Buffer.from(g.nlri).toString('hex')).sort());
+});
+
 test('bgpdns inject: usage errors exit 2 naming the flag; an unreadable MRT file exits 1 naming it', async (t) => {
   const usage = await run(['--synthetic', '--peer', '198.18.0.2', '--local-as', 'x']);
   t.is(usage.code, 2);

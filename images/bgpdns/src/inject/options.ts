@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import net from 'node:net';
 import { parseIpv4 } from '../bgp/addresses.js';
 import { MAX_IPV4_PREFIXES, MAX_IPV6_PREFIXES } from './synthetic.js';
+import { MAX_DFZ_IPV4, MAX_DFZ_IPV6 } from './dfz.js';
 
 export const injectUsage = `usage: bgpdns inject --peer ADDR --local-as ASN --peer-as ASN --router-id ID (--synthetic | --mrt FILE) [options]
   --peer ADDR            peer to connect to (IPv4 or IPv6)
@@ -14,6 +15,10 @@ export const injectUsage = `usage: bgpdns inject --peer ADDR --local-as ASN --pe
   --hold-time S          proposed hold time, 0 or >= 3 (default 90)
   --synthetic            send a seeded synthetic table (lab ranges only:
                          IPv4 198.18.0.0/15, at most ${MAX_IPV4_PREFIXES}; IPv6 2001:db8::/32)
+    --shape lab|dfz      lab (default): inside the lab ranges; dfz: spread over the whole
+                         unicast space with the DFZ prefix-length mix (at most ${MAX_DFZ_IPV4} IPv4,
+                         ${MAX_DFZ_IPV6} IPv6) — table data only, for speakers that install nothing
+                         into a kernel FIB; never a packet's destination
     --ipv4 N             IPv4 prefixes (default 10000)
     --ipv6 N             IPv6 prefixes (default 2000)
     --seed N             random seed (default 1)
@@ -36,7 +41,7 @@ export interface InjectOptions {
   routerId?: string;
   localAddress?: string;
   holdTime: number;
-  source: { kind: 'synthetic'; ipv4: number; ipv6: number; seed: number; prefixesPerOrigin: number } | { kind: 'mrt'; file: string; peerIndex?: number };
+  source: { kind: 'synthetic'; shape: 'lab' | 'dfz'; ipv4: number; ipv6: number; seed: number; prefixesPerOrigin: number } | { kind: 'mrt'; file: string; peerIndex?: number };
   nextHop4?: string;
   nextHop6?: string;
   exitAfterEor: boolean;
@@ -66,7 +71,7 @@ export function parseInjectArgs(argv: string[]): InjectOptions {
       options: {
         peer: { type: 'string' }, port: { type: 'string' }, 'local-as': { type: 'string' }, 'peer-as': { type: 'string' },
         'router-id': { type: 'string' }, 'local-address': { type: 'string' }, 'hold-time': { type: 'string' },
-        synthetic: { type: 'boolean' }, ipv4: { type: 'string' }, ipv6: { type: 'string' }, seed: { type: 'string' },
+        synthetic: { type: 'boolean' }, shape: { type: 'string' }, ipv4: { type: 'string' }, ipv6: { type: 'string' }, seed: { type: 'string' },
         'prefixes-per-path': { type: 'string' },
         mrt: { type: 'string' }, 'mrt-peer': { type: 'string' }, 'next-hop4': { type: 'string' }, 'next-hop6': { type: 'string' },
         'exit-after-eor': { type: 'boolean' }, 'write-mrt': { type: 'string' },
@@ -78,14 +83,19 @@ export function parseInjectArgs(argv: string[]): InjectOptions {
   const str = (k: string): string | undefined => values[k] as string | undefined;
   if (values.synthetic && str('mrt')) throw new UsageError('--synthetic and --mrt exclude each other');
   if (!values.synthetic && !str('mrt')) throw new UsageError('a table source is required: --synthetic or --mrt FILE');
-  if (!values.synthetic && (str('ipv4') || str('ipv6') || str('seed') || str('prefixes-per-path'))) {
-    throw new UsageError('--ipv4/--ipv6/--seed/--prefixes-per-path apply to --synthetic only');
+  if (!values.synthetic && (str('ipv4') || str('ipv6') || str('seed') || str('prefixes-per-path') || str('shape'))) {
+    throw new UsageError('--shape/--ipv4/--ipv6/--seed/--prefixes-per-path apply to --synthetic only');
   }
+  const shape = str('shape') ?? 'lab';
+  if (shape !== 'lab' && shape !== 'dfz') throw new UsageError(`--shape must be lab or dfz, got "${shape}"`);
+  const max4 = shape === 'dfz' ? MAX_DFZ_IPV4 : MAX_IPV4_PREFIXES;
+  const max6 = shape === 'dfz' ? MAX_DFZ_IPV6 : MAX_IPV6_PREFIXES;
   const source: InjectOptions['source'] = values.synthetic
     ? {
       kind: 'synthetic',
-      ipv4: integer('ipv4', str('ipv4'), 0, MAX_IPV4_PREFIXES) ?? 10_000,
-      ipv6: integer('ipv6', str('ipv6'), 0, MAX_IPV6_PREFIXES) ?? 2_000,
+      shape,
+      ipv4: integer('ipv4', str('ipv4'), 0, max4) ?? 10_000,
+      ipv6: integer('ipv6', str('ipv6'), 0, max6) ?? 2_000,
       seed: integer('seed', str('seed'), 0, 2 ** 32 - 1) ?? 1,
       prefixesPerOrigin: integer('prefixes-per-path', str('prefixes-per-path'), 1, 1_000_000) ?? 11,
     }

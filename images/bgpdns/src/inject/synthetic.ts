@@ -61,7 +61,7 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-function pick(dist: [number, number][], u: number): number {
+export function pick(dist: [number, number][], u: number): number {
   const total = dist.reduce((n, [, w]) => n + w, 0);
   let acc = 0;
   for (const [v, w] of dist) {
@@ -167,31 +167,26 @@ function makePath(i: number, rnd: () => number): PathAttributes {
   return attrs;
 }
 
-function familyGroups(
-  afi: Afi, total: number, dist: [number, number][], base: { bytes: Uint8Array; len: number },
+/**
+ * Groups `total` prefixes by origin: each gets an origin drawn with a heavy head
+ * (a few origins hold many prefixes, most hold a handful), then the NLRI are laid
+ * out origin by origin (counting sort) so a group's NLRI is one subarray.
+ * `lenOf(i)` is prefix i's length, `write(i, out, at)` encodes it as NLRI and
+ * returns the offset after it.
+ */
+export function groupByOrigin(
+  afi: Afi, total: number, lenOf: (i: number) => number, write: (i: number, out: Uint8Array, at: number) => number,
   origins: PathAttributes[], rnd: () => number,
 ): RouteGroup[] {
-  if (total === 0) return [];
-  const maxLen = afi === Afi.IPv4 ? 32 : 64;
-  const counts = lengthCounts(total, dist, base.len, maxLen);
-  // Draw (length, index) pairs and an origin for each, then bucket by origin (counting sort).
-  const lens = new Uint8Array(total);
-  const idx = new Float64Array(total);
   const originOf = new Int32Array(total);
   const perOrigin = new Int32Array(origins.length);
   const bytesPerOrigin = new Float64Array(origins.length);
-  let p = 0;
-  for (const [len, k] of counts) {
-    for (const index of distinct(k, Math.min(2 ** (len - base.len), 2 ** 32), rnd)) {
-      lens[p] = len;
-      idx[p] = index;
-      const u = rnd();
-      const o = Math.floor(origins.length * u * u);
-      originOf[p] = o;
-      perOrigin[o]++;
-      bytesPerOrigin[o] += 1 + ((len + 7) >> 3);
-      p++;
-    }
+  for (let p = 0; p < total; p++) {
+    const u = rnd();
+    const o = Math.floor(origins.length * u * u);
+    originOf[p] = o;
+    perOrigin[o]++;
+    bytesPerOrigin[o] += 1 + ((lenOf(p) + 7) >> 3);
   }
   const starts = new Float64Array(origins.length);
   let totalBytes = 0;
@@ -203,7 +198,7 @@ function familyGroups(
   const cursor = Float64Array.from(starts);
   for (let i = 0; i < total; i++) {
     const o = originOf[i];
-    cursor[o] = writeNlri(nlri, cursor[o], base.bytes, base.len, lens[i], idx[i]);
+    cursor[o] = write(i, nlri, cursor[o]);
   }
   const groups: RouteGroup[] = [];
   for (let o = 0; o < origins.length; o++) {
@@ -211,6 +206,34 @@ function familyGroups(
     groups.push({ afi, attrs: origins[o], nlri: nlri.subarray(starts[o], starts[o] + bytesPerOrigin[o]), count: perOrigin[o] });
   }
   return groups;
+}
+
+function familyGroups(
+  afi: Afi, total: number, dist: [number, number][], base: { bytes: Uint8Array; len: number },
+  origins: PathAttributes[], rnd: () => number,
+): RouteGroup[] {
+  if (total === 0) return [];
+  const maxLen = afi === Afi.IPv4 ? 32 : 64;
+  const counts = lengthCounts(total, dist, base.len, maxLen);
+  // Draw (length, index) pairs, then an origin for each.
+  const lens = new Uint8Array(total);
+  const idx = new Float64Array(total);
+  let p = 0;
+  for (const [len, k] of counts) {
+    for (const index of distinct(k, Math.min(2 ** (len - base.len), 2 ** 32), rnd)) {
+      lens[p] = len;
+      idx[p] = index;
+      p++;
+    }
+  }
+  return groupByOrigin(afi, total, (i) => lens[i], (i, out, at) => writeNlri(out, at, base.bytes, base.len, lens[i], idx[i]), origins, rnd);
+}
+
+/** One AS path per origin, for `total` prefixes at about `perOrigin` prefixes each. */
+export function originPaths(total: number, perOrigin: number, rnd: () => number): PathAttributes[] {
+  // Origins stay below the transit ASNs inside the reserved block.
+  const originCount = Math.min(800_000, Math.max(1, Math.ceil(total / perOrigin)));
+  return Array.from({ length: originCount }, (_, i) => makePath(i, rnd));
 }
 
 export function syntheticTable(options: SyntheticOptions): Table {
@@ -222,9 +245,7 @@ export function syntheticTable(options: SyntheticOptions): Table {
     throw new Error(`synthetic table: ipv6 must be 0..${MAX_IPV6_PREFIXES}, got ${ipv6}`);
   }
   const rnd = seededRandom(options.seed ?? 1);
-  // Origins stay below the transit ASNs inside the reserved block.
-  const originCount = Math.min(800_000, Math.max(1, Math.ceil((ipv4 + ipv6) / (options.prefixesPerOrigin ?? 11))));
-  const origins = Array.from({ length: originCount }, (_, i) => makePath(i, rnd));
+  const origins = originPaths(ipv4 + ipv6, options.prefixesPerOrigin ?? 11, rnd);
   const groups = [
     ...familyGroups(Afi.IPv4, ipv4, IPV4_LENGTHS, IPV4_LAB_PREFIX, origins, rnd),
     ...familyGroups(Afi.IPv6, ipv6, IPV6_LENGTHS, IPV6_LAB_PREFIX, origins, rnd),

@@ -41,20 +41,22 @@ export class PeerTable {
 
   constructor(readonly localAsn: number) {}
 
-  add(config: RibPeerConfig): number {
+  /** A new peer id for `config`, or `reuse` (an id none of whose paths is left) set up afresh. */
+  add(config: RibPeerConfig, reuse?: number): number {
     const parsed = parseAddress(config.address);
     if (!parsed) throw new Error(`peer address "${config.address}" is not an IPv4 or IPv6 address`);
-    const id = this.configs.length;
+    const id = reuse ?? this.configs.length;
     if (id > 0xffff) throw new Error('too many peers (at most 65536)');
-    this.configs.push(config);
-    this.asn.push(config.asn);
-    this.weight.push(config.weight ?? 0);
-    this.localPrefOverride.push(config.localPref ?? -1);
-    this.ebgp.push(config.asn !== this.localAsn);
-    this.routerId.push(0);
-    this.established.push(false);
+    if (reuse !== undefined && this.established[id]) this.established_count--;
     const family = parsed.afi === Afi.IPv4 ? '02' : '0a';
-    this.addressKey.push(family + Array.from(parsed.words, (w) => w.toString(16).padStart(8, '0')).join(''));
+    this.configs[id] = config;
+    this.asn[id] = config.asn;
+    this.weight[id] = config.weight ?? 0;
+    this.localPrefOverride[id] = config.localPref ?? -1;
+    this.ebgp[id] = config.asn !== this.localAsn;
+    this.routerId[id] = 0;
+    this.established[id] = false;
+    this.addressKey[id] = family + Array.from(parsed.words, (w) => w.toString(16).padStart(8, '0')).join('');
     return id;
   }
 

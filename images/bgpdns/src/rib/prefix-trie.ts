@@ -9,7 +9,7 @@
  * Node ids are stable until removal.
  */
 
-import { IPV4_BOUNDARIES, IPV6_BOUNDARIES, StrideIndex } from './stride-index.js';
+import { EntryIndex } from './entry-index.js';
 
 const INITIAL_CAPACITY = 1024;
 // Field offsets after the key words.
@@ -36,8 +36,10 @@ export class PrefixTrie {
   private liveNodes = 0;
   /** Called after the arrays grew, so owners of parallel per-node arrays can grow theirs. */
   onGrow?: (capacity: number) => void;
-  /** Multibit index for full-length lookups (large tables on a query path); kept in step by setValue. */
-  private readonly index?: StrideIndex;
+  /** Walk entry points per region (entry-index.ts): lookups and inserts start near the prefix, not at the root. */
+  private readonly index?: EntryIndex;
+  /** Region width in bits: IPv4 /16, IPv6 /32 (within the key's first word). */
+  private readonly regionBits: number;
 
   constructor(words: 1 | 4, capacity = INITIAL_CAPACITY, options: { indexed?: boolean } = {}) {
     this.words = words;
@@ -45,7 +47,8 @@ export class PrefixTrie {
     this.stride = words + FIELDS;
     this.nodes = new Int32Array(capacity * this.stride);
     this.capacity = capacity;
-    if (options.indexed) this.index = new StrideIndex(this, words === 1 ? IPV4_BOUNDARIES : IPV6_BOUNDARIES);
+    this.regionBits = words === 1 ? 16 : 32;
+    if (options.indexed) this.index = new EntryIndex();
   }
 
   get size(): number {
@@ -61,16 +64,20 @@ export class PrefixTrie {
   }
 
   setValue(node: number, value: number): void {
-    const at = node * this.stride + this.words + VALUE;
+    this.nodes[node * this.stride + this.words + VALUE] = value;
+  }
+
+  /** Region (top regionBits bits) of a key's first word. */
+  private regionOf(word0: number): number {
+    return this.regionBits === 32 ? word0 >>> 0 : word0 >>> (32 - this.regionBits);
+  }
+
+  /** Keeps the entry index in step after `child` got `parent` (-1: the root). */
+  private adopted(child: number, parent: number): void {
     const index = this.index;
-    if (index !== undefined) {
-      const had = this.nodes[at] >= 0;
-      if (had && value < 0) index.remove(node);
-      this.nodes[at] = value;
-      if (!had && value >= 0) index.add(node);
-      return;
-    }
-    this.nodes[at] = value;
+    if (index === undefined) return;
+    const b = this.regionBits;
+    if (this.prefixLength(child) >= b && (parent < 0 || this.prefixLength(parent) < b)) index.set(this.regionOf(this.nodes[child * this.stride]), child);
   }
 
   /** Nearest ancestor of node that has a value (the next shorter prefix covering it), or -1. */
@@ -106,6 +113,11 @@ export class PrefixTrie {
 
   bytesUsed(): number {
     return this.nodes.byteLength + (this.index?.bytesUsed() ?? 0);
+  }
+
+  /** Node slots in use or free for reuse (the array's high-water mark), for memory accounting. */
+  get nodesAllocated(): number {
+    return this.used;
   }
 
   private grow(): void {
@@ -182,17 +194,34 @@ export class PrefixTrie {
       if (this.nodes[b + LEFT] === oldChild) this.nodes[b + LEFT] = newChild;
       else this.nodes[b + RIGHT] = newChild;
     }
-    if (newChild >= 0) this.nodes[newChild * this.stride + f + PARENT] = parent;
+    if (newChild >= 0) {
+      this.nodes[newChild * this.stride + f + PARENT] = parent;
+      this.adopted(newChild, parent);
+    } else if (this.index !== undefined) {
+      // oldChild leaves with nothing below it: if it was its region's entry, the region has none now.
+      const rb = this.regionBits;
+      if (this.prefixLength(oldChild) >= rb && (parent < 0 || this.prefixLength(parent) < rb)) this.index.delete(this.regionOf(this.nodes[oldChild * this.stride]));
+    }
   }
 
   private link(parent: number, bit: number, child: number): void {
     this.nodes[parent * this.stride + this.words + LEFT + bit] = child;
     this.nodes[child * this.stride + this.words + PARENT] = parent;
+    this.adopted(child, parent);
+  }
+
+  /** Where a walk for a prefix of `len` bits of `key` may start: its region's entry node, or the root. */
+  private startFor(key: ArrayLike<number>, len: number): number {
+    if (this.index !== undefined && len >= this.regionBits) {
+      const e = this.index.get(this.regionOf(key[0]));
+      if (e >= 0) return e;
+    }
+    return this.root;
   }
 
   /** The node for exactly (key, len), or -1. */
   find(key: Uint32Array, len: number): number {
-    let n = this.root;
+    let n = this.startFor(key, len);
     while (n >= 0) {
       const nl = this.prefixLength(n);
       if (nl > len) return -1;
@@ -207,18 +236,12 @@ export class PrefixTrie {
   insert(key: Uint32Array, len: number): number {
     if (this.root < 0) {
       this.root = this.alloc(key, len);
+      this.adopted(this.root, -1);
       return this.root;
     }
-    let n = this.root;
-    let parent = -1;
-    if (this.index !== undefined) {
-      // Start below the root at the longest existing prefix that covers this one.
-      const start = this.index.ancestor(key, len);
-      if (start >= 0) {
-        n = start;
-        parent = this.nodes[start * this.stride + this.words + PARENT];
-      }
-    }
+    // Start at the region's entry node when there is one (the root walk would reach it).
+    let n = this.startFor(key, len);
+    let parent = this.nodes[n * this.stride + this.words + PARENT];
     for (;;) {
       const nl = this.prefixLength(n);
       const common = this.commonLength(key, n, nl < len ? nl : len);
@@ -274,8 +297,8 @@ export class PrefixTrie {
    * Nodes with a value whose prefix covers `key` within its first `maxLen` bits,
    * shortest first, written into `out`; returns how many (≤ out.length).
    */
-  matches(key: ArrayLike<number>, maxLen: number, out: Int32Array): number {
-    let n = this.root;
+  matches(key: ArrayLike<number>, maxLen: number, out: Int32Array, from = this.root): number {
+    let n = from;
     let count = 0;
     const w = this.words;
     const stride = this.stride;
@@ -308,9 +331,14 @@ export class PrefixTrie {
    * Shorter covering nodes follow by coveringParent.
    */
   longest(key: ArrayLike<number>, maxLen: number): number {
-    if (maxLen === this.maxLen && this.index !== undefined) {
-      const found = this.index.longest(key);
-      if (found !== -2) return found;
+    if (this.index !== undefined && maxLen >= this.regionBits) {
+      // Any maxLen from the region width up (full addresses and ECS lengths such as /24, /56).
+      const e = this.index.get(this.regionOf(key[0]));
+      if (e >= 0) {
+        const count = this.matches(key, maxLen, scratch, e);
+        // Nothing at or below the entry covers the key: the nodes above it all cover the region.
+        return count > 0 ? scratch[count - 1] : this.coveringParent(e);
+      }
     }
     const count = this.matches(key, maxLen, scratch);
     return count > 0 ? scratch[count - 1] : -1;

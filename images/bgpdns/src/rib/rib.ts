@@ -15,6 +15,8 @@ import { RouteTable, type TableChange } from './route-table.js';
 
 /** The families as plain constants: reading the enum through its module binding costs on hot paths. */
 const AFI_IPV4: Afi = 1;
+/** Slots a flush sweeps between clock checks (a few hundred microseconds of work). */
+const FLUSH_SLOTS_PER_CHECK = 4096;
 
 /** (family, buffer, offset of the prefix octets, prefix length), as bgp/nlri.ts visits NLRI. */
 export type NlriVisitor = (afi: Afi, buf: Uint8Array, offset: number, len: number) => void;
@@ -57,7 +59,7 @@ export class Rib {
   /** Paths held per peer and family, for max-prefix (FRR counts per family). */
   readonly prefixCountV4: number[] = [];
   readonly prefixCountV6: number[] = [];
-  private readonly change: TableChange = { bestChanged: false, pathsChanged: false };
+  private readonly change: TableChange = { bestChanged: false, pathsChanged: false, originGone: false };
   /** The prefix being applied, as trie key words. */
   private readonly key = new Uint32Array(4);
 
@@ -85,6 +87,71 @@ export class Rib {
   peerUp(peer: number, routerId: string): void {
     this.peers.setEstablished(peer, true, routerId);
   }
+
+  /**
+   * Session gone, for a daemon that must not stall: the peer's paths leave in slices
+   * (flushStep, called until it returns true) instead of all at once, as BIRD and FRR
+   * flush a peer over several rounds of their event loops. Until its slice comes a
+   * path stays where it was, as in those daemons. The old id takes no new paths;
+   * the returned id (a fresh one, or a fully flushed one reused) serves the peer's
+   * next session.
+   */
+  retirePeer(peer: number): number {
+    const config = this.peers.config(peer);
+    this.peers.setEstablished(peer, false);
+    this.flushes.push({ peer, table: 0, cursor: 0 });
+    const reuse = this.flushedIds.pop();
+    const id = this.peers.add(config, reuse);
+    if (reuse === undefined) {
+      this.prefixCount.push(0);
+      this.prefixCountV4.push(0);
+      this.prefixCountV6.push(0);
+    }
+    return id;
+  }
+
+  /** Paths of retired peers not yet flushed. */
+  get pathsToFlush(): number {
+    let n = 0;
+    for (const f of this.flushes) n += this.prefixCount[f.peer];
+    return n;
+  }
+
+  /**
+   * Flushes retired peers' paths until `deadline` (performance.now() ms), a few
+   * thousand slots between clock checks. Returns true when nothing is left to flush.
+   */
+  flushStep(deadline: number): boolean {
+    // Slot positions move when a compaction ends: the compaction goes first (backgroundStep).
+    if (this.compactionStarted !== undefined) return false;
+    const tables = [this.v4, this.v6];
+    while (this.flushes.length > 0) {
+      const f = this.flushes[0];
+      const table = tables[f.table];
+      const afi = f.table === 0 ? AFI_IPV4 : (2 as Afi);
+      let removed = 0;
+      f.cursor = table.clearPeerSlice(f.peer, f.cursor, FLUSH_SLOTS_PER_CHECK, (_node, bestChanged, originGone) => {
+        removed++;
+        if (bestChanged) this.generation++;
+        if (originGone) this.originVersion++;
+      });
+      if (removed > 0) this.count(f.peer, afi, -removed);
+      if (f.cursor < 0) {
+        f.cursor = 0;
+        if (++f.table === 2) {
+          this.flushes.shift();
+          this.flushedIds.push(f.peer);
+        }
+      }
+      if (performance.now() >= deadline) return this.flushes.length === 0;
+    }
+    return true;
+  }
+
+  /** Retired peers being flushed, oldest first: which family and slot each has reached. */
+  private readonly flushes: { peer: number; table: number; cursor: number }[] = [];
+  /** Retired ids with no path left, for reuse. */
+  private readonly flushedIds: number[] = [];
 
   /** Session gone: every path of the peer leaves both families. Returns the number removed. */
   peerDown(peer: number): number {
@@ -129,8 +196,8 @@ export class Rib {
     const added = table.paths !== before;
     if (added) this.count(peer, afi, 1);
     if (change.bestChanged) this.generation++;
-    // A replaced path may have been self-originated (like a withdrawn one): the candidate mapping may move either way.
-    if (change.pathsChanged && (selfOriginated || !added)) this.originVersion++;
+    // The mapping of candidates to upstreams reads self-originated paths only: other churn leaves it be.
+    if (change.pathsChanged && (selfOriginated || change.originGone)) this.originVersion++;
   }
 
   private withdrawKey(peer: number, afi: Afi, len: number): void {
@@ -139,8 +206,7 @@ export class Rib {
     table.withdraw(peer, this.key, len, change);
     if (change.pathsChanged) {
       this.count(peer, afi, -1);
-      // Cheap and safe: a withdrawn path may have been self-originated.
-      this.originVersion++;
+      if (change.originGone) this.originVersion++;
     }
     if (change.bestChanged) this.generation++;
   }
@@ -211,23 +277,60 @@ export class Rib {
    * the milliseconds spent, or undefined when nothing was worth compacting.
    */
   compactIfWorthwhile(): number | undefined {
-    const started = performance.now();
-    let compacted = false;
-    for (const table of [this.v4, this.v6]) {
-      if (table.churnSinceCompact >= Math.max(10_000, table.paths / 4)) {
-        table.compact();
-        compacted = true;
-      }
-    }
-    if (!compacted) return undefined;
-    this.compactions++;
-    this.lastCompactionMs = performance.now() - started;
+    if (!this.startCompactionIfWorthwhile()) return undefined;
+    while (!this.backgroundStep(Infinity));
     return this.lastCompactionMs;
   }
 
-  /** How many times compactIfWorthwhile compacted anything, and how long the last one blocked. */
+  private worthCompacting(table: RouteTable): boolean {
+    return table.churnSinceCompact >= Math.max(10_000, table.paths / 4);
+  }
+
+  /**
+   * Starts compacting the families worth it (as compactIfWorthwhile decides), to be
+   * carried out in slices by backgroundStep. Returns whether one was started.
+   */
+  startCompactionIfWorthwhile(): boolean {
+    // A flush walks slots by position: re-laying them under it would skip paths.
+    if (this.flushes.length > 0 || this.compactionStarted !== undefined) return false;
+    let started = false;
+    for (const table of [this.v4, this.v6]) {
+      if (!this.worthCompacting(table)) continue;
+      table.startCompaction();
+      started = true;
+    }
+    if (started) {
+      this.compactionStarted = performance.now();
+      this.compactionLongestSliceMs = 0;
+    }
+    return started;
+  }
+
+  /**
+   * Background work of the RIB, until `deadline` (performance.now() ms): a compaction
+   * in progress first, then the flushes of retired peers. Returns true when idle.
+   */
+  backgroundStep(deadline: number): boolean {
+    if (this.compactionStarted !== undefined) {
+      const t0 = performance.now();
+      const done = this.v4.compactStep(deadline) && this.v6.compactStep(deadline);
+      this.compactionLongestSliceMs = Math.max(this.compactionLongestSliceMs, performance.now() - t0);
+      if (!done) return false;
+      this.compactions++;
+      this.lastCompactionMs = performance.now() - this.compactionStarted;
+      this.lastCompactionSliceMs = this.compactionLongestSliceMs;
+      this.compactionStarted = undefined;
+      if (performance.now() >= deadline) return this.flushes.length === 0;
+    }
+    return this.flushStep(deadline);
+  }
+
+  private compactionStarted?: number;
+  private compactionLongestSliceMs = 0;
+  /** Compactions completed; the last one's duration from start to end, and its longest slice. */
   compactions = 0;
   lastCompactionMs = 0;
+  lastCompactionSliceMs = 0;
 
   prefixText(afi: Afi, node: number): string {
     const t = this.table(afi).trie;

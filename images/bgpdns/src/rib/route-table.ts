@@ -22,6 +22,11 @@ export interface TableChange {
   bestChanged: boolean;
   /** True when the set of paths changed at all. */
   pathsChanged: boolean;
+  /**
+   * True when a path replaced or removed here was self-originated by its peer (AS_PATH
+   * only the neighbour's AS): the sorter's candidate-to-upstream mapping reads those.
+   */
+  originGone?: boolean;
 }
 
 export class RouteTable {
@@ -36,6 +41,14 @@ export class RouteTable {
   private slotCapacity = 1024;
   private slotsUsed = 0;
   private freeSlot = NONE;
+  /**
+   * Slot ids are absolute: id = base + index into `slots`. A compaction copies every
+   * list past the live slots, then drops the old part by raising `base`, so no stored
+   * id has to be rewritten (compactStep).
+   */
+  private base = 0;
+  /** A compaction in progress: next trie node id to visit, and the index where relocated slots begin. */
+  private compaction?: { cursor: number; start: number };
   /** Slots handed out since the last compact(): how scattered the prefixes' path lists have become. */
   private allocsSinceCompact = 0;
   private pathCount = 0;
@@ -63,15 +76,15 @@ export class RouteTable {
   }
 
   slotPeer(slot: number): number {
-    return this.slots[slot * SLOT + PEER];
+    return this.slots[this.ix(slot) + PEER];
   }
 
   slotAttr(slot: number): number {
-    return this.slots[slot * SLOT + ATTR];
+    return this.slots[this.ix(slot) + ATTR];
   }
 
   slotNext(slot: number): number {
-    return this.slots[slot * SLOT + NEXT];
+    return this.slots[this.ix(slot) + NEXT];
   }
 
   best(node: number): number {
@@ -90,6 +103,11 @@ export class RouteTable {
     );
   }
 
+  /** Index of a slot id's record in `slots`. */
+  private ix(id: number): number {
+    return (id - this.base) * SLOT;
+  }
+
   private growSlots(): void {
     const slots = new Int32Array(this.slotCapacity * 2 * SLOT);
     slots.set(this.slots);
@@ -99,13 +117,14 @@ export class RouteTable {
 
   private allocSlot(): number {
     this.allocsSinceCompact++;
-    if (this.freeSlot !== NONE) {
+    // While compacting, new slots go past the relocated ones (the old part is dropped at the end).
+    if (this.freeSlot !== NONE && this.compaction === undefined) {
       const s = this.freeSlot;
-      this.freeSlot = this.slots[s * SLOT + NEXT];
+      this.freeSlot = this.slots[this.ix(s) + NEXT];
       return s;
     }
     if (this.slotsUsed === this.slotCapacity) this.growSlots();
-    return this.slotsUsed++;
+    return this.base + this.slotsUsed++;
   }
 
   /**
@@ -114,16 +133,18 @@ export class RouteTable {
    */
   announce(peer: number, attr: number, key: Uint32Array, len: number, change: TableChange): void {
     const node = this.trie.insert(key, len);
-    for (let s = this.trie.value(node); s !== NONE; s = this.slots[s * SLOT + NEXT]) {
-      if (this.slots[s * SLOT + PEER] !== peer) continue;
-      const old = this.slots[s * SLOT + ATTR];
+    for (let s = this.trie.value(node); s !== NONE; s = this.slots[this.ix(s) + NEXT]) {
+      if (this.slots[this.ix(s) + PEER] !== peer) continue;
+      const old = this.slots[this.ix(s) + ATTR];
       if (old === attr) {
         this.ctx.attrs.release(attr);
         change.bestChanged = false;
         change.pathsChanged = false;
+        change.originGone = false;
         return;
       }
-      this.slots[s * SLOT + ATTR] = attr;
+      this.slots[this.ix(s) + ATTR] = attr;
+      change.originGone = this.ctx.attrs.soleAs[old] === this.ctx.peers.asn[peer];
       this.ctx.attrs.release(old);
       change.pathsChanged = true;
       const wasBest = this.trie.aux(node) === s;
@@ -132,13 +153,14 @@ export class RouteTable {
     }
     const s = this.allocSlot();
     if (this.trie.value(node) === NONE) this.prefixCount++;
-    this.slots[s * SLOT + PEER] = peer;
-    this.slots[s * SLOT + ATTR] = attr;
-    this.slots[s * SLOT + NODE] = node;
-    this.slots[s * SLOT + NEXT] = this.trie.value(node);
+    this.slots[this.ix(s) + PEER] = peer;
+    this.slots[this.ix(s) + ATTR] = attr;
+    this.slots[this.ix(s) + NODE] = node;
+    this.slots[this.ix(s) + NEXT] = this.trie.value(node);
     this.trie.setValue(node, s);
     this.pathCount++;
     change.pathsChanged = true;
+    change.originGone = false;
     change.bestChanged = this.reselect(node);
   }
 
@@ -147,21 +169,26 @@ export class RouteTable {
     const node = this.trie.find(key, len);
     change.bestChanged = false;
     change.pathsChanged = false;
+    change.originGone = false;
     if (node === NONE) return;
     this.removePath(node, peer, change);
   }
 
   private removePath(node: number, peer: number, change: TableChange): void {
     let prev = NONE;
-    for (let s = this.trie.value(node); s !== NONE; prev = s, s = this.slots[s * SLOT + NEXT]) {
-      if (this.slots[s * SLOT + PEER] !== peer) continue;
-      const next = this.slots[s * SLOT + NEXT];
+    for (let s = this.trie.value(node); s !== NONE; prev = s, s = this.slots[this.ix(s) + NEXT]) {
+      if (this.slots[this.ix(s) + PEER] !== peer) continue;
+      const next = this.slots[this.ix(s) + NEXT];
       if (prev === NONE) this.trie.setValue(node, next);
-      else this.slots[prev * SLOT + NEXT] = next;
-      this.ctx.attrs.release(this.slots[s * SLOT + ATTR]);
-      this.slots[s * SLOT + NODE] = NONE;
-      this.slots[s * SLOT + NEXT] = this.freeSlot;
-      this.freeSlot = s;
+      else this.slots[this.ix(prev) + NEXT] = next;
+      const attr = this.slots[this.ix(s) + ATTR];
+      change.originGone = this.ctx.attrs.soleAs[attr] === this.ctx.peers.asn[peer];
+      this.ctx.attrs.release(attr);
+      this.slots[this.ix(s) + NODE] = NONE;
+      if (this.compaction === undefined) {
+        this.slots[this.ix(s) + NEXT] = this.freeSlot;
+        this.freeSlot = s;
+      }
       this.pathCount--;
       change.pathsChanged = true;
       const wasBest = this.trie.aux(node) === s;
@@ -194,47 +221,142 @@ export class RouteTable {
     return removed;
   }
 
+  /**
+   * Removes the peer's paths held in slots [from, from + count) (a slice of a flush
+   * spread over time); calls `each` per removed path. Returns the next slot to look
+   * at, or -1 when the whole table has been swept. Slots handed out meanwhile to
+   * other peers are skipped; the flushed peer's id gets no new paths (Rib.retirePeer).
+   */
+  clearPeerSlice(peer: number, from: number, count: number, each: (node: number, bestChanged: boolean, originGone: boolean) => void): number {
+    const change: TableChange = { bestChanged: false, pathsChanged: false };
+    const end = Math.min(this.slotsUsed, from + count);
+    for (let s = from; s < end; s++) {
+      const node = this.slots[s * SLOT + NODE];
+      if (node === NONE || this.slots[s * SLOT + PEER] !== peer) continue;
+      this.removePath(node, peer, change);
+      each(node, change.bestChanged, change.originGone === true);
+    }
+    return end >= this.slotsUsed ? -1 : end;
+  }
+
   /** Slots handed out since the last compaction (the RIB's compaction policy reads it). */
   get churnSinceCompact(): number {
     return this.allocsSinceCompact;
   }
 
   /**
-   * Re-lays the path slots so each prefix's paths sit next to each other, prefixes in
-   * address order. Paths are appended as sessions deliver them, so after full tables
-   * from several upstreams a prefix's paths lie megabytes apart: a sorter query reads
-   * all of them, each a cache and TLB miss. After this they share one or two cache
-   * lines. Slot ids change; they are only held by the trie (first and best slot) and
-   * the slots' own links, so nothing outside sees it. O(paths), run when the RIB is
-   * quiet (Rib.compactIfWorthwhile).
+   * Re-lays the path slots so each prefix's paths sit next to each other. Paths are
+   * appended as sessions deliver them, so after full tables from several upstreams a
+   * prefix's paths lie megabytes apart: a sorter query reads all of them, each a cache
+   * and TLB miss. After this they share one or two cache lines.
+   *
+   * Done in slices (startCompaction, then compactStep until it returns true) so that a
+   * full table never stalls the daemon: each visited trie node's list is copied past
+   * the slots in use, as one run, and the node points at the copy at once, so readers
+   * and writers see a consistent table between slices (new paths meanwhile go past
+   * the copies too). When every node has been visited the old part holds no live slot;
+   * it is dropped with one copy of the live part and `base` is raised, so slot ids
+   * held by the trie and the lists stay valid without being rewritten.
    */
-  compact(): void {
-    const capacity = Math.max(1024, Math.ceil(this.pathCount * 1.25));
-    const from = this.slots;
+  startCompaction(): void {
+    if (this.compaction !== undefined) return;
+    // Room for every path once more: the copies must not make the array grow mid-way.
+    const need = this.slotsUsed + Math.ceil(this.pathCount * 1.25) + 1024;
+    if (need > this.slotCapacity) {
+      const slots = new Int32Array(need * SLOT);
+      slots.set(this.slots.subarray(0, this.slotsUsed * SLOT));
+      this.slots = slots;
+      this.slotCapacity = need;
+    }
+    this.freeSlot = NONE;
+    this.compaction = { cursor: 0, start: this.slotsUsed };
+  }
+
+  get compacting(): boolean {
+    return this.compaction !== undefined;
+  }
+
+  /**
+   * Copies lists until `deadline` (performance.now() ms) or `maxNodes` trie nodes were
+   * visited; returns true when the compaction is complete (or none was running).
+   */
+  compactStep(deadline: number, maxNodes = Infinity): boolean {
+    const c = this.compaction;
+    if (c === undefined) return true;
+    const trie = this.trie;
+    let visited = 0;
+    while (c.cursor < trie.nodesAllocated) {
+      if (visited >= maxNodes || ((visited & 1023) === 1023 && performance.now() >= deadline)) return false;
+      const node = c.cursor++;
+      visited++;
+      const head = trie.value(node);
+      // Free trie nodes and glue nodes have no value; so have ids beyond the trie's live ones.
+      if (head < 0) continue;
+      this.relocate(node, head);
+    }
+    this.finishCompaction(c.start);
+    return true;
+  }
+
+  /** Copies a node's list past the slots in use, as one run, and points the node at it. */
+  private relocate(node: number, head: number): void {
+    const best = this.trie.aux(node);
+    if (this.slotsUsed + 64 > this.slotCapacity) this.growSlots();
+    const first = this.base + this.slotsUsed;
+    for (let s = head; s !== NONE;) {
+      const from = this.ix(s);
+      if (this.slotsUsed === this.slotCapacity) this.growSlots();
+      const id = this.base + this.slotsUsed++;
+      const to = this.ix(id);
+      const slots = this.slots;
+      const next = slots[from + NEXT];
+      slots[to + PEER] = slots[from + PEER];
+      slots[to + ATTR] = slots[from + ATTR];
+      slots[to + NODE] = node;
+      slots[to + NEXT] = next === NONE ? NONE : id + 1;
+      slots[from + NODE] = NONE;
+      if (s === best) this.trie.setAux(node, id);
+      s = next;
+    }
+    // The node keeps a value (only its slot id changes): nothing else in the trie moves.
+    this.trie.setValue(node, first);
+  }
+
+  /** Every live slot is at or past `start`: keep only that part of the array. */
+  private finishCompaction(start: number): void {
+    const live = this.slotsUsed - start;
+    const capacity = Math.max(1024, Math.ceil(live * 1.25));
     const to = new Int32Array(capacity * SLOT);
-    let k = 0;
-    this.trie.forEach((node) => {
-      const head = this.trie.value(node);
-      const best = this.trie.aux(node);
-      const first = k;
-      for (let s = head; s !== NONE; s = from[s * SLOT + NEXT]) {
-        const at = k * SLOT;
-        to[at + PEER] = from[s * SLOT + PEER];
-        to[at + ATTR] = from[s * SLOT + ATTR];
-        to[at + NODE] = node;
-        to[at + NEXT] = from[s * SLOT + NEXT] === NONE ? NONE : k + 1;
-        if (s === best) this.trie.setAux(node, k);
-        k++;
-      }
-      // The node keeps a value (only its slot id changes): the trie's index is untouched.
-      this.trie.setValue(node, first);
-    });
-    if (k !== this.pathCount) throw new Error(`compact: walked ${k} paths, the table holds ${this.pathCount}`);
+    to.set(this.slots.subarray(start * SLOT, this.slotsUsed * SLOT));
     this.slots = to;
     this.slotCapacity = capacity;
-    this.slotsUsed = k;
+    this.slotsUsed = live;
+    this.base += start;
     this.freeSlot = NONE;
+    this.compaction = undefined;
     this.allocsSinceCompact = 0;
+    // Ids only grow; long before int32 runs out, rewrite them once from 0 (rare: after ~1,000 full-table compactions).
+    if (this.base > 2 ** 30) this.rebaseToZero();
+  }
+
+  private rebaseToZero(): void {
+    const base = this.base;
+    const slots = this.slots;
+    for (let i = 0; i < this.slotsUsed; i++) {
+      if (slots[i * SLOT + NODE] === NONE) continue;
+      if (slots[i * SLOT + NEXT] !== NONE) slots[i * SLOT + NEXT] -= base;
+    }
+    this.trie.forEach((node) => {
+      this.trie.setValue(node, this.trie.value(node) - base);
+      if (this.trie.aux(node) !== NONE) this.trie.setAux(node, this.trie.aux(node) - base);
+    });
+    this.base = 0;
+  }
+
+  /** The whole compaction at once (tests, in-process benches). */
+  compact(): void {
+    this.startCompaction();
+    this.compactStep(Infinity);
   }
 
   /** FRR bgp_best_selection with deterministic-med (FRR's default). Returns whether the best slot changed. */
@@ -242,14 +364,14 @@ export class RouteTable {
     const old = this.trie.aux(node);
     const head = this.trie.value(node);
     let chosen = head;
-    if (head !== NONE && this.slots[head * SLOT + NEXT] !== NONE) chosen = this.selectAmong(head, old);
+    if (head !== NONE && this.slots[this.ix(head) + NEXT] !== NONE) chosen = this.selectAmong(head, old);
     this.trie.setAux(node, chosen);
     return chosen !== old;
   }
 
   private selectAmong(head: number, old: number): number {
     let n = 0;
-    for (let s = head; s !== NONE; s = this.slots[s * SLOT + NEXT]) {
+    for (let s = head; s !== NONE; s = this.slots[this.ix(s) + NEXT]) {
       if (n === this.group.length) {
         const bigger = new Int32Array(n * 2);
         bigger.set(this.group);
@@ -259,7 +381,7 @@ export class RouteTable {
       }
       this.group[n++] = s;
     }
-    const { group, checked, dmedSelected, slots, ctx } = this;
+    const { group, checked, dmedSelected, slots, ctx, base } = this;
     checked.fill(0, 0, n);
     dmedSelected.fill(0, 0, n);
     // Pass 1: in each neighbour-AS group keep the best (MED is comparable inside a group).
@@ -268,10 +390,10 @@ export class RouteTable {
       let sel = i;
       for (let j = i + 1; j < n; j++) {
         if (checked[j]) continue;
-        if (!sameNeighbourAs(ctx.attrs, slots[group[i] * SLOT + ATTR], slots[group[j] * SLOT + ATTR])) continue;
+        if (!sameNeighbourAs(ctx.attrs, slots[(group[i] - base) * SLOT + ATTR], slots[(group[j] - base) * SLOT + ATTR])) continue;
         const a = group[j];
         const b = group[sel];
-        if (newPathWins(ctx, slots[a * SLOT + PEER], slots[a * SLOT + ATTR], a === old, slots[b * SLOT + PEER], slots[b * SLOT + ATTR], b === old)) {
+        if (newPathWins(ctx, slots[(a - base) * SLOT + PEER], slots[(a - base) * SLOT + ATTR], a === old, slots[(b - base) * SLOT + PEER], slots[(b - base) * SLOT + ATTR], b === old)) {
           dmedSelected[sel] = 0;
           sel = j;
         }
@@ -285,7 +407,7 @@ export class RouteTable {
     for (let i = 0; i < n; i++) {
       if (!dmedSelected[i]) continue;
       const a = group[i];
-      if (best === NONE || newPathWins(ctx, slots[a * SLOT + PEER], slots[a * SLOT + ATTR], a === old, slots[best * SLOT + PEER], slots[best * SLOT + ATTR], best === old)) {
+      if (best === NONE || newPathWins(ctx, slots[(a - base) * SLOT + PEER], slots[(a - base) * SLOT + ATTR], a === old, slots[(best - base) * SLOT + PEER], slots[(best - base) * SLOT + ATTR], best === old)) {
         best = a;
       }
     }

@@ -5,6 +5,7 @@
  * Established it only sends End-of-RIB for each negotiated family.
  */
 import { writeFile, rename } from 'node:fs/promises';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Afi } from '../bgp/types.js';
 import { BgpSpeaker, CeaseSubcode, ErrorCode, type Session } from '../bgp/index.js';
 import { Rib } from '../rib/rib.js';
@@ -42,6 +43,8 @@ const COMPACT_CHECK_MS = 1000;
  * a second) stays below it, so compaction still happens on a RIB that is never silent.
  */
 const TABLE_LOAD_UPDATES = 200;
+/** Longest slice of background work (a flush, a compaction): well inside the 10 ms a synchronous piece of work may take. */
+const SLICE_MS = 4;
 
 function maxPrefixData(afi: Afi, limit: number): Uint8Array {
   // RFC 4486 §4: AFI (2), SAFI (1), upper bound (4).
@@ -65,6 +68,12 @@ export class SorterDaemon {
   /** UPDATEs applied since the last compaction check. */
   private updatesSinceCheck = 0;
   readonly startedAt = mono();
+  /**
+   * Event-loop delay (1 ms resolution): the longest synchronous slice of work shows as
+   * its max. Reported in the status (and reset on request) so a bench can hold each
+   * phase — ingest, compaction, a peer's flush, re-learning — to the 10 ms budget.
+   */
+  readonly loopDelay = monitorEventLoopDelay({ resolution: 1 });
   rejectedConnections = 0;
   /** Bound addresses, known after start() (ports may have been 0 = any). */
   bound: { bgp?: { address: string; port: number }; query?: { address: string; port: number }; status?: { address: string; port: number } } = {};
@@ -91,6 +100,7 @@ export class SorterDaemon {
   }
 
   async start(): Promise<void> {
+    this.loopDelay.enable();
     const c = this.config;
     for (const pc of c.peers) this.addPeer(pc);
     const bgp = await this.speaker.listen(c.bgp.port, c.bgp.address);
@@ -115,13 +125,40 @@ export class SorterDaemon {
     await this.startFailover();
   }
 
-  /** Re-lay the RIB's path slots (Rib.compactIfWorthwhile) unless a table is arriving. */
+  private working = false;
+
+  /**
+   * Runs the RIB's background work (a compaction, flushes of peers gone down) one
+   * slice of at most SLICE_MS per event-loop turn until it is idle: UPDATEs and
+   * queries get their turn between slices.
+   */
+  private workInSlices(): void {
+    if (this.working) return;
+    this.working = true;
+    const step = (): void => {
+      if (this.rib.backgroundStep(performance.now() + SLICE_MS)) {
+        this.working = false;
+        this.statusChanged();
+        return;
+      }
+      setImmediate(step);
+    };
+    step();
+  }
+
+  /** Re-lay the RIB's path slots (Rib.startCompactionIfWorthwhile, then in slices) unless a table is arriving. */
   private compactWhenQuiet(): void {
     const updates = this.updatesSinceCheck;
     this.updatesSinceCheck = 0;
     if (updates > TABLE_LOAD_UPDATES) return;
-    const ms = this.rib.compactIfWorthwhile();
-    if (ms !== undefined) this.log.log('info', 'RIB compacted (path slots re-laid per prefix)', { ms: Math.round(ms), paths: this.rib.v4.paths + this.rib.v6.paths });
+    if (!this.rib.startCompactionIfWorthwhile()) return;
+    const before = this.rib.compactions;
+    const logWhenDone = (): void => {
+      if (this.rib.compactions === before) return void setTimeout(logWhenDone, 100).unref();
+      this.log.log('info', 'RIB compacted (path slots re-laid per prefix)', { ms: Math.round(this.rib.lastCompactionMs), longestSliceMs: Math.round(this.rib.lastCompactionSliceMs), paths: this.rib.v4.paths + this.rib.v6.paths });
+    };
+    this.workInSlices();
+    logWhenDone();
   }
 
   private statusWriting = false;
@@ -190,6 +227,7 @@ export class SorterDaemon {
       mode: 'passive',
       holdTime: pc.holdTime,
     });
+    // p.ribId changes when a session goes down (Rib.retirePeer): handlers read it from p.
     const p: PeerRuntime = { config: pc, ribId, session, state: session.state, since: mono(), flaps: 0, endOfRibAt: {} };
     this.peers.push(p);
     const fields = { peer: pc.name, address: pc.address, asn: pc.asn };
@@ -202,7 +240,7 @@ export class SorterDaemon {
       p.routerId = info.peerOpen.bgpId;
       p.firstUpdateAt = undefined;
       p.endOfRibAt = {};
-      this.rib.peerUp(ribId, info.peerOpen.bgpId);
+      this.rib.peerUp(p.ribId, info.peerOpen.bgpId);
       // Listen-only: nothing to advertise, so the initial update is complete at once (RFC 4724 §2).
       for (const afi of info.families) session.sendEndOfRib(afi);
       void this.learnInterface(p);
@@ -212,7 +250,7 @@ export class SorterDaemon {
     session.on('update', (update) => {
       p.firstUpdateAt ??= mono();
       this.updatesSinceCheck++;
-      this.rib.applyUpdate(ribId, update);
+      this.rib.applyUpdate(p.ribId, update);
       this.enforceMaxPrefix(p);
     });
     session.on('updateIssues', (issues) => {
@@ -226,14 +264,17 @@ export class SorterDaemon {
       this.log.log('info', 'End-of-RIB received', {
         ...fields,
         family,
-        prefixes: afi === Afi.IPv4 ? this.rib.prefixCountV4[ribId] : this.rib.prefixCountV6[ribId],
+        prefixes: afi === Afi.IPv4 ? this.rib.prefixCountV4[p.ribId] : this.rib.prefixCountV6[p.ribId],
         ingestMs: p.firstUpdateAt === undefined ? 0 : Math.round(at - p.firstUpdateAt),
       });
     });
     session.on('down', (info) => {
-      const wasUp = p.state === 'Established' || this.rib.peers.established[ribId];
+      const wasUp = p.state === 'Established' || this.rib.peers.established[p.ribId];
       p.state = 'Idle';
-      const removed = this.rib.peerDown(ribId);
+      // The paths leave in slices of at most SLICE_MS (no stall on a full table); the next session gets a new id.
+      const removed = this.rib.prefixCount[p.ribId];
+      p.ribId = this.rib.retirePeer(p.ribId);
+      this.workInSlices();
       if (wasUp) {
         p.flaps++;
         p.since = mono();
@@ -259,6 +300,7 @@ export class SorterDaemon {
 
   /** SIGTERM: Cease/Administrative Shutdown to every peer, then close every socket. */
   async stop(): Promise<void> {
+    this.loopDelay.disable();
     this.links.stop();
     if (this.statusTimer) clearInterval(this.statusTimer);
     if (this.compactTimer) clearInterval(this.compactTimer);

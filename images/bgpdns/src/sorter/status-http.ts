@@ -1,6 +1,7 @@
 /**
  * HTTP face of the sorter daemon:
- *   GET /status          JSON: peers, RIB size and generation, `show dnssort statistics`
+ *   GET /status          JSON: peers, RIB size and generation, `show dnssort statistics`, event-loop delay
+ *                        (`?reset-loop-delay`: then start a new delay window)
  *   GET /metrics         Prometheus text format (prom-client)
  *   GET /routes/ipv4     best paths, one JSON object per line (differential tests)
  *   GET /routes/ipv6
@@ -46,7 +47,9 @@ export function statusSnapshot(d: SorterDaemon) {
       attributeSets: rib.attrs.size,
       typedArrayBytes: rib.bytesUsed(),
       compactions: rib.compactions,
+      pathsToFlush: rib.pathsToFlush,
       lastCompactionMs: Math.round(rib.lastCompactionMs),
+      lastCompactionSliceMs: Math.round(rib.lastCompactionSliceMs * 10) / 10,
     },
     // Named after the 2002 `show dnssort statistics` (seed slide 34).
     statistics: {
@@ -60,7 +63,16 @@ export function statusSnapshot(d: SorterDaemon) {
       hitsPerNeighborAs: Object.fromEntries([...d.sorter.hits.entries()].sort((a, b) => a[0] - b[0])),
     },
     rejectedConnections: d.rejectedConnections,
+    // Since the daemon started or the last GET /status?reset-loop-delay (perf_hooks histogram, ns → ms).
+    eventLoop: {
+      maxMs: Math.round(d.loopDelay.max / 1e4) / 100,
+      p99Ms: Math.round(d.loopDelay.percentile(99) / 1e4) / 100,
+      meanMs: Math.round((Number.isNaN(d.loopDelay.mean) ? 0 : d.loopDelay.mean) / 1e4) / 100,
+      samples: d.loopDelay.count,
+    },
     rssBytes: process.memoryUsage().rss,
+    // Where the memory is: the V8 heap, and ArrayBuffers (the RIB's typed arrays, socket buffers).
+    memory: (({ heapTotal, heapUsed, external, arrayBuffers }) => ({ heapTotal, heapUsed, external, arrayBuffers }))(process.memoryUsage()),
   };
 }
 
@@ -136,9 +148,11 @@ export class StatusServer {
   }
 
   private async route(url: string, res: import('node:http').ServerResponse): Promise<void> {
-    if (url === '/status') {
+    if (url === '/status' || url === '/status?reset-loop-delay') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(`${JSON.stringify(statusSnapshot(this.daemon))}\n`);
+      // A new measurement window starts after this snapshot.
+      if (url !== '/status') this.daemon.loopDelay.reset();
     } else if (url === '/metrics') {
       res.writeHead(200, { 'content-type': this.registry.contentType });
       res.end(await this.registry.metrics());

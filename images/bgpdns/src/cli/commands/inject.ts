@@ -5,18 +5,29 @@
 import type { Command } from '../main.js';
 import { injectUsage, parseInjectArgs, UsageError, type InjectOptions } from '../../inject/options.js';
 import { syntheticTable } from '../../inject/synthetic.js';
+import { dfzTable } from '../../inject/dfz.js';
 import { readMrtFile, writeMrtFile } from '../../inject/mrt-file.js';
 import { Injector } from '../../inject/injector.js';
 import type { Table } from '../../inject/table.js';
 import { countOutsideLabRanges } from '../../inject/lab-range.js';
 
 async function loadTable(o: InjectOptions): Promise<Table> {
-  if (o.source.kind === 'synthetic') return syntheticTable(o.source);
-  const { table, stats } = await readMrtFile(o.source.file, { peerIndex: o.source.peerIndex });
-  console.log(JSON.stringify({ event: 'mrt', file: o.source.file, records: stats.records, entries: stats.ribEntries, skipped: stats.skippedRecords, peers: stats.peers.length }));
+  if (o.source.kind === 'synthetic' && o.source.shape === 'lab') return syntheticTable(o.source);
+  let table: Table;
+  let what: string;
+  if (o.source.kind === 'synthetic') {
+    table = dfzTable(o.source);
+    what = 'the DFZ-shaped synthetic table';
+  } else {
+    const read = await readMrtFile(o.source.file, { peerIndex: o.source.peerIndex });
+    const stats = read.stats;
+    table = read.table;
+    what = o.source.file;
+    console.log(JSON.stringify({ event: 'mrt', file: o.source.file, records: stats.records, entries: stats.ribEntries, skipped: stats.skippedRecords, peers: stats.peers.length }));
+  }
   const outside = countOutsideLabRanges(table);
   if (outside > 0) {
-    console.log(JSON.stringify({ event: 'warning', message: `${outside} prefixes of ${o.source.file} lie outside the lab ranges 198.18.0.0/15 and 2001:db8::/32: announcing them (and to whom) is your responsibility` }));
+    console.log(JSON.stringify({ event: 'warning', message: `${outside} prefixes of ${what} lie outside the lab ranges 198.18.0.0/15 and 2001:db8::/32: announcing them (and to whom) is your responsibility; send them only to speakers that install nothing into a kernel FIB` }));
   }
   return table;
 }

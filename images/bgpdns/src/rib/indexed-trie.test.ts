@@ -6,16 +6,17 @@ import { covers, fillAndPrune, wordsArb } from './test-helpers.js';
 
 for (const words of [1, 4] as const) {
   const bits = words * 32;
-  test(`IPv${words === 1 ? 4 : 6} indexed trie: longest match and its covering chain equal a linear scan through inserts and removals`, (t) => {
+  test(`IPv${words === 1 ? 4 : 6} indexed trie: longest match (full and ECS lengths) and its covering chain equal a linear scan through inserts and removals`, (t) => {
     fc.assert(
       fc.property(
-        // Keys share most leading bits so that prefixes of every length meet in the same chunks.
+        // Keys share most leading bits so that prefixes of every length meet in a few regions (IPv4 /16, IPv6 /32).
         fc.array(fc.tuple(wordsArb(words), fc.integer({ min: 0, max: bits })), { maxLength: 80 }),
         fc.array(fc.nat(), { maxLength: 60 }),
         fc.array(wordsArb(words), { minLength: 1, maxLength: 20 }),
-        (inserts, removals, probes) => {
+        fc.integer({ min: 0, max: bits }),
+        (inserts, removals, probes, ecsLen) => {
           const squeeze = (w: Uint32Array, i: number) => {
-            w[0] = (w[0] & 0x000000ff) | 0xc6120000;
+            w[0] = (w[0] & 0x000300ff) | 0xc6100000;
             if (words === 4 && i % 3 !== 0) w[1] = (w[1] & 0x0000000f) | 0x00010000;
           };
           const trie = new PrefixTrie(words, 4, { indexed: true });
@@ -34,6 +35,9 @@ for (const words of [1, 4] as const) {
             const chain: number[] = [];
             for (let n = trie.longest(addr, bits); n >= 0; n = trie.coveringParent(n)) chain.push(trie.prefixLength(n));
             if (chain.join(',') !== expect.join(',')) return false;
+            // An ECS-length lookup: the longest covering prefix no longer than ecsLen.
+            const ecs = trie.longest(addr, ecsLen);
+            if ((ecs < 0 ? -1 : trie.prefixLength(ecs)) !== (expect.find((l) => l <= ecsLen) ?? -1)) return false;
           }
           return true;
         },
@@ -44,7 +48,7 @@ for (const words of [1, 4] as const) {
   });
 }
 
-test('indexed trie: a default route and a host route meet at the root and the deepest level', (t) => {
+test('indexed trie: a default route and a host route meet at the root and in the host\'s region', (t) => {
   const trie = new PrefixTrie(1, 4, { indexed: true });
   const zero = trie.insert(Uint32Array.of(0), 0);
   trie.setValue(zero, 1);
