@@ -504,10 +504,16 @@ export class Session extends EventEmitter<SessionEvents> {
       case SessionState.Established:
         this.armHold(c, c.holdMs);
         if (type === MessageType.Update) this.onUpdate(c, msg);
-        else if (type === MessageType.RouteRefresh) this.emit('routeRefresh', decodeRouteRefresh(msg));
+        else if (type === MessageType.RouteRefresh) this.onRouteRefresh(decodeRouteRefresh(msg));
         else if (type === MessageType.Open) throw new BgpError(ErrorCode.FsmError, FsmSubcode.UnexpectedInEstablished, 'OPEN in Established');
         return;
     }
+  }
+
+  private onRouteRefresh(m: RouteRefreshMessage): void {
+    // RFC 7313 §5: a subtype other than request, BoRR and EoRR is ignored.
+    if (m.subtype > RouteRefreshSubtype.EndOfRouteRefresh) return;
+    this.emit('routeRefresh', m);
   }
 
   private onUpdate(c: Conn, msg: Uint8Array): void {
@@ -551,7 +557,7 @@ export class Session extends EventEmitter<SessionEvents> {
     const extendedMessage = this.config.extendedMessage !== false && peer.extendedMessage;
     const ebgp = peer.asn !== this.config.localAs;
     c.peerOpen = open;
-    c.ctx = { fourOctetAs, ebgp, families };
+    c.ctx = { fourOctetAs, ebgp, families, localAddress: c.transport.localAddress };
     if (ebgp && this.config.enforceFirstAs !== false) c.ctx.enforceFirstAs = peer.asn;
     c.negotiated = {
       peerOpen: open, peer, holdTime, keepaliveTime: Math.floor(holdTime / 3), fourOctetAs, extendedMessage,
