@@ -18,6 +18,7 @@ import { decodeNotification, describeNotification, encodeNotification, type Noti
 import { decodeRouteRefresh, encodeRouteRefresh, type RouteRefreshMessage, RouteRefreshSubtype } from './route-refresh.js';
 import { encodeKeepalive } from './message.js';
 import { routerIdToNumber } from './addresses.js';
+import { endedInError, IdleHold, type IdleHoldConfig, type IdleHoldState } from './idle-hold.js';
 
 /** FSM states. RFC 4271 §8.2.2. */
 export const enum SessionState {
@@ -44,7 +45,7 @@ export interface Transport {
   readonly localAddress?: string;
 }
 
-export interface SessionConfig {
+export interface SessionConfig extends IdleHoldConfig {
   /** Our ASN (4-octet allowed). */
   localAs: number;
   /** The ASN the peer must announce. RFC 4271 §6.2 (Bad Peer AS). */
@@ -57,8 +58,6 @@ export interface SessionConfig {
   holdTime?: number;
   /** Seconds between connection attempts in active mode (ConnectRetryTime, RFC 4271 §10). Default 5. */
   connectRetryTime?: number;
-  /** Seconds in Idle before restarting after the session went down; undefined = 1. */
-  idleHoldTime?: number;
   /** Families to offer (MP-BGP). Default IPv4 and IPv6 unicast. */
   families?: Afi[];
   /** Offer the Extended Message capability (RFC 8654). Default true. */
@@ -185,6 +184,7 @@ export class Session extends EventEmitter<SessionEvents> {
   private restartTimer?: unknown;
   private lastReported: SessionState = SessionState.Idle;
   private readonly localId: number;
+  private readonly idleHold: IdleHold;
 
   constructor(readonly config: SessionConfig, env: SessionEnv = {}) {
     super();
@@ -194,6 +194,13 @@ export class Session extends EventEmitter<SessionEvents> {
     this.localId = routerIdToNumber(config.routerId);
     this.clock = env.clock ?? realClock;
     this.dial = env.dial;
+    this.idleHold = new IdleHold(config);
+  }
+
+  /** The idle hold after the last down (grows while errors repeat; idle-hold.ts), with what is left of it. */
+  idleHoldStatus(): Readonly<IdleHoldState> & { remainingSeconds: number } {
+    const st = this.idleHold.state;
+    return { ...st, remainingSeconds: Math.max(0, Math.round((st.until - this.clock.now()) / 100) / 10) };
   }
 
   /** Current FSM state: that of the most advanced connection, else Idle/Connect/Active. */
@@ -244,7 +251,10 @@ export class Session extends EventEmitter<SessionEvents> {
         if (conn.state === SessionState.Established && !conn.closed) this.emit('drain');
       },
     };
-    if (!this.started || (this.config.mode === 'passive' && !inbound)) {
+    // After an error the peer is kept out until its idle hold ends (idle-hold.ts), in either mode.
+    const holding = this.started && this.idleHold.holding(this.clock.now());
+    if (holding) this.idleHold.state.refused++;
+    if (!this.started || (this.config.mode === 'passive' && !inbound) || holding) {
       this.sendNotification(conn, { code: ErrorCode.Cease, subcode: CeaseSubcode.ConnectionRejected, data: new Uint8Array(0) });
       conn.closed = true;
       transport.close();
@@ -641,16 +651,16 @@ export class Session extends EventEmitter<SessionEvents> {
       this.phase = SessionState.Idle;
       this.report();
       this.emit('down', info);
-      this.scheduleRestart();
+      this.scheduleRestart(endedInError(info.notification));
     } else {
       this.report();
     }
   }
 
-  private scheduleRestart(): void {
+  private scheduleRestart(error: boolean): void {
+    const ms = this.idleHold.onDown(error, this.clock.now());
     if (!this.started) return;
     this.clearTimer('restartTimer');
-    const ms = (this.config.idleHoldTime ?? 1) * 1000;
     this.restartTimer = this.clock.setTimer(ms, () => {
       this.restartTimer = undefined;
       this.enterWaiting();

@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import { once } from 'node:events';
-import { BgpSpeaker, CeaseSubcode, ErrorCode, type NotificationMessage, type Session } from '../bgp/index.js';
+import { BgpSpeaker, CeaseSubcode, ErrorCode, type NotificationMessage, type PeerConfig, type Session } from '../bgp/index.js';
 import { Afi } from '../bgp/types.js';
 import { path, prefix } from '../rib/test-helpers.js';
 import { SorterClient } from './client.js';
@@ -42,9 +42,9 @@ async function startDaemon(peers: object[]) {
   return daemon;
 }
 
-function upstream(address: string, asn: number, port: number, routerId: string): { speaker: BgpSpeaker; session: Session } {
+function upstream(address: string, asn: number, port: number, routerId: string, over: Partial<PeerConfig> = {}): { speaker: BgpSpeaker; session: Session } {
   const speaker = new BgpSpeaker();
-  const session = speaker.addPeer({ address, port, localAs: asn, peerAs: 64500, routerId, mode: 'active', holdTime: 9, connectRetryTime: 1 });
+  const session = speaker.addPeer({ address, port, localAs: asn, peerAs: 64500, routerId, mode: 'active', holdTime: 9, connectRetryTime: 1, ...over });
   return { speaker, session };
 }
 
@@ -120,7 +120,8 @@ test.serial('two upstreams feed the sorter; queries rank; status and metrics rep
 
 test.serial('max-prefix ends the session with Cease / Maximum Number of Prefixes Reached', async (t) => {
   const daemon = await startDaemon([{ address: '127.0.0.1', asn: 64501, maxPrefix: 2, fastFailover: false }]);
-  const isp = upstream('127.0.0.1', 64501, daemon.bound.bgp!.port, '198.18.255.1');
+  // This upstream redials 0.2 s after the reset (its own hold), well inside the sorter's.
+  const isp = upstream('127.0.0.1', 64501, daemon.bound.bgp!.port, '198.18.255.1', { idleHoldTime: 0.1, idleHoldMaxTime: 0.2, connectRetryTime: 0.2 });
   t.teardown(async () => {
     await isp.speaker.close();
     await daemon.stop();
@@ -132,7 +133,22 @@ test.serial('max-prefix ends the session with Cease / Maximum Number of Prefixes
   t.deepEqual([n.code, n.subcode], [ErrorCode.Cease, CeaseSubcode.MaximumPrefixes]);
   t.deepEqual([...n.data], [0, 1, 1, 0, 0, 0, 2]);
   await waitFor('routes removed', () => daemon.rib.v4.paths === 0);
-  t.pass();
+  // The peer redials every second; it is refused (Cease/Connection Rejected) until the 2 s idle hold ends.
+  const [again] = (await once(isp.session, 'notificationReceived')) as [NotificationMessage];
+  t.deepEqual([again.code, again.subcode], [ErrorCode.Cease, CeaseSubcode.ConnectionRejected]);
+  const status = (await (await fetch(`http://127.0.0.1:${daemon.bound.status!.port}/status`)).json()) as any;
+  t.like(status.peers[0].idleHold, { seconds: 2, consecutiveErrors: 1 });
+  t.true(status.peers[0].idleHold.refused >= 1);
+  const metrics = await (await fetch(`http://127.0.0.1:${daemon.bound.status!.port}/metrics`)).text();
+  t.regex(metrics, /bgpdns_sorter_peer_idle_hold_seconds\{peer="[^"]*",asn="64501"\} 2/);
+  t.regex(metrics, /bgpdns_sorter_peer_consecutive_errors\{peer="[^"]*",asn="64501"\} 1/);
+  t.regex(metrics, /bgpdns_sorter_peer_idle_hold_remaining_seconds/);
+  // After the hold it comes back, and the same oversized table ends it again: 4 s now.
+  await once(isp.session, 'established');
+  const second = once(isp.session, 'notificationReceived') as Promise<[NotificationMessage]>;
+  isp.session.sendUpdate({ attrs: path([64501], { nextHop: '198.18.1.1' }), nlri: ['198.18.1.0/24', '198.18.2.0/24', '198.18.3.0/24'].map(prefix) });
+  t.is((await second)[0].subcode, CeaseSubcode.MaximumPrefixes);
+  t.like(daemon.peers[0].session.idleHoldStatus(), { seconds: 4, consecutiveErrors: 2 });
 });
 
 test.serial('an attribute overrunning the field before MP_REACH_NLRI resets the session (RFC 7606 §5): no IPv6 path survives', async (t) => {
