@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import { once } from 'node:events';
-import { BgpSpeaker, CeaseSubcode, ErrorCode, type NotificationMessage, type PeerConfig, type Session } from '../bgp/index.js';
+import { BgpSpeaker, CeaseSubcode, ErrorCode, type NotificationMessage, type PeerConfig, RouteRefreshSubtype, type Session } from '../bgp/index.js';
 import { Afi } from '../bgp/types.js';
 import { path, prefix } from '../rib/test-helpers.js';
 import { SorterClient } from './client.js';
@@ -46,6 +46,17 @@ function upstream(address: string, asn: number, port: number, routerId: string, 
   const speaker = new BgpSpeaker();
   const session = speaker.addPeer({ address, port, localAs: asn, peerAs: 64500, routerId, mode: 'active', holdTime: 9, connectRetryTime: 1, ...over });
   return { speaker, session };
+}
+
+/** A daemon with one configured peer on 127.0.0.1 and that upstream dialling it; both stopped at the end. */
+async function onePeer(t: import('ava').ExecutionContext, peer: object, over: Partial<PeerConfig> = {}) {
+  const daemon = await startDaemon([{ address: '127.0.0.1', asn: 64501, fastFailover: false, ...peer }]);
+  const isp = upstream('127.0.0.1', 64501, daemon.bound.bgp!.port, '198.18.255.1', over);
+  t.teardown(async () => {
+    await isp.speaker.close();
+    await daemon.stop();
+  });
+  return { daemon, isp };
 }
 
 test.serial('two upstreams feed the sorter; queries rank; status and metrics report it; shutdown sends Cease', async (t) => {
@@ -119,13 +130,8 @@ test.serial('two upstreams feed the sorter; queries rank; status and metrics rep
 });
 
 test.serial('max-prefix ends the session with Cease / Maximum Number of Prefixes Reached', async (t) => {
-  const daemon = await startDaemon([{ address: '127.0.0.1', asn: 64501, maxPrefix: 2, fastFailover: false }]);
   // This upstream redials 0.2 s after the reset (its own hold), well inside the sorter's.
-  const isp = upstream('127.0.0.1', 64501, daemon.bound.bgp!.port, '198.18.255.1', { idleHoldTime: 0.1, idleHoldMaxTime: 0.2, connectRetryTime: 0.2 });
-  t.teardown(async () => {
-    await isp.speaker.close();
-    await daemon.stop();
-  });
+  const { daemon, isp } = await onePeer(t, { maxPrefix: 2 }, { idleHoldTime: 0.1, idleHoldMaxTime: 0.2, connectRetryTime: 0.2 });
   await once(isp.session, 'established');
   const notified = once(isp.session, 'notificationReceived') as Promise<[NotificationMessage]>;
   isp.session.sendUpdate({ attrs: path([64501], { nextHop: '198.18.1.1' }), nlri: ['198.18.1.0/24', '198.18.2.0/24', '198.18.3.0/24'].map(prefix) });
@@ -152,12 +158,7 @@ test.serial('max-prefix ends the session with Cease / Maximum Number of Prefixes
 });
 
 test.serial('an attribute overrunning the field before MP_REACH_NLRI resets the session (RFC 7606 §5): no IPv6 path survives', async (t) => {
-  const daemon = await startDaemon([{ address: '127.0.0.1', asn: 64501, fastFailover: false }]);
-  const isp = upstream('127.0.0.1', 64501, daemon.bound.bgp!.port, '198.18.255.1');
-  t.teardown(async () => {
-    await isp.speaker.close();
-    await daemon.stop();
-  });
+  const { daemon, isp } = await onePeer(t, {});
   await once(isp.session, 'established');
   isp.session.sendUpdate({ attrs: path([64501], { nextHop: '2001:db8::1' }), mpReach: { afi: Afi.IPv6, prefixes: [prefix('2001:db8:1::/48')] } });
   await waitFor('the IPv6 path', () => daemon.rib.v6.paths === 1);
@@ -172,6 +173,24 @@ test.serial('an attribute overrunning the field before MP_REACH_NLRI resets the 
   t.deepEqual([n.code, n.subcode], [ErrorCode.UpdateMessage, 5]);
   await waitFor('the peer\'s paths removed', () => daemon.rib.v6.paths === 0 && daemon.rib.v4.paths === 0);
   t.is(daemon.rib.prefixCountV6[daemon.peers[0].ribId], 0);
+});
+
+test.serial('enhanced route refresh (RFC 7313): what the peer does not re-send between BoRR and EoRR is removed; our answer to a request is BoRR then EoRR', async (t) => {
+  const { daemon, isp } = await onePeer(t, {});
+  const [info] = (await once(isp.session, 'established')) as [{ enhancedRouteRefresh: boolean }];
+  t.true(info.enhancedRouteRefresh, 'the sorter advertises enhanced route refresh');
+  isp.session.sendUpdate({ attrs: path([64501], { nextHop: '198.18.1.1' }), nlri: ['198.18.1.0/24', '198.18.2.0/24', '198.18.3.0/24'].map(prefix) });
+  await waitFor('three paths', () => daemon.rib.v4.paths === 3);
+  isp.session.sendRouteRefresh(Afi.IPv4, RouteRefreshSubtype.BeginningOfRouteRefresh);
+  isp.session.sendUpdate({ attrs: path([64501], { nextHop: '198.18.1.1' }), nlri: [prefix('198.18.2.0/24')] });
+  isp.session.sendRouteRefresh(Afi.IPv4, RouteRefreshSubtype.EndOfRouteRefresh);
+  await waitFor('only the re-sent path left', () => daemon.rib.v4.paths === 1);
+  t.deepEqual([...daemon.rib.bestRoutes(Afi.IPv4)].map((r) => r.prefix), ['198.18.2.0/24']);
+  const got: number[] = [];
+  isp.session.on('routeRefresh', (m) => got.push(m.subtype));
+  isp.session.requestRouteRefresh(Afi.IPv4);
+  await waitFor('BoRR and EoRR from the sorter', () => got.length === 2);
+  t.deepEqual(got, [RouteRefreshSubtype.BeginningOfRouteRefresh, RouteRefreshSubtype.EndOfRouteRefresh]);
 });
 
 test.serial('a connection from an address that is not a configured peer is rejected', async (t) => {
