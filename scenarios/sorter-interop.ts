@@ -240,7 +240,9 @@ async function grPart(s: ScenarioContext): Promise<void> {
   );
   const stale = { v4: peerOf(away.value, 'isp3-v4').gracefulRestart.stalePaths.ipv4, v6: peerOf(away.value, 'isp3-v6').gracefulRestart.stalePaths.ipv6 };
   s.log(`stale while isp3 is away: ${JSON.stringify(stale)} (held before: ${JSON.stringify(counts0)})`);
-  s.check('every isp3 path is kept, marked stale', stale.v4 === counts0.v4 && stale.v6 === counts0.v6 && peerOf(away.value, 'isp3-v4').prefixes.ipv4 === counts0.v4, JSON.stringify({ stale, counts0 }));
+  // The status file may predate the two extra prefixes by a second: at least what it showed, and all of what is held now.
+  const held = { v4: peerOf(away.value, 'isp3-v4').prefixes.ipv4, v6: peerOf(away.value, 'isp3-v6').prefixes.ipv6 };
+  s.check('every isp3 path is kept, marked stale', stale.v4 === held.v4 && stale.v6 === held.v6 && held.v4 >= counts0.v4 && held.v6 >= counts0.v6, JSON.stringify({ stale, held, counts0 }));
   const during = tableDiff(before, await sorterTables(s));
   s.check('best paths unchanged while isp3 is away', during.length === 0, during.join('\n'));
   await s.step("start isp3's bgpd again", () => killed.revert());
