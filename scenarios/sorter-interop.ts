@@ -13,7 +13,10 @@
  *      clock against the fault's (same clock), SLO < 2 s;
  *   5. silent failure (nft drop on the sorter's interface to isp2): only the
  *      hold timer (9 s) can notice, SLO < 15 s;
- *   6. session reset (`clear bgp` at isp3): the sorter recovers the full table.
+ *   6. session reset (`clear bgp` at isp3): the sorter recovers the full table;
+ *   7. graceful restart (isp3's bgpd killed and started again, `bgp graceful-restart`):
+ *      the sorter keeps isp3's routes as stale, its best paths do not change while
+ *      isp3 is away, and what isp3 no longer announces is gone after its End-of-RIB.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -179,6 +182,113 @@ async function failureTrials(
   s.expectSlo(dropped);
 }
 
+/** Both best-path tables of the sorter, keyed "family prefix". */
+async function sorterTables(s: ScenarioContext): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const family of ['ipv4', 'ipv6'] as const) {
+    for (const [prefix, v] of await sorterBest(s, family)) out.set(`${family} ${prefix}`, `AS${v.neighborAs} via ${v.isp}`);
+  }
+  return out;
+}
+
+/** What differs between two best-path tables (at most `limit` lines). */
+function tableDiff(want: Map<string, string>, have: Map<string, string>, limit = 5): string[] {
+  const out: string[] = [];
+  for (const [k, v] of want) if (have.get(k) !== v) out.push(`${k}: ${v} → ${have.get(k) ?? 'no route'}`);
+  for (const k of have.keys()) if (!want.has(k)) out.push(`${k}: new`);
+  return out.slice(0, limit);
+}
+
+/**
+ * Prefixes isp3 announces only until its bgpd restarts (added by vty, not in its
+ * configuration file): after the restart they are what must be swept as stale.
+ * The first of each family that the (synthetic) table does not hold already.
+ */
+function pickExtra(table: Map<string, string>): { ipv4: string; ipv6: string } {
+  const v4 = Array.from({ length: 200 }, (_, i) => `198.19.${213 + (i % 20)}.${77 + Math.floor(i / 20)}/32`).find((p) => !table.has(`ipv4 ${p}`));
+  const v6 = Array.from({ length: 200 }, (_, i) => `2001:db8:c913::${(0x77 + i).toString(16)}/128`).find((p) => !table.has(`ipv6 ${p}`));
+  if (!v4 || !v6) throw new Error('no free prefix for the graceful restart check');
+  return { ipv4: v4, ipv6: v6 };
+}
+
+async function grPart(s: ScenarioContext): Promise<void> {
+  const isp3 = s.frr('isp3');
+  const GR_EXTRA = pickExtra(await sorterTables(s));
+  s.log(`isp3 will announce ${GR_EXTRA.ipv4} and ${GR_EXTRA.ipv6} until its restart`);
+  await s.step('isp3 announces two more prefixes (vty only: gone after a restart)', async () => {
+    await isp3.configure([`ip route ${GR_EXTRA.ipv4} blackhole`, `ipv6 route ${GR_EXTRA.ipv6} blackhole`], 'staticd');
+    await isp3.configure([
+      'router bgp 4200000001', 'address-family ipv4 unicast', `network ${GR_EXTRA.ipv4}`, 'exit-address-family',
+      'address-family ipv6 unicast', `network ${GR_EXTRA.ipv6}`, 'exit-address-family',
+    ]);
+  });
+  const { value: before } = await s.step('the sorter has them via isp3', () =>
+    waitUntil(() => sorterTables(s), (t) => (t.get(`ipv4 ${GR_EXTRA.ipv4}`)?.endsWith('via isp3') && t.get(`ipv6 ${GR_EXTRA.ipv6}`)?.endsWith('via isp3')) || 'not yet', {
+      what: 'the extra isp3 prefixes in the sorter', timeout: 20_000, interval: 200,
+    }),
+  );
+  const st0 = await status(s);
+  for (const n of ['isp3-v4', 'isp3-v6']) {
+    s.check(`${n}: isp3's Graceful Restart capability read (restart time 120 s)`, peerOf(st0, n).gracefulRestart.peerRestartTime === 120, JSON.stringify(peerOf(st0, n).gracefulRestart));
+  }
+  const counts0 = { v4: peerOf(st0, 'isp3-v4').prefixes.ipv4, v6: peerOf(st0, 'isp3-v6').prefixes.ipv6 };
+  const killed = await s.step("kill isp3's bgpd", () => s.faults.kill('isp3', 'bgpd'));
+  const away = await s.step('the sorter keeps isp3 routes as stale', () =>
+    waitUntil(() => status(s), (st) => ['isp3-v4', 'isp3-v6'].every((n) => peerOf(st, n).state !== 'Established' && peerOf(st, n).gracefulRestart.stale.length === 1) || 'isp3 sessions not yet in restart', {
+      what: 'isp3 sessions lost, routes stale', timeout: 20_000, interval: 50,
+    }),
+  );
+  const stale = { v4: peerOf(away.value, 'isp3-v4').gracefulRestart.stalePaths.ipv4, v6: peerOf(away.value, 'isp3-v6').gracefulRestart.stalePaths.ipv6 };
+  s.log(`stale while isp3 is away: ${JSON.stringify(stale)} (held before: ${JSON.stringify(counts0)})`);
+  // The status file may predate the two extra prefixes by a second: at least what it showed, and all of what is held now.
+  const held = { v4: peerOf(away.value, 'isp3-v4').prefixes.ipv4, v6: peerOf(away.value, 'isp3-v6').prefixes.ipv6 };
+  s.check('every isp3 path is kept, marked stale', stale.v4 === held.v4 && stale.v6 === held.v6 && held.v4 >= counts0.v4 && held.v6 >= counts0.v6, JSON.stringify({ stale, held, counts0 }));
+  // Three looks, half a second apart, while isp3's bgpd is not running.
+  const during: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 500));
+    during.push(...tableDiff(before, await sorterTables(s)));
+  }
+  s.check('best paths unchanged while isp3 is away (3 looks over 1 s)', during.length === 0, during.join('\n'));
+  await s.step("start isp3's bgpd again", () => killed.revert());
+  // From the restart to the sweep: every look at the tables equals the one before the kill.
+  let looks = 0;
+  const changes: string[] = [];
+  const { value: after } = await s.step('isp3 back, End-of-RIB, stale swept', () =>
+    waitUntil(
+      async () => ({ st: await status(s), tables: await sorterTables(s) }),
+      ({ st, tables }) => {
+        const restarting = ['isp3-v4', 'isp3-v6'].filter((n) => peerOf(st, n).gracefulRestart.stale.length > 0);
+        if (restarting.length > 0) {
+          looks++;
+          const diff = tableDiff(before, tables);
+          // A look may straddle the sweep (status read, then the tables): only a look still inside the restart counts.
+          if (diff.length > 0) changes.push(`look ${looks} (${restarting.join(', ')} still stale): ${diff.join('; ')}`);
+          return `${restarting.join(', ')} still stale`;
+        }
+        return ['isp3-v4', 'isp3-v6'].every((n) => peerOf(st, n).state === 'Established') || 'isp3 sessions not Established';
+      },
+      { what: 'isp3 re-established and its stale routes swept', timeout: 90_000, interval: 20 },
+    ),
+  );
+  s.log(`${looks} looks at the sorter's tables during the restart`);
+  const inside = changes.filter((c) => !c.includes(GR_EXTRA.ipv4) && !c.includes(GR_EXTRA.ipv6));
+  s.check('best paths unchanged during the restart (apart from the two prefixes isp3 dropped, once swept)', inside.length === 0, inside.slice(0, 5).join('\n'));
+  const settled = await s.step('tables back', () => waitTablesMatch(s, 'tables back after the graceful restart'));
+  s.log(`prefixes per session after the restart: ${JSON.stringify(settled)}`);
+  const final = await sorterTables(s);
+  s.check('the prefixes isp3 no longer announces are gone (swept at End-of-RIB)', !final.has(`ipv4 ${GR_EXTRA.ipv4}`) && !final.has(`ipv6 ${GR_EXTRA.ipv6}`));
+  const expected = new Map([...before].filter(([k]) => k !== `ipv4 ${GR_EXTRA.ipv4}` && k !== `ipv6 ${GR_EXTRA.ipv6}`));
+  const diff = tableDiff(expected, final);
+  s.check('every other best path is what it was before the restart', diff.length === 0, diff.join('\n'));
+  const st = after.st;
+  for (const n of ['isp3-v4', 'isp3-v6']) {
+    const p = peerOf(st, n);
+    const fam = n.endsWith('v4') ? 'ipv4' : 'ipv6';
+    s.check(`${n}: End-of-RIB received after the restart and nothing left stale`, (p.endOfRibMono[fam] ?? 0) > killed.injected.at && p.gracefulRestart.stalePaths[fam] === 0, JSON.stringify(p.gracefulRestart));
+  }
+}
+
 export default defineScenario({
   name: 'sorter-interop',
   description: 'The BGPDNS sorter with three FRR upstreams over IPv4 and IPv6: tables, FRR-equal best paths, queries, link cut, silent failure, session reset.',
@@ -307,6 +417,11 @@ export default defineScenario({
         );
         await s.step('isp3 tables back', () => waitTablesMatch(s, 'tables back after clear bgp'));
       },
+    },
+    {
+      name: "graceful restart of isp3's bgpd: rankings unchanged, stale routes gone after End-of-RIB",
+      timeoutMs: 180_000,
+      run: grPart,
     },
   ],
 });

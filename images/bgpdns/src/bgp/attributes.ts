@@ -28,6 +28,8 @@ export interface AttributeContext {
    * (RFC 4760 §7: only negotiated AFI/SAFIs are exchanged). Undefined = all.
    */
   families?: readonly Afi[];
+  /** Our end of the session: a next hop equal to it is unusable (RFC 4271 §6.3). */
+  localAddress?: string;
 }
 
 /** Where MP_REACH_NLRI's parts are inside the message. RFC 4760 §3. */
@@ -60,6 +62,8 @@ export interface DecodedAttributes {
   hasOrigin: boolean;
   hasAsPath: boolean;
   hasNextHop: boolean;
+  /** The NEXT_HOP attribute's value (attrs.nextHop shows the IPv6 MP_REACH next hop when there is one). */
+  nextHop4?: string;
 }
 
 /** Families whose NLRI this codec understands; others are skipped (RFC 4760 §7: not negotiated). */
@@ -75,6 +79,30 @@ let generation = 0;
 function issue(out: DecodedAttributes, action: ErrorAction.AttributeDiscard | ErrorAction.TreatAsWithdraw, attrType: number, subcode: number, reason: string): void {
   out.issues.push({ action, attrType, code: ErrorCode.UpdateMessage, subcode, reason: `${attrTypeName(attrType)}: ${reason}` });
   if (action === ErrorAction.TreatAsWithdraw) out.treatAsWithdraw = true;
+}
+
+/** The smallest MP_REACH_NLRI / MP_UNREACH_NLRI attribute: a 3-octet header, AFI and SAFI. */
+const MIN_MP_ATTRIBUTE = 6;
+
+/**
+ * The attribute walk cannot continue at `at`. RFC 7606 §5: treat-as-withdraw needs every
+ * NLRI located, so it applies only when the unread octets cannot hide an MP_REACH_NLRI or
+ * MP_UNREACH_NLRI (both already found, or too few octets left); otherwise session reset —
+ * withdrawing the IPv4 NLRI alone would leave the hidden MP prefixes on their old paths.
+ */
+function walkAborted(out: DecodedAttributes, at: number, end: number, type: number, subcode: number, reason: string): void {
+  const mpHidden = !(out.mpReach && out.mpUnreach) && end - at >= MIN_MP_ATTRIBUTE;
+  if (mpHidden) {
+    throw new BgpError(ErrorCode.UpdateMessage, subcode,
+      `${attrTypeName(type)}: ${reason}; MP_REACH_NLRI/MP_UNREACH_NLRI may follow, so the NLRI cannot all be located`);
+  }
+  issue(out, ErrorAction.TreatAsWithdraw, type, subcode, reason);
+}
+
+/** RFC 7607: AS 0 must not appear in AS_PATH, AS4_PATH or AGGREGATOR/AS4_AGGREGATOR. */
+function hasAsZero(path: readonly { asns: number[] }[]): boolean {
+  for (const seg of path) if (seg.asns.includes(0)) return true;
+  return false;
 }
 
 /**
@@ -99,22 +127,22 @@ export function decodeAttributes(msg: Uint8Array, start: number, end: number, ct
   while (at < end) {
     if (end - at < 3) {
       // RFC 7606 §4: too few octets left for an attribute header.
-      issue(out, ErrorAction.TreatAsWithdraw, 0, UpdateSubcode.MalformedAttributeList, `${end - at} stray octet(s) after the last attribute`);
+      walkAborted(out, at, end, 0, UpdateSubcode.MalformedAttributeList, `${end - at} stray octet(s) after the last attribute`);
       break;
     }
     const flags = msg[at];
     const type = msg[at + 1];
     const headerLen = flags & AttrFlag.ExtendedLength ? 4 : 3;
     if (at + headerLen > end) {
-      issue(out, ErrorAction.TreatAsWithdraw, type, UpdateSubcode.AttributeLengthError, 'attribute header runs past the attributes field');
+      walkAborted(out, at, end, type, UpdateSubcode.AttributeLengthError, 'attribute header runs past the attributes field');
       break;
     }
     const len = headerLen === 4 ? readU16(msg, at + 2) : msg[at + 2];
     const v = at + headerLen;
     const vEnd = v + len;
     if (vEnd > end) {
-      // RFC 7606 §4: an attribute overrunning the field is treat-as-withdraw (the NLRI field is still locatable).
-      issue(out, ErrorAction.TreatAsWithdraw, type, UpdateSubcode.AttributeLengthError, `length ${len} runs past the attributes field`);
+      // RFC 7606 §4: the attributes after this one cannot be read (see walkAborted).
+      walkAborted(out, at, end, type, UpdateSubcode.AttributeLengthError, `length ${len} runs past the attributes field`);
       break;
     }
     at = vEnd;
@@ -169,6 +197,7 @@ export function decodeAttributes(msg: Uint8Array, start: number, end: number, ct
         // RFC 7606 §7.2
         const path = decodeAsPath(msg, v, vEnd, ctx.fourOctetAs ? 4 : 2);
         if (!path) issue(out, ErrorAction.TreatAsWithdraw, type, UpdateSubcode.MalformedAsPath, 'malformed segments');
+        else if (hasAsZero(path)) issue(out, ErrorAction.TreatAsWithdraw, type, UpdateSubcode.MalformedAsPath, 'holds AS 0 (RFC 7607)');
         else {
           attrs.asPath = path;
           out.hasAsPath = true;
@@ -179,7 +208,7 @@ export function decodeAttributes(msg: Uint8Array, start: number, end: number, ct
         // RFC 7606 §7.3
         if (len !== 4) issue(out, ErrorAction.TreatAsWithdraw, type, UpdateSubcode.AttributeLengthError, `length ${len} is not 4`);
         else {
-          attrs.nextHop = ipv4ToString(msg, v);
+          attrs.nextHop = out.nextHop4 = ipv4ToString(msg, v);
           out.hasNextHop = true;
         }
         break;
@@ -202,10 +231,11 @@ export function decodeAttributes(msg: Uint8Array, start: number, end: number, ct
       case AttrType.Aggregator: {
         // RFC 7606 §7.7
         const size = ctx.fourOctetAs ? 8 : 6;
+        const asn = len !== size ? -1 : ctx.fourOctetAs ? readU32(msg, v) : readU16(msg, v);
         if (len !== size) issue(out, ErrorAction.AttributeDiscard, type, UpdateSubcode.AttributeLengthError, `length ${len} is not ${size}`);
-        else attrs.aggregator = ctx.fourOctetAs
-          ? { asn: readU32(msg, v), address: ipv4ToString(msg, v + 4) }
-          : { asn: readU16(msg, v), address: ipv4ToString(msg, v + 2) };
+        // RFC 7607 hands AS 0 to RFC 7606, whose remedy for a malformed AGGREGATOR (§7.7) is attribute discard.
+        else if (asn === 0) issue(out, ErrorAction.AttributeDiscard, type, UpdateSubcode.OptionalAttributeError, 'AS 0 (RFC 7607)');
+        else attrs.aggregator = { asn, address: ipv4ToString(msg, v + size - 4) };
         break;
       }
       case AttrType.Communities:
@@ -254,12 +284,15 @@ export function decodeAttributes(msg: Uint8Array, start: number, end: number, ct
         if (ctx.fourOctetAs) break;
         const path = decodeAsPath(msg, v, vEnd, 4);
         if (!path || path.some((s) => s.type > 2)) issue(out, ErrorAction.AttributeDiscard, type, UpdateSubcode.OptionalAttributeError, 'malformed segments');
+        // RFC 7607 hands AS 0 here to RFC 6793 §6: discard the attribute (the AS_PATH stays).
+        else if (hasAsZero(path)) issue(out, ErrorAction.AttributeDiscard, type, UpdateSubcode.OptionalAttributeError, 'holds AS 0 (RFC 7607)');
         else as4Path = path;
         break;
       }
       case AttrType.As4Aggregator:
         if (ctx.fourOctetAs) break;
         if (len !== 8) issue(out, ErrorAction.AttributeDiscard, type, UpdateSubcode.OptionalAttributeError, `length ${len} is not 8`);
+        else if (readU32(msg, v) === 0) issue(out, ErrorAction.AttributeDiscard, type, UpdateSubcode.OptionalAttributeError, 'AS 0 (RFC 7607)');
         else as4Aggregator = { asn: readU32(msg, v), address: ipv4ToString(msg, v + 4) };
         break;
       case AttrType.MpReachNlri:

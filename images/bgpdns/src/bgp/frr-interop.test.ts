@@ -72,7 +72,11 @@ test.serial('passive: FRR (AS 4200000001) connects over IPv4 and IPv6 and its ro
   t.truthy(v6, JSON.stringify(want({ event: 'update' })));
   t.deepEqual(v6!.asPath, [FRR_AS]);
   t.is(v6!.nextHop, '2001:db8:10::2');
-  t.deepEqual(want({ event: 'update' }).flatMap((u) => u.issues as string[]), []);
+  // Over the IPv6 session FRR has no IPv4 address of its own and sends IPv4 routes with NEXT_HOP
+  // 0.0.0.0: unusable (RFC 4271 §6.3), so treat-as-withdraw — FRR as a receiver calls it a martian
+  // next hop too. Those are the only issues; the IPv4 session delivers the same prefixes intact.
+  const flagged = want({ event: 'update' }).filter((u) => (u.issues as string[]).length > 0);
+  t.true(flagged.every((u) => u.peer === '2001:db8:10::2' && (u.issues as string[]).every((i) => /next hop 0\.0\.0\.0 /.test(i))), JSON.stringify(flagged));
   await pair.stopChild(probe);
 });
 

@@ -28,10 +28,11 @@ export function decodeHeader(buf: Uint8Array, at: number, maxLength = MAX_MESSAG
   if (type < MessageType.Open || type > MessageType.RouteRefresh) {
     throw new BgpError(ErrorCode.MessageHeader, HeaderSubcode.BadMessageType, `unknown type ${type}`, Uint8Array.of(type));
   }
-  if (type === MessageType.RouteRefresh && length !== 23) {
+  if (type === MessageType.RouteRefresh && length < 23) {
     // RFC 7313 §5: a ROUTE-REFRESH of the wrong length is its own error code; data is the whole message.
+    // Longer ones may carry ORF entries (RFC 5291); route-refresh.ts judges those by subtype.
     throw new BgpError(ErrorCode.RouteRefreshMessage, RouteRefreshSubcode.InvalidMessageLength,
-      `ROUTE-REFRESH length ${length} is not 23`, buf.slice(at, at + Math.min(length, buf.length - at)));
+      `ROUTE-REFRESH length ${length} is below 23`, buf.slice(at, at + Math.min(length, buf.length - at)));
   }
   if (length < minimumLength(type) || (type === MessageType.Keepalive && length !== HEADER_LENGTH)) {
     throw new BgpError(ErrorCode.MessageHeader, HeaderSubcode.BadMessageLength,

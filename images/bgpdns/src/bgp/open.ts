@@ -194,6 +194,17 @@ export interface OpenSummary {
   enhancedRouteRefresh: boolean;
   extendedMessage: boolean;
   gracefulRestart: boolean;
+  /** The Graceful Restart capability's content (RFC 4724 §3), when present. */
+  restart?: PeerRestartCapability;
+}
+
+export interface PeerRestartCapability {
+  /** Restart Time, seconds: how long to keep the peer's routes while it comes back. */
+  time: number;
+  /** Restart State (R) bit. */
+  restarting: boolean;
+  /** Families the peer can restart for; F bit = forwarding state preserved across the restart. */
+  families: { afi: Afi; safi: Safi; forwardingPreserved: boolean }[];
 }
 
 export function summarizeOpen(open: OpenMessage): OpenSummary {
@@ -220,6 +231,11 @@ export function summarizeOpen(open: OpenMessage): OpenSummary {
       s.extendedMessage = true;
     } else if (c.code === CapabilityCode.GracefulRestart && !('value' in c)) {
       s.gracefulRestart = true;
+      s.restart = {
+        time: c.restartTime,
+        restarting: (c.restartFlags & 0x8) !== 0,
+        families: c.families.map((f) => ({ afi: f.afi, safi: f.safi, forwardingPreserved: (f.flags & 0x80) !== 0 })),
+      };
     }
   }
   return s;

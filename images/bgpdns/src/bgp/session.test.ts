@@ -10,7 +10,7 @@ import { encodeEndOfRib, encodeUpdate } from './update.js';
 import { encodeNotification, decodeNotification } from './notification.js';
 import { MessageType } from './message-types.js';
 import { parsePrefix, prefixToString } from './nlri.js';
-import { concat, rawUpdate, ORIGIN_IGP, NEXT_HOP, NLRI_24 } from './test-support.js';
+import { concat, rawMessage, rawUpdate, ORIGIN_IGP, NEXT_HOP, NLRI_24 } from './test-support.js';
 import type { DecodedUpdate } from './update.js';
 
 const local: SessionConfig = { localAs: 64500, peerAs: 4200000001, routerId: '198.18.0.1', mode: 'passive', holdTime: 9 };
@@ -194,6 +194,41 @@ test('updates and End-of-RIB are emitted per family; errors that RFC 7606 allows
   t.is(issues.length, 1);
   t.deepEqual(s.eors, [Afi.IPv4, Afi.IPv6]);
   t.is(s.session.state, SessionState.Established);
+});
+
+test('on the wire: AS 0 in AS_PATH and a next hop equal to our end of the connection are treat-as-withdraw; the session stays (RFC 7607, RFC 4271 §6.3)', (t) => {
+  const clock = new FakeClock();
+  const session = new Session(local, { clock });
+  const updates: DecodedUpdate[] = [];
+  session.on('update', (u) => updates.push(u));
+  session.start();
+  const wire = Object.assign(new RecordingTransport(), { localAddress: '198.18.1.9' });
+  const conn = session.attach(wire, true);
+  conn.onBytes(peerOpen());
+  conn.onBytes(encodeKeepalive());
+  const ctx = { fourOctetAs: true };
+  conn.onBytes(concat(
+    encodeUpdate({ attrs: { origin: 0, asPath: [{ type: 2, asns: [4200000001, 0] }], nextHop: '198.18.1.1' }, nlri: [parsePrefix('198.18.0.0/24')] }, ctx),
+    encodeUpdate({ attrs: { origin: 0, asPath: [{ type: 2, asns: [4200000001] }], nextHop: '198.18.1.9' }, nlri: [parsePrefix('198.18.3.0/24')] }, ctx),
+    encodeUpdate({ attrs: { origin: 0, asPath: [{ type: 2, asns: [4200000001] }], nextHop: 'ff02::1' }, mpReach: { afi: Afi.IPv6, prefixes: [parsePrefix('2001:db8:1::/48')] } }, ctx),
+  ));
+  t.deepEqual(updates.map((u) => u.treatAsWithdraw), [true, true, true]);
+  t.deepEqual(updates.map((u) => u.withdrawn().map(prefixToString)), [['198.18.0.0/24'], ['198.18.3.0/24'], ['2001:db8:1::/48']]);
+  t.is(session.state, SessionState.Established);
+  t.false(wire.types().includes(MessageType.Notification));
+});
+
+test('on the wire: a ROUTE-REFRESH carrying ORF entries (ORF not negotiated) is a plain request; an unknown subtype is ignored (RFC 5291, RFC 7313 §5)', (t) => {
+  const s = setup();
+  s.establish();
+  const refreshes: { subtype: number; ignoredOrfOctets?: number }[] = [];
+  s.session.on('routeRefresh', (m) => refreshes.push(m));
+  // AFI 1, subtype 0, SAFI 1, when-to-refresh IMMEDIATE, ORF type 64, length 7, one address-prefix entry.
+  s.conn.onBytes(rawMessage(MessageType.RouteRefresh, [0, 1, 0, 1, 1, 64, 0, 7, 0, 0, 0, 0, 10, 24, 198, 18, 7]));
+  s.conn.onBytes(rawMessage(MessageType.RouteRefresh, [0, 1, 9, 1]));
+  t.deepEqual(refreshes, [{ afi: 1, safi: 1, subtype: 0, ignoredOrfOctets: 13 }]);
+  t.is(s.session.state, SessionState.Established);
+  t.is(s.sentNotification(), undefined);
 });
 
 test('a malformed UPDATE that needs a reset sends its NOTIFICATION', (t) => {

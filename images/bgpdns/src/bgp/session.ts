@@ -12,12 +12,14 @@ import { BgpError, type UpdateIssue } from './errors.js';
 import { CeaseSubcode, ErrorCode, FsmSubcode, OpenSubcode } from './notification-codes.js';
 import { MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH, MessageType } from './message-types.js';
 import { CapabilityCode } from './capability-codes.js';
-import { type Capability, decodeOpen, encodeOpen, myAsField, type OpenMessage, type OpenSummary, summarizeOpen } from './open.js';
+import { type Capability, decodeOpen, encodeOpen, myAsField, type OpenMessage, type OpenSummary, type PeerRestartCapability, summarizeOpen } from './open.js';
+import { GracefulRestartHelper, type StaleEndReason } from './graceful-restart.js';
 import { DecodedUpdate, decodeUpdate, encodeEndOfRib, encodeUpdate, type UpdateContext, type UpdateSpec } from './update.js';
 import { decodeNotification, describeNotification, encodeNotification, type NotificationMessage } from './notification.js';
 import { decodeRouteRefresh, encodeRouteRefresh, type RouteRefreshMessage, RouteRefreshSubtype } from './route-refresh.js';
 import { encodeKeepalive } from './message.js';
 import { routerIdToNumber } from './addresses.js';
+import { endedInError, IdleHold, type IdleHoldConfig, type IdleHoldState } from './idle-hold.js';
 
 /** FSM states. RFC 4271 §8.2.2. */
 export const enum SessionState {
@@ -44,7 +46,7 @@ export interface Transport {
   readonly localAddress?: string;
 }
 
-export interface SessionConfig {
+export interface SessionConfig extends IdleHoldConfig {
   /** Our ASN (4-octet allowed). */
   localAs: number;
   /** The ASN the peer must announce. RFC 4271 §6.2 (Bad Peer AS). */
@@ -57,8 +59,6 @@ export interface SessionConfig {
   holdTime?: number;
   /** Seconds between connection attempts in active mode (ConnectRetryTime, RFC 4271 §10). Default 5. */
   connectRetryTime?: number;
-  /** Seconds in Idle before restarting after the session went down; undefined = 1. */
-  idleHoldTime?: number;
   /** Families to offer (MP-BGP). Default IPv4 and IPv6 unicast. */
   families?: Afi[];
   /** Offer the Extended Message capability (RFC 8654). Default true. */
@@ -66,12 +66,21 @@ export interface SessionConfig {
   /** Offer 4-octet ASNs (RFC 6793). Default true; false only to test old-speaker behaviour. */
   fourOctetAs?: boolean;
   /**
-   * Advertise Graceful Restart (RFC 4724 §3) with no families and restart time 0:
-   * "no forwarding state kept, End-of-RIB understood". Peers such as FRR send
-   * End-of-RIB only to GR-capable peers, and with no families they still drop our
-   * routes at once when the session goes down. Default true.
+   * Advertise Graceful Restart (RFC 4724 §3) and act as the Receiving Speaker for a
+   * peer that advertises it (graceful-restart.ts). Peers such as FRR also send
+   * End-of-RIB only to GR-capable peers. Default true.
    */
   endOfRibCapability?: boolean;
+  /**
+   * Restart Time we advertise, seconds (≤ 4095). Set: the capability lists the offered
+   * families (F bit clear: no forwarding state kept), so a peer keeps our routes that
+   * long while we restart. Unset: no families and time 0 — "Receiving Speaker only"
+   * (RFC 4724 §3), so a speaker that sends routes (the injector) has them dropped at
+   * once when it dies.
+   */
+  restartTime?: number;
+  /** Seconds a restarted peer has to send End-of-RIB before its stale routes go. Default 360 (FRR's stalepath-time). */
+  stalePathTime?: number;
   /**
    * An external peer's AS_PATH must start with its AS (RFC 4271 §6.3; FRR's
    * enforce-first-as). Default true; set false for route servers, which do not prepend.
@@ -96,6 +105,8 @@ export interface Negotiated {
   maxMessageLength: number;
   /** Families both sides offered (IPv4 alone when the peer offered none, RFC 4760 §8). */
   families: Afi[];
+  /** The peer's Graceful Restart capability, when it sent one. */
+  peerRestart?: PeerRestartCapability;
   routeRefresh: boolean;
   enhancedRouteRefresh: boolean;
   ebgp: boolean;
@@ -112,6 +123,12 @@ export interface DownInfo {
   direction?: 'sent' | 'received';
   /** The state the session was in. */
   from: SessionState;
+  /**
+   * Graceful Restart (RFC 4724 §4.2): the session was lost without a NOTIFICATION
+   * and the peer can restart for these families: keep their routes, marked stale,
+   * until 'staleEnd'. Absent: remove every route of the peer.
+   */
+  gracefulRestart?: { families: Afi[] };
 }
 
 export interface SessionEvents {
@@ -122,6 +139,8 @@ export interface SessionEvents {
   /** RFC 7606 errors that were handled without a reset (also on update.issues). */
   updateIssues: [issues: UpdateIssue[], update: DecodedUpdate];
   endOfRib: [afi: Afi];
+  /** A family's routes kept across the peer's restart must go now (End-of-RIB, timer, not preserved). */
+  staleEnd: [afi: Afi, reason: StaleEndReason];
   routeRefresh: [message: RouteRefreshMessage];
   notificationSent: [n: NotificationMessage];
   notificationReceived: [n: NotificationMessage];
@@ -185,15 +204,33 @@ export class Session extends EventEmitter<SessionEvents> {
   private restartTimer?: unknown;
   private lastReported: SessionState = SessionState.Idle;
   private readonly localId: number;
+  private readonly idleHold: IdleHold;
+  private readonly gr: GracefulRestartHelper;
 
   constructor(readonly config: SessionConfig, env: SessionEnv = {}) {
     super();
     const hold = config.holdTime ?? DEFAULT_HOLD;
+    if (config.restartTime !== undefined && !(Number.isInteger(config.restartTime) && config.restartTime >= 0 && config.restartTime <= 4095)) {
+      throw new Error(`session config: restartTime ${config.restartTime} must be an integer 0..4095 seconds (RFC 4724 §3)`);
+    }
     if (hold !== 0 && hold < 3) throw new Error(`session config: holdTime ${hold} must be 0 or at least 3 seconds (RFC 4271 §4.2)`);
     if (config.mode === 'active' && !env.dial) throw new Error('session config: active mode needs env.dial');
     this.localId = routerIdToNumber(config.routerId);
     this.clock = env.clock ?? realClock;
     this.dial = env.dial;
+    this.idleHold = new IdleHold(config);
+    this.gr = new GracefulRestartHelper(this.clock, (afi, reason) => this.emit('staleEnd', afi, reason), config.stalePathTime);
+  }
+
+  /** Families whose routes are kept stale across the peer's restart, and since when (clock ms). */
+  gracefulRestartStatus(): { stale: Afi[]; sinceMs?: number } {
+    return this.gr.stale.size ? { stale: [...this.gr.stale], sinceMs: this.clock.now() - this.gr.since } : { stale: [] };
+  }
+
+  /** The idle hold after the last down (grows while errors repeat; idle-hold.ts), with what is left of it. */
+  idleHoldStatus(): Readonly<IdleHoldState> & { remainingSeconds: number } {
+    const st = this.idleHold.state;
+    return { ...st, remainingSeconds: Math.max(0, Math.round((st.until - this.clock.now()) / 100) / 10) };
   }
 
   /** Current FSM state: that of the most advanced connection, else Idle/Connect/Active. */
@@ -221,6 +258,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.started = false;
     this.clearTimer('retryTimer');
     this.clearTimer('restartTimer');
+    this.gr.abandon();
     for (const c of [...this.conns]) {
       this.fail(c, new BgpError(ErrorCode.Cease, CeaseSubcode.AdministrativeShutdown, reason));
     }
@@ -244,13 +282,22 @@ export class Session extends EventEmitter<SessionEvents> {
         if (conn.state === SessionState.Established && !conn.closed) this.emit('drain');
       },
     };
-    if (!this.started || (this.config.mode === 'passive' && !inbound)) {
+    // After an error the peer is kept out until its idle hold ends (idle-hold.ts), in either mode.
+    const holding = this.started && this.idleHold.holding(this.clock.now());
+    if (holding) this.idleHold.state.refused++;
+    if (!this.started || (this.config.mode === 'passive' && !inbound) || holding) {
       this.sendNotification(conn, { code: ErrorCode.Cease, subcode: CeaseSubcode.ConnectionRejected, data: new Uint8Array(0) });
       conn.closed = true;
       transport.close();
       return handle;
     }
-    const sameDirection = this.conns.find((c) => c.inbound === inbound);
+    let sameDirection = this.conns.find((c) => c.inbound === inbound);
+    if (sameDirection?.state === SessionState.Established && sameDirection.negotiated?.peer.gracefulRestart) {
+      // RFC 4724 §4.2: a GR-capable peer connecting again while we are Established has
+      // restarted: the old session ends as if its TCP connection had failed (routes kept stale).
+      this.close(sameDirection, { reason: 'the peer connected again while Established: it restarted (RFC 4724 §4.2)', from: SessionState.Established });
+      sameDirection = undefined;
+    }
     if (sameDirection?.state === SessionState.Established) {
       // RFC 4271 §6.8: a connection colliding with an established one is the one closed.
       this.sendNotification(conn, { code: ErrorCode.Cease, subcode: CeaseSubcode.ConnectionCollisionResolution, data: new Uint8Array(0) });
@@ -346,7 +393,9 @@ export class Session extends EventEmitter<SessionEvents> {
     if (this.config.fourOctetAs !== false) capabilities.push({ code: CapabilityCode.FourOctetAs, asn: this.config.localAs });
     if (this.config.extendedMessage !== false) capabilities.push({ code: CapabilityCode.ExtendedMessage });
     if (this.config.endOfRibCapability !== false) {
-      capabilities.push({ code: CapabilityCode.GracefulRestart, restartFlags: 0, restartTime: 0, families: [] });
+      const restartTime = this.config.restartTime;
+      const grFamilies = restartTime === undefined ? [] : families.map((afi) => ({ afi, safi: Safi.Unicast, flags: 0 }));
+      capabilities.push({ code: CapabilityCode.GracefulRestart, restartFlags: 0, restartTime: restartTime ?? 0, families: grFamilies });
     }
     return {
       version: 4,
@@ -504,18 +553,26 @@ export class Session extends EventEmitter<SessionEvents> {
       case SessionState.Established:
         this.armHold(c, c.holdMs);
         if (type === MessageType.Update) this.onUpdate(c, msg);
-        else if (type === MessageType.RouteRefresh) this.emit('routeRefresh', decodeRouteRefresh(msg));
+        else if (type === MessageType.RouteRefresh) this.onRouteRefresh(decodeRouteRefresh(msg));
         else if (type === MessageType.Open) throw new BgpError(ErrorCode.FsmError, FsmSubcode.UnexpectedInEstablished, 'OPEN in Established');
         return;
     }
+  }
+
+  private onRouteRefresh(m: RouteRefreshMessage): void {
+    // RFC 7313 §5: a subtype other than request, BoRR and EoRR is ignored.
+    if (m.subtype > RouteRefreshSubtype.EndOfRouteRefresh) return;
+    this.emit('routeRefresh', m);
   }
 
   private onUpdate(c: Conn, msg: Uint8Array): void {
     const update = decodeUpdate(msg, c.ctx);
     if (update.issues.length) this.emit('updateIssues', update.issues, update);
     const eor = update.endOfRib();
-    if (eor !== undefined) this.emit('endOfRib', eor);
-    else this.emit('update', update);
+    if (eor !== undefined) {
+      this.emit('endOfRib', eor);
+      this.gr.endOfRib(eor);
+    } else this.emit('update', update);
   }
 
   private validateOpen(open: OpenMessage, peer: OpenSummary): void {
@@ -551,12 +608,12 @@ export class Session extends EventEmitter<SessionEvents> {
     const extendedMessage = this.config.extendedMessage !== false && peer.extendedMessage;
     const ebgp = peer.asn !== this.config.localAs;
     c.peerOpen = open;
-    c.ctx = { fourOctetAs, ebgp, families };
+    c.ctx = { fourOctetAs, ebgp, families, localAddress: c.transport.localAddress };
     if (ebgp && this.config.enforceFirstAs !== false) c.ctx.enforceFirstAs = peer.asn;
     c.negotiated = {
       peerOpen: open, peer, holdTime, keepaliveTime: Math.floor(holdTime / 3), fourOctetAs, extendedMessage,
       maxMessageLength: extendedMessage ? MAX_EXTENDED_MESSAGE_LENGTH : MAX_MESSAGE_LENGTH,
-      families, routeRefresh: peer.routeRefresh, enhancedRouteRefresh: peer.enhancedRouteRefresh, ebgp,
+      families, peerRestart: peer.restart, routeRefresh: peer.routeRefresh, enhancedRouteRefresh: peer.enhancedRouteRefresh, ebgp,
       inbound: c.inbound, transport: c.transport.description ?? (c.inbound ? 'inbound' : 'outbound'),
       localAddress: c.transport.localAddress,
     };
@@ -591,6 +648,7 @@ export class Session extends EventEmitter<SessionEvents> {
     }
     this.report();
     this.emit('established', c.negotiated!);
+    this.gr.established(c.negotiated!.peerRestart);
   }
 
   private sendNotification(c: Conn, n: NotificationMessage): void {
@@ -634,17 +692,33 @@ export class Session extends EventEmitter<SessionEvents> {
     if (this.conns.length === 0) {
       this.phase = SessionState.Idle;
       this.report();
+      this.gracefulRestartOnDown(c, info);
       this.emit('down', info);
-      this.scheduleRestart();
+      this.scheduleRestart(endedInError(info.notification));
     } else {
       this.report();
     }
   }
 
-  private scheduleRestart(): void {
+  /**
+   * RFC 4724 §4.2: an established session lost without a NOTIFICATION, from a peer that
+   * can restart, keeps its routes (info.gracefulRestart); so does a failed attempt while
+   * a restart is under way. Anything else ends the restart.
+   */
+  private gracefulRestartOnDown(c: Conn, info: DownInfo): void {
+    let kept: Afi[] = [];
+    if (!info.notification && this.started) {
+      if (info.from === SessionState.Established && c.negotiated) kept = this.gr.sessionLost(c.negotiated.peerRestart, c.negotiated.families);
+      else kept = [...this.gr.stale];
+    }
+    if (kept.length > 0) info.gracefulRestart = { families: kept };
+    else this.gr.abandon();
+  }
+
+  private scheduleRestart(error: boolean): void {
+    const ms = this.idleHold.onDown(error, this.clock.now());
     if (!this.started) return;
     this.clearTimer('restartTimer');
-    const ms = (this.config.idleHoldTime ?? 1) * 1000;
     this.restartTimer = this.clock.setTimer(ms, () => {
       this.restartTimer = undefined;
       this.enterWaiting();

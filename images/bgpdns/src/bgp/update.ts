@@ -11,7 +11,8 @@ import { AttrType } from './attribute-types.js';
 import { HEADER_LENGTH, MessageType } from './message-types.js';
 import { BgpError, ErrorAction, type UpdateIssue } from './errors.js';
 import { ErrorCode, UpdateSubcode } from './notification-codes.js';
-import { type AttributeContext, type MpReach, type MpUnreach, decodeAttributes, knownFamily, writeAttributes } from './attributes.js';
+import { type AttributeContext, type DecodedAttributes, type MpReach, type MpUnreach, decodeAttributes, knownFamily, writeAttributes } from './attributes.js';
+import { unusableNextHop } from './next-hop.js';
 import { copyPrefix, countPrefixes, encodedPrefixSize, type PrefixVisitor, visitPrefixes, writePrefix } from './nlri.js';
 import { ByteWriter, readU16 } from './writer.js';
 import { writeHeader } from './header.js';
@@ -97,6 +98,27 @@ export class DecodedUpdate {
 }
 
 /**
+ * RFC 4271 §6.3 / RFC 7606 §7.3 and §7.11: a NEXT_HOP (when IPv4 NLRI are announced) or an
+ * MP_REACH next hop (when it carries prefixes) that is not a usable host address, or is our
+ * own, makes the UPDATE treat-as-withdraw. Records the issue; true when it applies.
+ */
+function unusableNextHops(d: DecodedAttributes, ipv4Nlri: boolean, own: string | undefined): boolean {
+  let attrType: number = AttrType.NextHop;
+  let why = ipv4Nlri && d.nextHop4 !== undefined ? unusableNextHop(d.nextHop4, own) : undefined;
+  const reach = d.mpReach;
+  if (why === undefined && reach && reach.count > 0 && knownFamily(reach.afi, reach.safi)) {
+    attrType = AttrType.MpReachNlri;
+    why = unusableNextHop(reach.nextHop, own);
+  }
+  if (why === undefined) return false;
+  d.issues.push({
+    action: ErrorAction.TreatAsWithdraw, attrType, code: ErrorCode.UpdateMessage,
+    subcode: attrType === AttrType.NextHop ? UpdateSubcode.InvalidNextHopAttribute : UpdateSubcode.OptionalAttributeError, reason: why,
+  });
+  return true;
+}
+
+/**
  * Decodes an UPDATE (whole message, header included). Throws BgpError when RFC 7606
  * requires a session reset; gentler outcomes are on the result (`treatAsWithdraw`, `issues`).
  */
@@ -146,6 +168,7 @@ export function decodeUpdate(msg: Uint8Array, ctx: UpdateContext): DecodedUpdate
       });
     }
   }
+  if (announcing && !treatAsWithdraw) treatAsWithdraw = unusableNextHops(d, nlri4 > 0, ctx.localAddress);
   const fams = ctx.families;
   if (fams) {
     // Prefixes of families the session did not negotiate are ignored, not errors.

@@ -4,7 +4,7 @@ import { Afi } from '../bgp/types.js';
 import { CeaseSubcode, ErrorCode } from '../bgp/notification-codes.js';
 import { RouteRefreshSubtype } from '../bgp/route-refresh.js';
 import { syntheticTable } from './synthetic.js';
-import { Injector } from './injector.js';
+import { Injector, nextHopsFor } from './injector.js';
 
 test.serial('the injector sends a synthetic table and End-of-RIB per family to a listening speaker (loopback)', async (t) => {
   const listener = new BgpSpeaker();
@@ -23,9 +23,13 @@ test.serial('the injector sends a synthetic table and End-of-RIB per family to a
   const eors: Afi[] = [];
   session.on('endOfRib', (afi) => eors.push(afi));
   const events: Record<string, unknown>[] = [];
+  // Both ends are 127.0.0.1 here, and a receiver refuses its own address as next hop (RFC 4271 §6.3):
+  // the IPv4 next hop is given; the IPv6 one keeps its default (the local address, IPv4-mapped).
+  const table = syntheticTable({ ipv4: 20_000, ipv6: 5_000, seed: 3 });
+  t.deepEqual(nextHopsFor({}, '198.18.0.5', table), { nextHop4: '198.18.0.5', nextHop6: '::ffff:198.18.0.5' }, 'by default the local address');
   const injector = new Injector({
-    peer: '127.0.0.1', port, localAs: 4200000001, peerAs: 64500, routerId: '198.18.0.2',
-    table: syntheticTable({ ipv4: 20_000, ipv6: 5_000, seed: 3 }), exitAfterEor: true, log: (e) => events.push(e),
+    peer: '127.0.0.1', port, localAs: 4200000001, peerAs: 64500, routerId: '198.18.0.2', nextHop4: '198.18.0.2',
+    table, exitAfterEor: true, log: (e) => events.push(e),
   });
   const result = await injector.run();
   t.is(result?.prefixes, 25_000);
@@ -34,7 +38,7 @@ test.serial('the injector sends a synthetic table and End-of-RIB per family to a
   t.is(v6, 5_000);
   t.deepEqual(eors, [Afi.IPv4, Afi.IPv6]);
   t.is(firstPath?.[0], 4200000001, 'our AS is prepended');
-  t.deepEqual([...nextHops].sort(), ['127.0.0.1', '::ffff:127.0.0.1']);
+  t.deepEqual([...nextHops].sort(), ['198.18.0.2', '::ffff:127.0.0.1']);
   t.deepEqual(events.map((e) => e.event), ['established', 'eor', 'down']);
 });
 
@@ -59,7 +63,7 @@ test.serial('after a reset the injector reconnects and sends the table again; a 
   });
   const events: Record<string, unknown>[] = [];
   const injector = new Injector({
-    peer: '127.0.0.1', port, localAs: 4200000001, peerAs: 64500, routerId: '198.18.0.2',
+    peer: '127.0.0.1', port, localAs: 4200000001, peerAs: 64500, routerId: '198.18.0.2', nextHop4: '198.18.0.2',
     table: syntheticTable({ ipv4: 3_000, ipv6: 1_000, seed: 4 }), log: (e) => events.push(e),
   });
   const done = injector.run();

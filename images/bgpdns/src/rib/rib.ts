@@ -12,6 +12,7 @@ import { bytesToWords, formatPrefix, prefixToWords, wordsOf } from './address.js
 import { AttrStore } from './attr-store.js';
 import { PeerTable, type RibPeerConfig } from './peers.js';
 import { RouteTable, type TableChange } from './route-table.js';
+import { StalePaths } from './stale-paths.js';
 
 /** The families as plain constants: reading the enum through its module binding costs on hot paths. */
 const AFI_IPV4: Afi = 1;
@@ -59,6 +60,8 @@ export class Rib {
   /** Paths held per peer and family, for max-prefix (FRR counts per family). */
   readonly prefixCountV4: number[] = [];
   readonly prefixCountV6: number[] = [];
+  /** Paths kept across a peer's graceful restart (markStale / sweepStale). */
+  readonly stale = new StalePaths();
   private readonly change: TableChange = { bestChanged: false, pathsChanged: false, originGone: false };
   /** The prefix being applied, as trie key words. */
   private readonly key = new Uint32Array(4);
@@ -99,6 +102,9 @@ export class Rib {
   retirePeer(peer: number): number {
     const config = this.peers.config(peer);
     this.peers.setEstablished(peer, false);
+    // Stale paths of a graceful restart that did not come back go with the rest.
+    this.stale.end(peer, Afi.IPv4);
+    this.stale.end(peer, Afi.IPv6);
     this.flushes.push({ peer, table: 0, cursor: 0 });
     const reuse = this.flushedIds.pop();
     const id = this.peers.add(config, reuse);
@@ -156,6 +162,8 @@ export class Rib {
   /** Session gone: every path of the peer leaves both families. Returns the number removed. */
   peerDown(peer: number): number {
     this.peers.setEstablished(peer, false);
+    this.stale.end(peer, Afi.IPv4);
+    this.stale.end(peer, Afi.IPv6);
     let removed = 0;
     for (const table of [this.v4, this.v6]) {
       removed += table.clearPeer(peer, (_node, bestChanged) => {
@@ -167,6 +175,42 @@ export class Rib {
     this.prefixCountV4[peer] = 0;
     this.prefixCountV6[peer] = 0;
     return removed;
+  }
+
+  /**
+   * Graceful Restart (RFC 4724 §4.2): the peer's session went down but its paths of
+   * this family are kept, marked stale. They stay in best-path selection (the peer
+   * still counts as up for ranking) until refreshed or swept. Returns how many.
+   */
+  markStale(peer: number, afi: Afi): number {
+    const table = this.table(afi);
+    const nodes = this.stale.begin(peer, afi);
+    table.trie.forEach((node) => {
+      for (let s = table.head(node); s >= 0; s = table.slotNext(s)) {
+        if (table.slotPeer(s) === peer) {
+          nodes.add(node);
+          return;
+        }
+      }
+    });
+    return nodes.size;
+  }
+
+  /** Removes the peer's paths of this family that are still stale (End-of-RIB, or a GR timer ran out). Returns how many. */
+  sweepStale(peer: number, afi: Afi): number {
+    const nodes = this.stale.end(peer, afi);
+    if (!nodes) return 0;
+    const trie = this.table(afi).trie;
+    for (const node of nodes) {
+      trie.keyOf(node, this.key);
+      this.withdrawKey(peer, afi, trie.prefixLength(node));
+    }
+    return nodes.size;
+  }
+
+  /** The peer announced or withdrew (key, len) while some of its paths are stale. */
+  private refreshed(peer: number, afi: Afi, len: number): void {
+    if (this.stale.has(peer, afi)) this.stale.refreshed(peer, afi, this.table(afi).trie.find(this.key, len));
   }
 
   private containsLocalAs(attrs: PathAttributes): boolean {
@@ -193,8 +237,8 @@ export class Rib {
     const change = this.change;
     const before = table.paths;
     table.announce(peer, this.attrs.acquire(attrs), this.key, len, change);
-    const added = table.paths !== before;
-    if (added) this.count(peer, afi, 1);
+    if (this.stale.active > 0) this.refreshed(peer, afi, len);
+    if (table.paths !== before) this.count(peer, afi, 1);
     if (change.bestChanged) this.generation++;
     // The mapping of candidates to upstreams reads self-originated paths only: other churn leaves it be.
     if (change.pathsChanged && (selfOriginated || change.originGone)) this.originVersion++;
@@ -203,6 +247,7 @@ export class Rib {
   private withdrawKey(peer: number, afi: Afi, len: number): void {
     const table = afi === AFI_IPV4 ? this.v4 : this.v6;
     const change = this.change;
+    if (this.stale.active > 0) this.refreshed(peer, afi, len);
     table.withdraw(peer, this.key, len, change);
     if (change.pathsChanged) {
       this.count(peer, afi, -1);

@@ -4,7 +4,7 @@ import dgram from 'node:dgram';
 import { Rib } from '../rib/rib.js';
 import { path, prefix } from '../rib/test-helpers.js';
 import { SorterClient, SorterTimeoutError } from './client.js';
-import { decodeAnswer, encodeQuery } from './protocol.js';
+import { decodeAnswer, decodeHeader, encodeQuery } from './protocol.js';
 import { sign } from './protocol-auth.js';
 import { QueryServer } from './server.js';
 import { Sorter, TOP_PREFERENCE } from './sorter.js';
@@ -171,4 +171,38 @@ test('a burst beyond the queue limit is dropped and counted as overload', async 
   t.is(server.stats.received, 40);
   t.true(server.stats.dropped.overload > 0, `overload drops: ${server.stats.dropped.overload}`);
   t.is(server.stats.answered + server.stats.dropped.overload, 40);
+});
+
+test('a query captured from a client whose clock runs 4.9 s ahead is refused when replayed 9.8 s later, still inside its validity', async (t) => {
+  // The real client signs with its skewed clock; a socket we own captures the datagram on its way.
+  const capture = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => capture.bind(0, '127.0.0.1', resolve));
+  const captured = new Promise<Buffer>((resolve) => capture.once('message', (m) => resolve(m)));
+  const skewed = await SorterClient.open({ host: '127.0.0.1', port: capture.address().port, keyId: KEY_ID, key: KEY, now: () => Date.now() + 4900 });
+  t.teardown(() => {
+    skewed.close();
+    capture.close();
+  });
+  void skewed.rank({ client: '198.18.64.7', candidates: ['198.18.101.10'] }, { timeoutMs: 50 }).catch(() => undefined);
+  const wire = await captured;
+  // Server times are counted from the client's real clock at signing (no loopback or load delay in the figures).
+  const stamped = decodeHeader(wire).timestamp;
+  const arrival = stamped - 4900;
+  // The server has been up for most of a window when the query arrives (a memory rotating by arrival time loses it soonest then).
+  let serverNow = arrival - 4990;
+  const { server, client } = await setup({ serverNow: () => serverNow });
+  serverNow = arrival;
+  t.teardown(async () => {
+    client.close();
+    await server.close();
+  });
+  t.truthy(server.handle(Buffer.from(wire)), 'the genuine query is answered');
+  for (const later of [10, 4_999, 5_001, 9_799]) {
+    serverNow = arrival + later;
+    t.is(server.handle(Buffer.from(wire)), undefined, `replayed ${later} ms later`);
+  }
+  t.is(server.stats.dropped.replayed, 4);
+  serverNow = stamped + 5001;
+  t.is(server.handle(Buffer.from(wire)), undefined);
+  t.is(server.stats.dropped.stale, 1);
 });

@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import { once } from 'node:events';
-import { BgpSpeaker, CeaseSubcode, ErrorCode, type NotificationMessage, type Session } from '../bgp/index.js';
+import { BgpSpeaker, CeaseSubcode, ErrorCode, type NotificationMessage, type PeerConfig, RouteRefreshSubtype, type Session } from '../bgp/index.js';
 import { Afi } from '../bgp/types.js';
 import { path, prefix } from '../rib/test-helpers.js';
 import { SorterClient } from './client.js';
@@ -42,10 +42,21 @@ async function startDaemon(peers: object[]) {
   return daemon;
 }
 
-function upstream(address: string, asn: number, port: number, routerId: string): { speaker: BgpSpeaker; session: Session } {
+function upstream(address: string, asn: number, port: number, routerId: string, over: Partial<PeerConfig> = {}): { speaker: BgpSpeaker; session: Session } {
   const speaker = new BgpSpeaker();
-  const session = speaker.addPeer({ address, port, localAs: asn, peerAs: 64500, routerId, mode: 'active', holdTime: 9, connectRetryTime: 1 });
+  const session = speaker.addPeer({ address, port, localAs: asn, peerAs: 64500, routerId, mode: 'active', holdTime: 9, connectRetryTime: 1, ...over });
   return { speaker, session };
+}
+
+/** A daemon with one configured peer on 127.0.0.1 and that upstream dialling it; both stopped at the end. */
+async function onePeer(t: import('ava').ExecutionContext, peer: object, over: Partial<PeerConfig> = {}) {
+  const daemon = await startDaemon([{ address: '127.0.0.1', asn: 64501, fastFailover: false, ...peer }]);
+  const isp = upstream('127.0.0.1', 64501, daemon.bound.bgp!.port, '198.18.255.1', over);
+  t.teardown(async () => {
+    await isp.speaker.close();
+    await daemon.stop();
+  });
+  return { daemon, isp };
 }
 
 test.serial('two upstreams feed the sorter; queries rank; status and metrics report it; shutdown sends Cease', async (t) => {
@@ -70,8 +81,8 @@ test.serial('two upstreams feed the sorter; queries rank; status and metrics rep
   await waitFor('End-of-RIB from the sorter for both families', () => eor.length === 2);
   t.deepEqual(eor.sort(), [Afi.IPv4, Afi.IPv6]);
 
-  isp1.session.sendUpdate({ attrs: path([64501], { nextHop: '127.0.0.1' }), nlri: [prefix('198.18.101.0/24')] });
-  isp1.session.sendUpdate({ attrs: path([64501, 64510], { nextHop: '127.0.0.1' }), nlri: [prefix('198.18.64.0/20')] });
+  isp1.session.sendUpdate({ attrs: path([64501], { nextHop: '198.18.1.1' }), nlri: [prefix('198.18.101.0/24')] });
+  isp1.session.sendUpdate({ attrs: path([64501, 64510], { nextHop: '198.18.1.1' }), nlri: [prefix('198.18.64.0/20')] });
   isp2.session.sendUpdate({ attrs: path([4200000001], { nextHop: '2001:db8::2' }), mpReach: { afi: Afi.IPv6, prefixes: [prefix('2001:db8:102::/48')] } });
   isp2.session.sendUpdate({ attrs: path([4200000001, 64520, 64510], { nextHop: '198.18.2.1' }), nlri: [prefix('198.18.64.0/20')] });
   isp1.session.sendEndOfRib(Afi.IPv4);
@@ -96,8 +107,8 @@ test.serial('two upstreams feed the sorter; queries rank; status and metrics rep
   t.deepEqual(
     routes.map((r) => [r.prefix, r.neighborAs, r.nextHop]),
     [
-      ['198.18.64.0/20', 64501, '127.0.0.1'],
-      ['198.18.101.0/24', 64501, '127.0.0.1'],
+      ['198.18.64.0/20', 64501, '198.18.1.1'],
+      ['198.18.101.0/24', 64501, '198.18.1.1'],
     ],
   );
 
@@ -119,20 +130,67 @@ test.serial('two upstreams feed the sorter; queries rank; status and metrics rep
 });
 
 test.serial('max-prefix ends the session with Cease / Maximum Number of Prefixes Reached', async (t) => {
-  const daemon = await startDaemon([{ address: '127.0.0.1', asn: 64501, maxPrefix: 2, fastFailover: false }]);
-  const isp = upstream('127.0.0.1', 64501, daemon.bound.bgp!.port, '198.18.255.1');
-  t.teardown(async () => {
-    await isp.speaker.close();
-    await daemon.stop();
-  });
+  // This upstream redials 0.2 s after the reset (its own hold), well inside the sorter's.
+  const { daemon, isp } = await onePeer(t, { maxPrefix: 2 }, { idleHoldTime: 0.1, idleHoldMaxTime: 0.2, connectRetryTime: 0.2 });
   await once(isp.session, 'established');
   const notified = once(isp.session, 'notificationReceived') as Promise<[NotificationMessage]>;
-  isp.session.sendUpdate({ attrs: path([64501], { nextHop: '127.0.0.1' }), nlri: ['198.18.1.0/24', '198.18.2.0/24', '198.18.3.0/24'].map(prefix) });
+  isp.session.sendUpdate({ attrs: path([64501], { nextHop: '198.18.1.1' }), nlri: ['198.18.1.0/24', '198.18.2.0/24', '198.18.3.0/24'].map(prefix) });
   const [n] = await notified;
   t.deepEqual([n.code, n.subcode], [ErrorCode.Cease, CeaseSubcode.MaximumPrefixes]);
   t.deepEqual([...n.data], [0, 1, 1, 0, 0, 0, 2]);
   await waitFor('routes removed', () => daemon.rib.v4.paths === 0);
-  t.pass();
+  // The peer redials every second; it is refused (Cease/Connection Rejected) until the 2 s idle hold ends.
+  const [again] = (await once(isp.session, 'notificationReceived')) as [NotificationMessage];
+  t.deepEqual([again.code, again.subcode], [ErrorCode.Cease, CeaseSubcode.ConnectionRejected]);
+  const status = (await (await fetch(`http://127.0.0.1:${daemon.bound.status!.port}/status`)).json()) as any;
+  t.like(status.peers[0].idleHold, { seconds: 2, consecutiveErrors: 1 });
+  t.true(status.peers[0].idleHold.refused >= 1);
+  const metrics = await (await fetch(`http://127.0.0.1:${daemon.bound.status!.port}/metrics`)).text();
+  t.regex(metrics, /bgpdns_sorter_peer_idle_hold_seconds\{peer="[^"]*",asn="64501"\} 2/);
+  t.regex(metrics, /bgpdns_sorter_peer_consecutive_errors\{peer="[^"]*",asn="64501"\} 1/);
+  t.regex(metrics, /bgpdns_sorter_peer_idle_hold_remaining_seconds/);
+  // After the hold it comes back, and the same oversized table ends it again: 4 s now.
+  await once(isp.session, 'established');
+  const second = once(isp.session, 'notificationReceived') as Promise<[NotificationMessage]>;
+  isp.session.sendUpdate({ attrs: path([64501], { nextHop: '198.18.1.1' }), nlri: ['198.18.1.0/24', '198.18.2.0/24', '198.18.3.0/24'].map(prefix) });
+  t.is((await second)[0].subcode, CeaseSubcode.MaximumPrefixes);
+  t.like(daemon.peers[0].session.idleHoldStatus(), { seconds: 4, consecutiveErrors: 2 });
+});
+
+test.serial('an attribute overrunning the field before MP_REACH_NLRI resets the session (RFC 7606 §5): no IPv6 path survives', async (t) => {
+  const { daemon, isp } = await onePeer(t, {});
+  await once(isp.session, 'established');
+  isp.session.sendUpdate({ attrs: path([64501], { nextHop: '2001:db8::1' }), mpReach: { afi: Afi.IPv6, prefixes: [prefix('2001:db8:1::/48')] } });
+  await waitFor('the IPv6 path', () => daemon.rib.v6.paths === 1);
+  // Withdraws 2001:db8:1::/48 in an MP_UNREACH_NLRI that follows a COMMUNITIES attribute claiming 40 octets.
+  const unreach = [0x80, 15, 10, 0, 2, 1, 48, 0x20, 0x01, 0x0d, 0xb8, 0, 1];
+  const attrs = [0x40, 1, 1, 0, 0xc0, 8, 40, 0, 0, 0, 1, ...unreach];
+  const body = [0, 0, 0, attrs.length, ...attrs];
+  const msg = Uint8Array.from([...new Array(16).fill(0xff), 0, 19 + body.length, 2, ...body]);
+  const notified = once(isp.session, 'notificationReceived') as Promise<[NotificationMessage]>;
+  isp.session.sendUpdateBytes(msg);
+  const [n] = await notified;
+  t.deepEqual([n.code, n.subcode], [ErrorCode.UpdateMessage, 5]);
+  await waitFor('the peer\'s paths removed', () => daemon.rib.v6.paths === 0 && daemon.rib.v4.paths === 0);
+  t.is(daemon.rib.prefixCountV6[daemon.peers[0].ribId], 0);
+});
+
+test.serial('enhanced route refresh (RFC 7313): what the peer does not re-send between BoRR and EoRR is removed; our answer to a request is BoRR then EoRR', async (t) => {
+  const { daemon, isp } = await onePeer(t, {});
+  const [info] = (await once(isp.session, 'established')) as [{ enhancedRouteRefresh: boolean }];
+  t.true(info.enhancedRouteRefresh, 'the sorter advertises enhanced route refresh');
+  isp.session.sendUpdate({ attrs: path([64501], { nextHop: '198.18.1.1' }), nlri: ['198.18.1.0/24', '198.18.2.0/24', '198.18.3.0/24'].map(prefix) });
+  await waitFor('three paths', () => daemon.rib.v4.paths === 3);
+  isp.session.sendRouteRefresh(Afi.IPv4, RouteRefreshSubtype.BeginningOfRouteRefresh);
+  isp.session.sendUpdate({ attrs: path([64501], { nextHop: '198.18.1.1' }), nlri: [prefix('198.18.2.0/24')] });
+  isp.session.sendRouteRefresh(Afi.IPv4, RouteRefreshSubtype.EndOfRouteRefresh);
+  await waitFor('only the re-sent path left', () => daemon.rib.v4.paths === 1);
+  t.deepEqual([...daemon.rib.bestRoutes(Afi.IPv4)].map((r) => r.prefix), ['198.18.2.0/24']);
+  const got: number[] = [];
+  isp.session.on('routeRefresh', (m) => got.push(m.subtype));
+  isp.session.requestRouteRefresh(Afi.IPv4);
+  await waitFor('BoRR and EoRR from the sorter', () => got.length === 2);
+  t.deepEqual(got, [RouteRefreshSubtype.BeginningOfRouteRefresh, RouteRefreshSubtype.EndOfRouteRefresh]);
 });
 
 test.serial('a connection from an address that is not a configured peer is rejected', async (t) => {
@@ -158,11 +216,11 @@ test.serial('once a table has arrived the daemon compacts its RIB by itself, and
     await isp1.speaker.close();
   });
   await once(isp1.session, 'established');
-  isp1.session.sendUpdate({ attrs: path([64501], { nextHop: '127.0.0.1' }), nlri: [prefix('198.18.101.0/24')] });
+  isp1.session.sendUpdate({ attrs: path([64501], { nextHop: '198.18.1.1' }), nlri: [prefix('198.18.101.0/24')] });
   // 12,000 host routes (above the 10,000-slot threshold), 100 per UPDATE.
   for (let u = 0; u < 120; u++) {
     const nlri = Array.from({ length: 100 }, (_, i) => prefix(`198.18.${(u * 100 + i) >> 8}.${(u * 100 + i) & 255}/32`));
-    isp1.session.sendUpdate({ attrs: path([64501, 64510 + (u % 7)], { nextHop: '127.0.0.1' }), nlri });
+    isp1.session.sendUpdate({ attrs: path([64501, 64510 + (u % 7)], { nextHop: '198.18.1.1' }), nlri });
   }
   await waitFor('the table in the RIB', () => daemon.rib.v4.paths === 12_001);
   const before = await client.rank({ client: '198.18.3.7', candidates: ['198.18.101.10', '198.18.101.11'] });

@@ -7,7 +7,7 @@
 import { writeFile, rename } from 'node:fs/promises';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Afi } from '../bgp/types.js';
-import { BgpSpeaker, CeaseSubcode, ErrorCode, type Session } from '../bgp/index.js';
+import { BgpSpeaker, CeaseSubcode, ErrorCode, type RouteRefreshMessage, RouteRefreshSubtype, type Session } from '../bgp/index.js';
 import { Rib } from '../rib/rib.js';
 import type { SorterConfig, SorterPeerConfig } from './config.js';
 import { LinkWatcher, interfaceTowards } from './link-watch.js';
@@ -33,6 +33,9 @@ export interface PeerRuntime {
   endOfRibAt: { ipv4?: number; ipv6?: number };
   interface?: string;
 }
+
+/** The Restart Time the sorter advertises (FRR's default `bgp graceful-restart restart-time`). */
+const SORTER_RESTART_TIME_S = 120;
 
 const mono = (): number => Number(process.hrtime.bigint()) / 1e6;
 /** How often the daemon considers compacting its RIB's path slots. */
@@ -226,6 +229,8 @@ export class SorterDaemon {
       routerId: this.config.routerId,
       mode: 'passive',
       holdTime: pc.holdTime,
+      // Graceful Restart for our families, FRR's default restart time (we send no routes: nothing else changes for the peer).
+      restartTime: SORTER_RESTART_TIME_S,
     });
     // p.ribId changes when a session goes down (Rib.retirePeer): handlers read it from p.
     const p: PeerRuntime = { config: pc, ribId, session, state: session.state, since: mono(), flaps: 0, endOfRibAt: {} };
@@ -253,6 +258,8 @@ export class SorterDaemon {
       this.rib.applyUpdate(p.ribId, update);
       this.enforceMaxPrefix(p);
     });
+    session.on('staleEnd', (afi, reason) => this.endStale(p, afi, reason));
+    session.on('routeRefresh', (m) => this.onRouteRefresh(p, m));
     session.on('updateIssues', (issues) => {
       this.log.log('warn', 'UPDATE errors handled (RFC 7606)', { ...fields, issues: issues.map((i) => String((i as { reason?: string }).reason ?? JSON.stringify(i))) });
     });
@@ -269,12 +276,11 @@ export class SorterDaemon {
       });
     });
     session.on('down', (info) => {
-      const wasUp = p.state === 'Established' || this.rib.peers.established[p.ribId];
+      const wasUp = info.from === 'Established';
       p.state = 'Idle';
-      // The paths leave in slices of at most SLICE_MS (no stall on a full table); the next session gets a new id.
-      const removed = this.rib.prefixCount[p.ribId];
-      p.ribId = this.rib.retirePeer(p.ribId);
-      this.workInSlices();
+      let removed: number;
+      if (info.gracefulRestart) removed = this.keepStale(p, info.gracefulRestart.families);
+      else removed = this.retire(p);
       if (wasUp) {
         p.flaps++;
         p.since = mono();
@@ -282,8 +288,64 @@ export class SorterDaemon {
       p.lastDown = info.reason;
       p.lastDownAt = mono();
       this.statusChanged();
-      this.log.log(wasUp ? 'warn' : 'info', 'session down', { ...fields, reason: info.reason, from: info.from, removedPaths: removed, notification: info.notification && { code: info.notification.code, subcode: info.notification.subcode, direction: info.direction } });
+      this.log.log(wasUp ? 'warn' : 'info', 'session down', { ...fields, reason: info.reason, from: info.from, removedPaths: removed, gracefulRestart: info.gracefulRestart, notification: info.notification && { code: info.notification.code, subcode: info.notification.subcode, direction: info.direction } });
     });
+  }
+
+  /**
+   * The peer's session is gone for good: its paths leave in slices of at most SLICE_MS
+   * (no stall on a full table) and its next session gets a new RIB id. Returns the paths.
+   */
+  private retire(p: PeerRuntime): number {
+    const removed = this.rib.prefixCount[p.ribId];
+    p.ribId = this.rib.retirePeer(p.ribId);
+    this.workInSlices();
+    return removed;
+  }
+
+  /**
+   * Graceful Restart helper (RFC 4724 §4.2): the peer's routes of the families it restarts
+   * for stay, marked stale, and keep being used for ranking; other families go now.
+   * Returns the paths removed.
+   */
+  private keepStale(p: PeerRuntime, families: Afi[]): number {
+    let removed = 0;
+    for (const afi of [Afi.IPv4, Afi.IPv6]) {
+      const n = this.rib.markStale(p.ribId, afi);
+      if (!families.includes(afi)) removed += this.rib.sweepStale(p.ribId, afi);
+      else this.log.log('info', 'graceful restart: routes kept as stale', { peer: p.config.name, family: afi === Afi.IPv4 ? 'ipv4' : 'ipv6', paths: n });
+    }
+    return removed;
+  }
+
+  /** A family's stale routes must go (End-of-RIB, restart or stale-path time over, not preserved). */
+  private endStale(p: PeerRuntime, afi: Afi, reason: string): void {
+    const swept = this.rib.sweepStale(p.ribId, afi);
+    // Out of the restart with no session: the peer is down for ranking too.
+    if (p.session.gracefulRestartStatus().stale.length === 0 && p.state !== 'Established') this.retire(p);
+    this.statusChanged();
+    this.log.log(reason === 'end-of-rib' ? 'info' : 'warn', 'graceful restart: stale routes removed', { peer: p.config.name, family: afi === Afi.IPv4 ? 'ipv4' : 'ipv6', reason, paths: swept });
+  }
+
+  /**
+   * ROUTE-REFRESH from the peer. A request: we advertise nothing, so with enhanced route
+   * refresh the whole re-advertisement is BoRR then EoRR (RFC 7313 §4). BoRR/EoRR: the
+   * peer re-sends a family; what it does not re-send by EoRR is gone (stale marking, §4).
+   */
+  private onRouteRefresh(p: PeerRuntime, m: RouteRefreshMessage): void {
+    if (m.safi !== 1 || (m.afi !== Afi.IPv4 && m.afi !== Afi.IPv6)) return;
+    const afi = m.afi as Afi;
+    if (m.subtype === RouteRefreshSubtype.Request) {
+      if (p.session.negotiated?.enhancedRouteRefresh) {
+        p.session.sendRouteRefresh(afi, RouteRefreshSubtype.BeginningOfRouteRefresh);
+        p.session.sendRouteRefresh(afi, RouteRefreshSubtype.EndOfRouteRefresh);
+      }
+    } else if (m.subtype === RouteRefreshSubtype.BeginningOfRouteRefresh) {
+      this.rib.markStale(p.ribId, afi);
+    } else if (m.subtype === RouteRefreshSubtype.EndOfRouteRefresh) {
+      const swept = this.rib.sweepStale(p.ribId, afi);
+      this.log.log('info', 'enhanced route refresh done: paths not re-sent removed', { peer: p.config.name, family: afi === Afi.IPv4 ? 'ipv4' : 'ipv6', paths: swept });
+    }
   }
 
   private enforceMaxPrefix(p: PeerRuntime): void {

@@ -35,7 +35,7 @@ export function macValid(buf: Buffer, key: Buffer): boolean {
 
 /**
  * (key id, nonce) triples in an open-addressing hash set of 32-bit words: the
- * replay memory holds every query of two windows (a million at 100,000/s), so
+ * replay memory holds every query of up to three windows (1.5 million at 100,000/s), so
  * it keeps no object per entry.
  */
 class NonceSet {
@@ -94,45 +94,56 @@ class NonceSet {
   }
 }
 
+/** Sets kept: accepted timestamps span at most three window-wide buckets, a fourth is being recycled. */
+const BUCKETS = 4;
+
 /**
- * Remembers (key id, nonce) pairs for at least one window so a captured query
- * replayed inside the timestamp window is dropped. Two generations of sets
- * rotate every window: memory is bounded by the query rate × 2 windows.
+ * Remembers (key id, nonce) pairs for as long as their timestamp is accepted.
+ * A timestamp is accepted while it is within ± window of now, so a query may be
+ * replayed until its own timestamp + window — up to two windows after it first
+ * arrived when the client's clock runs ahead. Nonces are therefore filed by
+ * their message's timestamp (buckets one window wide), not by arrival time: a
+ * replay carries the same signed timestamp, so it meets its bucket, and a bucket
+ * is recycled only once every timestamp in it is outside the window. Memory is
+ * bounded by the query rate × three windows.
  */
 export class ReplayGuard {
-  private current = new NonceSet();
-  private previous = new NonceSet();
-  private rotatedAt: number;
+  private readonly sets = Array.from({ length: BUCKETS }, () => new NonceSet());
+  /** The bucket (timestamp / window, floored) each set holds; NaN when empty. */
+  private readonly held = new Float64Array(BUCKETS).fill(NaN);
 
-  constructor(
-    private readonly windowMs: number,
-    now: number,
-  ) {
-    this.rotatedAt = now;
+  constructor(private readonly windowMs: number) {
+    if (!(windowMs > 0)) throw new Error(`replay window ${windowMs} ms must be positive`);
   }
 
-  /** True the first time a (key id, nonce) is seen within the window, false on a replay. */
-  firstSighting(keyId: number, nonce: bigint, now: number): boolean {
-    return this.firstSightingWords(keyId, Number(nonce >> 32n), Number(nonce & 0xffffffffn), now);
+  /** True the first time a (key id, nonce) is seen while its timestamp is valid, false on a replay. */
+  firstSighting(keyId: number, nonce: bigint, timestampMs: number): boolean {
+    return this.firstSightingWords(keyId, Number(nonce >> 32n), Number(nonce & 0xffffffffn), timestampMs);
   }
 
-  /** firstSighting with the nonce as its high and low 32-bit words. */
-  firstSightingWords(keyId: number, hi: number, lo: number, now: number): boolean {
-    // Rotation clears and reuses the older set's arrays: no large allocation every window.
-    if (now - this.rotatedAt >= this.windowMs * 2) {
-      this.previous.clear();
-      this.current.clear();
-      this.rotatedAt = now;
-    } else if (now - this.rotatedAt >= this.windowMs) {
-      const older = this.previous;
-      this.previous = this.current;
-      older.clear();
-      this.current = older;
-      this.rotatedAt = now;
+  /**
+   * firstSighting with the nonce as its high and low 32-bit words. The caller has
+   * already accepted `timestampMs` (within ± window of now).
+   */
+  firstSightingWords(keyId: number, hi: number, lo: number, timestampMs: number): boolean {
+    const bucket = Math.floor(timestampMs / this.windowMs);
+    const slot = ((bucket % BUCKETS) + BUCKETS) % BUCKETS;
+    const set = this.sets[slot];
+    if (this.held[slot] !== bucket) {
+      // The slot held a bucket at least four windows older: none of its timestamps is accepted any more.
+      set.clear();
+      this.held[slot] = bucket;
     }
-    if (this.current.has(keyId, hi, lo) || this.previous.has(keyId, hi, lo)) return false;
-    this.current.add(keyId, hi, lo);
+    if (set.has(keyId, hi, lo)) return false;
+    set.add(keyId, hi, lo);
     return true;
+  }
+
+  /** Nonces held (all buckets), for tests and statistics. */
+  get size(): number {
+    let n = 0;
+    for (const s of this.sets) n += s.size;
+    return n;
   }
 }
 
@@ -165,14 +176,15 @@ export function verifyInPlace(buf: Buffer, opts: VerifyOptions): number {
   if (!key) throw new ProtocolError('unknown-key', `key id ${keyId} is not configured`);
   if (!macValid(buf, key)) throw new ProtocolError('bad-mac', 'HMAC-SHA256 does not verify');
   const window = opts.windowMs ?? DEFAULT_WINDOW_MS;
-  const skew = opts.now - (buf.readUInt32BE(12) * 2 ** 32 + buf.readUInt32BE(16));
+  const timestamp = buf.readUInt32BE(12) * 2 ** 32 + buf.readUInt32BE(16);
+  const skew = opts.now - timestamp;
   if (Math.abs(skew) > window) throw new ProtocolError('stale', `timestamp is ${Math.round(skew)} ms off (window ±${window} ms)`);
   if (opts.replay) {
     const hi = buf.readUInt32BE(20);
     const lo = buf.readUInt32BE(24);
-    if (!opts.replay.firstSightingWords(keyId, hi, lo, opts.now)) {
+    if (!opts.replay.firstSightingWords(keyId, hi, lo, timestamp)) {
       const nonce = (BigInt(hi) << 32n) | BigInt(lo);
-      throw new ProtocolError('replayed', `nonce ${nonce.toString(16)} was already seen in this window`);
+      throw new ProtocolError('replayed', `nonce ${nonce.toString(16)} was already seen with this timestamp`);
     }
   }
   return keyId;

@@ -143,13 +143,35 @@ test('stale query (older than the window) is rejected', (t) => rejects(t, () => 
 test('query from the future beyond the window is rejected', (t) => rejects(t, () => verify(sign(encodeQuery(query({ timestamp: NOW + 6000 })), key)), 'stale'));
 
 test('replayed query inside the window is rejected, a new nonce is not', (t) => {
-  const guard = new ReplayGuard(5000, NOW);
+  const guard = new ReplayGuard(5000);
   const wire = sign(encodeQuery(query()), key);
   verify(wire, NOW, guard);
   rejects(t, () => verify(wire, NOW + 10, guard), 'replayed');
   t.notThrows(() => verify(sign(encodeQuery(query({ nonce: 5n })), key), NOW + 20, guard));
-  // Two windows later the memory has rotated; the timestamp check now catches the old message.
-  rejects(t, () => verify(wire, NOW + 10_001, guard), 'stale');
+  // Replayed until the last instant its timestamp is accepted; after that the timestamp check catches it.
+  rejects(t, () => verify(wire, NOW + 5000, guard), 'replayed');
+  rejects(t, () => verify(wire, NOW + 5001, guard), 'stale');
+});
+
+test('a client clock ahead or behind: a captured query replayed at any moment of its validity is refused', (t) => {
+  // Arrival times chosen around the memory's bucket edges (window 5000 ms): a guard that
+  // filed nonces by arrival time and forgot them after one or two windows let these through.
+  for (const clientAhead of [-4999, -2500, 0, 2500, 4999]) {
+    for (const arrival of [NOW - 1, NOW + 1, NOW + 4999, NOW + 2501]) {
+      const guard = new ReplayGuard(5000);
+      const wire = sign(encodeQuery(query({ timestamp: arrival + clientAhead, nonce: BigInt(arrival) })), key);
+      // Unrelated traffic before and after (other nonces, the server's own clock moving on).
+      for (let i = 0; i < 20; i++) verify(sign(encodeQuery(query({ timestamp: arrival - 4000 + 500 * i, nonce: 1000n + BigInt(i) })), key), arrival - 4000 + 500 * i, guard);
+      t.notThrows(() => verify(wire, arrival, guard));
+      const lastValid = arrival + clientAhead + 5000;
+      for (let at = arrival + 1; at <= lastValid; at += 997) {
+        verify(sign(encodeQuery(query({ timestamp: at, nonce: 5000n + BigInt(at) })), key), at, guard);
+        rejects(t, () => verify(wire, at, guard), 'replayed');
+      }
+      rejects(t, () => verify(wire, lastValid, guard), 'replayed');
+      rejects(t, () => verify(wire, lastValid + 1, guard), 'stale');
+    }
+  }
 });
 
 test('header decodes the 64-bit timestamp and nonce', (t) => {
@@ -193,14 +215,18 @@ test("the server's answer encoder writes the same octets as encodeAnswer, echoin
   t.deepEqual(decodeQueryBody(wire), { client: q.client, candidates: q.candidates });
 });
 
-test('replay memory: many nonces across key ids, each seen once; every replay is caught until the memory rotates', (t) => {
-  const guard = new ReplayGuard(5000, NOW);
+test('replay memory: many nonces across key ids, each seen once; every replay is caught; old buckets are recycled', (t) => {
+  const guard = new ReplayGuard(5000);
   const nonces = Array.from({ length: 5000 }, (_, i) => [1 + (i % 3), (i * 2654435761) >>> 0, (i * 40503) >>> 0] as const);
   for (const [keyId, hi, lo] of nonces) t.true(guard.firstSightingWords(keyId, hi, lo, NOW + 1));
   let replays = 0;
-  for (const [keyId, hi, lo] of nonces) if (!guard.firstSightingWords(keyId, hi, lo, NOW + 4000)) replays++;
+  for (const [keyId, hi, lo] of nonces) if (!guard.firstSightingWords(keyId, hi, lo, NOW + 1)) replays++;
   t.is(replays, nonces.length);
-  // One window later the set moved to "previous": still caught; two windows later it is gone.
-  t.false(guard.firstSighting(2, (BigInt(nonces[1][1]) << 32n) | BigInt(nonces[1][2]), NOW + 5001));
-  t.true(guard.firstSightingWords(nonces[1][0], nonces[1][1], nonces[1][2], NOW + 20_000));
+  t.false(guard.firstSighting(2, (BigInt(nonces[1][1]) << 32n) | BigInt(nonces[1][2]), NOW + 1));
+  // The same nonce under another timestamp is a different message (its MAC differs): accepted.
+  t.true(guard.firstSightingWords(nonces[1][0], nonces[1][1], nonces[1][2], NOW + 10_000));
+  // Four windows on, the first bucket's set is reused: memory stays bounded.
+  t.is(guard.size, nonces.length + 1);
+  t.true(guard.firstSightingWords(9, 9, 9, NOW + 1 + 4 * 5000));
+  t.is(guard.size, 2);
 });

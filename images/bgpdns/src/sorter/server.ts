@@ -54,7 +54,7 @@ export class QueryServer {
     this.stats = new QueryStats(options.queueLimit ?? DEFAULT_QUEUE_LIMIT);
     this.now = options.now ?? Date.now;
     this.windowMs = options.windowMs ?? DEFAULT_WINDOW_MS;
-    this.replay = new ReplayGuard(this.windowMs, this.now());
+    this.replay = new ReplayGuard(this.windowMs);
   }
 
   /** Binds the socket; `host` decides the family ("::" takes IPv4 too). Port 0 picks a free port. */

@@ -36,6 +36,14 @@ export function statusSnapshot(d: SorterDaemon) {
       establishedMono: p.state === 'Established' ? p.since : undefined,
       prefixes: { ipv4: rib.prefixCountV4[p.ribId], ipv6: rib.prefixCountV6[p.ribId] },
       maxPrefix: p.config.maxPrefix,
+      // After max-prefix or an error the peer is refused until its idle hold ends; doubling per error (bgp/idle-hold.ts).
+      idleHold: p.session.idleHoldStatus(),
+      // Graceful Restart helper: families whose routes are kept stale across the peer's restart, and how many are still stale.
+      gracefulRestart: {
+        ...p.session.gracefulRestartStatus(),
+        peerRestartTime: p.session.negotiated?.peerRestart?.time,
+        stalePaths: { ipv4: rib.stale.count(p.ribId, Afi.IPv4), ipv6: rib.stale.count(p.ribId, Afi.IPv6) },
+      },
       interface: p.interface,
       firstUpdateMono: p.firstUpdateAt,
       endOfRibMono: p.endOfRibAt,
@@ -109,6 +117,21 @@ function metrics(d: SorterDaemon): Registry {
     for (const p of d.peers) {
       g.set({ peer: p.config.name, family: 'ipv4' }, d.rib.prefixCountV4[p.ribId]);
       g.set({ peer: p.config.name, family: 'ipv6' }, d.rib.prefixCountV6[p.ribId]);
+    }
+  });
+  gauge('bgpdns_sorter_peer_idle_hold_seconds', 'Idle hold applied after the last session down (doubles per error)', ['peer', 'asn'], (g) => {
+    for (const p of d.peers) g.set({ peer: p.config.name, asn: String(p.config.asn) }, p.session.idleHoldStatus().seconds);
+  });
+  gauge('bgpdns_sorter_peer_idle_hold_remaining_seconds', 'Seconds until the peer may connect again (0: it may now)', ['peer', 'asn'], (g) => {
+    for (const p of d.peers) g.set({ peer: p.config.name, asn: String(p.config.asn) }, p.session.idleHoldStatus().remainingSeconds);
+  });
+  gauge('bgpdns_sorter_peer_consecutive_errors', 'Session errors in the current back-off sequence', ['peer', 'asn'], (g) => {
+    for (const p of d.peers) g.set({ peer: p.config.name, asn: String(p.config.asn) }, p.session.idleHoldStatus().consecutiveErrors);
+  });
+  gauge('bgpdns_sorter_peer_stale_paths', "Paths kept stale across the peer's graceful restart (or route refresh)", ['peer', 'family'], (g) => {
+    for (const p of d.peers) {
+      g.set({ peer: p.config.name, family: 'ipv4' }, d.rib.stale.count(p.ribId, Afi.IPv4));
+      g.set({ peer: p.config.name, family: 'ipv6' }, d.rib.stale.count(p.ribId, Afi.IPv6));
     }
   });
   gauge('bgpdns_sorter_rib_generation', 'RIB generation (increments on every best-path change)', [], (g) => g.set(d.rib.generation));
