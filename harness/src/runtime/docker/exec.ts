@@ -22,8 +22,8 @@ function collect(stream: PassThrough): () => string {
 }
 
 /** Run argv in the container and wait for it. Never throws on a non-zero exit; 124 on timeout. */
-export async function execIn(containerId: string, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
-  const docker = await engine();
+export async function execIn(containerId: string, argv: string[], opts: ExecOptions = {}, endpoint?: string): Promise<ExecResult> {
+  const docker = await engine(endpoint);
   const exec = await docker.getContainer(containerId).exec({
     Cmd: argv,
     AttachStdout: true,
@@ -100,8 +100,9 @@ export async function spawnIn(
   argv: string[],
   logFile: string,
   opts: { env?: Record<string, string>; cwd?: string } = {},
+  endpoint?: string,
 ): Promise<DetachedExec> {
-  const docker = await engine();
+  const docker = await engine(endpoint);
   const exec = await docker.getContainer(containerId).exec({
     Cmd: ['/bin/sh', '-c', 'log=$1; shift; exec "$@" >>"$log" 2>&1', 'spawn', logFile, ...argv],
     AttachStdout: false,
