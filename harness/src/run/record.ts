@@ -95,7 +95,7 @@ export interface MachineFacts {
 
 /** The lab's shape, for the report's diagram: nodes and point-to-point links. */
 export interface RunTopology {
-  nodes: { name: string; kind: string; group?: string; asn?: number; addresses?: string[] }[];
+  nodes: { name: string; kind: string; group?: string; asn?: number; addresses?: string[]; host?: string }[];
   links: { a: { node: string; iface: string }; b: { node: string; iface: string } }[];
 }
 

@@ -100,6 +100,7 @@ const topology = z
           group: z.string().optional(),
           asn: z.number().int().positive().optional(),
           addresses: z.array(z.string()).optional(),
+          host: name.optional(),
         })
         .passthrough(),
     ),

@@ -8,6 +8,8 @@ import { execFileSync } from 'node:child_process';
 import { deploy } from '../lab/deploy.js';
 import type { DeployedLab } from '../lab/handle.js';
 import { loadTopology } from '../topology/load.js';
+import { placeOnHosts } from '../topology/hosts.js';
+import { labHostsOf } from '../runtime/hosts/simulated-hosts.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { FrrControl } from '../frr/frr-control.js';
 import { Faults, netemSupported } from '../faults/faults.js';
@@ -44,6 +46,11 @@ export class ScenarioSession {
       const model = await loadTopology(file);
       if (this.scenario.lab.name) model.name = this.scenario.lab.name;
       const runtime = this.opts.runtime;
+      const split = this.scenario.lab.hosts;
+      if (split) {
+        if (runtime?.name !== 'docker') throw new Error(`scenario ${this.scenario.name}: a lab split over hosts needs the docker runtime`);
+        placeOnHosts(model, labHostsOf(split.set), split.place);
+      }
       this.lab =
         runtime?.name === 'attach'
           ? await rec.step(`attach to running lab ${model.name} (${path.relative(REPO_ROOT, file)})`, async () =>
@@ -51,7 +58,7 @@ export class ScenarioSession {
             )
           : await rec.step(`deploy ${path.relative(REPO_ROOT, file)} as lab ${model.name}`, () => deploy(model, runtime ? { runtime } : {}));
       rec.setTopology({
-        nodes: this.lab.nodes().map((n) => ({ name: n.name, kind: n.kind, ...(n.model.group ? { group: n.model.group } : {}) })),
+        nodes: this.lab.nodes().map((n) => ({ name: n.name, kind: n.kind, ...(n.model.group ? { group: n.model.group } : {}), ...(n.model.host ? { host: n.model.host } : {}) })),
         links: this.lab.model.links.map((l) => ({ a: l.a, b: l.b })),
       });
       return this.lab;
