@@ -192,7 +192,7 @@ export class DockerRuntime implements Runtime {
     const dir = this.nodeDir(lab, node.name);
     mkdirSync(dir, { recursive: true, mode: 0o755 });
     const image = dockerImageFor(node);
-    if (host) await this.crossHost.prepare(lab, host, image);
+    if (host) await this.crossHost.prepare(lab, host);
     const name = containerName(lab.prefix, lab.name, node.name);
     const labels: Record<string, string> = {
       ...node.labels,

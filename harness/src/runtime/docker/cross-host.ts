@@ -6,7 +6,8 @@
  * bytes VXLAN adds (as containerlab's `tools vxlan create` derives it).
  */
 import type { Lab, LabHost, LabLink } from '../../topology/model.js';
-import { copyImage, imageLabels } from './engine.js';
+import { copyImages, imageLabels } from './engine.js';
+import { dockerImageFor } from './node-images.js';
 import { AGENT_IMAGE, VXLAN_OVERHEAD, createTunnelEnd, hostAgentsOf, removeStrayTunnels, startHostAgent, tunnelAlias, underlayMtu, vniFor, type HostAgent } from './host-agent.js';
 
 /** The label our image builds carry with the hash of their inputs (images/build.ts). */
@@ -24,9 +25,14 @@ export class CrossHost {
 
   constructor(private readonly runId: string) {}
 
-  /** Before a node's container is made on `host`: its image is there, and so is the lab's agent. */
-  async prepare(lab: Lab, host: LabHost, image: string): Promise<void> {
-    await Promise.all([ensureImage(image, host.endpoint), this.agent(lab, host)]);
+  /**
+   * Before a node's container is made on `host`: every image the lab needs there
+   * (its nodes' and the agent's) is on that engine, and so is the lab's agent.
+   */
+  async prepare(lab: Lab, host: LabHost): Promise<void> {
+    const images = new Set([AGENT_IMAGE, ...lab.nodes.filter((n) => n.host === host.name).map((n) => dockerImageFor(n))]);
+    await ensureImages([...images].sort(), host.endpoint);
+    await this.agent(lab, host);
   }
 
   agent(lab: Lab, host: LabHost): Promise<HostAgent> {
@@ -34,7 +40,7 @@ export class CrossHost {
     if (!perLab) this.agents.set(lab.name, (perLab = new Map()));
     let a = perLab.get(host.name);
     if (!a) {
-      a = ensureImage(AGENT_IMAGE, host.endpoint).then(() => startHostAgent(lab.prefix, lab.name, host, this.runId));
+      a = ensureImages([AGENT_IMAGE], host.endpoint).then(() => startHostAgent(lab.prefix, lab.name, host, this.runId));
       perLab.set(host.name, a);
     }
     return a;
@@ -76,19 +82,22 @@ export class CrossHost {
   }
 }
 
-/** endpoint + image → copy in progress or done (shared by every lab of this process). */
+/** endpoint + images → copy in progress or done (shared by every lab of this process). */
 const imageCopies = new Map<string, Promise<void>>();
 
-/** Copy an image to a host's engine unless the same build is there already. */
-function ensureImage(ref: string, endpoint: string): Promise<void> {
-  const key = `${endpoint}\0${ref}`;
+/** Copy images to a host's engine unless the same builds (inputs hash) are there already. */
+function ensureImages(refs: string[], endpoint: string): Promise<void> {
+  const key = `${endpoint}\0${refs.join(' ')}`;
   let p = imageCopies.get(key);
   if (!p) {
     p = (async () => {
-      const [here, there] = await Promise.all([imageLabels(ref), imageLabels(ref, endpoint)]);
-      if (!here) throw new Error(`image ${ref} is not on the harness's engine; run \`./bgpdns-lab images build\` (images are built offline, never pulled)`);
-      if (there && there[INPUTS_LABEL] === here[INPUTS_LABEL]) return;
-      await copyImage(ref, undefined, endpoint);
+      const missing: string[] = [];
+      for (const ref of refs) {
+        const [here, there] = await Promise.all([imageLabels(ref), imageLabels(ref, endpoint)]);
+        if (!here) throw new Error(`image ${ref} is not on the harness's engine; run \`./bgpdns-lab images build\` (images are built offline, never pulled)`);
+        if (!there || there[INPUTS_LABEL] !== here[INPUTS_LABEL]) missing.push(ref);
+      }
+      if (missing.length) await copyImages(missing, undefined, endpoint);
     })();
     p.catch(() => imageCopies.delete(key));
     imageCopies.set(key, p);

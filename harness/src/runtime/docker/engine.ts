@@ -85,12 +85,14 @@ export async function engineAnswers(timeoutMs = 2000, endpoint?: string): Promis
 }
 
 /**
- * Copy an image from one engine to another (`docker save | docker -H … load`):
- * images are built offline on the harness's engine and never pulled, so a
- * host's engine gets them this way. Streams; nothing touches the disk here.
+ * Copy images from one engine to another (`docker save A B … | docker -H … load`):
+ * images are built offline on the harness's engine and never pulled, so a host's
+ * engine gets them this way. One stream for all, so shared layers travel once.
  */
-export async function copyImage(ref: string, from: string | undefined, to: string, onLine: (line: string) => void = () => undefined): Promise<void> {
-  const tar = (await (await engine(from)).getImage(ref).get()) as unknown as NodeJS.ReadableStream;
+export async function copyImages(refs: string[], from: string | undefined, to: string, onLine: (line: string) => void = () => undefined): Promise<void> {
+  // getImages (GET /images/get?names=…) is in dockerode but not in its type definitions.
+  const source = (await engine(from)) as unknown as { getImages(opts: { names: string[] }): Promise<NodeJS.ReadableStream> };
+  const tar = await source.getImages({ names: refs });
   const target = await engine(to);
   const stream = (await target.loadImage(tar as never, { quiet: true } as never)) as unknown as NodeJS.ReadableStream;
   await follow(stream, onLine, target);
