@@ -32,6 +32,8 @@ const measurement = z
     scenario: name.optional(),
     description: z.string().optional(),
     claim: claim.optional(),
+    clockErrorMs: z.number().finite().nonnegative().optional(),
+    clockFlag: z.boolean().optional(),
   })
   .passthrough()
   .superRefine((m, ctx) => {
@@ -130,6 +132,19 @@ const dnsOrderSample = z
   })
   .passthrough();
 
+const hostClockSample = z
+  .object({
+    when: z.enum(['before', 'after']),
+    at: millis,
+    offsetMs: z.number().finite(),
+    errorMs: z.number().finite().nonnegative(),
+    rttMs: z.number().finite().nonnegative(),
+    exchanges: z.number().int().positive(),
+  })
+  .passthrough();
+
+const runHost = z.object({ name, endpoint: name, underlay: name, clock: z.array(hostClockSample) }).passthrough();
+
 export const runRecordSchema = z
   .object({
     version: z.literal(RUN_RECORD_VERSION),
@@ -150,6 +165,7 @@ export const runRecordSchema = z
     topology: topology.optional(),
     dnsOrder: z.array(dnsOrderSample).optional(),
     error: z.string().optional(),
+    hosts: z.array(runHost).optional(),
   })
   .passthrough()
   .superRefine((r, ctx) => {

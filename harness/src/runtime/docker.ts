@@ -55,10 +55,18 @@ import {
 import { execIn, spawnIn } from './docker/exec.js';
 import { execResult } from './exec-result.js';
 import { dockerImageFor } from './docker/node-images.js';
-import { LABEL_HOST } from './docker/host-agent.js';
+import { LABEL_HOST, clockExchanges, hostAgentsOf } from './docker/host-agent.js';
+import { estimateOffset, type ClockEstimate } from '../run/host-clock.js';
+import { monoNow } from '../clock.js';
 import { hostOf } from '../topology/hosts.js';
 import { simulatedEndpoints } from './hosts/simulated-hosts.js';
 import { strayTunnels } from './hosts/stray-tunnels.js';
+
+/** One host's clock estimate, taken at `at` on the harness's monotonic clock. */
+export interface HostClock extends ClockEstimate {
+  host: string;
+  at: number;
+}
 
 /** A node's container as this (or another) harness process knows it. */
 export interface NodeContainer {
@@ -308,6 +316,22 @@ export class DockerRuntime implements Runtime {
   protected insideContainer(c: NodeContainer, hostPath: string): string {
     const root = `/proc/${c.pid}/root`;
     return hostPath.startsWith(`${root}/`) ? hostPath.slice(root.length) : hostPath;
+  }
+
+  /**
+   * Each host's clock against the harness's (offset and error bound), by
+   * request/response through the lab's agent on that host. Empty for a lab on one engine.
+   */
+  async hostClocks(lab: Lab, rounds = 8): Promise<HostClock[]> {
+    const out: HostClock[] = [];
+    for (const host of lab.hosts ?? []) {
+      if (!lab.nodes.some((n) => n.host === host.name)) continue;
+      const [agent] = await hostAgentsOf(lab.name, host.endpoint);
+      if (!agent) throw new Error(`lab ${lab.name}: no agent on host ${host.name} to read its clock`);
+      const at = monoNow();
+      out.push({ host: host.name, at, ...estimateOffset(await clockExchanges({ id: agent.id, host }, rounds)) });
+    }
+    return out;
   }
 
   netnsPath(lab: Lab, node: string): string {

@@ -11,6 +11,7 @@ import type { LabHost } from '../../topology/model.js';
 import { LABEL_KIND, LABEL_LAB, LABEL_RUN, containersWith, createAndStart } from './containers.js';
 import { execIn } from './exec.js';
 import type { ExecResult } from '../runtime.js';
+import type { ClockExchange } from '../../run/host-clock.js';
 
 export const AGENT_KIND = 'host-agent';
 export const LABEL_HOST = 'bgpdns-lab.host';
@@ -51,7 +52,7 @@ export async function hostAgentsOf(lab: string, endpoint: string): Promise<{ id:
     .map((c) => ({ id: c.id, host: c.labels[LABEL_HOST] ?? '' }));
 }
 
-export async function agentExec(agent: HostAgent | { id: string; host: { endpoint: string } }, argv: string[], timeoutMs = 15_000): Promise<ExecResult> {
+export async function agentExec(agent: { id: string; host: { endpoint: string } }, argv: string[], timeoutMs = 15_000): Promise<ExecResult> {
   return execIn(agent.id, argv, { timeoutMs }, agent.host.endpoint);
 }
 
@@ -120,4 +121,21 @@ export function vniFor(lab: string, index: number): number {
   for (const ch of lab) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
   if (index >= 1000) throw new Error(`lab ${lab}: more than 1000 cross-host links`);
   return (h % 16_000) * 1000 + index + 1;
+}
+
+/** The harness's wall clock with sub-millisecond resolution (ms since the epoch). */
+const harnessWall = () => performance.timeOrigin + performance.now();
+
+/** `rounds` request/response exchanges with the host's clock through its agent (sequential). */
+export async function clockExchanges(agent: { id: string; host: { name: string; endpoint: string } }, rounds: number): Promise<ClockExchange[]> {
+  const out: ClockExchange[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const sentAt = harnessWall();
+    const r = await agentExec(agent, ['date', '+%s.%N']);
+    const receivedAt = harnessWall();
+    const hostSeconds = Number(r.stdout.trim());
+    if (r.exitCode !== 0 || !Number.isFinite(hostSeconds)) throw new Error(`host ${agent.host.name}: cannot read its clock: ${(r.stderr || r.stdout).trim()}`);
+    out.push({ sentAt, hostAt: hostSeconds * 1000, receivedAt });
+  }
+  return out;
 }
