@@ -60,7 +60,7 @@ import { estimateOffset, type ClockEstimate } from '../run/host-clock.js';
 import { monoNow } from '../clock.js';
 import { hostOf } from '../topology/hosts.js';
 import { simulatedEndpoints } from './hosts/simulated-hosts.js';
-import { strayTunnels } from './hosts/stray-tunnels.js';
+import { removeStrayTunnels as removeLocalStrayTunnels, strayTunnels } from './hosts/stray-tunnels.js';
 
 /** One host's clock estimate, taken at `at` on the harness's monotonic clock. */
 export interface HostClock extends ClockEstimate {
@@ -391,6 +391,7 @@ export class DockerRuntime implements Runtime {
       }
     }
     this.crossHost.forget(labName);
+    await removeLocalStrayTunnels(labName);
     await this.reapHostSide(labName);
     this.known.delete(labName);
     this.states.delete(labName);
@@ -405,6 +406,7 @@ export class DockerRuntime implements Runtime {
   /** Did the Docker runtime deploy (or start to deploy) this lab? */
   private async isDockerLab(labName: string, engineUp: boolean): Promise<boolean> {
     if (readState(labName)?.runtime === 'docker' || existsSync(containersFile(labName))) return true;
+    if ((await strayTunnels(labName)).length > 0) return true;
     if (!engineUp) return false;
     return (await containersWith(LABEL_LAB, labName)).length > 0 || (await networksWith(LABEL_LAB, labName)).length > 0;
   }

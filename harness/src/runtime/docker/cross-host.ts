@@ -6,7 +6,7 @@
  * bytes VXLAN adds (as containerlab's `tools vxlan create` derives it).
  */
 import type { Lab, LabHost, LabLink } from '../../topology/model.js';
-import { copyImages, imageLabels } from './engine.js';
+import { copyImages, imageLabels, requireEngine } from './engine.js';
 import { dockerImageFor } from './node-images.js';
 import { AGENT_IMAGE, VXLAN_OVERHEAD, createTunnelEnd, hostAgentsOf, removeStrayTunnels, startHostAgent, tunnelAlias, underlayMtu, vniFor, type HostAgent } from './host-agent.js';
 
@@ -91,6 +91,8 @@ function ensureImages(refs: string[], endpoint: string): Promise<void> {
   let p = imageCopies.get(key);
   if (!p) {
     p = (async () => {
+      // The images come from the harness's engine: one clear sentence when it is down.
+      await requireEngine();
       const missing: string[] = [];
       for (const ref of refs) {
         const [here, there] = await Promise.all([imageLabels(ref), imageLabels(ref, endpoint)]);
