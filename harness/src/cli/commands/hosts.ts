@@ -1,4 +1,4 @@
-import { hostSetLeftovers, hostSets, hostsDown, hostsUp, readHostSet } from '../../runtime/hosts/simulated-hosts.js';
+import { checkSetName, hostSetLeftovers, hostSets, hostsDown, hostsUp, readHostSet } from '../../runtime/hosts/simulated-hosts.js';
 import { parseArgs, UsageError, type CliCommand } from '../command.js';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -23,6 +23,11 @@ list    the sets on this machine.`,
     const [sub, count, ...extra] = positional;
     if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
     const set = typeof flags.get('set') === 'string' ? (flags.get('set') as string) : 'hosts';
+    try {
+      checkSetName(set);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
     if (sub === 'up') {
       const n = Number(count);
       if (count === undefined || !Number.isInteger(n)) throw new UsageError('hosts up needs the number of hosts, e.g. hosts up 2');
