@@ -56,6 +56,7 @@ import { execIn, spawnIn } from './docker/exec.js';
 import { execResult } from './exec-result.js';
 import { dockerImageFor } from './docker/node-images.js';
 import { LABEL_HOST, clockExchanges, hostAgentsOf } from './docker/host-agent.js';
+import { agentInstrument, spawnInAgent, startNodeAgent } from './docker/node-agent.js';
 import { estimateOffset, type ClockEstimate } from '../run/host-clock.js';
 import { monoNow } from '../clock.js';
 import { hostOf } from '../topology/hosts.js';
@@ -272,6 +273,9 @@ export class DockerRuntime implements Runtime {
     const role = opts.role ?? path.basename(argv[0]);
     const logFile = opts.logFile ?? path.join(dir, `${path.basename(argv[0])}.log`);
     const p = await this.placement(lab, node, argv);
+    // An instrument for a node on another host runs in the agent beside it, not through nsenter here.
+    const instrument = p.where === 'host' && p.c.host !== undefined ? agentInstrument(p.argv) : undefined;
+    if (instrument) return this.spawnBesideNode(lab, node, role, argv, instrument, p.c, logFile);
     if (p.where === 'container') {
       const started = await spawnIn(p.c.id, p.argv, this.insideContainer(p.c, logFile), { env: opts.env, cwd: this.containerCwd(lab, node, opts.cwd) }, p.c.endpoint);
       this.recordProcess(lab, { node, role, pid: started.pid, startTime: started.startTime ?? 0, argv });
@@ -304,6 +308,28 @@ export class DockerRuntime implements Runtime {
     return proc;
   }
 
+  /** Agents beside nodes on other hosts: lab → node → container id. */
+  private readonly nodeAgents = new Map<string, Map<string, Promise<string>>>();
+  /** Latest clock offset of each host (host clock − harness clock, ms), from hostClocks. */
+  private readonly clockOffsets = new Map<string, number>();
+
+  private async spawnBesideNode(lab: Lab, node: string, role: string, argv: string[], instrument: { file: string; args: string[] }, c: NodeContainer, logFile: string): Promise<NodeProcess> {
+    const endpoint = c.endpoint!;
+    let perLab = this.nodeAgents.get(lab.name);
+    if (!perLab) this.nodeAgents.set(lab.name, (perLab = new Map()));
+    let agent = perLab.get(node);
+    if (!agent) {
+      agent = startNodeAgent(lab.prefix, lab.name, node, { id: c.id, endpoint }, this.runId);
+      perLab.set(node, agent);
+    }
+    const out = instrument.args.indexOf('--out');
+    if (out < 0 || out + 1 >= instrument.args.length) throw new Error(`node ${node}: ${role} beside a node on another host needs --out FILE (its samples are streamed there)`);
+    const outFile = instrument.args[out + 1];
+    const args = [...instrument.args.slice(0, out), ...instrument.args.slice(out + 2)];
+    if (!this.clockOffsets.has(c.host!)) await this.hostClocks(lab);
+    return spawnInAgent(await agent, endpoint, { node, role, argv, file: instrument.file, args, outFile, logFile, clockOffsetMs: this.clockOffsets.get(c.host!) ?? 0 });
+  }
+
   /** Only the lab directory is shared with the container; a host cwd elsewhere (the repo) becomes the node directory. */
   private containerCwd(lab: Lab, node: string, cwd: string | undefined): string {
     const c = this.containerSync(lab.name, node);
@@ -329,7 +355,9 @@ export class DockerRuntime implements Runtime {
       const [agent] = await hostAgentsOf(lab.name, host.endpoint);
       if (!agent) throw new Error(`lab ${lab.name}: no agent on host ${host.name} to read its clock`);
       const at = monoNow();
-      out.push({ host: host.name, at, ...estimateOffset(await clockExchanges({ id: agent.id, host }, rounds)) });
+      const estimate = estimateOffset(await clockExchanges({ id: agent.id, host }, rounds));
+      this.clockOffsets.set(host.name, estimate.offsetMs);
+      out.push({ host: host.name, at, ...estimate });
     }
     return out;
   }
@@ -391,6 +419,7 @@ export class DockerRuntime implements Runtime {
       }
     }
     this.crossHost.forget(labName);
+    this.nodeAgents.delete(labName);
     await removeLocalStrayTunnels(labName);
     await this.reapHostSide(labName);
     this.known.delete(labName);

@@ -33,8 +33,11 @@ export interface ContainerSpec {
   capAdd: string[];
   sysctls: Record<string, string>;
   cmd: string[];
-  /** Default none. `host` only for a host agent (the host's own network, where the underlay is). */
-  network?: 'none' | 'host';
+  /**
+   * Default none. `host` only for a host agent (the host's own network, where the
+   * underlay is); `container:<id>` for an agent beside a node (the node's network).
+   */
+  network?: 'none' | 'host' | `container:${string}`;
   pidMode?: 'host';
 }
 
@@ -50,7 +53,8 @@ export async function createAndStart(spec: ContainerSpec, endpoint?: string): Pr
     container = await docker.createContainer({
       name: spec.name,
       Image: spec.image,
-      Hostname: spec.hostname,
+      // A container in another's network namespace takes that one's hostname.
+      ...(spec.hostname ? { Hostname: spec.hostname } : {}),
       Labels: spec.labels,
       Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
       Entrypoint: [],

@@ -86,7 +86,7 @@ export class CrossHost {
 const imageCopies = new Map<string, Promise<void>>();
 
 /** Copy images to a host's engine unless the same builds (inputs hash) are there already. */
-function ensureImages(refs: string[], endpoint: string): Promise<void> {
+export function ensureImages(refs: string[], endpoint: string): Promise<void> {
   const key = `${endpoint}\0${refs.join(' ')}`;
   let p = imageCopies.get(key);
   if (!p) {

@@ -19,6 +19,7 @@ import { $ } from 'zx';
 import type { LabHost } from '../../topology/model.js';
 import { engineAnswers } from '../docker/engine.js';
 import { allContainers, removeContainer } from '../docker/containers.js';
+import { ensureImages } from '../docker/cross-host.js';
 import { findByArgv, isAlive, terminate } from '../procs.js';
 import { spawnDetached } from '../spawn-detached.js';
 
@@ -234,6 +235,16 @@ export function labHostsOf(set: string): LabHost[] {
   const hs = readHostSet(set);
   if (!hs) throw new Error(`no host set "${set}" on this machine; make one: bgpdns-lab hosts up N --set ${set}`);
   return hs.hosts.map(({ name, endpoint, underlay }) => ({ name, endpoint, underlay }));
+}
+
+/**
+ * Copy images from the harness's engine to a host's before a deploy needs them
+ * (a deploy copies what is missing itself, but a first copy takes a minute).
+ */
+export async function loadImages(set: string, host: string, refs: string[]): Promise<void> {
+  const h = readHostSet(set)?.hosts.find((x) => x.name === host);
+  if (!h) throw new Error(`host set ${set} has no host "${host}"`);
+  await ensureImages(refs, h.endpoint);
 }
 
 /** Endpoints of every simulated host on this machine (for leak checks across labs). */
