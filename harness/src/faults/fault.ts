@@ -7,7 +7,7 @@ import type { Lab } from '../topology/model.js';
 import type { FaultEvent } from '../run/record.js';
 
 /** The part of a deployed lab faults need. */
-export type FaultLab = Pick<DeployedLab, 'node'> & { readonly model: Pick<Lab, 'name' | 'links'> };
+export type FaultLab = Pick<DeployedLab, 'node'> & { readonly model: Pick<Lab, 'name' | 'links'> & Partial<Pick<Lab, 'nodes'>> };
 
 /** An injected fault. Reverting twice is harmless. `await using` reverts it on scope exit. */
 export interface FaultHandle extends AsyncDisposable {
@@ -76,6 +76,19 @@ export function endpointProblem(model: Pick<Lab, 'name' | 'nodes' | 'links'>, no
 }
 
 /** "node:iface" → parts, with a clear error for anything else. */
+/**
+ * The far end of a link whose ends run on different hosts (a VXLAN tunnel), or
+ * undefined for a link on one host. A tunnel carries no carrier: downing one end
+ * leaves the other up, where a veth's peer loses its link at once.
+ */
+export function tunnelPeer(lab: FaultLab, node: string, iface: string): { node: string; iface: string } | undefined {
+  const link = lab.model.links.find((l) => (l.a.node === node && l.a.iface === iface) || (l.b.node === node && l.b.iface === iface));
+  if (!link) return undefined;
+  const hostOf = (n: string) => lab.model.nodes?.find((x) => x.name === n)?.host;
+  if (hostOf(link.a.node) === hostOf(link.b.node)) return undefined;
+  return link.a.node === node && link.a.iface === iface ? link.b : link.a;
+}
+
 export function parseEndpoint(target: string): { node: string; iface: string } {
   const m = /^([^:\s]+):([^:\s]+)$/.exec(target);
   if (!m) throw new Error(`fault target "${target}" must be NODE:INTERFACE, e.g. "isp1:eth2"`);

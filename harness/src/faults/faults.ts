@@ -15,7 +15,7 @@ import type { NodeProcess } from '../runtime/runtime.js';
 import type { DeployedNode } from '../lab/handle.js';
 import { vtyClient } from '../frr/frr-control.js';
 import { waitUntil } from '../wait/wait-until.js';
-import { handle, ifaceToward, parseEndpoint, run, type FaultHandle, type FaultLab } from './fault.js';
+import { handle, ifaceToward, parseEndpoint, run, tunnelPeer, type FaultHandle, type FaultLab } from './fault.js';
 import { NFT, faultTableName, ifaceRuleset, type Direction } from './nft.js';
 
 /** Where fault events go: a RunRecorder (anything with `fault(ev)`), or nothing. */
@@ -57,13 +57,19 @@ export class Faults {
     private readonly sink?: FaultSink,
   ) {}
 
-  /** `ip link set dev IF down` at one end of a link ("node:iface"); revert brings it up. */
+  /**
+   * `ip link set dev IF down` at one end of a link ("node:iface"); revert brings it up.
+   * On a link between hosts (a VXLAN tunnel, which carries no carrier) both ends go
+   * down at once: the same cable cut a veth's peer would see as lost carrier.
+   */
   async linkDown(target: string): Promise<FaultHandle> {
     const { node, iface } = parseEndpoint(target);
-    const n = this.lab.node(node);
+    const peer = tunnelPeer(this.lab, node, iface);
+    const ends = [{ node, iface }, ...(peer ? [peer] : [])];
+    const set = (state: 'up' | 'down') => Promise.all(ends.map((e) => run(this.lab.node(e.node), ['ip', 'link', 'set', 'dev', e.iface, state])));
     const at = monoNow();
-    await run(n, ['ip', 'link', 'set', 'dev', iface, 'down']);
-    return this.track('link-down', target, at, {}, () => run(n, ['ip', 'link', 'set', 'dev', iface, 'up']).then(() => undefined));
+    await set('down');
+    return this.track('link-down', target, at, peer ? { tunnel: true, peer: `${peer.node}:${peer.iface}` } : {}, () => set('up').then(() => undefined));
   }
 
   /** The "node:iface" end on `node` of its link to `peer` (for linkDown and friends). */

@@ -45,6 +45,26 @@ if (!name || name === 'help' || name === '--help' || name === '-h') {
 `;
 }
 
+/**
+ * The harness's DNS prober as one file for the bgpdns image: the agent a lab
+ * split over hosts runs beside a node on another host (the prober is the
+ * harness's own instrument, dns-packet based, not the DNS front's wire code).
+ */
+export async function bundleDnsProber(repoRoot: string, outFile: string): Promise<void> {
+  await build({ ...ESM_NODE, entryPoints: [resolve(repoRoot, 'harness/src/probes/dns-prober-main.ts')], outfile: outFile, nodePaths: [resolve(repoRoot, 'node_modules')] });
+}
+
+const ESM_NODE = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  // CommonJS dependencies (prom-client, dns-packet) call require(); give ESM one.
+  banner: { js: "import { createRequire as __bgpdnsCreateRequire } from 'node:module'; const require = __bgpdnsCreateRequire(import.meta.url);" },
+  logLevel: 'error',
+  legalComments: 'none',
+} as const;
+
 /** Bundle every command into `outFile` (ESM, Node 20). Returns the command names bundled. */
 export async function bundleBgpdns(repoRoot: string, outFile: string): Promise<string[]> {
   const names = await bgpdnsCommands(repoRoot);
@@ -52,19 +72,7 @@ export async function bundleBgpdns(repoRoot: string, outFile: string): Promise<s
   try {
     const entry = join(work, 'entry.ts');
     await writeFile(entry, entrySource(bgpdnsCommandsDir(repoRoot), names));
-    await build({
-      entryPoints: [entry],
-      outfile: outFile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      // CommonJS dependencies (prom-client, dns-packet) call require(); give ESM one.
-      banner: { js: "import { createRequire as __bgpdnsCreateRequire } from 'node:module'; const require = __bgpdnsCreateRequire(import.meta.url);" },
-      nodePaths: [resolve(repoRoot, 'node_modules')],
-      logLevel: 'error',
-      legalComments: 'none',
-    });
+    await build({ ...ESM_NODE, entryPoints: [entry], outfile: outFile, nodePaths: [resolve(repoRoot, 'node_modules')] });
     return names;
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -11,7 +11,7 @@
  */
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { monoNow, type Millis } from '../clock.js';
+import { monoNow, wallToMono, type Millis } from '../clock.js';
 import { FrrControl, asPathList, type FrrNode } from '../frr/frr-control.js';
 import type { BgpPath } from '../frr/frr-json.js';
 import type { ObservedEvent } from '../run/record.js';
@@ -56,6 +56,11 @@ export interface RouteWatchOptions {
   logFile?: string | false;
   /** Where observed events go (a RunRecorder). */
   sink?: { event(ev: ObservedEvent): void };
+  /**
+   * The node's host clock minus the harness's (ms), when the node runs on another
+   * host: FRR's log stamps are that host's wall time and are converted with it.
+   */
+  clockOffsetMs?: number;
 }
 
 type WatchNode = FrrNode & { dir: string };
@@ -97,7 +102,7 @@ export class RouteWatcher {
   private logHandle?: FileHandle;
   private logOffset = 0;
   private logRemainder = '';
-  private readonly parser = new FrrLogParser();
+  private readonly parser: FrrLogParser;
   private lastPoll: Millis = 0;
 
   private constructor(
@@ -107,6 +112,8 @@ export class RouteWatcher {
   ) {
     this.frr = new FrrControl(node);
     this.intervalMs = opts.intervalMs ?? 20;
+    const offset = opts.clockOffsetMs ?? 0;
+    this.parser = new FrrLogParser((epochMs) => wallToMono(epochMs - offset));
   }
 
   /** Start watching: takes the current state as the baseline (no events for it), then polls. */

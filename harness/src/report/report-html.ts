@@ -88,7 +88,14 @@ function measurementRow(m: Measurement, claims: boolean): string {
 <td>${esc(m.name)}${m.description ? `<br><span class="muted">${esc(m.description)}</span>` : ''}</td>
 <td>${esc(m.plane)}</td><td class="num" data-stat="trials">${m.trials.length}</td>
 ${numCell(m.p50, m, 'p50')}${numCell(m.p95, m, 'p95')}${numCell(m.max, m, 'max')}
-<td class="num" data-stat="slo">${esc(formatSlo(m.slo, m.unit))}${m.slo ? ` <span class="muted">on ${judged}</span>` : ''}</td><td data-stat="verdict">${verdict}</td>${claim}</tr>`;
+<td class="num" data-stat="slo">${esc(formatSlo(m.slo, m.unit))}${m.slo ? ` <span class="muted">on ${judged}</span>` : ''}</td><td data-stat="verdict">${verdict}${clockNote(m)}</td>${claim}</tr>`;
+}
+
+/** A split lab's clock error beside the verdict; flagged when it exceeds 10 % of the SLO. */
+function clockNote(m: Measurement): string {
+  if (m.clockErrorMs === undefined) return '';
+  const text = `clock ±${formatValue(m.clockErrorMs, 'ms')}`;
+  return m.clockFlag ? ` <span class="bad" data-clock-flag title="host clock error bound above 10 % of the SLO">⚑ ${esc(text)}</span>` : ` <span class="muted">${esc(text)}</span>`;
 }
 
 function summaryTable(record: RunRecord): string {

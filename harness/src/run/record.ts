@@ -33,6 +33,32 @@ export interface Measurement {
   description?: string;
   /** What a source document claims for the same figure, shown beside the measurement. */
   claim?: Claim;
+  /** Lab split over hosts: the largest clock error bound of any host (ms); its events were converted with it. */
+  clockErrorMs?: number;
+  /** clockErrorMs is more than 10 % of the SLO: the figure is less certain than it looks. */
+  clockFlag?: boolean;
+}
+
+/** One estimate of a host's clock against the harness's (docs/scaling.md: request/response). */
+export interface HostClockSample {
+  /** Before the first part or after the last. */
+  when: 'before' | 'after';
+  /** Harness monotonic time of the estimate. */
+  at: Millis;
+  /** Host clock minus harness clock, ms. */
+  offsetMs: number;
+  /** Bound on the offset's error, ms (half the best round trip). */
+  errorMs: number;
+  rttMs: number;
+  exchanges: number;
+}
+
+/** A host of a lab split over hosts: where it is, and its clock. */
+export interface RunHost {
+  name: string;
+  endpoint: string;
+  underlay: string;
+  clock: HostClockSample[];
 }
 
 /** A figure claimed elsewhere (e.g. the seed design's "8–15 s partner failover"). */
@@ -95,7 +121,7 @@ export interface MachineFacts {
 
 /** The lab's shape, for the report's diagram: nodes and point-to-point links. */
 export interface RunTopology {
-  nodes: { name: string; kind: string; group?: string; asn?: number; addresses?: string[] }[];
+  nodes: { name: string; kind: string; group?: string; asn?: number; addresses?: string[]; host?: string }[];
   links: { a: { node: string; iface: string }; b: { node: string; iface: string } }[];
 }
 
@@ -139,4 +165,6 @@ export interface RunRecord {
   dnsOrder?: DnsOrderSample[];
   /** Why the lab could not be built or torn down (the run exits 2). */
   error?: string;
+  /** Hosts of a lab split over several (topology.nodes[].host names them), with their clock offsets. */
+  hosts?: RunHost[];
 }

@@ -8,7 +8,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { monoNow, type Millis } from '../clock.js';
-import type { Assertion, Claim, DnsOrderSample, FaultEvent, MachineFacts, Measurement, ObservedEvent, Plane, RunRecord, RunTopology, Slo, Step } from './record.js';
+import type { Assertion, Claim, DnsOrderSample, FaultEvent, HostClockSample, MachineFacts, Measurement, ObservedEvent, Plane, RunHost, RunRecord, RunTopology, Slo, Step } from './record.js';
+import { clockFlag } from './host-clock.js';
 import { RUN_RECORD_VERSION } from './record.js';
 import { formatSlo, sloMet, summarize } from './stats.js';
 import { validateRunRecord } from './schema.js';
@@ -93,6 +94,7 @@ export class RunRecorder implements RunSink {
   readonly assertions: Assertion[] = [];
   private readonly series = new Map<string, MeasurementSeries>();
   private topology?: RunTopology;
+  private readonly hosts = new Map<string, RunHost>();
   private readonly dnsOrderSamples: DnsOrderSample[] = [];
   private error?: string;
   /** Scenario name stamped on steps, faults, events recorded from now on. */
@@ -153,6 +155,18 @@ export class RunRecorder implements RunSink {
     this.dnsOrderSamples.push({ scenario: this.scenario, ...sample });
   }
 
+  /** A host of a split lab and one estimate of its clock. */
+  hostClock(host: Omit<RunHost, 'clock'>, sample: HostClockSample): void {
+    const h = this.hosts.get(host.name) ?? { ...host, clock: [] };
+    h.clock.push(sample);
+    this.hosts.set(host.name, h);
+  }
+
+  /** The largest clock error bound of any host so far (0 on one host). */
+  get clockErrorMs(): number {
+    return Math.max(0, ...[...this.hosts.values()].flatMap((h) => h.clock.map((c) => c.errorMs)));
+  }
+
   setTopology(topology: RunTopology): void {
     this.topology = topology;
   }
@@ -183,14 +197,22 @@ export class RunRecorder implements RunSink {
       steps: this.steps,
       faults: this.faults,
       events: this.events,
-      measurements: this.measurements().map((m) => m.toMeasurement()),
+      measurements: this.measurements().map((m) => this.withClock(m.toMeasurement())),
       assertions: this.assertions,
       met: this.met,
       t0: this.t0,
       ...(this.topology ? { topology: this.topology } : {}),
       ...(this.dnsOrderSamples.length > 0 ? { dnsOrder: this.dnsOrderSamples } : {}),
       ...(this.error ? { error: this.error } : {}),
+      ...(this.hosts.size > 0 ? { hosts: [...this.hosts.values()] } : {}),
     };
+  }
+
+  /** On a split lab, every measurement carries the clock error bound and its flag. */
+  private withClock(m: Measurement): Measurement {
+    if (this.hosts.size === 0) return m;
+    const clockErrorMs = this.clockErrorMs;
+    return { ...m, clockErrorMs, clockFlag: clockFlag(clockErrorMs, m.slo) };
   }
 
   /** Write reports/<run>/run.json; returns its path relative to the working directory. */

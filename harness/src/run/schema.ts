@@ -32,6 +32,8 @@ const measurement = z
     scenario: name.optional(),
     description: z.string().optional(),
     claim: claim.optional(),
+    clockErrorMs: z.number().finite().nonnegative().optional(),
+    clockFlag: z.boolean().optional(),
   })
   .passthrough()
   .superRefine((m, ctx) => {
@@ -100,6 +102,7 @@ const topology = z
           group: z.string().optional(),
           asn: z.number().int().positive().optional(),
           addresses: z.array(z.string()).optional(),
+          host: name.optional(),
         })
         .passthrough(),
     ),
@@ -129,6 +132,19 @@ const dnsOrderSample = z
   })
   .passthrough();
 
+const hostClockSample = z
+  .object({
+    when: z.enum(['before', 'after']),
+    at: millis,
+    offsetMs: z.number().finite(),
+    errorMs: z.number().finite().nonnegative(),
+    rttMs: z.number().finite().nonnegative(),
+    exchanges: z.number().int().positive(),
+  })
+  .passthrough();
+
+const runHost = z.object({ name, endpoint: name, underlay: name, clock: z.array(hostClockSample) }).passthrough();
+
 export const runRecordSchema = z
   .object({
     version: z.literal(RUN_RECORD_VERSION),
@@ -149,6 +165,7 @@ export const runRecordSchema = z
     topology: topology.optional(),
     dnsOrder: z.array(dnsOrderSample).optional(),
     error: z.string().optional(),
+    hosts: z.array(runHost).optional(),
   })
   .passthrough()
   .superRefine((r, ctx) => {

@@ -32,6 +32,7 @@ import { LabStateFile, labDir, readState, statePath, type StateProcess } from '.
 import { findByArgv, procStartTime, terminate } from './procs.js';
 import { SpawnedProcess } from './netns.js';
 import { engineAnswers, requireEngine } from './docker/engine.js';
+import { CrossHost } from './docker/cross-host.js';
 import {
   CLAB_KIND,
   CLAB_LAB,
@@ -54,6 +55,19 @@ import {
 import { execIn, spawnIn } from './docker/exec.js';
 import { execResult } from './exec-result.js';
 import { dockerImageFor } from './docker/node-images.js';
+import { LABEL_HOST, clockExchanges, hostAgentsOf } from './docker/host-agent.js';
+import { agentInstrument, spawnInAgent, startNodeAgent } from './docker/node-agent.js';
+import { estimateOffset, type ClockEstimate } from '../run/host-clock.js';
+import { monoNow } from '../clock.js';
+import { hostOf } from '../topology/hosts.js';
+import { simulatedEndpoints } from './hosts/simulated-hosts.js';
+import { removeStrayTunnels as removeLocalStrayTunnels, strayTunnels } from './hosts/stray-tunnels.js';
+
+/** One host's clock estimate, taken at `at` on the harness's monotonic clock. */
+export interface HostClock extends ClockEstimate {
+  host: string;
+  at: number;
+}
 
 /** A node's container as this (or another) harness process knows it. */
 export interface NodeContainer {
@@ -61,6 +75,10 @@ export interface NodeContainer {
   name: string;
   pid: number;
   image: string;
+  /** Docker endpoint of the node's host; absent: the harness's own engine. */
+  endpoint?: string;
+  /** Name of that host in the lab's hosts. */
+  host?: string;
 }
 
 /**
@@ -94,10 +112,13 @@ export class DockerRuntime implements Runtime {
   /** Instruments started on the host in a node's namespace (not in the container). */
   private readonly hostProcs = new Map<string, SpawnedProcess[]>();
   private readonly states = new Map<string, LabStateFile>();
+  /** Host agents, images and tunnels of labs placed on several hosts. */
+  private readonly crossHost: CrossHost;
   readonly runId: string;
 
   constructor(opts: DockerRuntimeOptions = {}) {
     this.runId = opts.runId ?? process.env.BGPDNS_RUN_ID ?? `deploy-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`;
+    this.crossHost = new CrossHost(this.runId);
   }
 
   /** The lab's state record (model, processes) so other harness processes can reopen it. */
@@ -154,23 +175,33 @@ export class DockerRuntime implements Runtime {
   async load(lab: string): Promise<Map<string, NodeContainer>> {
     await requireEngine();
     const nodes = new Map<string, NodeContainer>();
-    for (const c of await containersWith(CLAB_LAB, lab)) {
-      const node = c.labels[CLAB_NODE];
-      if (!node) continue;
-      const { pid } = await containerPid(c.id);
-      nodes.set(node, { id: c.id, name: c.name, pid, image: '' });
+    for (const endpoint of this.endpointsOf(lab)) {
+      for (const c of await containersWith(CLAB_LAB, lab, endpoint)) {
+        const node = c.labels[CLAB_NODE];
+        if (!node) continue;
+        const { pid } = await containerPid(c.id, endpoint);
+        nodes.set(node, { id: c.id, name: c.name, pid, image: '', ...(endpoint ? { endpoint, host: c.labels[LABEL_HOST] } : {}) });
+      }
     }
     this.known.set(lab, nodes);
     return nodes;
   }
 
+  /** The harness's engine (undefined) and every host engine the lab's model names. */
+  protected endpointsOf(lab: string): (string | undefined)[] {
+    const hosts = readState(lab)?.model.hosts ?? [];
+    return [undefined, ...new Set(hosts.map((h) => h.endpoint))];
+  }
+
   async createNode(lab: Lab, node: LabNode): Promise<void> {
-    await requireEngine();
+    const host = hostOf(lab, node.name);
+    await requireEngine(3000, host?.endpoint);
     // Recorded before the container exists: a harness killed mid-create leaves a findable lab.
     this.state(lab);
     const dir = this.nodeDir(lab, node.name);
     mkdirSync(dir, { recursive: true, mode: 0o755 });
     const image = dockerImageFor(node);
+    if (host) await this.crossHost.prepare(lab, host);
     const name = containerName(lab.prefix, lab.name, node.name);
     const labels: Record<string, string> = {
       ...node.labels,
@@ -182,6 +213,7 @@ export class DockerRuntime implements Runtime {
       [CLAB_NODE]: node.name,
       [CLAB_KIND]: node.kind,
       [CLAB_TOPO]: lab.file,
+      ...(host ? { [LABEL_HOST]: host.name } : {}),
     };
     const { id, pid } = await createAndStart({
       name,
@@ -193,13 +225,15 @@ export class DockerRuntime implements Runtime {
       capAdd: CAPS,
       sysctls: SYSCTLS,
       cmd: ['sleep', 'infinity'],
-    });
-    this.remember(lab.name, node.name, { id, name, pid, image });
+    }, host?.endpoint);
+    this.remember(lab.name, node.name, { id, name, pid, image, ...(host ? { endpoint: host.endpoint, host: host.name } : {}) });
   }
 
   async wireLink(lab: Lab, link: LabLink): Promise<void> {
     const a = await this.container(lab.name, link.a.node);
     const b = await this.container(lab.name, link.b.node);
+    // A link between hosts is a VXLAN tunnel over the underlay; on one host, a veth pair.
+    if (a.host !== b.host) return this.crossHost.tunnel(lab, link, a, b);
     const mtu = link.mtu !== undefined ? ['mtu', String(link.mtu)] : [];
     const what = `link ${link.a.node}:${link.a.iface} <-> ${link.b.node}:${link.b.iface}`;
     await run($`ip link add ${link.a.iface} netns ${a.pid} ${mtu} type veth peer name ${link.b.iface} netns ${b.pid} ${mtu}`, `create ${what}`);
@@ -222,7 +256,7 @@ export class DockerRuntime implements Runtime {
 
   async exec(lab: Lab, node: string, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
     const p = await this.placement(lab, node, argv);
-    if (p.where === 'container') return execIn(p.c.id, p.argv, { ...opts, cwd: opts.cwd === undefined ? undefined : this.containerCwd(lab, node, opts.cwd) });
+    if (p.where === 'container') return execIn(p.c.id, p.argv, { ...opts, cwd: opts.cwd === undefined ? undefined : this.containerCwd(lab, node, opts.cwd) }, p.c.endpoint);
     const out = await $({
       nothrow: true,
       quiet: true,
@@ -239,8 +273,11 @@ export class DockerRuntime implements Runtime {
     const role = opts.role ?? path.basename(argv[0]);
     const logFile = opts.logFile ?? path.join(dir, `${path.basename(argv[0])}.log`);
     const p = await this.placement(lab, node, argv);
+    // An instrument for a node on another host runs in the agent beside it, not through nsenter here.
+    const instrument = p.where === 'host' && p.c.host !== undefined ? agentInstrument(p.argv) : undefined;
+    if (instrument) return this.spawnBesideNode(lab, node, role, argv, instrument, p.c, logFile);
     if (p.where === 'container') {
-      const started = await spawnIn(p.c.id, p.argv, this.insideContainer(p.c, logFile), { env: opts.env, cwd: this.containerCwd(lab, node, opts.cwd) });
+      const started = await spawnIn(p.c.id, p.argv, this.insideContainer(p.c, logFile), { env: opts.env, cwd: this.containerCwd(lab, node, opts.cwd) }, p.c.endpoint);
       this.recordProcess(lab, { node, role, pid: started.pid, startTime: started.startTime ?? 0, argv });
       return new SpawnedProcess(node, role, started.pid, started.startTime ?? 0, argv, started.exited);
     }
@@ -271,6 +308,28 @@ export class DockerRuntime implements Runtime {
     return proc;
   }
 
+  /** Agents beside nodes on other hosts: lab → node → container id. */
+  private readonly nodeAgents = new Map<string, Map<string, Promise<string>>>();
+  /** Latest clock offset of each host (host clock − harness clock, ms), from hostClocks. */
+  private readonly clockOffsets = new Map<string, number>();
+
+  private async spawnBesideNode(lab: Lab, node: string, role: string, argv: string[], instrument: { file: string; args: string[] }, c: NodeContainer, logFile: string): Promise<NodeProcess> {
+    const endpoint = c.endpoint!;
+    let perLab = this.nodeAgents.get(lab.name);
+    if (!perLab) this.nodeAgents.set(lab.name, (perLab = new Map()));
+    let agent = perLab.get(node);
+    if (!agent) {
+      agent = startNodeAgent(lab.prefix, lab.name, node, { id: c.id, endpoint }, this.runId);
+      perLab.set(node, agent);
+    }
+    const out = instrument.args.indexOf('--out');
+    if (out < 0 || out + 1 >= instrument.args.length) throw new Error(`node ${node}: ${role} beside a node on another host needs --out FILE (its samples are streamed there)`);
+    const outFile = instrument.args[out + 1];
+    const args = [...instrument.args.slice(0, out), ...instrument.args.slice(out + 2)];
+    if (!this.clockOffsets.has(c.host!)) await this.hostClocks(lab);
+    return spawnInAgent(await agent, endpoint, { node, role, argv, file: instrument.file, args, outFile, logFile, clockOffsetMs: this.clockOffsets.get(c.host!) ?? 0 });
+  }
+
   /** Only the lab directory is shared with the container; a host cwd elsewhere (the repo) becomes the node directory. */
   private containerCwd(lab: Lab, node: string, cwd: string | undefined): string {
     const c = this.containerSync(lab.name, node);
@@ -285,6 +344,24 @@ export class DockerRuntime implements Runtime {
     return hostPath.startsWith(`${root}/`) ? hostPath.slice(root.length) : hostPath;
   }
 
+  /**
+   * Each host's clock against the harness's (offset and error bound), by
+   * request/response through the lab's agent on that host. Empty for a lab on one engine.
+   */
+  async hostClocks(lab: Lab, rounds = 8): Promise<HostClock[]> {
+    const out: HostClock[] = [];
+    for (const host of lab.hosts ?? []) {
+      if (!lab.nodes.some((n) => n.host === host.name)) continue;
+      const [agent] = await hostAgentsOf(lab.name, host.endpoint);
+      if (!agent) throw new Error(`lab ${lab.name}: no agent on host ${host.name} to read its clock`);
+      const at = monoNow();
+      const estimate = estimateOffset(await clockExchanges({ id: agent.id, host }, rounds));
+      this.clockOffsets.set(host.name, estimate.offsetMs);
+      out.push({ host: host.name, at, ...estimate });
+    }
+    return out;
+  }
+
   netnsPath(lab: Lab, node: string): string {
     const c = this.containerSync(lab.name, node);
     if (!c) throw new Error(`lab ${lab.name}: node ${node} has no container yet (netnsPath before createNode?)`);
@@ -297,11 +374,13 @@ export class DockerRuntime implements Runtime {
 
   /** Freeze every process of the node at once (cgroup freezer): a silent failure, TCP stays open. */
   async freezeNode(lab: Lab, node: string): Promise<void> {
-    await pauseContainer((await this.container(lab.name, node)).id);
+    const c = await this.container(lab.name, node);
+    await pauseContainer(c.id, c.endpoint);
   }
 
   async thawNode(lab: Lab, node: string): Promise<void> {
-    await unpauseContainer((await this.container(lab.name, node)).id);
+    const c = await this.container(lab.name, node);
+    await unpauseContainer(c.id, c.endpoint);
   }
 
   /**
@@ -312,13 +391,17 @@ export class DockerRuntime implements Runtime {
    */
   async destroy(labName: string): Promise<void> {
     if (existsSync(statePath(labName))) this.states.get(labName)?.setStatus('destroying');
+    const endpoints = this.endpointsOf(labName);
     const engineUp = await engineAnswers();
     // A netns lab is left to the netns runtime (its directory and processes are its own).
     if (!(await this.isDockerLab(labName, engineUp))) return;
-    if (engineUp) {
+    for (const endpoint of endpoints) {
+      if (!(endpoint === undefined ? engineUp : await engineAnswers(2000, endpoint))) continue;
+      // Tunnel ends never moved into a node stay in the host's namespace: removed through its agent first.
+      if (endpoint !== undefined) await this.crossHost.removeStrayTunnels(labName, endpoint);
       for (let pass = 0, quiet = 0; pass < 10 && quiet < 2; pass++) {
-        const containers = await containersWith(LABEL_LAB, labName);
-        const networks = await networksWith(LABEL_LAB, labName);
+        const containers = await containersWith(LABEL_LAB, labName, endpoint);
+        const networks = await networksWith(LABEL_LAB, labName, endpoint);
         if (containers.length === 0 && networks.length === 0) {
           quiet++;
           if (quiet < 2) await new Promise((r) => setTimeout(r, 200));
@@ -328,18 +411,22 @@ export class DockerRuntime implements Runtime {
         await this.reapHostSide(labName);
         await Promise.all(
           containers.map(async (c) => {
-            if (c.state === 'paused') await unpauseContainer(c.id).catch(() => undefined);
-            await removeContainer(c.id);
+            if (c.state === 'paused') await unpauseContainer(c.id, endpoint).catch(() => undefined);
+            await removeContainer(c.id, endpoint);
           }),
         );
-        for (const n of networks) await removeNetwork(n.id);
+        for (const n of networks) await removeNetwork(n.id, endpoint);
       }
     }
+    this.crossHost.forget(labName);
+    this.nodeAgents.delete(labName);
+    await removeLocalStrayTunnels(labName);
     await this.reapHostSide(labName);
     this.known.delete(labName);
     this.states.delete(labName);
     await rm(labDir(labName), { recursive: true, force: true });
-    const left = await this.leftovers(labName);
+    // On every engine the lab used (its model, which named them, went with the directory).
+    const left = await this.leftoversOn(labName, endpoints.filter((e): e is string => e !== undefined));
     if (left.length > 0) {
       throw new Error(`lab ${labName}: destroy left ${left.map((l) => `${l.type} ${l.id}`).join(', ')}; run \`bgpdns-lab destroy ${labName}\` again`);
     }
@@ -348,6 +435,7 @@ export class DockerRuntime implements Runtime {
   /** Did the Docker runtime deploy (or start to deploy) this lab? */
   private async isDockerLab(labName: string, engineUp: boolean): Promise<boolean> {
     if (readState(labName)?.runtime === 'docker' || existsSync(containersFile(labName))) return true;
+    if ((await strayTunnels(labName)).length > 0) return true;
     if (!engineUp) return false;
     return (await containersWith(LABEL_LAB, labName)).length > 0 || (await networksWith(LABEL_LAB, labName)).length > 0;
   }
@@ -369,12 +457,19 @@ export class DockerRuntime implements Runtime {
    * also host-side processes naming its directory, and the directory itself.
    */
   async leftovers(labName?: string): Promise<Leftover[]> {
+    const hostEndpoints = labName === undefined ? simulatedEndpoints() : this.endpointsOf(labName).filter((e): e is string => e !== undefined);
+    return this.leftoversOn(labName, hostEndpoints);
+  }
+
+  private async leftoversOn(labName: string | undefined, hostEndpoints: string[]): Promise<Leftover[]> {
     const out: Leftover[] = [];
-    const engineUp = await engineAnswers();
-    if (engineUp) {
-      for (const c of await containersWith(LABEL_LAB, labName)) out.push({ lab: c.labels[LABEL_LAB], type: 'container', id: c.name });
-      for (const n of await networksWith(LABEL_LAB, labName)) out.push({ lab: n.labels[LABEL_LAB], type: 'network', id: n.name });
+    for (const endpoint of [undefined, ...new Set([...hostEndpoints, ...simulatedEndpoints()])]) {
+      if (!(await engineAnswers(2000, endpoint))) continue;
+      const on = endpoint ? ` on ${endpoint}` : '';
+      for (const c of await containersWith(LABEL_LAB, labName, endpoint)) out.push({ lab: c.labels[LABEL_LAB], type: 'container', id: `${c.name}${on}` });
+      for (const n of await networksWith(LABEL_LAB, labName, endpoint)) out.push({ lab: n.labels[LABEL_LAB], type: 'network', id: `${n.name}${on}` });
     }
+    out.push(...(await strayTunnels(labName)));
     if (labName !== undefined && (out.length > 0 || (await this.isDockerLab(labName, false)))) {
       for (const pid of findByArgv(new Set(), [`${labDir(labName)}/`])) out.push({ lab: labName, type: 'process', id: String(pid) });
       if (existsSync(labDir(labName))) out.push({ lab: labName, type: 'dir', id: labDir(labName) });

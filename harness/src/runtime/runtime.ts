@@ -73,6 +73,6 @@ export interface NodeProcess {
 
 export interface Leftover {
   lab: string;
-  type: 'netns' | 'veth' | 'process' | 'container' | 'network' | 'nft' | 'dir';
+  type: 'netns' | 'veth' | 'tunnel' | 'process' | 'container' | 'network' | 'nft' | 'dir';
   id: string;
 }

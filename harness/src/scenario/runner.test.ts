@@ -123,3 +123,19 @@ test('the measurement table keeps the decimals of ratios and of sub-10 ms figure
   t.regex(rows[1], /^share first\s+0\.40 1\.00\s/);
   t.regex(rows[2], /^latency\s+0\.8\s+0\.8\s+0\.8\s+0\.8\s/);
 });
+
+test('a split lab records host clocks; measurements carry the largest error bound, flagged above 10 % of the SLO', (t) => {
+  const rec = new RunRecorder({ lab: 'x', runtime: 'docker', scenarios: ['s'] });
+  rec.measurement('bfd', { plane: 'bgp', slo: { op: '<', value: 2000 } }).add(850);
+  rec.measurement('link cut', { plane: 'bgp', slo: { op: '<', value: 300 } }).add(120);
+  const host = { name: 'host1', endpoint: 'unix:///x/docker.sock', underlay: '198.19.254.1' };
+  rec.hostClock(host, { when: 'before', at: 1, offsetMs: 0.4, errorMs: 12.5, rttMs: 25, exchanges: 8 });
+  rec.hostClock(host, { when: 'after', at: 2, offsetMs: 0.2, errorMs: 40, rttMs: 80, exchanges: 8 });
+  const record = rec.toRecord(machineFacts());
+  t.is(record.hosts?.[0].clock.length, 2);
+  t.like(record.measurements[0], { clockErrorMs: 40, clockFlag: false });
+  t.like(record.measurements[1], { clockErrorMs: 40, clockFlag: true });
+  const rows = measurementTable(record).split('\n');
+  t.regex(rows[0], /clock ±ms$/);
+  t.regex(rows[2], /40 !$/);
+});

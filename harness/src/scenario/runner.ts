@@ -99,7 +99,8 @@ export async function runScenarios(scenarios: Scenario[], opts: RunOptions): Pro
 
 /** The measurements against their SLOs, as a text table. */
 export function measurementTable(record: RunRecord): string {
-  const rows = [['measurement', 'trials (ms)', 'p50', 'p95', 'max', 'SLO', 'met']];
+  const split = record.measurements.some((m) => m.clockErrorMs !== undefined);
+  const rows = [['measurement', 'trials (ms)', 'p50', 'p95', 'max', 'SLO', 'met', ...(split ? ['clock ±ms'] : [])]];
   // Ratios (0..1) and sub-10 ms figures would all round to 0 or 1: keep their decimals.
   const figure = (v: number, unit: string) => (unit === 'ratio' ? v.toFixed(2) : unit === 'ms' && Math.abs(v) < 10 ? v.toFixed(1) : String(Math.round(v)));
   for (const m of record.measurements) {
@@ -111,6 +112,8 @@ export function measurementTable(record: RunRecord): string {
       figure(m.max, m.unit),
       m.slo ? formatSlo(m.slo, m.unit) : '-',
       m.met ? 'yes' : 'NO',
+      // A split lab's clock error bound; "!" flags one above 10 % of the SLO.
+      ...(split ? [`${m.clockErrorMs === undefined ? '-' : figure(m.clockErrorMs, 'ms')}${m.clockFlag ? ' !' : ''}`] : []),
     ]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));

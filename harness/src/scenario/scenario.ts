@@ -22,6 +22,12 @@ export interface ScenarioLab {
   file: string;
   /** Deploy under this lab name instead of the file's (unique per scenario, so runs never collide). */
   name?: string;
+  /**
+   * Split the lab over the hosts of a simulated host set (`bgpdns-lab hosts up`):
+   * `place` maps node names or groups to host names, `*` every other node.
+   * Needs the docker runtime.
+   */
+  hosts?: { set: string; place: Record<string, string> };
 }
 
 export interface ScenarioPart {

@@ -8,7 +8,11 @@ import { execFileSync } from 'node:child_process';
 import { deploy } from '../lab/deploy.js';
 import type { DeployedLab } from '../lab/handle.js';
 import { loadTopology } from '../topology/load.js';
+import { placeOnHosts } from '../topology/hosts.js';
+import { labHostsOf } from '../runtime/hosts/simulated-hosts.js';
 import type { Runtime } from '../runtime/runtime.js';
+import type { HostClock } from '../runtime/docker.js';
+import type { Lab } from '../topology/model.js';
 import { FrrControl } from '../frr/frr-control.js';
 import { Faults, netemSupported } from '../faults/faults.js';
 import { RouteWatcher } from '../probes/route-watcher.js';
@@ -29,6 +33,8 @@ export interface SessionOptions {
 
 export class ScenarioSession {
   lab?: DeployedLab;
+  /** Host name → its clock minus the harness's (ms), from the latest estimate (split labs only). */
+  private readonly clockOffsets = new Map<string, number>();
 
   constructor(
     readonly scenario: Scenario,
@@ -44,20 +50,44 @@ export class ScenarioSession {
       const model = await loadTopology(file);
       if (this.scenario.lab.name) model.name = this.scenario.lab.name;
       const runtime = this.opts.runtime;
+      const split = this.scenario.lab.hosts;
+      if (split) {
+        if (runtime?.name !== 'docker') throw new Error(`scenario ${this.scenario.name}: a lab split over hosts needs the docker runtime`);
+        placeOnHosts(model, labHostsOf(split.set), split.place);
+      }
       this.lab =
         runtime?.name === 'attach'
           ? await rec.step(`attach to running lab ${model.name} (${path.relative(REPO_ROOT, file)})`, async () =>
               (await import('../runtime/attach.js')).attachToLab(model, runtime as import('../runtime/attach.js').AttachRuntime),
             )
           : await rec.step(`deploy ${path.relative(REPO_ROOT, file)} as lab ${model.name}`, () => deploy(model, runtime ? { runtime } : {}));
+      await this.measureClocks('before');
       rec.setTopology({
-        nodes: this.lab.nodes().map((n) => ({ name: n.name, kind: n.kind, ...(n.model.group ? { group: n.model.group } : {}) })),
+        nodes: this.lab.nodes().map((n) => ({ name: n.name, kind: n.kind, ...(n.model.group ? { group: n.model.group } : {}), ...(n.model.host ? { host: n.model.host } : {}) })),
         links: this.lab.model.links.map((l) => ({ a: l.a, b: l.b })),
       });
       return this.lab;
     } catch (err) {
       rec.setError(`scenario ${this.scenario.name}: lab could not be built: ${(err as Error).message}`);
       throw err;
+    }
+  }
+
+  /**
+   * On a lab split over hosts: each host's clock offset and error bound, recorded;
+   * route watchers started after it convert the host's FRR log times with it.
+   */
+  private async measureClocks(when: 'before' | 'after'): Promise<void> {
+    const lab = this.lab;
+    const runtime = this.opts.runtime as Partial<ClockedRuntime> | undefined;
+    if (!lab?.model.hosts?.length || !runtime?.hostClocks) return;
+    for (const c of await runtime.hostClocks(lab.model)) {
+      const host = lab.model.hosts.find((h) => h.name === c.host)!;
+      this.opts.recorder.hostClock(
+        { name: host.name, endpoint: host.endpoint, underlay: host.underlay },
+        { when, at: c.at, offsetMs: c.offsetMs, errorMs: c.errorMs, rttMs: c.rttMs, exchanges: c.exchanges },
+      );
+      this.clockOffsets.set(c.host, c.offsetMs);
     }
   }
 
@@ -78,7 +108,8 @@ export class ScenarioSession {
       faults,
       frr: (node) => new FrrControl(lab.node(node)),
       watch: async (node, prefixes, wopts) => {
-        const w = await RouteWatcher.start(lab.node(node), prefixes, { ...wopts, sink: rec });
+        const offset = this.clockOffsets.get(lab.node(node).model.host ?? '');
+        const w = await RouteWatcher.start(lab.node(node), prefixes, { ...wopts, sink: rec, ...(offset !== undefined ? { clockOffsetMs: offset } : {}) });
         watchers.push(w);
         return w;
       },
@@ -123,6 +154,11 @@ export class ScenarioSession {
   async destroy(): Promise<void> {
     if (!this.lab) return;
     const lab = this.lab;
+    try {
+      await this.measureClocks('after');
+    } catch (err) {
+      this.opts.recorder.setError(`host clocks after the run: ${(err as Error).message}`);
+    }
     this.lab = undefined;
     try {
       await this.opts.recorder.step(`destroy lab ${lab.model.name}`, () => lab.destroy());
@@ -131,6 +167,10 @@ export class ScenarioSession {
       throw err;
     }
   }
+}
+
+export interface ClockedRuntime {
+  hostClocks(lab: Lab): Promise<HostClock[]>;
 }
 
 /** Machine facts for the record: FRR's version, and netem as tried in one of the lab's nodes. */

@@ -7,6 +7,7 @@ import { TopologyError, formatIssue, joinPath, type TopologyIssue } from './erro
 import { knownKeys, rawTopologyFile, type RawLink, type RawNodeFields, type RawTopologyFile } from './schema.js';
 import { ifaceNameProblem, labNameProblem, nodeNameProblem } from './names.js';
 import { resolveKind } from '../kinds/registry.js';
+import { resolveHosts } from './hosts.js';
 
 /** Endpoint "nodes" containerlab knows that would connect a lab to the host or the outside. */
 const OUTSIDE_ENDPOINTS = new Set(['host', 'mgmt-net', 'macvlan', 'macvtap', 'bridge', 'ovs-bridge']);
@@ -93,6 +94,8 @@ export async function parseTopology(text: string, absFile: string, shown = absFi
     const resolved = resolveLink(link, ['topology', 'links', i], nodeNames, seen, issues, at);
     if (resolved) lab.links.push(resolved);
   });
+
+  resolveHosts(lab, raw.hosts, issues, at);
 
   if (issues.length === 0) {
     for (const node of lab.nodes) {

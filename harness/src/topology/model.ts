@@ -21,6 +21,19 @@ export interface LabNode {
   startupConfig?: string;
   /** Kind-specific settings from the file (`config:` or unknown-but-kind-owned keys). */
   settings: Record<string, unknown>;
+  /** The host (a name in Lab.hosts) the node runs on; unset: the harness's own engine. */
+  host?: string;
+}
+
+/**
+ * A container host of a lab split over several machines: a Docker endpoint
+ * (unix, tcp or ssh, as DOCKER_HOST is written) and the host's address on the
+ * underlay that carries the VXLAN tunnels of cross-host links.
+ */
+export interface LabHost {
+  name: string;
+  endpoint: string;
+  underlay: string;
 }
 
 export interface LinkEndpoint {
@@ -45,6 +58,8 @@ export interface Lab {
   dir: string;
   nodes: LabNode[];
   links: LabLink[];
+  /** Hosts the nodes are placed on (empty or absent: every node on the harness's engine). */
+  hosts?: LabHost[];
   /** Non-fatal findings (fields the harness does not use, …), one line each. */
   warnings: string[];
 }

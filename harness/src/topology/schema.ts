@@ -42,6 +42,8 @@ export const rawTopologyFile = z
     prefix: z.string().optional(),
     // Management network: used by the docker runtime only; the netns runtime has none.
     mgmt: z.record(z.unknown()).optional(),
+    // Our extension (containerlab has no multi-host topology): NAME → Docker endpoint + underlay address.
+    hosts: z.record(z.object({ endpoint: z.string(), underlay: z.string() }).strict()).optional(),
     topology: z
       .object({
         defaults: nodeFields.optional(),
@@ -57,7 +59,7 @@ export type RawTopologyFile = z.infer<typeof rawTopologyFile>;
 
 /** Keys of each object above, to tell used keys from unknown ones. */
 export const knownKeys = {
-  top: ['name', 'prefix', 'mgmt', 'topology'],
+  top: ['name', 'prefix', 'mgmt', 'hosts', 'topology'],
   topology: ['defaults', 'kinds', 'groups', 'nodes', 'links'],
   node: ['kind', 'group', 'image', 'binds', 'env', 'exec', 'labels', 'startup-config'],
   link: ['endpoints', 'type', 'mtu'],

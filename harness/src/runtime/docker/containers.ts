@@ -33,6 +33,12 @@ export interface ContainerSpec {
   capAdd: string[];
   sysctls: Record<string, string>;
   cmd: string[];
+  /**
+   * Default none. `host` only for a host agent (the host's own network, where the
+   * underlay is); `container:<id>` for an agent beside a node (the node's network).
+   */
+  network?: 'none' | 'host' | `container:${string}`;
+  pidMode?: 'host';
 }
 
 function statusOf(err: unknown): number | undefined {
@@ -40,21 +46,23 @@ function statusOf(err: unknown): number | undefined {
 }
 
 /** Create and start a container with no network but its own loopback (data-plane links come as veths). */
-export async function createAndStart(spec: ContainerSpec): Promise<{ id: string; pid: number }> {
-  const docker = await engine();
+export async function createAndStart(spec: ContainerSpec, endpoint?: string): Promise<{ id: string; pid: number }> {
+  const docker = await engine(endpoint);
   let container: Docker.Container;
   try {
     container = await docker.createContainer({
       name: spec.name,
       Image: spec.image,
-      Hostname: spec.hostname,
+      // A container in another's network namespace takes that one's hostname.
+      ...(spec.hostname ? { Hostname: spec.hostname } : {}),
       Labels: spec.labels,
       Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
       Entrypoint: [],
       Cmd: spec.cmd,
       Tty: false,
       HostConfig: {
-        NetworkMode: 'none',
+        NetworkMode: spec.network ?? 'none',
+        ...(spec.pidMode ? { PidMode: spec.pidMode } : {}),
         Binds: spec.binds,
         CapAdd: spec.capAdd,
         // Docker's default read-only paths minus /proc/sys: lab exec lines set per-interface
@@ -89,45 +97,51 @@ export interface LabContainer {
 }
 
 /** Containers (running or not) carrying label key=value. */
-export async function containersWith(key: string, value?: string): Promise<LabContainer[]> {
-  const list = await (await engine()).listContainers({
+export async function containersWith(key: string, value?: string, endpoint?: string): Promise<LabContainer[]> {
+  const list = await (await engine(endpoint)).listContainers({
     all: true,
     filters: JSON.stringify({ label: [value === undefined ? key : `${key}=${value}`] }),
   });
   return list.map((c) => ({ id: c.Id, name: (c.Names[0] ?? '').replace(/^\//, ''), labels: c.Labels ?? {}, state: c.State }));
 }
 
-export async function containerPid(id: string): Promise<{ pid: number; state: string; paused: boolean }> {
-  const info = await (await engine()).getContainer(id).inspect();
+/** Every container on an engine (a simulated host's engine is ours alone). */
+export async function allContainers(endpoint?: string): Promise<LabContainer[]> {
+  const list = await (await engine(endpoint)).listContainers({ all: true });
+  return list.map((c) => ({ id: c.Id, name: (c.Names[0] ?? '').replace(/^\//, ''), labels: c.Labels ?? {}, state: c.State }));
+}
+
+export async function containerPid(id: string, endpoint?: string): Promise<{ pid: number; state: string; paused: boolean }> {
+  const info = await (await engine(endpoint)).getContainer(id).inspect();
   return { pid: info.State.Pid, state: info.State.Status, paused: info.State.Paused };
 }
 
-export async function removeContainer(id: string): Promise<void> {
+export async function removeContainer(id: string, endpoint?: string): Promise<void> {
   try {
-    await (await engine()).getContainer(id).remove({ force: true, v: true });
+    await (await engine(endpoint)).getContainer(id).remove({ force: true, v: true });
   } catch (err) {
     // 404: already gone; 409: removal already in progress.
     if (statusOf(err) !== 404 && statusOf(err) !== 409) throw err;
   }
 }
 
-export async function pauseContainer(id: string): Promise<void> {
-  await (await engine()).getContainer(id).pause();
+export async function pauseContainer(id: string, endpoint?: string): Promise<void> {
+  await (await engine(endpoint)).getContainer(id).pause();
 }
 
-export async function unpauseContainer(id: string): Promise<void> {
-  await (await engine()).getContainer(id).unpause();
+export async function unpauseContainer(id: string, endpoint?: string): Promise<void> {
+  await (await engine(endpoint)).getContainer(id).unpause();
 }
 
 /** Networks carrying label key=value (we create none by default; a reaper still looks). */
-export async function networksWith(key: string, value?: string): Promise<{ id: string; name: string; labels: Record<string, string> }[]> {
-  const list = await (await engine()).listNetworks({ filters: JSON.stringify({ label: [value === undefined ? key : `${key}=${value}`] }) } as never);
+export async function networksWith(key: string, value?: string, endpoint?: string): Promise<{ id: string; name: string; labels: Record<string, string> }[]> {
+  const list = await (await engine(endpoint)).listNetworks({ filters: JSON.stringify({ label: [value === undefined ? key : `${key}=${value}`] }) } as never);
   return (list as unknown as { Id: string; Name: string; Labels?: Record<string, string> }[]).map((n) => ({ id: n.Id, name: n.Name, labels: n.Labels ?? {} }));
 }
 
-export async function removeNetwork(id: string): Promise<void> {
+export async function removeNetwork(id: string, endpoint?: string): Promise<void> {
   try {
-    await (await engine()).getNetwork(id).remove();
+    await (await engine(endpoint)).getNetwork(id).remove();
   } catch (err) {
     if (statusOf(err) !== 404) throw err;
   }

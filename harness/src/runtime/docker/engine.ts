@@ -19,48 +19,89 @@ export class EngineUnreachableError extends Error {
   }
 }
 
-export function engineAddress(): string {
-  return process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+export function engineAddress(endpoint?: string): string {
+  return endpoint ?? process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
 }
 
-let shared: Promise<Engine> | undefined;
+/**
+ * dockerode options for a Docker endpoint written as DOCKER_HOST is:
+ * unix:///path/docker.sock, tcp://host:port or ssh://user@host[:port]
+ * (a lab's hosts each name one; a simulated host's is a unix socket).
+ */
+export function endpointOptions(endpoint: string): Docker.DockerOptions {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new Error(`Docker endpoint "${endpoint}" is not a URL; write unix:///path/docker.sock, tcp://host:port or ssh://user@host`);
+  }
+  if (url.protocol === 'unix:') return { socketPath: url.pathname };
+  if (url.protocol === 'tcp:') return { host: url.hostname, port: Number(url.port || 2375), protocol: 'http' };
+  if (url.protocol === 'ssh:') {
+    return { host: url.hostname, port: Number(url.port || 22), protocol: 'ssh', ...(url.username ? { username: decodeURIComponent(url.username) } : {}) };
+  }
+  throw new Error(`Docker endpoint "${endpoint}": scheme ${url.protocol.replace(/:$/, '')} is not one dockerode speaks (unix, tcp, ssh)`);
+}
+
+const clients = new Map<string, Promise<Engine>>();
 
 /**
- * A client for the engine at DOCKER_HOST (default /var/run/docker.sock); does not
- * contact it. dockerode is loaded on first use (~0.3 s), so netns-only runs never pay for it.
+ * A client for the engine at `endpoint` (default DOCKER_HOST, else
+ * /var/run/docker.sock); does not contact it. One client per endpoint. dockerode
+ * is loaded on first use (~0.3 s), so netns-only runs never pay for it.
  */
-export function engine(): Promise<Engine> {
-  shared ??= import('dockerode').then((m) => new m.default());
-  return shared;
+export function engine(endpoint?: string): Promise<Engine> {
+  const key = endpoint ?? '';
+  let client = clients.get(key);
+  if (!client) {
+    const opts = endpoint === undefined ? undefined : endpointOptions(endpoint);
+    client = import('dockerode').then((m) => new m.default(opts));
+    clients.set(key, client);
+  }
+  return client;
 }
 
 /** Ping the engine; throws EngineUnreachableError with one clear sentence when nobody answers. */
-export async function requireEngine(timeoutMs = 3000): Promise<Engine> {
-  const docker = await engine();
+export async function requireEngine(timeoutMs = 3000, endpoint?: string): Promise<Engine> {
+  const docker = await engine(endpoint);
   try {
     await Promise.race([
       docker.ping(),
       new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref()),
     ]);
   } catch (err) {
-    throw new EngineUnreachableError(engineAddress(), err);
+    throw new EngineUnreachableError(engineAddress(endpoint), err);
   }
   return docker;
 }
 
-export async function engineAnswers(timeoutMs = 2000): Promise<boolean> {
+export async function engineAnswers(timeoutMs = 2000, endpoint?: string): Promise<boolean> {
   try {
-    await requireEngine(timeoutMs);
+    await requireEngine(timeoutMs, endpoint);
     return true;
   } catch {
     return false;
   }
 }
 
-/** Labels of a local image, or undefined when the image does not exist. */
-export async function imageLabels(ref: string): Promise<Record<string, string> | undefined> {
+/**
+ * Copy images from one engine to another (`docker save A B … | docker -H … load`):
+ * images are built offline on the harness's engine and never pulled, so a host's
+ * engine gets them this way. One stream for all, so shared layers travel once.
+ */
+export async function copyImages(refs: string[], from: string | undefined, to: string, onLine: (line: string) => void = () => undefined): Promise<void> {
+  // getImages (GET /images/get?names=…) is in dockerode but not in its type definitions.
+  const source = (await engine(from)) as unknown as { getImages(opts: { names: string[] }): Promise<NodeJS.ReadableStream> };
+  const tar = await source.getImages({ names: refs });
+  const target = await engine(to);
+  const stream = (await target.loadImage(tar as never, { quiet: true } as never)) as unknown as NodeJS.ReadableStream;
+  await follow(stream, onLine, target);
+}
+
+/** Labels of an image on the engine (default: the harness's), or undefined when the image does not exist. */
+export async function imageLabels(ref: string, endpoint?: string): Promise<Record<string, string> | undefined> {
   try {
-    const info = await (await engine()).getImage(ref).inspect();
+    const info = await (await engine(endpoint)).getImage(ref).inspect();
     return info.Config?.Labels ?? {};
   } catch (err) {
     if ((err as { statusCode?: number }).statusCode === 404) return undefined;
@@ -90,8 +131,8 @@ interface EngineMessage {
 }
 
 /** Follow an engine progress stream; rejects with the engine's own error text. */
-async function follow(stream: NodeJS.ReadableStream, onLine: (line: string) => void): Promise<EngineMessage[]> {
-  const docker = await engine();
+async function follow(stream: NodeJS.ReadableStream, onLine: (line: string) => void, on?: Engine): Promise<EngineMessage[]> {
+  const docker = on ?? (await engine());
   return new Promise((resolve, reject) => {
     docker.modem.followProgress(
       stream,

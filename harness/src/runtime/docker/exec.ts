@@ -22,8 +22,8 @@ function collect(stream: PassThrough): () => string {
 }
 
 /** Run argv in the container and wait for it. Never throws on a non-zero exit; 124 on timeout. */
-export async function execIn(containerId: string, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
-  const docker = await engine();
+export async function execIn(containerId: string, argv: string[], opts: ExecOptions = {}, endpoint?: string): Promise<ExecResult> {
+  const docker = await engine(endpoint);
   const exec = await docker.getContainer(containerId).exec({
     Cmd: argv,
     AttachStdout: true,
@@ -100,8 +100,9 @@ export async function spawnIn(
   argv: string[],
   logFile: string,
   opts: { env?: Record<string, string>; cwd?: string } = {},
+  endpoint?: string,
 ): Promise<DetachedExec> {
-  const docker = await engine();
+  const docker = await engine(endpoint);
   const exec = await docker.getContainer(containerId).exec({
     Cmd: ['/bin/sh', '-c', 'log=$1; shift; exec "$@" >>"$log" 2>&1', 'spawn', logFile, ...argv],
     AttachStdout: false,
@@ -139,4 +140,45 @@ export async function spawnIn(
     timer.unref();
   });
   return { execId: exec.id, pid, startTime, exited };
+}
+
+export interface StreamingExec {
+  /** Resolves with the exit code once the command ended and its output was read. */
+  done: Promise<number>;
+}
+
+/**
+ * Run argv in the container with its stdout streamed to `onStdout` as it comes
+ * (an attached exec over the engine's endpoint: the output crosses no socket or
+ * path of the harness's machine but that endpoint) and stderr to `onStderr`.
+ */
+export async function execStreaming(
+  containerId: string,
+  argv: string[],
+  onStdout: (chunk: Buffer) => void,
+  onStderr: (chunk: Buffer) => void,
+  endpoint?: string,
+): Promise<StreamingExec> {
+  const docker = await engine(endpoint);
+  const exec = await docker.getContainer(containerId).exec({ Cmd: argv, AttachStdout: true, AttachStderr: true, Tty: false });
+  const stream = await exec.start({ hijack: true, stdin: false, Tty: false } as never);
+  const out = new PassThrough();
+  const err = new PassThrough();
+  out.on('data', onStdout);
+  err.on('data', onStderr);
+  docker.modem.demuxStream(stream, out, err);
+  const done = new Promise<number>((resolve) => {
+    const finish = async () => {
+      stream.destroy();
+      let info = await exec.inspect().catch(() => undefined);
+      for (let i = 0; info?.Running && i < 200; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+        info = await exec.inspect().catch(() => undefined);
+      }
+      resolve(info?.ExitCode ?? 128);
+    };
+    stream.once('end', finish);
+    stream.once('error', finish);
+  });
+  return { done };
 }

@@ -1,0 +1,39 @@
+/**
+ * labs/multihomed split over two simulated hosts, the way containerlab spreads a
+ * lab over machines: the three ISPs on host1; the transits, client ASes, hosts,
+ * sorter, DNS fronts and resolvers on host2. Each host is a network namespace
+ * with its own Docker engine; every ISP link crosses to host2 as a VXLAN tunnel
+ * over the underlay. bgpdns-link-cut and upstream-failover then run unchanged,
+ * with the same SLOs, one trial each (the single-host runs carry the statistics).
+ * The run records name each node's host. The hosts are torn down at the end and
+ * checked to have left nothing.
+ */
+import test from 'ava';
+import { avaScenario } from '../harness/src/scenario/ava.js';
+import { hostSetLeftovers, hostsDown, hostsUp, loadImages } from '../harness/src/runtime/hosts/simulated-hosts.js';
+import linkCut from './bgpdns-link-cut.js';
+import upstreamFailover from './upstream-failover.js';
+
+const SET = 'mh2';
+const split = { set: SET, place: { isp: 'host1', '*': 'host2' } };
+
+test.before('two simulated hosts with the images their nodes run', async (t) => {
+  t.timeout(300_000, 'hosts up and image copies');
+  await hostsUp(SET, 2, (l) => t.log(l));
+  // A first copy takes a minute or more on a loaded machine: outside the deploy's own timeout.
+  const started = Date.now();
+  await Promise.all([
+    loadImages(SET, 'host1', ['bgpdns-lab/frr:latest', 'bgpdns-lab/bgpdns:latest']),
+    loadImages(SET, 'host2', ['bgpdns-lab/frr:latest', 'bgpdns-lab/client:latest', 'bgpdns-lab/tinydns:latest', 'bgpdns-lab/bgpdns:latest']),
+  ]);
+  t.log(`images copied to both hosts in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+});
+
+avaScenario(test, { ...linkCut, lab: { ...linkCut.lab, name: 'mh2-cut', hosts: split } }, { runtime: 'docker', trials: 1 });
+avaScenario(test, { ...upstreamFailover, lab: { ...upstreamFailover.lab, name: 'mh2-failover', hosts: split } }, { runtime: 'docker', trials: 1 });
+
+test.after.always('hosts down, nothing left', async (t) => {
+  t.timeout(120_000, 'hosts down');
+  await hostsDown(SET, (l) => t.log(l));
+  t.deepEqual(await hostSetLeftovers(SET), []);
+});
