@@ -1,9 +1,8 @@
-import { checkSetName, hostSetLeftovers, hostSets, hostsDown, hostsUp, readHostSet } from '../../runtime/hosts/simulated-hosts.js';
-import { parseArgs, UsageError, type CliCommand } from '../command.js';
+import { defineCommand, EXIT, UsageError } from '../command.js';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-export const command: CliCommand = {
+export const command = defineCommand({
   summary: 'simulated container hosts (a namespace + Docker engine each, an underlay between them)',
   usage: `usage: bgpdns-lab hosts up N [--set NAME]
        bgpdns-lab hosts down [--set NAME]
@@ -17,12 +16,14 @@ up      makes N hosts NAME-host1 … NAME-hostN (default NAME: hosts): a network
         way a lab's hosts: section names them.
 down    removes the set's containers, engines, mounts, namespaces and
         directories (also after a killed harness), then checks nothing is left.
-list    the sets on this machine.`,
-  async run(argv) {
-    const { positional, flags } = parseArgs(argv, ['set'], []);
-    const [sub, count, ...extra] = positional;
+list    the sets on this machine.
+Exit 0: done; 2: something of the set was left behind; 64: usage error; 77: not root.`,
+  options: { set: { type: 'string' } },
+  async run({ positionals, values }) {
+    const [sub, count, ...extra] = positionals;
     if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
-    const set = typeof flags.get('set') === 'string' ? (flags.get('set') as string) : 'hosts';
+    const set = values.set ?? 'hosts';
+    const { checkSetName, hostSetLeftovers, hostSets, hostsDown, hostsUp, readHostSet } = await import('../../runtime/hosts/simulated-hosts.js');
     try {
       checkSetName(set);
     } catch (err) {
@@ -30,22 +31,22 @@ list    the sets on this machine.`,
     }
     if (sub === 'up') {
       const n = Number(count);
-      if (count === undefined || !Number.isInteger(n)) throw new UsageError('hosts up needs the number of hosts, e.g. hosts up 2');
+      if (count === undefined || !Number.isInteger(n) || n < 1) throw new UsageError('hosts up needs the number of hosts, e.g. hosts up 2');
       const hs = await hostsUp(set, n, log);
       process.stdout.write(`${JSON.stringify({ set, harness: hs.harness, hosts: hs.hosts.map(({ name, netns, endpoint, underlay }) => ({ name, netns, endpoint, underlay })) })}\n`);
-      return 0;
+      return EXIT.ok;
     }
     if (sub === 'down') {
       if (count !== undefined) throw new UsageError(`hosts down takes no count (got "${count}")`);
       await hostsDown(set, log);
       const left = await hostSetLeftovers(set);
       log(left.length ? `left: ${left.join(', ')}` : `host set ${set}: nothing left`);
-      return left.length ? 2 : 0;
+      return left.length ? EXIT.lab : EXIT.ok;
     }
     if (sub === 'list') {
       for (const s of hostSets()) process.stdout.write(`${s}: ${(readHostSet(s)?.hosts ?? []).map((h) => `${h.name} ${h.underlay} ${h.endpoint}`).join('; ')}\n`);
-      return 0;
+      return EXIT.ok;
     }
     throw new UsageError(sub ? `unknown hosts subcommand "${sub}"` : 'expected up, down or list');
   },
-};
+});
