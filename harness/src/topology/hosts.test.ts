@@ -47,8 +47,9 @@ test('bad hosts name the field: unknown host, endpoint scheme, underlay outside 
   t.regex(unknown!.message, /topology\.nodes\.a\.labels\.bgpdns-lab\.host: host "nowhere" is not in the file's hosts: section \(the file has none\)/);
   const scheme = await t.throwsAsync(load(lab('hosts:\n  far: {endpoint: "http://far", underlay: 198.19.254.2}')), { instanceOf: TopologyError });
   t.regex(scheme!.message, /hosts\.far\.endpoint: "http:\/\/far" is not a Docker endpoint/);
-  const space = await t.throwsAsync(load(lab('hosts:\n  far: {endpoint: "tcp://far:2375", underlay: 10.0.0.2}')), { instanceOf: TopologyError });
-  t.regex(space!.message, /hosts\.far\.underlay: "10\.0\.0\.2" is not an IPv4 address inside 198\.18\.0\.0\/15/);
+  // An IPv6 documentation address: a lab address, but not the IPv4 underlay a host needs.
+  const space = await t.throwsAsync(load(lab('hosts:\n  far: {endpoint: "tcp://far:2375", underlay: "2001:db8::2"}')), { instanceOf: TopologyError });
+  t.regex(space!.message, /hosts\.far\.underlay: "2001:db8::2" is not an IPv4 address inside 198\.18\.0\.0\/15/);
 });
 
 test('placeOnHosts: by node, by group, * for the rest; unknown host or node is an error naming it', async (t) => {
