@@ -24,7 +24,7 @@ import { waitBgpConverged, waitSessionsEstablished } from '../harness/src/lab/co
 import { guardLab, unguardLab } from '../harness/src/lab/cleanup-on-signal.js';
 import { pidsInNamespaces } from '../harness/src/runtime/netns-destroy.js';
 import { shellScriptFor } from './lab-up.shell-script.js';
-import { round } from './_figures.js';
+import { median, round } from './_figures.js';
 import { procKb, pssMb } from './_proc.js';
 
 const quick = process.argv.includes('--quick');
@@ -38,11 +38,6 @@ interface Trial {
   convergedS: number;
   labPssMb: number;
   destroyS: number;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 /** Proportional memory of every process in the lab's namespaces, in MB. */
