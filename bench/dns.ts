@@ -30,7 +30,6 @@ import { tmpdir, cpus, release, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import dgram from 'node:dgram';
-import dnsPacket from 'dns-packet';
 import { AsPathSegmentType } from '../images/bgpdns/src/bgp/types.js';
 import { QueryServer } from '../images/bgpdns/src/sorter/server.js';
 import { startTinydns, loopbackAddress } from '../images/bgpdns/src/dns/testing/tinydns-process.js';
@@ -117,13 +116,10 @@ async function freePort(): Promise<number> {
   return p;
 }
 
-/** The ECS scope of a front's answer for a cached-workload query: > 0 means the sorter decided the order. */
-async function ecsScope(host: string, port: number): Promise<number> {
+/** One cached-workload query with its ECS /24 (the front asks the sorter for it). */
+async function ecsQuery(host: string, port: number): Promise<void> {
   const q = buildQuery({ name: 'www7.lab.example', type: 'A', edns: { ecs: { family: 1, sourcePrefix: 24, address: '198.18.64.0' } } });
-  const r = await queryUdp({ host, port }, q, { timeoutMs: 1000 });
-  if (!r) throw new Error(`${host}:${port} did not answer www7.lab.example A`);
-  const opt = (dnsPacket.decode(r).additionals ?? []).find((a) => a.type === 'OPT') as { options?: { code: number; scopePrefixLength?: number }[] } | undefined;
-  return opt?.options?.find((o) => o.code === 8)?.scopePrefixLength ?? 0;
+  if (!(await queryUdp({ host, port }, q, { timeoutMs: 1000 }))) throw new Error(`${host}:${port} did not answer www7.lab.example A`);
 }
 
 async function metrics(httpPort: number): Promise<Record<string, number>> {
@@ -248,35 +244,46 @@ async function main(quick: boolean): Promise<void> {
     await startTarget('nsd', () => startNsd(loopbackAddress(41), 53, zone));
     await startTarget('knot', () => startKnot(loopbackAddress(42), 53, zone));
     const fileHttp = await freePort();
+    const proxyHttp = await freePort();
     const front = async (name: string, mode: string[], http: number) => {
       const port = await freePort();
-      const s = await startChild([bin, 'dns', ...mode, '--listen', `127.0.0.1:${port}`, '--sorter', sorterAddr, '--key', keyFile, '--http', `127.0.0.1:${http}`], /serving/);
-      // Sorting on: the answer's ECS scope comes from the sorter's matched prefix.
-      const scope = await ecsScope('127.0.0.1', port).catch(async (e) => {
-        await s.stop();
-        throw e;
-      });
-      if (scope === 0) {
-        await s.stop();
-        throw new Error(`${name} answered www7.lab.example without an ECS scope: the sorter did not order it`);
+      const s = await startChild([bin, 'dns', ...mode, '--listen', `127.0.0.1:${port}`, '--sorter', sorterAddr, '--key', keyFile, '--http', `127.0.0.1:${http}`], /serving/, 90_000);
+      // Sorting on: wait until the front has a sorter answer for a query (its first answer
+      // may go out unsorted when the sorter is slower than the 50 ms budget on a loaded machine).
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        await ecsQuery('127.0.0.1', port).catch(() => undefined);
+        if ((await metrics(http).catch(() => ({ sorter_ok: 0 }))).sorter_ok > 0) break;
+        if (Date.now() > deadline) {
+          await s.stop();
+          throw new Error(`${name} got no sorter answer within 10 s of queries: sorting is not on`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
       }
       return { host: '127.0.0.1', port, stop: s.stop };
     };
     await startTarget('file', () => front('file mode', ['--data', dataPath], fileHttp));
     const nsd = targets.find((t) => t.name === 'nsd');
-    if (nsd) await startTarget('proxy', async () => front('proxy mode', ['--upstream', `${nsd.host}:${nsd.port}`], await freePort()));
+    if (nsd) await startTarget('proxy', async () => front('proxy mode', ['--upstream', `${nsd.host}:${nsd.port}`], proxyHttp));
     else errors.proxy = 'start: NSD, the server behind the proxy, did not start';
     log(`targets up: ${targets.map((t) => t.name).join(', ')}${Object.keys(errors).length ? `; failed: ${Object.keys(errors).join(', ')}` : ''}`);
 
-    const fileUp = targets.some((t) => t.name === 'file');
-    const m0 = fileUp ? await metrics(fileHttp) : {};
+    const snapshot = async () => ({
+      file: targets.some((t) => t.name === 'file') ? await metrics(fileHttp) : {},
+      proxy: targets.some((t) => t.name === 'proxy') ? await metrics(proxyHttp) : {},
+    });
+    const m0 = await snapshot();
     const cached = await measureWorkload('cached', targets, { file: cachedFile, binary: false, ecsHex: CACHED_ECS_HEX }, phase, errors);
-    const m1 = fileUp ? await metrics(fileHttp) : {};
+    const m1 = await snapshot();
     const real = await measureWorkload('realistic', targets, { file: realisticFile, binary: true }, phase, errors);
-    const m2 = fileUp ? await metrics(fileHttp) : {};
+    const m2 = await snapshot();
 
     const ratio = (a: number | null | undefined, b: number | null | undefined) => (a != null && b != null && b > 0 ? round(a / b) : null);
-    const workloadFigures = (w: WorkloadResult, m: Record<string, number>) => ({
+    type Counters = Record<string, number>;
+    // An answer the sorter did not order (timeout, defective sorter) is not "sorting on":
+    // the share of those says whether a front's figure measured what it claims.
+    const unsorted = (m: Counters) => (m.decision_hits + m.decision_misses > 0 ? round(m.fallbacks / (m.decision_hits + m.decision_misses)) : null);
+    const workloadFigures = (w: WorkloadResult, m: { file: Counters; proxy: Counters }) => ({
       qps: w.qps,
       lost: w.lost,
       latency_rate_qps: w.rate,
@@ -288,7 +295,10 @@ async function main(quick: boolean): Promise<void> {
       file_vs_tinydns_qps: ratio(w.qps.file, w.qps.tinydns),
       proxy_vs_nsd_qps: ratio(w.qps.proxy, w.qps.nsd),
       file_p99_vs_nsd: ratio(w.p99.file, w.p99.nsd),
-      file_front: m,
+      file_front: m.file,
+      proxy_front: m.proxy,
+      file_unsorted_share: unsorted(m.file),
+      proxy_unsorted_share: unsorted(m.proxy),
     });
     const figures = {
       rounds: ROUNDS,
@@ -298,17 +308,22 @@ async function main(quick: boolean): Promise<void> {
       addresses_per_name: 3,
       sorter_table: { ...table, upstreams: 3, shape: 'synthetic (inject/synthetic.ts), lab ranges only' },
       realistic_queries: realistic,
-      cached: workloadFigures(cached, delta(m0, m1)),
-      realistic: workloadFigures(real, delta(m1, m2)),
+      cached: workloadFigures(cached, { file: delta(m0.file, m1.file), proxy: delta(m0.proxy, m1.proxy) }),
+      realistic: workloadFigures(real, { file: delta(m1.file, m2.file), proxy: delta(m1.proxy, m2.proxy) }),
       errors,
       loadavg_start: loadStart.map((x) => round(x, 2)),
       loadavg_end: loadavg().map((x) => round(x, 2)),
     };
-    const target = (name: string, value: number | null, op: '>=' | '<=', t: number, needs: string[]) => {
+    /** Unsorted answers above this share make a front's figure not count as "with sorting". */
+    const maxUnsorted = 0.01;
+    const target = (name: string, value: number | null, op: '>=' | '<=', t: number, needs: string[], w: ReturnType<typeof workloadFigures>) => {
       const why = needs.filter((n) => errors[n]).map((n) => `${n}: ${errors[n]}`);
-      return value === null
-        ? { name, value: null, op, target: t, met: false, error: why.join('; ') || 'not measured' }
-        : { name, value, op, target: t, met: op === '>=' ? value >= t : value <= t };
+      for (const front of needs.filter((n) => n === 'file' || n === 'proxy')) {
+        const share = front === 'file' ? w.file_unsorted_share : w.proxy_unsorted_share;
+        if (share !== null && share > maxUnsorted) why.push(`${front}: ${(share * 100).toFixed(1)} % of answers unsorted (sorter timeouts or marked defective), not a with-sorting figure`);
+      }
+      if (value === null || why.length) return { name, value, op, target: t, met: false, error: why.join('; ') || 'not measured' };
+      return { name, value, op, target: t, met: op === '>=' ? value >= t : value <= t };
     };
     const c = figures.cached;
     const r = figures.realistic;
@@ -318,12 +333,12 @@ async function main(quick: boolean): Promise<void> {
       machine: { cores: cpus().length, kernel: release(), loadavg_1m_start: round(loadStart[0], 2) },
       figures,
       targets: [
-        target('cached_file_vs_nsd_qps', c.file_vs_nsd_qps, '>=', 1.0, ['file', 'nsd']),
-        target('realistic_file_vs_nsd_qps', r.file_vs_nsd_qps, '>=', 0.5, ['file', 'nsd']),
-        target('cached_file_p99_vs_nsd_at_half_nsd_rate', c.file_p99_vs_nsd, '<=', 2, ['file', 'nsd']),
-        target('realistic_file_p99_vs_nsd_at_half_nsd_rate', r.file_p99_vs_nsd, '<=', 2, ['file', 'nsd']),
-        target('cached_proxy_vs_nsd_qps', c.proxy_vs_nsd_qps, '>=', 0.8, ['proxy', 'nsd']),
-        target('realistic_proxy_vs_nsd_qps', r.proxy_vs_nsd_qps, '>=', 0.8, ['proxy', 'nsd']),
+        target('cached_file_vs_nsd_qps', c.file_vs_nsd_qps, '>=', 1.0, ['file', 'nsd'], c),
+        target('realistic_file_vs_nsd_qps', r.file_vs_nsd_qps, '>=', 0.5, ['file', 'nsd'], r),
+        target('cached_file_p99_vs_nsd_at_half_nsd_rate', c.file_p99_vs_nsd, '<=', 2, ['file', 'nsd'], c),
+        target('realistic_file_p99_vs_nsd_at_half_nsd_rate', r.file_p99_vs_nsd, '<=', 2, ['file', 'nsd'], r),
+        target('cached_proxy_vs_nsd_qps', c.proxy_vs_nsd_qps, '>=', 0.8, ['proxy', 'nsd'], c),
+        target('realistic_proxy_vs_nsd_qps', r.proxy_vs_nsd_qps, '>=', 0.8, ['proxy', 'nsd'], r),
       ],
     };
     console.log(JSON.stringify(report));

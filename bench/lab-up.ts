@@ -1,10 +1,14 @@
 /**
  * lab-up: deploy-to-converged time and memory of the harness against a plain
- * shell script doing the same work, in the same run, on labs/multihomed (its FRR
- * routers and hosts: the part a plain script can start) and on a
- * generated ring of eBGP routers (100; 30 with --quick). "Converged" = every BGP
- * session of the lab Established, polled over the vty sockets the same way for
- * both. Trials alternate which side goes first; figures are medians.
+ * shell script doing the same work (batched `ip -batch`, daemons started in
+ * parallel: lab-up.shell-script.ts), in the same run, on labs/multihomed (its FRR
+ * routers and hosts: the part a plain script can start) and on a generated ring of
+ * eBGP routers (300; 30 with --quick). "Converged" = every BGP session of the lab
+ * Established, polled over the vty sockets the same way for both. Trials alternate
+ * which side goes first; figures are medians. The 300-router target compares with
+ * containerlab's published 300-node deployment (≈ 39 s, on a bigger machine, nodes
+ * started but not converged). --quick is a smoke run: its small ring cannot judge the
+ * size targets, so it carries only the overhead ratio.
  *   ./bgpdns-lab bench lab-up [--quick]
  * Last stdout line: the benchmark contract's JSON (CONTRACTS.md).
  */
@@ -28,7 +32,10 @@ import { median, round } from './_figures.js';
 import { procKb, pssMb } from './_proc.js';
 
 const quick = process.argv.includes('--quick');
-const ringSize = quick ? 30 : 100;
+const ringSize = quick ? 30 : 300;
+/** containerlab's published deployment time of a 300-node lab, in seconds. */
+const CONTAINERLAB_300_NODES_S = 39;
+const convergeTimeoutMs = 300_000;
 const trials = quick ? 1 : 3;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const log = (s: string) => process.stderr.write(`lab-up: ${s}\n`);
@@ -84,7 +91,7 @@ async function harnessTrial(model: Lab, peers: PeerFilter): Promise<Trial> {
   const t0 = monoNow();
   const lab = await deploy(model);
   const readyS = (monoNow() - t0) / 1000;
-  const c = await waitBgpConverged(lab, { timeoutMs: 120_000, intervalMs: 20, peers });
+  const c = await waitBgpConverged(lab, { timeoutMs: convergeTimeoutMs, intervalMs: 20, peers });
   const convergedS = (c.at - t0) / 1000;
   const pss = labPssMb(model);
   const d0 = monoNow();
@@ -102,7 +109,7 @@ async function scriptTrial(model: Lab, scratch: string, peers: PeerFilter): Prom
     const run = await $({ nothrow: true, quiet: true })`bash ${file}`;
     if (run.exitCode !== 0) throw new Error(`plain script ${file} failed (exit ${run.exitCode}): ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`);
     const readyS = (monoNow() - t0) / 1000;
-    const c = await waitSessionsEstablished(bgpd, { timeoutMs: 120_000, intervalMs: 20, what: `script lab ${model.name}`, peers });
+    const c = await waitSessionsEstablished(bgpd, { timeoutMs: convergeTimeoutMs, intervalMs: 20, what: `script lab ${model.name}`, peers });
     const convergedS = (c.at - t0) / 1000;
     const pss = labPssMb(model);
     const d0 = monoNow();
@@ -169,6 +176,7 @@ try {
     ring_ratio: rgRatio,
     ring_lab_pss_mb: m(rg.harness, 'labPssMb'),
     ring_script_lab_pss_mb: m(rg.script, 'labPssMb'),
+    ring_pss_per_node_mb: round(m(rg.harness, 'labPssMb') / ringSize, 2),
     ring_destroy_s: m(rg.harness, 'destroyS'),
     harness_rss_mb: rssMb,
     leftovers: left.length,
@@ -179,11 +187,13 @@ try {
     quick,
     machine: { cores: os.cpus().length, kernel: os.release() },
     figures,
-    targets: [
-      target('overhead_vs_script', Math.max(mhRatio, rgRatio), '<=', 1.2),
-      target(`nodes${ringSize}_converged_s`, ringConverged, '<', 30),
-      target('harness_rss_mb', rssMb, '<', 150),
-    ],
+    targets: quick
+      ? [target('overhead_vs_script', Math.max(mhRatio, rgRatio), '<=', 1.2)]
+      : [
+          target('overhead_vs_script', Math.max(mhRatio, rgRatio), '<=', 1.2),
+          target(`nodes${ringSize}_converged_s`, ringConverged, '<=', CONTAINERLAB_300_NODES_S),
+          target('harness_rss_mb', rssMb, '<', 150),
+        ],
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } catch (e) {
