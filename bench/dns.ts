@@ -76,7 +76,11 @@ interface Started {
 
 function startChild(args: string[], readyLine: RegExp, timeoutMs = 20_000): Promise<Started> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The fronts and the sorter run with node's defaults, as `bgpdns` does: only the TypeScript
+    // loader is passed on, not the launcher's heap settings (a small young generation is the
+    // harness's choice for its own RSS, not the daemons').
+    const loader = process.execArgv.filter((a, i, all) => a.startsWith('--import') || all[i - 1] === '--import');
+    const child = spawn(process.execPath, [...loader, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const onData = (d: Buffer) => {
       out = (out + d.toString()).slice(-4000);

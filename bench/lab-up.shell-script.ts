@@ -3,8 +3,8 @@
  * per-daemon FRR configs, daemons, exec lines) brought up by one generated bash
  * script, written the way a careful engineer would by hand: one `ip -batch` for every
  * namespace and veth pair, one `ip -n NS -batch` per namespace (all in parallel) for
- * what happens inside it, every zebra started at once, a wait for their sockets, then
- * every other daemon at once; exec lines that are plain `ip` commands are batched per
+ * what happens inside it, every node's daemons started at once (per node: zebra, a wait
+ * for its socket, then the others, as FRR's own init does); exec lines that are plain `ip` commands are batched per
  * namespace too (in order, namespaces in parallel), others run through `sh -c`. No
  * harness code runs while it does its work.
  */
@@ -28,9 +28,8 @@ export interface ScriptLab {
 export async function shellScriptFor(lab: Lab): Promise<ScriptLab> {
   const root = labDir(lab.name);
   const out: string[] = ['#!/bin/bash', `# Plain-script bring-up of lab ${lab.name} (bench/lab-up reference).`, 'set -e', `mkdir -p ${q(root)}`];
-  const zebras: string[] = [];
-  const others: string[] = [];
-  const waits: string[] = [];
+  /** Per FRR node: zebra, a wait for its socket, then the other daemons (nodes in parallel). */
+  const starts: string[] = [];
   const bgpd: ScriptLab['bgpd'] = [];
   for (const node of lab.nodes) {
     const dir = path.join(root, node.name);
@@ -39,19 +38,20 @@ export async function shellScriptFor(lab: Lab): Promise<ScriptLab> {
     if (node.kind === 'frr') {
       const plan = await planFrrNode(lab, node);
       for (const { file, text } of frrConfigFiles(plan, node.name, dir)) out.push(`cat > ${q(file)} <<'BGPDNS_EOF'`, text.trimEnd(), 'BGPDNS_EOF');
-      out.push(`chown -R frr:frr ${q(dir)}`);
+      const lines: string[] = [];
       for (const d of plan.daemons) {
-        const line = `ip netns exec ${q(ns)} ${daemonArgv(dir, d).map(q).join(' ')} >>${q(path.join(dir, `${d}.log`))} 2>&1 &`;
-        if (d === 'zebra') {
-          zebras.push(line);
-          waits.push(`until [ -S ${q(path.join(dir, 'zebra.vty'))} ]; do sleep 0.01; done`);
-        } else others.push(line);
+        lines.push(`ip netns exec ${q(ns)} ${daemonArgv(dir, d).map(q).join(' ')} >>${q(path.join(dir, `${d}.log`))} 2>&1 &`);
+        // The other daemons connect to zebra's socket at startup.
+        if (d === 'zebra') lines.push(`until [ -S ${q(path.join(dir, 'zebra.vty'))} ]; do sleep 0.01; done`);
         if (d === 'bgpd') bgpd.push({ node: node.name, socket: path.join(dir, 'bgpd.vty') });
       }
+      starts.push(lines.join('\n'));
     } else if (node.kind !== 'client') {
       throw new Error(`the plain-script reference knows frr and client nodes, not ${node.kind} (${node.name})`);
     }
   }
+  // The daemons run as frr: one chown for every node's directory.
+  out.push(`chown -R frr:frr ${q(root)}`);
   // Namespaces and veth pairs: one ip process (the A end comes up here; the B end, moved
   // into its namespace, must be set up from inside it).
   const global: string[] = [];
@@ -64,8 +64,8 @@ export async function shellScriptFor(lab: Lab): Promise<ScriptLab> {
   }
   out.push(`ip -batch - <<'BGPDNS_EOF'`, ...global, 'BGPDNS_EOF');
   out.push(...parallel(lab.nodes.map((n) => batchIn(netnsName(lab.name, n.name), inside.get(n.name)!))));
-  // Daemons stay running: started in the background, not waited for.
-  out.push(...zebras, ...waits, ...others);
+  // Each node's block ends once its daemons are launched (they keep running in the background).
+  out.push(...parallel(starts));
   out.push(...parallel(lab.nodes.filter((n) => n.exec.length > 0).map((n) => execLines(netnsName(lab.name, n.name), n.exec))));
   out.push('');
   return { script: out.join('\n'), bgpd };
