@@ -99,7 +99,8 @@ async function labAddresses(model: Lab): Promise<Set<string>> {
 
 async function harnessTrial(model: Lab, peers: PeerFilter): Promise<Trial> {
   const t0 = monoNow();
-  const lab = await deploy(model);
+  // 300 routers start at once: on a loaded 2-core host their daemons need more than the default 30 s.
+  const lab = await deploy(model, { readyTimeoutMs: convergeTimeoutMs });
   const readyS = (monoNow() - t0) / 1000;
   const c = await waitBgpConverged(lab, { timeoutMs: convergeTimeoutMs, intervalMs: 20, peers });
   const convergedS = (c.at - t0) / 1000;
