@@ -1,79 +1,99 @@
 /**
- * `./bgpdns-lab bench dns [--quick]`: the DNS front against tinydns, with dnsperf.
+ * `./bgpdns-lab bench dns [--quick]`: the DNS front against the strongest
+ * authoritative servers, with dnsperf, all on loopback, one target at a time.
  *
- * Same data, same run, all on loopback, one target at a time:
- *  1. tinydns (Debian package) serving the data (port 53 on its own 127.x address);
- *  2. `bgpdns dns --data` (file mode) with the sorter on: a real sorter query
- *     service (sorter/server.ts + Sorter over a RIB with three upstreams, in its
- *     own process) reached over authenticated UDP through sorter/client.ts;
- *  3. `bgpdns dns --upstream` (proxy mode) in front of that same tinydns, sorter on.
- * For each: a warm-up, a latency phase at a fixed rate below saturation
- * (dnsperf -Q RATE -v: p50/p99/max from every answer's latency), then a
- * throughput phase (dnsperf -c 4, as many queries as it can: qps, loss, mean latency).
- * Queries ask A for 1,000 names with three addresses each (one per upstream),
- * every query carrying the EDNS client subnet 198.18.64.0/24, so each answer
- * is ordered by the sorter's decision (cached per matched prefix and RRset).
+ * Targets, same zone content (bench/_dns-workload.ts), same dnsperf settings:
+ *  - tinydns (Debian package; its query log goes to /dev/null, as a production
+ *    tinydns's goes to its own logger — never into this process);
+ *  - NSD (one server process) and Knot DNS (one UDP worker) — bench/_dns-references.ts;
+ *  - `bgpdns dns --data` (file mode) with sorting on: a real sorter query service
+ *    (sorter/server.ts + Sorter, in its own process) over authenticated UDP;
+ *  - `bgpdns dns --upstream` (proxy mode) in front of NSD, sorting on.
+ * Two workloads: "cached" (1,000 names, one ECS /24: every answer a template hit and
+ * a decision-cache hit) and "realistic" (100,000 names, Zipf popularity, ECS from
+ * ≥ 50,000 distinct /56s and the lab range's 512 /24s; the sorter holds a large
+ * synthetic table from three upstreams, so decision-cache misses really ask it).
+ * Each workload: a warm-up per target, then ROUNDS rounds of throughput runs in
+ * alternating target order, then ROUNDS rounds of latency runs at 50 % of NSD's
+ * median saturation rate (p50/p99 from every answer); figures are medians.
  *
+ * The sorter table's shape is a parameter: BGPDNS_BENCH_DNS_TABLE=IPV4,IPV6
+ * (synthetic prefixes, default 262143,200000 — the largest IPv4 table the lab range
+ * holds). A reference or front that fails to start, or a failed measurement, is an
+ * error in the JSON (figures null, its targets not met), never a zero.
  * Last stdout line: one JSON object (docs/contracts.md).
- * Internal mode: `bench/dns.ts --sorter-service KEYHEX` runs the sorter service.
+ * Internal mode: `bench/dns.ts --sorter-service KEYHEX IPV4 IPV6` runs the sorter service.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir, cpus, release, loadavg } from 'node:os';
+import { tmpdir, cpus, release, loadavg, setPriority } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import dgram from 'node:dgram';
-import dnsPacket from 'dns-packet';
-import { Rib } from '../images/bgpdns/src/rib/rib.js';
-import { path as asPath, prefix } from '../images/bgpdns/src/rib/test-helpers.js';
+import { AsPathSegmentType } from '../images/bgpdns/src/bgp/types.js';
 import { QueryServer } from '../images/bgpdns/src/sorter/server.js';
-import { Sorter } from '../images/bgpdns/src/sorter/sorter.js';
-import { startTinydns, loopbackAddress, type TinydnsProcess } from '../images/bgpdns/src/dns/testing/tinydns-process.js';
+import { startTinydns, loopbackAddress } from '../images/bgpdns/src/dns/testing/tinydns-process.js';
 import { buildQuery, queryUdp } from '../images/bgpdns/src/dns/testing/dns-client.js';
-import { round } from './_figures.js';
+import { lookupSetup } from './sorter-lookups.js';
+import { startKnot, startNsd } from './_dns-references.js';
+import { CACHED_ECS_HEX, cachedQueries, tinydnsData, writeRealisticQueries, zoneFile, type RealisticFile } from './_dns-workload.js';
+import { latency, throughput, type Latency, type QueryInput, type Throughput } from './_dnsperf.js';
+import { median, round } from './_figures.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = join(here, '../images/bgpdns/bin/bgpdns.js');
 const KEY_HEX = '68352d62656e63682d6b65792d68352d62656e63682d6b65792d68352d626e';
-const NAMES = 1000;
-/** EDNS option 8, family 1, /24, scope 0, 198.18.64 (dnsperf -E code:hex). */
-const ECS_HEX = '00011800c61240';
+const NAMES = 100_000;
+const ROUNDS = 3;
+
+/** The targets (all in the same run): file mode with sorting and proxy mode against NSD. */
+const TARGETS: { name: string; workload: 'cached' | 'realistic'; op: '>=' | '<='; target: number }[] = [
+  { name: 'cached_file_vs_nsd_qps', workload: 'cached', op: '>=', target: 1.0 },
+  { name: 'realistic_file_vs_nsd_qps', workload: 'realistic', op: '>=', target: 0.5 },
+  { name: 'cached_file_p99_vs_nsd_at_half_nsd_rate', workload: 'cached', op: '<=', target: 2 },
+  { name: 'realistic_file_p99_vs_nsd_at_half_nsd_rate', workload: 'realistic', op: '<=', target: 2 },
+  { name: 'cached_proxy_vs_nsd_qps', workload: 'cached', op: '>=', target: 0.8 },
+  { name: 'realistic_proxy_vs_nsd_qps', workload: 'realistic', op: '>=', target: 0.8 },
+];
+
+function tableShape(): { ipv4: number; ipv6: number } {
+  const raw = process.env.BGPDNS_BENCH_DNS_TABLE ?? '262143,200000';
+  const m = /^(\d+),(\d+)$/.exec(raw);
+  if (!m) throw new Error(`BGPDNS_BENCH_DNS_TABLE must be IPV4,IPV6 prefix counts (e.g. 262143,200000), got "${raw}"`);
+  return { ipv4: Number(m[1]), ipv6: Number(m[2]) };
+}
 
 // ------------------------------------------------------------------ sorter service (child process)
 
-async function sorterService(keyHex: string): Promise<void> {
-  const rib = new Rib({ localAsn: 64500 });
-  const isps = [64501, 64502, 64503].map((asn, i) => {
-    const peer = rib.addPeer({ address: `198.18.${i + 1}.1`, asn });
-    rib.peerUp(peer, `198.18.255.${i + 1}`);
-    rib.update(peer, asPath([asn]), [prefix(`198.18.${101 + i}.0/24`)]);
-    return peer;
-  });
-  // The clients' network: best through ISP1 (shortest path); loopback clients best through ISP2.
-  rib.update(isps[0], asPath([64501, 64510]), [prefix('198.18.64.0/20')]);
-  rib.update(isps[1], asPath([64502, 64520, 64510]), [prefix('198.18.64.0/20')]);
-  rib.update(isps[2], asPath([64503, 64530, 64540, 64510]), [prefix('198.18.64.0/20')]);
-  rib.update(isps[1], asPath([64502, 64511]), [prefix('127.0.0.0/8')]);
-  const server = new QueryServer({ ranker: new Sorter(rib), keys: new Map([[1, Buffer.from(keyHex, 'hex')]]), queueLimit: 4096 });
+async function sorterService(keyHex: string, ipv4: number, ipv6: number): Promise<void> {
+  const { rib, sorter, peers, upstreams, ribBuildS } = lookupSetup({ ipv4, ipv6 });
+  // The third upstream also originates the IPv4 /24 the zone's third address of every name lives in.
+  rib.update(peers[2], { asPath: [{ type: AsPathSegmentType.AsSequence, asns: [upstreams[2]] }], nextHop: '198.18.10.1' }, [{ afi: 1, bytes: Uint8Array.of(198, 19, 203), len: 24 }]);
+  const server = new QueryServer({ ranker: sorter, keys: new Map([[1, Buffer.from(keyHex, 'hex')]]), queueLimit: 4096 });
   const addr = await server.listen(0, '127.0.0.1');
-  process.stdout.write(`port ${addr.port}\n`);
+  process.stdout.write(`port ${addr.port} rib ${ribBuildS.toFixed(1)} s\n`);
   await new Promise<void>((r) => process.once('SIGTERM', () => r()));
   await server.close();
 }
 
-// ------------------------------------------------------------------ helpers
+// ------------------------------------------------------------------ child processes
 
 interface Started {
   child: ChildProcess;
+  match: RegExpMatchArray;
   stop(): Promise<void>;
 }
 
-function startChild(args: string[], readyLine: RegExp): Promise<Started & { match: RegExpMatchArray }> {
+function startChild(args: string[], readyLine: RegExp, timeoutMs = 20_000): Promise<Started> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The fronts and the sorter run with node's defaults, as `bgpdns` does: only the TypeScript
+    // loader is passed on, not the launcher's heap settings (a small young generation is the
+    // harness's choice for its own RSS, not the daemons').
+    const loader = process.execArgv.filter((a, i, all) => a.startsWith('--import') || all[i - 1] === '--import');
+    const child = spawn(process.execPath, [...loader, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const onData = (d: Buffer) => {
-      out += d.toString();
+      out = (out + d.toString()).slice(-4000);
       const m = readyLine.exec(out);
       if (m) {
         clearTimeout(timer);
@@ -84,8 +104,8 @@ function startChild(args: string[], readyLine: RegExp): Promise<Started & { matc
     child.stderr!.on('data', onData);
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${args.join(' ')} not ready within 20 s: ${out.trim()}`));
-    }, 20_000);
+      reject(new Error(`${args.join(' ')} not ready within ${timeoutMs / 1000} s: ${out.trim()}`));
+    }, timeoutMs);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`${args.join(' ')} exited with ${code}: ${out.trim()}`));
@@ -110,175 +130,236 @@ async function freePort(): Promise<number> {
   return p;
 }
 
-function run(cmd: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const chunks: Buffer[] = [];
-    child.stdout.on('data', (d) => chunks.push(d));
-    child.stderr.on('data', (d) => chunks.push(d));
-    child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(Buffer.concat(chunks).toString()) : reject(new Error(`${cmd} exited ${code}: ${Buffer.concat(chunks).toString().slice(-500)}`))));
-  });
+/** One cached-workload query with its ECS /24 (the front asks the sorter for it). */
+async function ecsQuery(host: string, port: number): Promise<void> {
+  const q = buildQuery({ name: 'www7.lab.example', type: 'A', edns: { ecs: { family: 1, sourcePrefix: 24, address: '198.18.64.0' } } });
+  if (!(await queryUdp({ host, port }, q, { timeoutMs: 1000 }))) throw new Error(`${host}:${port} did not answer www7.lab.example A`);
 }
 
-interface Throughput {
-  qps: number;
-  sent: number;
-  lost: number;
-  meanLatencyMs: number;
-}
-
-async function throughput(host: string, port: number, queries: string, seconds: number): Promise<Throughput> {
-  const out = await run('dnsperf', ['-s', host, '-p', String(port), '-d', queries, '-l', String(seconds), '-c', '4', '-q', '200', '-E', `8:${ECS_HEX}`]);
-  const num = (re: RegExp) => Number(re.exec(out)?.[1] ?? NaN);
+async function metrics(httpPort: number): Promise<Record<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+  const sum = (re: RegExp) => text.split('\n').reduce((n, line) => n + Number(re.exec(line)?.[1] ?? 0), 0);
   return {
-    qps: round(num(/Queries per second:\s+([\d.]+)/), 0),
-    sent: num(/Queries sent:\s+(\d+)/),
-    lost: num(/Queries lost:\s+(\d+)/),
-    meanLatencyMs: round(num(/Average Latency \(s\):\s+([\d.]+)/) * 1000),
+    sorter_ok: sum(/^bgpdns_dns_sorter_requests_total\{result="ok"\} (\d+)/),
+    sorter_failed: sum(/^bgpdns_dns_sorter_requests_total\{result="(?:timeout|error)"\} (\d+)/),
+    decision_hits: sum(/^bgpdns_dns_decision_cache_total\{result="hit"\} (\d+)/),
+    decision_misses: sum(/^bgpdns_dns_decision_cache_total\{result="miss"\} (\d+)/),
+    fallbacks: sum(/^bgpdns_dns_sorter_fallbacks_total\{reason="(?:timeout|error|defective|probe-in-flight)"\} (\d+)/),
+    template_misses: sum(/^bgpdns_dns_answer_cache_total\{result="miss"\} (\d+)/),
   };
 }
 
-interface Latency {
-  rate: number;
-  answered: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
+const delta = (a: Record<string, number>, b: Record<string, number>) => Object.fromEntries(Object.keys(b).map((k) => [k, b[k] - (a[k] ?? 0)]));
+
+// ------------------------------------------------------------------ measuring
+
+interface Target {
+  name: string;
+  host: string;
+  port: number;
 }
 
-async function latency(host: string, port: number, queries: string, seconds: number, rate: number): Promise<Latency> {
-  const out = await run('dnsperf', ['-s', host, '-p', String(port), '-d', queries, '-l', String(seconds), '-Q', String(rate), '-c', '4', '-v', '-E', `8:${ECS_HEX}`]);
-  const lat: number[] = [];
-  for (const line of out.split('\n')) {
-    const m = /^> \S+ .* ([\d.]+)$/.exec(line);
-    if (m) lat.push(Number(m[1]) * 1000);
+interface WorkloadResult {
+  qps: Record<string, number | null>;
+  lost: Record<string, number | null>;
+  rate: number | null;
+  p50: Record<string, number | null>;
+  p99: Record<string, number | null>;
+  latencyLost: Record<string, number | null>;
+}
+
+const log = (s: string) => process.stderr.write(`bench dns: ${s}\n`);
+
+async function measureWorkload(label: string, targets: Target[], input: QueryInput, phase: { warm: number; throughput: number; latency: number }, errors: Record<string, string>): Promise<WorkloadResult> {
+  const tp: Record<string, Throughput[]> = {};
+  const lt: Record<string, Latency[]> = {};
+  const attempt = async <T>(t: Target, what: string, f: () => Promise<T>): Promise<T | null> => {
+    if (errors[t.name]) return null;
+    try {
+      return await f();
+    } catch (e) {
+      errors[t.name] = `${label} ${what}: ${(e as Error).message}`;
+      return null;
+    }
+  };
+  const ordered = (r: number) => (r % 2 === 0 ? targets : [...targets].reverse());
+  for (const t of targets) await attempt(t, 'warm-up', () => throughput(t.host, t.port, input, phase.warm));
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const t of ordered(r)) {
+      const x = await attempt(t, 'throughput', () => throughput(t.host, t.port, input, phase.throughput));
+      if (x) (tp[t.name] ??= []).push(x);
+      if (x) log(`${label} round ${r + 1} ${t.name}: ${x.qps} q/s (lost ${x.lost})`);
+    }
   }
-  lat.sort((a, b) => a - b);
-  const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))];
-  return { rate, answered: lat.length, p50Ms: round(pct(50)), p99Ms: round(pct(99)), maxMs: round(lat[lat.length - 1]) };
-}
-
-async function firstAddress(host: string, port: number, name: string): Promise<string> {
-  const q = buildQuery({ name, type: 'A', edns: { ecs: { family: 1, sourcePrefix: 24, address: '198.18.64.0' } } });
-  const r = await queryUdp({ host, port }, q, { timeoutMs: 1000 });
-  if (!r) throw new Error(`${host}:${port} did not answer ${name} A`);
-  return (dnsPacket.decode(r).answers![0] as { data: string }).data;
-}
-
-async function metricValue(httpPort: number, re: RegExp): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    const m = re.exec(line);
-    if (m) sum += Number(m[1]);
+  const med = (xs: Throughput[] | undefined, k: keyof Throughput) => (xs && xs.length === ROUNDS ? round(median(xs.map((x) => x[k])), 0) : null);
+  const nsdQps = med(tp.nsd, 'qps');
+  const rate = nsdQps === null ? null : Math.round(nsdQps / 2);
+  if (rate !== null) {
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const t of ordered(r + 1)) {
+        const x = await attempt(t, `latency at ${rate} q/s`, () => latency(t.host, t.port, input, phase.latency, rate));
+        if (x) (lt[t.name] ??= []).push(x);
+        if (x) log(`${label} round ${r + 1} ${t.name} at ${rate} q/s: p50 ${x.p50Ms} ms, p99 ${x.p99Ms} ms (lost ${x.lost})`);
+      }
+    }
   }
-  return sum;
+  const lmed = (xs: Latency[] | undefined, k: 'p50Ms' | 'p99Ms' | 'lost') => (xs && xs.length === ROUNDS ? round(median(xs.map((x) => x[k]))) : null);
+  const per = <T>(f: (name: string) => T) => Object.fromEntries(targets.map((t) => [t.name, f(t.name)]));
+  return {
+    qps: per((n) => med(tp[n], 'qps')),
+    lost: per((n) => med(tp[n], 'lost')),
+    rate,
+    p50: per((n) => lmed(lt[n], 'p50Ms')),
+    p99: per((n) => lmed(lt[n], 'p99Ms')),
+    latencyLost: per((n) => lmed(lt[n], 'lost')),
+  };
 }
 
 // ------------------------------------------------------------------ main
 
 async function main(quick: boolean): Promise<void> {
-  const phase = quick ? { warm: 1, throughput: 5, latency: 4, rate: 5000 } : { warm: 2, throughput: 15, latency: 10, rate: 10000 };
-  // The machine is shared: the load average says how much the timings can be trusted.
-  const loadStart = loadavg()[0];
-  const dir = mkdtempSync(join(tmpdir(), 'h5-bench-dns-'));
+  const phase = quick ? { warm: 1, throughput: 2, latency: 2 } : { warm: 2, throughput: 8, latency: 6 };
+  const table = quick ? { ipv4: 50_000, ipv6: 50_000 } : tableShape();
+  const loadStart = loadavg();
+  const dir = mkdtempSync(join(tmpdir(), 'b16-bench-dns-'));
   const cleanups: (() => Promise<void>)[] = [];
+  const errors: Record<string, string> = {};
   try {
-    const lines = ['.lab.example:198.18.0.1:a'];
-    for (let i = 0; i < NAMES; i++) {
-      const host = (i % 250) + 1;
-      for (const isp of [101, 102, 103]) lines.push(`+www${i}.lab.example:198.18.${isp}.${host}`);
-    }
-    const data = lines.join('\n') + '\n';
     const dataPath = join(dir, 'data');
+    const data = tinydnsData(NAMES);
     writeFileSync(dataPath, data);
-    const queries = join(dir, 'queries');
-    writeFileSync(queries, Array.from({ length: NAMES * 4 }, (_, i) => `www${(i * 7919) % NAMES}.lab.example A`).join('\n') + '\n');
+    const zone = zoneFile(NAMES);
+    const cachedFile = join(dir, 'cached.txt');
+    writeFileSync(cachedFile, cachedQueries());
+    const realisticFile = join(dir, 'realistic.bin');
+    const realistic: RealisticFile = writeRealisticQueries(realisticFile, { names: NAMES, queries: quick ? 200_000 : 600_000, v6Clients: 60_000, v4Share: 0.3, seed: 16 });
     const keyFile = join(dir, 'key');
     writeFileSync(keyFile, `1:${KEY_HEX}\n`);
 
-    const sorter = await startChild([fileURLToPath(import.meta.url), '--sorter-service', KEY_HEX], /port (\d+)/);
+    const sorter = await startChild([fileURLToPath(import.meta.url), '--sorter-service', KEY_HEX, String(table.ipv4), String(table.ipv6)], /port (\d+) rib ([\d.]+) s/, 180_000);
     cleanups.push(sorter.stop);
+    // The sorter stands for a sorter on its own host: on this shared machine, with dnsperf and a
+    // front saturating the cores, its answers would otherwise wait in the run queue past the
+    // front's 50 ms budget, the front would mark it defective and answer in random order.
+    // Whatever CPU it takes at this priority, it takes from the front being measured.
+    try {
+      setPriority(sorter.child.pid!, -10);
+    } catch (e) {
+      log(`could not raise the sorter's priority (${(e as Error).message}); its timeouts show as unsorted answers`);
+    }
     const sorterAddr = `127.0.0.1:${sorter.match[1]}`;
+    log(`sorter up (table ${table.ipv4} IPv4 + ${table.ipv6} IPv6 prefixes from 3 upstreams, built in ${sorter.match[2]} s)`);
 
-    const tinydns: TinydnsProcess = await startTinydns(data, loopbackAddress(40), { probeName: 'lab.example' });
-    cleanups.push(tinydns.stop);
-
-    const filePort = await freePort();
+    const targets: Target[] = [];
+    const startTarget = async (name: string, f: () => Promise<{ host: string; port: number; stop: () => Promise<void> }>) => {
+      try {
+        const s = await f();
+        cleanups.push(s.stop);
+        targets.push({ name, host: s.host, port: s.port });
+      } catch (e) {
+        errors[name] = `start: ${(e as Error).message}`;
+      }
+    };
+    await startTarget('tinydns', async () => {
+      const t = await startTinydns(data, loopbackAddress(40), { probeName: 'lab.example' });
+      return { host: t.ip, port: 53, stop: t.stop };
+    });
+    await startTarget('nsd', () => startNsd(loopbackAddress(41), 53, zone));
+    await startTarget('knot', () => startKnot(loopbackAddress(42), 53, zone));
     const fileHttp = await freePort();
-    const file = await startChild([bin, 'dns', '--data', dataPath, '--listen', `127.0.0.1:${filePort}`, '--sorter', sorterAddr, '--key', keyFile, '--http', `127.0.0.1:${fileHttp}`], /serving/);
-    cleanups.push(file.stop);
-    const proxyPort = await freePort();
     const proxyHttp = await freePort();
-    const proxy = await startChild([bin, 'dns', '--upstream', `${tinydns.ip}:53`, '--listen', `127.0.0.1:${proxyPort}`, '--sorter', sorterAddr, '--key', keyFile, '--http', `127.0.0.1:${proxyHttp}`], /serving/);
-    cleanups.push(proxy.stop);
+    const front = async (name: string, mode: string[], http: number) => {
+      const port = await freePort();
+      const s = await startChild([bin, 'dns', ...mode, '--listen', `127.0.0.1:${port}`, '--sorter', sorterAddr, '--key', keyFile, '--http', `127.0.0.1:${http}`], /serving/, 90_000);
+      // Sorting on: wait until the front has a sorter answer for a query (its first answer
+      // may go out unsorted when the sorter is slower than the 50 ms budget on a loaded machine).
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        await ecsQuery('127.0.0.1', port).catch(() => undefined);
+        if ((await metrics(http).catch(() => ({ sorter_ok: 0 }))).sorter_ok > 0) break;
+        if (Date.now() > deadline) {
+          await s.stop();
+          throw new Error(`${name} got no sorter answer within 10 s of queries: sorting is not on`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return { host: '127.0.0.1', port, stop: s.stop };
+    };
+    await startTarget('file', () => front('file mode', ['--data', dataPath], fileHttp));
+    const nsd = targets.find((t) => t.name === 'nsd');
+    if (nsd) await startTarget('proxy', async () => front('proxy mode', ['--upstream', `${nsd.host}:${nsd.port}`], proxyHttp));
+    else errors.proxy = 'start: NSD, the server behind the proxy, did not start';
+    log(`targets up: ${targets.map((t) => t.name).join(', ')}${Object.keys(errors).length ? `; failed: ${Object.keys(errors).join(', ')}` : ''}`);
 
-    // Sanity: the client subnet's best path is ISP1, so 198.18.101.x comes first through the front.
-    for (const [what, port] of [['file mode', filePort], ['proxy mode', proxyPort]] as const) {
-      const first = await firstAddress('127.0.0.1', port, 'www7.lab.example');
-      if (first !== '198.18.101.8') throw new Error(`${what} answered ${first} first, expected 198.18.101.8 (sorter order)`);
-    }
+    const snapshot = async () => ({
+      file: targets.some((t) => t.name === 'file') ? await metrics(fileHttp) : {},
+      proxy: targets.some((t) => t.name === 'proxy') ? await metrics(proxyHttp) : {},
+    });
+    const m0 = await snapshot();
+    const cached = await measureWorkload('cached', targets, { file: cachedFile, binary: false, ecsHex: CACHED_ECS_HEX }, phase, errors);
+    const m1 = await snapshot();
+    const real = await measureWorkload('realistic', targets, { file: realisticFile, binary: true }, phase, errors);
+    const m2 = await snapshot();
 
-    const targets = [
-      { name: 'tinydns', host: tinydns.ip, port: 53 },
-      { name: 'file', host: '127.0.0.1', port: filePort },
-      { name: 'proxy', host: '127.0.0.1', port: proxyPort },
-    ];
-    const results: Record<string, { throughput: Throughput; latency: Latency }> = {};
-    for (const t of targets) {
-      // Warm up (answer cache, sorter decisions), measure latency below saturation, then saturate.
-      await latency(t.host, t.port, queries, phase.warm, phase.rate);
-      const lt = await latency(t.host, t.port, queries, phase.latency, phase.rate);
-      const tp = await throughput(t.host, t.port, queries, phase.throughput);
-      results[t.name] = { throughput: tp, latency: lt };
-      process.stderr.write(`bench dns: ${t.name}: ${tp.qps} q/s (lost ${tp.lost}), at ${lt.rate} q/s p50 ${lt.p50Ms} ms p99 ${lt.p99Ms} ms\n`);
-    }
-    const sorterOk = await metricValue(fileHttp, /^bgpdns_dns_sorter_requests_total\{result="ok"\} (\d+)/);
-    const sorterFail = await metricValue(fileHttp, /^bgpdns_dns_sorter_requests_total\{result="(?:timeout|error)"\} (\d+)/);
-    const cacheHits = await metricValue(fileHttp, /^bgpdns_dns_decision_cache_total\{result="hit"\} (\d+)/);
-    const fallbacks = await metricValue(fileHttp, /^bgpdns_dns_sorter_fallbacks_total\{reason="(?:timeout|error|defective|probe-in-flight)"\} (\d+)/);
-
-    const t = results.tinydns;
-    const f = results.file;
-    const p = results.proxy;
-    const fileRatio = round(f.throughput.qps / t.throughput.qps);
+    const ratio = (a: number | null | undefined, b: number | null | undefined) => (a != null && b != null && b > 0 ? round(a / b) : null);
+    type Counters = Record<string, number>;
+    // An answer the sorter did not order (timeout, defective sorter) is not "sorting on":
+    // the share of those says whether a front's figure measured what it claims.
+    const unsorted = (m: Counters) => (m.decision_hits + m.decision_misses > 0 ? round(m.fallbacks / (m.decision_hits + m.decision_misses)) : null);
+    const workloadFigures = (w: WorkloadResult, m: { file: Counters; proxy: Counters }) => ({
+      qps: w.qps,
+      lost: w.lost,
+      latency_rate_qps: w.rate,
+      p50_ms: w.p50,
+      p99_ms: w.p99,
+      latency_lost: w.latencyLost,
+      file_vs_nsd_qps: ratio(w.qps.file, w.qps.nsd),
+      file_vs_knot_qps: ratio(w.qps.file, w.qps.knot),
+      file_vs_tinydns_qps: ratio(w.qps.file, w.qps.tinydns),
+      proxy_vs_nsd_qps: ratio(w.qps.proxy, w.qps.nsd),
+      file_p99_vs_nsd: ratio(w.p99.file, w.p99.nsd),
+      file_front: m.file,
+      proxy_front: m.proxy,
+      file_unsorted_share: unsorted(m.file),
+      proxy_unsorted_share: unsorted(m.proxy),
+    });
     const figures = {
-      tinydns_qps: t.throughput.qps,
-      file_qps: f.throughput.qps,
-      proxy_qps: p.throughput.qps,
-      file_vs_tinydns_qps: fileRatio,
-      proxy_vs_tinydns_qps: round(p.throughput.qps / t.throughput.qps),
-      tinydns_lost: t.throughput.lost,
-      file_lost: f.throughput.lost,
-      proxy_lost: p.throughput.lost,
-      latency_rate_qps: phase.rate,
-      tinydns_p50_ms: t.latency.p50Ms,
-      tinydns_p99_ms: t.latency.p99Ms,
-      file_p50_ms: f.latency.p50Ms,
-      file_p99_ms: f.latency.p99Ms,
-      proxy_p50_ms: p.latency.p50Ms,
-      proxy_p99_ms: p.latency.p99Ms,
-      file_p99_vs_tinydns: round(f.latency.p99Ms / t.latency.p99Ms),
-      file_sorter_requests_ok: sorterOk,
-      file_sorter_requests_failed: sorterFail,
-      file_decision_cache_hits: cacheHits,
-      file_sorter_fallbacks: fallbacks,
-      sorter: 'real sorter query service (sorter/server.ts + Sorter, 3-upstream RIB) over authenticated UDP, own process',
+      rounds: ROUNDS,
+      seconds: phase,
+      dnsperf: '-c 4 -q 200, UDP, one target at a time, alternating order',
       names: NAMES,
       addresses_per_name: 3,
-      loadavg_1m_start: round(loadStart, 2),
-      loadavg_1m_end: round(loadavg()[0], 2),
+      sorter_table: { ...table, upstreams: 3, shape: 'synthetic (inject/synthetic.ts), lab ranges only', nice: -10 },
+      realistic_queries: realistic,
+      cached: workloadFigures(cached, { file: delta(m0.file, m1.file), proxy: delta(m0.proxy, m1.proxy) }),
+      realistic: workloadFigures(real, { file: delta(m1.file, m2.file), proxy: delta(m1.proxy, m2.proxy) }),
+      errors,
+      loadavg_start: loadStart.map((x) => round(x, 2)),
+      loadavg_end: loadavg().map((x) => round(x, 2)),
     };
+    /** Unsorted answers above this share make a front's figure not count as "with sorting". */
+    const maxUnsorted = 0.01;
+    const target = (name: string, value: number | null, op: '>=' | '<=', t: number, needs: string[], w: ReturnType<typeof workloadFigures>) => {
+      const why = needs.filter((n) => errors[n]).map((n) => `${n}: ${errors[n]}`);
+      for (const front of needs.filter((n) => n === 'file' || n === 'proxy')) {
+        const share = front === 'file' ? w.file_unsorted_share : w.proxy_unsorted_share;
+        if (share !== null && share > maxUnsorted) why.push(`${front}: ${(share * 100).toFixed(1)} % of answers unsorted (sorter timeouts or marked defective), not a with-sorting figure`);
+      }
+      if (value === null || why.length) return { name, value, op, target: t, met: false, error: why.join('; ') || 'not measured' };
+      return { name, value, op, target: t, met: op === '>=' ? value >= t : value <= t };
+    };
+    const c = figures.cached;
+    const r = figures.realistic;
     const report = {
       bench: 'dns',
       quick,
-      machine: { cores: cpus().length, kernel: release() },
+      machine: { cores: cpus().length, kernel: release(), loadavg_1m_start: round(loadStart[0], 2) },
       figures,
-      targets: [
-        { name: 'file_vs_tinydns_qps', value: fileRatio, op: '>=', target: 1.0, met: fileRatio >= 1.0 },
-        { name: 'file_p99_ms_below_saturation', value: f.latency.p99Ms, op: '<', target: 2, met: f.latency.p99Ms < 2 },
-      ],
+      targets: TARGETS.map((t) => {
+        const w = t.workload === 'cached' ? c : r;
+        const value = t.name.includes('_p99_') ? w.file_p99_vs_nsd : t.name.includes('_proxy_') ? w.proxy_vs_nsd_qps : w.file_vs_nsd_qps;
+        return target(t.name, value, t.op, t.target, [t.name.includes('_proxy_') ? 'proxy' : 'file', 'nsd'], w);
+      }),
     };
     console.log(JSON.stringify(report));
   } finally {
@@ -289,12 +370,16 @@ async function main(quick: boolean): Promise<void> {
 
 const argv = process.argv.slice(2);
 if (argv[0] === '--sorter-service') {
-  await sorterService(argv[1]);
+  await sorterService(argv[1], Number(argv[2]), Number(argv[3]));
 } else {
+  const quick = argv.includes('--quick');
   try {
-    await main(argv.includes('--quick'));
+    await main(quick);
   } catch (e) {
-    console.log(`bench dns could not run: ${(e as Error).message}`);
+    // Still the contract's JSON: every target unmeasured, with the reason.
+    const error = `bench dns could not run: ${(e as Error).message}`;
+    const targets = TARGETS.map((t) => ({ name: t.name, value: null, op: t.op, target: t.target, met: false, error }));
+    console.log(JSON.stringify({ bench: 'dns', quick, machine: { cores: cpus().length, kernel: release() }, figures: { error }, targets }));
     process.exitCode = 1;
   }
 }

@@ -59,7 +59,7 @@ export function lookupSetup(table: { ipv4: number; ipv6: number }, shape: 'lab' 
       i % 5 === 4 ? formatIPv6([0x20010db8, rnd() & 0x0000ffff, rnd(), rnd()]) : formatIPv4((0xc6120000 | (rnd() & 0x1ffff)) >>> 0),
     );
   const candidates = ['198.19.201.10', '198.19.202.10', '2001:db8:c903::10'];
-  return { rib, sorter, clients, candidates, ribBuildS, compactMs };
+  return { rib, sorter, clients, candidates, ribBuildS, compactMs, peers, upstreams };
 }
 
 /**

@@ -35,8 +35,10 @@ export const TEST_TOOL_NEEDS: readonly HostNeed[] = [
 
 /** Load generators and reference daemons the benchmarks run (bench/), each with its bench. */
 export const BENCH_NEEDS: readonly HostNeed[] = [
-  // bench dns: the load generator
+  // bench dns: the load generator, and the speed references: NSD (one server process), Knot (one UDP worker)
   { executable: '/usr/bin/dnsperf', package: 'dnsperf' },
+  { executable: '/usr/sbin/nsd', package: 'nsd' },
+  { executable: '/usr/sbin/knotd', package: 'knot' },
   // bench sorter: BIRD 2, the RIB memory and ingest reference (bench/_bird.ts)
   { executable: '/usr/sbin/bird', package: 'bird2' },
   { executable: '/usr/sbin/birdc', package: 'bird2' },

@@ -212,8 +212,10 @@ export const frrKind: Kind = {
     // zebra first: the other daemons connect to its zserv.api socket at startup.
     await spawnDaemon('zebra');
     const zebra = started[0];
+    // A crashed zebra is caught at once (exited); the deadline only bounds a slow one: 300
+    // zebras starting together on a loaded 2-core host took longer than 15 s to answer.
     const first = await Promise.race([
-      waitVty(ctx, 'zebra', Date.now() + 15_000).then(() => 'up' as const),
+      waitVty(ctx, 'zebra', Date.now() + 60_000).then(() => 'up' as const),
       zebra.exited.then((code) => ({ code })),
     ]);
     if (first !== 'up') {

@@ -1,7 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
 import { defineCommand, EXIT, UsageError } from '../command.js';
+import { benchSummary } from '../bench-summary.js';
 
 const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../bench');
 
@@ -42,10 +44,38 @@ Benchmarks: ${benchmarks().join(', ') || '(none)'}`,
     }
     const args = values.quick ? ['--quick'] : [];
     // Same node flags as this CLI process (--import tsx, heap settings from the launcher).
-    const { $ } = await import('zx');
-    const out = await $({ stdio: 'inherit', nothrow: true, quiet: true })`${process.execPath} ${process.execArgv} ${file} ${args}`;
+    const code = await runWithSummary([...process.execArgv, file, ...args]);
     // The benchmark's own code when it is one of ours (exit-codes.ts), else "could not run".
-    const code = out.exitCode ?? EXIT.failed;
     return (Object.values(EXIT) as number[]).includes(code) ? code : EXIT.failed;
   },
 });
+
+/**
+ * Runs the benchmark, passing its stdout through line by line but holding the last
+ * line back, so the met/missed summary can go just before the JSON line (which stays last).
+ */
+function runWithSummary(nodeArgs: string[]): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, nodeArgs, { stdio: ['inherit', 'pipe', 'inherit'] });
+    let pending = '';
+    child.stdout.on('data', (d: Buffer) => {
+      pending += d.toString();
+      const cut = pending.lastIndexOf('\n', pending.length - 2);
+      if (cut >= 0) {
+        process.stdout.write(pending.slice(0, cut + 1));
+        pending = pending.slice(cut + 1);
+      }
+    });
+    child.once('error', (e) => {
+      process.stderr.write(`bench: ${e.message}\n`);
+      resolve(EXIT.failed);
+    });
+    child.once('close', (code) => {
+      const last = pending.trimEnd();
+      const summary = benchSummary(last);
+      if (summary) process.stdout.write(`${summary}\n`);
+      if (last) process.stdout.write(`${last}\n`);
+      resolve(code ?? EXIT.failed);
+    });
+  });
+}

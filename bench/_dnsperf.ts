@@ -1,0 +1,80 @@
+/**
+ * dnsperf runs for `bench dns` (files starting with "_" are helpers, not benchmarks):
+ * every target gets the same settings — 4 clients, 200 queries outstanding, UDP.
+ * Throughput: as fast as the target answers. Latency: at a fixed rate (-Q), with every
+ * answer's latency from -v, so p50/p99 are exact, not dnsperf's mean.
+ */
+import { spawn } from 'node:child_process';
+import { round } from './_figures.js';
+
+export interface QueryInput {
+  file: string;
+  /** dnsperf -B: pre-built wire queries (each with its own ECS); else text lines plus `ecsHex` via -E. */
+  binary: boolean;
+  ecsHex?: string;
+}
+
+export interface Throughput {
+  qps: number;
+  sent: number;
+  lost: number;
+  meanLatencyMs: number;
+}
+
+export interface Latency {
+  rate: number;
+  answered: number;
+  lost: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+function run(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('dnsperf', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (d) => chunks.push(d));
+    child.stderr.on('data', (d) => chunks.push(d));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const out = Buffer.concat(chunks).toString();
+      if (code === 0) resolve(out);
+      else reject(new Error(`dnsperf ${args.join(' ')} exited ${code}: ${out.slice(-500)}`));
+    });
+  });
+}
+
+function baseArgs(host: string, port: number, input: QueryInput, seconds: number): string[] {
+  const args = ['-s', host, '-p', String(port), '-d', input.file, '-l', String(seconds), '-c', '4', '-q', '200'];
+  if (input.binary) args.push('-B');
+  else if (input.ecsHex) args.push('-E', `8:${input.ecsHex}`);
+  return args;
+}
+
+const num = (out: string, re: RegExp) => Number(re.exec(out)?.[1] ?? NaN);
+
+export async function throughput(host: string, port: number, input: QueryInput, seconds: number): Promise<Throughput> {
+  const out = await run(baseArgs(host, port, input, seconds));
+  const t = {
+    qps: round(num(out, /Queries per second:\s+([\d.]+)/), 0),
+    sent: num(out, /Queries sent:\s+(\d+)/),
+    lost: num(out, /Queries lost:\s+(\d+)/),
+    meanLatencyMs: round(num(out, /Average Latency \(s\):\s+([\d.]+)/) * 1000),
+  };
+  if (!(t.qps > 0)) throw new Error(`dnsperf against ${host}:${port} got no answers: ${out.slice(-300)}`);
+  return t;
+}
+
+export async function latency(host: string, port: number, input: QueryInput, seconds: number, rate: number): Promise<Latency> {
+  const out = await run([...baseArgs(host, port, input, seconds), '-Q', String(rate), '-v']);
+  const lat: number[] = [];
+  for (const line of out.split('\n')) {
+    const m = /^> \S+ .* ([\d.]+)$/.exec(line);
+    if (m) lat.push(Number(m[1]) * 1000);
+  }
+  if (lat.length === 0) throw new Error(`dnsperf at ${rate} q/s against ${host}:${port} got no answers: ${out.slice(-300)}`);
+  lat.sort((a, b) => a - b);
+  const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))];
+  return { rate, answered: lat.length, lost: num(out, /Queries lost:\s+(\d+)/), p50Ms: round(pct(50)), p99Ms: round(pct(99)), maxMs: round(lat[lat.length - 1]) };
+}
