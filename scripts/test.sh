@@ -40,6 +40,23 @@ if [ -n "$left" ]; then
   echo "$left"
   status=1
 fi
+# A daemon a test started and lost (its worker killed on a timeout) still points into
+# the suite's TMPDIR (cwd, or a ROOT=/DIR=… in its environment): report it, stop it by PID.
+stray=""
+for proc in /proc/[0-9]*; do
+  pid=${proc#/proc/}
+  [ "$pid" != "$$" ] || continue
+  cwd=$(readlink "$proc/cwd" 2>/dev/null || true)
+  if [[ $cwd == "$suite_tmp"* ]] || { tr '\0' '\n' 2>/dev/null <"$proc/environ" | grep -v '^TMPDIR=' | grep -qF "$suite_tmp"; }; then
+    stray+="$pid $(tr '\0' ' ' 2>/dev/null <"$proc/cmdline")"$'\n'
+    kill -TERM "$pid" 2>/dev/null || true
+  fi
+done
+if [ -n "$stray" ]; then
+  echo "tests left processes running (stopped now):"
+  printf '%s' "$stray"
+  status=1
+fi
 # tsx-<uid> is tsx's own compile cache, not a test's.
 left_tmp=$(find "$suite_tmp" -mindepth 1 -maxdepth 1 ! -name 'tsx-*' -printf '%f\n' | sort)
 if [ -n "$left_tmp" ]; then
@@ -47,7 +64,7 @@ if [ -n "$left_tmp" ]; then
   echo "$left_tmp"
   status=1
 fi
-[ -n "$left$left_tmp" ] || echo "none"
+[ -n "$left$left_tmp$stray" ] || echo "none"
 rm -rf "$suite_tmp"
 
 # ava prints one "✔" line per passed test (its "N tests passed" total is left out when
