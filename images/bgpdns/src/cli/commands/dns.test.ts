@@ -29,6 +29,8 @@ const errors: [string[], RegExp][] = [
   [['--data', 'x', '--sorter-timeout', '0'], /--sorter-timeout must be at least 1 ms/],
   [['--data', 'x', '--rrl-ipv4-prefix', '33'], /--rrl-ipv4-prefix must be an integer from 0 to 32/],
   [['--data', 'x', '--bogus'], /Unknown option '--bogus'/],
+  [['--data', 'x', '--tcp-per-client', '0'], /--tcp-per-client must be at least 1/],
+  [['--data', 'x', '--tcp-idle', '5s'], /--tcp-idle must be an integer/],
 ];
 
 for (const [argv, message] of errors) {

@@ -51,6 +51,13 @@ export function dnsMetrics(stats: FrontStats, orderer: AddressOrderer): client.R
     [{ action: 'dropped' }, stats.rrlDropped],
     [{ action: 'slipped' }, stats.rrlSlipped],
   ]);
+  gauge(r, 'bgpdns_dns_tcp_connections', 'DNS TCP connections open.', () => stats.tcpOpen);
+  counter(r, 'bgpdns_dns_tcp_closed_by_limit_total', 'DNS TCP connections closed by a limit, by reason.', ['reason'], () => [
+    [{ reason: 'per_client_cap' }, stats.tcpRefusedPerClient],
+    [{ reason: 'overall_cap' }, stats.tcpRefusedFull],
+    [{ reason: 'evicted_idle' }, stats.tcpEvicted],
+    [{ reason: 'idle_timeout' }, stats.tcpIdleClosed],
+  ]);
   counter(r, 'bgpdns_dns_truncated_total', 'Responses sent with TC set.', [], () => [[{}, stats.truncated]]);
   counter(r, 'bgpdns_dns_upstream_failures_total', 'Proxy mode: upstream timeouts and errors (answered SERVFAIL).', ['kind'], () => [
     [{ kind: 'timeout' }, stats.upstreamTimeouts],

@@ -50,9 +50,9 @@ export function queryUdp(server: { host: string; port: number }, packet: Buffer,
   });
 }
 
-export function queryTcp(server: { host: string; port: number }, packet: Buffer, timeoutMs = 2000): Promise<Buffer | null> {
+export function queryTcp(server: { host: string; port: number }, packet: Buffer, timeoutMs = 2000, from?: string): Promise<Buffer | null> {
   return new Promise((resolve) => {
-    const sock = net.connect(server.port, server.host);
+    const sock = net.connect({ port: server.port, host: server.host, localAddress: from });
     let buf = Buffer.alloc(0);
     const timer = setTimeout(() => finish(null), timeoutMs);
     const finish = (v: Buffer | null) => {
