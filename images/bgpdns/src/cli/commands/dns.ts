@@ -27,6 +27,7 @@ const usage = `usage: bgpdns dns (--data FILE | --upstream ADDR:PORT) [options]
   --rrl-ipv4-prefix N    subnet length for rate limiting IPv4 clients (default 24)
   --rrl-ipv6-prefix N    subnet length for rate limiting IPv6 clients (default 56)
   --rrl-slip N           over the rate, every Nth response goes out truncated (default 2; 0 = drop all)
+  --rrl-table-size N     most rate-limit buckets kept at once (default 100000; bounds memory)
   --tcp-max N            TCP connections open at once (default 512; at the cap the idlest goes)
   --tcp-per-client N     TCP connections per client address (default 16)
   --tcp-idle MS          close a TCP connection after this long without traffic (default 10000)
@@ -40,7 +41,7 @@ export interface DnsArgs {
   sorter?: { host: string; port: number; keyId: number; key: Buffer };
   sorterTimeoutMs: number;
   upstreamTimeoutMs: number;
-  rrl: { responsesPerSecond: number; ipv4PrefixLen: number; ipv6PrefixLen: number; slip: number };
+  rrl: { responsesPerSecond: number; ipv4PrefixLen: number; ipv6PrefixLen: number; slip: number; maxBuckets: number };
   tcp: { maxConnections: number; maxPerClient: number; idleMs: number };
   http?: { host: string; port: number };
   queryLog: boolean;
@@ -73,7 +74,7 @@ export function parseDnsArgs(argv: string[]): DnsArgs {
       args: argv,
       options: {
         ...Object.fromEntries(
-          ['data', 'upstream', 'listen', 'sorter', 'key', 'sorter-timeout', 'upstream-timeout', 'rrl-rate', 'rrl-ipv4-prefix', 'rrl-ipv6-prefix', 'rrl-slip', 'tcp-max', 'tcp-per-client', 'tcp-idle', 'http'].map((k) => [k, { type: 'string' as const }]),
+          ['data', 'upstream', 'listen', 'sorter', 'key', 'sorter-timeout', 'upstream-timeout', 'rrl-rate', 'rrl-ipv4-prefix', 'rrl-ipv6-prefix', 'rrl-slip', 'rrl-table-size', 'tcp-max', 'tcp-per-client', 'tcp-idle', 'http'].map((k) => [k, { type: 'string' as const }]),
         ),
         'query-log': { type: 'boolean' },
       },
@@ -94,6 +95,7 @@ export function parseDnsArgs(argv: string[]): DnsArgs {
       ipv4PrefixLen: uint('rrl-ipv4-prefix', s('rrl-ipv4-prefix'), 24, 32),
       ipv6PrefixLen: uint('rrl-ipv6-prefix', s('rrl-ipv6-prefix'), 56, 128),
       slip: uint('rrl-slip', s('rrl-slip'), 2, 100),
+      maxBuckets: uint('rrl-table-size', s('rrl-table-size'), 100_000, 10_000_000),
     },
     tcp: {
       maxConnections: uint('tcp-max', s('tcp-max'), 512, 65_535),
@@ -102,7 +104,7 @@ export function parseDnsArgs(argv: string[]): DnsArgs {
     },
     queryLog: values['query-log'] === true,
   };
-  for (const k of ['tcp-max', 'tcp-per-client', 'tcp-idle'] as const) if (s(k) === '0') fail(`--${k} must be at least 1`);
+  for (const k of ['rrl-table-size', 'tcp-max', 'tcp-per-client', 'tcp-idle'] as const) if (s(k) === '0') fail(`--${k} must be at least 1`);
   if (args.sorterTimeoutMs === 0) fail('--sorter-timeout must be at least 1 ms');
   if (args.upstreamTimeoutMs === 0) fail('--upstream-timeout must be at least 1 ms');
   if (s('data')) args.data = s('data');
@@ -172,7 +174,7 @@ export const command: Command = {
       else console.error(`bgpdns dns: ${err.message}`);
       return 1;
     }
-    const http = args.http ? await serveHttp(args.http, server.backend, server.orderer, dnsMetrics(server.front.stats, server.orderer)) : null;
+    const http = args.http ? await serveHttp(args.http, server.backend, server.orderer, dnsMetrics(server.front.stats, server.orderer, server.front.rrl)) : null;
     console.error(
       `bgpdns dns: serving ${args.data ? `file ${args.data}` : `proxy to ${args.upstream!.host}:${args.upstream!.port}`} on ${server.address.host}:${server.address.port}` +
         (args.sorter ? `, sorter ${args.sorter.host}:${args.sorter.port} (timeout ${args.sorterTimeoutMs} ms)` : ', no sorter (random order)') +

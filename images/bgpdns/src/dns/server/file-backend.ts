@@ -9,10 +9,10 @@
  * in one step — queries in flight finish on the old snapshot, a broken file
  * keeps the old zone (and is logged with file:line:column).
  */
-import type { Backend, MaybeAsync, Source, Transport } from './backend.js';
+import type { Backend, MaybeAsync, RateGate, Source, Transport } from './backend.js';
 import type { Query } from '../wire/query.js';
 import { shortResponse, udpLimit, type OptSpec } from '../wire/opt.js';
-import { Rcode, RrClass } from '../wire/types.js';
+import { HeaderFlag, Rcode, RrClass } from '../wire/types.js';
 import { buildTemplate, renderTemplate, type ResponseTemplate } from '../wire/template.js';
 import { resolve } from '../zone/resolve.js';
 import { ipv4ToNumber, type Zone } from '../zone/zone.js';
@@ -103,9 +103,9 @@ export class FileBackend implements Backend {
     }
   }
 
-  answer(packet: Buffer, q: Query, source: Source, transport: Transport): MaybeAsync<Buffer | null> {
+  answer(packet: Buffer, q: Query, source: Source, transport: Transport, gate: RateGate): MaybeAsync<Buffer | null> {
     const zone = this.zone!;
-    if (q.qclass !== RrClass.IN && q.qclass !== RrClass.ANY) return shortResponse(packet, q.questionEnd, q.flags, Rcode.FormErr, q.edns);
+    if (q.qclass !== RrClass.IN && q.qclass !== RrClass.ANY) return gate('error', '', Rcode.FormErr, false) ?? shortResponse(packet, q.questionEnd, q.flags, Rcode.FormErr, q.edns);
     const location = zone.hasLocations ? zone.locationOf(ipv4ToNumber(source.address)) : '';
     const nameKey = location === '' ? q.qkey : `${location}\0${q.qkey}`;
     const typeKey = q.qtype * 2 + (q.qclass === RrClass.ANY ? 1 : 0);
@@ -116,7 +116,7 @@ export class FileBackend implements Backend {
     else {
       this.opts.stats.templateMisses++;
       const res = resolve(zone, q.qkey, q.qtype, { location, now: this.now() });
-      if (!res) return shortResponse(packet, q.questionEnd, q.flags, Rcode.Refused, q.edns);
+      if (!res) return gate('error', '', Rcode.Refused, false) ?? shortResponse(packet, q.questionEnd, q.flags, Rcode.Refused, q.edns);
       t = buildTemplate(q.qkey, q.qtype, q.qclass, res);
       if (cacheable) {
         if (this.templateCount >= maxTemplates) {
@@ -129,6 +129,9 @@ export class FileBackend implements Backend {
         this.templateCount++;
       }
     }
+    // Rate limiting before the sorter is asked anything.
+    const limited = gate(t.rate.kind, t.rate.name, t.rcode, (t.bytes[2] & (HeaderFlag.AA >> 8)) !== 0);
+    if (limited !== undefined) return limited;
     const limit = transport === 'tcp' ? 65535 : udpLimit(q.edns);
     const slots = t.slots;
     if (slots.length === 0) return renderTemplate(t, packet, q.flags, noOrders, limit, q.edns ? { ecs: q.edns.ecs, scope: 0 } : null);

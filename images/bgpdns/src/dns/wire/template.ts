@@ -11,6 +11,7 @@ import { HeaderFlag, RrClass, RrType } from './types.js';
 import { bytesToAddress } from './ecs.js';
 import { optLength, writeOpt, type OptSpec } from './opt.js';
 import type { Resolution, ResolvedRr } from '../zone/resolve.js';
+import type { ResponseKind } from '../server/rrl.js';
 
 /** tinydns serves at most 8 addresses of an RRset (a random 8 when there are more). */
 export const maxAddressesServed = 8;
@@ -37,6 +38,17 @@ export interface ResponseTemplate {
   arcount: number;
   rcode: number;
   slots: AddressSlots[];
+  /** What response-rate limiting keys this answer by (server/rrl.ts). */
+  rate: { kind: ResponseKind; name: string };
+}
+
+/** The RRL kind and name of a resolution: the zone for NXDOMAIN, the delegation point for a referral. */
+function rateKeyOf(qkey: string, qtype: number, res: Resolution, ancount: number): ResponseTemplate['rate'] {
+  const cut = res.authority[0]?.ownerKey ?? qkey;
+  if (res.rcode !== 0) return { kind: 'nxdomain', name: cut };
+  if (!res.authoritative) return { kind: 'referral', name: cut };
+  if (ancount === 0) return { kind: 'nodata', name: qkey };
+  return { kind: 'positive', name: `${qkey}/${qtype}` };
 }
 
 function writeRr(w: MessageWriter, rr: ResolvedRr): void {
@@ -106,6 +118,7 @@ export function buildTemplate(qkey: string, qtype: number, qclass: number, res: 
     arcount: res.additional.length,
     rcode: res.rcode,
     slots,
+    rate: rateKeyOf(qkey, qtype, res, ancount),
   };
 }
 
