@@ -134,7 +134,7 @@ export class FileBackend implements Backend {
     if (limited !== undefined) return limited;
     const limit = transport === 'tcp' ? 65535 : udpLimit(q.edns);
     const slots = t.slots;
-    if (slots.length === 0) return renderTemplate(t, packet, q.flags, noOrders, limit, q.edns ? { ecs: q.edns.ecs, scope: 0 } : null);
+    if (slots.length === 0) return renderTemplate(t, packet, q.flags, noOrders, limit, q.edns ? { ecs: q.edns.ecs, scope: 0, dnssecOk: q.edns.dnssecOk } : null);
 
     const client = clientFor(q, source);
     const template = t;
@@ -166,7 +166,7 @@ function render(t: ResponseTemplate, packet: Buffer, q: Query, ds: OrderDecision
   if (q.edns) {
     let scope = 0;
     for (const d of ds) if (d.scope > scope) scope = d.scope;
-    opt = { ecs: q.edns.ecs, scope };
+    opt = { ecs: q.edns.ecs, scope, dnssecOk: q.edns.dnssecOk };
   }
   const orders = ds.length === 1 ? [ds[0].order] : ds.map((d) => d.order);
   return renderTemplate(t, packet, q.flags, orders, limit, opt);

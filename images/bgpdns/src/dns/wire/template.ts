@@ -7,6 +7,7 @@
  * in place — nothing else in the message moves.
  */
 import { MessageWriter } from './writer.js';
+import { parentKey } from './name.js';
 import { HeaderFlag, RrClass, RrType } from './types.js';
 import { bytesToAddress } from './ecs.js';
 import { optLength, writeOpt, type OptSpec } from './opt.js';
@@ -40,6 +41,14 @@ export interface ResponseTemplate {
   slots: AddressSlots[];
   /** What response-rate limiting keys this answer by (server/rrl.ts). */
   rate: { kind: ResponseKind; name: string };
+  /** A referral whose additional section holds in-domain glue (RFC 9471 §2.1): losing it means TC. */
+  carriesInDomainGlue: boolean;
+}
+
+/** Whether `key` is `ancestor` or below it (wire-format keys, compared label by label). */
+function isAtOrBelow(key: string, ancestor: string): boolean {
+  for (let k: string | null = key; k !== null; k = parentKey(k)) if (k === ancestor) return true;
+  return false;
 }
 
 /** The RRL kind and name of a resolution: the zone for NXDOMAIN, the delegation point for a referral. */
@@ -119,6 +128,7 @@ export function buildTemplate(qkey: string, qtype: number, qclass: number, res: 
     rcode: res.rcode,
     slots,
     rate: rateKeyOf(qkey, qtype, res, ancount),
+    carriesInDomainGlue: !res.authoritative && ancount === 0 && res.additional.some((rr) => isAtOrBelow(rr.ownerKey, res.authority[0]?.ownerKey ?? qkey)),
   };
 }
 
@@ -126,7 +136,9 @@ export function buildTemplate(qkey: string, qtype: number, qclass: number, res: 
  * Renders a template for one query. `orders[i]` lists candidate indices of
  * slots[i] best first (at least as many as there are slots).
  * Over `limit` bytes: drop additional, then authority (as tinydns does), then
- * send only the question with TC set.
+ * send only the question with TC set. A referral that has to drop its in-domain
+ * glue is sent with TC (RFC 9471 §3: without that glue the delegation cannot be
+ * followed, so the resolver must retry over TCP); tinydns sends it without.
  */
 export function renderTemplate(t: ResponseTemplate, query: Buffer, queryFlags: number, orders: ArrayLike<number>[], limit: number, opt: OptSpec | null): Buffer {
   const optLen = opt ? optLength(opt) : 0;
@@ -138,6 +150,7 @@ export function renderTemplate(t: ResponseTemplate, query: Buffer, queryFlags: n
   if (end + optLen > limit) {
     arcount = 0;
     end = t.authorityEnd;
+    if (t.carriesInDomainGlue) tc = HeaderFlag.TC;
     if (end + optLen > limit) {
       nscount = 0;
       end = t.answerEnd;
