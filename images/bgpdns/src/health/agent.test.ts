@@ -73,6 +73,11 @@ function startTinydns(): void {
   tinydns = inNs(['/usr/sbin/tinydns'], { IP: SERVICE, ROOT: join(dir, 'tinydns'), UID: String(uid), GID: String(gid) });
 }
 
+/** The agent's status over its HTTP endpoint (live: the file is written on changes only). */
+function liveStatus(): HealthStatus {
+  return JSON.parse(sh(['ip', 'netns', 'exec', ns, 'curl', '-sf', 'http://127.0.0.1:9553/status'])) as HealthStatus;
+}
+
 function status(): HealthStatus {
   return JSON.parse(readFileSync(join(dir, 'status.json'), 'utf8')) as HealthStatus;
 }
@@ -376,10 +381,27 @@ test.serial('agent and watchdog frozen together (the whole host stopped) and tha
   agent.kill('SIGCONT');
   // The agent's clock is CLOCK_MONOTONIC like ours: wait for a probe well past the watchdog's deadline.
   const thawedAt = Number(process.hrtime.bigint()) / 1e6;
-  const live = () => JSON.parse(sh(['ip', 'netns', 'exec', ns, 'curl', '-sf', 'http://127.0.0.1:9553/status'])) as HealthStatus;
-  await until('a probe round 1.5 s after the thaw', live, (s) => (s.lastProbe?.at ?? 0) > thawedAt + 1500, 5000);
+  await until('a probe round 1.5 s after the thaw', liveStatus, (s) => (s.lastProbe?.at ?? 0) > thawedAt + 1500, 5000);
   t.is(agent.exitCode, null, 'the agent was not killed');
   t.is(agent.signalCode, null);
+  t.true(await announced());
+  t.notRegex(output.get(agent)!(), /watchdog-withdraw/);
+  await stopAgent(agent);
+});
+
+test.serial('agent and bgpd frozen, the watchdog running (the lab freezes only the processes it knows): it holds, no kill', async (t) => {
+  t.timeout(30_000);
+  const agent = await announcedAgent(['--watchdog', '1000']);
+  agent.kill('SIGSTOP');
+  bgpd!.kill('SIGSTOP');
+  // The freeze itself: 2.5 s, more than two watchdog deadlines.
+  await new Promise((r) => setTimeout(r, 2500));
+  bgpd!.kill('SIGCONT');
+  agent.kill('SIGCONT');
+  await until('the watchdog held', () => output.get(agent)!(), (log) => log.includes('"event":"watchdog-hold"'));
+  const thawedAt = Number(process.hrtime.bigint()) / 1e6;
+  await until('a probe round 1.5 s after the thaw', liveStatus, (s) => (s.lastProbe?.at ?? 0) > thawedAt + 1500, 5000);
+  t.is(agent.signalCode, null, 'the agent was not killed');
   t.true(await announced());
   t.notRegex(output.get(agent)!(), /watchdog-withdraw/);
   await stopAgent(agent);

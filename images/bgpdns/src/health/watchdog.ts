@@ -10,7 +10,9 @@
  *    withdraw at once;
  *  - no byte for `timeoutMs` (event loop stuck, SIGSTOP, a round that never ends):
  *    SIGKILL the agent, so it cannot wake up later and act on stale state, then
- *    withdraw. Time the watchdog itself did not run (the host frozen) does not count.
+ *    withdraw. Time the watchdog itself did not run (the host frozen) does not count,
+ *    and while bgpd does not answer either (host frozen, bgpd down) it holds: the
+ *    agent is not the problem, and nothing could be withdrawn.
  * The bound: a dead agent's route is gone within one vty round trip of its death;
  * a hung agent's within `timeoutMs` plus one round trip. ExaBGP's healthcheck gets
  * the same from holding the route in its own BGP session to bgpd (a dead process's
@@ -20,6 +22,7 @@
  * process group) — the supervisor that does that must withdraw, as `destroy` does.
  */
 import { Announcer } from './announcer.js';
+import { VtyClient } from '../frr/vty-client.js';
 
 export const HEARTBEAT = 0x2e; // '.'
 export const STOPPING = 0x53; // 'S': the agent withdrew (or handed over) itself
@@ -41,6 +44,7 @@ export type WatchdogOutcome = 'agent-stopped' | 'agent-died' | 'agent-hung';
 
 export async function runWatchdog(opts: WatchdogOptions): Promise<WatchdogOutcome> {
   opts.log({ event: 'watchdog-ready', agentPid: opts.agentPid, timeoutMs: opts.timeoutMs });
+  const bgpd = new VtyClient(opts.vtySocket, { connectTimeoutMs: 500, commandTimeoutMs: 1000 });
   const outcome = await new Promise<WatchdogOutcome>((resolve) => {
     // A deadline checked by a 100 ms ticker rather than one long timer: when the ticker
     // itself was held up (the whole host frozen, then thawed), the agent was frozen
@@ -48,11 +52,28 @@ export async function runWatchdog(opts: WatchdogOptions): Promise<WatchdogOutcom
     let deadline = performance.now() + opts.timeoutMs;
     let lastTick = performance.now();
     let stopping = false;
+    let checking = false;
     const ticker = setInterval(() => {
       const now = performance.now();
       if (now - lastTick > 1000) deadline = Math.max(deadline, now + opts.timeoutMs);
       lastTick = now;
-      if (now > deadline) finish('agent-hung');
+      if (now <= deadline || checking) return;
+      // Silent past the deadline. If bgpd does not answer either, the host (or bgpd) is
+      // frozen or down, not just the agent: killing the agent would not help, and a
+      // withdrawal could not be applied anyway. Hold and look again a deadline later.
+      checking = true;
+      bgpd.command('show version').then(
+        () => {
+          // A heartbeat that came in meanwhile renewed the deadline: not hung after all.
+          if (performance.now() > deadline) finish('agent-hung');
+          else checking = false;
+        },
+        (err: Error) => {
+          opts.log({ event: 'watchdog-hold', reason: `agent silent for ${opts.timeoutMs} ms but bgpd does not answer either: ${err.message}` });
+          deadline = performance.now() + opts.timeoutMs;
+          checking = false;
+        },
+      );
     }, 100);
     const finish = (o: WatchdogOutcome) => {
       clearInterval(ticker);
@@ -67,6 +88,7 @@ export async function runWatchdog(opts: WatchdogOptions): Promise<WatchdogOutcom
     opts.input.once('close', ended);
     opts.input.once('error', ended);
   });
+  await bgpd.close().catch(() => undefined);
   opts.input.removeAllListeners();
   (opts.input as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
   if (outcome === 'agent-stopped') return outcome;
