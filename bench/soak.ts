@@ -15,7 +15,7 @@
  * query answered; p99s are reported.
  *   ./bgpdns-lab bench soak [--quick]
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, release, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -102,7 +102,7 @@ function churnPrefix(i: number): Prefix {
 }
 
 function startChurn(bgpPort: number, tableSize: number): { stats: { updates: number; resets: number; sessions: number }; stop: () => Promise<void> } {
-  const speaker = new BgpSpeaker();
+  let speaker = new BgpSpeaker();
   const stats = { updates: 0, resets: 0, sessions: 0 };
   let session: Session | undefined;
   let wave = 0;
@@ -138,7 +138,10 @@ function startChurn(bgpPort: number, tableSize: number): { stats: { updates: num
     if (wave % 300 === 0) {
       // Every 60 s: reset the session; the sorter flushes and re-learns the table.
       stats.resets++;
-      void speaker.close().then(() => {
+      const old = speaker;
+      session = undefined;
+      void old.close().then(() => {
+        speaker = new BgpSpeaker();
         start();
       });
     }
@@ -172,6 +175,7 @@ async function startSorter(dir: string): Promise<{ pid: number; bgpPort: number;
     }),
   );
   const child = spawn(process.execPath, [bgpdnsBin, 'sorter', '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  children.push(child);
   let err = '';
   child.stderr!.on('data', (d) => (err = (err + d).slice(-4000)));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -225,11 +229,20 @@ function wellBehaved(port: number, transport: 'udp' | 'tcp', everyMs: number): {
 
 // ---------- main ----------
 
+/** Every daemon and load process started, killed on any exit (an uncaught error included), by PID. */
+const children: ChildProcess[] = [];
+let workDir: string | undefined;
+process.on('exit', () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+});
+
 async function main(quick: boolean): Promise<void> {
   const seconds = quick ? 60 : 600;
   const warmS = quick ? 15 : 60;
   const loadStart = loadavg()[0];
   const dir = mkdtempSync(join(tmpdir(), 'ha14-soak-'));
+  workDir = dir;
   const cleanups: (() => Promise<unknown>)[] = [];
   try {
     const data = join(dir, 'data');
@@ -241,8 +254,10 @@ async function main(quick: boolean): Promise<void> {
     cleanups.push(churn.stop);
     const front = await startFrontProcess(data, ['--sorter', `127.0.0.1:${sorter.queryPort}`, '--key', join(dir, 'key'), '--rrl-rate', String(RRL_RATE), '--tcp-idle', '5000']);
     cleanups.push(front.stop);
+    children.push(front.child);
 
     const load = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--load', String(front.address.port), String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(load);
     let loadOut = '';
     load.stdout!.on('data', (d) => (loadOut += d));
     const loadDone = new Promise<void>((r) => load.once('exit', () => r()));
