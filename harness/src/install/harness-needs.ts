@@ -24,13 +24,16 @@ export const DOCKER_NEEDS: readonly HostNeed[] = [
  * Tools that tests (not labs) run on the host, each with the test that needs it:
  * junit.xml is checked against its XSD (report/junit.test.ts), the HTML report is
  * rendered in headless Chromium (report/report-browser.test.ts, with a font so text
- * has a size), and the CLI's not-root tests run it as an unprivileged user.
+ * has a size), the CLI's not-root tests run it as an unprivileged user, and the
+ * health agent's test reads its status with curl.
  */
 export const TEST_TOOL_NEEDS: readonly HostNeed[] = [
   { executable: '/usr/bin/xmllint', package: 'libxml2-utils' },
   { executable: '/usr/bin/chromium', package: 'chromium' },
   { executable: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', package: 'fonts-dejavu-core' },
   { executable: '/usr/sbin/runuser', package: 'util-linux' },
+  // health/agent.test.ts reads the agent's live status over HTTP inside its namespace
+  { executable: '/usr/bin/curl', package: 'curl' },
 ];
 
 /** Load generators and reference daemons the benchmarks run (bench/), each with its bench. */

@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDnsServer, type DnsServer } from './server/dns-server.js';
-import { buildQuery, normalize, queryUdp, type NormalResponse, type NormalRr } from './testing/dns-client.js';
+import dnsPacket from 'dns-packet';
+import { buildQuery, normalize, queryUdp, type NormalResponse, type NormalRr, type QuerySpec } from './testing/dns-client.js';
 import { loopbackAddress, startTinydns, type TinydnsProcess } from './testing/tinydns-process.js';
 import { tinydnsCompatible, withTimestamps } from './testing/corpus.js';
 
@@ -60,7 +61,7 @@ function readQueries(corpus: string): { name: string; type: string | number; fro
     });
 }
 
-async function ask(pair: Pair, name: string, type: string | number, from: string, extra: { qclass?: number; rd?: boolean } = {}) {
+async function ask(pair: Pair, name: string, type: string | number, from: string, extra: Partial<QuerySpec> = {}) {
   const packet = buildQuery({ name, type, id: 0x4242, ...extra });
   const [theirs, ours] = await Promise.all([
     queryUdp({ host: pair.tinydns.ip, port: 53 }, packet, { from, timeoutMs: 700 }),
@@ -170,4 +171,46 @@ test.serial('documented differences: out of zone, zone transfer, other classes',
   t.true(oursBig.flags.tc && oursBig.flags.qr && oursBig.flags.aa);
   t.is(oursBig.answer.length, 0);
   t.is(big.ours!.readUInt16BE(6), 0);
+});
+
+test.serial('referral over 512 bytes: TC when in-domain glue is lost (RFC 9471), as tinydns; sibling glue alone does not set TC', async (t) => {
+  const pair = await startPair('basic', 4);
+  t.teardown(() => pair.cleanup());
+  const header = (m: Buffer) => ({ tc: (m[2] & 0x02) !== 0, aa: (m[2] & 0x04) !== 0, counts: [m.readUInt16BE(4), m.readUInt16BE(6), m.readUInt16BE(8), m.readUInt16BE(10)] });
+
+  // In-domain glue (ns*.mid.example.test under mid.example.test) does not fit: both set TC.
+  // tinydns cuts after the question but keeps the counts (malformed); we keep the NS records.
+  const inDomain = await ask(pair, 'www.mid.example.test', 'A', '127.0.0.1');
+  t.like(header(inDomain.theirs!), { tc: true, aa: false, counts: [1, 0, 8, 8] });
+  t.is(inDomain.theirs!.length, 38, 'tinydns: header and question only');
+  t.like(header(inDomain.ours!), { tc: true, aa: false, counts: [1, 0, 8, 0] });
+  t.is(normalize(inDomain.ours!).authority.length, 8);
+
+  // Only sibling glue (the NS names are in example.test, not under sib.example.test): tinydns sets
+  // TC as for any referral over 512; RFC 9471 requires TC for in-domain glue only, and the
+  // resolver can ask us for the sibling names, so we send the NS records without TC.
+  const sibling = await ask(pair, 'www.sib.example.test', 'A', '127.0.0.1');
+  t.like(header(sibling.theirs!), { tc: true, counts: [1, 0, 8, 8] });
+  t.like(header(sibling.ours!), { tc: false, aa: false, counts: [1, 0, 8, 0] });
+
+  // With room (EDNS 1232) the glue fits: no TC from us (tinydns ignores EDNS and stays at 512).
+  const roomy = await ask(pair, 'www.mid.example.test', 'A', '127.0.0.1', { edns: { udpSize: 1232 } });
+  t.like(header(roomy.ours!), { tc: false, counts: [1, 0, 8, 9] });
+});
+
+test.serial('DO bit (RFC 3225 §3): copied into our OPT; tinydns ignores EDNS and sends no OPT', async (t) => {
+  const pair = await startPair('basic', 5);
+  t.teardown(() => pair.cleanup());
+  const optOf = (m: Buffer) => dnsPacket.decode(m).additionals!.find((a) => a.type === 'OPT') as (dnsPacket.OptAnswer & { flag_do: boolean }) | undefined;
+  for (const dnssecOk of [true, false]) {
+    for (const name of ['www.example.test', 'nothing-here.example.test']) {
+      const r = await ask(pair, name, 'A', '127.0.0.1', { edns: { udpSize: 1232, dnssecOk } });
+      t.is(optOf(r.theirs!), undefined, `tinydns ${name}`);
+      t.is(optOf(r.ours!)?.flag_do, dnssecOk, `ours ${name} DO=${dnssecOk}`);
+      t.deepEqual(normalize(r.ours!).answer, normalize(r.theirs!).answer);
+    }
+  }
+  // Error answers (short responses) copy it too.
+  const refused = await ask(pair, 'www.other.invalid', 'A', '127.0.0.1', { edns: { dnssecOk: true } });
+  t.true(optOf(refused.ours!)!.flag_do);
 });

@@ -8,6 +8,7 @@ import { startDnsServer, type DnsServer } from './server/dns-server.js';
 import { buildQuery, normalize, queryTcp, queryUdp } from './testing/dns-client.js';
 import { PrefixTableRanker } from './testing/prefix-table-ranker.js';
 import { DataParseError } from './tinydns-data/parse.js';
+import type { FileBackend } from './server/file-backend.js';
 
 const zone = `.lab.example:198.18.0.1:a
 +www.lab.example:198.18.1.1
@@ -169,4 +170,18 @@ test('IPv6: listens on ::1, orders AAAA for an IPv6 client and for an IPv6 clien
   t.deepEqual(r.requests.at(-1), { client: '2001:db8:1::', clientPrefixLen: 56, candidates: ['2001:db8:1::1', '2001:db8:2::1'] });
   const tcp = await queryTcp(server.address, buildQuery({ name: 'www.lab.example', type: 'A' }));
   t.is(normalize(tcp!).answer.length, 3);
+});
+
+test('a random-subdomain flood caches at most 10,000 NXDOMAIN answers; the rest are resolved per query, still right', async (t) => {
+  const { server } = await serve(t, zone, null);
+  const backend = server.backend as FileBackend;
+  const source = { address: '127.0.5.1', port: 5353 };
+  for (let i = 0; i < 12_000; i++) {
+    const r = (await server.front.handle(buildQuery({ name: `r${i}.lab.example`, type: 'A' }), source, 'udp'))!;
+    if ((r[3] & 0xf) !== 3) return t.fail(`r${i}.lab.example: rcode ${r[3] & 0xf}, expected NXDOMAIN`);
+  }
+  t.deepEqual(backend.cachedTemplates.nxdomain, 10_000);
+  t.true(backend.cachedTemplates.all >= 10_000 && backend.cachedTemplates.all < 10_100);
+  const www = (await server.front.handle(buildQuery({ name: 'www.lab.example', type: 'A' }), source, 'udp'))!;
+  t.is(www[3] & 0xf, 0, 'other names still answered (and cached)');
 });

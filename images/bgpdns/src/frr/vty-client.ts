@@ -57,6 +57,8 @@ export class VtyClient {
   private queue: Promise<unknown> = Promise.resolve();
   private queued = 0;
   private closed = false;
+  /** Connections opened so far: a new one after the first means the daemon may have restarted. */
+  opened = 0;
   private readonly connectTimeoutMs: number;
   private readonly commandTimeoutMs: number;
 
@@ -224,6 +226,7 @@ export class VtyClient {
         reject(new Error(`cannot connect: ${err.code ?? err.message} (is the daemon running?)`));
       });
     });
+    this.opened++;
     this.framer = new VtyReplyFramer();
     socket.on('data', (chunk: Buffer) => {
       for (const reply of this.framer.push(chunk)) this.inFlight.shift()?.resolve(reply);

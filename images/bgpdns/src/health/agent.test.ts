@@ -22,6 +22,9 @@ const bin = join(dirname(fileURLToPath(import.meta.url)), '../../bin/bgpdns.js')
 const children: ChildProcess[] = [];
 let tinydns: ChildProcess | undefined;
 let vty: VtyClient;
+let bgpd: ChildProcess | undefined;
+/** Output so far of each child started with a log name (the agent's includes its watchdog's lines). */
+const output = new Map<ChildProcess, () => string>();
 
 function sh(argv: string[]): string {
   return execFileSync(argv[0], argv.slice(1), { encoding: 'utf8' });
@@ -34,6 +37,7 @@ function inNs(argv: string[], env: Record<string, string> = {}, logName?: string
   children.push(child);
   if (logName) {
     let log = '';
+    output.set(child, () => log);
     child.stdout!.on('data', (d) => (log += d));
     child.stderr!.on('data', (d) => (log += d));
     child.on('exit', () => writeFileSync(join(dir, `${logName}.log`), log));
@@ -69,9 +73,16 @@ function startTinydns(): void {
   tinydns = inNs(['/usr/sbin/tinydns'], { IP: SERVICE, ROOT: join(dir, 'tinydns'), UID: String(uid), GID: String(gid) });
 }
 
+/** The agent's status over its HTTP endpoint (live: the file is written on changes only). */
+function liveStatus(): HealthStatus {
+  return JSON.parse(sh(['ip', 'netns', 'exec', ns, 'curl', '-sf', 'http://127.0.0.1:9553/status'])) as HealthStatus;
+}
+
 function status(): HealthStatus {
   return JSON.parse(readFileSync(join(dir, 'status.json'), 'utf8')) as HealthStatus;
 }
+
+let agents = 0;
 
 function startAgent(extra: string[] = []): ChildProcess {
   return inNs(
@@ -96,7 +107,7 @@ function startAgent(extra: string[] = []): ChildProcess {
       ...extra,
     ],
     {},
-    'agent',
+    `agent-${++agents}`,
   );
 }
 
@@ -122,18 +133,32 @@ test.before(async () => {
   const { uid, gid } = userIds('frr');
   chownSync(frr, uid, gid);
   chownSync(join(frr, 'bgpd.conf'), uid, gid);
-  inNs(
-    ['/usr/lib/frr/bgpd', '-Z', '-f', join(frr, 'bgpd.conf'), '-i', join(frr, 'bgpd.pid'), '--vty_socket', frr, '-P', '0', '-p', '0'],
-    {},
-    'bgpd',
-  );
+  startBgpd();
   vty = new VtyClient(join(frr, 'bgpd.vty'));
   await until('bgpd vty', () => vty.command('show version'), () => true);
 });
 
+function startBgpd(): ChildProcess {
+  const frr = join(dir, 'frr');
+  bgpd = inNs(['/usr/lib/frr/bgpd', '-Z', '-f', join(frr, 'bgpd.conf'), '-i', join(frr, 'bgpd.pid'), '--vty_socket', frr, '-P', '0', '-p', '0'], {}, 'bgpd');
+  return bgpd;
+}
+
+/** PIDs of the watchdogs the agents started (from their 'watchdog-started' lines). */
+function watchdogPids(): number[] {
+  return [...output.values()].flatMap((log) => [...log().matchAll(/"event":"watchdog-started","pid":(\d+)/g)].map((m) => Number(m[1])));
+}
+
 test.after.always(async () => {
   await vty?.close().catch(() => undefined);
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  for (const pid of watchdogPids()) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* exited already */
+    }
+  }
   await new Promise((r) => setTimeout(r, 100));
   try {
     sh(['ip', 'netns', 'del', ns]);
@@ -228,6 +253,8 @@ test.serial('a wrong canary answer is unhealthy: never announced', async (t) => 
 test.serial('works with the bgpdns DNS front, its HTTP health endpoint as a second signal', async (t) => {
   t.timeout(30_000);
   tinydns!.kill('SIGKILL');
+  // The later tests need tinydns back, whatever happens here.
+  t.teardown(() => startTinydns());
   const front = inNs(
     [process.execPath, bin, 'dns', '--data', join(dir, 'tinydns', 'data'), '--listen', `${SERVICE}:53`, '--http', '127.0.0.1:9554'],
     {},
@@ -242,7 +269,6 @@ test.serial('works with the bgpdns DNS front, its HTTP health endpoint as a seco
   const exited = new Promise((r) => agent.once('exit', r));
   agent.kill('SIGTERM');
   await exited;
-  startTinydns();
 });
 
 test('bad arguments exit 2 with the flag named', (t) => {
@@ -251,6 +277,140 @@ test('bad arguments exit 2 with the flag named', (t) => {
   t.regex(r.stderr, /bgpdns health: --asn must be an AS number, got "abc"/);
   const r2 = spawnSyncCli(['health', '--vty', '/x', '--asn', '1', '--prefix', PREFIX, '--dns', SERVICE, '--name', 'c', '--interval', '100', '--timeout', '100']);
   t.regex(r2.stderr, /--timeout \(100\) must be shorter than --interval \(100\)/);
+});
+
+/** Starts an agent and waits until it announced. */
+async function announcedAgent(extra: string[] = []): Promise<ChildProcess> {
+  const agent = startAgent(extra);
+  await until('announcement', announced, (v) => v);
+  await until('watchdog ready', () => output.get(agent)!(), (log) => log.includes('"event":"watchdog-ready"'), 15_000);
+  return agent;
+}
+
+async function stopAgent(agent: ChildProcess): Promise<void> {
+  if (agent.exitCode !== null || agent.signalCode !== null) return;
+  const exited = new Promise((r) => agent.once('exit', r));
+  agent.kill('SIGTERM');
+  await exited;
+}
+
+test.serial('bgpd restarted without the route: the agent puts it back within one interval', async (t) => {
+  t.timeout(30_000);
+  const agent = await announcedAgent();
+  const exited = new Promise((r) => bgpd!.once('exit', r));
+  bgpd!.kill('SIGKILL');
+  await exited;
+  startBgpd();
+  // bgpd's config has no `network` line: only the agent can bring the route back.
+  await until('bgpd vty again', () => vty.command('show version'), () => true);
+  const upAt = Date.now();
+  await until('route back after the bgpd restart', announced, (v) => v, 5000);
+  const ms = Date.now() - upAt;
+  t.log(`route back ${ms} ms after bgpd's vty answered (interval 200 ms)`);
+  t.true(ms <= 200 + 150, `took ${ms} ms`);
+  t.regex(output.get(agent)!(), /"event":"announce".*"why":"(bgpd lost the announcement|vty connection re-opened|bgpd state unknown after a vty error)/);
+  await stopAgent(agent);
+});
+
+test.serial('the service address leaves lo: withdrawn at once, back after it returns and rise probes pass', async (t) => {
+  t.timeout(30_000);
+  const agent = await announcedAgent();
+  sh(['ip', 'netns', 'exec', ns, 'ip', 'addr', 'del', `${SERVICE}/32`, 'dev', 'lo']);
+  t.teardown(() => {
+    sh(['ip', 'netns', 'exec', ns, 'ip', 'addr', 'replace', `${SERVICE}/32`, 'dev', 'lo']);
+  });
+  await until('withdrawal when the address left lo', announced, (v) => !v, 2000);
+  t.like(status(), { state: 'down', announced: false });
+  t.regex(status().transitions.at(-1)!.reason, /service address 198\.18\.53\.53 is not on lo \(down at once/);
+  sh(['ip', 'netns', 'exec', ns, 'ip', 'addr', 'add', `${SERVICE}/32`, 'dev', 'lo']);
+  await until('re-announcement with the address back', announced, (v) => v);
+  await stopAgent(agent);
+});
+
+test.serial('hold-down: after a withdrawal the route stays away for --hold-down even when healthy again', async (t) => {
+  t.timeout(30_000);
+  const agent = await announcedAgent(['--hold-down', '4000']);
+  tinydns!.kill('SIGKILL');
+  await until('withdrawal after the DNS service died', announced, (v) => !v);
+  const withdrawnAt = Date.now();
+  startTinydns();
+  const healthy = await until('healthy again (state up)', status, (s) => s.state === 'up');
+  t.truthy(healthy.holdDownUntil, `hold-down in the status: ${JSON.stringify(healthy)}`);
+  t.false(await announced(), 'still withdrawn while the hold-down lasts');
+  await until('re-announcement after the hold-down', announced, (v) => v, 5000);
+  const heldMs = Date.now() - withdrawnAt;
+  t.true(heldMs >= 4000 - 250, `re-announced ${heldMs} ms after the withdrawal`);
+  await stopAgent(agent);
+});
+
+test.serial('the agent crashes (SIGKILL): its watchdog withdraws the route at once', async (t) => {
+  t.timeout(30_000);
+  const agent = await announcedAgent();
+  const killedAt = Date.now();
+  agent.kill('SIGKILL');
+  await until('withdrawal by the watchdog', announced, (v) => !v, 3000);
+  const ms = Date.now() - killedAt;
+  t.log(`withdrawn ${ms} ms after the agent was killed`);
+  t.true(ms < 1000, `took ${ms} ms`);
+  await until('watchdog log line', () => output.get(agent)!(), (log) => /"event":"watchdog-withdraw","reason":"agent-died"/.test(log));
+});
+
+test.serial('the agent hangs (SIGSTOP): after --watchdog the watchdog kills it and withdraws', async (t) => {
+  t.timeout(30_000);
+  const agent = await announcedAgent(['--watchdog', '1000']);
+  const exited = new Promise<NodeJS.Signals | null>((r) => agent.once('exit', (_code, sig) => r(sig)));
+  const stoppedAt = Date.now();
+  agent.kill('SIGSTOP');
+  await until('withdrawal by the watchdog', announced, (v) => !v, 5000);
+  const ms = Date.now() - stoppedAt;
+  t.log(`withdrawn ${ms} ms after the agent hung (watchdog 1000 ms)`);
+  t.true(ms >= 1000 - 100 && ms < 1000 + 1000, `took ${ms} ms`);
+  t.is(await exited, 'SIGKILL', 'the hung agent was killed so it cannot wake up and act on stale state');
+  t.regex(output.get(agent)!(), /"event":"watchdog-withdraw","reason":"agent-hung"/);
+});
+
+test.serial('agent and watchdog frozen together (the whole host stopped) and thawed: no false hang', async (t) => {
+  t.timeout(30_000);
+  const agent = await announcedAgent(['--watchdog', '1000']);
+  const watchdog = Number(/"event":"watchdog-started","pid":(\d+)/.exec(output.get(agent)!())![1]);
+  agent.kill('SIGSTOP');
+  process.kill(watchdog, 'SIGSTOP');
+  // The freeze itself: 2.5 s, longer than --watchdog.
+  await new Promise((r) => setTimeout(r, 2500));
+  process.kill(watchdog, 'SIGCONT');
+  agent.kill('SIGCONT');
+  // The agent's clock is CLOCK_MONOTONIC like ours: wait for a probe well past the watchdog's deadline.
+  const thawedAt = Number(process.hrtime.bigint()) / 1e6;
+  await until('a probe round 1.5 s after the thaw', liveStatus, (s) => (s.lastProbe?.at ?? 0) > thawedAt + 1500, 5000);
+  t.is(agent.exitCode, null, 'the agent was not killed');
+  t.is(agent.signalCode, null);
+  t.true(await announced());
+  t.notRegex(output.get(agent)!(), /watchdog-withdraw/);
+  await stopAgent(agent);
+});
+
+test.serial('agent and bgpd frozen, the watchdog running (the lab freezes only the processes it knows): it holds, no kill', async (t) => {
+  t.timeout(30_000);
+  const agent = await announcedAgent(['--watchdog', '1000']);
+  agent.kill('SIGSTOP');
+  bgpd!.kill('SIGSTOP');
+  // The freeze itself: 2.5 s, more than two watchdog deadlines.
+  await new Promise((r) => setTimeout(r, 2500));
+  bgpd!.kill('SIGCONT');
+  agent.kill('SIGCONT');
+  await until('the watchdog held', () => output.get(agent)!(), (log) => log.includes('"event":"watchdog-hold"'));
+  const thawedAt = Number(process.hrtime.bigint()) / 1e6;
+  await until('a probe round 1.5 s after the thaw', liveStatus, (s) => (s.lastProbe?.at ?? 0) > thawedAt + 1500, 5000);
+  t.is(agent.signalCode, null, 'the agent was not killed');
+  t.true(await announced());
+  t.notRegex(output.get(agent)!(), /watchdog-withdraw/);
+  await stopAgent(agent);
+});
+
+test('bad watchdog and hold-down values exit 2 with the flag named', (t) => {
+  const base = ['health', '--vty', '/x', '--asn', '1', '--prefix', PREFIX, '--dns', SERVICE, '--name', 'c'];
+  t.regex(spawnSyncCli([...base, '--watchdog', '500']).stderr, /--watchdog \(500\) must be longer than two intervals \(1000\), or 0 for none/);
+  t.regex(spawnSyncCli([...base, '--hold-down', '2s']).stderr, /--hold-down must be a whole number of milliseconds \(0 = off\), got "2s"/);
 });
 
 function spawnSyncCli(args: string[]): { status: number | null; stderr: string } {

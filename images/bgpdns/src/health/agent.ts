@@ -8,6 +8,7 @@
  * away loses nothing.
  */
 import { existsSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import type dnsPacket from 'dns-packet';
 import { queryDns, type DnsResult } from './dns-query.js';
 import { HealthMachine, type HealthTransition } from './health-machine.js';
@@ -39,6 +40,15 @@ export interface HealthAgentOptions {
   /** Optional HTTP health endpoint (e.g. CoreDNS `health` → http://127.0.0.1:8080/health). */
   healthUrl?: string;
   statusFile?: string;
+  /** The interface the service address must be on (anycast-healthchecker's ip check). Default lo. */
+  serviceDevice?: string;
+  /**
+   * Hold-down against flapping: once withdrawn for ill health, stay withdrawn at least
+   * this long, however soon the service looks healthy again (0 = off).
+   */
+  holdDownMs?: number;
+  /** Called after every completed probe round: the watchdog's heartbeat (watchdog.ts). */
+  heartbeat?: () => void;
   /** Where each transition and vty action is reported, one JSON object per line. */
   log: (event: Record<string, unknown>) => void;
 }
@@ -74,6 +84,8 @@ export class HealthAgent {
   private readonly transitions: HealthTransition[] = [];
   private since = monoNow();
   private drainStartedAt?: number;
+  /** When the prefix was last withdrawn for ill health (hold-down counts from here). */
+  private withdrawnForHealthAt?: number;
   private lastProbe?: ProbeRecord;
   private lastError?: string;
   private timer?: NodeJS.Timeout;
@@ -95,7 +107,7 @@ export class HealthAgent {
       case 'starting':
         return undefined;
       case 'up':
-        return 'announce';
+        return this.holdDownUntil(now) !== undefined ? 'withdraw' : 'announce';
       case 'down':
         return 'withdraw';
       case 'draining': {
@@ -106,6 +118,20 @@ export class HealthAgent {
     }
   }
 
+  /** End of the hold-down in force now, if any. */
+  private holdDownUntil(now = monoNow()): number | undefined {
+    const hold = this.opts.holdDownMs ?? 0;
+    if (hold <= 0 || this.withdrawnForHealthAt === undefined) return undefined;
+    const until = this.withdrawnForHealthAt + hold;
+    return now < until ? until : undefined;
+  }
+
+  /** The service address from --prefix is on its interface (anycast-healthchecker's ip check). */
+  serviceAddressPresent(): boolean {
+    const address = this.opts.prefix.split('/')[0];
+    return (networkInterfaces()[this.opts.serviceDevice ?? 'lo'] ?? []).some((a) => a.address === address);
+  }
+
   status(): HealthStatus {
     const mode = this.desiredMode() ?? 'withdraw';
     return {
@@ -114,6 +140,7 @@ export class HealthAgent {
       announced: mode !== 'withdraw',
       announcement: mode,
       inSync: this.announcer.isApplied(mode),
+      holdDownUntil: this.machine.state === 'up' ? this.holdDownUntil() : undefined,
       maintenance: this.machine.state === 'draining',
       since: this.since,
       consecutiveOk: this.machine.consecutiveOk,
@@ -141,17 +168,31 @@ export class HealthAgent {
     }, delay);
   }
 
-  /** One probe round; exported for tests through `probeOnce`. */
+  /**
+   * One probe round, then the announcement asserted against bgpd — on every round,
+   * not only on a change, so a restarted bgpd gets the route back within one interval.
+   */
   async tick(): Promise<void> {
     const maintenance = this.opts.maintenanceFile !== undefined && existsSync(this.opts.maintenanceFile);
     const drain = this.machine.setMaintenance(maintenance, monoNow(), maintenance ? `${this.opts.maintenanceFile} exists` : `${this.opts.maintenanceFile} removed`);
-    if (drain) await this.transitioned(drain);
-    const probe = await this.probe();
-    this.lastProbe = probe;
-    this.reporter.probed(probe);
-    const t = this.machine.observe(probe.ok, probe.at, probe.detail);
-    if (t) await this.transitioned(t);
-    else await this.reconcile();
+    if (drain) this.transitioned(drain);
+    if (this.serviceAddressPresent()) {
+      const probe = await this.probe();
+      this.lastProbe = probe;
+      this.reporter.probed(probe);
+      const t = this.machine.observe(probe.ok, probe.at, probe.detail);
+      if (t) this.transitioned(t);
+    } else {
+      // No DNS probe: to an address we no longer hold it could reach another site and pass.
+      const at = monoNow();
+      const detail = `service address ${this.opts.prefix.split('/')[0]} is not on ${this.opts.serviceDevice ?? 'lo'}`;
+      this.lastProbe = { at, ok: false, detail, latencyMs: 0 };
+      this.reporter.probed(this.lastProbe);
+      const t = this.machine.failNow(at, detail);
+      if (t) this.transitioned(t);
+    }
+    await this.reconcile();
+    this.opts.heartbeat?.();
   }
 
   private async probe(): Promise<ProbeRecord> {
@@ -171,30 +212,32 @@ export class HealthAgent {
     return { at, ok: verdict.ok, detail: verdict.detail, latencyMs: dns.latencyMs };
   }
 
-  private async transitioned(t: HealthTransition): Promise<void> {
+  private transitioned(t: HealthTransition): void {
     if (t.to === 'draining') this.drainStartedAt = t.at;
+    if (t.from === 'up' && t.to === 'down') this.withdrawnForHealthAt = t.at;
     HealthReporter.keep(this.transitions, t);
     this.since = t.at;
     this.opts.log({ event: 'transition', ...t });
     this.reporter.transitioned(t);
-    await this.reconcile();
   }
 
-  /** Make bgpd hold the desired announcement state; errors are kept and retried next tick. */
+  /** Make bgpd hold the desired announcement state, checked against bgpd; errors are kept and retried next tick. */
   private async reconcile(): Promise<void> {
     const want = this.desiredMode();
-    if (want === undefined || this.announcer.isApplied(want)) return;
+    if (want === undefined) return;
     const at = monoNow();
     try {
-      await this.announcer.apply(want);
+      const why = await this.announcer.ensure(want);
+      const hadError = this.lastError !== undefined;
       this.lastError = undefined;
-      this.opts.log({ at, done: monoNow(), event: want, prefix: this.opts.prefix });
+      if (why) this.opts.log({ at, done: monoNow(), event: want, prefix: this.opts.prefix, why });
+      if (why || hadError) this.reporter.changed();
     } catch (err) {
       this.announcer.invalidate();
       this.lastError = (err as Error).message;
       this.opts.log({ at, event: 'vty-error', error: this.lastError });
+      this.reporter.changed();
     }
-    this.reporter.changed();
   }
 
   /** Stop probing and withdraw the prefix (what SIGTERM does): a stopping agent must not leave a route behind. */

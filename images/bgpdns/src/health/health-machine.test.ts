@@ -40,3 +40,15 @@ test('rise and fall must be positive integers', (t) => {
   t.throws(() => new HealthMachine({ rise: 0, fall: 1 }), { message: 'rise must be an integer ≥ 1, got 0' });
   t.throws(() => new HealthMachine({ rise: 1, fall: 1.5 }), { message: 'fall must be an integer ≥ 1, got 1.5' });
 });
+
+test('failNow: down at once from up, without waiting for fall; draining stays draining', (t) => {
+  const m = new HealthMachine({ rise: 1, fall: 3 });
+  m.observe(true, 1, 'ok');
+  t.like(m.failNow(2, 'service address gone'), { from: 'up', to: 'down', announce: false });
+  t.is(m.failNow(3, 'still gone'), undefined, 'already down');
+  const d = new HealthMachine({ rise: 1, fall: 3 });
+  d.observe(true, 1, 'ok');
+  d.setMaintenance(true, 2, 'drain');
+  t.is(d.failNow(3, 'gone'), undefined);
+  t.is(d.state, 'draining');
+});

@@ -75,6 +75,17 @@ export class HealthMachine {
     return undefined;
   }
 
+  /**
+   * A failure that cannot wait for `fall` probes (the service address left its
+   * interface: a DNS probe to it might now reach another site and pass). Down at once.
+   */
+  failNow(at: number, detail: string): HealthTransition | undefined {
+    this.okRun = 0;
+    this.failRun = Math.max(this.failRun + 1, this.fall);
+    if (this.current === 'draining' || this.current === 'down') return undefined;
+    return this.move('down', at, `${detail} (down at once, without waiting for fall ${this.fall})`);
+  }
+
   /** Enter or leave maintenance (drain); returns the transition it caused, if any. */
   setMaintenance(on: boolean, at: number, why: string): HealthTransition | undefined {
     if (on === this.maintenance) return undefined;

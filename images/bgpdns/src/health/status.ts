@@ -24,6 +24,8 @@ export interface HealthStatus {
   announcement: 'announce' | 'graceful' | 'withdraw';
   /** Whether bgpd is known to hold the desired announcement state. */
   inSync: boolean;
+  /** Set while a hold-down keeps a healthy service withdrawn after a recent withdrawal (monotonic ms). */
+  holdDownUntil?: number;
   maintenance: boolean;
   since: number;
   consecutiveOk: number;

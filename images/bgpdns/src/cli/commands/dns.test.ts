@@ -30,6 +30,9 @@ const errors: [string[], RegExp][] = [
   [['--data', 'x', '--rrl-ipv4-prefix', '33'], /--rrl-ipv4-prefix must be an integer from 0 to 32/],
   [['--data', 'x', '--unranked-ttl', '86401'], /--unranked-ttl must be an integer from 0 to 86400/],
   [['--data', 'x', '--bogus'], /Unknown option '--bogus'/],
+  [['--data', 'x', '--tcp-per-client', '0'], /--tcp-per-client must be at least 1/],
+  [['--data', 'x', '--rrl-table-size', '0'], /--rrl-table-size must be at least 1/],
+  [['--data', 'x', '--tcp-idle', '5s'], /--tcp-idle must be an integer/],
 ];
 
 for (const [argv, message] of errors) {
@@ -47,7 +50,8 @@ test('defaults and a full set of flags', (t) => {
   t.is(a.sorter!.key.length, 32);
   t.is(a.sorterTimeoutMs, 50);
   t.true(a.queryLog);
-  t.deepEqual(a.rrl, { responsesPerSecond: 100, ipv4PrefixLen: 24, ipv6PrefixLen: 56, slip: 2 });
+  t.deepEqual(a.rrl, { responsesPerSecond: 100, ipv4PrefixLen: 24, ipv6PrefixLen: 56, slip: 2, maxBuckets: 100_000 });
+  t.deepEqual(a.tcp, { maxConnections: 512, maxPerClient: 16, idleMs: 10_000 });
 });
 
 test('the daemon serves a data file, logs queries, answers /ready, stops on SIGTERM', async (t) => {

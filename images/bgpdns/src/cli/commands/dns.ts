@@ -28,6 +28,10 @@ const usage = `usage: bgpdns dns (--data FILE | --upstream ADDR:PORT) [options]
   --rrl-ipv4-prefix N    subnet length for rate limiting IPv4 clients (default 24)
   --rrl-ipv6-prefix N    subnet length for rate limiting IPv6 clients (default 56)
   --rrl-slip N           over the rate, every Nth response goes out truncated (default 2; 0 = drop all)
+  --rrl-table-size N     most rate-limit buckets kept at once (default 100000; bounds memory)
+  --tcp-max N            TCP connections open at once (default 512; at the cap the idlest goes)
+  --tcp-per-client N     TCP connections per client address (default 16)
+  --tcp-idle MS          close a TCP connection after this long without traffic (default 10000)
   --http ADDR:PORT       serve /health, /ready and /metrics
   --query-log            one JSON line per query on stdout`;
 
@@ -40,7 +44,8 @@ export interface DnsArgs {
   /** TTL cap (s) of RRsets answered without a ranking. */
   unrankedTtl: number;
   upstreamTimeoutMs: number;
-  rrl: { responsesPerSecond: number; ipv4PrefixLen: number; ipv6PrefixLen: number; slip: number };
+  rrl: { responsesPerSecond: number; ipv4PrefixLen: number; ipv6PrefixLen: number; slip: number; maxBuckets: number };
+  tcp: { maxConnections: number; maxPerClient: number; idleMs: number };
   http?: { host: string; port: number };
   queryLog: boolean;
 }
@@ -72,7 +77,7 @@ export function parseDnsArgs(argv: string[]): DnsArgs {
       args: argv,
       options: {
         ...Object.fromEntries(
-          ['data', 'upstream', 'listen', 'sorter', 'key', 'sorter-timeout', 'unranked-ttl', 'upstream-timeout', 'rrl-rate', 'rrl-ipv4-prefix', 'rrl-ipv6-prefix', 'rrl-slip', 'http'].map((k) => [k, { type: 'string' as const }]),
+          ['data', 'upstream', 'listen', 'sorter', 'key', 'sorter-timeout', 'unranked-ttl', 'upstream-timeout', 'rrl-rate', 'rrl-ipv4-prefix', 'rrl-ipv6-prefix', 'rrl-slip', 'rrl-table-size', 'tcp-max', 'tcp-per-client', 'tcp-idle', 'http'].map((k) => [k, { type: 'string' as const }]),
         ),
         'query-log': { type: 'boolean' },
       },
@@ -94,9 +99,16 @@ export function parseDnsArgs(argv: string[]): DnsArgs {
       ipv4PrefixLen: uint('rrl-ipv4-prefix', s('rrl-ipv4-prefix'), 24, 32),
       ipv6PrefixLen: uint('rrl-ipv6-prefix', s('rrl-ipv6-prefix'), 56, 128),
       slip: uint('rrl-slip', s('rrl-slip'), 2, 100),
+      maxBuckets: uint('rrl-table-size', s('rrl-table-size'), 100_000, 10_000_000),
+    },
+    tcp: {
+      maxConnections: uint('tcp-max', s('tcp-max'), 512, 65_535),
+      maxPerClient: uint('tcp-per-client', s('tcp-per-client'), 16, 65_535),
+      idleMs: uint('tcp-idle', s('tcp-idle'), 10_000, 3_600_000),
     },
     queryLog: values['query-log'] === true,
   };
+  for (const k of ['rrl-table-size', 'tcp-max', 'tcp-per-client', 'tcp-idle'] as const) if (s(k) === '0') fail(`--${k} must be at least 1`);
   if (args.sorterTimeoutMs === 0) fail('--sorter-timeout must be at least 1 ms');
   if (args.upstreamTimeoutMs === 0) fail('--upstream-timeout must be at least 1 ms');
   if (s('data')) args.data = s('data');
@@ -152,6 +164,7 @@ export const command: Command = {
         ranker,
         ordering: { timeoutMs: args.sorterTimeoutMs, unrankedTtl: args.unrankedTtl },
         rrl: args.rrl,
+        tcp: args.tcp,
         queryLog: args.queryLog ? logLine : undefined,
         onReloadResult: (r) =>
           console.error(r.ok ? `bgpdns dns: reloaded ${args.data} (${r.records} records)` : `bgpdns dns: reload failed, keeping the previous data: ${r.error.message}`),
@@ -165,7 +178,7 @@ export const command: Command = {
       else console.error(`bgpdns dns: ${err.message}`);
       return 1;
     }
-    const http = args.http ? await serveHttp(args.http, server.backend, server.orderer, dnsMetrics(server.front.stats, server.orderer)) : null;
+    const http = args.http ? await serveHttp(args.http, server.backend, server.orderer, dnsMetrics(server.front.stats, server.orderer, server.front.rrl)) : null;
     console.error(
       `bgpdns dns: serving ${args.data ? `file ${args.data}` : `proxy to ${args.upstream!.host}:${args.upstream!.port}`} on ${server.address.host}:${server.address.port}` +
         (args.sorter ? `, sorter ${args.sorter.host}:${args.sorter.port} (timeout ${args.sorterTimeoutMs} ms)` : ', no sorter (random order)') +

@@ -6,7 +6,9 @@ import { parseArgs } from 'node:util';
 import { isIP } from 'node:net';
 import type dnsPacket from 'dns-packet';
 import type { Command } from '../main.js';
+import { spawn } from 'node:child_process';
 import { HealthAgent, type HealthAgentOptions } from '../../health/agent.js';
+import { HEARTBEAT, STOPPING } from '../../health/watchdog.js';
 
 const usage = `usage: bgpdns health --vty SOCKET --asn ASN --prefix P/LEN --dns ADDR[:PORT] --name CANARY [options]
   --vty PATH            bgpd vty socket (e.g. /run/frr/bgpd.vty)
@@ -25,7 +27,11 @@ const usage = `usage: bgpdns health --vty SOCKET --asn ASN --prefix P/LEN --dns 
   --drain-grace MS      how long a graceful drain announces before withdrawing (default 3000)
   --health-url URL      also require 2xx from this HTTP endpoint (CoreDNS health plugin)
   --status-file F       write the JSON status to F on every change
-  --listen HOST:PORT    serve GET /status and GET /metrics`;
+  --listen HOST:PORT    serve GET /status and GET /metrics
+  --service-device DEV  the service address (from --prefix) must be on DEV, else withdraw at once (default lo)
+  --hold-down MS        after a withdrawal for ill health, stay withdrawn at least MS (default 0 = off)
+  --watchdog MS         a watchdog process withdraws when the agent dies, or when no probe round
+                        completes for MS (then it also kills the agent); default 5000, 0 = off`;
 
 function fail(message: string): never {
   throw new Error(`bgpdns health: ${message}\n${usage}`);
@@ -46,13 +52,19 @@ function hostPort(flag: string, v: string, dfltPort?: number): { host: string; p
   return { host, port };
 }
 
-export function parseHealthArgs(argv: string[]): HealthAgentOptions & { listen?: { host: string; port: number } } {
+function nonNegativeInt(name: string, v: string | undefined, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (!/^\d+$/.test(v)) fail(`--${name} must be a whole number of milliseconds (0 = off), got "${v}"`);
+  return Number(v);
+}
+
+export function parseHealthArgs(argv: string[]): HealthAgentOptions & { listen?: { host: string; port: number }; watchdogMs: number } {
   let values: Record<string, string | undefined>;
   try {
     ({ values } = parseArgs({
       args: argv,
       options: Object.fromEntries(
-        ['vty', 'asn', 'prefix', 'dns', 'name', 'type', 'expect', 'interval', 'timeout', 'rise', 'fall', 'maintenance-file', 'drain-route-map', 'drain-grace', 'health-url', 'status-file', 'listen'].map(
+        ['vty', 'asn', 'prefix', 'dns', 'name', 'type', 'expect', 'interval', 'timeout', 'rise', 'fall', 'maintenance-file', 'drain-route-map', 'drain-grace', 'health-url', 'status-file', 'listen', 'service-device', 'hold-down', 'watchdog'].map(
           (k) => [k, { type: 'string' as const }],
         ),
       ),
@@ -70,6 +82,8 @@ export function parseHealthArgs(argv: string[]): HealthAgentOptions & { listen?:
   const intervalMs = positiveInt('interval', values.interval, 500);
   const timeoutMs = positiveInt('timeout', values.timeout, Math.min(300, intervalMs - 1));
   if (timeoutMs >= intervalMs) fail(`--timeout (${timeoutMs}) must be shorter than --interval (${intervalMs})`);
+  const watchdogMs = nonNegativeInt('watchdog', values.watchdog, 5000);
+  if (watchdogMs > 0 && watchdogMs <= 2 * intervalMs) fail(`--watchdog (${watchdogMs}) must be longer than two intervals (${2 * intervalMs}), or 0 for none`);
   return {
     vtySocket: values.vty!,
     asn,
@@ -89,6 +103,9 @@ export function parseHealthArgs(argv: string[]): HealthAgentOptions & { listen?:
     healthUrl: values['health-url'],
     statusFile: values['status-file'],
     listen: values.listen ? hostPort('listen', values.listen) : undefined,
+    serviceDevice: values['service-device'] ?? 'lo',
+    holdDownMs: nonNegativeInt('hold-down', values['hold-down'], 0),
+    watchdogMs,
     log: (e) => process.stdout.write(`${JSON.stringify(e)}\n`),
   };
 }
@@ -104,7 +121,8 @@ export const command: Command = {
       console.error((err as Error).message);
       return 2;
     }
-    const agent = new HealthAgent(opts);
+    const watchdog = opts.watchdogMs > 0 ? startWatchdog(opts) : undefined;
+    const agent = new HealthAgent({ ...opts, heartbeat: watchdog?.beat });
     if (opts.listen) {
       const { port } = await agent.reporter.listen(opts.listen.host, opts.listen.port);
       opts.log({ event: 'listening', host: opts.listen.host, port });
@@ -115,6 +133,30 @@ export const command: Command = {
       process.once('SIGINT', () => resolve('SIGINT'));
     });
     await agent.stop(signal);
+    watchdog?.stopping();
     return 0;
   },
 };
+
+/**
+ * The watchdog (health/watchdog.ts) as a child process in our process group, fed a
+ * byte per completed probe round on its stdin; its log lines go where ours go.
+ */
+function startWatchdog(opts: ReturnType<typeof parseHealthArgs>): { beat: () => void; stopping: () => void } {
+  const child = spawn(
+    process.execPath,
+    [process.argv[1], 'health-watchdog', '--vty', opts.vtySocket, '--asn', String(opts.asn), '--prefix', opts.prefix, '--timeout', String(opts.watchdogMs), '--agent-pid', String(process.pid)],
+    { stdio: ['pipe', 'inherit', 'inherit'] },
+  );
+  child.stdin!.on('error', () => undefined);
+  child.once('exit', (code, sig) => opts.log({ event: 'watchdog-exited', code, signal: sig }));
+  opts.log({ event: 'watchdog-started', pid: child.pid, timeoutMs: opts.watchdogMs });
+  return {
+    beat: () => {
+      if (child.exitCode === null) child.stdin!.write(Buffer.of(HEARTBEAT));
+    },
+    stopping: () => {
+      if (child.exitCode === null) child.stdin!.end(Buffer.of(STOPPING));
+    },
+  };
+}

@@ -7,6 +7,7 @@ import { FrontStats } from './stats.js';
 import { ProxyBackend } from './proxy-backend.js';
 import { ResponseRateLimiter, type RrlOptions } from './rrl.js';
 import { listen, type DnsListeners, type ListenAddress } from './transports.js';
+import type { TcpLimits } from './tcp-server.js';
 import type { Backend } from './backend.js';
 
 export interface DnsServerOptions {
@@ -19,6 +20,8 @@ export interface DnsServerOptions {
   ranker?: Ranker | null;
   ordering?: Partial<OrdererOptions>;
   rrl?: Partial<RrlOptions>;
+  /** TCP connection limits (defaults: tcp-server.ts). */
+  tcp?: Partial<TcpLimits>;
   queryLog?: (entry: QueryLogEntry) => void;
   /** File mode: how often the data file is checked for changes (ms; 0 = never). */
   pollMs?: number;
@@ -44,7 +47,7 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
   const front = new DnsFront(backend, { stats, rrl: new ResponseRateLimiter(opts.rrl), queryLog: opts.queryLog });
   let listeners: DnsListeners;
   try {
-    listeners = await listen(front, opts.listen);
+    listeners = await listen(front, opts.listen, opts.tcp);
   } catch (e) {
     await backend.close();
     throw e;

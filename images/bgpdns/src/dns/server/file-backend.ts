@@ -9,10 +9,10 @@
  * in one step — queries in flight finish on the old snapshot, a broken file
  * keeps the old zone (and is logged with file:line:column).
  */
-import type { Backend, MaybeAsync, Source, Transport } from './backend.js';
+import type { Backend, MaybeAsync, RateGate, Source, Transport } from './backend.js';
 import type { Query } from '../wire/query.js';
 import { shortResponse, udpLimit, type OptSpec } from '../wire/opt.js';
-import { Rcode, RrClass } from '../wire/types.js';
+import { HeaderFlag, Rcode, RrClass } from '../wire/types.js';
 import { buildTemplate, renderTemplate, type ResponseTemplate } from '../wire/template.js';
 import { resolve } from '../zone/resolve.js';
 import { ipv4ToNumber, type Zone } from '../zone/zone.js';
@@ -22,6 +22,13 @@ import { clientFromSource, clientFromSubnet, type ClientAddress } from '../order
 import type { FrontStats } from './stats.js';
 
 const maxTemplates = 100_000;
+/**
+ * NXDOMAIN answers are cached only up to this many: a random-subdomain flood would
+ * otherwise fill the whole cache with one-off names (each a template of its own, the
+ * question is part of it) — the soak bench saw the front's RSS saw-tooth to +65 MB.
+ * Past the cap they are resolved per query, which costs microseconds.
+ */
+const maxNxdomainTemplates = 10_000;
 
 export interface FileBackendOptions {
   path: string;
@@ -40,6 +47,7 @@ export class FileBackend implements Backend {
   /** Templates by name key (prefixed with the location when there is one), then by type×2 + (class ANY). */
   private templates = new Map<string, Map<number, ResponseTemplate>>();
   private templateCount = 0;
+  private nxdomainTemplateCount = 0;
   private reloading = false;
   private poller: NodeJS.Timeout | null = null;
   private readonly now: () => number;
@@ -67,6 +75,11 @@ export class FileBackend implements Backend {
     return this.zone !== null;
   }
 
+  /** Answers cached now (all, and NXDOMAIN ones): for tests and metrics. */
+  get cachedTemplates(): { all: number; nxdomain: number } {
+    return { all: this.templateCount, nxdomain: this.nxdomainTemplateCount };
+  }
+
   get recordCount(): number {
     return this.zone?.recordCount ?? 0;
   }
@@ -76,6 +89,7 @@ export class FileBackend implements Backend {
     this.stamp = stamp;
     this.templates = new Map();
     this.templateCount = 0;
+    this.nxdomainTemplateCount = 0;
   }
 
   /** Re-reads the file if it changed; resolves once the new zone is live (or the old one kept). */
@@ -103,9 +117,9 @@ export class FileBackend implements Backend {
     }
   }
 
-  answer(packet: Buffer, q: Query, source: Source, transport: Transport): MaybeAsync<Buffer | null> {
+  answer(packet: Buffer, q: Query, source: Source, transport: Transport, gate: RateGate): MaybeAsync<Buffer | null> {
     const zone = this.zone!;
-    if (q.qclass !== RrClass.IN && q.qclass !== RrClass.ANY) return shortResponse(packet, q.questionEnd, q.flags, Rcode.FormErr, q.edns);
+    if (q.qclass !== RrClass.IN && q.qclass !== RrClass.ANY) return gate('error', '', Rcode.FormErr, false) ?? shortResponse(packet, q.questionEnd, q.flags, Rcode.FormErr, q.edns);
     const location = zone.hasLocations ? zone.locationOf(ipv4ToNumber(source.address)) : '';
     const nameKey = location === '' ? q.qkey : `${location}\0${q.qkey}`;
     const typeKey = q.qtype * 2 + (q.qclass === RrClass.ANY ? 1 : 0);
@@ -116,22 +130,28 @@ export class FileBackend implements Backend {
     else {
       this.opts.stats.templateMisses++;
       const res = resolve(zone, q.qkey, q.qtype, { location, now: this.now() });
-      if (!res) return shortResponse(packet, q.questionEnd, q.flags, Rcode.Refused, q.edns);
+      if (!res) return gate('error', '', Rcode.Refused, false) ?? shortResponse(packet, q.questionEnd, q.flags, Rcode.Refused, q.edns);
       t = buildTemplate(q.qkey, q.qtype, q.qclass, res);
-      if (cacheable) {
+      const nxdomain = res.rcode === Rcode.NxDomain;
+      if (cacheable && !(nxdomain && this.nxdomainTemplateCount >= maxNxdomainTemplates)) {
         if (this.templateCount >= maxTemplates) {
           this.templates.clear();
           this.templateCount = 0;
+          this.nxdomainTemplateCount = 0;
           byType = undefined;
         }
         if (!byType) this.templates.set(nameKey, (byType = new Map()));
         byType.set(typeKey, t);
         this.templateCount++;
+        if (nxdomain) this.nxdomainTemplateCount++;
       }
     }
+    // Rate limiting before the sorter is asked anything.
+    const limited = gate(t.rate.kind, t.rate.name, t.rcode, (t.bytes[2] & (HeaderFlag.AA >> 8)) !== 0);
+    if (limited !== undefined) return limited;
     const limit = transport === 'tcp' ? 65535 : udpLimit(q.edns);
     const slots = t.slots;
-    if (slots.length === 0) return renderTemplate(t, packet, q.flags, noOrders, limit, q.edns ? { ecs: q.edns.ecs, scope: 0 } : null);
+    if (slots.length === 0) return renderTemplate(t, packet, q.flags, noOrders, limit, q.edns ? { ecs: q.edns.ecs, scope: 0, dnssecOk: q.edns.dnssecOk } : null);
 
     const client = clientFor(q, source);
     const template = t;
@@ -170,7 +190,7 @@ function render(t: ResponseTemplate, packet: Buffer, q: Query, ds: OrderDecision
   if (q.edns) {
     let scope = 0;
     for (const d of ds) if (d.scope > scope) scope = d.scope;
-    opt = { ecs: q.edns.ecs, scope };
+    opt = { ecs: q.edns.ecs, scope, dnssecOk: q.edns.dnssecOk };
   }
   const orders = ds.length === 1 ? [ds[0].order] : ds.map((d) => d.order);
   const caps = ds.some((d) => d.capTtl) ? ds.map((d) => (d.capTtl ? cap : -1)) : null;

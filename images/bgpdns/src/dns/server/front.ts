@@ -1,15 +1,16 @@
 /**
  * One packet in, at most one packet out, for both transports and both modes:
  * decode and validate, refuse what an authoritative-only server must refuse,
- * rate-limit UDP, hand the rest to the backend, count everything. Nothing a
+ * hand the rest to the backend with a rate gate (UDP response-rate limiting,
+ * asked before any sorter work), count everything. Nothing a
  * client sends can throw out of `handle`.
  */
 import { parseQuery, type Query } from '../wire/query.js';
 import { shortResponse } from '../wire/opt.js';
 import { HeaderFlag, Rcode, RrType, rcodeNames } from '../wire/types.js';
-import type { Backend, MaybeAsync, Source, Transport } from './backend.js';
+import { openGate, type Backend, type MaybeAsync, type RateGate, type Source, type Transport } from './backend.js';
 import { FrontStats } from './stats.js';
-import { ResponseRateLimiter } from './rrl.js';
+import { ResponseRateLimiter, type ResponseKind, type RrlVerdict } from './rrl.js';
 
 export interface QueryLogEntry {
   source: Source;
@@ -34,7 +35,7 @@ function rcodeOf(response: Buffer): string {
 
 export class DnsFront {
   readonly stats: FrontStats;
-  private readonly rrl: ResponseRateLimiter;
+  readonly rrl: ResponseRateLimiter;
 
   constructor(
     readonly backend: Backend,
@@ -67,17 +68,6 @@ export class DnsFront {
 
   private finish(response: Buffer | null, source: Source, transport: Transport, packet: Buffer, started: number): Buffer | null {
     if (!response) return null;
-    if (transport === 'udp' && this.rrl.enabled) {
-      const verdict = this.rrl.check(source.address);
-      if (verdict === 'drop') {
-        this.stats.rrlDropped++;
-        return null;
-      }
-      if (verdict === 'slip') {
-        this.stats.rrlSlipped++;
-        response = this.truncatedCopy(response, packet);
-      }
-    }
     const rcode = rcodeOf(response);
     this.stats.countResponse(rcode);
     if (response[2] & (HeaderFlag.TC >> 8)) this.stats.truncated++;
@@ -89,13 +79,25 @@ export class DnsFront {
     return response;
   }
 
-  /** RRL slip: the same header and question with TC and no records. */
-  private truncatedCopy(response: Buffer, packet: Buffer): Buffer {
-    const parsed = parseQuery(packet);
-    const questionEnd = parsed.kind === 'query' ? parsed.query.questionEnd : 12;
-    const edns = parsed.kind === 'query' ? parsed.query.edns : null;
-    const flags = response.readUInt16BE(2);
-    return shortResponse(packet, questionEnd, flags, flags & 0xf, edns, (flags & HeaderFlag.AA) | HeaderFlag.TC);
+  /**
+   * The rate gate for one query (UDP only; TCP is exempt, see rrl.ts). A slip is
+   * the same header and question with TC and no records.
+   */
+  private gateFor(packet: Buffer, q: Query, source: Source, transport: Transport): RateGate {
+    if (transport !== 'udp' || !this.rrl.enabled) return openGate;
+    return (kind, name, rcode, authoritative) => {
+      const verdict = this.limit(source, kind, name);
+      if (verdict === 'send') return undefined;
+      if (verdict === 'drop') return null;
+      return shortResponse(packet, q.questionEnd, q.flags, rcode, q.edns, (authoritative ? HeaderFlag.AA : 0) | HeaderFlag.TC);
+    };
+  }
+
+  private limit(source: Source, kind: ResponseKind, name: string): RrlVerdict {
+    const verdict = this.rrl.check(source.address, kind, name);
+    if (verdict === 'drop') this.stats.rrlDropped++;
+    else if (verdict === 'slip') this.stats.rrlSlipped++;
+    return verdict;
   }
 
   private dispatch(packet: Buffer, source: Source, transport: Transport): MaybeAsync<Buffer | null> {
@@ -106,13 +108,17 @@ export class DnsFront {
     }
     if (parsed.kind === 'error') {
       this.stats.countGarbage(parsed.reason);
-      return shortResponse(packet, parsed.questionEnd, parsed.flags, parsed.rcode, parsed.edns);
+      // A malformed query has no question to key by: the client network's error bucket.
+      const verdict = transport === 'udp' && this.rrl.enabled ? this.limit(source, 'error', '') : 'send';
+      if (verdict === 'drop') return null;
+      return shortResponse(packet, parsed.questionEnd, parsed.flags, parsed.rcode, parsed.edns, verdict === 'slip' ? HeaderFlag.TC : 0);
     }
     const q: Query = parsed.query;
     this.stats.queries[transport]++;
-    if (q.edns && q.edns.version > 0) return shortResponse(packet, q.questionEnd, q.flags, Rcode.BadVers, q.edns);
+    const gate = this.gateFor(packet, q, source, transport);
+    if (q.edns && q.edns.version > 0) return gate('error', '', Rcode.BadVers, false) ?? shortResponse(packet, q.questionEnd, q.flags, Rcode.BadVers, q.edns);
     // Zone transfers are not offered (tinydns answers AXFR with NOTIMP; both are refusals).
-    if (q.qtype === RrType.AXFR || q.qtype === RrType.IXFR) return shortResponse(packet, q.questionEnd, q.flags, Rcode.Refused, q.edns);
-    return this.backend.answer(packet, q, source, transport);
+    if (q.qtype === RrType.AXFR || q.qtype === RrType.IXFR) return gate('error', '', Rcode.Refused, false) ?? shortResponse(packet, q.questionEnd, q.flags, Rcode.Refused, q.edns);
+    return this.backend.answer(packet, q, source, transport, gate);
   }
 }

@@ -7,6 +7,7 @@
 import client from 'prom-client';
 import type { FrontStats } from './stats.js';
 import type { AddressOrderer } from '../ordering/orderer.js';
+import type { ResponseRateLimiter } from './rrl.js';
 
 type Sample = [Record<string, string>, number];
 
@@ -34,7 +35,7 @@ function gauge(registry: client.Registry, name: string, help: string, read: () =
   });
 }
 
-export function dnsMetrics(stats: FrontStats, orderer: AddressOrderer): client.Registry {
+export function dnsMetrics(stats: FrontStats, orderer: AddressOrderer, rrl?: ResponseRateLimiter): client.Registry {
   const r = new client.Registry();
   const o = orderer.stats;
   counter(r, 'bgpdns_dns_packets_total', 'Packets received (UDP datagrams and TCP messages).', [], () => [[{}, stats.packets]]);
@@ -51,6 +52,17 @@ export function dnsMetrics(stats: FrontStats, orderer: AddressOrderer): client.R
     [{ action: 'dropped' }, stats.rrlDropped],
     [{ action: 'slipped' }, stats.rrlSlipped],
   ]);
+  gauge(r, 'bgpdns_dns_tcp_connections', 'DNS TCP connections open.', () => stats.tcpOpen);
+  counter(r, 'bgpdns_dns_tcp_closed_by_limit_total', 'DNS TCP connections closed by a limit, by reason.', ['reason'], () => [
+    [{ reason: 'per_client_cap' }, stats.tcpRefusedPerClient],
+    [{ reason: 'overall_cap' }, stats.tcpRefusedFull],
+    [{ reason: 'evicted_idle' }, stats.tcpEvicted],
+    [{ reason: 'idle_timeout' }, stats.tcpIdleClosed],
+  ]);
+  if (rrl) {
+    gauge(r, 'bgpdns_dns_rrl_buckets', 'Response-rate-limit buckets held (bounded by --rrl-table-size).', () => rrl.size);
+    counter(r, 'bgpdns_dns_rrl_evictions_total', 'Rate-limit buckets pushed out of a full table.', [], () => [[{}, rrl.evictions]]);
+  }
   counter(r, 'bgpdns_dns_truncated_total', 'Responses sent with TC set.', [], () => [[{}, stats.truncated]]);
   counter(r, 'bgpdns_dns_upstream_failures_total', 'Proxy mode: upstream timeouts and errors (answered SERVFAIL).', ['kind'], () => [
     [{ kind: 'timeout' }, stats.upstreamTimeouts],

@@ -8,10 +8,11 @@
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
-import type { Backend, MaybeAsync, Source, Transport } from './backend.js';
+import type { Backend, MaybeAsync, RateGate, Source, Transport } from './backend.js';
+import type { ResponseKind } from './rrl.js';
 import type { Query } from '../wire/query.js';
 import { shortResponse } from '../wire/opt.js';
-import { Rcode } from '../wire/types.js';
+import { HeaderFlag, Rcode } from '../wire/types.js';
 import { TcpFramer } from '../wire/tcp-framer.js';
 import { applyOrder, scanAddressRrsets } from '../wire/address-rrsets.js';
 import { capTtls } from '../wire/template.js';
@@ -121,12 +122,16 @@ export class ProxyBackend implements Backend {
     });
   }
 
-  answer(packet: Buffer, q: Query, source: Source, transport: Transport): MaybeAsync<Buffer | null> {
+  answer(packet: Buffer, q: Query, source: Source, transport: Transport, gate: RateGate): MaybeAsync<Buffer | null> {
     const forwarded = transport === 'tcp' ? this.forwardTcp(packet) : this.forwardUdp(packet);
     return forwarded.then((upstream) => {
       if (!upstream || !sameQuestion(upstream, packet, q.questionEnd)) {
-        return shortResponse(packet, q.questionEnd, q.flags, Rcode.ServFail, q.edns);
+        return gate('error', '', Rcode.ServFail, false) ?? shortResponse(packet, q.questionEnd, q.flags, Rcode.ServFail, q.edns);
       }
+      // Rate limiting once the upstream's kind of answer is known, before the sorter is asked.
+      const rate = rateKeyOfMessage(upstream, q);
+      const limited = gate(rate.kind, rate.name, upstream[3] & 0xf, (upstream[2] & (HeaderFlag.AA >> 8)) !== 0);
+      if (limited !== undefined) return limited;
       upstream.writeUInt16BE(q.id, 0);
       return this.reorder(upstream, q, source);
     });
@@ -169,4 +174,19 @@ export class ProxyBackend implements Backend {
 function sameQuestion(response: Buffer, query: Buffer, questionEnd: number): boolean {
   if (response.length < questionEnd || response.readUInt16BE(4) !== 1) return false;
   return response.subarray(12, questionEnd).equals(query.subarray(12, questionEnd)) && (response[2] & 0x80) !== 0;
+}
+
+/**
+ * The RRL key of an upstream answer from its header alone: the zone or delegation
+ * point would need the authority section decoded, so NXDOMAIN and referrals are
+ * keyed by the client network only (stricter than file mode, never looser).
+ */
+function rateKeyOfMessage(msg: Buffer, q: Query): { kind: ResponseKind; name: string } {
+  const rcode = msg[3] & 0xf;
+  const ancount = msg.readUInt16BE(6);
+  if (rcode === Rcode.NxDomain) return { kind: 'nxdomain', name: '' };
+  if (rcode !== Rcode.NoError) return { kind: 'error', name: '' };
+  if (ancount === 0 && !(msg[2] & (HeaderFlag.AA >> 8)) && msg.readUInt16BE(8) > 0) return { kind: 'referral', name: '' };
+  if (ancount === 0) return { kind: 'nodata', name: q.qkey };
+  return { kind: 'positive', name: `${q.qkey}/${q.qtype}` };
 }

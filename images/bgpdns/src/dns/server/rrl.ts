@@ -1,21 +1,47 @@
 /**
- * Response-rate limiting per client subnet (IPv4 /24 and IPv6 /56 by default),
- * a token bucket per subnet. Over the limit, like BIND's RRL "slip": every
- * `slip`-th limited response is sent as an empty truncated (TC) answer so a
- * real client behind a spoofed flood can still get through over TCP; the
- * others are dropped. slip 0 drops all. Only UDP is limited (TCP cannot be
- * spoofed). Buckets idle for a while are swept so memory stays bounded.
+ * Response-rate limiting (RRL), keyed as Knot's `rrl` module and BIND's
+ * `rate-limit` key their buckets: the client's network (IPv4 /24, IPv6 /56 by
+ * default) plus the kind of response plus a name —
+ *   positive  the query name and type (BIND: identical responses; Knot: QNAME),
+ *   nodata    the query name (Knot's EMPTY class),
+ *   nxdomain  the zone (the SOA owner), so random-subdomain floods share one
+ *             bucket (BIND groups NXDOMAIN by the zone, Knot by the zone name),
+ *   referral  the delegation point (BIND groups referrals by the NS owner),
+ *   error     no name: every error to a network shares one bucket (both).
+ * A token bucket per key; over the limit every `slip`-th response goes out as an
+ * empty truncated (TC) answer, so a real client behind a spoofed flood can retry
+ * over TCP; the rest are dropped (slip 0 drops all).
+ *
+ * The check runs as soon as the kind of response is known and before any sorter
+ * work (the backends ask it; see RateGate in backend.ts), so a flood costs no
+ * sorter round trips.
+ *
+ * TCP is not rate limited, as in BIND and Knot: RRL exists against reflection,
+ * which needs a spoofed source, and a TCP handshake proves the source; limiting
+ * TCP would also close the door that slipped (TC) answers point real clients to.
+ * TCP clients are bounded otherwise (tcp-server.ts): connections per address,
+ * connections in total, queries pending per connection, idle time.
+ *
+ * Memory is bounded: at most `maxBuckets` buckets (each a few hundred bytes).
+ * Full (refilled) buckets are swept every 10 s; when the table is full, stale
+ * ones go first, then the oldest-created — like Knot's fixed table, a flood of
+ * distinct keys can push a limited bucket out, which only ever errs on the side
+ * of answering.
  */
 import { ipv4ToNumber } from '../zone/zone.js';
 
+export type ResponseKind = 'positive' | 'nodata' | 'nxdomain' | 'referral' | 'error';
+
 export interface RrlOptions {
-  /** Responses per second per subnet; 0 disables limiting. */
+  /** Responses per second per bucket; 0 disables limiting. */
   responsesPerSecond: number;
   /** Bucket size (burst); defaults to responsesPerSecond. */
   burst?: number;
   ipv4PrefixLen: number;
   ipv6PrefixLen: number;
   slip: number;
+  /** Most buckets kept at once. */
+  maxBuckets: number;
   now: () => number;
 }
 
@@ -31,13 +57,20 @@ export class ResponseRateLimiter {
   private readonly buckets = new Map<string, Bucket>();
   private lastSweep = 0;
   private readonly opts: RrlOptions;
+  /** Buckets pushed out of a full table (not swept because they refilled). */
+  evictions = 0;
 
   constructor(opts: Partial<RrlOptions> = {}) {
-    this.opts = { responsesPerSecond: 0, ipv4PrefixLen: 24, ipv6PrefixLen: 56, slip: 2, now: () => performance.now(), ...opts };
+    this.opts = { responsesPerSecond: 0, ipv4PrefixLen: 24, ipv6PrefixLen: 56, slip: 2, maxBuckets: 100_000, now: () => performance.now(), ...opts };
+    if (!(this.opts.maxBuckets >= 1)) throw new Error(`RRL table size must be at least 1, got ${this.opts.maxBuckets}`);
   }
 
   get enabled(): boolean {
     return this.opts.responsesPerSecond > 0;
+  }
+
+  get size(): number {
+    return this.buckets.size;
   }
 
   subnetOf(address: string): string {
@@ -57,15 +90,20 @@ export class ResponseRateLimiter {
     return `6/${parts.join(':')}`;
   }
 
-  check(address: string): RrlVerdict {
+  /** The verdict for one response of `kind` about `name` to `address`. */
+  check(address: string, kind: ResponseKind, name: string): RrlVerdict {
     if (!this.enabled) return 'send';
     const now = this.opts.now();
     const rate = this.opts.responsesPerSecond;
     const burst = this.opts.burst ?? rate;
-    if (now - this.lastSweep > 10_000) this.sweep(now, burst / rate);
-    const key = this.subnetOf(address);
+    const refillMs = (burst / rate) * 1000;
+    if (now - this.lastSweep > 10_000) this.sweep(now, refillMs);
+    const key = `${this.subnetOf(address)}\0${kind}\0${kind === 'error' ? '' : name}`;
     let b = this.buckets.get(key);
-    if (!b) this.buckets.set(key, (b = { tokens: burst, at: now, limited: 0 }));
+    if (!b) {
+      if (this.buckets.size >= this.opts.maxBuckets) this.makeRoom(now, refillMs);
+      this.buckets.set(key, (b = { tokens: burst, at: now, limited: 0 }));
+    }
     b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * rate);
     b.at = now;
     if (b.tokens >= 1) {
@@ -77,9 +115,21 @@ export class ResponseRateLimiter {
     return 'drop';
   }
 
-  private sweep(now: number, refillSeconds: number): void {
+  /** A bucket untouched for a full refill is the same as a new one: forget it. */
+  private sweep(now: number, refillMs: number): void {
     this.lastSweep = now;
-    for (const [k, b] of this.buckets) if (now - b.at > refillSeconds * 1000 + 1000) this.buckets.delete(k);
+    for (const [k, b] of this.buckets) if (now - b.at >= refillMs) this.buckets.delete(k);
+  }
+
+  private makeRoom(now: number, refillMs: number): void {
+    this.sweep(now, refillMs);
+    // Still full: drop the oldest-created 1% (Map order is insertion order), amortising the scan.
+    let excess = this.buckets.size - this.opts.maxBuckets + Math.max(1, Math.floor(this.opts.maxBuckets / 100));
+    for (const k of this.buckets.keys()) {
+      if (excess-- <= 0) break;
+      this.buckets.delete(k);
+      this.evictions++;
+    }
   }
 }
 

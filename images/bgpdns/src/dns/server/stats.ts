@@ -11,6 +11,12 @@ export class FrontStats {
   rrlDropped = 0;
   rrlSlipped = 0;
   truncated = 0;
+  /** TCP connections open now, and those closed at accept or later by the connection limits. */
+  tcpOpen = 0;
+  tcpRefusedPerClient = 0;
+  tcpRefusedFull = 0;
+  tcpEvicted = 0;
+  tcpIdleClosed = 0;
   upstreamTimeouts = 0;
   upstreamErrors = 0;
   /** Proxy responses whose address RRs could not be reordered safely and went out as received. */

@@ -1,13 +1,14 @@
 /**
  * Sockets around DnsFront: one UDP socket with a tight message handler, and a
- * TCP listener with RFC 1035 §4.2.2 / RFC 7766 two-byte length framing
- * (pipelined queries answered in order, idle connections closed).
+ * TCP listener (tcp-server.ts: RFC 7766 framing, backpressure, connection caps).
+ * Client addresses are unmapped from IPv4-mapped IPv6 before the front sees them.
  */
 import dgram from 'node:dgram';
-import net from 'node:net';
+import type net from 'node:net';
 import { isIPv6 } from 'node:net';
 import type { DnsFront } from './front.js';
-import { TcpFramer } from '../wire/tcp-framer.js';
+import { clientAddress } from './client-source.js';
+import { createTcpServer, defaultTcpLimits, type TcpLimits } from './tcp-server.js';
 
 export interface ListenAddress {
   host: string;
@@ -22,17 +23,13 @@ export interface DnsListeners {
   close(): Promise<void>;
 }
 
-const tcpIdleMs = 10_000;
-/** Connections beyond this are closed at once, so a connection flood cannot exhaust descriptors. */
-const maxTcpConnections = 512;
-
-export async function listen(front: DnsFront, at: ListenAddress): Promise<DnsListeners> {
+export async function listen(front: DnsFront, at: ListenAddress, tcpLimits: Partial<TcpLimits> = {}): Promise<DnsListeners> {
   const udp = dgram.createSocket({ type: isIPv6(at.host) ? 'udp6' : 'udp4', recvBufferSize: 4 << 20 });
   const send = (msg: Buffer | null, port: number, address: string) => {
     if (msg) udp.send(msg, port, address);
   };
   udp.on('message', (msg, rinfo) => {
-    const r = front.handle(msg, { address: rinfo.address, port: rinfo.port }, 'udp');
+    const r = front.handle(msg, { address: clientAddress(rinfo.address), port: rinfo.port }, 'udp');
     if (r instanceof Promise) r.then((m) => send(m, rinfo.port, rinfo.address));
     else if (r) udp.send(r, rinfo.port, rinfo.address);
   });
@@ -47,25 +44,7 @@ export async function listen(front: DnsFront, at: ListenAddress): Promise<DnsLis
   });
   const port = udp.address().port;
 
-  const sockets = new Set<net.Socket>();
-  const tcp = net.createServer((sock) => {
-    if (sockets.size >= maxTcpConnections) {
-      sock.destroy();
-      return;
-    }
-    sockets.add(sock);
-    sock.setTimeout(tcpIdleMs, () => sock.destroy());
-    sock.on('close', () => sockets.delete(sock));
-    sock.on('error', () => undefined);
-    let chain: Promise<void> = Promise.resolve();
-    const framer = new TcpFramer((msg) => {
-      chain = chain.then(async () => {
-        const r = await front.handle(msg, { address: sock.remoteAddress ?? '', port: sock.remotePort ?? 0 }, 'tcp');
-        if (r && !sock.destroyed) sock.write(TcpFramer.frame(r));
-      });
-    });
-    sock.on('data', (chunk) => framer.push(chunk));
-  });
+  const { server: tcp, closeAll } = createTcpServer((msg, source) => front.handle(msg, source, 'tcp'), front.stats, { ...defaultTcpLimits, ...tcpLimits });
   await new Promise<void>((resolve, reject) => {
     tcp.once('error', reject);
     tcp.listen(port, at.host, () => {
@@ -79,7 +58,7 @@ export async function listen(front: DnsFront, at: ListenAddress): Promise<DnsLis
     tcp,
     address: { host: at.host, port },
     async close() {
-      for (const s of sockets) s.destroy();
+      closeAll();
       await Promise.all([new Promise<void>((r) => udp.close(() => r())), new Promise<void>((r) => tcp.close(() => r()))]);
     },
   };

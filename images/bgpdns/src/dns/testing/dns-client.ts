@@ -10,7 +10,7 @@ export interface QuerySpec {
   rd?: boolean;
   qclass?: number;
   /** Adds an OPT record (RFC 6891) with this UDP size. */
-  edns?: { udpSize?: number; ecs?: { family: number; sourcePrefix: number; address: string } };
+  edns?: { udpSize?: number; dnssecOk?: boolean; ecs?: { family: number; sourcePrefix: number; address: string } };
 }
 
 export function buildQuery(q: QuerySpec): Buffer {
@@ -23,7 +23,7 @@ export function buildQuery(q: QuerySpec): Buffer {
   if (q.edns) {
     const options: dnsPacket.PacketOpt[] = [];
     if (q.edns.ecs) options.push({ code: 8, family: q.edns.ecs.family, sourcePrefixLength: q.edns.ecs.sourcePrefix, scopePrefixLength: 0, ip: q.edns.ecs.address } as unknown as dnsPacket.PacketOpt);
-    packet.additionals = [{ type: 'OPT', name: '.', udpPayloadSize: q.edns.udpSize ?? 1232, flags: 0, options } as dnsPacket.OptAnswer];
+    packet.additionals = [{ type: 'OPT', name: '.', udpPayloadSize: q.edns.udpSize ?? 1232, flags: q.edns.dnssecOk ? dnsPacket.DNSSEC_OK : 0, options } as dnsPacket.OptAnswer];
   }
   return dnsPacket.encode(packet);
 }
@@ -50,9 +50,9 @@ export function queryUdp(server: { host: string; port: number }, packet: Buffer,
   });
 }
 
-export function queryTcp(server: { host: string; port: number }, packet: Buffer, timeoutMs = 2000): Promise<Buffer | null> {
+export function queryTcp(server: { host: string; port: number }, packet: Buffer, timeoutMs = 2000, from?: string): Promise<Buffer | null> {
   return new Promise((resolve) => {
-    const sock = net.connect(server.port, server.host);
+    const sock = net.connect({ port: server.port, host: server.host, localAddress: from });
     let buf = Buffer.alloc(0);
     const timer = setTimeout(() => finish(null), timeoutMs);
     const finish = (v: Buffer | null) => {

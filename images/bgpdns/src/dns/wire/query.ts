@@ -11,6 +11,8 @@ import { validateClientSubnet, type ClientSubnet } from './ecs.js';
 export interface Edns {
   udpSize: number;
   version: number;
+  /** The DO bit (RFC 3225 §3): copied into the response's OPT. */
+  dnssecOk: boolean;
   ecs: ClientSubnet | null;
 }
 
@@ -104,7 +106,7 @@ export function parseQuery(buf: Buffer): QueryResult {
     if (i >= skip && type === RrType.OPT) {
       if (edns) return queryError(Rcode.FormErr, 'two OPT records', id, flags, questionEnd, edns);
       if (buf[nameStart] !== 0) return queryError(Rcode.FormErr, 'OPT owner not root', id, flags, questionEnd);
-      edns = { udpSize: buf.readUInt16BE(at + 2), version: buf[at + 5], ecs: null };
+      edns = { udpSize: buf.readUInt16BE(at + 2), version: buf[at + 5], dnssecOk: (buf[at + 6] & 0x80) !== 0, ecs: null };
       for (let o = rdata; o < rdata + rdlen; ) {
         if (o + 4 > rdata + rdlen) return queryError(Rcode.FormErr, 'EDNS option truncated', id, flags, questionEnd, edns);
         const code = buf.readUInt16BE(o);

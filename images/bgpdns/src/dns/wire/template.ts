@@ -7,10 +7,12 @@
  * in place — nothing else in the message moves.
  */
 import { MessageWriter } from './writer.js';
+import { parentKey } from './name.js';
 import { HeaderFlag, RrClass, RrType } from './types.js';
 import { bytesToAddress } from './ecs.js';
 import { optLength, writeOpt, type OptSpec } from './opt.js';
 import type { Resolution, ResolvedRr } from '../zone/resolve.js';
+import type { ResponseKind } from '../server/rrl.js';
 
 /** tinydns serves at most 8 addresses of an RRset (a random 8 when there are more). */
 export const maxAddressesServed = 8;
@@ -37,6 +39,25 @@ export interface ResponseTemplate {
   arcount: number;
   rcode: number;
   slots: AddressSlots[];
+  /** What response-rate limiting keys this answer by (server/rrl.ts). */
+  rate: { kind: ResponseKind; name: string };
+  /** A referral whose additional section holds in-domain glue (RFC 9471 §2.1): losing it means TC. */
+  carriesInDomainGlue: boolean;
+}
+
+/** Whether `key` is `ancestor` or below it (wire-format keys, compared label by label). */
+function isAtOrBelow(key: string, ancestor: string): boolean {
+  for (let k: string | null = key; k !== null; k = parentKey(k)) if (k === ancestor) return true;
+  return false;
+}
+
+/** The RRL kind and name of a resolution: the zone for NXDOMAIN, the delegation point for a referral. */
+function rateKeyOf(qkey: string, qtype: number, res: Resolution, ancount: number): ResponseTemplate['rate'] {
+  const cut = res.authority[0]?.ownerKey ?? qkey;
+  if (res.rcode !== 0) return { kind: 'nxdomain', name: cut };
+  if (!res.authoritative) return { kind: 'referral', name: cut };
+  if (ancount === 0) return { kind: 'nodata', name: qkey };
+  return { kind: 'positive', name: `${qkey}/${qtype}` };
 }
 
 function writeRr(w: MessageWriter, rr: ResolvedRr): void {
@@ -106,6 +127,8 @@ export function buildTemplate(qkey: string, qtype: number, qclass: number, res: 
     arcount: res.additional.length,
     rcode: res.rcode,
     slots,
+    rate: rateKeyOf(qkey, qtype, res, ancount),
+    carriesInDomainGlue: !res.authoritative && ancount === 0 && res.additional.some((rr) => isAtOrBelow(rr.ownerKey, res.authority[0]?.ownerKey ?? qkey)),
   };
 }
 
@@ -114,7 +137,9 @@ export function buildTemplate(qkey: string, qtype: number, qclass: number, res: 
  * slots[i] best first (at least as many as there are slots); `ttlCaps[i]`,
  * when ≥ 0, caps the TTL of slots[i]'s records (an unranked order).
  * Over `limit` bytes: drop additional, then authority (as tinydns does), then
- * send only the question with TC set.
+ * send only the question with TC set. A referral that has to drop its in-domain
+ * glue is sent with TC (RFC 9471 §3: without that glue the delegation cannot be
+ * followed, so the resolver must retry over TCP); tinydns sends it without.
  */
 export function renderTemplate(
   t: ResponseTemplate,
@@ -134,6 +159,7 @@ export function renderTemplate(
   if (end + optLen > limit) {
     arcount = 0;
     end = t.authorityEnd;
+    if (t.carriesInDomainGlue) tc = HeaderFlag.TC;
     if (end + optLen > limit) {
       nscount = 0;
       end = t.answerEnd;
