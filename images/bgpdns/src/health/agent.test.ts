@@ -290,13 +290,24 @@ async function announcedAgent(extra: string[] = []): Promise<ChildProcess> {
 async function stopAgent(agent: ChildProcess): Promise<void> {
   if (agent.exitCode !== null || agent.signalCode !== null) return;
   const exited = new Promise((r) => agent.once('exit', r));
+  // A test that failed may leave its agent stopped (SIGSTOP): wake it so SIGTERM lands.
+  agent.kill('SIGCONT');
   agent.kill('SIGTERM');
+  const killLater = setTimeout(() => agent.kill('SIGKILL'), 5000);
   await exited;
+  clearTimeout(killLater);
+}
+
+/** An announced agent that is stopped when the test ends, passed or failed, so no agent outlives its test. */
+async function agentFor(t: { teardown(fn: () => Promise<void>): void }, extra: string[] = []): Promise<ChildProcess> {
+  const agent = await announcedAgent(extra);
+  t.teardown(() => stopAgent(agent));
+  return agent;
 }
 
 test.serial('bgpd restarted without the route: the agent puts it back within one interval', async (t) => {
   t.timeout(30_000);
-  const agent = await announcedAgent();
+  const agent = await agentFor(t);
   const exited = new Promise((r) => bgpd!.once('exit', r));
   bgpd!.kill('SIGKILL');
   await exited;
@@ -314,7 +325,7 @@ test.serial('bgpd restarted without the route: the agent puts it back within one
 
 test.serial('the service address leaves lo: withdrawn at once, back after it returns and rise probes pass', async (t) => {
   t.timeout(30_000);
-  const agent = await announcedAgent();
+  const agent = await agentFor(t);
   sh(['ip', 'netns', 'exec', ns, 'ip', 'addr', 'del', `${SERVICE}/32`, 'dev', 'lo']);
   t.teardown(() => {
     sh(['ip', 'netns', 'exec', ns, 'ip', 'addr', 'replace', `${SERVICE}/32`, 'dev', 'lo']);
@@ -329,12 +340,13 @@ test.serial('the service address leaves lo: withdrawn at once, back after it ret
 
 test.serial('hold-down: after a withdrawal the route stays away for --hold-down even when healthy again', async (t) => {
   t.timeout(30_000);
-  const agent = await announcedAgent(['--hold-down', '4000']);
+  const agent = await agentFor(t, ['--hold-down', '4000']);
   tinydns!.kill('SIGKILL');
   await until('withdrawal after the DNS service died', announced, (v) => !v);
   const withdrawnAt = Date.now();
   startTinydns();
-  const healthy = await until('healthy again (state up)', status, (s) => s.state === 'up');
+  // status.json is rewritten on changes: wait for the up that follows the down, not the one before it.
+  const healthy = await until('healthy again (state up after a down)', status, (s) => s.state === 'up' && s.transitions.some((x) => x.to === 'down'));
   t.truthy(healthy.holdDownUntil, `hold-down in the status: ${JSON.stringify(healthy)}`);
   t.false(await announced(), 'still withdrawn while the hold-down lasts');
   await until('re-announcement after the hold-down', announced, (v) => v, 5000);
@@ -345,7 +357,7 @@ test.serial('hold-down: after a withdrawal the route stays away for --hold-down 
 
 test.serial('the agent crashes (SIGKILL): its watchdog withdraws the route at once', async (t) => {
   t.timeout(30_000);
-  const agent = await announcedAgent();
+  const agent = await agentFor(t);
   const killedAt = Date.now();
   agent.kill('SIGKILL');
   await until('withdrawal by the watchdog', announced, (v) => !v, 3000);
@@ -357,7 +369,7 @@ test.serial('the agent crashes (SIGKILL): its watchdog withdraws the route at on
 
 test.serial('the agent hangs (SIGSTOP): after --watchdog the watchdog kills it and withdraws', async (t) => {
   t.timeout(30_000);
-  const agent = await announcedAgent(['--watchdog', '1000']);
+  const agent = await agentFor(t, ['--watchdog', '1000']);
   const exited = new Promise<NodeJS.Signals | null>((r) => agent.once('exit', (_code, sig) => r(sig)));
   const stoppedAt = Date.now();
   agent.kill('SIGSTOP');
@@ -371,7 +383,7 @@ test.serial('the agent hangs (SIGSTOP): after --watchdog the watchdog kills it a
 
 test.serial('agent and watchdog frozen together (the whole host stopped) and thawed: no false hang', async (t) => {
   t.timeout(30_000);
-  const agent = await announcedAgent(['--watchdog', '1000']);
+  const agent = await agentFor(t, ['--watchdog', '1000']);
   const watchdog = Number(/"event":"watchdog-started","pid":(\d+)/.exec(output.get(agent)!())![1]);
   agent.kill('SIGSTOP');
   process.kill(watchdog, 'SIGSTOP');
@@ -391,7 +403,7 @@ test.serial('agent and watchdog frozen together (the whole host stopped) and tha
 
 test.serial('agent and bgpd frozen, the watchdog running (the lab freezes only the processes it knows): it holds, no kill', async (t) => {
   t.timeout(30_000);
-  const agent = await announcedAgent(['--watchdog', '1000']);
+  const agent = await agentFor(t, ['--watchdog', '1000']);
   agent.kill('SIGSTOP');
   bgpd!.kill('SIGSTOP');
   // The freeze itself: 2.5 s, more than two watchdog deadlines.
