@@ -82,6 +82,15 @@ function status(): HealthStatus {
   return JSON.parse(readFileSync(join(dir, 'status.json'), 'utf8')) as HealthStatus;
 }
 
+/**
+ * The agent's status once it shows `expected`: status.json is rewritten after the agent
+ * acted on bgpd, so what the test saw in bgpd can be a moment ahead of the file.
+ */
+async function statusLike(expected: Partial<HealthStatus>): Promise<HealthStatus> {
+  const keys = Object.keys(expected) as (keyof HealthStatus)[];
+  return until(`status ${JSON.stringify(expected)}`, status, (s) => keys.every((k) => s[k] === expected[k]));
+}
+
 let agents = 0;
 
 function startAgent(extra: string[] = []): ChildProcess {
@@ -172,7 +181,7 @@ test.serial('announces when healthy, withdraws on hang, kill and drain, re-annou
   t.timeout(60_000);
   const agent = startAgent();
   await until('first announcement', announced, (v) => v);
-  t.like(status(), { state: 'up', announced: true, inSync: true });
+  t.like(await statusLike({ state: 'up', announced: true, inSync: true }), { state: 'up', announced: true, inSync: true });
 
   // Hung DNS (SIGSTOP): probes time out, fall=2 → withdrawn.
   tinydns!.kill('SIGSTOP');
@@ -180,7 +189,7 @@ test.serial('announces when healthy, withdraws on hang, kill and drain, re-annou
   await until('withdrawal after SIGSTOP', announced, (v) => !v);
   const hangToWithdraw = Date.now() - hungAt;
   t.true(hangToWithdraw < 1500, `hang → withdraw took ${hangToWithdraw} ms`);
-  t.like(status(), { state: 'down', announced: false });
+  t.like(await statusLike({ state: 'down', announced: false }), { state: 'down', announced: false });
   t.regex(status().transitions.at(-1)!.reason, /dns timeout/);
   tinydns!.kill('SIGCONT');
   await until('re-announcement after SIGCONT', announced, (v) => v);
@@ -195,7 +204,7 @@ test.serial('announces when healthy, withdraws on hang, kill and drain, re-annou
   // Drain: withdrawn while the file exists, although DNS is healthy.
   writeFileSync(join(dir, 'maintenance'), '');
   await until('withdrawal on drain', announced, (v) => !v);
-  t.like(status(), { state: 'draining', maintenance: true });
+  t.like(await statusLike({ state: 'draining', maintenance: true }), { state: 'draining', maintenance: true });
   unlinkSync(join(dir, 'maintenance'));
   await until('re-announcement after drain', announced, (v) => v);
 
@@ -229,7 +238,7 @@ test.serial('a graceful drain first announces through the drain route-map, then 
   writeFileSync(join(dir, 'maintenance'), '');
   const drainAt = Date.now();
   await until('graceful announcement', communities, (c) => c === 'graceful-shutdown');
-  t.like(status(), { state: 'draining', announcement: 'graceful', announced: true });
+  t.like(await statusLike({ state: 'draining', announcement: 'graceful', announced: true }), { state: 'draining', announcement: 'graceful', announced: true });
   await until('withdrawal after the grace period', communities, (c) => c === 'withdrawn');
   t.true(Date.now() - drainAt >= 800, 'withdrawn only after the grace period');
   unlinkSync(join(dir, 'maintenance'));
@@ -331,7 +340,7 @@ test.serial('the service address leaves lo: withdrawn at once, back after it ret
     sh(['ip', 'netns', 'exec', ns, 'ip', 'addr', 'replace', `${SERVICE}/32`, 'dev', 'lo']);
   });
   await until('withdrawal when the address left lo', announced, (v) => !v, 2000);
-  t.like(status(), { state: 'down', announced: false });
+  t.like(await statusLike({ state: 'down', announced: false }), { state: 'down', announced: false });
   t.regex(status().transitions.at(-1)!.reason, /service address 198\.18\.53\.53 is not on lo \(down at once/);
   sh(['ip', 'netns', 'exec', ns, 'ip', 'addr', 'add', `${SERVICE}/32`, 'dev', 'lo']);
   await until('re-announcement with the address back', announced, (v) => v);
