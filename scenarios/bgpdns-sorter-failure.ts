@@ -93,6 +93,8 @@ export default defineScenario({
   name: 'bgpdns-sorter-failure',
   description: 'Slide 35: sorter frozen, all BGP sessions lost, client network not in the table — answers keep coming, without preference.',
   lab: { file: LAB_PATH, name: 'mh-sorterfail' },
+  // The uncached-subnet queries are dig's (+subnet), from h1.
+  hostNeeds: [{ executable: '/usr/bin/dig', package: 'bind9-dnsutils' }],
   parts: [
     {
       name: 'sorter frozen: answers keep coming within the timeout, defective marking, random order, sorted again after thaw',

@@ -55,9 +55,12 @@ async function scenariosUnderTest(): Promise<Scenario[]> {
 test('demo installs every package the demo scenarios’ labs need', async (t) => {
   const set = new Set(packagesOf(await needsOf('demo')));
   const files = [];
-  for (const name of DEMO_SCENARIOS) files.push((await loadScenario(name)).lab.file);
+  const scenarios = [];
+  for (const name of DEMO_SCENARIOS) scenarios.push(await loadScenario(name));
+  for (const s of scenarios) files.push(s.lab.file);
   t.true(files.length >= 1);
   await assertCovered(t, files, set, 'bgpdns-lab demo');
+  for (const n of scenarios.flatMap((s) => s.hostNeeds ?? [])) t.true(set.has(n.package), `a demo scenario runs ${n.executable} (${n.package}), which demo does not install`);
   for (const p of packagesOf(HARNESS_NEEDS)) t.true(set.has(p), `demo does not install the harness's own ${p}`);
 });
 
@@ -68,6 +71,7 @@ test('test installs every package of every tracked lab and every scenario the su
   const scenarios = await scenariosUnderTest();
   t.true(scenarios.length >= 8, `found ${scenarios.length} scenarios under test`);
   await assertCovered(t, [...tracked.map((f) => path.join(REPO_ROOT, f)), ...scenarios.map((s) => s.lab.file)], set, 'bgpdns-lab test');
+  for (const s of scenarios) for (const n of s.hostNeeds ?? []) t.true(set.has(n.package), `scenario ${s.name} runs ${n.executable} (${n.package}), which test does not install`);
   for (const p of packagesOf([...HARNESS_NEEDS, ...DOCKER_NEEDS, ...TEST_TOOL_NEEDS])) t.true(set.has(p), `test does not install ${p}`);
 });
 
@@ -84,8 +88,9 @@ function owner(file: string): string | undefined {
   return undefined;
 }
 
-test('every declared need names the Debian package that ships it', (t) => {
-  const all: HostNeed[] = [...HARNESS_NEEDS, ...DOCKER_NEEDS, ...TEST_TOOL_NEEDS, ...BENCH_NEEDS, ...allKinds().flatMap((k) => k.needs)];
+test('every declared need names the Debian package that ships it', async (t) => {
+  const scenarioNeeds = (await scenariosUnderTest()).flatMap((s) => s.hostNeeds ?? []);
+  const all: HostNeed[] = [...HARNESS_NEEDS, ...DOCKER_NEEDS, ...TEST_TOOL_NEEDS, ...BENCH_NEEDS, ...allKinds().flatMap((k) => k.needs), ...scenarioNeeds];
   let checked = 0;
   for (const need of new Map(all.map((n) => [n.executable, n])).values()) {
     if (!isInstalled(need)) {

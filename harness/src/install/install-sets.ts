@@ -65,16 +65,17 @@ export async function needsOfLabFiles(files: Iterable<string>): Promise<HostNeed
   return needs;
 }
 
-async function demoLabFiles(): Promise<string[]> {
-  const { DEMO_SCENARIOS } = await import('../cli/commands/demo.js');
-  const { loadScenario } = await import('../scenario/runner.js');
-  const files: string[] = [];
-  for (const name of DEMO_SCENARIOS) files.push((await loadScenario(name)).lab.file);
-  return files;
+/** Host needs of scenarios: their labs' kinds and what the stories run themselves. */
+export async function needsOfScenarios(scenarios: readonly Scenario[], extraLabFiles: string[] = []): Promise<HostNeed[]> {
+  return [...(await needsOfLabFiles([...extraLabFiles, ...scenarios.map((s) => s.lab.file)])), ...scenarios.flatMap((s) => s.hostNeeds ?? [])];
 }
 
-async function allLabFiles(): Promise<string[]> {
-  return [...repoLabFiles(), ...(await repoScenarios()).map((s) => s.lab.file)];
+async function demoScenarios(): Promise<Scenario[]> {
+  const { DEMO_SCENARIOS } = await import('../cli/commands/demo.js');
+  const { loadScenario } = await import('../scenario/runner.js');
+  const out: Scenario[] = [];
+  for (const name of DEMO_SCENARIOS) out.push(await loadScenario(name));
+  return out;
 }
 
 /** The host needs of an install set. */
@@ -87,9 +88,9 @@ export async function needsOf(set: InstallSet): Promise<HostNeed[]> {
     case 'docker':
       return [...HARNESS_NEEDS, ...DOCKER_NEEDS];
     case 'demo':
-      return [...HARNESS_NEEDS, ...(await needsOfLabFiles(await demoLabFiles()))];
+      return [...HARNESS_NEEDS, ...(await needsOfScenarios(await demoScenarios()))];
     case 'labs':
-      return [...HARNESS_NEEDS, ...(await needsOfLabFiles(await allLabFiles()))];
+      return [...HARNESS_NEEDS, ...(await needsOfScenarios(await repoScenarios(), repoLabFiles()))];
     case 'test':
       return [...(await needsOf('labs')), ...DOCKER_NEEDS, ...TEST_TOOL_NEEDS];
     case 'bench':

@@ -11,6 +11,7 @@
  *     parts: [{ name: 'converge', run: async (s) => { … } }, …],
  *   });
  */
+import type { HostNeed } from '../install/host-need.js';
 import type { DeployedLab } from '../lab/handle.js';
 import type { FrrControl } from '../frr/frr-control.js';
 import type { Faults } from '../faults/faults.js';
@@ -42,6 +43,12 @@ export interface Scenario {
   description?: string;
   lab: ScenarioLab;
   parts: ScenarioPart[];
+  /**
+   * Programs the story itself runs in its nodes beyond what their kinds run (e.g. dig on
+   * a client). On the netns runtime they come from the host: the launcher installs them
+   * for the commands that run the scenario, and deploying refuses without them.
+   */
+  hostNeeds?: readonly HostNeed[];
 }
 
 export function defineScenario(s: Scenario): Scenario {

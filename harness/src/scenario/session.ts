@@ -3,6 +3,7 @@
  * builds each part's context, reverts faults and stops watchers after every part,
  * destroys the lab. Shared by the ava adapter and the `run` command.
  */
+import { isInstalled, packagesOf } from '../install/host-need.js';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { deploy } from '../lab/deploy.js';
@@ -50,6 +51,10 @@ export class ScenarioSession {
       const model = await loadTopology(file);
       if (this.scenario.lab.name) model.name = this.scenario.lab.name;
       const runtime = this.opts.runtime;
+      const lacking = (runtime?.name ?? 'netns') === 'netns' ? (this.scenario.hostNeeds ?? []).filter((n) => !isInstalled(n)) : [];
+      if (lacking.length) {
+        throw new Error(`scenario ${this.scenario.name} runs ${lacking.map((n) => n.executable).join(', ')} in its nodes: not installed; apt-get install ${packagesOf(lacking).join(' ')}`);
+      }
       const split = this.scenario.lab.hosts;
       if (split) {
         if (runtime?.name !== 'docker') throw new Error(`scenario ${this.scenario.name}: a lab split over hosts needs the docker runtime`);
