@@ -55,7 +55,7 @@ export async function repoScenarios(root = REPO_ROOT): Promise<Scenario[]> {
   return out;
 }
 
-/** Host needs of the nodes of these topology files (loaded without the installed check). */
+/** Host needs of the nodes of these topology files (their kinds' needs; loading checks no executable). */
 export async function needsOfLabFiles(files: Iterable<string>): Promise<HostNeed[]> {
   const needs: HostNeed[] = [];
   for (const file of new Set(files)) {
