@@ -53,6 +53,8 @@ export async function runWatchdog(opts: WatchdogOptions): Promise<WatchdogOutcom
     let lastTick = performance.now();
     let stopping = false;
     let checking = false;
+    // bgpd did not answer at the last check (host or bgpd frozen): the agent was held up too.
+    let held = false;
     const ticker = setInterval(() => {
       const now = performance.now();
       if (now - lastTick > 1000) deadline = Math.max(deadline, now + opts.timeoutMs);
@@ -64,12 +66,21 @@ export async function runWatchdog(opts: WatchdogOptions): Promise<WatchdogOutcom
       checking = true;
       bgpd.command('show version').then(
         () => {
+          if (held) {
+            // bgpd answers again after a hold (the site thawed): the agent needs a probe round
+            // before its next heartbeat, so its deadline starts now, not at the freeze.
+            held = false;
+            deadline = performance.now() + opts.timeoutMs;
+            checking = false;
+            return;
+          }
           // A heartbeat that came in meanwhile renewed the deadline: not hung after all.
           if (performance.now() > deadline) finish('agent-hung');
           else checking = false;
         },
         (err: Error) => {
           opts.log({ event: 'watchdog-hold', reason: `agent silent for ${opts.timeoutMs} ms but bgpd does not answer either: ${err.message}` });
+          held = true;
           deadline = performance.now() + opts.timeoutMs;
           checking = false;
         },
