@@ -1,14 +1,18 @@
 import test from 'ava';
 import { allKinds } from '../kinds/registry.js';
 import { declaredNeeds, packageChecks } from './doctor-checks.js';
+import { BENCH_NEEDS, DOCKER_NEEDS, HARNESS_NEEDS, TEST_TOOL_NEEDS } from '../install/harness-needs.js';
 
-test('every kind declares what it runs (needs), and doctor checks each of those executables', (t) => {
-  const checked = new Set(declaredNeeds().map((n) => n.executable));
+test('every kind declares what it runs (needs), and doctor checks each of those executables', async (t) => {
+  const checked = new Set((await declaredNeeds()).map((n) => n.executable));
   for (const kind of allKinds()) {
     t.truthy(kind.needs, `kind ${kind.name} declares no needs`);
     for (const n of kind.needs) t.true(checked.has(n.executable), `${kind.name}: ${n.executable}`);
   }
   t.true(checked.has('/usr/sbin/unbound'), 'unbound is among what the labs run');
+  // The same declarations the launcher installs from: the harness's, Docker's, the tests', the benches', the scenarios'.
+  for (const n of [...HARNESS_NEEDS, ...DOCKER_NEEDS, ...TEST_TOOL_NEEDS, ...BENCH_NEEDS]) t.true(checked.has(n.executable), n.executable);
+  t.true(checked.has('/usr/bin/dig'), 'dig, which bgpdns-sorter-failure runs in h1');
 });
 
 test('a missing executable is reported with its package and the apt-get command that installs it', async (t) => {

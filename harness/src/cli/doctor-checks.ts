@@ -1,7 +1,8 @@
 /**
- * What `bgpdns-lab doctor` checks. Host executables come from declarations: each
- * kind's `needs` (what its nodes run) and HARNESS_NEEDS (what the harness itself
- * runs), each with its Debian package, so a missing one is reported with the exact
+ * What `bgpdns-lab doctor` checks. Host executables come from the declarations the
+ * launcher installs from: each kind's `needs` (what its nodes run), each scenario's
+ * `hostNeeds`, and install/harness-needs.ts (the harness, Docker, tests, benches),
+ * each with its Debian package, so a missing one is reported with the exact
  * `apt-get install` that brings it. Kernel features are tried in a scratch namespace,
  * which needs root; without root they are reported as not checked. Nothing is installed.
  */
@@ -12,6 +13,8 @@ import { $ } from 'zx';
 import { allKinds } from '../kinds/registry.js';
 import { systemUser } from '../kinds/node-dir.js';
 import { NFT } from '../faults/nft.js';
+import { BENCH_NEEDS, DOCKER_NEEDS, HARNESS_NEEDS, TEST_TOOL_NEEDS } from '../install/harness-needs.js';
+import { isInstalled, type HostNeed } from '../install/host-need.js';
 
 export interface CheckResult {
   /** ok, missing, or not checked (needs root). */
@@ -38,28 +41,25 @@ export interface Need {
   optional?: boolean;
 }
 
-/** Executables the harness runs itself, beside what the kinds declare. */
-const HARNESS_NEEDS: readonly Need[] = [
-  { executable: 'ip', package: 'iproute2', usedBy: 'namespaces, links, addresses' },
-  { executable: 'tc', package: 'iproute2', usedBy: 'delay faults' },
-  { executable: NFT, package: 'nftables', usedBy: 'drop and loss faults' },
-  { executable: 'dig', package: 'dnsutils', usedBy: 'DNS checks in lab exec lines and tests', optional: true },
-  { executable: 'dnsperf', package: 'dnsperf', usedBy: 'bench dns', optional: true },
-  { executable: 'dockerd', package: 'docker.io', usedBy: '--runtime docker, images build', optional: true },
-  { executable: 'mmdebstrap', package: 'mmdebstrap', usedBy: 'images build (the base image)', optional: true },
-  { executable: 'xmllint', package: 'libxml2-utils', usedBy: 'tests (junit.xml against its schema)', optional: true },
+/** What runs beside the kinds (install/harness-needs.ts); only the harness's own tools are required. */
+const HOST_GROUPS: readonly { needs: readonly HostNeed[]; usedBy: string; optional?: boolean }[] = [
+  { needs: HARNESS_NEEDS, usedBy: 'the harness (namespaces, links, faults)' },
+  { needs: DOCKER_NEEDS, usedBy: '--runtime docker, images build', optional: true },
+  { needs: TEST_TOOL_NEEDS, usedBy: 'tests', optional: true },
+  { needs: BENCH_NEEDS, usedBy: 'benchmarks', optional: true },
 ];
 
-/** Every executable a lab kind runs, grouped by package, then the harness's own. */
-export function declaredNeeds(): Need[] {
+/** Every executable a lab kind or a scenario runs, then the harness's own, each once. */
+export async function declaredNeeds(): Promise<Need[]> {
   const byExecutable = new Map<string, Need>();
-  for (const kind of allKinds()) {
-    for (const n of kind.needs) {
-      const seen = byExecutable.get(n.executable);
-      byExecutable.set(n.executable, seen ? { ...seen, usedBy: `${seen.usedBy}, ${kind.name}` } : { ...n, usedBy: `kind ${kind.name}` });
-    }
-  }
-  for (const n of HARNESS_NEEDS) byExecutable.set(n.executable, byExecutable.get(n.executable) ?? n);
+  const add = (n: HostNeed, usedBy: string, optional?: boolean) => {
+    const seen = byExecutable.get(n.executable);
+    byExecutable.set(n.executable, seen ? { ...seen, usedBy: `${seen.usedBy}, ${usedBy}` } : { ...n, usedBy, ...(optional ? { optional } : {}) });
+  };
+  for (const kind of allKinds()) for (const n of kind.needs) add(n, `kind ${kind.name}`);
+  const { repoScenarios } = await import('../install/install-sets.js');
+  for (const s of await repoScenarios()) for (const n of s.hostNeeds ?? []) add(n, `scenario ${s.name}`, true);
+  for (const g of HOST_GROUPS) for (const n of g.needs) add(n, g.usedBy, g.optional);
   return [...byExecutable.values()];
 }
 
@@ -85,7 +85,7 @@ const isRoot = () => process.geteuid?.() === 0;
 const notRoot: CheckResult = { status: 'unchecked', detail: 'not checked: trying it needs root', fix: 'run bgpdns-lab doctor as root to try it' };
 
 /** One check per package: which of its executables are missing. */
-export function packageChecks(declared: readonly Need[] = declaredNeeds()): Check[] {
+export function packageChecks(declared: readonly Need[]): Check[] {
   const byPackage = new Map<string, Need[]>();
   for (const n of declared) byPackage.set(n.package, [...(byPackage.get(n.package) ?? []), n]);
   return [...byPackage].map(([pkg, needs]) => ({
@@ -93,7 +93,8 @@ export function packageChecks(declared: readonly Need[] = declaredNeeds()): Chec
     optional: needs.every((n) => n.optional),
     async run(): Promise<CheckResult> {
       const missing: string[] = [];
-      for (const n of needs) if (!(await executable(n.executable))) missing.push(n.executable);
+      // Declared needs are absolute paths, checked as the launcher and deploy check them (a font is a file, not an executable).
+      for (const n of needs) if (!(path.isAbsolute(n.executable) ? isInstalled(n) : await executable(n.executable))) missing.push(n.executable);
       const usedBy = [...new Set(needs.map((n) => n.usedBy))].join('; ');
       if (missing.length === 0) return { status: 'ok', detail: `${needs.map((n) => n.executable).join(', ')} (${usedBy})` };
       return { status: 'missing', detail: `missing ${missing.join(', ')} (${usedBy})`, fix: `apt-get install -y ${pkg}`, packages: [pkg] };
@@ -202,6 +203,6 @@ const hostChecks: Check[] = [
   },
 ];
 
-export function doctorChecks(): Check[] {
-  return [...hostChecks.slice(0, 2), ...packageChecks(), ...hostChecks.slice(2)];
+export async function doctorChecks(): Promise<Check[]> {
+  return [...hostChecks.slice(0, 2), ...packageChecks(await declaredNeeds()), ...hostChecks.slice(2)];
 }

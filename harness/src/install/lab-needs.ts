@@ -2,12 +2,7 @@ import path from 'node:path';
 import type { Lab } from '../topology/model.js';
 import { getKind } from '../kinds/registry.js';
 import { HARNESS_NEEDS } from './harness-needs.js';
-import { isInstalled, type HostNeed } from './host-need.js';
-
-/** What deploying the lab on the netns runtime runs on the host: the harness's tools and every node kind's. */
-export function labNeeds(lab: Lab): HostNeed[] {
-  return [...HARNESS_NEEDS, ...lab.nodes.flatMap((n) => getKind(n.kind).needs)];
-}
+import { isInstalled } from './host-need.js';
 
 /**
  * Why the lab cannot be deployed on the netns runtime for want of host programs, or

@@ -17,7 +17,7 @@ Exit 0: every required check is OK (or unchecked); 1: a required one is missing;
   async run({ positionals, values }) {
     expectPositionals(positionals, 0, 0, 'no arguments besides --json');
     const { doctorChecks } = await import('../doctor-checks.js');
-    const checks = doctorChecks();
+    const checks = await doctorChecks();
     const results = await Promise.all(
       checks.map(async (c) => ({ c, r: await c.run().catch((e: Error): CheckResult => ({ status: 'missing', detail: e.message })) })),
     );
