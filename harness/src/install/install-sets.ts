@@ -8,8 +8,6 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { loadTopology } from '../topology/load.js';
-import { getKind } from '../kinds/registry.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { BENCH_NEEDS, DOCKER_NEEDS, HARNESS_NEEDS, TEST_TOOL_NEEDS } from './harness-needs.js';
 import type { HostNeed } from './host-need.js';
@@ -57,6 +55,10 @@ export async function repoScenarios(root = REPO_ROOT): Promise<Scenario[]> {
 
 /** Host needs of the nodes of these topology files (their kinds' needs; loading checks no executable). */
 export async function needsOfLabFiles(files: Iterable<string>): Promise<HostNeed[]> {
+  // Loaded here, not at the top: the launcher asks for core/docker on every exec or destroy,
+  // and those sets need no topology parser.
+  const { loadTopology } = await import('../topology/load.js');
+  const { getKind } = await import('../kinds/registry.js');
   const needs: HostNeed[] = [];
   for (const file of new Set(files)) {
     const lab = await loadTopology(file);
