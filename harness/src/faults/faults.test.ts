@@ -2,7 +2,7 @@ import test from 'ava';
 import { readFile } from 'node:fs/promises';
 import { Faults, NetemUnsupportedError } from './faults.js';
 import { NFT } from './nft.js';
-import { startTestLab, type TestLab } from '../frr/test-lab.js';
+import { startTestLab, type TestLab } from '../../testing/test-lab.js';
 import { frr } from '../frr/frr-control.js';
 import { VtyClient } from '../../../images/bgpdns/src/frr/vty-client.js';
 import { waitUntil } from '../wait/wait-until.js';

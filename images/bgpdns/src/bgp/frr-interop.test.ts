@@ -12,7 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { waitUntil } from '../../../../harness/src/wait/wait-until.js';
-import { startFrrPair, type FrrPair } from './frr-netns-pair.js';
+import { startFrrPair, type FrrPair } from '../../../../bench/_frr-netns-pair.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bgpdnsBin = join(here, '../../bin/bgpdns.js');

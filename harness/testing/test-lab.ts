@@ -8,11 +8,11 @@ import { spawn as spawnChild } from 'node:child_process';
 import { chown, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { $ } from 'zx';
-import type { DeployedLab, DeployedNode } from '../lab/handle.js';
-import type { Lab, LabLink, LabNode } from '../topology/model.js';
-import type { ExecOptions, ExecResult, NodeProcess, SpawnOptions } from '../runtime/runtime.js';
-import { closeVtyClients, vtyClient } from './frr-control.js';
-import { waitUntil } from '../wait/wait-until.js';
+import type { DeployedLab, DeployedNode } from '../src/lab/handle.js';
+import type { Lab, LabLink, LabNode } from '../src/topology/model.js';
+import type { ExecOptions, ExecResult, NodeProcess, SpawnOptions } from '../src/runtime/runtime.js';
+import { closeVtyClients, vtyClient } from '../src/frr/frr-control.js';
+import { waitUntil } from '../src/wait/wait-until.js';
 
 $.quiet = true;
 

@@ -11,7 +11,7 @@ import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { $ } from 'zx';
-import { VtyClient } from '../frr/vty-client.js';
+import { VtyClient } from '../images/bgpdns/src/frr/vty-client.js';
 
 export const OUR_V4 = '198.18.10.1';
 export const OUR_V6 = '2001:db8:10::1';
