@@ -1,8 +1,10 @@
 /**
- * A throwaway FRR lab for this package's own tests (vty control, faults, route
- * watcher): a few namespaces, veths and FRR daemons started directly, shaped like
- * a DeployedLab so the code under test sees what deploy() gives it. Not part of
- * the public API; scenarios use deploy(). Names carry the lab name (tests use "h2…").
+ * LEGACY, kept only for harness/src/faults/faults.test.ts, which helper F's change to issue 15
+ * moves onto a lab made by deploy(); delete this file once that lands. New tests deploy a
+ * topology file with deployTestLab (deploy-test-lab.ts) so FRR is started one way: the frr kind.
+ *
+ * A throwaway FRR lab: a few namespaces, veths and FRR daemons started directly, shaped like
+ * a DeployedLab. Names carry the lab name (tests use "h2…").
  */
 import { spawn as spawnChild } from 'node:child_process';
 import { chown, mkdir, rm, writeFile } from 'node:fs/promises';
