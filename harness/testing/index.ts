@@ -6,3 +6,4 @@
  */
 export { deployTestLab, destroyTestLab, testLabName } from './deploy-test-lab.js';
 export { syntheticRunRecord, FIXTURE_ADDRESSES, FIXTURE_CLIENTS, type FixtureOptions } from './report-fixture.js';
+export { spawnWatched, type WatchedProcess } from './process-output.js';
