@@ -141,7 +141,12 @@ export class Faults {
    * name `fault` (a route leak, say) with `args` (see frr-config.ts).
    */
   async frrConfig(node: string, fault: string, changes: FrrConfigChange[], args: Record<string, unknown> = {}): Promise<FaultHandle> {
-    const parsed = frrConfig.parse({ changes });
+    let parsed;
+    try {
+      parsed = frrConfig.parse({ changes });
+    } catch (err) {
+      throw new Error(`${fault} on ${node}: ${(err as Error).message}`);
+    }
     const at = monoNow();
     const applied = await frrConfig.apply(this.ctx, node, parsed);
     return this.keep(track({ name: fault, lasting: frrConfig.lasting }, node, at, { ...applied, record: args }, this.ctx.log));
