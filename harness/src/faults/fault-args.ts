@@ -25,6 +25,7 @@ export type RawArgs = Readonly<Record<string, unknown>>;
 
 const shown = (v: unknown) => (typeof v === 'string' ? `"${v}"` : JSON.stringify(v));
 
+/** A required argument: `read` it, and when it is absent say what was expected. */
 export function required<T>(raw: RawArgs, name: string, read: (raw: RawArgs, name: string) => T | undefined, what: string): T {
   const v = read(raw, name);
   if (v === undefined) throw new FaultArgError(name, `missing: ${what}`);
@@ -51,12 +52,12 @@ export function durationArg(raw: RawArgs, name: string): number | undefined {
   return ms;
 }
 
-/** Milliseconds > 0, as a number or its text ("20"). */
+/** Milliseconds > min (default 0), as a number or its text ("20"). */
 export function msArg(raw: RawArgs, name: string, min = 0): number | undefined {
   const v = raw[name];
   if (v === undefined) return undefined;
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+(\.\d+)?$/.test(v) ? Number(v) : NaN;
-  if (!Number.isFinite(n) || !(n > min) ) throw new FaultArgError(name, `expected milliseconds > ${min}, got ${shown(v)}`);
+  if (!Number.isFinite(n) || !(n > min)) throw new FaultArgError(name, `expected milliseconds > ${min}, got ${shown(v)}`);
   return n;
 }
 

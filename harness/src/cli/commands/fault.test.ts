@@ -4,6 +4,7 @@ import { UsageError } from '../command.js';
 import { runCli } from '../cli-process.js';
 import { runFlags } from './run.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deploy } from '../../lab/deploy.js';
@@ -136,6 +137,20 @@ test.serial('bad invocations are usage errors (exit 64) and change nothing: unkn
   const delay = await cli('fault', 'h2fcli', 'delay', 'a:eth1', '20', '--keep');
   if (delay.code !== 0) t.regex(delay.stderr, /netem delay is not supported on this kernel/);
   else await cli('fault', 'h2fcli', 'clear', 'a');
+});
+
+test.serial('faults that came from the timeline are CLI faults too: drain --for, and drain --keep undone by clear', async (t) => {
+  const file = join(lab!.node('a').dir, 'maintenance');
+  const held = await cli('fault', 'h2fcli', 'drain', 'a', '--for', '200ms');
+  t.is(held.code, 0, held.stderr);
+  t.regex(held.stderr, /drain a injected .*\n\+\d+ ms drain a reverted\n/);
+  t.false(existsSync(file));
+  const kept = await cli('fault', 'h2fcli', 'drain', 'a', '--keep');
+  t.is(kept.code, 0, kept.stderr);
+  t.true(existsSync(file));
+  const cleared = await cli('fault', 'h2fcli', 'clear', 'a');
+  t.regex(cleared.stderr, /a: .*removed its maintenance file/);
+  t.false(existsSync(file));
 });
 
 test.serial('the lab may be named by its topology file', async (t) => {
