@@ -57,6 +57,8 @@ import { execResult } from './exec-result.js';
 import { dockerImageFor } from './docker/node-images.js';
 import { LABEL_HOST, clockExchanges, hostAgentsOf } from './docker/host-agent.js';
 import { agentInstrument, spawnInAgent, startNodeAgent } from './docker/node-agent.js';
+import { remoteVtyRoute } from './docker/remote-vty.js';
+import { addVtyRoute } from '../frr/frr-control.js';
 import { estimateOffset, type ClockEstimate } from '../run/host-clock.js';
 import { monoNow } from '../clock.js';
 import { hostOf } from '../topology/hosts.js';
@@ -119,6 +121,8 @@ export class DockerRuntime implements Runtime {
   constructor(opts: DockerRuntimeOptions = {}) {
     this.runId = opts.runId ?? process.env.BGPDNS_RUN_ID ?? `deploy-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`;
     this.crossHost = new CrossHost(this.runId);
+    // FRR of a node on another host is asked through that host's engine, never its vty socket.
+    addVtyRoute(remoteVtyRoute((lab, node) => this.containerSync(lab, node)));
   }
 
   /** The lab's state record (model, processes) so other harness processes can reopen it. */

@@ -39,6 +39,8 @@ export interface ContainerSpec {
    */
   network?: 'none' | 'host' | `container:${string}`;
   pidMode?: 'host';
+  /** Containers whose mounts this one shares (an agent beside a node: the node's directory). */
+  volumesFrom?: string[];
 }
 
 function statusOf(err: unknown): number | undefined {
@@ -64,6 +66,7 @@ export async function createAndStart(spec: ContainerSpec, endpoint?: string): Pr
         NetworkMode: spec.network ?? 'none',
         ...(spec.pidMode ? { PidMode: spec.pidMode } : {}),
         Binds: spec.binds,
+        ...(spec.volumesFrom ? { VolumesFrom: spec.volumesFrom } : {}),
         CapAdd: spec.capAdd,
         // Docker's default read-only paths minus /proc/sys: lab exec lines set per-interface
         // sysctls (containerlab runs nodes privileged, which this kind of host may refuse).

@@ -17,13 +17,20 @@ import { execIn, execStreaming } from './exec.js';
 import { AGENT_IMAGE } from './host-agent.js';
 
 export const NODE_AGENT_KIND = 'node-agent';
-/** Harness instruments the agent carries: harness source file → file in the image. */
-const INSTRUMENTS: [RegExp, string][] = [[/\/probes\/dns-prober-main\.ts$/, '/opt/bgpdns-lab/agent/dns-prober.mjs']];
+/** Harness instruments the agent carries: harness source file → file in the image (bundled by images/bgpdns-bundle.ts). */
+export const AGENT_INSTRUMENTS: { source: string; file: string }[] = [
+  { source: 'harness/src/probes/dns-prober-main.ts', file: '/opt/bgpdns-lab/agent/dns-prober.mjs' },
+  { source: 'harness/src/probes/sorter-prober-main.ts', file: '/opt/bgpdns-lab/agent/sorter-prober.mjs' },
+  { source: 'harness/src/probes/route-watch-agent-main.ts', file: '/opt/bgpdns-lab/agent/route-watch.mjs' },
+];
+
+/** Stamps in an instrument's lines that are times on its host's monotonic clock. */
+const STAMPS = ['at', 'notBefore'] as const;
 
 /** The image file of the instrument argv runs (under the harness's node), if the agent carries it. */
 export function agentInstrument(argv: string[]): { file: string; args: string[] } | undefined {
-  for (const [source, file] of INSTRUMENTS) {
-    const i = argv.findIndex((a) => source.test(a));
+  for (const { source, file } of AGENT_INSTRUMENTS) {
+    const i = argv.findIndex((a) => a.endsWith(`/${source}`));
     if (i > 0) return { file, args: argv.slice(i + 1) };
   }
   return undefined;
@@ -47,6 +54,8 @@ export async function startNodeAgent(prefix: string, lab: string, node: string, 
       sysctls: {},
       cmd: ['sleep', 'infinity'],
       network: `container:${c.id}`,
+      // The node's mounts at the same paths: its directory (vty sockets, FRR's log) as the node sees it on its host.
+      volumesFrom: [c.id],
     },
     c.endpoint,
   );
@@ -84,8 +93,8 @@ export async function spawnInAgent(
       gotPid();
       return;
     }
-    const sample = JSON.parse(line) as { at: number };
-    sample.at = toHarness(sample.at);
+    const sample = JSON.parse(line) as Record<string, unknown>;
+    for (const k of STAMPS) if (typeof sample[k] === 'number') sample[k] = toHarness(sample[k]);
     writing = writing.then(() => appendFile(spec.outFile, `${JSON.stringify(sample)}\n`));
   };
   const { done } = await execStreaming(
