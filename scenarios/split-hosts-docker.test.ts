@@ -42,6 +42,7 @@ test.after.always('no vty socket of a node on a simulated host was connected fro
   // Every node of both labs is placed on host1 or host2.
   const crossed = vtySocketsConnected().filter((p) => LABS.some((lab) => p.startsWith(`${labDir(lab)}/`)));
   t.deepEqual(crossed, [], 'these sockets were connected across a host boundary');
+  t.log(`vty clients made here: ${vtySocketsConnected().length}, none in a node directory of ${LABS.join(' or ')}`);
 });
 
 test.after.always('hosts down, nothing left', async (t) => {

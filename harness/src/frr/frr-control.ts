@@ -27,7 +27,7 @@ export function addVtyRoute(route: VtyRoute): void {
   routes.push(route);
 }
 
-/** Socket paths this process connected to itself (in order, each once): what a test checks no host boundary is crossed by. */
+/** Socket paths this process made its own clients for (each connects on first use), in order, each once: what a test checks no host boundary is crossed by. */
 const connected: string[] = [];
 export function vtySocketsConnected(): readonly string[] {
   return connected;

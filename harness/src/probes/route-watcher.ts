@@ -218,7 +218,7 @@ export class RouteWatcher {
         if (source === 'frr-log') await this.readLog();
         return find();
       },
-      (c) => (c ? true : `no matching change yet (${this.via}); best paths now: ${this.describeCurrent()}${this.lastPollError ? `; last poll error: ${this.lastPollError}` : ''}`),
+      (c) => (c ? true : `no matching change yet${this.agent ? ' (watched through the agent beside the node)' : ''}; best paths now: ${this.describeCurrent()}${this.lastPollError ? `; last poll error: ${this.lastPollError}` : ''}`),
       { what: `${this.node.name}: ${opts.what}`, timeout: opts.timeout ?? 30_000, interval: 5 },
     );
     return r.value!;

@@ -39,6 +39,8 @@ export interface ContainerSpec {
    */
   network?: 'none' | 'host' | `container:${string}`;
   pidMode?: 'host';
+  /** Paths that are the container's own volumes (a node on another host: its node directory). */
+  volumes?: string[];
   /** Containers whose mounts this one shares (an agent beside a node: the node's directory). */
   volumesFrom?: string[];
 }
@@ -62,6 +64,7 @@ export async function createAndStart(spec: ContainerSpec, endpoint?: string): Pr
       Entrypoint: [],
       Cmd: spec.cmd,
       Tty: false,
+      ...(spec.volumes ? { Volumes: Object.fromEntries(spec.volumes.map((v) => [v, {}])) } : {}),
       HostConfig: {
         NetworkMode: spec.network ?? 'none',
         ...(spec.pidMode ? { PidMode: spec.pidMode } : {}),

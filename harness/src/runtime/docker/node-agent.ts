@@ -9,7 +9,11 @@
  * offset) and appends the sample to the file the prober would have written.
  * No unix socket or path of the harness's machine is used on the host.
  */
+import { statSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
+import path from 'node:path';
+import { LAB_ROOT } from '../lab-state.js';
+import { copyBinds } from './node-files.js';
 import { wallToMono } from '../../clock.js';
 import type { NodeProcess } from '../runtime.js';
 import { LABEL_KIND, LABEL_LAB, LABEL_NODE, LABEL_RUN, createAndStart } from './containers.js';
@@ -71,6 +75,16 @@ async function monoAnchor(agentId: string, endpoint: string): Promise<number> {
 }
 
 /**
+ * Files of this machine an instrument's arguments name (the sorter prober's key, in
+ * the lab directory) are copied into the agent at the same path: the agent shares
+ * only the node's own directory, and a host has no other view of this machine.
+ */
+async function copyArgFiles(agentId: string, endpoint: string, args: string[]): Promise<void> {
+  const files = args.filter((a) => path.isAbsolute(a) && !a.startsWith(`${LAB_ROOT}/`) && statSync(a, { throwIfNoEntry: false })?.isFile());
+  if (files.length > 0) await copyBinds({ id: agentId, endpoint }, files.map((f) => `${f}:${f}`));
+}
+
+/**
  * Start an instrument in the agent; its JSON lines (field `at`: the host's
  * monotonic ms) land in `outFile` converted to the harness's monotonic clock.
  * `clockOffsetMs` is the host's clock minus the harness's.
@@ -80,6 +94,7 @@ export async function spawnInAgent(
   endpoint: string,
   spec: { node: string; role: string; argv: string[]; file: string; args: string[]; outFile: string; logFile: string; clockOffsetMs: number },
 ): Promise<NodeProcess> {
+  await copyArgFiles(agentId, endpoint, spec.args);
   const anchor = await monoAnchor(agentId, endpoint);
   const toHarness = (hostMono: number) => wallToMono(hostMono + anchor - spec.clockOffsetMs);
   let pid: string | undefined;
