@@ -1,10 +1,11 @@
 /**
  * The agent beside a node on another host: a container from the bgpdns image in
  * the node's network namespace (`--network container:<node>`), made on the
- * node's host engine and labelled with the lab. Instruments run in it (the DNS
- * prober, shipped in the image as /opt/bgpdns-lab/agent/dns-prober.mjs), stamp
- * samples on their host's clock, and stream them back over the host's Docker
- * endpoint; the harness converts each stamp to its own clock (the host's
+ * node's host engine and labelled with the lab, sharing the node's mounts (its
+ * node directory: vty sockets, FRR's log). Instruments run in it (the DNS
+ * prober, the sorter prober and the route watch, shipped in the image under
+ * /opt/bgpdns-lab/agent/), stamp their lines on their host's clock, and stream
+ * them back over the host's Docker endpoint; the harness converts each stamp to its own clock (the host's
  * monotonic-to-wall anchor, read in the agent, then the host's measured clock
  * offset) and appends the sample to the file the prober would have written.
  * No unix socket or path of the harness's machine is used on the host.
