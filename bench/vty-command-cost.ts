@@ -9,7 +9,7 @@ import os from 'node:os';
 import { $ } from 'zx';
 import { startTestLab } from '../harness/src/frr/test-lab.js';
 import { frr } from '../harness/src/frr/frr-control.js';
-import { waitUntil } from '../harness/src/wait/wait-until.js';
+import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
 import { monoNow } from '../harness/src/clock.js';
 import { round } from './_figures.js';
 

@@ -13,7 +13,7 @@ import type { RouteWatcher } from '../harness/src/probes/route-watcher.js';
 import { startDnsProber, type RunningDnsProber } from '../harness/src/probes/dns-prober-run.js';
 import { clientOutage, isGood, type ClientOutage, type DnsProbeSample } from '../harness/src/probes/dns-samples.js';
 import { frr } from '../harness/src/frr/frr-control.js';
-import { waitUntil } from '../harness/src/wait/wait-until.js';
+import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
 import { monoNow } from '../harness/src/clock.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -9,7 +9,7 @@ import { loadTopology } from '../harness/src/topology/load.js';
 import { deploy } from '../harness/src/lab/deploy.js';
 import type { LabHandle } from '../harness/src/lab/lab-handle.js';
 import { frr, closeVtyClients } from '../harness/src/frr/frr-control.js';
-import { waitUntil } from '../harness/src/wait/wait-until.js';
+import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
 import { LAB_FILE, PARTNERS, SERVICE } from './anycast-lab.js';
 
 const LAB = 'anycast-pol';

@@ -15,7 +15,7 @@ import { startSorterProber, type RunningSorterProber } from '../harness/src/prob
 import { sorterFirst, type SorterSample } from '../harness/src/probes/sorter-prober.js';
 import { dnsOrderChanges } from '../harness/src/report/dns-order.js';
 import { frontMetrics } from '../harness/src/kinds/bgpdns-dns.js';
-import { waitUntil } from '../harness/src/wait/wait-until.js';
+import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
 import { monoNow } from '../harness/src/clock.js';
 import { BGPDNS_CLAIMS, TELECOM_CLAIMS } from './seed-claims.js';
 

@@ -14,7 +14,7 @@
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { defineScenario, type ScenarioContext } from '../harness/src/scenario/scenario.js';
-import { waitUntil } from '../harness/src/wait/wait-until.js';
+import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
 import { monoNow } from '../harness/src/clock.js';
 import { isGood, type DnsProbeSample } from '../harness/src/probes/dns-samples.js';
 import { BGPDNS_BIN } from '../harness/src/kinds/dns-service.js';

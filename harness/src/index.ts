@@ -43,8 +43,8 @@ export {
 export { FrrLogParser, type LogRouteEvent } from './probes/route-watcher-log.js';
 
 // Waits.
-export { waitUntil, waitForJson, WaitTimeoutError, type WaitOptions, type WaitResult, type CheckResult } from './wait/wait-until.js';
-export { jsonSubset, type JsonDiff } from './wait/json-subset.js';
+export { waitUntil, waitForJson, WaitTimeoutError, type WaitOptions, type WaitResult, type CheckResult } from '../../images/bgpdns/src/support/wait-until.js';
+export { jsonSubset, type JsonDiff } from '../../images/bgpdns/src/support/json-subset.js';
 
 // Measurements and the run record.
 export { RunRecorder, MeasurementSeries, machineFacts, newRunId, type RunSink, type MeasurementSpec, type RecorderOptions } from './run/recorder.js';

@@ -5,7 +5,7 @@ import { NFT } from './nft.js';
 import { startTestLab, type TestLab } from '../frr/test-lab.js';
 import { frr } from '../frr/frr-control.js';
 import { VtyClient } from '../../../images/bgpdns/src/frr/vty-client.js';
-import { waitUntil } from '../wait/wait-until.js';
+import { waitUntil } from '../../../images/bgpdns/src/support/wait-until.js';
 import type { FaultEvent } from '../run/record.js';
 
 const bgp = (asn: number, id: string, peer: string, peerAs: number) => `

@@ -14,7 +14,7 @@ import type { FaultEvent } from '../run/record.js';
 import type { NodeProcess } from '../runtime/runtime.js';
 import type { DeployedNode } from '../lab/handle.js';
 import { vtyClient } from '../frr/frr-control.js';
-import { waitUntil } from '../wait/wait-until.js';
+import { waitUntil } from '../../../images/bgpdns/src/support/wait-until.js';
 import { handle, ifaceToward, parseEndpoint, run, tunnelPeer, type FaultHandle, type FaultLab } from './fault.js';
 import { NFT, faultTableName, ifaceRuleset, type Direction } from './nft.js';
 

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { frr, asPathList } from './frr-control.js';
 import { startTestLab, type TestLab } from './test-lab.js';
-import { waitUntil, waitForJson } from '../wait/wait-until.js';
+import { waitUntil, waitForJson } from '../../../images/bgpdns/src/support/wait-until.js';
 
 // Two routers, one eBGP session over IPv4 carrying both address families.
 const bgp = (asn: number, id: string, peer: string, peerAs: number, networks: string[]) => `

@@ -12,7 +12,7 @@ import type { DeployedLab, DeployedNode } from '../lab/handle.js';
 import type { Lab, LabLink, LabNode } from '../topology/model.js';
 import type { ExecOptions, ExecResult, NodeProcess, SpawnOptions } from '../runtime/runtime.js';
 import { closeVtyClients, vtyClient } from './frr-control.js';
-import { waitUntil } from '../wait/wait-until.js';
+import { waitUntil } from '../../../images/bgpdns/src/support/wait-until.js';
 
 $.quiet = true;
 

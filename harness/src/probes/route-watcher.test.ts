@@ -3,7 +3,7 @@ import { watchRoutes, type RouteWatcher } from './route-watcher.js';
 import { startTestLab, type TestLab } from '../frr/test-lab.js';
 import { frr } from '../frr/frr-control.js';
 import { Faults } from '../faults/faults.js';
-import { waitUntil } from '../wait/wait-until.js';
+import { waitUntil } from '../../../images/bgpdns/src/support/wait-until.js';
 import type { ObservedEvent } from '../run/record.js';
 import { monoNow } from '../clock.js';
 

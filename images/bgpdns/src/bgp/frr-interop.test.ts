@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { waitUntil } from '../../../../harness/src/wait/wait-until.js';
+import { waitUntil } from '../support/wait-until.js';
 import { startFrrPair, type FrrPair } from './frr-netns-pair.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -3,7 +3,7 @@
  * waits for, and its timeout error says for how long, after how many attempts,
  * and what the probe last returned (or why the check still failed).
  */
-import { monoNow } from '../clock.js';
+import { monoNow } from './mono-clock.js';
 import { jsonSubset, type JsonDiff } from './json-subset.js';
 
 export interface WaitOptions {
