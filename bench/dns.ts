@@ -38,7 +38,8 @@ import { lookupSetup } from './sorter-lookups.js';
 import { startKnot, startNsd } from './_dns-references.js';
 import { CACHED_ECS_HEX, cachedQueries, tinydnsData, writeRealisticQueries, zoneFile, type RealisticFile } from './_dns-workload.js';
 import { latency, throughput, type Latency, type QueryInput, type Throughput } from './_dnsperf.js';
-import { median, round } from './_figures.js';
+import { round } from './_figures.js';
+import { median } from '../images/bgpdns/src/support/stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = join(here, '../images/bgpdns/bin/bgpdns.js');

@@ -48,7 +48,8 @@ export { jsonSubset, type JsonDiff } from '../../images/bgpdns/src/support/json-
 
 // Measurements and the run record.
 export { RunRecorder, MeasurementSeries, machineFacts, newRunId, type RunSink, type MeasurementSpec, type RecorderOptions } from './run/recorder.js';
-export { percentile, summarize, meetsSlo, sloMet, formatSlo, type Summary } from './run/stats.js';
+export { percentile, percentileOfSorted, median, summarize, type Summary } from '../../images/bgpdns/src/support/stats.js';
+export { meetsSlo, sloMet, formatSlo } from './run/stats.js';
 export type { RunRecord, Measurement, Slo, Plane, Step, FaultEvent, ObservedEvent, Assertion, MachineFacts } from './run/record.js';
 export type { Claim, RunTopology, DnsOrderSample } from './run/record.js';
 export { validateRunRecord, parseRunRecord, readRunRecordFile, RunRecordError } from './run/schema.js';
