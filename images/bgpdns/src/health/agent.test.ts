@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { VtyClient } from '../frr/vty-client.js';
 import type { HealthStatus } from './status.js';
 import { userIds } from '../testing/user-ids.js';
+import { waitUntil } from '../support/wait-until.js';
 
 const ns = `h8h${process.pid}`;
 const dir = mkdtempSync(join(tmpdir(), 'h8-health-'));
@@ -48,19 +49,9 @@ function inNs(argv: string[], env: Record<string, string> = {}, logName?: string
   return child;
 }
 
-async function until<T>(what: string, probe: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 8000): Promise<T> {
-  const start = Date.now();
-  let last: T | undefined;
-  for (;;) {
-    try {
-      last = await probe();
-      if (ok(last)) return last;
-    } catch (err) {
-      last = (err as Error).message as T;
-    }
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+/** Polls every 20 ms, for 8 s at most; resolves with the value that passed. */
+async function until<T>(what: string, probe: () => Promise<T> | T, ok: (v: T) => boolean, timeout = 8000): Promise<T> {
+  return (await waitUntil(probe, ok, { what, timeout, interval: 20 })).value;
 }
 
 async function announced(): Promise<boolean> {
