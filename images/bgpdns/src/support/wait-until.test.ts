@@ -80,3 +80,15 @@ test('an aborted wait stops at once, naming what it waited for', async (t) => {
     message: 'stopped waiting for never: lab torn down',
   });
 });
+
+test('onTimeout replaces the timeout error with the caller\'s own, from the last problem', async (t) => {
+  await t.throwsAsync(
+    waitUntil(() => 'Active', (s) => s === 'Established' || `state ${s}`, {
+      what: 'session up',
+      timeout: 10,
+      interval: 2,
+      onTimeout: (e) => new Error(`peer r1 not up (${e.lastProblem}, ${e.attempts > 1 ? 'several attempts' : 'one attempt'}); see bgpd.log`),
+    }),
+    { message: 'peer r1 not up (state Active, several attempts); see bgpd.log' },
+  );
+});
