@@ -28,6 +28,7 @@ import { buildQuery, queryTcp, queryUdp } from '../images/bgpdns/src/dns/testing
 import { bgpdnsBin, freePort, startFrontProcess, vmRssKb } from '../images/bgpdns/src/dns/testing/front-process.js';
 import { TcpFramer } from '../images/bgpdns/src/dns/wire/tcp-framer.js';
 import { percentileOrNaN, round } from './_figures.js';
+import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
 
 const SECRET = '5a'.repeat(32);
 const SORTER_AS = 64500;
@@ -174,8 +175,8 @@ async function startSorter(dir: string): Promise<{ pid: number; bgpPort: number;
   let err = '';
   child.stderr!.on('data', (d) => (err = (err + d).slice(-4000)));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const deadline = Date.now() + 20_000;
-  while (!err.includes('query service listening') && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  // Ends early when the sorter exits (the check below reports it).
+  await waitUntil(() => err, (e) => e.includes('query service listening') || child.exitCode !== null, { what: 'the sorter listening', timeout: 20_000, interval: 50 }).catch(() => undefined);
   if (child.exitCode !== null) throw new Error(`sorter exited at start: ${err}`);
   return {
     pid: child.pid!,

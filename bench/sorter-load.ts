@@ -26,6 +26,7 @@ import { macValid, sign } from '../images/bgpdns/src/sorter/protocol-auth.js';
 import { literalLookup } from '../images/bgpdns/src/sorter/server.js';
 import { DEFAULT_WINDOW_MS, HEADER_LENGTH, MAC_LENGTH } from '../images/bgpdns/src/sorter/protocol-types.js';
 import { percentileOrNaN, round } from './_figures.js';
+import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
 
 const CANDIDATES = ['198.19.201.10', '198.19.202.10', '2001:db8:c903::10'];
 /** Query slots by request id modulo this; more than can be in flight within the 1 s loss timeout. */
@@ -226,8 +227,8 @@ async function latency(gen: LoadGenerator, seconds: number, rate: number) {
   await paced(gen, seconds, rate);
   const elapsed = (performance.now() - t0) / 1000;
   // Wait for the stragglers up to the loss timeout.
-  const deadline = performance.now() + LOST_AFTER_MS + 50;
-  while (gen.inFlight > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  // Whatever has not come back by then is counted lost by the sweep below.
+  await waitUntil(() => gen.inFlight, (n) => n === 0, { what: 'every query answered', timeout: LOST_AFTER_MS + 50, interval: 10 }).catch(() => undefined);
   gen.sweep(performance.now() + LOST_AFTER_MS);
   const cpu = cpuSeconds(cpu0);
   const rtts = Float64Array.from(gen.rtts).sort();
