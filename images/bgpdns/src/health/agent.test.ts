@@ -144,6 +144,16 @@ function startBgpd(): ChildProcess {
   return bgpd;
 }
 
+/** Whether a process exists (signal 0 tests without signalling); a zombie of ours counts until reaped. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** PIDs of the watchdogs the agents started (from their 'watchdog-started' lines). */
 function watchdogPids(): number[] {
   return [...output.values()].flatMap((log) => [...log().matchAll(/"event":"watchdog-started","pid":(\d+)/g)].map((m) => Number(m[1])));
@@ -159,7 +169,9 @@ test.after.always(async () => {
       /* exited already */
     }
   }
-  await new Promise((r) => setTimeout(r, 100));
+  // The namespace goes once nothing of ours runs in it any more.
+  const running = () => children.filter((c) => c.exitCode === null && c.signalCode === null).length + watchdogPids().filter(alive).length;
+  await waitUntil(running, (n) => n === 0, { what: 'agents, bgpd and watchdogs gone', timeout: 5000, interval: 10 }).catch(() => undefined);
   try {
     sh(['ip', 'netns', 'del', ns]);
   } catch {
