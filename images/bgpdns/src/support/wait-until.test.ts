@@ -87,8 +87,8 @@ test('onTimeout replaces the timeout error with the caller\'s own, from the last
       what: 'session up',
       timeout: 10,
       interval: 2,
-      onTimeout: (e) => new Error(`peer r1 not up (${e.lastProblem}, ${e.attempts > 1 ? 'several attempts' : 'one attempt'}); see bgpd.log`),
+      onTimeout: (e) => new Error(`${e.what}: no (${e.lastProblem}, last value ${e.lastValue}); see bgpd.log`),
     }),
-    { message: 'peer r1 not up (state Active, several attempts); see bgpd.log' },
+    { message: 'session up: no (state Active, last value Active); see bgpd.log' },
   );
 });
