@@ -19,6 +19,7 @@ import { encodeOpen } from '../images/bgpdns/src/bgp/open.js';
 import { encodeKeepalive } from '../images/bgpdns/src/bgp/message.js';
 import { CapabilityCode } from '../images/bgpdns/src/bgp/capability-codes.js';
 import { Afi, Safi } from '../images/bgpdns/src/bgp/types.js';
+import { median } from '../images/bgpdns/src/support/stats.js';
 
 const { values } = parseArgs({ options: { ipv4: { type: 'string', default: '262143' }, ipv6: { type: 'string', default: '737857' }, rounds: { type: 'string', default: '3' } } });
 const ipv4 = Number(values.ipv4);
@@ -83,7 +84,6 @@ for (let r = 0; r < rounds; r++) {
   codecMs.push(codecRound());
   sessionMs.push(await sessionRound());
 }
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const figures = {
   prefixes: total,
   ipv4,

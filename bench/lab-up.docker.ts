@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { pssMb } from './_proc.js';
-import { percentile } from '../harness/src/run/stats.js';
+import { percentile } from '../images/bgpdns/src/support/stats.js';
 import { fileURLToPath } from 'node:url';
 import { monoNow } from '../harness/src/clock.js';
 import { loadTopology } from '../harness/src/topology/load.js';

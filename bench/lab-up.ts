@@ -28,7 +28,8 @@ import { waitBgpConverged, waitSessionsEstablished } from '../harness/src/lab/co
 import { guardLab, unguardLab } from '../harness/src/lab/cleanup-on-signal.js';
 import { pidsInNamespaces } from '../harness/src/runtime/netns-destroy.js';
 import { shellScriptFor } from './lab-up.shell-script.js';
-import { median, round } from './_figures.js';
+import { round } from './_figures.js';
+import { median } from '../images/bgpdns/src/support/stats.js';
 import { procKb, pssMb } from './_proc.js';
 
 const quick = process.argv.includes('--quick');

@@ -11,7 +11,7 @@ import { $ } from 'zx';
 import { fileURLToPath } from 'node:url';
 import { deployTestLab, destroyTestLab } from '../harness/testing/deploy-test-lab.js';
 import { frr } from '../harness/src/frr/frr-control.js';
-import { waitUntil } from '../harness/src/wait/wait-until.js';
+import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
 import { monoNow } from '../harness/src/clock.js';
 import { round } from './_figures.js';
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { defineScenario, type ScenarioContext } from '../harness/src/scenario/scenario.js';
 import { AnycastObservers, CLAIMS, DNS_HOST_PEER, LAB_PATH, PARTNERS, SIG_PEER, worst, type TrialFacts } from './anycast-lab.js';
 import { MAINTENANCE_FILE } from '../harness/src/kinds/bgpdns-health.js';
-import { waitUntil } from '../harness/src/wait/wait-until.js';
+import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
 import { monoNow } from '../harness/src/clock.js';
 import type { FaultHandle } from '../harness/src/faults/fault.js';
 import type { Slo } from '../harness/src/run/record.js';

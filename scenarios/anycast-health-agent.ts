@@ -13,7 +13,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defineScenario, type ScenarioContext } from '../harness/src/scenario/scenario.js';
 import { LAB_PATH, SERVICE, DNS_HOST_PEER } from './anycast-lab.js';
-import { waitUntil } from '../harness/src/wait/wait-until.js';
+import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
 import { monoNow } from '../harness/src/clock.js';
 
 /** The agent's probe interval in this lab (labs/anycast/anycast.clab.yml, HEALTH_INTERVAL_MS). */

@@ -13,10 +13,11 @@ import type { RouteWatcher } from '../harness/src/probes/route-watcher.js';
 import { startDnsProber, type RunningDnsProber } from '../harness/src/probes/dns-prober-run.js';
 import { clientOutage, isGood, type ClientOutage, type DnsProbeSample } from '../harness/src/probes/dns-samples.js';
 import { frr } from '../harness/src/frr/frr-control.js';
-import { waitUntil } from '../harness/src/wait/wait-until.js';
+import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
 import { monoNow } from '../harness/src/clock.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { percentileOfSorted } from '../images/bgpdns/src/support/stats.js';
 
 export const LAB_FILE = new URL('../labs/anycast/anycast.clab.yml', import.meta.url).pathname;
 /** The lab file as scenario definitions name it (relative to the repository root). */
@@ -254,7 +255,7 @@ export class AnycastObservers {
   async resolutionMs(client: string, from: number, to: number): Promise<number> {
     const lat = (await this.probers.get(client)!.samples()).filter((s) => s.at >= from && s.at < to && isGood(s)).map((s) => s.latencyMs).sort((a, b) => a - b);
     if (lat.length === 0) throw new Error(`${client}: no answers between ${from} and ${to}`);
-    return lat[Math.floor(lat.length / 2)];
+    return percentileOfSorted(lat, 50);
   }
 
 }

@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { waitUntil } from '../harness/src/wait/wait-until.js';
+import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
 import { frr as frrControl, type FrrControl } from '../harness/src/frr/frr-control.js';
 import type { LabHandle } from '../harness/src/lab/lab-handle.js';
 import type { DeployedNode } from '../harness/src/lab/handle.js';

@@ -13,7 +13,7 @@ import type { ScenarioContext } from '../harness/src/scenario/scenario.js';
 import type { FaultHandle } from '../harness/src/faults/fault.js';
 import type { Slo } from '../harness/src/run/record.js';
 import type { MeasurementSeries } from '../harness/src/run/recorder.js';
-import { waitUntil } from '../harness/src/wait/wait-until.js';
+import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
 import { monoNow } from '../harness/src/clock.js';
 import { SERVER_PREFIXES } from './upstream-failover.js';
 import { BgpdnsObservers, CLAIMS, SERVER_ADDR, client, firstAnswerChange, firstSorterChange, type ProbeSpec } from './bgpdns-lab.js';

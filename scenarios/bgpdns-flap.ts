@@ -10,7 +10,7 @@
  *   BGPDNS_FLAPS=10 ./bgpdns-lab run bgpdns-flap
  */
 import { defineScenario } from '../harness/src/scenario/scenario.js';
-import { waitUntil } from '../harness/src/wait/wait-until.js';
+import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
 import { monoNow } from '../harness/src/clock.js';
 import { isGood } from '../harness/src/probes/dns-samples.js';
 import { sorterFirst } from '../harness/src/probes/sorter-prober.js';

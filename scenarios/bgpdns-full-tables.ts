@@ -15,7 +15,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineScenario, type ScenarioContext } from '../harness/src/scenario/scenario.js';
-import { waitUntil } from '../harness/src/wait/wait-until.js';
+import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
 import { monoNow } from '../harness/src/clock.js';
 import type { SorterStatus } from '../images/bgpdns/src/sorter/status-http.js';
 

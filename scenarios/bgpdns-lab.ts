@@ -15,9 +15,10 @@ import { startSorterProber, type RunningSorterProber } from '../harness/src/prob
 import { sorterFirst, type SorterSample } from '../harness/src/probes/sorter-prober.js';
 import { dnsOrderChanges } from '../harness/src/report/dns-order.js';
 import { frontMetrics } from '../harness/src/kinds/bgpdns-dns.js';
-import { waitUntil } from '../harness/src/wait/wait-until.js';
+import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
 import { monoNow } from '../harness/src/clock.js';
 import { BGPDNS_CLAIMS, TELECOM_CLAIMS } from './seed-claims.js';
+import { percentileOfSorted } from '../images/bgpdns/src/support/stats.js';
 
 export const LAB_PATH = 'labs/multihomed/multihomed.clab.yml';
 export const QNAME = 'www.bgpdns.lab';
@@ -178,10 +179,10 @@ export function shareFirst(samples: DnsProbeSample[], from: number, to: number, 
   return { share: good.length ? good.filter((x) => x.answers[0] === first).length / good.length : 0, answers: good.length, lost: window.length - good.length };
 }
 
-/** Median latency of good answers in [from, to). */
+/** Median (nearest-rank p50) latency of good answers in [from, to). */
 export function medianLatency(samples: DnsProbeSample[], from: number, to: number): number | undefined {
   const l = samples.filter((x) => x.at >= from && x.at < to && isGood(x)).map((x) => x.latencyMs).sort((a, b) => a - b);
-  return l.length ? l[Math.floor(l.length / 2)] : undefined;
+  return l.length ? percentileOfSorted(l, 50) : undefined;
 }
 
 /** The DNS front's metrics that matter to the failure stories. */

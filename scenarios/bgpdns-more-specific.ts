@@ -19,7 +19,7 @@
  *   ./bgpdns-lab run bgpdns-more-specific
  */
 import { defineScenario, type ScenarioContext } from '../harness/src/scenario/scenario.js';
-import { waitUntil } from '../harness/src/wait/wait-until.js';
+import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
 import { monoNow } from '../harness/src/clock.js';
 import { isGood, type DnsProbeSample } from '../harness/src/probes/dns-samples.js';
 import type { FaultHandle } from '../harness/src/faults/fault.js';

@@ -15,7 +15,7 @@
  *   ./bgpdns-lab run bgpdns-silent
  */
 import { defineScenario } from '../harness/src/scenario/scenario.js';
-import { waitUntil } from '../harness/src/wait/wait-until.js';
+import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
 import { LAB_PATH } from './bgpdns-lab.js';
 import { failoverTrials } from './bgpdns-failover-trials.js';
 

@@ -13,7 +13,7 @@
  *   ./bgpdns-lab run bgpdns-sort-order
  */
 import { defineScenario, type ScenarioContext } from '../harness/src/scenario/scenario.js';
-import { waitUntil } from '../harness/src/wait/wait-until.js';
+import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
 import { monoNow } from '../harness/src/clock.js';
 import { sorterFirst } from '../harness/src/probes/sorter-prober.js';
 import { BgpdnsObservers, CANDIDATES, CLAIMS, CLIENTS, ISP_ASN, LAB_PATH, SERVER_ADDR, SERVERS, medianLatency, shareFirst, type Client, type Via } from './bgpdns-lab.js';

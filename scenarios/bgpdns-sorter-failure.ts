@@ -14,12 +14,13 @@
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { defineScenario, type ScenarioContext } from '../harness/src/scenario/scenario.js';
-import { waitUntil } from '../harness/src/wait/wait-until.js';
+import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
 import { monoNow } from '../harness/src/clock.js';
 import { isGood, type DnsProbeSample } from '../harness/src/probes/dns-samples.js';
 import { BGPDNS_BIN } from '../harness/src/kinds/dns-service.js';
 import type { FaultHandle } from '../harness/src/faults/fault.js';
 import { BgpdnsObservers, CANDIDATES, CLAIMS, CLIENTS, FRONT_SORTER_TIMEOUT_MS, ISPS, LAB_PATH, SERVER_ADDR, SERVERS, client, frontState, shareFirst } from './bgpdns-lab.js';
+import { percentileOfSorted } from '../images/bgpdns/src/support/stats.js';
 
 const DIRECT = CLIENTS.map((c) => ({ host: c.host, via: 'front' as const }));
 /** Slack on top of the front's sorter timeout for a 2-core machine shared with other labs. */
@@ -55,11 +56,11 @@ async function waitSorted(s: ScenarioContext, o: BgpdnsObservers, label: string,
   for (const c of CLIENTS) await s.step(`${label}: ${c.host} gets ${SERVER_ADDR[c.isp]} first`, () => o.waitFirst({ host: c.host, via: 'front' }, SERVER_ADDR[c.isp], label, { after, timeout }));
 }
 
-/** p-quantile of the latencies of good answers, and how many queries got none. */
+/** p99 (nearest rank) of the latencies of good answers, and how many queries got none. */
 function latencyFacts(samples: DnsProbeSample[], from: number, to: number): { p99: number; max: number; lost: number; answers: number; latencies: number[] } {
   const w = samples.filter((x) => x.at >= from && x.at < to);
   const l = w.filter(isGood).map((x) => x.latencyMs).sort((a, b) => a - b);
-  return { p99: l[Math.min(l.length - 1, Math.floor(l.length * 0.99))] ?? NaN, max: l.at(-1) ?? NaN, lost: w.length - l.length, answers: l.length, latencies: l };
+  return { p99: l.length ? percentileOfSorted(l, 99) : NaN, max: l.at(-1) ?? NaN, lost: w.length - l.length, answers: l.length, latencies: l };
 }
 
 interface EcsAnswer {
@@ -175,7 +176,7 @@ export default defineScenario({
           }
           all.sort((a, b) => a - b);
           s.log(`${t}: ECS ${subnet} while frozen: ${firstsSeen.join(' ')} (dig query times ${asked.map((a) => a.ms).join(' ')} ms)`);
-          latency.add(all[Math.floor(all.length * 0.95)]);
+          latency.add(percentileOfSorted(all, 95));
           latencyMax.add(all[all.length - 1]);
           lost.add(lostTotal);
         }

@@ -19,7 +19,7 @@ import { DockerRuntime } from '../harness/src/runtime/docker.js';
 import { containersWith } from '../harness/src/runtime/docker/containers.js';
 import { Faults, NetemUnsupportedError } from '../harness/src/faults/faults.js';
 import { FrrControl, closeVtyClients } from '../harness/src/frr/frr-control.js';
-import { waitUntil } from '../harness/src/wait/wait-until.js';
+import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
 import { destroyLab, leftovers } from '../harness/src/lab/destroy.js';
 
 const LAB = 'h7df';

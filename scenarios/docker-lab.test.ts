@@ -30,7 +30,7 @@ import { leftovers } from '../harness/src/lab/destroy.js';
 import { loadTopology } from '../harness/src/topology/load.js';
 import { FrrControl, closeVtyClients } from '../harness/src/frr/frr-control.js';
 import { readState } from '../harness/src/runtime/lab-state.js';
-import { waitUntil } from '../harness/src/wait/wait-until.js';
+import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
 import { readdirSync, existsSync } from 'node:fs';
 import { deploy } from '../harness/src/lab/deploy.js';
 import { DockerRuntime } from '../harness/src/runtime/docker.js';

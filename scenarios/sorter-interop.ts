@@ -21,7 +21,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineScenario, type ScenarioContext } from '../harness/src/scenario/scenario.js';
-import { waitUntil } from '../harness/src/wait/wait-until.js';
+import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
 import { readSorterStatus } from '../harness/src/kinds/bgpdns-sorter.js';
 import type { Slo } from '../harness/src/run/record.js';
 import type { FaultHandle } from '../harness/src/faults/fault.js';

@@ -11,7 +11,7 @@
  * over N trials; each trial restores the link and waits for the original path.
  */
 import { defineScenario, type ScenarioContext, type ScenarioPart } from '../harness/src/scenario/scenario.js';
-import { waitUntil } from '../harness/src/wait/wait-until.js';
+import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
 import { asPathList } from '../harness/src/frr/frr-control.js';
 import type { FaultHandle } from '../harness/src/faults/fault.js';
 import type { RouteWatcher } from '../harness/src/probes/route-watcher.js';

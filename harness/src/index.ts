@@ -47,12 +47,13 @@ export {
 export { FrrLogParser, type LogRouteEvent } from './probes/route-watcher-log.js';
 
 // Waits.
-export { waitUntil, waitForJson, WaitTimeoutError, type WaitOptions, type WaitResult, type CheckResult } from './wait/wait-until.js';
-export { jsonSubset, type JsonDiff } from './wait/json-subset.js';
+export { waitUntil, waitForJson, WaitTimeoutError, type WaitOptions, type WaitResult, type CheckResult } from '../../images/bgpdns/src/support/wait-until.js';
+export { jsonSubset, type JsonDiff } from '../../images/bgpdns/src/support/json-subset.js';
 
 // Measurements and the run record.
 export { RunRecorder, MeasurementSeries, machineFacts, newRunId, type RunSink, type MeasurementSpec, type RecorderOptions } from './run/recorder.js';
-export { percentile, summarize, meetsSlo, sloMet, formatSlo, type Summary } from './run/stats.js';
+export { percentile, percentileOfSorted, median, summarize, type Summary } from '../../images/bgpdns/src/support/stats.js';
+export { meetsSlo, sloMet, formatSlo } from './run/stats.js';
 export type { RunRecord, Measurement, Slo, Plane, Step, FaultEvent, ObservedEvent, Assertion, MachineFacts } from './run/record.js';
 export type { Claim, RunTopology, DnsOrderSample } from './run/record.js';
 export { validateRunRecord, parseRunRecord, readRunRecordFile, RunRecordError } from './run/schema.js';

@@ -6,6 +6,7 @@ import type { TopologyIssue } from '../topology/errors.js';
 import type { NodeProcess } from '../runtime/runtime.js';
 import type { Kind, KindContext } from './kind.js';
 import { frrKind } from './frr.js';
+import { waitUntil } from '../../../images/bgpdns/src/support/wait-until.js';
 import { frrContext, templateIssues, writeRendered } from './templated-frr.js';
 import { readTemplateVars } from '../templates/node-config.js';
 import { BGPDNS_BIN, DATA_BIND, TINYDNS_NEEDS, DNS_SERVICES, corednsBinaryPath, dataBind, prepareDnsService, startDnsService, type DnsServiceName } from './dns-service.js';
@@ -176,18 +177,13 @@ export const bgpdnsHealthKind: Kind = {
     const deadline = Date.now() + timeoutMs;
     await frrKind.ready(frrContext(ctx, keepBind), timeoutMs);
     const status = path.join(ctx.dir, HEALTH_STATUS_FILE);
-    let last = 'no status file yet';
-    while (Date.now() < deadline) {
-      try {
-        const s = JSON.parse(await readNodeFile(ctx, status)) as { state: string; lastError?: string };
-        if (s.state === 'up') return;
-        last = `state ${s.state}${s.lastError ? `, ${s.lastError}` : ''}`;
-      } catch {
-        /* not written yet */
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`node ${ctx.node.name}: health agent did not report the DNS service up within ${timeoutMs} ms (${last}); see ${path.join(ctx.dir, 'health.log')} and ${path.join(ctx.dir, 'dns.log')}`);
+    const read = () => readNodeFile(ctx, status).then((text) => JSON.parse(text) as { state: string; lastError?: string }).catch(() => undefined);
+    await waitUntil(read, (s) => (s ? s.state === 'up' || `state ${s.state}${s.lastError ? `, ${s.lastError}` : ''}` : 'no status file yet'), {
+      what: `node ${ctx.node.name}: health agent reports the DNS service up`,
+      timeout: Math.max(0, deadline - Date.now()),
+      interval: 50,
+      onTimeout: (e) => new Error(`node ${ctx.node.name}: health agent did not report the DNS service up within ${timeoutMs} ms (${e.lastProblem}); see ${path.join(ctx.dir, 'health.log')} and ${path.join(ctx.dir, 'dns.log')}`),
+    });
   },
 
   vtyDaemons: (ctx) => frrKind.vtyDaemons?.(frrContext(ctx, keepBind)) ?? [],

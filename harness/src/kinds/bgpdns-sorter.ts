@@ -27,6 +27,7 @@ import type { TopologyIssue } from '../topology/errors.js';
 import type { Kind } from './kind.js';
 import { BGPDNS_BIN } from './dns-service.js';
 import { ensureNodeDir } from './node-dir.js';
+import { waitUntil } from '../../../images/bgpdns/src/support/wait-until.js';
 
 export const SORTER_CONFIG_BIND = '/etc/bgpdns/sorter.yaml';
 export const SORTER_STATUS_FILE = 'status.json';
@@ -97,11 +98,12 @@ export const bgpdnsSorterKind: Kind = {
   },
 
   async ready(ctx, timeoutMs) {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline && !ctx.signal.aborted) {
-      if (await readSorterStatus(ctx.dir, ctx)) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`node ${ctx.node.name}: the sorter wrote no status within ${timeoutMs} ms; see ${path.join(ctx.dir, 'sorter.log')}`);
+    await waitUntil(() => readSorterStatus(ctx.dir, ctx), (status) => status !== undefined, {
+      what: `node ${ctx.node.name}: sorter status`,
+      timeout: timeoutMs,
+      interval: 50,
+      signal: ctx.signal,
+      onTimeout: () => new Error(`node ${ctx.node.name}: the sorter wrote no status within ${timeoutMs} ms; see ${path.join(ctx.dir, 'sorter.log')}`),
+    });
   },
 };
