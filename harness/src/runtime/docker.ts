@@ -28,6 +28,7 @@ import path from 'node:path';
 import { $, type ProcessPromise } from 'zx';
 import type { Lab, LabLink, LabNode } from '../topology/model.js';
 import type { ExecOptions, ExecResult, Leftover, NodeProcess, Runtime, SpawnOptions } from './runtime.js';
+import type { RuntimeName } from './names.js';
 import { LabStateFile, labDir, readState, statePath, type StateProcess } from './lab-state.js';
 import { findByArgv, procStartTime, terminate } from './procs.js';
 import { SpawnedProcess } from './netns.js';
@@ -107,7 +108,7 @@ function containersFile(lab: string): string {
 }
 
 export class DockerRuntime implements Runtime {
-  readonly name: 'docker' | 'attach' = 'docker';
+  readonly name: Extract<RuntimeName, 'docker' | 'attach'> = 'docker';
   protected readonly known = new Map<string, Map<string, NodeContainer>>();
   /** Instruments started on the host in a node's namespace (not in the container). */
   private readonly hostProcs = new Map<string, SpawnedProcess[]>();

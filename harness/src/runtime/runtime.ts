@@ -1,4 +1,5 @@
 import type { Lab, LabLink, LabNode } from '../topology/model.js';
+import type { RuntimeName } from './names.js';
 
 /**
  * A runtime turns the Lab model into isolated nodes and wires between them.
@@ -8,7 +9,7 @@ import type { Lab, LabLink, LabNode } from '../topology/model.js';
  * `leftovers` and `destroy` find it even after the harness was SIGKILLed.
  */
 export interface Runtime {
-  readonly name: 'netns' | 'docker' | 'attach';
+  readonly name: RuntimeName;
 
   /** Create the node's isolated network stack (namespace/container), no daemons yet. */
   createNode(lab: Lab, node: LabNode): Promise<void>;
