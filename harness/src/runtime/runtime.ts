@@ -37,7 +37,19 @@ export interface Runtime {
   thawNode?(lab: Lab, node: string): Promise<void>;
 }
 
+/**
+ * Where a process runs, as the kind or the caller declares it; the runtime carries it out.
+ *  - 'node': inside the node itself — its namespace under netns, its container under
+ *    Docker (so it must exist in the node's image there). The node's daemons and tools.
+ *  - 'beside': a harness instrument (prober, route injector, query tool) run from the
+ *    harness's own files on the harness's side, sharing only the node's network
+ *    namespace. Not frozen with the node. Under netns the two differ only in that.
+ */
+export type Placement = 'node' | 'beside';
+
 export interface ExecOptions {
+  /** Default 'node'. */
+  placement?: Placement;
   env?: Record<string, string>;
   input?: string;
   timeoutMs?: number;
@@ -51,6 +63,8 @@ export interface ExecResult {
 }
 
 export interface SpawnOptions {
+  /** Default 'node'. */
+  placement?: Placement;
   env?: Record<string, string>;
   cwd?: string;
   /** File that receives stdout+stderr (appended). Default: <nodeDir>/<argv0 basename>.log */
