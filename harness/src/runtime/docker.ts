@@ -52,7 +52,7 @@ import {
   removeNetwork,
   unpauseContainer,
 } from './docker/containers.js';
-import { execIn, spawnIn } from './docker/exec.js';
+import { execAttached, execIn, spawnIn } from './docker/exec.js';
 import { execResult } from './exec-result.js';
 import { dockerImageOf } from './docker/kind-image.js';
 import { LABEL_HOST, clockExchanges, hostAgentsOf } from './docker/host-agent.js';
@@ -253,6 +253,13 @@ export class DockerRuntime implements Runtime {
       timeout: opts.timeoutMs,
     })`nsenter --net=${`/proc/${c.pid}/ns/net`} -- ${argv}`;
     return execResult(out, opts.timeoutMs);
+  }
+
+  async execAttached(lab: Lab, node: string, argv: string[], opts: Pick<ExecOptions, 'env' | 'cwd' | 'placement'> = {}): Promise<number> {
+    const c = await this.container(lab.name, node);
+    if ((opts.placement ?? 'node') === 'node') return execAttached(c.id, argv, { env: opts.env, cwd: opts.cwd === undefined ? undefined : this.containerCwd(lab, node, opts.cwd) }, c.endpoint);
+    const out = await $({ stdio: 'inherit', nothrow: true, quiet: true, cwd: opts.cwd, env: { ...process.env, ...opts.env } })`nsenter --net=${`/proc/${c.pid}/ns/net`} -- ${argv}`;
+    return out.exitCode ?? 128;
   }
 
   async spawn(lab: Lab, node: string, argv: string[], opts: SpawnOptions = {}): Promise<NodeProcess> {

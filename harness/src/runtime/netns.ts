@@ -85,6 +85,11 @@ export class NetnsRuntime implements Runtime {
     return execResult(out, opts.timeoutMs);
   }
 
+  async execAttached(lab: Lab, node: string, argv: string[], opts: Pick<ExecOptions, 'env' | 'cwd'> = {}): Promise<number> {
+    const out = await $({ stdio: 'inherit', nothrow: true, quiet: true, cwd: opts.cwd, env: { ...process.env, ...opts.env } })`ip netns exec ${netnsName(lab.name, node)} ${argv}`;
+    return out.exitCode ?? 128;
+  }
+
   async spawn(lab: Lab, node: string, argv: string[], opts: SpawnOptions = {}): Promise<NodeProcess> {
     const ns = netnsName(lab.name, node);
     const dir = this.nodeDir(lab, node);

@@ -17,6 +17,11 @@ export interface Runtime {
   wireLink(lab: Lab, link: LabLink): Promise<void>;
   /** Run a command inside the node and wait for it. Never throws on a non-zero exit. */
   exec(lab: Lab, node: string, argv: string[], opts?: ExecOptions): Promise<ExecResult>;
+  /**
+   * Run a command inside the node with the caller's stdin, stdout and stderr (a
+   * terminal when they are one: `bgpdns-lab exec`); resolves with its exit code.
+   */
+  execAttached(lab: Lab, node: string, argv: string[], opts?: Pick<ExecOptions, 'env' | 'cwd' | 'placement'>): Promise<number>;
   /** Start a long-running process inside the node (a daemon in the foreground). */
   spawn(lab: Lab, node: string, argv: string[], opts?: SpawnOptions): Promise<NodeProcess>;
   /** Path of the node's network namespace (for `ip netns exec`-style entry and nsenter). */
