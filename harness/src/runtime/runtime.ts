@@ -33,9 +33,10 @@ export interface Runtime {
   /** What of a lab (or of every lab, when no name) still exists on this host. */
   leftovers(labName?: string): Promise<Leftover[]>;
   /**
-   * Freeze every process of the node at once, kernel state untouched (docker pause: the
-   * cgroup freezer); a silent failure like SIGSTOP. Absent where only per-process
-   * SIGSTOP exists (netns): faults fall back to that.
+   * Freeze every process of the node at once, kernel state untouched (the cgroup
+   * freezer: docker pause, or the node's cgroup under netns); a silent failure like
+   * SIGSTOP. Processes placed 'beside' the node are not frozen. Absent where the
+   * machine has no freezer: faults fall back to per-process SIGSTOP.
    */
   freezeNode?(lab: Lab, node: string): Promise<void>;
   /** Undo freezeNode. */
@@ -93,6 +94,6 @@ export interface NodeProcess {
 
 export interface Leftover {
   lab: string;
-  type: 'netns' | 'veth' | 'tunnel' | 'process' | 'container' | 'network' | 'nft' | 'dir';
+  type: 'netns' | 'veth' | 'tunnel' | 'process' | 'container' | 'network' | 'nft' | 'dir' | 'cgroup';
   id: string;
 }
