@@ -14,7 +14,7 @@ import { UpdatePacker } from '../images/bgpdns/src/inject/pack.js';
 import { Framer } from '../images/bgpdns/src/bgp/framer.js';
 import { decodeUpdate } from '../images/bgpdns/src/bgp/update.js';
 import { Session } from '../images/bgpdns/src/bgp/session.js';
-import { RecordingTransport } from '../images/bgpdns/src/bgp/memory-transport.js';
+import { RecordingTransport } from '../images/bgpdns/testing/bgp/memory-transport.js';
 import { encodeOpen } from '../images/bgpdns/src/bgp/open.js';
 import { encodeKeepalive } from '../images/bgpdns/src/bgp/message.js';
 import { CapabilityCode } from '../images/bgpdns/src/bgp/capability-codes.js';

@@ -24,8 +24,8 @@ import net from 'node:net';
 import { BgpSpeaker } from '../images/bgpdns/src/bgp/tcp.js';
 import { Afi, AsPathSegmentType, type Prefix } from '../images/bgpdns/src/bgp/types.js';
 import type { Session } from '../images/bgpdns/src/bgp/session.js';
-import { buildQuery, queryTcp, queryUdp } from '../images/bgpdns/src/dns/testing/dns-client.js';
-import { bgpdnsBin, freePort, startFrontProcess, vmRssKb } from '../images/bgpdns/src/dns/testing/front-process.js';
+import { buildQuery, queryTcp, queryUdp } from '../images/bgpdns/testing/dns/dns-client.js';
+import { bgpdnsBin, freePort, startFrontProcess, vmRssKb } from '../images/bgpdns/testing/dns/front-process.js';
 import { TcpFramer } from '../images/bgpdns/src/dns/wire/tcp-framer.js';
 import { round } from './_figures.js';
 

@@ -29,6 +29,10 @@ export { VtyClient, VtyError, type VtyClientOptions } from '../../images/bgpdns/
 export { Faults, NetemUnsupportedError, netemSupported, type FaultSink, type FlapOptions, type FlapHandle } from './faults/faults.js';
 export { ifaceToward, type FaultHandle, type FaultLab } from './faults/fault.js';
 export type { Direction } from './faults/nft.js';
+// The fault registry: one module per fault, used by the CLI, timelines and Faults.apply(name, …).
+export { FAULTS, findFault } from './faults/registry.js';
+export { defineFault, type FaultDefinition, type FaultParam, type Applied, type FaultContext, type TrackedFault } from './faults/definition.js';
+export { FaultArgError } from './faults/fault-args.js';
 
 // Probes.
 export {
