@@ -23,7 +23,7 @@ import { deploy } from '../harness/src/lab/deploy.js';
 import { destroyLab, leftovers } from '../harness/src/lab/destroy.js';
 import { waitBgpConverged } from '../harness/src/lab/converged.js';
 import { pidsInNamespaces } from '../harness/src/runtime/netns-destroy.js';
-import { NetnsRuntime } from '../harness/src/runtime/netns.js';
+import { runtimeNamed } from '../harness/src/runtime/by-name.js';
 import { DockerRuntime } from '../harness/src/runtime/docker.js';
 import { containersWith } from '../harness/src/runtime/docker/containers.js';
 import { requireEngine } from '../harness/src/runtime/docker/engine.js';
@@ -96,7 +96,7 @@ function renamed(lab: Lab, name: string): Lab {
 async function trial(model: Lab, runtime: 'docker' | 'netns'): Promise<Trial> {
   const engineBefore = runtime === 'docker' ? enginePss() : 0;
   const t0 = monoNow();
-  const lab = await deploy(model, { runtime: runtime === 'docker' ? new DockerRuntime({ runId: 'bench-lab-up' }) : new NetnsRuntime() });
+  const lab = await deploy(model, { runtime: runtimeNamed(runtime, { runId: 'bench-lab-up' }) });
   try {
     const readyS = (monoNow() - t0) / 1000;
     const c = await waitBgpConverged(lab, { timeoutMs: 120_000, intervalMs: 20 });

@@ -228,7 +228,7 @@ export default defineScenario({
       async run(s) {
         const node = s.lab.node('sorter');
         const key = (await readFile(path.join(s.lab.model.dir, 'sorter.key'), 'utf8')).trim();
-        const q = await node.exec([process.execPath, BGPDNS_BIN, 'sorter', 'query', '--server', '127.0.0.1:179', '--key', key, '--client', '198.19.200.1', ...CANDIDATES], { timeoutMs: 60_000 });
+        const q = await node.exec([process.execPath, BGPDNS_BIN, 'sorter', 'query', '--server', '127.0.0.1:179', '--key', key, '--client', '198.19.200.1', ...CANDIDATES], { placement: 'beside', timeoutMs: 60_000 });
         const answer = JSON.parse(q.stdout.trim().split('\n').at(-1) ?? '{}') as { status?: string; preferences?: number[] };
         s.check('sorter: 198.19.200.1 is in no table prefix → status no-route, every preference 0', answer.status === 'no-route' && (answer.preferences ?? [1]).every((p) => p === 0), q.stdout + q.stderr);
         for (let trial = 1; trial <= s.trials; trial++) {

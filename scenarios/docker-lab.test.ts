@@ -33,7 +33,7 @@ import { readState } from '../harness/src/runtime/lab-state.js';
 import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
 import { readdirSync, existsSync } from 'node:fs';
 import { deploy } from '../harness/src/lab/deploy.js';
-import { DockerRuntime } from '../harness/src/runtime/docker.js';
+import { runtimeNamed } from '../harness/src/runtime/by-name.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MAIN = path.join(ROOT, 'harness/src/cli/main.ts');
@@ -164,7 +164,7 @@ for (const file of labFiles()) {
     const model = await loadTopology(file);
     model.name = `h7e-${short}`.slice(0, 40);
     await cli(['destroy', model.name]);
-    const lab = await deploy(model, { runtime: new DockerRuntime({ runId: 'h7-every-lab' }) });
+    const lab = await deploy(model, { runtime: runtimeNamed('docker', { runId: 'h7-every-lab' }) });
     try {
       const running = (await containersWith('containerlab', model.name)).filter((c) => c.state === 'running');
       t.is(running.length, model.nodes.length);

@@ -16,7 +16,9 @@ export { deploy, type DeployOptions } from './lab/deploy.js';
 export { destroyLab, attachLab, leftovers, deployedLabs } from './lab/destroy.js';
 export { waitBgpConverged, bgpSessions, type ConvergedResult, type BgpSessionState } from './lab/converged.js';
 export type { DeployedLab, DeployedNode } from './lab/handle.js';
-export type { Runtime, NodeProcess, ExecOptions, ExecResult, SpawnOptions, Leftover } from './runtime/runtime.js';
+export type { Runtime, NodeProcess, ExecOptions, ExecResult, SpawnOptions, Placement, Leftover } from './runtime/runtime.js';
+export { runtimeNamed, defaultRuntimeName, type RuntimeOptions } from './runtime/by-name.js';
+export { RUNTIME_NAMES, DEPLOYING_RUNTIMES, type RuntimeName, type DeployingRuntimeName } from './runtime/names.js';
 
 // FRR control over the vty unix sockets.
 export { FrrControl, frr, vtyClient, closeVtyClients, asPathList, type FrrNode } from './frr/frr-control.js';

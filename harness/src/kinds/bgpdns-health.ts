@@ -9,7 +9,8 @@ import { frrKind } from './frr.js';
 import { waitUntil } from '../../../images/bgpdns/src/support/wait-until.js';
 import { frrContext, templateIssues, writeRendered } from './templated-frr.js';
 import { readTemplateVars } from '../templates/node-config.js';
-import { BGPDNS_BIN, DATA_BIND, TINYDNS_NEEDS, DNS_SERVICES, corednsBinaryPath, dataBind, prepareDnsService, startDnsService, type DnsServiceName } from './dns-service.js';
+import { bgpdnsCommand } from './bgpdns-command.js';
+import { DATA_BIND, TINYDNS_NEEDS, DNS_SERVICES, corednsBinaryPath, dataBind, prepareDnsService, startDnsService, type DnsServiceName } from './dns-service.js';
 
 /**
  * The anycast DNS host of the telecom design: FRR (templated config, see
@@ -109,10 +110,10 @@ function planOf(ctx: KindContext): HostPlan {
   return p;
 }
 
-/** Arguments of the health agent for a node (also used by scenarios that restart it). */
-export function healthAgentArgv(dir: string, p: Omit<HostPlan, 'service' | 'dataFile'>): string[] {
+/** Arguments of `bgpdns health` for a node. */
+export function healthAgentArgs(dir: string, p: Omit<HostPlan, 'service' | 'dataFile'>): string[] {
   return [
-    process.execPath, BGPDNS_BIN, 'health',
+    'health',
     '--vty', path.join(dir, 'bgpd.vty'),
     '--asn', String(p.asn),
     '--prefix', `${p.address}/32`,
@@ -135,6 +136,8 @@ export const bgpdnsHealthKind: Kind = {
   name: 'bgpdns-health',
   summary: 'anycast DNS host: FRR (templated config) + tinydns or the bgpdns DNS front + the bgpdns health agent',
   images: ['bgpdns-lab/bgpdns-health', 'bgpdns-lab/bgpdns-health:*'],
+  // FRR, tinydns and our daemons (the bundle the image installs as bgpdns).
+  nodeImage: { docker: 'bgpdns' },
   // FRR announces the service /32; tinydns is the default DNS service (DNS_SERVICE).
   needs: [...frrKind.needs, ...TINYDNS_NEEDS],
   settingsKeys: ['config'],
@@ -162,13 +165,10 @@ export const bgpdnsHealthKind: Kind = {
     const lo = await ctx.runtime.exec(ctx.lab, ctx.node.name, ['ip', 'addr', 'replace', `${p.address}/32`, 'dev', 'lo']);
     if (lo.exitCode !== 0) throw new Error(`node ${ctx.node.name}: cannot add ${p.address}/32 to lo: ${lo.stderr.trim()}`);
     await ctx.runtime.exec(ctx.lab, ctx.node.name, ['ip', 'link', 'set', 'lo', 'up']);
-    started.push(await startDnsService(ctx, p.service, p.address));
+    started.push(await startDnsService(ctx, bgpdnsHealthKind.nodeImage, p.service, p.address));
+    const agent = bgpdnsCommand(ctx, bgpdnsHealthKind.nodeImage, healthAgentArgs(ctx.dir, p));
     started.push(
-      await ctx.runtime.spawn(ctx.lab, ctx.node.name, healthAgentArgv(ctx.dir, p), {
-        role: 'health',
-        cwd: path.dirname(path.dirname(path.dirname(BGPDNS_BIN))),
-        logFile: path.join(ctx.dir, 'health.log'),
-      }),
+      await ctx.runtime.spawn(ctx.lab, ctx.node.name, agent.argv, { role: 'health', placement: 'node', cwd: agent.cwd, logFile: path.join(ctx.dir, 'health.log') }),
     );
     return started;
   },

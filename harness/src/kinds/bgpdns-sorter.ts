@@ -25,7 +25,7 @@ import type { SorterStatus } from '../../../images/bgpdns/src/sorter/status-http
 import type { Lab, LabNode } from '../topology/model.js';
 import type { TopologyIssue } from '../topology/errors.js';
 import type { Kind } from './kind.js';
-import { BGPDNS_BIN } from './dns-service.js';
+import { bgpdnsCommand } from './bgpdns-command.js';
 import { ensureNodeDir } from './node-dir.js';
 import { waitUntil } from '../../../images/bgpdns/src/support/wait-until.js';
 
@@ -68,6 +68,7 @@ export const bgpdnsSorterKind: Kind = {
   name: 'bgpdns-sorter',
   summary: 'BGPDNS sorter: listen-only BGP + authenticated UDP ranking queries (bgpdns sorter)',
   images: ['bgpdns-lab/bgpdns-sorter*'],
+  nodeImage: { docker: 'bgpdns' },
   // Our daemon runs on the harness's own node binary: nothing to install.
   needs: [],
 
@@ -88,12 +89,9 @@ export const bgpdnsSorterKind: Kind = {
 
   async start(ctx) {
     await ctx.runtime.exec(ctx.lab, ctx.node.name, ['ip', 'link', 'set', 'lo', 'up']);
+    const sorter = bgpdnsCommand(ctx, bgpdnsSorterKind.nodeImage, ['sorter', '--config', path.join(ctx.dir, 'sorter.json')]);
     return [
-      await ctx.runtime.spawn(ctx.lab, ctx.node.name, [process.execPath, BGPDNS_BIN, 'sorter', '--config', path.join(ctx.dir, 'sorter.json')], {
-        role: 'sorter',
-        cwd: path.dirname(path.dirname(path.dirname(BGPDNS_BIN))),
-        logFile: path.join(ctx.dir, 'sorter.log'),
-      }),
+      await ctx.runtime.spawn(ctx.lab, ctx.node.name, sorter.argv, { role: 'sorter', placement: 'node', cwd: sorter.cwd, logFile: path.join(ctx.dir, 'sorter.log') }),
     ];
   },
 

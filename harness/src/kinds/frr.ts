@@ -181,6 +181,7 @@ export const frrKind: Kind = {
   needs: FRR_NEEDS,
   summary: 'FRR router (zebra, bgpd, staticd, bfdd, ospfd as its config needs) from the host install',
   images: ['quay.io/frrouting/frr', 'quay.io/frrouting/frr:*', 'frrouting/frr', 'frrouting/frr:*'],
+  nodeImage: { docker: 'frr' },
 
   async validate(lab, node) {
     return (await planFrrNode(lab, node)).issues;

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import dgram from 'node:dgram';
-import { waitUntil } from '../../support/wait-until.js';
+import { waitUntil } from '../../src/support/wait-until.js';
 
 export const bgpdnsBin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'bgpdns.js');
 
