@@ -365,12 +365,20 @@ export class Rib {
       this.lastCompactionMs = performance.now() - this.compactionStarted;
       this.lastCompactionSliceMs = this.compactionLongestSliceMs;
       this.compactionStarted = undefined;
-      if (performance.now() >= deadline) return this.flushes.length === 0;
+      this.trimming = true;
+      if (performance.now() >= deadline) return false;
+    }
+    if (this.trimming) {
+      // The pages a compaction freed go back in steps (releasing them costs time per megabyte).
+      while (!(this.v4.trimStep() && this.v6.trimStep())) if (performance.now() >= deadline) return false;
+      this.trimming = false;
     }
     return this.flushStep(deadline);
   }
 
   private compactionStarted?: number;
+  /** A compaction ended and its freed slot pages are not all given back yet. */
+  private trimming = false;
   private compactionLongestSliceMs = 0;
   /** Compactions completed; the last one's duration from start to end, and its longest slice. */
   compactions = 0;
