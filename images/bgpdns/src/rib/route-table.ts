@@ -228,14 +228,16 @@ export class RouteTable {
    * at, or -1 when the whole table has been swept. Slots handed out meanwhile to
    * other peers are skipped; the flushed peer's id gets no new paths (Rib.retirePeer).
    */
-  clearPeerSlice(peer: number, from: number, count: number, each: (node: number, bestChanged: boolean, originGone: boolean) => void): number {
+  clearPeerSlice(peer: number, from: number, count: number, each: (node: number, bestChanged: boolean, originGone: boolean, len: number) => void): number {
     const change: TableChange = { bestChanged: false, pathsChanged: false };
     const end = Math.min(this.slotsUsed, from + count);
     for (let s = from; s < end; s++) {
       const node = this.slots[s * SLOT + NODE];
       if (node === NONE || this.slots[s * SLOT + PEER] !== peer) continue;
+      // Read before the removal: a node pruned with its last path loses its length.
+      const len = this.trie.prefixLength(node);
       this.removePath(node, peer, change);
-      each(node, change.bestChanged, change.originGone === true);
+      each(node, change.bestChanged, change.originGone === true, len);
     }
     return end >= this.slotsUsed ? -1 : end;
   }

@@ -21,6 +21,7 @@
 import { Afi } from '../bgp/types.js';
 import { formatPrefix, parseAddressInto, parsePrefix } from '../rib/address.js';
 import { NO_ASN } from '../rib/attr-store.js';
+import { covers } from '../rib/origin-log.js';
 import { compareAttributes, newPathWins } from '../rib/best-path.js';
 import { PrefixTrie } from '../rib/prefix-trie.js';
 import type { Rib } from '../rib/rib.js';
@@ -104,17 +105,40 @@ export class Sorter implements Ranker {
     return left !== NO_ASN ? left : peers.asn[peer];
   }
 
-  /** Upstream AS a candidate address belongs to, or UNMAPPED. Cached until self-originated routes change. */
+  /**
+   * Upstream AS a candidate address belongs to, or UNMAPPED. Cached; a change of a
+   * self-originated prefix drops only the candidates that prefix covers (the mapping
+   * reads nothing else from the RIB).
+   */
   upstreamOf(candidate: string): number {
-    if (this.cacheOriginVersion !== this.rib.originVersion || this.mappingCache.size > CACHE_LIMIT) {
-      this.mappingCache.clear();
-      this.cacheOriginVersion = this.rib.originVersion;
-    }
+    if (this.cacheOriginVersion !== this.rib.originVersion) this.dropChangedMappings();
+    if (this.mappingCache.size > CACHE_LIMIT) this.mappingCache.clear();
     const cached = this.mappingCache.get(candidate);
     if (cached !== undefined) return cached;
     const asn = this.resolveUpstream(candidate);
     this.mappingCache.set(candidate, asn);
     return asn;
+  }
+
+  /** Candidates whose mapping the self-originated changes since the cache's version may have moved. */
+  private dropChangedMappings(): void {
+    const changes = this.rib.originChangesSince(this.cacheOriginVersion);
+    this.cacheOriginVersion = this.rib.originVersion;
+    // Many changes at once (a peer's table coming or going): a fresh cache is cheaper than the checks.
+    if (changes === undefined || changes.length > 64) {
+      this.mappingCache.clear();
+      return;
+    }
+    const words = this.cand;
+    for (const candidate of this.mappingCache.keys()) {
+      const afi = parseAddressInto(candidate, words);
+      if (afi === undefined || changes.some((c) => covers(c, afi, words))) this.mappingCache.delete(candidate);
+    }
+  }
+
+  /** Whether a candidate's mapping is cached (tests: what a change dropped). */
+  isMappingCached(candidate: string): boolean {
+    return this.mappingCache.has(candidate);
   }
 
   private resolveUpstream(candidate: string): number {
