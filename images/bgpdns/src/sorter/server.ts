@@ -9,6 +9,7 @@
  */
 import dgram from 'node:dgram';
 import { isIP, type AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { RankAnswer, RankRequest } from './api.js';
 import { decodeQueryBody, encodeAnswerTo } from './protocol.js';
 import { ReplayGuard, sign, verifyInPlace, type KeyRing } from './protocol-auth.js';
@@ -35,6 +36,8 @@ interface Queued {
 }
 
 export const DEFAULT_QUEUE_LIMIT = 128;
+/** Longest stretch of answering before the event loop gets a turn (the daemon's slices are 4 ms too). */
+const DRAIN_SLICE_MS = 4;
 
 /** dgram's lookup for destinations that are already address literals (dgram passes the socket's family). */
 export function literalLookup(address: string, family: unknown, callback: (err: Error | null, address: string, family: number) => void): void {
@@ -96,12 +99,23 @@ export class QueryServer {
     }
   }
 
+  /**
+   * Answers queued datagrams for at most DRAIN_SLICE_MS, then yields to the event loop
+   * (BGP input, timers) and goes on at the next turn: a full queue under overload is
+   * not one long synchronous stretch of work.
+   */
   private drain(): void {
-    const batch = this.queue;
-    this.queue = [];
-    this.draining = false;
-    for (const item of batch) this.answer(item);
-    this.stats.queued = this.queue.length;
+    const queue = this.queue;
+    const until = performance.now() + DRAIN_SLICE_MS;
+    let i = 0;
+    while (i < queue.length) {
+      this.answer(queue[i++]);
+      if ((i & 15) === 0 && performance.now() >= until) break;
+    }
+    queue.splice(0, i);
+    this.stats.queued = queue.length;
+    if (queue.length > 0) setImmediate(() => this.drain());
+    else this.draining = false;
   }
 
   /** Verifies, ranks and replies to one datagram; returns the reply (tests call it directly). */
