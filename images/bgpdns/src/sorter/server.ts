@@ -11,13 +11,16 @@ import dgram from 'node:dgram';
 import { isIP, type AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { RankAnswer, RankRequest } from './api.js';
-import { decodeQueryBody, encodeAnswerTo } from './protocol.js';
+import { decodeQueryBody, decodeQueryInto, encodeAnswerTo } from './protocol.js';
+import { WireQuery, type WireAnswer } from './wire-query.js';
 import { ReplayGuard, sign, verifyInPlace, type KeyRing } from './protocol-auth.js';
 import { DEFAULT_WINDOW_MS, ProtocolError } from './protocol-types.js';
 import { QueryStats } from './stats.js';
 
 export interface SyncRanker {
   rankNow(req: RankRequest): RankAnswer;
+  /** The same ranking from the query as numbers (Sorter has it): no address text on the query path. */
+  rankWire?(q: WireQuery): WireAnswer;
 }
 
 export interface QueryServerOptions {
@@ -50,6 +53,8 @@ export class QueryServer {
   private queue: Queued[] = [];
   private draining = false;
   private readonly replay: ReplayGuard;
+  /** The datagram being answered, as numbers (one reused: handle is synchronous). */
+  private readonly wire = new WireQuery();
   private readonly now: () => number;
   private readonly windowMs: number;
 
@@ -122,10 +127,11 @@ export class QueryServer {
   handle(msg: Buffer): Buffer | undefined {
     const now = this.now();
     let keyId;
-    let query;
+    let answer: WireAnswer;
+    const ranker = this.options.ranker;
     try {
       keyId = verifyInPlace(msg, { keys: this.options.keys, now, windowMs: this.windowMs, replay: this.replay });
-      query = decodeQueryBody(msg);
+      answer = ranker.rankWire ? ranker.rankWire(decodeQueryInto(msg, this.wire)) : ranker.rankNow(decodeQueryBody(msg));
     } catch (e) {
       if (e instanceof ProtocolError) {
         this.stats.drop(e.reason);
@@ -133,7 +139,6 @@ export class QueryServer {
       }
       throw e;
     }
-    const answer = this.options.ranker.rankNow(query);
     this.stats.byStatus[answer.status]++;
     this.stats.answered++;
     return sign(encodeAnswerTo(msg, now, answer), this.options.keys.get(keyId)!);
