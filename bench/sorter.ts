@@ -47,6 +47,9 @@ import type { SorterStatus } from '../images/bgpdns/src/sorter/status-http.js';
 import { round } from './_figures.js';
 import { startBird } from './_bird.js';
 import { bundleBgpdns } from '../harness/src/images/bgpdns-bundle.js';
+import { startNsd } from './_dns-references.js';
+import { cachedQueries, zoneFile, CACHED_NAMES } from './_dns-workload.js';
+import { throughputWithClientCpu } from './_dnsperf.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = join(here, '../images/bgpdns/bin/bgpdns.js');
@@ -367,6 +370,30 @@ async function queryPhases(pair: BenchPair, sorter: Sorter, loadSeconds: number)
   return { throughput64, throughput256, latency };
 }
 
+/** NSD's address for the CPU comparison: its own 127.x address and port, so no other bench's server is in the way. */
+const NSD_HOST = '127.0.12.53';
+const NSD_PORT = 5312;
+
+/**
+ * NSD (one server process) answering dnsperf as fast as it can for `seconds`, the
+ * bench dns cached workload (1,000 names × 3 A records): its CPU time (/proc/PID/stat)
+ * per answered query, and dnsperf's own. The reference for the sorter's query service's
+ * server CPU per answered query, same run.
+ */
+async function nsdCpuPerQuery(dir: string, seconds: number) {
+  const queries = join(dir, 'nsd-queries.txt');
+  await writeFile(queries, cachedQueries());
+  const nsd = await startNsd(NSD_HOST, NSD_PORT, zoneFile(CACHED_NAMES));
+  try {
+    const before = await cpuSeconds(nsd.pid);
+    const t = await throughputWithClientCpu(NSD_HOST, NSD_PORT, { file: queries, binary: false }, seconds);
+    const serverCpu = (await cpuSeconds(nsd.pid)) - before;
+    return { qps: t.qps, answered: t.completed, lost: t.lost, server_us_per_query: round((serverCpu * 1e6) / t.completed, 2), client_us_per_query: round((t.clientCpuS * 1e6) / t.completed, 2) };
+  } finally {
+    await nsd.stop();
+  }
+}
+
 /** FRR, BIRD and the sorter on one table, in one namespace pair; the sorter also flaps (DFZ) or answers queries (lab). */
 async function tableRun(table: TableSpec, dir: string, quick: boolean) {
   const pair = await startFrrPairWithPid('h4b', FRR_CONFIG);
@@ -397,11 +424,14 @@ async function tableRun(table: TableSpec, dir: string, quick: boolean) {
         flap = await attempt('sorter_flap', () => sorterFlapUnderQueries(pair, sorter, table, ours.injector, quick));
         console.error(`${table.name}: flap ${JSON.stringify({ ...flap, injector: undefined })}`);
       }
+      let nsd: Awaited<ReturnType<typeof nsdCpuPerQuery>> | undefined;
       if (ours && table.name === 'lab') {
         load = await attempt('queries', () => queryPhases(pair, sorter, quick ? 3 : 5));
         console.error(`${table.name}: queries ${JSON.stringify(load)}`);
+        nsd = await attempt('nsd', () => nsdCpuPerQuery(dir, quick ? 3 : 5));
+        console.error(`${table.name}: NSD under dnsperf ${JSON.stringify(nsd)}`);
       }
-      return { frr, bird, ours, flap, load, errors };
+      return { frr, bird, ours, flap, load, nsd, errors };
     } finally {
       await sorter.stop();
     }
@@ -497,6 +527,14 @@ async function main(): Promise<void> {
         latency_max_ms: q.latency.max_ms,
         latency_lost: q.latency.lost,
       },
+      nsd_reference: lab.nsd && {
+        what: `NSD (one server process) under dnsperf (4 clients, 200 outstanding, ${CACHED_NAMES} names × 3 A), same run`,
+        queries_per_s: lab.nsd.qps,
+        answered: lab.nsd.answered,
+        lost: lab.nsd.lost,
+        server_cpu_us_per_query: lab.nsd.server_us_per_query,
+        dnsperf_cpu_us_per_query: lab.nsd.client_us_per_query,
+      },
     };
     const targets: Targets = [];
     const d = dfz;
@@ -513,6 +551,7 @@ async function main(): Promise<void> {
     target(targets, 'dfz_query_p99_flap_vs_idle', flapP99, '<=', 2.0, d.flap ? `${d.flap.during.lost} of ${d.flap.during.sent} queries lost during the flap` : err(d, 'sorter', 'sorter_flap'));
     target(targets, 'lookups_per_s', lookups.lookupsPerS, '>=', 1_000_000);
     target(targets, 'dfz_lookups_per_s', dfzLookups.lookupsPerS, '>=', 1_000_000);
+    target(targets, 'server_cpu_per_query_vs_nsd', ratio(q?.throughput64.server_us_per_query, lab.nsd?.server_us_per_query), '<=', 1.5, err(lab, 'queries', 'nsd'));
     target(targets, 'queries_per_s', q?.throughput64.qps, '>=', 50_000, err(lab, 'queries'));
     target(targets, 'p99_ms_at_20k_qps', q && q.latency.rate >= 19_000 ? q.latency.p99_ms : undefined, '<', 1, q ? `achieved ${q.latency.rate} queries/s` : err(lab, 'queries'));
     console.log(
