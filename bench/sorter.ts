@@ -34,7 +34,7 @@
  * Last stdout line: one JSON object (docs/contracts.md).
  */
 import { spawn } from 'node:child_process';
-import { readFile, rm, writeFile, mkdtemp } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile, mkdtemp } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { tmpdir, cpus, release, loadavg } from 'node:os';
@@ -103,6 +103,19 @@ async function cpuSeconds(pid: number): Promise<number> {
   const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ');
   // After "pid (comm) ": state is field 3, utime 14 and stime 15 (1-based) → indexes 11 and 12 here.
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * CPU seconds of a process and every descendant still running (/proc/PID/task/TID/children):
+ * NSD's main process forks the server process that answers. Throws when unreadable.
+ */
+async function treeCpuSeconds(pid: number): Promise<number> {
+  let total = await cpuSeconds(pid);
+  for (const tid of await readdir(`/proc/${pid}/task`)) {
+    const children = (await readFile(`/proc/${pid}/task/${tid}/children`, 'utf8')).split(' ').filter(Boolean).map(Number);
+    for (const child of children) total += await treeCpuSeconds(child);
+  }
+  return total;
 }
 
 async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, child?: Child, everyMs = 20): Promise<T> {
@@ -385,9 +398,11 @@ async function nsdCpuPerQuery(dir: string, seconds: number) {
   await writeFile(queries, cachedQueries());
   const nsd = await startNsd(NSD_HOST, NSD_PORT, zoneFile(CACHED_NAMES));
   try {
-    const before = await cpuSeconds(nsd.pid);
+    const before = await treeCpuSeconds(nsd.pid);
     const t = await throughputWithClientCpu(NSD_HOST, NSD_PORT, { file: queries, binary: false }, seconds);
-    const serverCpu = (await cpuSeconds(nsd.pid)) - before;
+    const serverCpu = (await treeCpuSeconds(nsd.pid)) - before;
+    // Answers cost CPU: none counted means the wrong process was read, not a free server.
+    if (!(serverCpu > 0)) throw new Error(`NSD's CPU time did not move (${serverCpu} s) over ${t.completed} answers: its server process was not read`);
     return { qps: t.qps, answered: t.completed, lost: t.lost, server_us_per_query: round((serverCpu * 1e6) / t.completed, 2), client_us_per_query: round((t.clientCpuS * 1e6) / t.completed, 2) };
   } finally {
     await nsd.stop();
