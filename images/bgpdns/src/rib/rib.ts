@@ -17,8 +17,8 @@ import { OriginLog, type OriginChange } from './origin-log.js';
 
 /** The families as plain constants: reading the enum through its module binding costs on hot paths. */
 const AFI_IPV4: Afi = 1;
-/** Slots a flush sweeps between clock checks (a few hundred microseconds of work). */
-const FLUSH_SLOTS_PER_CHECK = 4096;
+/** Slots a flush sweeps between clock checks: a removal costs ~4 µs on a DFZ table (cache misses), so ~2 ms. */
+const FLUSH_SLOTS_PER_CHECK = 512;
 
 /** (family, buffer, offset of the prefix octets, prefix length), as bgp/nlri.ts visits NLRI. */
 export type NlriVisitor = (afi: Afi, buf: Uint8Array, offset: number, len: number) => void;

@@ -287,7 +287,7 @@ export class RouteTable {
     const trie = this.trie;
     let visited = 0;
     while (c.cursor < trie.nodesAllocated) {
-      if (visited >= maxNodes || ((visited & 1023) === 1023 && performance.now() >= deadline)) return false;
+      if (visited >= maxNodes || ((visited & 255) === 255 && performance.now() >= deadline)) return false;
       const node = c.cursor++;
       visited++;
       const head = trie.value(node);
