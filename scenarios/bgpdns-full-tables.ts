@@ -55,29 +55,63 @@ const eorOf = (p: PeerStatus): number | undefined => (p.name.endsWith('-v4') ? p
 type Baseline = Map<string, number>;
 const countOf = (p: PeerStatus): number => (p.name.endsWith('-v4') ? p.prefixes.ipv4 : p.prefixes.ipv6);
 
+/** What FRR at an upstream says about one family: the injector's table in, what it passes to the sorter out. */
+interface UpstreamFamily {
+  /** FRR processed the injector's End-of-RIB for this family: every prefix of the table is in. */
+  injectorEor: boolean;
+  fromInjector: number;
+  toSorter: number;
+}
+
+/** FRR 8.4 `show bgp neighbors X json`: End-of-RIB seen per family (printed whether or not GR is negotiated). */
+type NeighborJson = Record<string, { bgpState?: string; gracefulRestartInfo?: { endOfRibRecv?: Record<string, boolean> } }>;
+
+async function upstreamFamilies(s: ScenarioContext, isp: (typeof ISPS)[number]): Promise<Record<'v4' | 'v6', UpstreamFamily>> {
+  const frr = s.frr(isp.name);
+  const injector = `198.19.24${isp.n + 6}.2`;
+  const sorter = { v4: `198.19.24${isp.n}.2`, v6: `2001:db8:ff0${isp.n}::2` };
+  const [summary, neighbor] = await Promise.all([frr.bgpSummary(), frr.json<NeighborJson>(`show bgp neighbors ${injector} json`)]);
+  const eor = neighbor[injector]?.bgpState === 'Established' ? (neighbor[injector]?.gracefulRestartInfo?.endOfRibRecv ?? {}) : {};
+  const family = (af: 'ipv4Unicast' | 'ipv6Unicast', to: string): UpstreamFamily => ({
+    injectorEor: eor[af] === true,
+    fromInjector: summary[af]?.peers[injector]?.pfxRcd ?? 0,
+    toSorter: summary[af]?.peers[to]?.pfxSnt ?? 0,
+  });
+  return { v4: family('ipv4Unicast', sorter.v4), v6: family('ipv6Unicast', sorter.v6) };
+}
+
 /**
  * The injected tables as the sorter ends up holding them. A synthetic table may name a
- * prefix more than once and FRR passes each prefix on once, so the reference is what
- * arrived: every session Established, every count unchanged for 3 s. (The ISPs differ by a
- * prefix or so: each keeps its own connected networks out of what it passes on.)
+ * prefix more than once, and each upstream keeps its own links out of what it accepts, so
+ * the reference is what FRR says, per upstream and family: it processed the injector's
+ * End-of-RIB (the whole table is in), it advertises the sorter at least every prefix it
+ * accepted (everything is passed on), and the sorter's session holds exactly that many.
+ * (Counts merely unchanged for a while is no proof: a loaded upstream can pause longer
+ * than any quiet window between passing on one family and the next.)
  */
 async function waitBaseline(s: ScenarioContext, timeoutMs: number): Promise<{ baseline: Baseline; st: SorterStatus }> {
-  let last = '';
-  let since = monoNow();
   const { value } = await waitUntil(
-    () => status(s),
-    (st) => {
-      const key = st.peers.map((p) => `${p.name}=${p.state === 'Established' ? countOf(p) : p.state}`).join(' ');
-      if (key !== last) {
-        last = key;
-        since = monoNow();
-      }
-      const ok = st.peers.every((p) => p.state === 'Established' && countOf(p) > 0) && monoNow() - since >= 3000;
-      return ok || key;
+    async () => {
+      const upstreams = await Promise.all(ISPS.map(async (i) => [i.name, await upstreamFamilies(s, i)] as const));
+      return { st: await status(s), upstreams: new Map(upstreams) };
     },
-    { what: 'every sorter session holds its table, unchanged for 3 s', timeout: timeoutMs, interval: 500 },
+    ({ st, upstreams }) => {
+      const short: string[] = [];
+      for (const [isp, fams] of upstreams) {
+        for (const fam of ['v4', 'v6'] as const) {
+          const f = fams[fam];
+          const peer = st.peers.find((p) => p.name === `${isp}-${fam}`);
+          const held = peer?.state === 'Established' ? countOf(peer) : 0;
+          if (!f.injectorEor || f.toSorter < f.fromInjector || held !== f.toSorter) {
+            short.push(`${isp}-${fam}: injector End-of-RIB ${f.injectorEor ? 'in' : 'not yet'}, ${f.fromInjector} accepted, ${f.toSorter} advertised, sorter ${peer?.state ?? 'no session'} ${held}`);
+          }
+        }
+      }
+      return short.length === 0 || short.join('; ');
+    },
+    { what: 'every upstream has the whole injected table and the sorter holds all it advertised', timeout: timeoutMs, interval: 500 },
   );
-  return { baseline: new Map(value.peers.map((p) => [p.name, countOf(p)])), st: value };
+  return { baseline: new Map(value.st.peers.map((p) => [p.name, countOf(p)])), st: value.st };
 }
 
 function tablesComplete(st: SorterStatus, baseline: Baseline): true | string {
@@ -112,9 +146,9 @@ export default defineScenario({
             ),
           );
         }
-        const { baseline, st } = await s.step('the sorter holds every table (counts settled)', () => waitBaseline(s, 840_000));
+        const { baseline, st } = await s.step('the sorter holds every table (FRR: injector End-of-RIB in, all advertised, all held)', () => waitBaseline(s, 840_000));
         measured = baseline;
-        s.measurement('full tables: injection start → the sorter holds all three tables', { plane: 'bgp', description: `three upstreams × (${table.ipv4} IPv4 + ${table.ipv6} IPv6 injected), each through FRR; includes the 3 s of unchanged counts that tell it is complete` }).add(monoNow() - t0);
+        s.measurement('full tables: injection start → the sorter holds all three tables', { plane: 'bgp', description: `three upstreams × (${table.ipv4} IPv4 + ${table.ipv6} IPv6 injected), each through FRR; complete when each upstream's FRR has processed the injector's End-of-RIB and the sorter holds every prefix FRR advertised it` }).add(monoNow() - t0);
         s.log(`distinct prefixes per session (what FRR passes on): ${[...baseline].map(([k, v]) => `${k} ${v}`).join(', ')}`);
         s.log(`sorter RIB: ${st.rib.ipv4.prefixes} IPv4 / ${st.rib.ipv6.prefixes} IPv6 prefixes, ${st.rib.ipv4.paths + st.rib.ipv6.paths} paths, RSS ${Math.round(st.rssBytes / 2 ** 20)} MB`);
         s.check('the sorter holds a table of the injected size class from every upstream', [...baseline.values()].every((n) => n > Math.min(table.ipv4, table.ipv6) / 2), JSON.stringify([...baseline]));
@@ -125,7 +159,7 @@ export default defineScenario({
       timeoutMs: 900_000,
       async run(s) {
         const table = tableSize();
-        const baseline = measured ?? (await s.step('the sorter holds every table (counts settled)', () => waitBaseline(s, 840_000))).baseline;
+        const baseline = measured ?? (await s.step('the sorter holds every table (FRR: injector End-of-RIB in, all advertised, all held)', () => waitBaseline(s, 840_000))).baseline;
         const spec = (what: string) => ({ plane: 'bgp' as const, description: `${what} (${table.ipv4} IPv4 + ${table.ipv6} IPv6 prefixes per session pair; sorter's own monotonic timestamps)` });
         const established = s.measurement('full tables: reset → isp1 sessions Established', spec('`clear bgp` of both isp1–sorter sessions at isp1 → both Established again'));
         const eor = s.measurement('full tables: reset → End-of-RIB processed (all prefixes back)', spec('reset → the later End-of-RIB of the two isp1 sessions, every prefix received again'));
