@@ -1,6 +1,6 @@
 // Unit tests live next to the code they test; they may create small namespaces of their own.
 export default {
-  files: ['harness/src/**/*.test.ts', 'images/bgpdns/src/**/*.test.ts', 'docs/**/*.test.ts'],
+  files: ['harness/src/**/*.test.ts', 'images/bgpdns/src/**/*.test.ts', 'docs/**/*.test.ts', 'scripts/**/*.test.ts'],
   extensions: { ts: 'module' },
   nodeArguments: ['--import=tsx'],
   concurrency: 2,

@@ -21,12 +21,10 @@ import { tmpdir, cpus, release, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
-import { BgpSpeaker } from '../images/bgpdns/src/bgp/tcp.js';
-import { Afi, AsPathSegmentType, type Prefix } from '../images/bgpdns/src/bgp/types.js';
-import type { Session } from '../images/bgpdns/src/bgp/session.js';
+import { BgpSpeaker, Afi, AsPathSegmentType, type Prefix, type Session } from '@bgpdns-lab/bgpdns/bgp';
 import { buildQuery, queryTcp, queryUdp } from '../images/bgpdns/src/dns/testing/dns-client.js';
 import { bgpdnsBin, freePort, startFrontProcess, vmRssKb } from '../images/bgpdns/src/dns/testing/front-process.js';
-import { TcpFramer } from '../images/bgpdns/src/dns/wire/tcp-framer.js';
+import { TcpFramer } from '@bgpdns-lab/bgpdns';
 import { round } from './_figures.js';
 
 const SECRET = '5a'.repeat(32);

@@ -20,11 +20,8 @@
 import { randomFillSync } from 'node:crypto';
 import dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
-import { formatIPv4 } from '../images/bgpdns/src/rib/address.js';
-import { encodeQuery } from '../images/bgpdns/src/sorter/protocol.js';
-import { macValid, sign } from '../images/bgpdns/src/sorter/protocol-auth.js';
-import { literalLookup } from '../images/bgpdns/src/sorter/server.js';
-import { DEFAULT_WINDOW_MS, HEADER_LENGTH, MAC_LENGTH } from '../images/bgpdns/src/sorter/protocol-types.js';
+import { formatIPv4, encodeQuery, macValid, sign, DEFAULT_WINDOW_MS, HEADER_LENGTH, MAC_LENGTH } from '@bgpdns-lab/bgpdns';
+import { literalLookup } from '@bgpdns-lab/bgpdns/sorter';
 import { round } from './_figures.js';
 
 const CANDIDATES = ['198.19.201.10', '198.19.202.10', '2001:db8:c903::10'];

@@ -43,10 +43,10 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { startFrrPair, frrListenerConfig, OUR_V4, OUR_V6, FRR_V4, type Child, type FrrPair } from '../images/bgpdns/src/bgp/frr-netns-pair.js';
 import { inProcessLookups } from './sorter-lookups.js';
-import type { SorterStatus } from '../images/bgpdns/src/sorter/status-http.js';
+import type { SorterStatus } from '@bgpdns-lab/bgpdns';
 import { round } from './_figures.js';
 import { startBird } from './_bird.js';
-import { bundleBgpdns } from '../harness/src/images/bgpdns-bundle.js';
+import { bundleBgpdns } from '@bgpdns-lab/harness/runtime';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = join(here, '../images/bgpdns/bin/bgpdns.js');

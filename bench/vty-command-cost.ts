@@ -8,9 +8,7 @@
 import os from 'node:os';
 import { $ } from 'zx';
 import { startTestLab } from '../harness/src/frr/test-lab.js';
-import { frr } from '../harness/src/frr/frr-control.js';
-import { waitUntil } from '../harness/src/wait/wait-until.js';
-import { monoNow } from '../harness/src/clock.js';
+import { frr, waitUntil, monoNow } from '@bgpdns-lab/harness';
 import { round } from './_figures.js';
 
 const quick = process.argv.includes('--quick');

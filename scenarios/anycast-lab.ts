@@ -6,15 +6,21 @@
  * window, site before/after, BGP-plane time at each partner router, what the
  * health agents did. Everything lands in the scenario's run record.
  */
-import type { ScenarioContext } from '../harness/src/scenario/scenario.js';
-import type { MeasurementSpec } from '../harness/src/run/recorder.js';
+import {
+  type ScenarioContext,
+  type MeasurementSpec,
+  type RouteWatcher,
+  startDnsProber,
+  type RunningDnsProber,
+  clientOutage,
+  isGood,
+  type ClientOutage,
+  type DnsProbeSample,
+  frr,
+  waitUntil,
+  monoNow,
+} from '@bgpdns-lab/harness';
 import { TELECOM_CLAIMS } from './seed-claims.js';
-import type { RouteWatcher } from '../harness/src/probes/route-watcher.js';
-import { startDnsProber, type RunningDnsProber } from '../harness/src/probes/dns-prober-run.js';
-import { clientOutage, isGood, type ClientOutage, type DnsProbeSample } from '../harness/src/probes/dns-samples.js';
-import { frr } from '../harness/src/frr/frr-control.js';
-import { waitUntil } from '../harness/src/wait/wait-until.js';
-import { monoNow } from '../harness/src/clock.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 

@@ -9,8 +9,8 @@
  * checked to have left nothing.
  */
 import test from 'ava';
-import { avaScenario } from '../harness/src/scenario/ava.js';
-import { hostSetLeftovers, hostsDown, hostsUp, loadImages } from '../harness/src/runtime/hosts/simulated-hosts.js';
+import { avaScenario } from '@bgpdns-lab/harness';
+import { hostSetLeftovers, hostsDown, hostsUp, loadImages } from '@bgpdns-lab/harness/runtime';
 import linkCut from './bgpdns-link-cut.js';
 import upstreamFailover from './upstream-failover.js';
 

@@ -4,7 +4,7 @@ import { Faults, NetemUnsupportedError } from './faults.js';
 import { NFT } from './nft.js';
 import { startTestLab, type TestLab } from '../frr/test-lab.js';
 import { frr } from '../frr/frr-control.js';
-import { VtyClient } from '../../../images/bgpdns/src/frr/vty-client.js';
+import { VtyClient } from '@bgpdns-lab/bgpdns';
 import { waitUntil } from '../wait/wait-until.js';
 import type { FaultEvent } from '../run/record.js';
 

@@ -1,4 +1,4 @@
-import { VtyClient } from '../../../images/bgpdns/src/frr/vty-client.js';
+import { VtyClient } from '@bgpdns-lab/bgpdns';
 
 /**
  * Does an FRR daemon's vty socket answer a command? `true`, or why not (for the

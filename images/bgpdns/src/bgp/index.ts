@@ -7,6 +7,7 @@
  * - Session: the RFC 4271 FSM with injected Clock and Transport; events
  *   established / update / endOfRib / notificationSent / notificationReceived / down.
  * - BgpSpeaker: the TCP adapter (listener for configured peers, active dialling).
+ * - In-memory transports (RecordingTransport, pipeSessions) to drive sessions without sockets.
  */
 export * from './types.js';
 export { MessageType, HEADER_LENGTH, MAX_MESSAGE_LENGTH, MAX_EXTENDED_MESSAGE_LENGTH, messageTypeName } from './message-types.js';
@@ -17,7 +18,7 @@ export {
 } from './notification-codes.js';
 export { BgpError, ErrorAction, type UpdateIssue } from './errors.js';
 export { ipv4ToString, ipv6ToString, parseIp, parseIpv4, parseIpv6, ipToString } from './addresses.js';
-export { type PrefixVisitor, copyPrefix, decodePrefixes, prefixToString, parsePrefix, writePrefix, encodedPrefixSize } from './nlri.js';
+export { type PrefixVisitor, copyPrefix, decodePrefixes, visitPrefixes, prefixToString, parsePrefix, writePrefix, encodedPrefixSize } from './nlri.js';
 export { asPathLength, mergeAs4Path } from './as-path.js';
 export { decodeHeader, frame } from './header.js';
 export { Framer } from './framer.js';
@@ -34,3 +35,4 @@ export {
   type Transport, type Connection,
 } from './session.js';
 export { BgpSpeaker, type PeerConfig, type SpeakerOptions, attachSocket, normalizeAddress, BGP_PORT } from './tcp.js';
+export { RecordingTransport, pipeSessions } from './memory-transport.js';
