@@ -11,7 +11,7 @@ import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Child, FrrPair } from '../images/bgpdns/src/bgp/frr-netns-pair.js';
+import type { Child, FrrPair } from './_frr-netns-pair.js';
 
 const run = promisify(execFile);
 

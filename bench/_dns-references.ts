@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildQuery, queryUdp } from '../images/bgpdns/src/dns/testing/dns-client.js';
+import { buildQuery, queryUdp } from '@bgpdns-lab/bgpdns/testing';
 
 export interface ReferenceServer {
   name: string;

@@ -10,17 +10,8 @@
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { syntheticTable, UpdatePacker } from '@bgpdns-lab/bgpdns/sorter';
-import {
-  Framer,
-  decodeUpdate,
-  Session,
-  encodeOpen,
-  encodeKeepalive,
-  CapabilityCode,
-  Afi,
-  Safi,
-  RecordingTransport,
-} from '@bgpdns-lab/bgpdns/bgp';
+import { Framer, decodeUpdate, Session, encodeOpen, encodeKeepalive, CapabilityCode, Afi, Safi } from '@bgpdns-lab/bgpdns/bgp';
+import { RecordingTransport } from '@bgpdns-lab/bgpdns/testing';
 
 const { values } = parseArgs({ options: { ipv4: { type: 'string', default: '262143' }, ipv6: { type: 'string', default: '737857' }, rounds: { type: 'string', default: '3' } } });
 const ipv4 = Number(values.ipv4);

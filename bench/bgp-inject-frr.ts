@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { startFrrPair, frrListenerConfig, OUR_V4 } from '../images/bgpdns/src/bgp/frr-netns-pair.js';
+import { startFrrPair, frrListenerConfig, OUR_V4 } from './_frr-netns-pair.js';
 
 const { values } = parseArgs({ options: { ipv4: { type: 'string', default: '100000' }, ipv6: { type: 'string', default: '20000' }, 'prefixes-per-path': { type: 'string', default: '11' } } });
 const ipv4 = Number(values.ipv4);

@@ -22,8 +22,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
 import { BgpSpeaker, Afi, AsPathSegmentType, type Prefix, type Session } from '@bgpdns-lab/bgpdns/bgp';
-import { buildQuery, queryTcp, queryUdp } from '../images/bgpdns/src/dns/testing/dns-client.js';
-import { bgpdnsBin, freePort, startFrontProcess, vmRssKb } from '../images/bgpdns/src/dns/testing/front-process.js';
+import { buildQuery, queryTcp, queryUdp, bgpdnsBin, freePort, startFrontProcess, vmRssKb } from '@bgpdns-lab/bgpdns/testing';
 import { TcpFramer } from '@bgpdns-lab/bgpdns';
 import { round } from './_figures.js';
 

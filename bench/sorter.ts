@@ -41,7 +41,7 @@ import { tmpdir, cpus, release, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { startFrrPair, frrListenerConfig, OUR_V4, OUR_V6, FRR_V4, type Child, type FrrPair } from '../images/bgpdns/src/bgp/frr-netns-pair.js';
+import { startFrrPair, frrListenerConfig, OUR_V4, OUR_V6, FRR_V4, type Child, type FrrPair } from './_frr-netns-pair.js';
 import { inProcessLookups } from './sorter-lookups.js';
 import type { SorterStatus } from '@bgpdns-lab/bgpdns';
 import { round } from './_figures.js';

@@ -1,13 +1,15 @@
 /**
  * Per-command cost of FRR control: the persistent vty socket client against a
  * `vtysh --vty_socket DIR -c CMD` spawn per command, on a bgpd with one Established
- * eBGP session and one prefix (two routers in throwaway namespaces). Prints a final
+ * eBGP session and one prefix (the two routers of harness/testing/labs/frr-control,
+ * deployed by deploy()). Prints a final
  * JSON line in the benchmark contract's shape.
  *   ./bgpdns-lab bench vty-command-cost [--quick]
  */
 import os from 'node:os';
 import { $ } from 'zx';
-import { startTestLab } from '../harness/src/frr/test-lab.js';
+import { fileURLToPath } from 'node:url';
+import { deployTestLab, destroyTestLab } from '@bgpdns-lab/harness/testing';
 import { frr, waitUntil, monoNow } from '@bgpdns-lab/harness';
 import { round } from './_figures.js';
 
@@ -16,23 +18,7 @@ const socketRuns = quick ? 500 : 5000;
 const spawnRuns = quick ? 10 : 40;
 const PREFIX = '198.18.100.0/24';
 
-const router = (asn: number, id: string, peer: string, peerAs: number, network?: string) => `
-router bgp ${asn}
- bgp router-id ${id}
- no bgp ebgp-requires-policy
- no bgp network import-check
- neighbor ${peer} remote-as ${peerAs}
-${network ? ` address-family ipv4 unicast\n  network ${network}\n exit-address-family` : ''}
-`;
-
-const lab = await startTestLab(
-  'h2bench',
-  [
-    { name: 'r1', bgpd: router(64501, '198.18.255.1', '198.18.254.2', 64502, PREFIX) },
-    { name: 'r2', bgpd: router(64502, '198.18.255.2', '198.18.254.1', 64501) },
-  ],
-  [{ a: 'r1:eth1', b: 'r2:eth1', aAddrs: ['198.18.254.1/30'], bAddrs: ['198.18.254.2/30'] }],
-);
+const lab = await deployTestLab(fileURLToPath(new URL('../harness/testing/labs/frr-control/frr-control.clab.yml', import.meta.url)));
 try {
   const r2 = frr(lab.node('r2'));
   await waitUntil(() => r2.bestPath(PREFIX), (p) => p !== undefined, { what: `r2 has a path to ${PREFIX}`, timeout: 30_000, interval: 50 });
@@ -62,5 +48,5 @@ try {
     }),
   );
 } finally {
-  await lab.destroy();
+  await destroyTestLab(lab);
 }

@@ -3,8 +3,8 @@
  * FRR routers in containers (lab h7df): link down/up, silent drop, random loss,
  * freeze/thaw of processes, kill + restart of bgpd, a flapping train, netem delay
  * (works or is refused with NetemUnsupportedError where the kernel has no netem),
- * and the Docker-only node freeze (docker pause). Each is injected, seen, reverted
- * and seen gone.
+ * and the whole-node freeze, which on Docker is docker pause (the runtime's freezer).
+ * Each is injected, seen, reverted and seen gone.
  */
 import test from 'ava';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -131,14 +131,15 @@ test.serial('netem delay works, or is refused with NetemUnsupportedError where t
   }
 });
 
-test.serial('docker pause freezes the whole node (a silent failure: the session stays up until the hold timer); unpause thaws it', async (t) => {
-  await runtime.freezeNode(lab.model, 'r2');
+test.serial('freeze of the whole node is docker pause (a silent failure: the session stays up until the hold timer); revert unpauses', async (t) => {
+  const f = await new Faults(lab).freeze('r2');
   try {
+    t.like(f.injected.args, { mechanism: 'runtime-freezer', runtime: 'docker' });
     t.is((await containersWith('bgpdns-lab.lab', LAB)).find((c) => c.labels['bgpdns-lab.node'] === 'r2')?.state, 'paused');
     t.true((await r2States('zebra')).every((s) => s === 'D' || s === 'T'), 'frozen by the cgroup freezer');
     t.is((await r1ToR2()).state, 'Established', 'nothing told r1 yet');
   } finally {
-    await runtime.thawNode(lab.model, 'r2');
+    await f.revert();
   }
   t.true((await r2States('zebra')).every((s) => s === 'S' || s === 'R'));
   await sessionIs('Established', 'r1–r2 Established after unpause');

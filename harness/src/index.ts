@@ -1,6 +1,8 @@
 /**
  * @bgpdns-lab/harness — the public API for users' own labs and scenarios.
- * An explicit list: what is not exported here is internal and may change.
+ * An explicit list: what is not exported here (or from @bgpdns-lab/harness/runtime,
+ * below the scenario API, or @bgpdns-lab/harness/testing, test support) is internal
+ * and may change. docs/writing-scenarios.md lists every entry point.
  *
  *   import { deploy, frr, Faults, watchRoutes, waitUntil, RunRecorder } from '@bgpdns-lab/harness';
  *   await using lab = await deploy('my-lab.clab.yml');
@@ -29,6 +31,10 @@ export { VtyClient, VtyError, type VtyClientOptions } from '@bgpdns-lab/bgpdns';
 export { Faults, NetemUnsupportedError, netemSupported, type FaultSink, type FlapOptions, type FlapHandle } from './faults/faults.js';
 export { ifaceToward, type FaultHandle, type FaultLab } from './faults/fault.js';
 export type { Direction } from './faults/nft.js';
+// The fault registry: one module per fault, used by the CLI, timelines and Faults.apply(name, …).
+export { FAULTS, findFault } from './faults/registry.js';
+export { defineFault, type FaultDefinition, type FaultParam, type Applied, type FaultContext, type TrackedFault } from './faults/definition.js';
+export { FaultArgError } from './faults/fault-args.js';
 
 // Probes.
 export {

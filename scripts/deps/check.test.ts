@@ -41,6 +41,7 @@ const TREE: Record<string, string> = {
   'harness/src/lab/typo.ts': "import { nothing } from './missing.js';\nexport const bad = nothing;\n",
   'harness/src/kinds/enter.ts': "export const bad = (ns: string, cmd: string) => `ip netns exec ${ns} ${cmd}`;\n",
   'harness/src/kinds/argv.ts': "export const bad = (ns: string) => ['netns', 'del', ns];\n// a comment about ip netns is no command\nexport const names = ['netns', 'docker'];\n",
+  'harness/src/kinds/command.ts': "export const ok = (ns: string) => ['link', 'add', 'a', 'netns', ns];\nexport const bad = (ns: string) => ['ip', 'netns', 'add', ns];\n",
 };
 
 test('each rule fails on its violation, names the file and the rule, and passes the allowed edges', async (t) => {
@@ -62,6 +63,7 @@ test('each rule fails on its violation, names the file and the rule, and passes 
     'cross-package-by-name: scenarios/deep.ts',
     'dockerode-only-in-docker-runtime: harness/src/faults/pause.ts',
     'ip-netns-only-in-netns-runtime: harness/src/kinds/argv.ts:1',
+    'ip-netns-only-in-netns-runtime: harness/src/kinds/command.ts:2',
     'ip-netns-only-in-netns-runtime: harness/src/kinds/enter.ts:1',
     'no-test-support-in-shipped-code: harness/src/lab/uses-testing.ts',
     'not-to-unresolvable: harness/src/lab/typo.ts',

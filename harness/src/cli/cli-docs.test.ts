@@ -29,3 +29,11 @@ test('the exit-code tables of README.md and docs/cli.md list the codes of exit-c
     t.deepEqual(rows, Object.values(EXIT), file);
   }
 });
+
+test('the fault kinds docs/cli.md lists for `fault` and `replay` are the registry’s: their whole --help is there', async (t) => {
+  const doc = read('docs/cli.md');
+  for (const name of ['fault', 'replay']) {
+    const { command } = (await import(`${commandsDir}/${name}.ts`)) as { command: CliCommand };
+    t.true(doc.includes(`\`\`\`text\n${command.usage}\n\`\`\``), `docs/cli.md: ${name}: the text differs from --help (its fault list comes from harness/src/faults/registry.ts)`);
+  }
+});

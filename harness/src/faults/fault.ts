@@ -75,7 +75,6 @@ export function endpointProblem(model: Pick<Lab, 'name' | 'nodes' | 'links'>, no
   return ifaces.includes(iface) ? undefined : `node ${node} has no interface "${iface}" on a lab link; its link interfaces: ${ifaces.join(', ') || 'none'}`;
 }
 
-/** "node:iface" → parts, with a clear error for anything else. */
 /**
  * The far end of a link whose ends run on different hosts (a VXLAN tunnel), or
  * undefined for a link on one host. A tunnel carries no carrier: downing one end
@@ -89,6 +88,7 @@ export function tunnelPeer(lab: FaultLab, node: string, iface: string): { node: 
   return link.a.node === node && link.a.iface === iface ? link.b : link.a;
 }
 
+/** "node:iface" → parts, with a clear error for anything else. */
 export function parseEndpoint(target: string): { node: string; iface: string } {
   const m = /^([^:\s]+):([^:\s]+)$/.exec(target);
   if (!m) throw new Error(`fault target "${target}" must be NODE:INTERFACE, e.g. "isp1:eth2"`);

@@ -3,6 +3,9 @@
  * the lab (so the lab's teardown and leak checks recognise it) and numbered, so
  * reverting it is one `delete table` and faults never disturb one another.
  */
+import type { DeployedNode } from '../lab/handle.js';
+import { parseEndpoint, run } from './fault.js';
+
 export type Direction = 'in' | 'out' | 'both';
 
 /**
@@ -13,9 +16,11 @@ export const NFT = '/usr/sbin/nft';
 
 let counter = 0;
 
+const tablePrefix = (lab: string) => `bgpdnslab_${lab.replace(/[^A-Za-z0-9_]/g, '_')}_`;
+
 /** `bgpdnslab_<lab>_<n>`: nft identifiers allow letters, digits and underscore. */
 export function faultTableName(lab: string): string {
-  return `bgpdnslab_${lab.replace(/[^A-Za-z0-9_]/g, '_')}_${process.pid}_${++counter}`;
+  return `${tablePrefix(lab)}${process.pid}_${++counter}`;
 }
 
 /**
@@ -43,4 +48,31 @@ export function ifaceRuleset(table: string, iface: string, verdict: string, dire
     chains.push(chain('egress_fwd', 'forward', 'oifname', 'daddr'));
   }
   return `table inet ${table} {\n${chains.join('\n')}\n}\n`;
+}
+
+/** Put a fault table on a node's interface; revert deletes the table. */
+export async function applyIfaceRule(
+  lab: { readonly model: { readonly name: string }; node(name: string): DeployedNode },
+  target: string,
+  verdict: string,
+  direction: Direction,
+  peers: string[] | undefined,
+): Promise<{ table: string; revert: () => Promise<void> }> {
+  const { node, iface } = parseEndpoint(target);
+  const n = lab.node(node);
+  const table = faultTableName(lab.model.name);
+  await run(n, [NFT, '-f', '-'], ifaceRuleset(table, iface, verdict, direction, peers));
+  return { table, revert: () => run(n, [NFT, 'delete', 'table', 'inet', table]).then(() => undefined) };
+}
+
+/** Delete every fault table of the lab on a node (`fault clear`); idempotent. */
+export async function clearFaultTables(lab: { readonly model: { readonly name: string }; node(name: string): DeployedNode }, nodeName: string): Promise<string | undefined> {
+  const node = lab.node(nodeName);
+  const prefix = tablePrefix(lab.model.name);
+  const tables = (await node.exec([NFT, 'list', 'tables'])).stdout
+    .split('\n')
+    .map((l) => /^table inet (\S+)$/.exec(l.trim())?.[1])
+    .filter((t): t is string => !!t && t.startsWith(prefix));
+  for (const t of tables) await node.exec([NFT, 'delete', 'table', 'inet', t]);
+  return tables.length ? `removed ${tables.length} fault table(s)` : undefined;
 }

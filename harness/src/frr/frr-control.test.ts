@@ -1,40 +1,20 @@
 import test from 'ava';
+import { fileURLToPath } from 'node:url';
 import { frr, asPathList } from './frr-control.js';
-import { startTestLab, type TestLab } from './test-lab.js';
+import { deployTestLab, destroyTestLab } from '../../testing/deploy-test-lab.js';
+import type { LabHandle } from '../lab/lab-handle.js';
 import { waitUntil, waitForJson } from '../wait/wait-until.js';
 
-// Two routers, one eBGP session over IPv4 carrying both address families.
-const bgp = (asn: number, id: string, peer: string, peerAs: number, networks: string[]) => `
-router bgp ${asn}
- bgp router-id ${id}
- no bgp ebgp-requires-policy
- no bgp network import-check
- bgp log-neighbor-changes
- neighbor ${peer} remote-as ${peerAs}
- neighbor ${peer} timers 3 12
- neighbor ${peer} advertisement-interval 1
- address-family ipv4 unicast
-${networks.filter((n) => !n.includes(':')).map((n) => `  network ${n}`).join('\n')}
- exit-address-family
- address-family ipv6 unicast
-  neighbor ${peer} activate
-${networks.filter((n) => n.includes(':')).map((n) => `  network ${n}`).join('\n')}
- exit-address-family
-`;
+// Two routers, one eBGP session over IPv4 carrying both address families, bfdd on both
+// (harness/testing/labs/frr-control), deployed by deploy() as users deploy theirs.
+const LAB_FILE = fileURLToPath(new URL('../../testing/labs/frr-control/frr-control.clab.yml', import.meta.url));
 
-let lab: TestLab;
+let lab: LabHandle;
 test.before(async () => {
-  lab = await startTestLab(
-    'h2frr',
-    [
-      { name: 'r1', bgpd: bgp(64501, '198.18.255.1', '198.18.254.2', 64502, ['198.18.100.0/24', '2001:db8:100::/48']), bfd: true },
-      { name: 'r2', bgpd: bgp(64502, '198.18.255.2', '198.18.254.1', 64501, []), bfd: true },
-    ],
-    [{ a: 'r1:eth1', b: 'r2:eth1', aAddrs: ['198.18.254.1/30'], bAddrs: ['198.18.254.2/30'] }],
-  );
+  lab = await deployTestLab(LAB_FILE);
 });
 test.after.always(async () => {
-  await lab?.destroy();
+  await destroyTestLab(lab);
 });
 
 test.serial('bgp summary shows the session Established in both address families', async (t) => {

@@ -5,10 +5,10 @@
  * is generated here with one static import per command, and dispatches the
  * same way: `bgpdns <command> …`, exit code from the command's run().
  */
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 
 export function bgpdnsCommandsDir(repoRoot: string): string {
   return resolve(repoRoot, 'images/bgpdns/src/cli/commands');
@@ -50,8 +50,19 @@ if (!name || name === 'help' || name === '--help' || name === '-h') {
  * split over hosts runs beside a node on another host (the prober is the
  * harness's own instrument, dns-packet based, not the DNS front's wire code).
  */
-export async function bundleDnsProber(repoRoot: string, outFile: string): Promise<void> {
-  await build({ ...ESM_NODE, entryPoints: [resolve(repoRoot, 'harness/src/probes/dns-prober-main.ts')], outfile: outFile, nodePaths: [resolve(repoRoot, 'node_modules')] });
+export async function bundleDnsProber(repoRoot: string, outFile: string): Promise<BundleInputs> {
+  const r = await build({ ...ESM_NODE, entryPoints: [resolve(repoRoot, 'harness/src/probes/dns-prober-main.ts')], outfile: outFile, nodePaths: [resolve(repoRoot, 'node_modules')] });
+  return { inputs: inputsOf(repoRoot, r.metafile) };
+}
+
+/** What went into a bundle: every source file, relative to the repository root (from esbuild's metafile). */
+export interface BundleInputs {
+  inputs: string[];
+}
+
+function inputsOf(repoRoot: string, meta: Metafile): string[] {
+  // esbuild names inputs relative to its working directory; the generated entry lies outside the repo.
+  return Object.keys(meta.inputs).map((i) => relative(repoRoot, resolve(i))).sort();
 }
 
 const ESM_NODE = {
@@ -63,17 +74,19 @@ const ESM_NODE = {
   banner: { js: "import { createRequire as __bgpdnsCreateRequire } from 'node:module'; const require = __bgpdnsCreateRequire(import.meta.url);" },
   logLevel: 'error',
   legalComments: 'none',
+  // The inputs list lets a test prove no test support is ever bundled.
+  metafile: true,
 } as const;
 
-/** Bundle every command into `outFile` (ESM, Node 20). Returns the command names bundled. */
-export async function bundleBgpdns(repoRoot: string, outFile: string): Promise<string[]> {
+/** Bundle every command into `outFile` (ESM, Node 20). Returns the command names bundled and the source files in it. */
+export async function bundleBgpdns(repoRoot: string, outFile: string): Promise<{ commands: string[] } & BundleInputs> {
   const names = await bgpdnsCommands(repoRoot);
   const work = await mkdtemp(join(tmpdir(), 'bgpdns-bundle-'));
   try {
     const entry = join(work, 'entry.ts');
     await writeFile(entry, entrySource(bgpdnsCommandsDir(repoRoot), names));
-    await build({ ...ESM_NODE, entryPoints: [entry], outfile: outFile, nodePaths: [resolve(repoRoot, 'node_modules')] });
-    return names;
+    const r = await build({ ...ESM_NODE, entryPoints: [entry], outfile: outFile, nodePaths: [resolve(repoRoot, 'node_modules')] });
+    return { commands: names, inputs: inputsOf(repoRoot, r.metafile) };
   } finally {
     await rm(work, { recursive: true, force: true });
   }

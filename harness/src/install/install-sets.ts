@@ -26,7 +26,7 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 export const INSTALL_SETS = ['none', 'core', 'docker', 'labs', 'demo', 'test', 'bench'] as const;
 export type InstallSet = (typeof INSTALL_SETS)[number];
 
-/** Topology files shipped in the repository: labs/ and docs/examples/. */
+/** Topology files shipped in the repository: labs/, docs/examples/ and the test labs in harness/testing/labs/. */
 export function repoLabFiles(root = REPO_ROOT): string[] {
   const out: string[] = [];
   const walk = (dir: string) => {
@@ -37,7 +37,7 @@ export function repoLabFiles(root = REPO_ROOT): string[] {
       else if (e.name.endsWith('.clab.yml')) out.push(p);
     }
   };
-  for (const top of ['labs', path.join('docs', 'examples')]) walk(path.join(root, top));
+  for (const top of ['labs', path.join('docs', 'examples'), path.join('harness', 'testing', 'labs')]) walk(path.join(root, top));
   return out.sort();
 }
 

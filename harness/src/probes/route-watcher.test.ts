@@ -1,51 +1,32 @@
 import test from 'ava';
+import { fileURLToPath } from 'node:url';
 import { watchRoutes, type RouteWatcher } from './route-watcher.js';
-import { startTestLab, type TestLab } from '../frr/test-lab.js';
+import { deployTestLab, destroyTestLab } from '../../testing/deploy-test-lab.js';
+import type { LabHandle } from '../lab/lab-handle.js';
 import { frr } from '../frr/frr-control.js';
 import { Faults } from '../faults/faults.js';
 import { waitUntil } from '../wait/wait-until.js';
 import type { ObservedEvent } from '../run/record.js';
 import { monoNow } from '../clock.js';
 
-// r1 (AS 64501) and r3 (AS 64503, prepending) both announce P to r2; r2 prefers r1.
+// The lab (harness/testing/labs/route-watcher): r1 (AS 64501) and r3 (AS 64503, prepending)
+// both announce P to r2; r2 prefers r1. Deployed by deploy() as users deploy theirs.
+const LAB_FILE = fileURLToPath(new URL('../../testing/labs/route-watcher/route-watcher.clab.yml', import.meta.url));
 const P = '198.18.100.0/24';
-const nb = (peer: string, as: number) => ` neighbor ${peer} remote-as ${as}\n neighbor ${peer} timers 3 12\n neighbor ${peer} timers connect 1\n`;
-const origin = (asn: number, id: string, peer: string, prepend: boolean) => `
-router bgp ${asn}
- bgp router-id ${id}
- no bgp ebgp-requires-policy
- no bgp network import-check
-${nb(peer, 64502)} address-family ipv4 unicast
-  network ${P}${prepend ? ' route-map prepend' : ''}
- exit-address-family
-route-map prepend permit 10
- set as-path prepend ${asn} ${asn}
-`;
 
-let lab: TestLab;
+let lab: LabHandle;
 let watcher: RouteWatcher;
 const events: ObservedEvent[] = [];
 
 test.before(async () => {
-  lab = await startTestLab(
-    'h2rw',
-    [
-      { name: 'r1', bgpd: origin(64501, '198.18.255.1', '198.18.254.2', false) },
-      { name: 'r2', bgpd: `router bgp 64502\n bgp router-id 198.18.255.2\n no bgp ebgp-requires-policy\n bgp log-neighbor-changes\n${nb('198.18.254.1', 64501)}${nb('198.18.254.5', 64503)}` },
-      { name: 'r3', bgpd: origin(64503, '198.18.255.3', '198.18.254.6', true) },
-    ],
-    [
-      { a: 'r1:eth1', b: 'r2:eth1', aAddrs: ['198.18.254.1/30'], bAddrs: ['198.18.254.2/30'] },
-      { a: 'r3:eth1', b: 'r2:eth2', aAddrs: ['198.18.254.5/30'], bAddrs: ['198.18.254.6/30'] },
-    ],
-  );
+  lab = await deployTestLab(LAB_FILE);
   const r2 = frr(lab.node('r2'));
   await waitUntil(() => r2.prefixPaths(P), (paths) => paths.length === 2, { what: 'r2 holds both paths to P', timeout: 20_000, interval: 50 });
   watcher = await watchRoutes(lab.node('r2'), [P], { sink: { event: (e) => events.push(e) } });
 });
 test.after.always(async () => {
   await watcher?.stop();
-  await lab?.destroy();
+  await destroyTestLab(lab);
 });
 
 test.serial('baseline is the current best path, without events', (t) => {

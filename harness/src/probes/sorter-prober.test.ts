@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseSorterProberArgs, runSorterProber, sorterFirst, type SorterSample } from './sorter-prober.js';
 import { ProbeTimeoutError, SorterUdpClient, type SorterAsker } from './sorter-udp.js';
 import { Rib, QueryServer, Sorter } from '@bgpdns-lab/bgpdns/sorter';
-import { path, prefix } from '../../../images/bgpdns/src/rib/test-helpers.js';
+import { path, prefix } from '@bgpdns-lab/bgpdns/testing';
 
 const dir = mkdtempSync(join(tmpdir(), 'sorter-prober-'));
 const keyFile = join(dir, 'key');

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { escapeMarkup, formatDuration, formatSlo, formatValue, judgedStatistic } from './format.js';
-import { syntheticRunRecord } from './fixture.js';
+import { syntheticRunRecord } from '../../testing/report-fixture.js';
 
 const value = test.macro((t, input: number, unit: 'ms' | 'count' | 'ratio', expected: string) => {
   t.is(formatValue(input, unit), expected);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { $ } from 'zx';
-import { syntheticRunRecord } from './fixture.js';
+import { syntheticRunRecord } from '../../testing/report-fixture.js';
 import { renderJunit } from './junit.js';
 
 const XSD = fileURLToPath(new URL('./junit.xsd', import.meta.url));

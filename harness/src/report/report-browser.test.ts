@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { RunRecord } from '../run/record.js';
-import { syntheticRunRecord } from './fixture.js';
+import { syntheticRunRecord } from '../../testing/report-fixture.js';
 import { formatSlo, formatValue } from './format.js';
 import { regenerateReports, writeRunRecord } from './write-reports.js';
 

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { syntheticRunRecord } from './fixture.js';
+import { syntheticRunRecord } from '../../testing/report-fixture.js';
 import { formatValue } from './format.js';
 import { renderIndexHtml } from './index-html.js';
 import { renderReportHtml } from './report-html.js';

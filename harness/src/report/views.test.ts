@@ -1,7 +1,7 @@
 import test from 'ava';
 import type { RunRecord, RunTopology } from '../run/record.js';
 import { distributionAxis, logTicks } from './distribution.js';
-import { syntheticRunRecord } from './fixture.js';
+import { syntheticRunRecord } from '../../testing/report-fixture.js';
 import { scenarioSlice, scenarioWindows } from './scenario-window.js';
 import { NO_ANSWER, sortOrderData, sortOrderGroups } from './sort-order.js';
 import { nestingDepths, timelineData } from './timeline.js';

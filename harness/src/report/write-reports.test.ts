@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseCommandArgs, UsageError } from '../cli/command.js';
 import { command } from '../cli/commands/report.js';
 import { RunRecordError } from '../run/schema.js';
-import { syntheticRunRecord } from './fixture.js';
+import { syntheticRunRecord } from '../../testing/report-fixture.js';
 import { listRunDirs, regenerateReports, renderRunDir, writeRunRecord } from './write-reports.js';
 
 function reportsDir(t: { teardown(fn: () => void): void }): string {

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
-import { syntheticRunRecord } from '../report/fixture.js';
+import { syntheticRunRecord } from '../../testing/report-fixture.js';
 import { fieldDescriptions, RUN_RECORD_DOC } from './json-schema.js';
 import { RUN_RECORD_VERSION, type RunRecord } from './record.js';
 import { jsonPath, migrateRunRecord, parseRunRecord, RunRecordError, schemaFieldPaths, validateRunRecord } from './schema.js';

@@ -4,12 +4,11 @@
  * clients' DNS answers all along, and line the two up: for every occurrence of
  * every entry, what each partner router and each client saw while it lasted.
  */
-import { writeFile, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { DeployedLab } from '../lab/handle.js';
 import type { RunRecorder } from '../run/recorder.js';
 import { Faults } from '../faults/faults.js';
 import { endpointProblem, type FaultHandle } from '../faults/fault.js';
+import { findFault } from '../faults/registry.js';
 import { frr } from '../frr/frr-control.js';
 import { watchRoutes, type RouteWatcher } from '../probes/route-watcher.js';
 import { startDnsProber, type RunningDnsProber } from '../probes/dns-prober-run.js';
@@ -37,44 +36,15 @@ export interface ReplayResult {
   errors: string[];
 }
 
-const MAINTENANCE_FILE = 'maintenance';
-
 function sleepUntil(t: number): Promise<void> {
   const ms = t - monoNow();
   return ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve();
 }
 
-async function inject(lab: DeployedLab, faults: Faults, recorder: RunRecorder, o: Occurrence): Promise<FaultHandle | (() => Promise<void>) | undefined> {
+/** Put one occurrence's fault in place through the registry; its events say which entry and repetition. */
+function inject(faults: Faults, o: Occurrence): Promise<FaultHandle> {
   const e = o.entry;
-  const args = e.args;
-  switch (e.fault) {
-    case 'link-down':
-      return faults.linkDown(e.target);
-    case 'silent-drop':
-      return faults.silentDrop(e.target, (args.direction as 'in' | 'out' | 'both' | undefined) ?? 'both');
-    case 'random-loss':
-      return faults.randomLoss(e.target, args.percent as number, (args.direction as 'in' | 'out' | 'both' | undefined) ?? 'both');
-    case 'freeze':
-      return faults.freeze(e.target, Array.isArray(args.roles) ? (args.roles as string[]) : undefined);
-    case 'kill':
-      return faults.kill(e.target, args.role as string);
-    case 'session-reset': {
-      const at = monoNow();
-      await frr(lab.node(e.target)).command(`clear bgp ${args.peer as string}`);
-      recorder.fault({ at, fault: 'session-reset', target: e.target, action: 'inject', args: { peer: args.peer, entry: e.index, repetition: o.repetition } });
-      return undefined;
-    }
-    case 'drain': {
-      const file = join(lab.node(e.target).dir, MAINTENANCE_FILE);
-      const at = monoNow();
-      await writeFile(file, `timeline entry ${e.index}\n`);
-      recorder.fault({ at, fault: 'drain', target: e.target, action: 'inject', args: { entry: e.index, repetition: o.repetition } });
-      return async () => {
-        await unlink(file).catch(() => undefined);
-        recorder.fault({ at: monoNow(), fault: 'drain', target: e.target, action: 'revert', args: { entry: e.index, repetition: o.repetition } });
-      };
-    }
-  }
+  return faults.apply(e.fault, e.target, e.args, { entry: e.index, repetition: o.repetition });
 }
 
 /**
@@ -89,6 +59,9 @@ export function checkAgainstLab(t: Timeline, lab: DeployedLab): void {
     const [node, iface] = e.target.split(':');
     const problem = endpointProblem(lab.model, node, iface);
     if (problem) problems.push(`${where}.${iface ? 'link' : 'node'}: ${problem}`);
+    const def = findFault(e.fault)!;
+    const inLab = problem ? undefined : def.check?.(lab, e.target, def.parse(e.args));
+    if (inLab) problems.push(`${where}.args: ${inLab}`);
   }
   for (const r of t.watch.routers) if (!nodes.has(r)) problems.push(`${t.file}: watch.routers: lab ${lab.model.name} has no node "${r}"`);
   for (const c of t.watch.clients) if (!nodes.has(c.node)) problems.push(`${t.file}: watch.clients: lab ${lab.model.name} has no node "${c.node}"`);
@@ -119,16 +92,16 @@ export async function replayTimeline(lab: DeployedLab, t: Timeline, recorder: Ru
     for (const o of plan) {
       await sleepUntil(t0 + o.startMs);
       const e = o.entry;
-      let h: Awaited<ReturnType<typeof inject>>;
+      let h: FaultHandle;
       try {
-        h = await recorder.step(`entries[${e.index}] #${o.repetition}: ${e.fault} ${e.target}`, () => inject(lab, faults, recorder, o));
+        h = await recorder.step(`entries[${e.index}] #${o.repetition}: ${e.fault} ${e.target}`, () => inject(faults, o));
       } catch (err) {
         errors.push(`${t.file}: entries[${e.index}] #${o.repetition}: ${(err as Error).message}`);
         continue;
       }
       log(`+${((monoNow() - t0) / 1000).toFixed(1)} s entries[${e.index}] #${o.repetition} ${e.fault} ${e.target}${o.endMs !== undefined ? ` for ${((o.endMs - o.startMs) / 1000).toFixed(1)} s` : ''}`);
-      const revert = typeof h === 'function' ? h : h ? () => h.revert() : undefined;
-      if (revert) {
+      if (!h.reverted) {
+        const revert = () => h.revert();
         const revertAt = o.endMs !== undefined ? t0 + o.endMs : endAt;
         active.push(
           (async () => {

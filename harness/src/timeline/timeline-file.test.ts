@@ -46,16 +46,25 @@ test('the CI timeline parses', (t) => {
 
 const bad = (body: string) => `name: x\nentries:\n${body}`;
 
+test('an alias is resolved to the registry name, and the arguments are kept as written', (t) => {
+  const tl = parseTimeline(bad('  - { at: 0, fault: loss, link: a:eth1, args: { percent: 20, direction: in }, for: 1s }\n'), 't.yml');
+  t.is(tl.entries[0].fault, 'random-loss');
+  t.deepEqual(tl.entries[0].args, { percent: 20, direction: 'in' });
+});
+
 test('errors name the file, line, entry and field', (t) => {
   const cases: [string, string][] = [
     [bad('  - at: soon\n    fault: link-down\n    link: a:eth1\n'), 't.yml:3: entries[0].at: expected an offset like "20s", "500ms", "1m30s" or milliseconds, got "soon"'],
-    [bad('  - at: 1s\n    fault: meltdown\n    node: a\n'), 't.yml:4: entries[0].fault: unknown fault "meltdown"; one of link-down, silent-drop, random-loss, freeze, kill, session-reset, drain'],
+    [bad('  - at: 1s\n    fault: meltdown\n    node: a\n'), 't.yml:4: entries[0].fault: unknown fault "meltdown"; one of link-down, silent-drop (drop), random-loss (loss), freeze, kill, link-flap (flap), delay, session-reset, drain, frr-config'],
     [bad('  - at: 1s\n    fault: link-down\n    node: a\n'), 't.yml:5: entries[0].node: link-down acts on a link end: use link: NODE:IF'],
-    [bad('  - at: 1s\n    fault: freeze\n    node: a\n  - at: 2s\n    fault: kill\n    node: a\n'), 't.yml:6: entries[1].args: kill needs args.role (e.g. dns, bgpd)'],
+    [bad('  - at: 1s\n    fault: freeze\n    node: a\n  - at: 2s\n    fault: kill\n    node: a\n'), 't.yml:6: entries[1].args: kill needs args.role: the role of the daemon to kill (e.g. dns, bgpd)'],
     [bad('  - at: 1s\n    fault: link-down\n    link: a:eth1\n    for: 5s\n    repeat: { count: 3, every: 5s }\n'), 't.yml:6: entries[0].for: 5s is not shorter than repeat.every (5s): the repetitions would overlap'],
     [bad('  - at: 1s\n    fault: link-down\n    link: a:eth1\n    for: 5s\n  - at: 3s\n    fault: link-down\n    link: a:eth1\n'), 't.yml:7: entries[1].at: overlaps entries[0] (link-down on a:eth1 from 1000 ms)'],
     [bad('  - at: 1s\n    fault: session-reset\n    node: a\n    args: { peer: 198.18.1.1 }\n    for: 2s\n'), 't.yml:7: entries[0].for: session-reset is instantaneous; it has no duration'],
     [bad('  - at: 1s\n    fault: link-down\n    link: a:eth1\n    when: later\n'), 't.yml:6: entries[0].when: unknown field; known: at, fault, node, link, args, for, repeat'],
+    [bad('  - at: 1s\n    fault: random-loss\n    link: a:eth1\n    args: { percent: 120 }\n'), 't.yml:6: entries[0].args.percent: expected a whole number 1–100, got 120'],
+    [bad('  - at: 1s\n    fault: drop\n    link: a:eth1\n    args: { direction: in, percent: 5 }\n'), 't.yml:6: entries[0].args.percent: silent-drop takes no argument "percent"; it takes direction, peers'],
+    [bad('  - at: 1s\n    fault: flap\n    link: a:eth1\n    args: { count: 2, period: 1s }\n    for: 5s\n'), 't.yml:7: entries[0].for: link-flap runs its own course (its arguments say how long); it takes no for:'],
     ['name: x\nentries: []\n', 't.yml:2: entries: expected a non-empty list of timeline entries'],
     ['name: x\nwatch: { routers: [r1] }\nentries:\n  - { at: 0, fault: drain, node: a }\n', 't.yml:2: watch.routers: watching routers needs watch.prefix'],
     ['entries:\n  - { at: 0, fault: drain, node: a }\n', 't.yml: name: expected the timeline name as a string'],

@@ -12,7 +12,7 @@
  *   settle: 10s                              # keep observing after the last fault ends
  *   entries:
  *     - at: 0s                               # offset from the start of the replay
- *       fault: link-down                     # see FAULTS
+ *       fault: link-down                     # any fault of faults/registry.ts
  *       link: comfone:eth1                   # NODE:IF for link faults, node: NODE for the others
  *       for: 5s                              # revert after (omit: stays until the end)
  *       repeat: { count: 5, every: 20s }     # optional train
@@ -21,24 +21,18 @@
  */
 import { LineCounter, parseDocument, isMap, isSeq, type Document } from 'yaml';
 import { isIP } from 'node:net';
+import { FaultArgError } from '../faults/fault-args.js';
+import { faultNames, findFault } from '../faults/registry.js';
+import { parseDurationText } from '../faults/duration.js';
 
-/** Fault kinds a timeline may use, and what each needs. */
-export const FAULTS = {
-  'link-down': { needs: 'link', summary: 'interface down at one end (revert: up)' },
-  'silent-drop': { needs: 'link', summary: 'nft drop of everything through the interface, link stays up (args: direction)' },
-  'random-loss': { needs: 'link', summary: 'nft random loss (args: percent, direction)' },
-  freeze: { needs: 'node', summary: 'SIGSTOP the node (args: roles) — revert SIGCONT' },
-  kill: { needs: 'node', summary: 'SIGKILL one daemon (args: role) — revert starts it again' },
-  'session-reset': { needs: 'node', summary: 'clear bgp ARGS.peer on the node (instant, no revert)' },
-  drain: { needs: 'node', summary: 'create the node\'s maintenance file (revert: remove it)' },
-} as const;
-export type FaultKind = keyof typeof FAULTS;
+export { parseDurationText };
 
 export interface TimelineEntry {
   index: number;
   line?: number;
   atMs: number;
-  fault: FaultKind;
+  /** The fault's registry name (an alias in the file is resolved). */
+  fault: string;
   /** NODE:IF for link faults, NODE for node faults. */
   target: string;
   args: Record<string, unknown>;
@@ -73,15 +67,6 @@ export interface Occurrence {
 
 export class TimelineError extends Error {
   override name = 'TimelineError';
-}
-
-/** "20s", "500ms", "1m30s", "2m", or a number of milliseconds. */
-export function parseDurationText(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
-  if (typeof value !== 'string') return undefined;
-  const m = /^(?:(\d+(?:\.\d+)?)m(?!s))?(?:(\d+(?:\.\d+)?)s)?(?:(\d+(?:\.\d+)?)ms)?$/.exec(value.trim());
-  if (!m || value.trim() === '' || (m[1] === undefined && m[2] === undefined && m[3] === undefined)) return undefined;
-  return Number(m[1] ?? 0) * 60_000 + Number(m[2] ?? 0) * 1000 + Number(m[3] ?? 0);
 }
 
 export function parseTimeline(text: string, file: string): Timeline {
@@ -158,11 +143,11 @@ function parseEntry(raw: unknown, i: number, fail: Fail, line: number | undefine
   for (const k of Object.keys(e)) if (!known.includes(k)) fail(p(k), `unknown field; known: ${known.join(', ')}`);
   if (e.at === undefined) fail(p('at'), 'missing: the offset from the start, like "20s"');
   const atMs = parseDurationText(e.at) ?? fail(p('at'), `expected an offset like "20s", "500ms", "1m30s" or milliseconds, got ${JSON.stringify(e.at)}`);
-  if (typeof e.fault !== 'string' || !(e.fault in FAULTS)) fail(p('fault'), `unknown fault ${JSON.stringify(e.fault)}; one of ${Object.keys(FAULTS).join(', ')}`);
-  const fault = e.fault as FaultKind;
-  const needs = FAULTS[fault].needs;
+  const def = findFault(e.fault);
+  if (!def) fail(p('fault'), `unknown fault ${JSON.stringify(e.fault)}; one of ${faultNames()}`);
+  const fault = def!.name;
   let target: string;
-  if (needs === 'link') {
+  if (def!.target === 'link') {
     if (e.node !== undefined) fail(p('node'), `${fault} acts on a link end: use link: NODE:IF`);
     if (typeof e.link !== 'string' || !/^[^:\s]+:[^:\s]+$/.test(e.link)) fail(p('link'), `${fault} needs link: NODE:IF (e.g. comfone:eth1), got ${JSON.stringify(e.link)}`);
     target = e.link as string;
@@ -173,13 +158,17 @@ function parseEntry(raw: unknown, i: number, fail: Fail, line: number | undefine
   }
   const args = (e.args ?? {}) as Record<string, unknown>;
   if (typeof args !== 'object' || Array.isArray(args)) fail(p('args'), 'expected a mapping');
-  if (fault === 'kill' && typeof args.role !== 'string') fail(p('args'), 'kill needs args.role (e.g. dns, bgpd)');
-  if (fault === 'session-reset' && (typeof args.peer !== 'string' || !isIP(args.peer))) fail(p('args'), 'session-reset needs args.peer: the neighbor address to clear');
-  if (fault === 'random-loss' && !(Number.isInteger(args.percent) && (args.percent as number) >= 1 && (args.percent as number) <= 100)) fail(p('args'), 'random-loss needs args.percent: 1–100');
-  if (args.direction !== undefined && !['in', 'out', 'both'].includes(String(args.direction))) fail(p('args'), `direction must be in, out or both, got ${JSON.stringify(args.direction)}`);
+  try {
+    def!.parse(args);
+  } catch (err) {
+    if (!(err instanceof FaultArgError)) throw err;
+    const known = args[err.arg] !== undefined;
+    fail(known ? ['entries', i, 'args', err.arg] : p('args'), known ? err.problem : `${fault} needs args.${err.arg}: ${err.problem.replace(/^missing: /, '')}`);
+  }
   let forMs: number | undefined;
   if (e.for !== undefined) {
-    if (fault === 'session-reset') fail(p('for'), 'session-reset is instantaneous; it has no duration');
+    if (def!.lasting === 'instant') fail(p('for'), `${fault} is instantaneous; it has no duration`);
+    if (def!.lasting === 'train') fail(p('for'), `${fault} runs its own course (its arguments say how long); it takes no for:`);
     forMs = parseDurationText(e.for) ?? fail(p('for'), `expected a duration like "5s", got ${JSON.stringify(e.for)}`);
     if (forMs <= 0) fail(p('for'), 'must be longer than 0');
   }
@@ -190,7 +179,7 @@ function parseEntry(raw: unknown, i: number, fail: Fail, line: number | undefine
     const everyMs = parseDurationText(r.every) ?? fail(p('repeat'), `every: expected a duration like "20s", got ${JSON.stringify(r.every)}`);
     if (everyMs <= 0) fail(p('repeat'), 'every must be longer than 0');
     repeat = { count: r.count as number, everyMs };
-    if (forMs === undefined && fault !== 'session-reset') fail(p('for'), 'a repeated fault needs a duration (for:) shorter than repeat.every');
+    if (forMs === undefined && def!.lasting === 'held') fail(p('for'), 'a repeated fault needs a duration (for:) shorter than repeat.every');
     if (forMs !== undefined && forMs >= everyMs) fail(p('for'), `${e.for} is not shorter than repeat.every (${r.every}): the repetitions would overlap`);
   }
   return { index: i, line, atMs, fault, target, args, forMs, repeat };

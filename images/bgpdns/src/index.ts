@@ -7,7 +7,7 @@
  * The other public entry points (docs/writing-scenarios.md lists them all):
  *   @bgpdns-lab/bgpdns/sorter   the sorter's engine in-process: RIB, ranking, query server, route tables
  *   @bgpdns-lab/bgpdns/bgp      the BGP-4 speaker library (src/bgp/README.md)
- *   @bgpdns-lab/bgpdns/testing  test support: DNS clients, daemon processes, FRR peers
+ *   @bgpdns-lab/bgpdns/testing  test support: BGP message builders, DNS clients, daemon processes
  * What none of them exports is internal and may change. The daemons themselves run
  * through the `bgpdns` command (bin/bgpdns.js).
  */

@@ -4,6 +4,7 @@ import { UsageError } from '../command.js';
 import { runCli } from '../cli-process.js';
 import { runFlags } from './run.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deploy } from '../../lab/deploy.js';
@@ -24,10 +25,15 @@ test('durations: ms, s, m, 1m30s and bare milliseconds; anything else (or 0) is 
 
 test('fault values are checked before any lab is looked at', (t) => {
   const plan = (words: string[], values: Parameters<typeof planFault>[1] = {}) => planFault(words, values);
-  t.deepEqual(plan(['mylab', 'link-down', 'a:eth1'], { for: '5s' }), {
-    labWord: 'mylab',
-    plan: { kind: 'link-down', target: 'a:eth1', node: 'a', iface: 'eth1', direction: 'both', keep: false, forMs: 5000 },
-  });
+  const { labWord, plan: p } = plan(['mylab', 'link-down', 'a:eth1'], { for: '5s' });
+  t.is(labWord, 'mylab');
+  t.like(p, { target: 'a:eth1', node: 'a', iface: 'eth1', args: {}, keep: false, forMs: 5000 });
+  t.is(typeof p.fault === 'object' && p.fault.name, 'link-down');
+  // Short words and names alike reach the registry's fault, with its arguments by name.
+  const loss = plan(['loss', 'a:eth1', '30'], { dir: 'in', peer: '198.18.0.1' }).plan;
+  t.is(typeof loss.fault === 'object' && loss.fault.name, 'random-loss');
+  t.deepEqual(loss.args, { percent: '30', direction: 'in', peers: '198.18.0.1' });
+  t.is(plan(['session-reset', 'r1', '198.18.0.2']).plan.args.peer, '198.18.0.2');
   const usage = (words: string[], values: Parameters<typeof planFault>[1], message: string | RegExp) =>
     t.throws(() => plan(words, values), { instanceOf: UsageError, message }, words.join(' '));
   usage(['link-down', 'a:eth1'], { for: '5x' }, '--for: expected a duration like 500ms, 5s or 2m, got "5x"');
@@ -35,19 +41,25 @@ test('fault values are checked before any lab is looked at', (t) => {
   usage(['link-down', 'a:eth1', 'extra'], {}, 'link-down: expected link-down NODE:IF; unexpected "extra"');
   usage(['loss', 'a:eth1'], {}, 'loss: expected loss NODE:IF PERCENT');
   usage(['loss', 'a:eth1', '101'], {}, 'loss PERCENT: expected a whole number 1–100, got "101"');
-  usage(['loss', 'a:eth1', '5%'], {}, 'loss PERCENT: expected a whole number ≥ 1, got "5%"');
+  usage(['loss', 'a:eth1', '5%'], {}, 'loss PERCENT: expected a whole number 1–100, got "5%"');
   usage(['delay', 'a:eth1', 'soon'], {}, 'delay MS: expected milliseconds > 0, got "soon"');
   usage(['drop', 'a:eth1'], { dir: 'sideways' }, '--dir: expected in, out or both, got "sideways"');
   usage(['drop', 'a:eth1'], { peer: '198.18.0.1,isp1' }, '--peer: expected IP addresses separated by commas, got "isp1"');
+  usage(['freeze', 'a'], { roles: 'bgpd,' }, '--roles: expected names separated by commas, got "bgpd,"');
+  usage(['kill', 'a', 'bgpd'], { signal: 'SIGNOPE' }, '--signal: expected a signal name like SIGKILL or SIGTERM, got "SIGNOPE"');
+  usage(['session-reset', 'a', 'b'], {}, 'session-reset PEER: expected an IPv4 or IPv6 address, got "b"');
   usage(['freeze', 'a:eth1'], {}, 'freeze: expected a node name, got "a:eth1"');
-  usage(['freeze', 'a'], { dir: 'in' }, '--dir does not apply to freeze (only to drop, loss)');
-  usage(['flap', 'a:eth1'], { count: '3' }, 'flap: needs --count N and --period DURATION');
+  usage(['freeze', 'a'], { dir: 'in' }, '--dir does not apply to freeze (only to silent-drop, random-loss)');
+  usage(['flap', 'a:eth1'], { count: '3' }, '--period: missing: the time from one down to the next (--period DURATION)');
   usage(['flap', 'a:eth1'], { count: 'x', period: '2s' }, '--count: expected a whole number ≥ 1, got "x"');
-  usage(['flap', 'a:eth1'], { count: '3', period: '2s', down: '3s' }, '--down 3s must be shorter than --period 2s');
-  usage(['flap', 'a:eth1'], { count: '3', period: '2s', for: '5s' }, '--for does not apply to flap (only to link-down, drop, loss, freeze, kill, delay)');
+  usage(['flap', 'a:eth1'], { count: '3', period: '2s', down: '3s' }, '--down: 3s must be shorter than the period (2s)');
+  usage(['flap', 'a:eth1'], { count: '3', period: '2s', for: '5s' }, '--for does not apply to link-flap (only to link-down, silent-drop, random-loss, freeze, kill, delay, drain)');
+  usage(['session-reset', 'a', '198.18.0.2'], { keep: true }, '--keep does not apply to session-reset (only to link-down, silent-drop, random-loss, freeze, kill, delay, drain)');
   usage(['link-down', 'a:eth1'], { for: '5s', keep: true }, '--for reverts the fault after a while, --keep leaves it in place: give one');
-  usage(['teleport', 'a'], {}, 'expected a fault: link-down, drop, loss, freeze, kill, flap, delay, clear; got "teleport"');
-  usage(['mylab', 'teleport', 'a'], {}, 'expected a fault: link-down, drop, loss, freeze, kill, flap, delay, clear; got "mylab"');
+  usage(['clear', 'a'], { dir: 'in' }, '--dir does not apply to clear');
+  const kinds = 'link-down, silent-drop, drop, random-loss, loss, freeze, kill, link-flap, flap, delay, session-reset, drain, clear';
+  usage(['teleport', 'a'], {}, `expected a fault: ${kinds}; got "teleport"`);
+  usage(['mylab', 'teleport', 'a'], {}, `expected a fault: ${kinds}; got "mylab"`);
 });
 
 test('run flags: trials and runtime checked', (t) => {
@@ -94,7 +106,7 @@ test.serial('fault drop --keep leaves the nft table; fault clear removes it and 
   await lab!.node('a').exec(['ip', 'link', 'set', 'dev', 'eth1', 'down']);
   const cleared = await cli('fault', 'h2fcli', 'clear', 'a');
   t.is(cleared.code, 0, cleared.stderr);
-  t.regex(cleared.stderr, /a: removed 1 fault table\(s\), brought up eth1, resumed its processes/);
+  t.regex(cleared.stderr, /a: brought up eth1, removed 1 fault table\(s\), resumed its processes/);
   t.notRegex((await lab!.node('a').exec([NFT, 'list', 'tables'])).stdout, /bgpdnslab_/);
   t.true(await up('a', 'eth1'));
 });
@@ -102,7 +114,7 @@ test.serial('fault drop --keep leaves the nft table; fault clear removes it and 
 test.serial('bad invocations are usage errors (exit 64) and change nothing: unknown fault, bad target, --for 5x, unknown node, interface or role', async (t) => {
   const unknown = await cli('fault', 'h2fcli', 'teleport', 'a');
   t.is(unknown.code, 64);
-  t.regex(unknown.stderr, /expected a fault: link-down, drop, loss, freeze, kill, flap, delay, clear/);
+  t.regex(unknown.stderr, /expected a fault: link-down, silent-drop, drop, random-loss, loss, freeze, kill, link-flap, flap, delay, session-reset, drain, clear/);
   const bad = await cli('fault', 'h2fcli', 'link-down', 'a');
   t.is(bad.code, 64);
   t.regex(bad.stderr, /fault target "a" must be NODE:INTERFACE/);
@@ -125,6 +137,20 @@ test.serial('bad invocations are usage errors (exit 64) and change nothing: unkn
   const delay = await cli('fault', 'h2fcli', 'delay', 'a:eth1', '20', '--keep');
   if (delay.code !== 0) t.regex(delay.stderr, /netem delay is not supported on this kernel/);
   else await cli('fault', 'h2fcli', 'clear', 'a');
+});
+
+test.serial('faults that came from the timeline are CLI faults too: drain --for, and drain --keep undone by clear', async (t) => {
+  const file = join(lab!.node('a').dir, 'maintenance');
+  const held = await cli('fault', 'h2fcli', 'drain', 'a', '--for', '200ms');
+  t.is(held.code, 0, held.stderr);
+  t.regex(held.stderr, /drain a injected .*\n\+\d+ ms drain a reverted\n/);
+  t.false(existsSync(file));
+  const kept = await cli('fault', 'h2fcli', 'drain', 'a', '--keep');
+  t.is(kept.code, 0, kept.stderr);
+  t.true(existsSync(file));
+  const cleared = await cli('fault', 'h2fcli', 'clear', 'a');
+  t.regex(cleared.stderr, /a: .*removed its maintenance file/);
+  t.false(existsSync(file));
 });
 
 test.serial('the lab may be named by its topology file', async (t) => {

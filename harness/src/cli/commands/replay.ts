@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseTimeline } from '../../timeline/timeline-file.js';
+import { FAULTS } from '../../faults/registry.js';
 import { defineCommand, EXIT, expectPositionals, UsageError } from '../command.js';
 import { pickLab } from '../lab-arg.js';
 
@@ -23,7 +24,7 @@ Timeline file (see labs/anycast/incidents/):
   entries:
     - { at: 0s, fault: link-down, link: comfone:eth1, for: 5s, repeat: { count: 5, every: 20s } }
     - { at: 100s, fault: link-down, link: comfone:eth2, for: 90s }
-faults: link-down, silent-drop, random-loss (link: NODE:IF); freeze, kill, session-reset, drain (node: NAME)`,
+${timelineFaultsLine()}`,
   options: {},
   async run({ positionals }) {
     expectPositionals(positionals, 1, 2, '[lab] <timeline.yml>');
@@ -69,4 +70,10 @@ function asUsageError<T>(check: () => T): T {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+}
+
+/** The faults a timeline may name, from the registry (args as in \`bgpdns-lab fault --help\`). */
+function timelineFaultsLine(): string {
+  const names = (target: 'link' | 'node') => FAULTS.filter((f) => f.target === target).map((f) => f.name).join(', ');
+  return `faults: ${names('link')} (link: NODE:IF); ${names('node')} (node: NAME);\nargs: as the fault's arguments by name (e.g. { percent: 20, direction: in }, { role: bgpd }, { peer: 198.18.1.1 })`;
 }

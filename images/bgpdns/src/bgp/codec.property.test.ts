@@ -7,8 +7,8 @@ import { decodeMessage } from './message.js';
 import { Framer } from './framer.js';
 import { BgpError } from './errors.js';
 import { copyPrefix } from './nlri.js';
-import { normalizeDecoded, normalizeSpec } from './test-support.js';
-import { allMessages } from './fixtures.js';
+import { normalizeDecoded, normalizeSpec } from '../../testing/bgp/test-support.js';
+import { allMessages } from '../../testing/bgp/fixtures.js';
 
 const asn = fc.oneof(fc.integer({ min: 64496, max: 65534 }), fc.integer({ min: 4200000000, max: 4294967294 }));
 const prefix = (afi: Afi): fc.Arbitrary<Prefix> => {

@@ -6,8 +6,8 @@ import { decodeUpdate, encodeUpdate, type UpdateContext, type UpdateSpec } from 
 import { decodeOpen, encodeOpen, summarizeOpen, type OpenMessage } from './open.js';
 import { CapabilityCode } from './capability-codes.js';
 import { RouteRefreshSubtype } from './route-refresh.js';
-import { allMessages, fullOpen, ipv4Update, ipv6Update, ipv6Withdraw, richAttrs } from './fixtures.js';
-import { normalizeDecoded, normalizeSpec, specOf } from './test-support.js';
+import { allMessages, fullOpen, ipv4Update, ipv6Update, ipv6Withdraw, richAttrs } from '../../testing/bgp/fixtures.js';
+import { normalizeDecoded, normalizeSpec, specOf } from '../../testing/bgp/test-support.js';
 import { parsePrefix, prefixToString } from './nlri.js';
 import { describeNotification } from './notification.js';
 import { ipv6ToString, parseIpv6 } from './addresses.js';

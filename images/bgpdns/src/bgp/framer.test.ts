@@ -1,7 +1,7 @@
 import test from 'ava';
 import { Framer } from './framer.js';
-import { allMessages } from './fixtures.js';
-import { concat } from './test-support.js';
+import { allMessages } from '../../testing/bgp/fixtures.js';
+import { concat } from '../../testing/bgp/test-support.js';
 import { BgpError } from './errors.js';
 import { MAX_EXTENDED_MESSAGE_LENGTH } from './message-types.js';
 import { frame } from './header.js';

@@ -2,7 +2,7 @@
 import test from 'ava';
 import { FakeClock } from './clock.js';
 import { Session, SessionState, type SessionConfig } from './session.js';
-import { RecordingTransport } from './memory-transport.js';
+import { RecordingTransport } from '../../testing/bgp/memory-transport.js';
 import { encodeOpen } from './open.js';
 import { CapabilityCode } from './capability-codes.js';
 import { Afi, Safi } from './types.js';

@@ -7,7 +7,6 @@
  * - Session: the RFC 4271 FSM with injected Clock and Transport; events
  *   established / update / endOfRib / notificationSent / notificationReceived / down.
  * - BgpSpeaker: the TCP adapter (listener for configured peers, active dialling).
- * - In-memory transports (RecordingTransport, pipeSessions) to drive sessions without sockets.
  */
 export * from './types.js';
 export { MessageType, HEADER_LENGTH, MAX_MESSAGE_LENGTH, MAX_EXTENDED_MESSAGE_LENGTH, messageTypeName } from './message-types.js';
@@ -35,4 +34,3 @@ export {
   type Transport, type Connection,
 } from './session.js';
 export { BgpSpeaker, type PeerConfig, type SpeakerOptions, attachSocket, normalizeAddress, BGP_PORT } from './tcp.js';
-export { RecordingTransport, pipeSessions } from './memory-transport.js';

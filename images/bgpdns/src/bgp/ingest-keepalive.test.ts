@@ -9,7 +9,7 @@
 import test from 'ava';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Session, SessionState } from './session.js';
-import { RecordingTransport } from './memory-transport.js';
+import { RecordingTransport } from '../../testing/bgp/memory-transport.js';
 import { encodeOpen } from './open.js';
 import { encodeKeepalive } from './message.js';
 import { CapabilityCode } from './capability-codes.js';

@@ -6,8 +6,8 @@ import { decodeMessage } from './message.js';
 import { decodeUpdate, type UpdateContext } from './update.js';
 import { MessageType } from './message-types.js';
 import { encodeOpen } from './open.js';
-import { fullOpen } from './fixtures.js';
-import { AS_PATH_64500, AS_PATH_64500_4, NEXT_HOP, NLRI_24, ORIGIN_IGP, rawMessage, rawUpdate } from './test-support.js';
+import { fullOpen } from '../../testing/bgp/fixtures.js';
+import { AS_PATH_64500, AS_PATH_64500_4, NEXT_HOP, NLRI_24, ORIGIN_IGP, rawMessage, rawUpdate } from '../../testing/bgp/test-support.js';
 import { prefixToString } from './nlri.js';
 
 /** 2001:db8:1::/48 announced via 2001:db8::1, and 2001:db8:2::/48 withdrawn (IPv6 unicast). */

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { FakeClock } from './clock.js';
 import { Session, SessionState, type SessionConfig, type DownInfo } from './session.js';
-import { RecordingTransport, pipeSessions } from './memory-transport.js';
+import { RecordingTransport, pipeSessions } from '../../testing/bgp/memory-transport.js';
 import { encodeOpen, type OpenMessage } from './open.js';
 import { CapabilityCode } from './capability-codes.js';
 import { Afi, Safi } from './types.js';
@@ -10,7 +10,7 @@ import { encodeEndOfRib, encodeUpdate } from './update.js';
 import { encodeNotification, decodeNotification } from './notification.js';
 import { MessageType } from './message-types.js';
 import { parsePrefix, prefixToString } from './nlri.js';
-import { concat, rawMessage, rawUpdate, ORIGIN_IGP, NEXT_HOP, NLRI_24 } from './test-support.js';
+import { concat, rawMessage, rawUpdate, ORIGIN_IGP, NEXT_HOP, NLRI_24 } from '../../testing/bgp/test-support.js';
 import type { DecodedUpdate } from './update.js';
 
 const local: SessionConfig = { localAs: 64500, peerAs: 4200000001, routerId: '198.18.0.1', mode: 'passive', holdTime: 9 };

@@ -13,9 +13,9 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDnsServer, type DnsServer } from './server/dns-server.js';
 import dnsPacket from 'dns-packet';
-import { buildQuery, normalize, queryUdp, type NormalResponse, type NormalRr, type QuerySpec } from './testing/dns-client.js';
-import { loopbackAddress, startTinydns, type TinydnsProcess } from './testing/tinydns-process.js';
-import { tinydnsCompatible, withTimestamps } from './testing/corpus.js';
+import { buildQuery, normalize, queryUdp, type NormalResponse, type NormalRr, type QuerySpec } from '../../testing/dns/dns-client.js';
+import { loopbackAddress, startTinydns, type TinydnsProcess } from '../../testing/dns/tinydns-process.js';
+import { tinydnsCompatible, withTimestamps } from '../../testing/dns/corpus.js';
 
 const corpusDir = join(dirname(fileURLToPath(import.meta.url)), 'testdata', 'differential');
 

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import dnsPacket from 'dns-packet';
 import { startDnsServer, type DnsServer } from './server/dns-server.js';
-import { buildQuery, normalize, queryTcp, queryUdp } from './testing/dns-client.js';
-import { PrefixTableRanker } from './testing/prefix-table-ranker.js';
+import { buildQuery, normalize, queryTcp, queryUdp } from '../../testing/dns/dns-client.js';
+import { PrefixTableRanker } from '../../testing/dns/prefix-table-ranker.js';
 import { DataParseError } from './tinydns-data/parse.js';
 import type { FileBackend } from './server/file-backend.js';
 

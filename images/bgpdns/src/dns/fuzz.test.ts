@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import dnsPacket from 'dns-packet';
 import { startDnsServer } from './server/dns-server.js';
-import { buildQuery, queryTcp, queryUdp } from './testing/dns-client.js';
-import { PrefixTableRanker } from './testing/prefix-table-ranker.js';
+import { buildQuery, queryTcp, queryUdp } from '../../testing/dns/dns-client.js';
+import { PrefixTableRanker } from '../../testing/dns/prefix-table-ranker.js';
 import { parseQuery } from './wire/query.js';
 
 /** xorshift32: a seeded PRNG so a failure can be replayed from the seed in the message. */

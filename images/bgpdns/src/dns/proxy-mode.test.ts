@@ -9,11 +9,11 @@ import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDnsServer } from './server/dns-server.js';
-import { buildQuery, normalize, queryTcp, queryUdp } from './testing/dns-client.js';
-import { PrefixTableRanker } from './testing/prefix-table-ranker.js';
-import { startCannedUpstream } from './testing/canned-upstream.js';
-import { loopbackAddress, startTinydns } from './testing/tinydns-process.js';
-import { tinydnsCompatible, withTimestamps } from './testing/corpus.js';
+import { buildQuery, normalize, queryTcp, queryUdp } from '../../testing/dns/dns-client.js';
+import { PrefixTableRanker } from '../../testing/dns/prefix-table-ranker.js';
+import { startCannedUpstream } from '../../testing/dns/canned-upstream.js';
+import { loopbackAddress, startTinydns } from '../../testing/dns/tinydns-process.js';
+import { tinydnsCompatible, withTimestamps } from '../../testing/dns/corpus.js';
 import { applyOrder, scanAddressRrsets } from './wire/address-rrsets.js';
 
 const ranker = () =>

@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import dnsPacket from 'dns-packet';
 import { Rib } from '../rib/rib.js';
-import { path, prefix } from '../rib/test-helpers.js';
+import { path, prefix } from '../../testing/rib/test-helpers.js';
 import { SorterClient } from '../sorter/client.js';
 import { QueryServer } from '../sorter/server.js';
 import { Sorter } from '../sorter/sorter.js';
 import { startDnsServer } from './server/dns-server.js';
-import { buildQuery, queryUdp } from './testing/dns-client.js';
+import { buildQuery, queryUdp } from '../../testing/dns/dns-client.js';
 import { dnsMetrics } from './server/metrics.js';
 import { serveHttp } from './server/http.js';
 

@@ -9,9 +9,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDnsServer } from './server/dns-server.js';
-import { buildQuery, normalize, queryTcp, queryUdp } from './testing/dns-client.js';
+import { buildQuery, normalize, queryTcp, queryUdp } from '../../testing/dns/dns-client.js';
 import { ResponseRateLimiter } from './server/rrl.js';
-import { PrefixTableRanker } from './testing/prefix-table-ranker.js';
+import { PrefixTableRanker } from '../../testing/dns/prefix-table-ranker.js';
 import type { DnsServer } from './server/dns-server.js';
 
 test('subnets: IPv4 /24 and IPv6 /56 by default, configurable', (t) => {

@@ -10,8 +10,8 @@ import net from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildQuery, normalize, queryTcp } from './testing/dns-client.js';
-import { startFrontProcess, type FrontProcess } from './testing/front-process.js';
+import { buildQuery, normalize, queryTcp } from '../../testing/dns/dns-client.js';
+import { startFrontProcess, type FrontProcess } from '../../testing/dns/front-process.js';
 import { TcpFramer } from './wire/tcp-framer.js';
 import { waitUntil } from '../../../../harness/src/wait/wait-until.js';
 

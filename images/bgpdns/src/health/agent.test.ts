@@ -11,7 +11,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { VtyClient } from '../frr/vty-client.js';
 import type { HealthStatus } from './status.js';
-import { userIds } from '../testing/user-ids.js';
+import { userIds } from '../../testing/user-ids.js';
 
 const ns = `h8h${process.pid}`;
 const dir = mkdtempSync(join(tmpdir(), 'h8-health-'));

@@ -3,7 +3,7 @@ import { Afi } from '../bgp/types.js';
 import { decodeUpdate, encodeUpdate } from '../bgp/index.js';
 import { parsePrefix } from './address.js';
 import { Rib } from './rib.js';
-import { path, prefix } from './test-helpers.js';
+import { path, prefix } from '../../testing/rib/test-helpers.js';
 
 const ctx = { fourOctetAs: true, ebgp: true };
 

@@ -8,7 +8,7 @@ import { parsePrefix } from './address.js';
 import { Decision, lastDecision } from './best-path.js';
 import { Rib } from './rib.js';
 import type { RibPeerConfig } from './peers.js';
-import { path, prefix } from './test-helpers.js';
+import { path, prefix } from '../../testing/rib/test-helpers.js';
 
 const LOCAL_AS = 64500;
 const P = '198.18.10.0/24';

@@ -11,7 +11,7 @@ import { Afi } from '../bgp/types.js';
 import { Sorter } from '../sorter/sorter.js';
 import { Rib } from './rib.js';
 import { parsePrefix } from './address.js';
-import { path, prefix } from './test-helpers.js';
+import { path, prefix } from '../../testing/rib/test-helpers.js';
 
 const PEERS = [64501, 64502, 4200000001];
 const PREFIXES = ['198.18.0.0/15', '198.18.0.0/16', '198.18.4.0/22', '198.18.4.0/24', '198.18.5.0/24', '198.19.0.0/16', '198.19.7.128/25', '2001:db8::/32', '2001:db8:1::/48', '2001:db8:1:8000::/49'];

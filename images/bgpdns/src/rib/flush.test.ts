@@ -6,7 +6,7 @@
 import test from 'ava';
 import { Afi } from '../bgp/types.js';
 import { Rib } from './rib.js';
-import { path } from './test-helpers.js';
+import { path } from '../../testing/rib/test-helpers.js';
 
 const PEERS = [64501, 64502, 4200000001];
 

@@ -1,7 +1,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { PrefixTrie } from './prefix-trie.js';
-import { covers, fillAndPrune, wordsArb } from './test-helpers.js';
+import { covers, fillAndPrune, wordsArb } from '../../testing/rib/test-helpers.js';
 
 
 for (const words of [1, 4] as const) {

@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import { Rib } from './rib.js';
-import { path, prefix } from './test-helpers.js';
+import { path, prefix } from '../../testing/rib/test-helpers.js';
 
 function rib(): Rib {
   const r = new Rib({ localAsn: 64500 });

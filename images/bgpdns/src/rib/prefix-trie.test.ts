@@ -1,7 +1,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { PrefixTrie } from './prefix-trie.js';
-import { covers, fillAndPrune, wordsArb } from './test-helpers.js';
+import { covers, fillAndPrune, wordsArb } from '../../testing/rib/test-helpers.js';
 import { formatIPv6, maskWords, parseAddress, parseIPv4Into, parseIPv6Into, parsePrefix } from './address.js';
 
 

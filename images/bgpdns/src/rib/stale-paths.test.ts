@@ -2,7 +2,7 @@
 import test from 'ava';
 import { Afi } from '../bgp/types.js';
 import { Rib } from './rib.js';
-import { path, prefix } from './test-helpers.js';
+import { path, prefix } from '../../testing/rib/test-helpers.js';
 import { parsePrefix } from './address.js';
 
 function rib() {

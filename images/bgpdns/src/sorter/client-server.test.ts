@@ -2,7 +2,7 @@
 import test from 'ava';
 import dgram from 'node:dgram';
 import { Rib } from '../rib/rib.js';
-import { path, prefix } from '../rib/test-helpers.js';
+import { path, prefix } from '../../testing/rib/test-helpers.js';
 import { SorterClient, SorterTimeoutError } from './client.js';
 import { decodeAnswer, decodeHeader, encodeQuery } from './protocol.js';
 import { sign } from './protocol-auth.js';

@@ -7,7 +7,7 @@ import test from 'ava';
 import { once } from 'node:events';
 import { BgpSpeaker, CeaseSubcode, ErrorCode, type NotificationMessage, type PeerConfig, RouteRefreshSubtype, type Session } from '../bgp/index.js';
 import { Afi } from '../bgp/types.js';
-import { path, prefix } from '../rib/test-helpers.js';
+import { path, prefix } from '../../testing/rib/test-helpers.js';
 import { SorterClient } from './client.js';
 import { parseSorterConfig } from './config.js';
 import { SorterDaemon } from './daemon.js';

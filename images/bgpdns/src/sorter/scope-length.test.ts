@@ -12,7 +12,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { Rib } from '../rib/rib.js';
-import { path, prefix } from '../rib/test-helpers.js';
+import { path, prefix } from '../../testing/rib/test-helpers.js';
 import { Sorter } from './sorter.js';
 
 interface Fam {

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { Rib } from '../rib/rib.js';
-import { path, prefix } from '../rib/test-helpers.js';
+import { path, prefix } from '../../testing/rib/test-helpers.js';
 import { NO_PATH_PREFERENCE, NO_PREFERENCE, Sorter, TOP_PREFERENCE, type UpstreamCandidates } from './sorter.js';
 
 const ISP1 = 64501;

@@ -6,7 +6,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import dgram from 'node:dgram';
 import { parseDnsArgs, DnsArgsError } from './dns.js';
-import { buildQuery, normalize, queryUdp } from '../../dns/testing/dns-client.js';
+import { buildQuery, normalize, queryUdp } from '../../../testing/dns/dns-client.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'h5-cli-'));
 const keyFile = join(dir, 'key');

@@ -2,7 +2,7 @@ import test from 'ava';
 import { AddressOrderer, groupByPreference, orderFromGroups, type OrderDecision } from './orderer.js';
 import { MAX_CANDIDATES } from '../../sorter/protocol-types.js';
 import { clientFromSource, clientFromSubnet } from './client-address.js';
-import { PrefixTableRanker } from '../testing/prefix-table-ranker.js';
+import { PrefixTableRanker } from '../../../testing/dns/prefix-table-ranker.js';
 import { validateClientSubnet, type ClientSubnet } from '../wire/ecs.js';
 
 const candidates = ['198.18.1.1', '198.18.2.1', '198.18.3.1'];

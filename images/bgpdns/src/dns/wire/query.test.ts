@@ -1,7 +1,7 @@
 import test from 'ava';
 import { parseQuery } from './query.js';
 import { Rcode } from './types.js';
-import { buildQuery } from '../testing/dns-client.js';
+import { buildQuery } from '../../../testing/dns/dns-client.js';
 
 test('a plain query: id, flags, question, lowercased key', (t) => {
   const r = parseQuery(buildQuery({ name: 'WWW.Lab.Example', type: 'AAAA', id: 0x4321, rd: true }));

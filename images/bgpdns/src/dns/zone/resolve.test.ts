@@ -4,7 +4,7 @@ import { Zone } from './zone.js';
 import { resolve } from './resolve.js';
 import { dottedToKey } from '../wire/name.js';
 import { RrType, Rcode } from '../wire/types.js';
-import { tai64Label } from '../testing/corpus.js';
+import { tai64Label } from '../../../testing/dns/corpus.js';
 
 const now = 1_800_000_000;
 const zone = (text: string) => Zone.fromData(parseTinydnsData(text, { file: 'data', serial: 1 }));

@@ -1,9 +1,9 @@
 /** Helpers for the codec tests: raw message builders and an UPDATE normaliser. */
-import { Afi, type PathAttributes } from './types.js';
-import { HEADER_LENGTH, MessageType } from './message-types.js';
-import { writeHeader } from './header.js';
-import { prefixToString } from './nlri.js';
-import type { DecodedUpdate, UpdateSpec } from './update.js';
+import { Afi, type PathAttributes } from '../../src/bgp/types.js';
+import { HEADER_LENGTH, MessageType } from '../../src/bgp/message-types.js';
+import { writeHeader } from '../../src/bgp/header.js';
+import { prefixToString } from '../../src/bgp/nlri.js';
+import type { DecodedUpdate, UpdateSpec } from '../../src/bgp/update.js';
 
 export function concat(...parts: (Uint8Array | number[])[]): Uint8Array {
   const arrays = parts.map((p) => (p instanceof Uint8Array ? p : Uint8Array.from(p)));

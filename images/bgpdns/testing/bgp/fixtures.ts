@@ -2,14 +2,14 @@
  * Message fixtures shared by the codec, framer and session tests (lab-range
  * addresses and documentation ASNs only).
  */
-import { Afi, AsPathSegmentType, Origin, Safi, type PathAttributes } from './types.js';
-import { CapabilityCode } from './capability-codes.js';
-import { encodeOpen, type OpenMessage } from './open.js';
-import { encodeEndOfRib, encodeUpdate, type UpdateSpec } from './update.js';
-import { encodeNotification } from './notification.js';
-import { encodeRouteRefresh, RouteRefreshSubtype } from './route-refresh.js';
-import { encodeKeepalive } from './message.js';
-import { parsePrefix } from './nlri.js';
+import { Afi, AsPathSegmentType, Origin, Safi, type PathAttributes } from '../../src/bgp/types.js';
+import { CapabilityCode } from '../../src/bgp/capability-codes.js';
+import { encodeOpen, type OpenMessage } from '../../src/bgp/open.js';
+import { encodeEndOfRib, encodeUpdate, type UpdateSpec } from '../../src/bgp/update.js';
+import { encodeNotification } from '../../src/bgp/notification.js';
+import { encodeRouteRefresh, RouteRefreshSubtype } from '../../src/bgp/route-refresh.js';
+import { encodeKeepalive } from '../../src/bgp/message.js';
+import { parsePrefix } from '../../src/bgp/nlri.js';
 
 export const fullOpen: OpenMessage = {
   version: 4,

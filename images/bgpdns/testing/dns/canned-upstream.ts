@@ -5,7 +5,7 @@
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { TcpFramer } from '../wire/tcp-framer.js';
+import { TcpFramer } from '../../src/dns/wire/tcp-framer.js';
 
 export interface CannedUpstream {
   address: { host: string; port: number };

@@ -1,9 +1,14 @@
 /**
- * A throwaway pair of network namespaces for interop tests and benches:
- * `<prefix>s<pid>` (where our code runs) and `<prefix>f<pid>` (FRR bgpd -Z),
- * joined by one veth with 198.18.10.1/30 + 2001:db8:10::1/64 (ours) and
- * 198.18.10.2/30 + 2001:db8:10::2/64 (FRR). Needs root and FRR installed.
+ * Bench support (bench/sorter.ts, bench/_bird.ts, bench/bgp-inject-frr.ts), not a lab: a
+ * throwaway pair of network namespaces, `<prefix>s<pid>` (where our code runs) and
+ * `<prefix>f<pid>` (FRR bgpd -Z), joined by one veth with 198.18.10.1/30 + 2001:db8:10::1/64
+ * (ours) and 198.18.10.2/30 + 2001:db8:10::2/64 (FRR). Needs root and FRR installed.
  * stop() removes everything it made, even after a failed start.
+ *
+ * Why not a lab made by deploy(): the sorter bench feeds FRR DFZ-shaped tables (prefixes
+ * outside the lab ranges), which the address rules allow only to a speaker that installs
+ * nothing into a kernel FIB, i.e. bgpd -Z without zebra; the frr kind always runs zebra.
+ * Tests use deploy() labs (harness/testing/deploy-test-lab.ts), never this.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -11,7 +16,7 @@ import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { $ } from 'zx';
-import { VtyClient } from '../frr/vty-client.js';
+import { VtyClient } from '@bgpdns-lab/harness';
 
 export const OUR_V4 = '198.18.10.1';
 export const OUR_V6 = '2001:db8:10::1';

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import dgram from 'node:dgram';
 
-export const bgpdnsBin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'bgpdns.js');
+export const bgpdnsBin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'bgpdns.js');
 
 export interface FrontProcess {
   child: ChildProcess;

@@ -4,9 +4,9 @@
  *
  *   node --import tsx listen-probe.ts '{"routerId":"198.18.10.1","localAs":64500,"peers":[{"address":"198.18.10.2","peerAs":4200000001}]}'
  */
-import { BgpSpeaker } from './tcp.js';
-import { Afi } from './types.js';
-import { copyPrefix, prefixToString } from './nlri.js';
+import { BgpSpeaker } from '../../src/bgp/tcp.js';
+import { Afi } from '../../src/bgp/types.js';
+import { copyPrefix, prefixToString } from '../../src/bgp/nlri.js';
 
 interface ProbeConfig {
   routerId: string;

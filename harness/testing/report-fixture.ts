@@ -8,8 +8,8 @@
  * a lab. The numbers are drawn from a seeded generator shaped after timings measured in this project's labs
  * (link down → 4 ms, hold timer 9.6–12 s, BFD 0.7–0.9 s); nothing here was measured.
  */
-import { RUN_RECORD_VERSION } from '../run/record.js';
-import { sloMet, summarize } from '../run/stats.js';
+import { RUN_RECORD_VERSION } from '../src/run/record.js';
+import { sloMet, summarize } from '../src/run/stats.js';
 import type {
   Assertion,
   DnsOrderSample,
@@ -20,7 +20,7 @@ import type {
   RunTopology,
   Slo,
   Step,
-} from '../run/record.js';
+} from '../src/run/record.js';
 
 export interface FixtureOptions {
   run?: string;

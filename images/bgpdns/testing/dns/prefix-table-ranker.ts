@@ -6,7 +6,7 @@
  * counts calls, so tests see exactly when the DNS front consults it.
  */
 import ipaddr from 'ipaddr.js';
-import type { RankAnswer, Ranker, RankRequest } from '../../sorter/api.js';
+import type { RankAnswer, Ranker, RankRequest } from '../../src/sorter/api.js';
 
 export interface TableEntry {
   prefix: string;

@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync, rmSync, chmodSync, utimesSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildQuery, queryUdp } from './dns-client.js';
-import { userIds } from '../../testing/user-ids.js';
+import { userIds } from '../user-ids.js';
 
 export interface TinydnsProcess {
   ip: string;

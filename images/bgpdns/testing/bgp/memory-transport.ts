@@ -2,8 +2,8 @@
  * In-memory transports for driving sessions without sockets (tests, benches):
  * a pipe joins two sessions back to back, a recorder captures what one sends.
  */
-import type { Clock } from './clock.js';
-import type { Connection, Session, Transport } from './session.js';
+import type { Clock } from '../../src/bgp/clock.js';
+import type { Connection, Session, Transport } from '../../src/bgp/session.js';
 
 /** Captures sent bytes; close() is recorded, not acted on. */
 export class RecordingTransport implements Transport {

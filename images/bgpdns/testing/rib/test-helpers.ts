@@ -1,8 +1,8 @@
 /** Small builders shared by the RIB and sorter unit tests. */
-import { AsPathSegmentType, Origin, type PathAttributes, type Prefix } from '../bgp/types.js';
+import { AsPathSegmentType, Origin, type PathAttributes, type Prefix } from '../../src/bgp/types.js';
 import fc from 'fast-check';
-import { maskWords, parsePrefix, wordsToPrefix } from './address.js';
-import type { PrefixTrie } from './prefix-trie.js';
+import { maskWords, parsePrefix, wordsToPrefix } from '../../src/rib/address.js';
+import type { PrefixTrie } from '../../src/rib/prefix-trie.js';
 
 export function prefix(text: string): Prefix {
   const p = parsePrefix(text);
