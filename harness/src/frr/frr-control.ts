@@ -10,13 +10,47 @@ import type { BfdPeer, BgpPath, BgpPrefixPaths, BgpSummary, BgpSummaryAf, BgpSum
 /** What FrrControl needs of a node: its name and where its daemons' vty sockets are. */
 export type FrrNode = Pick<DeployedNode, 'name' | 'vtySocket'>;
 
-const clients = new Map<string, VtyClient>();
+/** What the harness asks of a daemon's vty: the socket client, or one that reaches the daemon another way. */
+export type Vty = Pick<VtyClient, 'command' | 'json' | 'configure' | 'close'>;
+
+const clients = new Map<string, Vty>();
+
+/**
+ * Sockets of nodes on another host are not this machine's to connect to: a route
+ * (registered by the runtime that placed the node) returns a client that reaches the
+ * daemon through that host's engine, or undefined for a socket that is local.
+ */
+export type VtyRoute = (socketPath: string) => Vty | undefined;
+const routes: VtyRoute[] = [];
+
+export function addVtyRoute(route: VtyRoute): void {
+  routes.push(route);
+}
+
+/** Socket paths this process made its own clients for (each connects on first use), in order, each once: what a test checks no host boundary is crossed by. */
+const connected: string[] = [];
+export function vtySocketsConnected(): readonly string[] {
+  return connected;
+}
+
+/** A client of its own (not shared) for a daemon's socket: routed when the node is on another host. */
+export function newVtyClient(socketPath: string, opts?: VtyClientOptions): Vty {
+  const routed = routes.reduce<Vty | undefined>((found, route) => found ?? route(socketPath), undefined);
+  if (routed) return routed;
+  if (!connected.includes(socketPath)) connected.push(socketPath);
+  return new VtyClient(socketPath, opts);
+}
+
+/** Is the socket reached through a route (a node on another host), not on this machine's file system? */
+export function vtyRouted(socketPath: string): boolean {
+  return routes.some((route) => route(socketPath) !== undefined);
+}
 
 /** The shared client for a daemon's socket (created on first use). */
-export function vtyClient(socketPath: string, opts?: VtyClientOptions): VtyClient {
+export function vtyClient(socketPath: string, opts?: VtyClientOptions): Vty {
   let c = clients.get(socketPath);
   if (!c) {
-    c = new VtyClient(socketPath, opts);
+    c = newVtyClient(socketPath, opts);
     clients.set(socketPath, c);
   }
   return c;
@@ -38,7 +72,7 @@ export class FrrControl {
   constructor(readonly node: FrrNode) {}
 
   /** The vty client of one daemon of this node. */
-  vty(daemon = 'bgpd'): VtyClient {
+  vty(daemon = 'bgpd'): Vty {
     return vtyClient(this.node.vtySocket(daemon));
   }
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readdirSync } from 'node:fs';
-import { bgpdnsCommands, bundleBgpdns, bundleDnsProber } from './bgpdns-bundle.js';
+import { bgpdnsCommands, bundleAgentInstruments, bundleBgpdns } from './bgpdns-bundle.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -61,7 +61,7 @@ test('no test support is in the image bundles: nothing from a testing/ folder, n
   t.true(testing.length >= MOVED_TEST_SUPPORT.length - 1, `found ${testing.length} files under the testing/ folders`);
   for (const [what, { inputs }] of [
     ['bgpdns.mjs', await bundleBgpdns(REPO, path.join(dir, 'bgpdns.mjs'))],
-    ['dns-prober.mjs', await bundleDnsProber(REPO, path.join(dir, 'dns-prober.mjs'))],
+    ['the agent instruments', await bundleAgentInstruments(REPO, dir)],
   ] as const) {
     // Not vacuous: the metafile lists the repository's own sources.
     t.true(inputs.some((i) => i.startsWith('images/bgpdns/src/') || i.startsWith('harness/src/')), `${what} inputs: ${inputs.slice(0, 5).join(', ')}`);

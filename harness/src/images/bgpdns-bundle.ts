@@ -8,7 +8,8 @@
 import { build, type Metafile } from 'esbuild';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
+import { AGENT_INSTRUMENTS } from '../runtime/docker/node-agent.js';
 
 export function bgpdnsCommandsDir(repoRoot: string): string {
   return resolve(repoRoot, 'images/bgpdns/src/cli/commands');
@@ -46,13 +47,25 @@ if (!name || name === 'help' || name === '--help' || name === '-h') {
 }
 
 /**
- * The harness's DNS prober as one file for the bgpdns image: the agent a lab
- * split over hosts runs beside a node on another host (the prober is the
- * harness's own instrument, dns-packet based, not the DNS front's wire code).
+ * The harness's instruments the agent beside a node on another host runs (DNS
+ * prober, sorter prober, route watch: harness code, not the daemons' own), one
+ * file each, named `agent-<file in the image>` in `contextDir`. Returns those names.
  */
-export async function bundleDnsProber(repoRoot: string, outFile: string): Promise<BundleInputs> {
-  const r = await build({ ...ESM_NODE, entryPoints: [resolve(repoRoot, 'harness/src/probes/dns-prober-main.ts')], outfile: outFile, nodePaths: [resolve(repoRoot, 'node_modules')] });
-  return { inputs: inputsOf(repoRoot, r.metafile) };
+export async function bundleAgentInstruments(repoRoot: string, contextDir: string): Promise<{ names: string[] } & BundleInputs> {
+  const names: string[] = [];
+  const inputs = new Set<string>();
+  for (const i of AGENT_INSTRUMENTS) {
+    const name = agentContextName(i.file);
+    const r = await build({ ...ESM_NODE, entryPoints: [resolve(repoRoot, i.source)], outfile: join(contextDir, name), nodePaths: [resolve(repoRoot, 'node_modules')] });
+    names.push(name);
+    for (const input of inputsOf(repoRoot, r.metafile)) inputs.add(input);
+  }
+  return { names, inputs: [...inputs].sort() };
+}
+
+/** The build-context name of an agent instrument's image file (images/bgpdns/Dockerfile copies it back). */
+export function agentContextName(imageFile: string): string {
+  return `agent-${basename(imageFile)}`;
 }
 
 /** What went into a bundle: every source file, relative to the repository root (from esbuild's metafile). */

@@ -17,7 +17,7 @@ import {
   requireEngine,
   tagImage,
 } from '../runtime/docker/engine.js';
-import { bundleBgpdns, bundleDnsProber } from './bgpdns-bundle.js';
+import { bundleAgentInstruments, bundleBgpdns } from './bgpdns-bundle.js';
 import { debLines, hostCodename, mirrorsFor, readAptSources } from './apt-sources.js';
 import {
   CATALOG,
@@ -99,17 +99,17 @@ async function prepareBgpdns(repoRoot: string, def: ImageDef): Promise<Prepared>
   await copyFile(join(dir, 'bgpdns.sh'), join(context, 'bgpdns'));
   await chmod(join(context, 'bgpdns'), 0o755);
   await bundleBgpdns(repoRoot, join(context, 'bgpdns.mjs'));
-  await bundleDnsProber(repoRoot, join(context, 'dns-prober.mjs'));
+  const agent = await bundleAgentInstruments(repoRoot, context);
   await copyFile(process.execPath, join(context, 'node'));
   return {
     parts: [
       ...(await recipeParts(repoRoot, def)),
       { name: 'bundle', file: join(context, 'bgpdns.mjs') },
-      { name: 'agent-dns-prober', file: join(context, 'dns-prober.mjs') },
+      ...agent.names.map((f) => ({ name: f, file: join(context, f) })),
       { name: 'node', file: process.execPath },
     ],
     context,
-    files: ['Dockerfile', 'bgpdns', 'bgpdns.mjs', 'dns-prober.mjs', 'node'],
+    files: ['Dockerfile', 'bgpdns', 'bgpdns.mjs', ...agent.names, 'node'],
     cleanup: () => rm(context, { recursive: true, force: true }),
   };
 }

@@ -14,10 +14,14 @@ export const HARNESS_NEEDS: readonly HostNeed[] = [
   { executable: '/usr/sbin/sysctl', package: 'procps' },
 ];
 
-/** The Docker runtime: an engine to talk to, and mmdebstrap for the offline base image. */
+/**
+ * The Docker runtime: an engine to talk to, mmdebstrap for the offline base image, and
+ * tar to pack the files copied into the containers of a node on another host.
+ */
 export const DOCKER_NEEDS: readonly HostNeed[] = [
   { executable: '/usr/sbin/dockerd', package: 'docker.io' },
   { executable: '/usr/bin/mmdebstrap', package: 'mmdebstrap' },
+  { executable: '/usr/bin/tar', package: 'tar' },
 ];
 
 /**

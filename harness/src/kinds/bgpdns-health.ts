@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readNodeFile } from './node-file.js';
 import type { Lab, LabNode } from '../topology/model.js';
 import type { TopologyIssue } from '../topology/errors.js';
 import type { NodeProcess } from '../runtime/runtime.js';
@@ -179,7 +179,7 @@ export const bgpdnsHealthKind: Kind = {
     let last = 'no status file yet';
     while (Date.now() < deadline) {
       try {
-        const s = JSON.parse(await readFile(status, 'utf8')) as { state: string; lastError?: string };
+        const s = JSON.parse(await readNodeFile(ctx, status)) as { state: string; lastError?: string };
         if (s.state === 'up') return;
         last = `state ${s.state}${s.lastError ? `, ${s.lastError}` : ''}`;
       } catch {

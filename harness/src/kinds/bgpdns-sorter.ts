@@ -17,6 +17,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import { readNodeFile, type NodeFileReader } from './node-file.js';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parseSorterConfig, type SorterStatus } from '@bgpdns-lab/bgpdns';
@@ -48,10 +49,14 @@ async function configIssues(node: LabNode): Promise<TopologyIssue[]> {
   }
 }
 
-/** The sorter's status as last written by the daemon (undefined before its first write). */
-export async function readSorterStatus(dir: string): Promise<SorterStatus | undefined> {
+/**
+ * The sorter's status as last written by the daemon (undefined before its first write);
+ * `at`: the node, when it may be on another host (its file is read there).
+ */
+export async function readSorterStatus(dir: string, at?: NodeFileReader): Promise<SorterStatus | undefined> {
+  const file = path.join(dir, SORTER_STATUS_FILE);
   try {
-    return JSON.parse(await readFile(path.join(dir, SORTER_STATUS_FILE), 'utf8')) as SorterStatus;
+    return JSON.parse(at ? await readNodeFile(at, file) : await readFile(file, 'utf8')) as SorterStatus;
   } catch {
     return undefined;
   }
@@ -93,7 +98,7 @@ export const bgpdnsSorterKind: Kind = {
   async ready(ctx, timeoutMs) {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline && !ctx.signal.aborted) {
-      if (await readSorterStatus(ctx.dir)) return;
+      if (await readSorterStatus(ctx.dir, ctx)) return;
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error(`node ${ctx.node.name}: the sorter wrote no status within ${timeoutMs} ms; see ${path.join(ctx.dir, 'sorter.log')}`);

@@ -9,6 +9,7 @@ import type { Kind, KindContext } from './kind.js';
 import { SUPPORTED_DAEMONS, daemonConfig, parseDaemonsFile, splitFrrConfig, type Daemon, type SplitConfig } from './frr-config.js';
 import { ensureNodeDir, systemUser } from './node-dir.js';
 import { vtyAnswers } from './vty-ping.js';
+import { vtyRouted } from '../frr/frr-control.js';
 import { logTail } from '../runtime/log-tail.js';
 
 /**
@@ -165,7 +166,8 @@ async function waitVty(ctx: KindContext, daemon: Daemon, deadline: number): Prom
   while (Date.now() < deadline) {
     if (ctx.signal.aborted) throw new Error(`node ${ctx.node.name}: deploy aborted while waiting for ${daemon}`);
     // A stat every few ms until the socket exists is far cheaper than a connect attempt (100 nodes wait at once).
-    if (existsSync(socket)) {
+    // A node on another host: its socket is not on this machine; the daemon is asked through its host's engine.
+    if (vtyRouted(socket) || existsSync(socket)) {
       const answer = await vtyAnswers(socket);
       if (answer === true) return;
       lastError = answer;

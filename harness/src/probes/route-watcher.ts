@@ -17,6 +17,9 @@ import type { BgpPath } from '../frr/frr-json.js';
 import type { ObservedEvent } from '../run/record.js';
 import { WaitTimeoutError, waitUntil } from '../wait/wait-until.js';
 import { FrrLogParser, type LogRouteEvent } from './route-watcher-log.js';
+import { AgentFeed, type AgentFeedNode } from './route-watcher-agent-feed.js';
+import type { AgentLine } from './route-watch-agent.js';
+import type { LabNode } from '../topology/model.js';
 
 export type RouteChangeType = 'prefix-added' | 'bestpath-changed' | 'prefix-removed';
 export type RouteSource = 'vty-poll' | 'frr-log';
@@ -63,7 +66,8 @@ export interface RouteWatchOptions {
   clockOffsetMs?: number;
 }
 
-type WatchNode = FrrNode & { dir: string };
+/** A node on another host (model.host) is watched through the agent beside it, which needs spawn. */
+type WatchNode = FrrNode & { dir: string } & Partial<AgentFeedNode & { model: Pick<LabNode, 'host'> }>;
 
 /**
  * `debug bgp zebra prefix P` is per daemon, not per client: count the watchers that
@@ -104,6 +108,8 @@ export class RouteWatcher {
   private logRemainder = '';
   private readonly parser: FrrLogParser;
   private lastPoll: Millis = 0;
+  /** Set when the node is on another host: its vty and log are read by the agent beside it. */
+  private agent?: AgentFeed;
 
   private constructor(
     readonly node: WatchNode,
@@ -123,8 +129,14 @@ export class RouteWatcher {
     return w;
   }
 
+  /** How this watcher reads the router: the vty socket and log from here, or the agent beside a node on another host. */
+  get via(): 'vty' | 'agent' {
+    return this.agent ? 'agent' : 'vty';
+  }
+
   private async begin(): Promise<void> {
     const logFile = this.opts.logFile === undefined ? join(this.node.dir, 'frr.log') : this.opts.logFile;
+    if (this.node.model?.host !== undefined && this.node.spawn) return this.beginAgent(logFile);
     if (logFile) {
       this.logHandle = await open(logFile, 'r');
       this.logOffset = (await stat(logFile)).size;
@@ -138,6 +150,51 @@ export class RouteWatcher {
     this.lastPoll = monoNow();
     this.running = true;
     this.loop = this.run();
+  }
+
+  /** Through the agent: debug switched on by the harness (through the host's engine), polls and log read beside the node. */
+  private async beginAgent(logFile: string | false): Promise<void> {
+    if (logFile) for (const p of this.prefixes) await debugOn(this.frr, this.debugKey(p), p);
+    const node = this.node as AgentFeedNode & WatchNode;
+    this.agent = await AgentFeed.start(node, this.prefixes, { intervalMs: this.intervalMs, ...(logFile ? { logFile } : {}) });
+    const base = await this.agent.baseline(this.prefixes);
+    for (const p of this.prefixes) {
+      const line = base.get(p)!;
+      const best = 'best' in line && line.best ? line.best : undefined;
+      this.current.set(p, best);
+      this.logState.set(p, best ? [best.nexthop] : undefined);
+      this.lastPoll = line.at;
+    }
+    this.running = true;
+    this.loop = this.runAgent();
+  }
+
+  private async runAgent(): Promise<void> {
+    while (this.running) {
+      await this.readAgent();
+      await new Promise((r) => setTimeout(r, this.intervalMs));
+    }
+  }
+
+  /** Reads of the agent's lines, one after another (the poll loop and waitFor both read). */
+  private agentReads: Promise<void> = Promise.resolve();
+
+  private readAgent(lines?: AgentLine[]): Promise<void> {
+    this.agentReads = this.agentReads.then(() => this.takeAgentLines(lines)).catch((err: Error) => {
+      this.pollErrors++;
+      this.lastPollError = `agent: ${err.message}`;
+    });
+    return this.agentReads;
+  }
+
+  private async takeAgentLines(lines?: AgentLine[]): Promise<void> {
+    for (const l of lines ?? (await this.agent!.lines())) {
+      if ('pollError' in l) {
+        this.pollErrors++;
+        this.lastPollError = l.pollError;
+      } else if ('log' in l) this.onLogEvent({ ...l.log, at: l.at } as LogRouteEvent);
+      else this.applyPoll(l.poll, l.best ?? undefined, l.at, l.notBefore ?? this.lastPoll);
+    }
   }
 
   /** The best path seen by the latest poll. */
@@ -161,7 +218,7 @@ export class RouteWatcher {
         if (source === 'frr-log') await this.readLog();
         return find();
       },
-      (c) => (c ? true : `no matching change yet; best paths now: ${this.describeCurrent()}${this.lastPollError ? `; last poll error: ${this.lastPollError}` : ''}`),
+      (c) => (c ? true : `no matching change yet${this.agent ? ' (watched through the agent beside the node)' : ''}; best paths now: ${this.describeCurrent()}${this.lastPollError ? `; last poll error: ${this.lastPollError}` : ''}`),
       { what: `${this.node.name}: ${opts.what}`, timeout: opts.timeout ?? 30_000, interval: 5 },
     );
     return r.value!;
@@ -204,6 +261,11 @@ export class RouteWatcher {
     if (!this.running) return;
     this.running = false;
     await this.loop;
+    if (this.agent) {
+      await this.readAgent(await this.agent.stop());
+      for (const p of this.prefixes) if (this.opts.logFile !== false) await debugOff(this.frr, this.debugKey(p), p).catch(() => undefined);
+      return;
+    }
     await this.readLog().catch(() => undefined);
     for (const e of this.parser.flush()) this.onLogEvent(e);
     if (this.logHandle) {
@@ -250,15 +312,19 @@ export class RouteWatcher {
         this.lastPollError = (err as Error).message;
         continue;
       }
-      const at = (sent + monoNow()) / 2;
-      const before = this.current.get(prefix);
-      const type = changeType(before, best);
-      if (type) {
-        this.current.set(prefix, best);
-        this.record({ at, node: this.node.name, prefix, type, source: 'vty-poll', ...(best ? { to: best } : {}), ...(before ? { from: before } : {}), notBefore: this.lastPoll });
-      }
+      this.applyPoll(prefix, best, (sent + monoNow()) / 2, this.lastPoll);
     }
     this.lastPoll = monoNow();
+  }
+
+  /** One poll's answer for a prefix, taken at `at` (the previous poll at `notBefore`). */
+  private applyPoll(prefix: string, best: BestPath | undefined, at: Millis, notBefore: Millis): void {
+    const before = this.current.get(prefix);
+    const type = changeType(before, best);
+    if (type) {
+      this.current.set(prefix, best);
+      this.record({ at, node: this.node.name, prefix, type, source: 'vty-poll', ...(best ? { to: best } : {}), ...(before ? { from: before } : {}), notBefore });
+    }
   }
 
   private async bestOf(prefix: string): Promise<BestPath | undefined> {
@@ -269,6 +335,7 @@ export class RouteWatcher {
 
   /** Read whatever the log gained since last time and turn it into changes. */
   private async readLog(): Promise<void> {
+    if (this.agent) return this.readAgent();
     const fh = this.logHandle;
     if (!fh) return;
     for (;;) {

@@ -57,6 +57,9 @@ import { execResult } from './exec-result.js';
 import { dockerImageFor } from './docker/node-images.js';
 import { LABEL_HOST, clockExchanges, hostAgentsOf } from './docker/host-agent.js';
 import { agentInstrument, spawnInAgent, startNodeAgent } from './docker/node-agent.js';
+import { remoteVtyRoute } from './docker/remote-vty.js';
+import { NodeDirCopies, copyBinds } from './docker/node-files.js';
+import { addVtyRoute } from '../frr/frr-control.js';
 import { estimateOffset, type ClockEstimate } from '../run/host-clock.js';
 import { monoNow } from '../clock.js';
 import { hostOf } from '../topology/hosts.js';
@@ -119,6 +122,8 @@ export class DockerRuntime implements Runtime {
   constructor(opts: DockerRuntimeOptions = {}) {
     this.runId = opts.runId ?? process.env.BGPDNS_RUN_ID ?? `deploy-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`;
     this.crossHost = new CrossHost(this.runId);
+    // FRR of a node on another host is asked through that host's engine, never its vty socket.
+    addVtyRoute(remoteVtyRoute((lab, node) => this.containerSync(lab, node)));
   }
 
   /** The lab's state record (model, processes) so other harness processes can reopen it. */
@@ -221,11 +226,14 @@ export class DockerRuntime implements Runtime {
       hostname: node.name,
       labels,
       env: node.env,
-      binds: containerBinds(lab, node, dir),
+      // On another host nothing is bind-mounted from here: the node directory is the container's own volume, files are copied in.
+      binds: host ? [] : containerBinds(lab, node, dir),
+      ...(host ? { volumes: [dir] } : {}),
       capAdd: CAPS,
       sysctls: SYSCTLS,
       cmd: ['sleep', 'infinity'],
     }, host?.endpoint);
+    if (host) await copyBinds({ id, endpoint: host.endpoint }, containerBinds(lab, node, dir).slice(0, -1));
     this.remember(lab.name, node.name, { id, name, pid, image, ...(host ? { endpoint: host.endpoint, host: host.name } : {}) });
   }
 
@@ -256,6 +264,7 @@ export class DockerRuntime implements Runtime {
 
   async exec(lab: Lab, node: string, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
     const p = await this.placement(lab, node, argv);
+    if (p.where === 'container' && p.c.host !== undefined) await this.nodeDirCopies.sync(p.c, this.nodeDir(lab, node));
     if (p.where === 'container') return execIn(p.c.id, p.argv, { ...opts, cwd: opts.cwd === undefined ? undefined : this.containerCwd(lab, node, opts.cwd) }, p.c.endpoint);
     const out = await $({
       nothrow: true,
@@ -277,6 +286,7 @@ export class DockerRuntime implements Runtime {
     const instrument = p.where === 'host' && p.c.host !== undefined ? agentInstrument(p.argv) : undefined;
     if (instrument) return this.spawnBesideNode(lab, node, role, argv, instrument, p.c, logFile);
     if (p.where === 'container') {
+      if (p.c.host !== undefined) await this.nodeDirCopies.sync(p.c, dir);
       const started = await spawnIn(p.c.id, p.argv, this.insideContainer(p.c, logFile), { env: opts.env, cwd: this.containerCwd(lab, node, opts.cwd) }, p.c.endpoint);
       this.recordProcess(lab, { node, role, pid: started.pid, startTime: started.startTime ?? 0, argv });
       return new SpawnedProcess(node, role, started.pid, started.startTime ?? 0, argv, started.exited);
@@ -308,6 +318,8 @@ export class DockerRuntime implements Runtime {
     return proc;
   }
 
+  /** What of each node directory was copied into its container on another host. */
+  private readonly nodeDirCopies = new NodeDirCopies();
   /** Agents beside nodes on other hosts: lab → node → container id. */
   private readonly nodeAgents = new Map<string, Map<string, Promise<string>>>();
   /** Latest clock offset of each host (host clock − harness clock, ms), from hostClocks. */

@@ -11,6 +11,8 @@ export { DockerRuntime, type DockerRuntimeOptions } from './docker.js';
 export { attachToLab } from './attach.js';
 export { RUNTIME_NAMES, runtimeNamed, type RuntimeName } from './by-name.js';
 export { hostsUp, hostsDown, hostSetLeftovers, loadImages } from './hosts/simulated-hosts.js';
+// The vty sockets this process connected to itself (a split-hosts test checks none crossed a host boundary).
+export { vtySocketsConnected } from '../frr/frr-control.js';
 
 // What a lab leaves on the host: its state directory, namespaces, processes.
 export { labDir, readState, type LabState } from './lab-state.js';

@@ -39,6 +39,10 @@ export interface ContainerSpec {
    */
   network?: 'none' | 'host' | `container:${string}`;
   pidMode?: 'host';
+  /** Paths that are the container's own volumes (a node on another host: its node directory). */
+  volumes?: string[];
+  /** Containers whose mounts this one shares (an agent beside a node: the node's directory). */
+  volumesFrom?: string[];
 }
 
 function statusOf(err: unknown): number | undefined {
@@ -60,10 +64,12 @@ export async function createAndStart(spec: ContainerSpec, endpoint?: string): Pr
       Entrypoint: [],
       Cmd: spec.cmd,
       Tty: false,
+      ...(spec.volumes ? { Volumes: Object.fromEntries(spec.volumes.map((v) => [v, {}])) } : {}),
       HostConfig: {
         NetworkMode: spec.network ?? 'none',
         ...(spec.pidMode ? { PidMode: spec.pidMode } : {}),
         Binds: spec.binds,
+        ...(spec.volumesFrom ? { VolumesFrom: spec.volumesFrom } : {}),
         CapAdd: spec.capAdd,
         // Docker's default read-only paths minus /proc/sys: lab exec lines set per-interface
         // sysctls (containerlab runs nodes privileged, which this kind of host may refuse).

@@ -1,8 +1,28 @@
 import test from 'ava';
-import { agentInstrument } from './node-agent.js';
+import { readFileSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { AGENT_INSTRUMENTS, agentInstrument } from './node-agent.js';
+import { agentContextName } from '../../images/bgpdns-bundle.js';
+
+const repo = fileURLToPath(new URL('../../../../', import.meta.url));
 
 test('the DNS prober started under the harness node runs as the image file in the agent, same arguments', (t) => {
   const argv = ['/usr/bin/node', '--import', 'tsx', '/repo/harness/src/probes/dns-prober-main.ts', '--server', '198.18.16.18', '--out', '/run/x.jsonl'];
   t.deepEqual(agentInstrument(argv), { file: '/opt/bgpdns-lab/agent/dns-prober.mjs', args: ['--server', '198.18.16.18', '--out', '/run/x.jsonl'] });
-  t.is(agentInstrument(['/usr/bin/node', '--import', 'tsx', '/repo/harness/src/probes/sorter-prober-main.ts']), undefined, 'not carried by the agent (yet)');
+});
+
+test('the route watch and the sorter prober of a node on another host run in the agent too', (t) => {
+  const watch = ['/usr/bin/node', '--import', 'tsx', '/repo/harness/src/probes/route-watch-agent-main.ts', '--socket', '/run/bgpdns-lab/l/c1/bgpd.vty', '198.18.16.0/20'];
+  t.deepEqual(agentInstrument(watch), { file: '/opt/bgpdns-lab/agent/route-watch.mjs', args: ['--socket', '/run/bgpdns-lab/l/c1/bgpd.vty', '198.18.16.0/20'] });
+  const sorter = ['/usr/bin/node', '--import', 'tsx', '/repo/harness/src/probes/sorter-prober-main.ts', '--server', '127.0.0.1:179'];
+  t.is(agentInstrument(sorter)?.file, '/opt/bgpdns-lab/agent/sorter-prober.mjs');
+  t.is(agentInstrument(['/usr/bin/node', '--import', 'tsx', '/repo/harness/src/other-main.ts']), undefined, 'anything else is not an agent instrument');
+});
+
+test('every agent instrument exists in the harness and is copied into the bgpdns image', (t) => {
+  const dockerfile = readFileSync(`${repo}images/bgpdns/Dockerfile`, 'utf8');
+  for (const i of AGENT_INSTRUMENTS) {
+    t.true(existsSync(`${repo}${i.source}`), i.source);
+    t.true(dockerfile.includes(`COPY ${agentContextName(i.file)} ${i.file}`), `images/bgpdns/Dockerfile copies ${i.file}`);
+  }
 });

@@ -1,15 +1,20 @@
 /**
  * The agent beside a node on another host: a container from the bgpdns image in
  * the node's network namespace (`--network container:<node>`), made on the
- * node's host engine and labelled with the lab. Instruments run in it (the DNS
- * prober, shipped in the image as /opt/bgpdns-lab/agent/dns-prober.mjs), stamp
- * samples on their host's clock, and stream them back over the host's Docker
- * endpoint; the harness converts each stamp to its own clock (the host's
+ * node's host engine and labelled with the lab, sharing the node's mounts (its
+ * node directory: vty sockets, FRR's log). Instruments run in it (the DNS
+ * prober, the sorter prober and the route watch, shipped in the image under
+ * /opt/bgpdns-lab/agent/), stamp their lines on their host's clock, and stream
+ * them back over the host's Docker endpoint; the harness converts each stamp to its own clock (the host's
  * monotonic-to-wall anchor, read in the agent, then the host's measured clock
  * offset) and appends the sample to the file the prober would have written.
  * No unix socket or path of the harness's machine is used on the host.
  */
+import { statSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
+import path from 'node:path';
+import { LAB_ROOT } from '../lab-state.js';
+import { copyBinds } from './node-files.js';
 import { wallToMono } from '../../clock.js';
 import type { NodeProcess } from '../runtime.js';
 import { LABEL_KIND, LABEL_LAB, LABEL_NODE, LABEL_RUN, createAndStart } from './containers.js';
@@ -17,13 +22,20 @@ import { execIn, execStreaming } from './exec.js';
 import { AGENT_IMAGE } from './host-agent.js';
 
 export const NODE_AGENT_KIND = 'node-agent';
-/** Harness instruments the agent carries: harness source file → file in the image. */
-const INSTRUMENTS: [RegExp, string][] = [[/\/probes\/dns-prober-main\.ts$/, '/opt/bgpdns-lab/agent/dns-prober.mjs']];
+/** Harness instruments the agent carries: harness source file → file in the image (bundled by images/bgpdns-bundle.ts). */
+export const AGENT_INSTRUMENTS: { source: string; file: string }[] = [
+  { source: 'harness/src/probes/dns-prober-main.ts', file: '/opt/bgpdns-lab/agent/dns-prober.mjs' },
+  { source: 'harness/src/probes/sorter-prober-main.ts', file: '/opt/bgpdns-lab/agent/sorter-prober.mjs' },
+  { source: 'harness/src/probes/route-watch-agent-main.ts', file: '/opt/bgpdns-lab/agent/route-watch.mjs' },
+];
+
+/** Stamps in an instrument's lines that are times on its host's monotonic clock. */
+const STAMPS = ['at', 'notBefore'] as const;
 
 /** The image file of the instrument argv runs (under the harness's node), if the agent carries it. */
 export function agentInstrument(argv: string[]): { file: string; args: string[] } | undefined {
-  for (const [source, file] of INSTRUMENTS) {
-    const i = argv.findIndex((a) => source.test(a));
+  for (const { source, file } of AGENT_INSTRUMENTS) {
+    const i = argv.findIndex((a) => a.endsWith(`/${source}`));
     if (i > 0) return { file, args: argv.slice(i + 1) };
   }
   return undefined;
@@ -47,6 +59,8 @@ export async function startNodeAgent(prefix: string, lab: string, node: string, 
       sysctls: {},
       cmd: ['sleep', 'infinity'],
       network: `container:${c.id}`,
+      // The node's mounts at the same paths: its directory (vty sockets, FRR's log) as the node sees it on its host.
+      volumesFrom: [c.id],
     },
     c.endpoint,
   );
@@ -62,6 +76,16 @@ async function monoAnchor(agentId: string, endpoint: string): Promise<number> {
 }
 
 /**
+ * Files of this machine an instrument's arguments name (the sorter prober's key, in
+ * the lab directory) are copied into the agent at the same path: the agent shares
+ * only the node's own directory, and a host has no other view of this machine.
+ */
+async function copyArgFiles(agentId: string, endpoint: string, args: string[]): Promise<void> {
+  const files = args.filter((a) => path.isAbsolute(a) && !a.startsWith(`${LAB_ROOT}/`) && statSync(a, { throwIfNoEntry: false })?.isFile());
+  if (files.length > 0) await copyBinds({ id: agentId, endpoint }, files.map((f) => `${f}:${f}`));
+}
+
+/**
  * Start an instrument in the agent; its JSON lines (field `at`: the host's
  * monotonic ms) land in `outFile` converted to the harness's monotonic clock.
  * `clockOffsetMs` is the host's clock minus the harness's.
@@ -71,6 +95,7 @@ export async function spawnInAgent(
   endpoint: string,
   spec: { node: string; role: string; argv: string[]; file: string; args: string[]; outFile: string; logFile: string; clockOffsetMs: number },
 ): Promise<NodeProcess> {
+  await copyArgFiles(agentId, endpoint, spec.args);
   const anchor = await monoAnchor(agentId, endpoint);
   const toHarness = (hostMono: number) => wallToMono(hostMono + anchor - spec.clockOffsetMs);
   let pid: string | undefined;
@@ -84,8 +109,8 @@ export async function spawnInAgent(
       gotPid();
       return;
     }
-    const sample = JSON.parse(line) as { at: number };
-    sample.at = toHarness(sample.at);
+    const sample = JSON.parse(line) as Record<string, unknown>;
+    for (const k of STAMPS) if (typeof sample[k] === 'number') sample[k] = toHarness(sample[k]);
     writing = writing.then(() => appendFile(spec.outFile, `${JSON.stringify(sample)}\n`));
   };
   const { done } = await execStreaming(
