@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Child, FrrPair } from './_frr-netns-pair.js';
+import { waitUntil } from '@bgpdns-lab/harness';
 
 const run = promisify(execFile);
 
@@ -62,17 +63,18 @@ export async function startBird(pair: FrrPair, routerId: string, peer: BirdPeer)
   // `ip netns exec` execs bird, so the child's pid is bird's.
   const pid = child.proc.pid!;
   const birdc = async (...args: string[]): Promise<string> => (await run('birdc', ['-s', sock, ...args])).stdout;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.proc.exitCode !== null) throw new Error(`bird exited (${child.proc.exitCode}): ${child.stderr.slice(-5).join(' | ')}`);
-    try {
-      await birdc('show', 'status');
-      break;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`bird control socket ${sock} did not answer within 30 s: ${child.stderr.slice(-5).join(' | ')}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  // Ends early when bird exits.
+  const { value: up } = await waitUntil(
+    async () => (child.proc.exitCode !== null ? 'exited' : birdc('show', 'status').then(() => 'answers' as const)),
+    () => true,
+    {
+      what: `bird control socket ${sock} answers`,
+      timeout: 30_000,
+      interval: 100,
+      onTimeout: () => new Error(`bird control socket ${sock} did not answer within 30 s: ${child.stderr.slice(-5).join(' | ')}`),
+    },
+  );
+  if (up === 'exited') throw new Error(`bird exited (${child.proc.exitCode}): ${child.stderr.slice(-5).join(' | ')}`);
   return {
     child,
     pid,

@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildQuery, queryUdp } from '@bgpdns-lab/bgpdns/testing';
+import { waitUntil } from '@bgpdns-lab/harness';
 
 export interface ReferenceServer {
   name: string;
@@ -116,19 +117,22 @@ async function start(spec: Spec, host: string, port: number): Promise<ReferenceS
     rmSync(dir, { recursive: true, force: true });
   };
   // Loading a large zone takes seconds: wait until the SOA answers.
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null || !child.pid) {
-      await stop();
-      throw new Error(`${spec.name} on ${host}:${port} exited at start: ${stderr.trim() || '(no output)'}`);
-    }
+  const gone = () => child.exitCode !== null || child.signalCode !== null || !child.pid;
+  const soaAnswered = async () => {
     const r = await queryUdp({ host, port }, buildQuery({ name: 'lab.example', type: 'SOA' }), { timeoutMs: 200 }).catch(() => null);
-    if (r && r.length > 3 && (r[3] & 0xf) === 0) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`${spec.name} on ${host}:${port} did not answer lab.example SOA within 60 s: ${stderr.trim()}`);
-    }
-    await new Promise((r2) => setTimeout(r2, 100));
+    return Boolean(r && r.length > 3 && (r[3] & 0xf) === 0);
+  };
+  // Ends early when the server exits.
+  const started = await waitUntil(async () => (gone() ? 'exited' : (await soaAnswered()) ? 'answers' : 'silent'), (s) => s !== 'silent', {
+    what: `${spec.name} answers lab.example SOA`,
+    timeout: 60_000,
+    interval: 100,
+  }).then((r) => r.value, () => 'timeout' as const);
+  if (started !== 'answers') {
+    await stop();
+    throw new Error(started === 'exited'
+      ? `${spec.name} on ${host}:${port} exited at start: ${stderr.trim() || '(no output)'}`
+      : `${spec.name} on ${host}:${port} did not answer lab.example SOA within 60 s: ${stderr.trim()}`);
   }
   return { name: spec.name, host, port, pid: child.pid!, stop };
 }

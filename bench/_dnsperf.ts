@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { round } from './_figures.js';
+import { percentileOfSorted } from '@bgpdns-lab/harness';
 
 export interface QueryInput {
   file: string;
@@ -75,6 +76,6 @@ export async function latency(host: string, port: number, input: QueryInput, sec
   }
   if (lat.length === 0) throw new Error(`dnsperf at ${rate} q/s against ${host}:${port} got no answers: ${out.slice(-300)}`);
   lat.sort((a, b) => a - b);
-  const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))];
+  const pct = (p: number) => percentileOfSorted(lat, p);
   return { rate, answered: lat.length, lost: num(out, /Queries lost:\s+(\d+)/), p50Ms: round(pct(50)), p99Ms: round(pct(99)), maxMs: round(lat[lat.length - 1]) };
 }

@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { syntheticTable, UpdatePacker } from '@bgpdns-lab/bgpdns/sorter';
 import { Framer, decodeUpdate, Session, encodeOpen, encodeKeepalive, CapabilityCode, Afi, Safi } from '@bgpdns-lab/bgpdns/bgp';
 import { RecordingTransport } from '@bgpdns-lab/bgpdns/testing';
+import { median } from '@bgpdns-lab/harness';
 
 const { values } = parseArgs({ options: { ipv4: { type: 'string', default: '262143' }, ipv6: { type: 'string', default: '737857' }, rounds: { type: 'string', default: '3' } } });
 const ipv4 = Number(values.ipv4);
@@ -76,7 +77,6 @@ for (let r = 0; r < rounds; r++) {
   codecMs.push(codecRound());
   sessionMs.push(await sessionRound());
 }
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const figures = {
   prefixes: total,
   ipv4,

@@ -13,6 +13,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { startFrrPair, frrListenerConfig, OUR_V4 } from './_frr-netns-pair.js';
+import { waitUntil } from '@bgpdns-lab/harness';
 
 const { values } = parseArgs({ options: { ipv4: { type: 'string', default: '100000' }, ipv6: { type: 'string', default: '20000' }, 'prefixes-per-path': { type: 'string', default: '11' } } });
 const ipv4 = Number(values.ipv4);
@@ -25,20 +26,24 @@ const pair = await startFrrPair('h3b', config);
 try {
   const injector = pair.run(pair.speakerNs, [process.execPath, bin, 'inject', '--peer', '198.18.10.2', '--local-as', '64500', '--peer-as', '4200000001',
     '--router-id', OUR_V4, '--synthetic', '--ipv4', String(ipv4), '--ipv6', String(ipv6), '--prefixes-per-path', values['prefixes-per-path']!]);
-  const deadline = performance.now() + 600_000;
   let establishedAt: number | undefined;
   let last = { v4: 0, v6: 0 };
-  for (;;) {
-    if (performance.now() > deadline) throw new Error(`FRR did not count ${ipv4} + ${ipv6} prefixes in 600 s (last ${JSON.stringify(last)}); injector: ${JSON.stringify(injector.events)} ${injector.stderr.join(' ')}`);
-    if (injector.proc.exitCode !== null) throw new Error(`injector exited: ${injector.stderr.join(' ')}`);
+  // One look every 20 ms: the injector still running, Established yet, FRR's counts once it is.
+  const look = async () => {
+    if (injector.proc.exitCode !== null) return 'exited';
     establishedAt ??= injector.events.some((e) => e.event === 'established') ? performance.now() : undefined;
-    if (establishedAt !== undefined) {
-      const s = JSON.parse(await pair.vty.command('show bgp summary json')) as Record<string, { peers?: Record<string, { pfxRcd?: number }> }>;
-      last = { v4: s.ipv4Unicast?.peers?.[OUR_V4]?.pfxRcd ?? 0, v6: s.ipv6Unicast?.peers?.[OUR_V4]?.pfxRcd ?? 0 };
-      if (last.v4 === ipv4 && last.v6 === ipv6) break;
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
+    if (establishedAt === undefined) return 'connecting';
+    const s = JSON.parse(await pair.vty.command('show bgp summary json')) as Record<string, { peers?: Record<string, { pfxRcd?: number }> }>;
+    last = { v4: s.ipv4Unicast?.peers?.[OUR_V4]?.pfxRcd ?? 0, v6: s.ipv6Unicast?.peers?.[OUR_V4]?.pfxRcd ?? 0 };
+    return last.v4 === ipv4 && last.v6 === ipv6 ? 'counted' : 'counting';
+  };
+  const { value: outcome } = await waitUntil(look, (v) => v === 'counted' || v === 'exited', {
+    what: `FRR counts ${ipv4} + ${ipv6} prefixes`,
+    timeout: 600_000,
+    interval: 20,
+    onTimeout: () => new Error(`FRR did not count ${ipv4} + ${ipv6} prefixes in 600 s (last ${JSON.stringify(last)}); injector: ${JSON.stringify(injector.events)} ${injector.stderr.join(' ')}`),
+  });
+  if (outcome === 'exited') throw new Error(`injector exited: ${injector.stderr.join(' ')}`);
   const seconds = (performance.now() - establishedAt!) / 1000;
   const eor = injector.events.find((e) => e.event === 'eor') as { seconds?: number; prefixes_per_s?: number } | undefined;
   console.log(JSON.stringify({

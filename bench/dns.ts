@@ -37,7 +37,8 @@ import { lookupSetup } from './sorter-lookups.js';
 import { startKnot, startNsd } from './_dns-references.js';
 import { CACHED_ECS_HEX, cachedQueries, tinydnsData, writeRealisticQueries, zoneFile, type RealisticFile } from './_dns-workload.js';
 import { latency, throughput, type Latency, type QueryInput, type Throughput } from './_dnsperf.js';
-import { median, round } from './_figures.js';
+import { round } from './_figures.js';
+import { median, waitUntil } from '@bgpdns-lab/harness';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = join(here, '../images/bgpdns/bin/bgpdns.js');
@@ -272,15 +273,14 @@ async function main(quick: boolean): Promise<void> {
       const s = await startChild([bin, 'dns', ...mode, '--listen', `127.0.0.1:${port}`, '--sorter', sorterAddr, '--key', keyFile, '--http', `127.0.0.1:${http}`], /serving/, 90_000);
       // Sorting on: wait until the front has a sorter answer for a query (its first answer
       // may go out unsorted when the sorter is slower than the 50 ms budget on a loaded machine).
-      const deadline = Date.now() + 10_000;
-      for (;;) {
+      const sorterAnswers = async () => {
         await ecsQuery('127.0.0.1', port).catch(() => undefined);
-        if ((await metrics(http).catch(() => ({ sorter_ok: 0 }))).sorter_ok > 0) break;
-        if (Date.now() > deadline) {
-          await s.stop();
-          throw new Error(`${name} got no sorter answer within 10 s of queries: sorting is not on`);
-        }
-        await new Promise((r) => setTimeout(r, 100));
+        return (await metrics(http).catch(() => ({ sorter_ok: 0 }))).sorter_ok;
+      };
+      const sorting = await waitUntil(sorterAnswers, (ok) => ok > 0, { what: `${name}: a sorter answer`, timeout: 10_000, interval: 100 }).then(() => true, () => false);
+      if (!sorting) {
+        await s.stop();
+        throw new Error(`${name} got no sorter answer within 10 s of queries: sorting is not on`);
       }
       return { host: '127.0.0.1', port, stop: s.stop };
     };

@@ -13,9 +13,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { pssMb } from './_proc.js';
-import { percentile, monoNow, loadTopology, type Lab, deploy, destroyLab, leftovers, waitBgpConverged } from '@bgpdns-lab/harness';
+import {
+  percentile,
+  monoNow,
+  loadTopology,
+  type Lab,
+  deploy,
+  destroyLab,
+  leftovers,
+  waitBgpConverged,
+  runtimeNamed,
+} from '@bgpdns-lab/harness';
 import { fileURLToPath } from 'node:url';
-import { netnsName, pidsInNamespaces, NetnsRuntime, DockerRuntime, containersWith, requireEngine } from '@bgpdns-lab/harness/runtime';
+import { netnsName, pidsInNamespaces, DockerRuntime, containersWith, requireEngine } from '@bgpdns-lab/harness/runtime';
 import { round } from './_figures.js';
 
 const quick = process.argv.includes('--quick');
@@ -85,7 +95,7 @@ function renamed(lab: Lab, name: string): Lab {
 async function trial(model: Lab, runtime: 'docker' | 'netns'): Promise<Trial> {
   const engineBefore = runtime === 'docker' ? enginePss() : 0;
   const t0 = monoNow();
-  const lab = await deploy(model, { runtime: runtime === 'docker' ? new DockerRuntime({ runId: 'bench-lab-up' }) : new NetnsRuntime() });
+  const lab = await deploy(model, { runtime: runtimeNamed(runtime, { runId: 'bench-lab-up' }) });
   try {
     const readyS = (monoNow() - t0) / 1000;
     const c = await waitBgpConverged(lab, { timeoutMs: 120_000, intervalMs: 20 });

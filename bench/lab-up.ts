@@ -27,10 +27,11 @@ import {
   leftovers,
   waitBgpConverged,
   waitSessionsEstablished,
+  median,
 } from '@bgpdns-lab/harness';
 import { netnsName, guardLab, unguardLab, pidsInNamespaces } from '@bgpdns-lab/harness/runtime';
 import { shellScriptFor } from './lab-up.shell-script.js';
-import { median, round } from './_figures.js';
+import { round } from './_figures.js';
 import { procKb, pssMb } from './_proc.js';
 
 const quick = process.argv.includes('--quick');

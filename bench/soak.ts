@@ -24,18 +24,14 @@ import net from 'node:net';
 import { BgpSpeaker, Afi, AsPathSegmentType, type Prefix, type Session } from '@bgpdns-lab/bgpdns/bgp';
 import { buildQuery, queryTcp, queryUdp, bgpdnsBin, freePort, startFrontProcess, vmRssKb } from '@bgpdns-lab/bgpdns/testing';
 import { TcpFramer } from '@bgpdns-lab/bgpdns';
-import { round } from './_figures.js';
+import { percentileOrNaN, round } from './_figures.js';
+import { waitUntil } from '@bgpdns-lab/harness';
 
 const SECRET = '5a'.repeat(32);
 const SORTER_AS = 64500;
 const CHURN_AS = 64501;
 const RRL_RATE = 50;
 const GOOD_CLIENT = '127.0.70.1';
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 
 function zone(): string {
   const lines = ['.soak.lab:198.18.0.1:a', "'big.soak.lab:" + 'x'.repeat(200)];
@@ -176,8 +172,8 @@ async function startSorter(dir: string): Promise<{ pid: number; bgpPort: number;
   let err = '';
   child.stderr!.on('data', (d) => (err = (err + d).slice(-4000)));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const deadline = Date.now() + 20_000;
-  while (!err.includes('query service listening') && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  // Ends early when the sorter exits (the check below reports it).
+  await waitUntil(() => err, (e) => e.includes('query service listening') || child.exitCode !== null, { what: 'the sorter listening', timeout: 20_000, interval: 50 }).catch(() => undefined);
   if (child.exitCode !== null) throw new Error(`sorter exited at start: ${err}`);
   return {
     pid: child.pid!,
@@ -306,13 +302,13 @@ async function main(quick: boolean): Promise<void> {
       front_internal_errors: internalErrors,
       good_udp_asked: udp.stats.asked,
       good_udp_unanswered: udp.stats.unanswered,
-      good_udp_p50_ms: round(percentile(udpMs, 50)),
-      good_udp_p99_ms: round(percentile(udpMs, 99)),
+      good_udp_p50_ms: round(percentileOrNaN(udpMs, 50)),
+      good_udp_p99_ms: round(percentileOrNaN(udpMs, 99)),
       good_udp_max_ms: round(udpMs.at(-1) ?? NaN),
       good_tcp_asked: tcp.stats.asked,
       good_tcp_unanswered: tcp.stats.unanswered,
-      good_tcp_p50_ms: round(percentile(tcpMs, 50)),
-      good_tcp_p99_ms: round(percentile(tcpMs, 99)),
+      good_tcp_p50_ms: round(percentileOrNaN(tcpMs, 50)),
+      good_tcp_p99_ms: round(percentileOrNaN(tcpMs, 99)),
       good_tcp_max_ms: round(tcpMs.at(-1) ?? NaN),
       udp_flood_sent: loadFigures.udpFloodSent ?? NaN,
       udp_flood_qps: round((loadFigures.udpFloodSent ?? NaN) / seconds, 0),

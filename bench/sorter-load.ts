@@ -22,7 +22,8 @@ import dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { formatIPv4, encodeQuery, macValid, sign, DEFAULT_WINDOW_MS, HEADER_LENGTH, MAC_LENGTH } from '@bgpdns-lab/bgpdns';
 import { literalLookup } from '@bgpdns-lab/bgpdns/sorter';
-import { round } from './_figures.js';
+import { percentileOrNaN, round } from './_figures.js';
+import { waitUntil } from '@bgpdns-lab/harness';
 
 const CANDIDATES = ['198.19.201.10', '198.19.202.10', '2001:db8:c903::10'];
 /** Query slots by request id modulo this; more than can be in flight within the 1 s loss timeout. */
@@ -31,11 +32,6 @@ const LOST_AFTER_MS = 1000;
 const WARMUP_S = 1;
 const ANSWER_TYPE = 2;
 
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 
 class LoadGenerator {
   private readonly key: Buffer;
@@ -228,8 +224,8 @@ async function latency(gen: LoadGenerator, seconds: number, rate: number) {
   await paced(gen, seconds, rate);
   const elapsed = (performance.now() - t0) / 1000;
   // Wait for the stragglers up to the loss timeout.
-  const deadline = performance.now() + LOST_AFTER_MS + 50;
-  while (gen.inFlight > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  // Whatever has not come back by then is counted lost by the sweep below.
+  await waitUntil(() => gen.inFlight, (n) => n === 0, { what: 'every query answered', timeout: LOST_AFTER_MS + 50, interval: 10 }).catch(() => undefined);
   gen.sweep(performance.now() + LOST_AFTER_MS);
   const cpu = cpuSeconds(cpu0);
   const rtts = Float64Array.from(gen.rtts).sort();
@@ -239,8 +235,8 @@ async function latency(gen: LoadGenerator, seconds: number, rate: number) {
     rate: Math.round(gen.sent / elapsed),
     sent: gen.sent,
     answered: gen.answered,
-    p50_ms: round(percentile(rtts, 50)),
-    p99_ms: round(percentile(rtts, 99)),
+    p50_ms: round(percentileOrNaN(rtts, 50)),
+    p99_ms: round(percentileOrNaN(rtts, 99)),
     max_ms: round(rtts.length ? rtts[rtts.length - 1] : NaN),
     lost: gen.lost,
     rejected: gen.rejected,

@@ -45,6 +45,7 @@ import { startFrrPair, frrListenerConfig, OUR_V4, OUR_V6, FRR_V4, type Child, ty
 import { inProcessLookups } from './sorter-lookups.js';
 import type { SorterStatus } from '@bgpdns-lab/bgpdns';
 import { round } from './_figures.js';
+import { waitUntil } from '@bgpdns-lab/harness';
 import { startBird } from './_bird.js';
 import { bundleBgpdns } from '@bgpdns-lab/harness/runtime';
 
@@ -101,15 +102,16 @@ async function cpuSeconds(pid: number): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** Polls probe until it returns a value; ends early, with its output, when child exits. */
 async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, child?: Child, everyMs = 20): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (child && child.proc.exitCode !== null) throw new Error(`${what}: process exited (${child.proc.exitCode}): ${child.stderr.slice(-5).join(' | ')}`);
-    if (performance.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
-    await sleep(everyMs);
-  }
+  const { value } = await waitUntil(async () => ({ v: await probe(), exited: child ? child.proc.exitCode !== null : false }), (s) => s.v !== undefined || s.exited, {
+    what,
+    timeout: timeoutMs,
+    interval: everyMs,
+    onTimeout: () => new Error(`${what}: not within ${timeoutMs / 1000} s`),
+  });
+  if (value.v === undefined) throw new Error(`${what}: process exited (${child!.proc.exitCode}): ${child!.stderr.slice(-5).join(' | ')}`);
+  return value.v;
 }
 
 /** The same injector and table file for every receiver. */
@@ -511,16 +513,16 @@ async function startFrrPairWithPid(prefix: string, config: string): Promise<Benc
     frrPid: () => frrPid,
     async stopFrr() {
       process.kill(frrPid, 'SIGTERM');
-      const until = performance.now() + 10_000;
-      while (performance.now() < until) {
+      const alive = () => {
         try {
           process.kill(frrPid, 0);
+          return true;
         } catch {
-          return;
+          return false;
         }
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      process.kill(frrPid, 'SIGKILL');
+      };
+      const gone = await waitUntil(alive, (a) => !a, { what: `bgpd (pid ${frrPid}) gone after SIGTERM`, timeout: 10_000, interval: 50 }).then(() => true, () => false);
+      if (!gone) process.kill(frrPid, 'SIGKILL');
     },
   };
 }

@@ -19,6 +19,7 @@ import {
   frr,
   waitUntil,
   monoNow,
+  percentileOfSorted,
 } from '@bgpdns-lab/harness';
 import { TELECOM_CLAIMS } from './seed-claims.js';
 import { readFile } from 'node:fs/promises';
@@ -260,7 +261,7 @@ export class AnycastObservers {
   async resolutionMs(client: string, from: number, to: number): Promise<number> {
     const lat = (await this.probers.get(client)!.samples()).filter((s) => s.at >= from && s.at < to && isGood(s)).map((s) => s.latencyMs).sort((a, b) => a - b);
     if (lat.length === 0) throw new Error(`${client}: no answers between ${from} and ${to}`);
-    return lat[Math.floor(lat.length / 2)];
+    return percentileOfSorted(lat, 50);
   }
 
 }

@@ -4,7 +4,7 @@
  * partner routes, route reflection, the seed's timers, and that the BGP passwords
  * really are TCP MD5 on this kernel.
  */
-import test, { type ExecutionContext } from 'ava';
+import test, { type ExecutionContext, type TryResult } from 'ava';
 import { loadTopology, deploy, type LabHandle, frr, closeVtyClients, waitUntil } from '@bgpdns-lab/harness';
 import { LAB_FILE, PARTNERS, SERVICE } from './anycast-lab.js';
 
@@ -39,16 +39,15 @@ const PARTNER_AS: Record<string, string> = { comfone: '64512', sparkle: '64513',
  * once; after `timeoutMs` the last failing attempt is kept, so its failures show.
  */
 async function eventually(t: ExecutionContext, body: (tt: ExecutionContext) => Promise<void>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const attempt = await t.try(body);
-    if (attempt.passed || Date.now() > deadline) {
-      attempt.commit();
-      return;
-    }
-    attempt.discard();
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  let attempt: TryResult | undefined;
+  const tryOnce = async () => {
+    attempt?.discard();
+    attempt = await t.try(body);
+    return attempt.passed;
+  };
+  // On timeout the last failing attempt is committed below: its failures are the report.
+  await waitUntil(tryOnce, (passed) => passed, { what: `${t.title}: snapshot assertions hold`, timeout: timeoutMs, interval: 250 }).catch(() => undefined);
+  attempt!.commit();
 }
 
 test.before(async () => {

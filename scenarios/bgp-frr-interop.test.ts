@@ -38,9 +38,9 @@ test.after.always(async () => {
   await destroyTestLab(lab);
 });
 
-/** Runs a node process from the repository (so `--import tsx` resolves); stopped at the test's end. */
+/** Runs a node process from the repository (so `--import tsx` resolves) beside the speaker node; stopped at the test's end. */
 async function run(t: ExecutionContext, name: string, argv: string[]): Promise<WatchedProcess> {
-  const p = await spawnWatched(speaker, name, argv, { cwd: REPO });
+  const p = await spawnWatched(speaker, name, argv, { cwd: REPO, placement: 'beside' });
   t.teardown(() => p.proc.stop(3000));
   return p;
 }

@@ -106,7 +106,7 @@ export default defineScenario({
                 '--router-id', `198.19.255.2${i.n}`, '--hold-time', '90', '--synthetic', '--ipv4', String(table.ipv4), '--ipv6', String(table.ipv6),
                 '--seed', '11', '--next-hop6', `2001:db8:ff0${i.n + 6}::2`,
               ],
-              { role: 'inject', cwd: repoRoot },
+              { role: 'inject', placement: 'beside', cwd: repoRoot },
             ),
           );
         }

@@ -22,6 +22,7 @@ import {
   frontMetrics,
   waitUntil,
   monoNow,
+  percentileOfSorted,
 } from '@bgpdns-lab/harness';
 import { BGPDNS_CLAIMS, TELECOM_CLAIMS } from './seed-claims.js';
 
@@ -184,10 +185,10 @@ export function shareFirst(samples: DnsProbeSample[], from: number, to: number, 
   return { share: good.length ? good.filter((x) => x.answers[0] === first).length / good.length : 0, answers: good.length, lost: window.length - good.length };
 }
 
-/** Median latency of good answers in [from, to). */
+/** Median (nearest-rank p50) latency of good answers in [from, to). */
 export function medianLatency(samples: DnsProbeSample[], from: number, to: number): number | undefined {
   const l = samples.filter((x) => x.at >= from && x.at < to && isGood(x)).map((x) => x.latencyMs).sort((a, b) => a - b);
-  return l.length ? l[Math.floor(l.length / 2)] : undefined;
+  return l.length ? percentileOfSorted(l, 50) : undefined;
 }
 
 /** The DNS front's metrics that matter to the failure stories. */

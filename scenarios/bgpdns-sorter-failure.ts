@@ -22,6 +22,7 @@ import {
   type DnsProbeSample,
   BGPDNS_BIN,
   type FaultHandle,
+  percentileOfSorted,
 } from '@bgpdns-lab/harness';
 import { BgpdnsObservers, CANDIDATES, CLAIMS, CLIENTS, FRONT_SORTER_TIMEOUT_MS, ISPS, LAB_PATH, SERVER_ADDR, SERVERS, client, frontState, shareFirst } from './bgpdns-lab.js';
 
@@ -59,11 +60,11 @@ async function waitSorted(s: ScenarioContext, o: BgpdnsObservers, label: string,
   for (const c of CLIENTS) await s.step(`${label}: ${c.host} gets ${SERVER_ADDR[c.isp]} first`, () => o.waitFirst({ host: c.host, via: 'front' }, SERVER_ADDR[c.isp], label, { after, timeout }));
 }
 
-/** p-quantile of the latencies of good answers, and how many queries got none. */
+/** p99 (nearest rank) of the latencies of good answers, and how many queries got none. */
 function latencyFacts(samples: DnsProbeSample[], from: number, to: number): { p99: number; max: number; lost: number; answers: number; latencies: number[] } {
   const w = samples.filter((x) => x.at >= from && x.at < to);
   const l = w.filter(isGood).map((x) => x.latencyMs).sort((a, b) => a - b);
-  return { p99: l[Math.min(l.length - 1, Math.floor(l.length * 0.99))] ?? NaN, max: l.at(-1) ?? NaN, lost: w.length - l.length, answers: l.length, latencies: l };
+  return { p99: l.length ? percentileOfSorted(l, 99) : NaN, max: l.at(-1) ?? NaN, lost: w.length - l.length, answers: l.length, latencies: l };
 }
 
 interface EcsAnswer {
@@ -179,7 +180,7 @@ export default defineScenario({
           }
           all.sort((a, b) => a - b);
           s.log(`${t}: ECS ${subnet} while frozen: ${firstsSeen.join(' ')} (dig query times ${asked.map((a) => a.ms).join(' ')} ms)`);
-          latency.add(all[Math.floor(all.length * 0.95)]);
+          latency.add(percentileOfSorted(all, 95));
           latencyMax.add(all[all.length - 1]);
           lost.add(lostTotal);
         }
@@ -231,7 +232,7 @@ export default defineScenario({
       async run(s) {
         const node = s.lab.node('sorter');
         const key = (await readFile(path.join(s.lab.model.dir, 'sorter.key'), 'utf8')).trim();
-        const q = await node.exec([process.execPath, BGPDNS_BIN, 'sorter', 'query', '--server', '127.0.0.1:179', '--key', key, '--client', '198.19.200.1', ...CANDIDATES], { timeoutMs: 60_000 });
+        const q = await node.exec([process.execPath, BGPDNS_BIN, 'sorter', 'query', '--server', '127.0.0.1:179', '--key', key, '--client', '198.19.200.1', ...CANDIDATES], { placement: 'beside', timeoutMs: 60_000 });
         const answer = JSON.parse(q.stdout.trim().split('\n').at(-1) ?? '{}') as { status?: string; preferences?: number[] };
         s.check('sorter: 198.19.200.1 is in no table prefix → status no-route, every preference 0', answer.status === 'no-route' && (answer.preferences ?? [1]).every((p) => p === 0), q.stdout + q.stderr);
         for (let trial = 1; trial <= s.trials; trial++) {

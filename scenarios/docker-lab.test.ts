@@ -23,8 +23,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { $ } from 'zx';
-import { containersWith, createAndStart, removeContainer, attachToLab, readState, DockerRuntime } from '@bgpdns-lab/harness/runtime';
-import { Faults, leftovers, loadTopology, FrrControl, closeVtyClients, waitUntil, deploy } from '@bgpdns-lab/harness';
+import { containersWith, createAndStart, removeContainer, attachToLab, readState } from '@bgpdns-lab/harness/runtime';
+import { Faults, leftovers, loadTopology, FrrControl, closeVtyClients, waitUntil, deploy, runtimeNamed } from '@bgpdns-lab/harness';
 import { readdirSync, existsSync } from 'node:fs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -156,7 +156,7 @@ for (const file of labFiles()) {
     const model = await loadTopology(file);
     model.name = `h7e-${short}`.slice(0, 40);
     await cli(['destroy', model.name]);
-    const lab = await deploy(model, { runtime: new DockerRuntime({ runId: 'h7-every-lab' }) });
+    const lab = await deploy(model, { runtime: runtimeNamed('docker', { runId: 'h7-every-lab' }) });
     try {
       const running = (await containersWith('containerlab', model.name)).filter((c) => c.state === 'running');
       t.is(running.length, model.nodes.length);

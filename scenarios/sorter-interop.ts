@@ -301,7 +301,7 @@ export default defineScenario({
                 '--router-id', `198.19.255.2${i.n}`, '--hold-time', '90', '--synthetic', '--ipv4', String(TABLE.ipv4), '--ipv6', String(TABLE.ipv6),
                 '--seed', String(TABLE.seed), '--next-hop6', `2001:db8:ff0${i.n + 6}::2`,
               ],
-              { role: 'inject', cwd: repoRoot },
+              { role: 'inject', placement: 'beside', cwd: repoRoot },
             ),
           );
         }
@@ -357,7 +357,7 @@ export default defineScenario({
         s.check('found a client address whose longest match is best via isp2', client !== '');
         const r = await s.lab.node('sorter').exec(
           [process.execPath, BGPDNS, 'sorter', 'query', '--server', '127.0.0.1:179', '--key', QUERY_KEY, '--client', client, '198.19.201.10', '198.19.202.10', '2001:db8:c903::10'],
-          { cwd: repoRoot, timeoutMs: 30_000 },
+          { placement: 'beside', cwd: repoRoot, timeoutMs: 30_000 },
         );
         s.check('sorter query exits 0', r.exitCode === 0, r.stderr);
         const answer = JSON.parse(r.stdout.trim().split('\n').pop()!) as { status: string; preferences: number[]; neighborAs: number; matchedPrefix: string };

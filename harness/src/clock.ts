@@ -4,12 +4,12 @@
  * child processes and the harness agree on timestamps without any exchange.
  * Wall-clock times (FRR log lines) are mapped onto it with an anchor taken once.
  */
+import { monoNow } from '@bgpdns-lab/bgpdns';
+
 export type Millis = number;
 
-/** Monotonic milliseconds (fractional), comparable across processes on this host. */
-export function monoNow(): Millis {
-  return Number(process.hrtime.bigint()) / 1e6;
-}
+/** Monotonic milliseconds (fractional), comparable across processes on this host; one definition, shared with the daemons' wait helper. */
+export { monoNow };
 
 /** Offset to add to a monotonic time to get Unix epoch milliseconds. */
 const wallAnchor = Date.now() - monoNow();

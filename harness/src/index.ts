@@ -20,7 +20,9 @@ export { waitBgpConverged, waitSessionsEstablished, bgpSessions, type ConvergedR
 export type { DeployedLab, DeployedNode } from './lab/handle.js';
 export type { LabHandle } from './lab/lab-handle.js';
 export { writeChainLab, type ChainLabSpec } from './topology/generate.js';
-export type { Runtime, NodeProcess, ExecOptions, ExecResult, SpawnOptions, Leftover } from './runtime/runtime.js';
+export type { Runtime, NodeProcess, ExecOptions, ExecResult, SpawnOptions, Placement, Leftover } from './runtime/runtime.js';
+export { runtimeNamed, defaultRuntimeName, type RuntimeOptions } from './runtime/by-name.js';
+export { RUNTIME_NAMES, DEPLOYING_RUNTIMES, type RuntimeName, type DeployingRuntimeName } from './runtime/names.js';
 
 // FRR control over the vty unix sockets.
 export { FrrControl, frr, vtyClient, closeVtyClients, asPathList, type FrrNode } from './frr/frr-control.js';
@@ -63,12 +65,13 @@ export { MAINTENANCE_FILE, HEALTH_STATUS_FILE } from './kinds/bgpdns-health.js';
 export { BGPDNS_BIN } from './kinds/dns-service.js';
 
 // Waits.
-export { waitUntil, waitForJson, WaitTimeoutError, type WaitOptions, type WaitResult, type CheckResult } from './wait/wait-until.js';
-export { jsonSubset, type JsonDiff } from './wait/json-subset.js';
+export { waitUntil, waitForJson, WaitTimeoutError, type WaitOptions, type WaitResult, type CheckResult } from '@bgpdns-lab/bgpdns';
+export { jsonSubset, type JsonDiff } from '@bgpdns-lab/bgpdns';
 
 // Measurements and the run record.
 export { RunRecorder, MeasurementSeries, machineFacts, newRunId, type RunSink, type MeasurementSpec, type RecorderOptions } from './run/recorder.js';
-export { percentile, summarize, meetsSlo, sloMet, formatSlo, type Summary } from './run/stats.js';
+export { percentile, percentileOfSorted, median, summarize, type Summary } from '@bgpdns-lab/bgpdns';
+export { meetsSlo, sloMet, formatSlo } from './run/stats.js';
 export type { RunRecord, Measurement, Slo, Plane, Step, FaultEvent, ObservedEvent, Assertion, MachineFacts } from './run/record.js';
 export type { Claim, RunTopology, DnsOrderSample } from './run/record.js';
 export { validateRunRecord, parseRunRecord, readRunRecordFile, RunRecordError } from './run/schema.js';

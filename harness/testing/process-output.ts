@@ -6,7 +6,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { DeployedNode } from '../src/lab/handle.js';
-import type { NodeProcess } from '../src/runtime/runtime.js';
+import type { NodeProcess, SpawnOptions } from '../src/runtime/runtime.js';
 
 export interface WatchedProcess {
   readonly proc: NodeProcess;
@@ -19,11 +19,11 @@ export interface WatchedProcess {
   exit(): number | string | undefined;
 }
 
-/** Starts argv in `node` with its output in <node dir>/<name>.log (a fresh file). */
-export async function spawnWatched(node: DeployedNode, name: string, argv: string[], opts: { cwd?: string } = {}): Promise<WatchedProcess> {
+/** Starts argv in `node` (or beside it: `placement`) with its output in <node dir>/<name>.log (a fresh file). */
+export async function spawnWatched(node: DeployedNode, name: string, argv: string[], opts: Pick<SpawnOptions, 'cwd' | 'placement'> = {}): Promise<WatchedProcess> {
   const logFile = path.join(node.dir, `${name}.log`);
   rmSync(logFile, { force: true });
-  const proc = await node.spawn(argv, { role: name, logFile, cwd: opts.cwd });
+  const proc = await node.spawn(argv, { role: name, logFile, cwd: opts.cwd, placement: opts.placement });
   let ended: number | string | undefined;
   void proc.exited.then((code) => (ended = code));
   const text = () => {

@@ -9,7 +9,8 @@
  * (link down → 4 ms, hold timer 9.6–12 s, BFD 0.7–0.9 s); nothing here was measured.
  */
 import { RUN_RECORD_VERSION } from '../src/run/record.js';
-import { sloMet, summarize } from '../src/run/stats.js';
+import { sloMet } from '../src/run/stats.js';
+import { summarize } from '@bgpdns-lab/bgpdns';
 import type {
   Assertion,
   DnsOrderSample,

@@ -87,7 +87,7 @@ const CASES: [string[], number, RegExp][] = [
   [['demo', 'extra'], EXIT.usage, /unexpected "extra"/],
   [['deploy', labFile, '--converge-timeout=soon'], EXIT.usage, /--converge-timeout: expected seconds > 0, got "soon"/],
   [['deploy', labFile, '--converge-timeout', '0'], EXIT.usage, /--converge-timeout: expected seconds > 0, got "0"/],
-  [['deploy', labFile, '--runtime', 'vm'], EXIT.usage, /--runtime: "vm" is not known; known: netns, docker/],
+  [['deploy', labFile, '--runtime', 'vm'], EXIT.usage, /--runtime: expected netns or docker, got "vm"/],
   [['deploy', labFile, '--replace=yes'], EXIT.usage, /--replace takes no value \(got "yes"\)/],
   [['deploy', path.join(dir, 'missing.clab.yml')], EXIT.usage, /missing\.clab\.yml: file not found/],
   // labs named by topology file: the lab name comes from its name:

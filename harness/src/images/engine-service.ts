@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { engineAddress, engineAnswers } from '../runtime/docker/engine.js';
 import { cmdline, isAlive, procStartTime, terminate } from '../runtime/procs.js';
+import { waitUntil } from '@bgpdns-lab/bgpdns';
 
 /** Outside /run/bgpdns-lab on purpose: every directory there is a lab. */
 export const ENGINE_STATE_DIR = '/run/bgpdns-lab-engine';
@@ -62,11 +63,14 @@ export async function engineUp(log: (l: string) => void, timeoutMs = 60_000): Pr
   child.unref();
   writeFileSync(RECORD, JSON.stringify({ pid, startTime: procStartTime(pid) ?? 0, startedAt: new Date().toISOString() }));
   log(`started dockerd (pid ${pid}), log ${DOCKERD_LOG}`);
-  while (!(await engineAnswers(1000))) {
-    if (!isAlive(pid)) throw new Error(`dockerd exited while starting; see ${DOCKERD_LOG}`);
-    if (Date.now() - started > timeoutMs) throw new Error(`dockerd (pid ${pid}) did not answer within ${timeoutMs / 1000} s; see ${DOCKERD_LOG}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  // The wait also ends when dockerd exits: nothing would answer any more.
+  const { value: engine } = await waitUntil(async () => ({ answers: await engineAnswers(1000), alive: isAlive(pid) }), (s) => s.answers || !s.alive, {
+    what: 'dockerd answers',
+    timeout: Math.max(0, timeoutMs - (Date.now() - started)),
+    interval: 200,
+    onTimeout: () => new Error(`dockerd (pid ${pid}) did not answer within ${timeoutMs / 1000} s; see ${DOCKERD_LOG}`),
+  });
+  if (!engine.answers) throw new Error(`dockerd exited while starting; see ${DOCKERD_LOG}`);
   return { started: true, pid, seconds: (Date.now() - started) / 1000 };
 }
 

@@ -17,7 +17,8 @@ import type { LabNode } from '../topology/model.js';
 import type { TopologyIssue } from '../topology/errors.js';
 import type { DeployedNode } from '../lab/handle.js';
 import type { Kind } from './kind.js';
-import { BGPDNS_BIN, DATA_BIND, dataBind } from './dns-service.js';
+import { DATA_BIND, dataBind } from './dns-service.js';
+import { bgpdnsCommand } from './bgpdns-command.js';
 import { ensureNodeDir } from './node-dir.js';
 import { setUpServiceAddress, listenIssues, requireListen, waitUdpBound } from './lab-service.js';
 
@@ -57,6 +58,7 @@ export const bgpdnsDnsKind: Kind = {
   name: 'bgpdns-dns',
   summary: 'BGP-aware DNS front (bgpdns dns): tinydns data file or proxy (env UPSTREAM), answers ordered by the sorter (env SORTER)',
   images: ['bgpdns-lab/bgpdns-dns*'],
+  nodeImage: { docker: 'bgpdns' },
   // Our daemon runs on the harness's own node binary: nothing to install.
   needs: [],
 
@@ -77,18 +79,13 @@ export const bgpdnsDnsKind: Kind = {
   async start(ctx) {
     await setUpServiceAddress(ctx);
     const env = ctx.node.env;
-    const argv = [process.execPath, BGPDNS_BIN, 'dns'];
+    const argv = ['dns'];
     argv.push(...(env.UPSTREAM ? ['--upstream', env.UPSTREAM] : ['--data', path.join(ctx.dir, 'data')]));
     argv.push('--listen', `${requireListen(ctx.node)}:53`, '--http', FRONT_HTTP);
     if (env.SORTER) argv.push('--sorter', env.SORTER, '--key', path.join(ctx.dir, 'sorter.key'));
     if (env.SORTER_TIMEOUT) argv.push('--sorter-timeout', env.SORTER_TIMEOUT);
-    return [
-      await ctx.runtime.spawn(ctx.lab, ctx.node.name, argv, {
-        role: 'dns',
-        cwd: path.dirname(path.dirname(path.dirname(BGPDNS_BIN))),
-        logFile: path.join(ctx.dir, 'dns.log'),
-      }),
-    ];
+    const front = bgpdnsCommand(ctx, bgpdnsDnsKind.nodeImage, argv);
+    return [await ctx.runtime.spawn(ctx.lab, ctx.node.name, front.argv, { role: 'dns', placement: 'node', cwd: front.cwd, logFile: path.join(ctx.dir, 'dns.log') })];
   },
 
   ready: (ctx, timeoutMs) => waitUdpBound(ctx, requireListen(ctx.node), 53, timeoutMs, path.join(ctx.dir, 'dns.log')),

@@ -6,9 +6,11 @@ import type { TopologyIssue } from '../topology/errors.js';
 import type { NodeProcess } from '../runtime/runtime.js';
 import type { Kind, KindContext } from './kind.js';
 import { frrKind } from './frr.js';
+import { waitUntil } from '@bgpdns-lab/bgpdns';
 import { frrContext, templateIssues, writeRendered } from './templated-frr.js';
 import { readTemplateVars } from '../templates/node-config.js';
-import { BGPDNS_BIN, DATA_BIND, TINYDNS_NEEDS, DNS_SERVICES, corednsBinaryPath, dataBind, prepareDnsService, startDnsService, type DnsServiceName } from './dns-service.js';
+import { bgpdnsCommand } from './bgpdns-command.js';
+import { DATA_BIND, TINYDNS_NEEDS, DNS_SERVICES, corednsBinaryPath, dataBind, prepareDnsService, startDnsService, type DnsServiceName } from './dns-service.js';
 
 /**
  * The anycast DNS host of the telecom design: FRR (templated config, see
@@ -108,10 +110,10 @@ function planOf(ctx: KindContext): HostPlan {
   return p;
 }
 
-/** Arguments of the health agent for a node (also used by scenarios that restart it). */
-export function healthAgentArgv(dir: string, p: Omit<HostPlan, 'service' | 'dataFile'>): string[] {
+/** Arguments of `bgpdns health` for a node. */
+export function healthAgentArgs(dir: string, p: Omit<HostPlan, 'service' | 'dataFile'>): string[] {
   return [
-    process.execPath, BGPDNS_BIN, 'health',
+    'health',
     '--vty', path.join(dir, 'bgpd.vty'),
     '--asn', String(p.asn),
     '--prefix', `${p.address}/32`,
@@ -134,6 +136,8 @@ export const bgpdnsHealthKind: Kind = {
   name: 'bgpdns-health',
   summary: 'anycast DNS host: FRR (templated config) + tinydns or the bgpdns DNS front + the bgpdns health agent',
   images: ['bgpdns-lab/bgpdns-health', 'bgpdns-lab/bgpdns-health:*'],
+  // FRR, tinydns and our daemons (the bundle the image installs as bgpdns).
+  nodeImage: { docker: 'bgpdns' },
   // FRR announces the service /32; tinydns is the default DNS service (DNS_SERVICE).
   needs: [...frrKind.needs, ...TINYDNS_NEEDS],
   settingsKeys: ['config'],
@@ -161,13 +165,10 @@ export const bgpdnsHealthKind: Kind = {
     const lo = await ctx.runtime.exec(ctx.lab, ctx.node.name, ['ip', 'addr', 'replace', `${p.address}/32`, 'dev', 'lo']);
     if (lo.exitCode !== 0) throw new Error(`node ${ctx.node.name}: cannot add ${p.address}/32 to lo: ${lo.stderr.trim()}`);
     await ctx.runtime.exec(ctx.lab, ctx.node.name, ['ip', 'link', 'set', 'lo', 'up']);
-    started.push(await startDnsService(ctx, p.service, p.address));
+    started.push(await startDnsService(ctx, bgpdnsHealthKind.nodeImage, p.service, p.address));
+    const agent = bgpdnsCommand(ctx, bgpdnsHealthKind.nodeImage, healthAgentArgs(ctx.dir, p));
     started.push(
-      await ctx.runtime.spawn(ctx.lab, ctx.node.name, healthAgentArgv(ctx.dir, p), {
-        role: 'health',
-        cwd: path.dirname(path.dirname(path.dirname(BGPDNS_BIN))),
-        logFile: path.join(ctx.dir, 'health.log'),
-      }),
+      await ctx.runtime.spawn(ctx.lab, ctx.node.name, agent.argv, { role: 'health', placement: 'node', cwd: agent.cwd, logFile: path.join(ctx.dir, 'health.log') }),
     );
     return started;
   },
@@ -176,18 +177,13 @@ export const bgpdnsHealthKind: Kind = {
     const deadline = Date.now() + timeoutMs;
     await frrKind.ready(frrContext(ctx, keepBind), timeoutMs);
     const status = path.join(ctx.dir, HEALTH_STATUS_FILE);
-    let last = 'no status file yet';
-    while (Date.now() < deadline) {
-      try {
-        const s = JSON.parse(await readNodeFile(ctx, status)) as { state: string; lastError?: string };
-        if (s.state === 'up') return;
-        last = `state ${s.state}${s.lastError ? `, ${s.lastError}` : ''}`;
-      } catch {
-        /* not written yet */
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`node ${ctx.node.name}: health agent did not report the DNS service up within ${timeoutMs} ms (${last}); see ${path.join(ctx.dir, 'health.log')} and ${path.join(ctx.dir, 'dns.log')}`);
+    const read = () => readNodeFile(ctx, status).then((text) => JSON.parse(text) as { state: string; lastError?: string }).catch(() => undefined);
+    await waitUntil(read, (s) => (s ? s.state === 'up' || `state ${s.state}${s.lastError ? `, ${s.lastError}` : ''}` : 'no status file yet'), {
+      what: `node ${ctx.node.name}: health agent reports the DNS service up`,
+      timeout: Math.max(0, deadline - Date.now()),
+      interval: 50,
+      onTimeout: (e) => new Error(`node ${ctx.node.name}: health agent did not report the DNS service up within ${timeoutMs} ms (${e.lastProblem}); see ${path.join(ctx.dir, 'health.log')} and ${path.join(ctx.dir, 'dns.log')}`),
+    });
   },
 
   vtyDaemons: (ctx) => frrKind.vtyDaemons?.(frrContext(ctx, keepBind)) ?? [],

@@ -20,11 +20,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { readNodeFile, type NodeFileReader } from './node-file.js';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { parseSorterConfig, type SorterStatus } from '@bgpdns-lab/bgpdns';
+import { parseSorterConfig, type SorterStatus, waitUntil } from '@bgpdns-lab/bgpdns';
 import type { Lab, LabNode } from '../topology/model.js';
 import type { TopologyIssue } from '../topology/errors.js';
 import type { Kind } from './kind.js';
-import { BGPDNS_BIN } from './dns-service.js';
+import { bgpdnsCommand } from './bgpdns-command.js';
 import { ensureNodeDir } from './node-dir.js';
 
 export const SORTER_CONFIG_BIND = '/etc/bgpdns/sorter.yaml';
@@ -66,6 +66,7 @@ export const bgpdnsSorterKind: Kind = {
   name: 'bgpdns-sorter',
   summary: 'BGPDNS sorter: listen-only BGP + authenticated UDP ranking queries (bgpdns sorter)',
   images: ['bgpdns-lab/bgpdns-sorter*'],
+  nodeImage: { docker: 'bgpdns' },
   // Our daemon runs on the harness's own node binary: nothing to install.
   needs: [],
 
@@ -86,21 +87,19 @@ export const bgpdnsSorterKind: Kind = {
 
   async start(ctx) {
     await ctx.runtime.exec(ctx.lab, ctx.node.name, ['ip', 'link', 'set', 'lo', 'up']);
+    const sorter = bgpdnsCommand(ctx, bgpdnsSorterKind.nodeImage, ['sorter', '--config', path.join(ctx.dir, 'sorter.json')]);
     return [
-      await ctx.runtime.spawn(ctx.lab, ctx.node.name, [process.execPath, BGPDNS_BIN, 'sorter', '--config', path.join(ctx.dir, 'sorter.json')], {
-        role: 'sorter',
-        cwd: path.dirname(path.dirname(path.dirname(BGPDNS_BIN))),
-        logFile: path.join(ctx.dir, 'sorter.log'),
-      }),
+      await ctx.runtime.spawn(ctx.lab, ctx.node.name, sorter.argv, { role: 'sorter', placement: 'node', cwd: sorter.cwd, logFile: path.join(ctx.dir, 'sorter.log') }),
     ];
   },
 
   async ready(ctx, timeoutMs) {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline && !ctx.signal.aborted) {
-      if (await readSorterStatus(ctx.dir, ctx)) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`node ${ctx.node.name}: the sorter wrote no status within ${timeoutMs} ms; see ${path.join(ctx.dir, 'sorter.log')}`);
+    await waitUntil(() => readSorterStatus(ctx.dir, ctx), (status) => status !== undefined, {
+      what: `node ${ctx.node.name}: sorter status`,
+      timeout: timeoutMs,
+      interval: 50,
+      signal: ctx.signal,
+      onTimeout: () => new Error(`node ${ctx.node.name}: the sorter wrote no status within ${timeoutMs} ms; see ${path.join(ctx.dir, 'sorter.log')}`),
+    });
   },
 };

@@ -10,6 +10,7 @@ export const clientKind: Kind = {
   summary: 'a host with only its interfaces; `exec:` lines set addresses and routes',
   needs: [],
   images: ['alpine*', 'ubuntu*', 'debian*', 'busybox*', 'nicolaka/netshoot*', 'wbitt/network-multitool*'],
+  nodeImage: { docker: 'client' },
   async prepare(ctx) {
     await ensureNodeDir(ctx.dir);
   },

@@ -1,10 +1,10 @@
 import { copyFile, mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { $ } from 'zx';
 import type { NodeProcess } from '../runtime/runtime.js';
-import type { KindContext } from './kind.js';
+import type { KindContext, NodeImages } from './kind.js';
+import { BGPDNS_BIN, REPO_ROOT as repoRoot, bgpdnsCommand } from './bgpdns-command.js';
 import type { HostNeed } from '../install/host-need.js';
 import { systemUser } from './node-dir.js';
 
@@ -24,8 +24,7 @@ export const TINYDNS_NEEDS: readonly HostNeed[] = [
   { executable: '/usr/sbin/tinydns-data', package: 'tinydns' },
 ];
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const BGPDNS_BIN = path.join(repoRoot, 'images', 'bgpdns', 'bin', 'bgpdns.js');
+export { BGPDNS_BIN };
 
 export function dataBind(binds: string[]): string | undefined {
   const b = binds.find((x) => x.split(':')[1] === DATA_BIND);
@@ -53,8 +52,8 @@ export async function prepareDnsService(ctx: KindContext, service: DnsServiceNam
   }
 }
 
-/** Start the service inside the node, bound to `address`. */
-export async function startDnsService(ctx: KindContext, service: DnsServiceName, address: string): Promise<NodeProcess> {
+/** Start the service inside the node (of a kind running from `nodeImage`), bound to `address`. */
+export async function startDnsService(ctx: KindContext, nodeImage: NodeImages, service: DnsServiceName, address: string): Promise<NodeProcess> {
   const root = path.join(ctx.dir, 'tinydns');
   if (service === 'tinydns') {
     const user = systemUser('tinydns') ?? systemUser('nobody');
@@ -63,13 +62,9 @@ export async function startDnsService(ctx: KindContext, service: DnsServiceName,
       ctx.lab,
       ctx.node.name,
       ['env', '-i', `IP=${address}`, `ROOT=${root}`, `UID=${user.uid}`, `GID=${user.gid}`, '/usr/sbin/tinydns'],
-      { role: 'dns', logFile: path.join(ctx.dir, 'dns.log') },
+      { role: 'dns', placement: 'node', logFile: path.join(ctx.dir, 'dns.log') },
     );
   }
-  return ctx.runtime.spawn(
-    ctx.lab,
-    ctx.node.name,
-    [process.execPath, BGPDNS_BIN, 'dns', '--data', path.join(root, 'data'), '--listen', `${address}:53`],
-    { role: 'dns', cwd: repoRoot, logFile: path.join(ctx.dir, 'dns.log') },
-  );
+  const front = bgpdnsCommand(ctx, nodeImage, ['dns', '--data', path.join(root, 'data'), '--listen', `${address}:53`]);
+  return ctx.runtime.spawn(ctx.lab, ctx.node.name, front.argv, { role: 'dns', placement: 'node', cwd: front.cwd, logFile: path.join(ctx.dir, 'dns.log') });
 }

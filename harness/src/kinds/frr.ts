@@ -10,6 +10,7 @@ import { SUPPORTED_DAEMONS, daemonConfig, parseDaemonsFile, splitFrrConfig, type
 import { ensureNodeDir, systemUser } from './node-dir.js';
 import { vtyAnswers } from './vty-ping.js';
 import { vtyRouted } from '../frr/frr-control.js';
+import { waitUntil, type WaitTimeoutError } from '@bgpdns-lab/bgpdns';
 import { logTail } from '../runtime/log-tail.js';
 
 /**
@@ -162,19 +163,17 @@ export function daemonArgv(dir: string, daemon: Daemon): string[] {
 
 async function waitVty(ctx: KindContext, daemon: Daemon, deadline: number): Promise<void> {
   const socket = path.join(ctx.dir, `${daemon}.vty`);
-  let lastError = 'socket not created';
-  while (Date.now() < deadline) {
-    if (ctx.signal.aborted) throw new Error(`node ${ctx.node.name}: deploy aborted while waiting for ${daemon}`);
-    // A stat every few ms until the socket exists is far cheaper than a connect attempt (100 nodes wait at once).
-    // A node on another host: its socket is not on this machine; the daemon is asked through its host's engine.
-    if (vtyRouted(socket) || existsSync(socket)) {
-      const answer = await vtyAnswers(socket);
-      if (answer === true) return;
-      lastError = answer;
-      await new Promise((r) => setTimeout(r, 20));
-    } else await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`node ${ctx.node.name}: ${daemon} vty socket ${socket} did not answer (${lastError}); see ${path.join(ctx.dir, `${daemon}.log`)} and frr.log`);
+  const wait = (interval: number) => ({
+    what: `node ${ctx.node.name}: ${daemon} vty socket answers`,
+    timeout: Math.max(0, deadline - Date.now()),
+    interval,
+    signal: ctx.signal,
+    onTimeout: (e: WaitTimeoutError) => new Error(`node ${ctx.node.name}: ${daemon} vty socket ${socket} did not answer (${e.lastProblem}); see ${path.join(ctx.dir, `${daemon}.log`)} and frr.log`),
+  });
+  // A stat every few ms until the socket exists is far cheaper than a connect attempt (100 nodes wait at once).
+  // A node on another host: its socket is not on this machine; the daemon is asked through its host's engine.
+  await waitUntil(() => vtyRouted(socket) || existsSync(socket), (exists) => exists || 'socket not created', wait(5));
+  await waitUntil(() => vtyAnswers(socket), (answer) => answer, wait(20));
 }
 
 export const frrKind: Kind = {
@@ -182,6 +181,7 @@ export const frrKind: Kind = {
   needs: FRR_NEEDS,
   summary: 'FRR router (zebra, bgpd, staticd, bfdd, ospfd as its config needs) from the host install',
   images: ['quay.io/frrouting/frr', 'quay.io/frrouting/frr:*', 'frrouting/frr', 'frrouting/frr:*'],
+  nodeImage: { docker: 'frr' },
 
   async validate(lab, node) {
     return (await planFrrNode(lab, node)).issues;

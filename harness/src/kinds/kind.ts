@@ -2,12 +2,22 @@ import type { Lab, LabNode } from '../topology/model.js';
 import type { NodeProcess, Runtime } from '../runtime/runtime.js';
 import type { TopologyIssue } from '../topology/errors.js';
 import type { HostNeed } from '../install/host-need.js';
+import type { ImageName } from '../images/catalog.js';
+import type { RuntimeName } from '../runtime/names.js';
+
+/**
+ * The image (images/<name>/, built offline by `bgpdns-lab images build`, never pulled)
+ * a node of the kind runs from, per runtime that runs nodes from images. The netns
+ * runtime runs host executables instead (`needs`); attach runs whatever was deployed.
+ */
+export type NodeImages = Readonly<Partial<Record<RuntimeName, ImageName>>>;
 
 /**
  * What a node *is*: how it starts, when it is ready, how to talk to it.
  * Adding a kind = one file exporting a Kind + one line in registry.ts.
- * Kinds only act through the Runtime, so they work under netns and docker alike
- * (a kind may look at `runtime.name` where the two really differ).
+ * A kind owns its deployment facts — the image per runtime, which processes it starts
+ * and where each runs (SpawnOptions.placement) — and acts only through the Runtime,
+ * which owns the mechanics (namespace, container, exec, freeze).
  */
 export interface Kind {
   /** Name written in topology files (`kind: frr`). */
@@ -16,6 +26,8 @@ export interface Kind {
   readonly summary: string;
   /** Image names that mean this kind when a file says `kind: linux` or no kind (prefix match, `*` = any tag). */
   readonly images: readonly string[];
+  /** The image a node of this kind runs from under each runtime that runs images (Docker). */
+  readonly nodeImage: NodeImages;
   /**
    * Host executables this kind runs under the netns runtime, with their Debian package:
    * the launcher installs them for the commands whose labs use the kind, deploying refuses

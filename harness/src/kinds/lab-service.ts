@@ -12,6 +12,7 @@ import { isIP } from 'node:net';
 import type { Lab, LabNode } from '../topology/model.js';
 import type { TopologyIssue } from '../topology/errors.js';
 import type { KindContext } from './kind.js';
+import { waitUntil } from '@bgpdns-lab/bgpdns';
 
 export interface ServiceAddress {
   /** The address the daemon binds. */
@@ -69,14 +70,16 @@ export async function setUpServiceAddress(ctx: KindContext): Promise<void> {
 
 /** Resolves once a UDP socket in the node is bound to `address:port` (ss), rejects after timeoutMs. */
 export async function waitUdpBound(ctx: KindContext, address: string, port: number, timeoutMs: number, logFile: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
   const local = isIP(address) === 6 ? `[${address}]:${port}` : `${address}:${port}`;
   let last = '';
-  while (Date.now() < deadline && !ctx.signal.aborted) {
-    const r = await ctx.runtime.exec(ctx.lab, ctx.node.name, ['ss', '-Hlun', 'sport', '=', `:${port}`]);
+  await waitUntil(() => ctx.runtime.exec(ctx.lab, ctx.node.name, ['ss', '-Hlun', 'sport', '=', `:${port}`]), (r) => {
     last = r.stdout.trim();
-    if (r.exitCode === 0 && last.split('\n').some((l) => l.split(/\s+/).includes(local))) return;
-    await new Promise((res) => setTimeout(res, 50));
-  }
-  throw new Error(`node ${ctx.node.name}: nothing bound to udp ${local} within ${timeoutMs} ms (sockets: ${last || 'none'}); see ${logFile}`);
+    return r.exitCode === 0 && last.split('\n').some((l) => l.split(/\s+/).includes(local));
+  }, {
+    what: `node ${ctx.node.name}: udp ${local} bound`,
+    timeout: timeoutMs,
+    interval: 50,
+    signal: ctx.signal,
+    onTimeout: () => new Error(`node ${ctx.node.name}: nothing bound to udp ${local} within ${timeoutMs} ms (sockets: ${last || 'none'}); see ${logFile}`),
+  });
 }

@@ -65,6 +65,7 @@ export const templatedFrrKind: Kind = {
   name: 'templated-frr',
   summary: 'FRR router whose startup-config may be a *.tmpl rendered from config.vars ({{ .SITE_ASN }} …)',
   images: ['bgpdns-lab/frr', 'bgpdns-lab/frr:*'],
+  nodeImage: { docker: 'frr' },
   needs: frrKind.needs,
   settingsKeys: ['config'],
 

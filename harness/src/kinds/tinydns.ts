@@ -18,6 +18,7 @@ export const tinydnsKind: Kind = {
   name: 'tinydns',
   summary: `djbdns tinydns serving a bound data file (bind "<file>:${DATA_BIND}", env LISTEN)`,
   images: ['bgpdns-lab/tinydns*'],
+  nodeImage: { docker: 'tinydns' },
   needs: TINYDNS_NEEDS,
 
   async validate(lab, node) {
@@ -37,7 +38,7 @@ export const tinydnsKind: Kind = {
 
   async start(ctx) {
     await setUpServiceAddress(ctx);
-    return [await startDnsService(ctx, 'tinydns', requireListen(ctx.node))];
+    return [await startDnsService(ctx, tinydnsKind.nodeImage, 'tinydns', requireListen(ctx.node))];
   },
 
   ready: (ctx, timeoutMs) => waitUdpBound(ctx, requireListen(ctx.node), 53, timeoutMs, path.join(ctx.dir, 'dns.log')),

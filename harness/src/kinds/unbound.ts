@@ -47,6 +47,8 @@ export const unboundKind: Kind = {
   name: 'unbound',
   summary: `unbound recursive resolver (bind "<file>:${UNBOUND_CONFIG_BIND}", env LISTEN)`,
   images: ['mvance/unbound*', 'klutchell/unbound*', 'bgpdns-lab/unbound*'],
+  // The client image carries Debian's unbound.
+  nodeImage: { docker: 'client' },
   needs: [{ executable: UNBOUND, package: 'unbound' }],
 
   async validate(lab, node) {

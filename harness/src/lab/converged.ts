@@ -1,6 +1,7 @@
 import { monoNow, type Millis } from '../clock.js';
 import { closeVtyClients, vtyClient } from '../frr/frr-control.js';
 import type { DeployedLab, DeployedNode } from './handle.js';
+import { waitUntil } from '@bgpdns-lab/bgpdns';
 
 /**
  * "Converged" as the CLI and the lab-up benchmark mean it: every BGP session
@@ -69,43 +70,45 @@ export function waitBgpConverged(lab: DeployedLab, opts: ConvergeOptions = {}): 
 export async function waitSessionsEstablished(targets: BgpdTarget[], opts: ConvergeOptions & { what?: string } = {}): Promise<ConvergedResult> {
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const intervalMs = opts.intervalMs ?? 50;
-  const deadline = monoNow() + timeoutMs;
   const pending = new Set(targets);
   const last = new Map<string, BgpSessionState[]>();
   let sessions = 0;
   let at = monoNow();
-  try {
-    while (pending.size > 0) {
-      await Promise.all(
-        [...pending].map(async (target) => {
-          try {
-            const s = (await bgpSessions(target)).filter((x) => opts.peers?.(x.peer) ?? true);
-            last.set(target.node, s);
-            if (s.every((x) => x.state === 'Established')) {
-              pending.delete(target);
-              sessions += s.length;
-              at = monoNow();
-            }
-          } catch (e) {
-            last.set(target.node, [{ node: target.node, peer: '-', state: `vty error: ${(e as Error).message}` }]);
+  // One attempt asks every node still pending; nodes drop out once all their sessions are up.
+  const round = async (): Promise<number> => {
+    await Promise.all(
+      [...pending].map(async (target) => {
+        try {
+          const s = (await bgpSessions(target)).filter((x) => opts.peers?.(x.peer) ?? true);
+          last.set(target.node, s);
+          if (s.every((x) => x.state === 'Established')) {
+            pending.delete(target);
+            sessions += s.length;
+            at = monoNow();
           }
-        }),
-      );
-      if (opts.onProgress) {
-        const open = [...pending].flatMap((t) => last.get(t.node) ?? []);
-        opts.onProgress(sessions + open.filter((x) => x.state === 'Established').length, sessions + open.length);
-      }
-      if (pending.size === 0) break;
-      if (monoNow() > deadline) {
-        const down = [...pending].flatMap((t) => (last.get(t.node) ?? []).filter((s) => s.state !== 'Established'));
-        throw new Error(
-          `${opts.what ?? 'lab'}: BGP not converged after ${(timeoutMs / 1000).toFixed(1)} s; not Established: ${down
-            .slice(0, 20)
-            .map((s) => `${s.node} ${s.peer} ${s.state}`)
-            .join(', ')}${down.length > 20 ? ` (and ${down.length - 20} more)` : ''}`,
-        );
-      }
-      await new Promise((r) => setTimeout(r, intervalMs));
+        } catch (e) {
+          last.set(target.node, [{ node: target.node, peer: '-', state: `vty error: ${(e as Error).message}` }]);
+        }
+      }),
+    );
+    if (opts.onProgress) {
+      const open = [...pending].flatMap((t) => last.get(t.node) ?? []);
+      opts.onProgress(sessions + open.filter((x) => x.state === 'Established').length, sessions + open.length);
+    }
+    return pending.size;
+  };
+  const notConverged = () => {
+    const down = [...pending].flatMap((t) => (last.get(t.node) ?? []).filter((s) => s.state !== 'Established'));
+    return new Error(
+      `${opts.what ?? 'lab'}: BGP not converged after ${(timeoutMs / 1000).toFixed(1)} s; not Established: ${down
+        .slice(0, 20)
+        .map((s) => `${s.node} ${s.peer} ${s.state}`)
+        .join(', ')}${down.length > 20 ? ` (and ${down.length - 20} more)` : ''}`,
+    );
+  };
+  try {
+    if (pending.size > 0) {
+      await waitUntil(round, (left) => left === 0 || `${left} node(s) not converged`, { what: `${opts.what ?? 'lab'}: BGP converged`, timeout: timeoutMs, interval: intervalMs, onTimeout: notConverged });
     }
   } finally {
     await Promise.all(targets.map((t) => closeVtyClients(t.socket)));

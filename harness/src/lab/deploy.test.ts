@@ -7,6 +7,8 @@ import { deploy } from './deploy.js';
 import { attachLab, destroyLab, leftovers } from './destroy.js';
 import { waitBgpConverged } from './converged.js';
 import type { DeployEvent } from './progress.js';
+import { machineFreezers } from '../runtime/node-cgroups.js';
+import { runtimeNamed } from '../runtime/by-name.js';
 
 // Lab-backed: real namespaces and FRR. Lab names start with "h1d" (this file only) and end
 // with this run's PID, so two test runs on one machine never touch each other's labs.
@@ -124,8 +126,16 @@ test.serial('deploying a lab that already exists is refused', async (t) => {
   const file = await labFile(TWICE, []);
   await using lab = await deploy(file);
   const err = await t.throwsAsync(deploy(file));
-  t.is(err!.message, `lab "${TWICE}" already exists on this host (netns, process, dir); destroy it first: bgpdns-lab destroy ${TWICE}`);
+  // The nodes' cgroups too, where the machine has a freezer (runtime/node-cgroups.ts).
+  const cgroup = machineFreezers().length > 0 ? ', cgroup' : '';
+  t.is(err!.message, `lab "${TWICE}" already exists on this host (netns, process, dir${cgroup}); destroy it first: bgpdns-lab destroy ${TWICE}`);
   t.is(lab.nodes().length, 3);
+});
+
+test('deploy() refuses the attach runtime before touching anything: it drives labs that are already up', async (t) => {
+  await t.throwsAsync(deploy(await labFile(`r15att${RUN}`, []), { runtime: runtimeNamed('attach') }), {
+    message: `lab r15att${RUN}: the attach runtime drives a lab that is already deployed; attach with attachToLab() or \`run --attach\`, not deploy()`,
+  });
 });
 
 test.serial('a node that does not become ready in time fails the deploy with the daemon and socket, and cleans up', async (t) => {

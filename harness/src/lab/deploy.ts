@@ -3,7 +3,8 @@ import { monoNow } from '../clock.js';
 import type { Lab, LabLink, LabNode } from '../topology/model.js';
 import { loadTopology } from '../topology/load.js';
 import type { NodeProcess, Runtime } from '../runtime/runtime.js';
-import { NetnsRuntime } from '../runtime/netns.js';
+import { runtimeNamed } from '../runtime/by-name.js';
+import type { LabStateFile } from '../runtime/lab-state.js';
 import { getKind } from '../kinds/registry.js';
 import { logTail } from '../runtime/log-tail.js';
 import { missingForLab } from '../install/lab-needs.js';
@@ -13,7 +14,7 @@ import { LabHandle, NodeHandle } from './lab-handle.js';
 import type { DeployEvent, DeployTimings, NodePhase } from './progress.js';
 
 export interface DeployOptions {
-  /** Default: a new netns runtime. */
+  /** Default: the runtime named by BGPDNS_RUNTIME, else netns (runtime/by-name.ts). */
   runtime?: Runtime;
   /** Live progress (per node phase, per link, warnings). */
   onProgress?(event: DeployEvent): void;
@@ -39,7 +40,8 @@ function linkName(l: LabLink): string {
 export async function deploy(topology: string | Lab, opts: DeployOptions = {}): Promise<LabHandle> {
   const startedAt = monoNow();
   const lab = typeof topology === 'string' ? await loadTopology(topology) : topology;
-  const runtime = opts.runtime ?? new NetnsRuntime();
+  const runtime = opts.runtime ?? runtimeNamed();
+  if (runtime.name === 'attach') throw new Error(`lab ${lab.name}: the attach runtime drives a lab that is already deployed; attach with attachToLab() or \`run --attach\`, not deploy()`);
   const emit = (e: DeployEvent) => opts.onProgress?.(e);
   const warnings = [...lab.warnings];
   for (const message of lab.warnings) emit({ type: 'warning', message, at: monoNow() });
@@ -174,7 +176,7 @@ export async function deploy(topology: string | Lab, opts: DeployOptions = {}): 
   }
   deployed = true;
   // Runtimes that keep a state file (netns, docker) record that the lab is up.
-  (runtime as Partial<Pick<NetnsRuntime, 'state'>>).state?.(lab).setStatus('ready');
+  (runtime as { state?(lab: Lab): LabStateFile }).state?.(lab).setStatus('ready');
   timings.readyAt = monoNow();
   timings.totalMs = timings.readyAt - startedAt;
   emit({ type: 'lab', state: 'ready', at: timings.readyAt, ms: timings.totalMs });

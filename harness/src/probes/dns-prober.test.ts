@@ -9,6 +9,7 @@ import dnsPacket from 'dns-packet';
 import { parseProberArgs, runProber } from './dns-prober.js';
 import { clientOutage, instanceChanges, parseSamples, type DnsProbeSample } from './dns-samples.js';
 import { monoNow } from '../clock.js';
+import { waitUntil } from '@bgpdns-lab/bgpdns';
 
 /** A loopback DNS responder answering TXT with its current `site`, or staying silent while `mute`. */
 async function responder(): Promise<{ socket: Socket; port: number; state: { site: string; mute: boolean } }> {
@@ -41,7 +42,7 @@ test('samples every interval on a fixed schedule through an outage and a site sw
   const running = runProber(opts, (s) => samples.push(s), stopped);
   const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
   // Warm up until answers flow (a loaded machine can stall this process at start).
-  while (!samples.slice(-5).every((x) => x.outcome === 'answer') || samples.length < 5) await wait(20);
+  await waitUntil(() => samples.slice(-5), (last) => (last.length === 5 && last.every((x) => x.outcome === 'answer')) || 'not 5 answers in a row yet', { what: 'answers flowing', timeout: 60_000, interval: 20 });
   await wait(100);
   const t0 = monoNow();
   dns.state.mute = true;

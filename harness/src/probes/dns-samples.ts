@@ -6,6 +6,7 @@
  */
 import type { ProbeResult } from './dns-query.js';
 import { parseProberLines } from './prober-lines.js';
+import { percentileOfSorted } from '@bgpdns-lab/bgpdns';
 
 /** One probe query: its send time and sequence number, and what came back. */
 export interface DnsProbeSample extends ProbeResult {
@@ -91,7 +92,7 @@ export function clientOutage(samples: DnsProbeSample[], t0: number, end: number,
     switchMs: switched ? switched.at - t0 : undefined,
     sent: window.length,
     lost: window.length - good.length,
-    medianLatencyMs: latencies.length ? latencies[Math.floor(latencies.length / 2)] : undefined,
+    medianLatencyMs: latencies.length ? percentileOfSorted(latencies, 50) : undefined,
   };
 }
 

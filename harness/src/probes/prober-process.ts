@@ -41,7 +41,10 @@ export class RunningProber<T> {
  */
 export async function startProber<T>(node: DeployedNode, label: string, main: string, args: string[], parse: (text: string, file: string) => T[]): Promise<RunningProber<T>> {
   const file = join(node.dir, `${label}.jsonl`);
-  const argv = [process.execPath, '--import', 'tsx', join(here, main), ...args, '--out', file];
-  const proc = await node.spawn(argv, { cwd: repoRoot, role: label, logFile: join(node.dir, `${label}.log`) });
+  const instrumentArgs = [...args, '--out', file];
+  const argv = [process.execPath, '--import', 'tsx', join(here, main), ...instrumentArgs];
+  // An instrument: beside the node (its network namespace only), not in its image, not frozen with it.
+  const instrument = { source: `harness/src/probes/${main}`, args: instrumentArgs };
+  const proc = await node.spawn(argv, { placement: 'beside', instrument, cwd: repoRoot, role: label, logFile: join(node.dir, `${label}.log`) });
   return new RunningProber(node.name, file, proc, parse);
 }

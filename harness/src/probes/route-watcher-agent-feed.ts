@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DeployedNode } from '../lab/handle.js';
 import type { NodeProcess } from '../runtime/runtime.js';
-import { waitUntil } from '../wait/wait-until.js';
+import { waitUntil } from '@bgpdns-lab/bgpdns';
 import type { AgentLine } from './route-watch-agent.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -34,8 +34,10 @@ export class AgentFeed {
     const label = `route-watch-${process.pid}-${++feeds}`;
     const file = join(node.dir, `${label}.jsonl`);
     await (await open(file, 'a')).close();
-    const argv = [process.execPath, '--import', 'tsx', join(here, 'route-watch-agent-main.ts'), '--socket', node.vtySocket('bgpd'), ...(opts.logFile ? ['--log', opts.logFile] : []), '--interval', String(opts.intervalMs), ...prefixes, '--out', file];
-    const proc = await node.spawn(argv, { cwd: repoRoot, role: 'route-watch', logFile: join(node.dir, `${label}.log`) });
+    const args = ['--socket', node.vtySocket('bgpd'), ...(opts.logFile ? ['--log', opts.logFile] : []), '--interval', String(opts.intervalMs), ...prefixes, '--out', file];
+    const argv = [process.execPath, '--import', 'tsx', join(here, 'route-watch-agent-main.ts'), ...args];
+    const instrument = { source: 'harness/src/probes/route-watch-agent-main.ts', args };
+    const proc = await node.spawn(argv, { placement: 'beside', instrument, cwd: repoRoot, role: 'route-watch', logFile: join(node.dir, `${label}.log`) });
     return new AgentFeed(proc, await open(file, 'r'), file);
   }
 

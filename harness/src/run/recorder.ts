@@ -11,7 +11,8 @@ import { monoNow, type Millis } from '../clock.js';
 import type { Assertion, Claim, DnsOrderSample, FaultEvent, HostClockSample, MachineFacts, Measurement, ObservedEvent, Plane, RunHost, RunRecord, RunTopology, Slo, Step } from './record.js';
 import { clockFlag } from './host-clock.js';
 import { RUN_RECORD_VERSION } from './record.js';
-import { formatSlo, sloMet, summarize } from './stats.js';
+import { formatSlo, sloMet } from './stats.js';
+import { summarize } from '@bgpdns-lab/bgpdns';
 import { validateRunRecord } from './schema.js';
 
 /** What faults and probes need of a recorder: somewhere to put what they did and saw. */

@@ -1,26 +1,8 @@
 /**
- * Summary statistics of a measurement's trials and its SLO verdict. Percentiles
- * use the nearest-rank method: every reported figure is a value actually measured
- * (with 3 trials, p50 is the middle one and p95 the largest).
+ * A measurement's SLO verdict. Its p50/p95/max summary is the project's one stats
+ * module, images/bgpdns/src/support/stats.ts (nearest-rank percentiles).
  */
 import type { Slo } from './record.js';
-
-export function percentile(values: number[], p: number): number {
-  if (values.length === 0) throw new Error('percentile of no values');
-  if (!(p > 0 && p <= 100)) throw new Error(`percentile must be in (0, 100], got ${p}`);
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.ceil((p / 100) * sorted.length) - 1];
-}
-
-export interface Summary {
-  p50: number;
-  p95: number;
-  max: number;
-}
-
-export function summarize(values: number[]): Summary {
-  return { p50: percentile(values, 50), p95: percentile(values, 95), max: Math.max(...values) };
-}
 
 /** Whether one value satisfies the SLO. */
 export function meetsSlo(value: number, slo: Slo): boolean {

@@ -1,31 +1,40 @@
 /**
- * Pick a runtime by name (`--runtime`, or BGPDNS_RUNTIME for scenarios and
- * tests). The Docker runtime loads dockerode only when it first talks to the
- * engine, so picking it (or listing every runtime) costs nothing for netns runs.
+ * The one runtime factory: deploy(), the CLI, scenarios and destroy all get their
+ * runtime here, by name (`--runtime`, BGPDNS_RUNTIME, a lab's state file). The
+ * Docker runtime loads dockerode only when it first talks to the engine, so making
+ * one (or every runtime, for destroy and leak checks) costs nothing for netns runs.
  */
 import type { Runtime } from './runtime.js';
 import { NetnsRuntime } from './netns.js';
 import { DockerRuntime } from './docker.js';
+import { AttachRuntime } from './attach.js';
+import { DEPLOYING_RUNTIMES, RUNTIME_NAMES, runtimeNameOf, type DeployingRuntimeName, type RuntimeName } from './names.js';
 
-export const RUNTIME_NAMES = ['netns', 'docker'] as const;
-export type RuntimeName = (typeof RUNTIME_NAMES)[number];
+export { DEPLOYING_RUNTIMES, RUNTIME_NAMES, type DeployingRuntimeName, type RuntimeName };
 
-/** The runtime scenarios use: BGPDNS_RUNTIME (netns|docker), default netns. */
+/** The runtime scenarios and `deploy` use when none is given: BGPDNS_RUNTIME, default netns. */
 export function defaultRuntimeName(env = process.env): RuntimeName {
-  const name = env.BGPDNS_RUNTIME ?? 'netns';
-  if (!(RUNTIME_NAMES as readonly string[]).includes(name)) {
-    throw new Error(`BGPDNS_RUNTIME="${name}" is not a runtime; known: ${RUNTIME_NAMES.join(', ')}`);
-  }
-  return name as RuntimeName;
+  return runtimeNameOf(env.BGPDNS_RUNTIME ?? 'netns', RUNTIME_NAMES, 'BGPDNS_RUNTIME');
 }
 
-export function runtimeNamed(name: string = defaultRuntimeName()): Runtime {
-  if (name === 'netns') return new NetnsRuntime();
-  if (name === 'docker') return new DockerRuntime();
-  throw new Error(`runtime "${name}" is not known; known: ${RUNTIME_NAMES.join(', ')}`);
+export interface RuntimeOptions {
+  /** Run id put on what the runtime creates (Docker's bgpdns-lab.run label). */
+  runId?: string;
+}
+
+export function runtimeNamed(name: string = defaultRuntimeName(), opts: RuntimeOptions = {}): Runtime {
+  const known = runtimeNameOf(name, RUNTIME_NAMES, 'runtime');
+  switch (known) {
+    case 'netns':
+      return new NetnsRuntime();
+    case 'docker':
+      return new DockerRuntime(opts);
+    case 'attach':
+      return new AttachRuntime(opts);
+  }
 }
 
 /** Every runtime that may hold resources of a lab on this host (for destroy and leak checks). */
 export function allRuntimes(): Runtime[] {
-  return RUNTIME_NAMES.map((n) => runtimeNamed(n));
+  return DEPLOYING_RUNTIMES.map((n) => runtimeNamed(n));
 }

@@ -9,7 +9,7 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { $ } from 'zx';
 import { DockerRuntime } from './docker.js';
-import { containersWith } from './docker/containers.js';
+import { containersWith, createAndStart } from './docker/containers.js';
 import type { Lab, LabNode } from '../topology/model.js';
 
 const LAB = 'h7rt';
@@ -95,11 +95,13 @@ test.serial('spawn: a daemon with a host PID, output in the node directory; paus
   t.is(readFileSync(`${rt.nodeDir(lab, 'b')}/sh.log`, 'utf8'), 'started\n');
 });
 
-test.serial('a second deploy of the same node name, or a missing image, fails with one clear sentence', async (t) => {
+test.serial('a second deploy of the same node name, an unknown kind or a missing image fails with one clear sentence', async (t) => {
   await t.throwsAsync(rt.createNode(lab, node('a')), {
     message: 'container clab-h7rt-a already exists (left over from an earlier deploy?); run `bgpdns-lab destroy h7rt` first',
   });
-  await t.throwsAsync(rt.createNode(lab, node('c', { kind: 'frr-x', image: 'bgpdns-lab/client:no-such-tag' })), {
+  await t.throwsAsync(rt.createNode(lab, node('c', { kind: 'frr-x' })), { message: /^unknown kind "frr-x"; known kinds: frr, client/ });
+  const spec = { name: 'clab-h7rt-c', image: 'bgpdns-lab/client:no-such-tag', hostname: 'c', labels: { 'bgpdns-lab.lab': LAB }, env: {}, binds: [], capAdd: [], sysctls: {}, cmd: ['sleep', 'infinity'] };
+  await t.throwsAsync(createAndStart(spec), {
     message: 'image bgpdns-lab/client:no-such-tag is not on this machine; run `./bgpdns-lab images build` (images are built offline, never pulled)',
   });
 });

@@ -13,13 +13,12 @@
  * the same path, so kinds write configs on the host, daemons find them inside,
  * and FRR's vty sockets answer the harness exactly as under netns.
  *
- * Where a command runs:
- *  - the repo's bgpdns entry (`node --import tsx …/images/bgpdns/bin/bgpdns.js X`)
- *    becomes the image's installed `bgpdns X` (same sources, bundled);
- *  - any other program started with the harness's own node binary is an
- *    instrument (DNS prober, route injector) and runs on the host inside the
- *    container's network namespace (`nsenter --net`), as it would under netns;
- *  - everything else runs inside the container (docker exec).
+ * Where a command runs is declared, not guessed (SpawnOptions/ExecOptions.placement):
+ *  - 'node' (the default): inside the container (docker exec); the kind chose an
+ *    argv that exists in its image (kinds/*.ts nodeImage, kinds/bgpdns-command.ts);
+ *  - 'beside': an instrument (DNS prober, route injector) on the host inside the
+ *    container's network namespace (`nsenter --net`), as it would run under netns;
+ *    for a node on another host, in the agent container beside it.
  */
 import { spawn as spawnChild } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -28,6 +27,7 @@ import path from 'node:path';
 import { $, type ProcessPromise } from 'zx';
 import type { Lab, LabLink, LabNode } from '../topology/model.js';
 import type { ExecOptions, ExecResult, Leftover, NodeProcess, Runtime, SpawnOptions } from './runtime.js';
+import type { RuntimeName } from './names.js';
 import { LabStateFile, labDir, readState, statePath, type StateProcess } from './lab-state.js';
 import { findByArgv, procStartTime, terminate } from './procs.js';
 import { SpawnedProcess } from './netns.js';
@@ -52,9 +52,9 @@ import {
   removeNetwork,
   unpauseContainer,
 } from './docker/containers.js';
-import { execIn, spawnIn } from './docker/exec.js';
+import { execAttached, execIn, spawnIn } from './docker/exec.js';
 import { execResult } from './exec-result.js';
-import { dockerImageFor } from './docker/node-images.js';
+import { dockerImageOf } from './docker/kind-image.js';
 import { LABEL_HOST, clockExchanges, hostAgentsOf } from './docker/host-agent.js';
 import { agentInstrument, spawnInAgent, startNodeAgent } from './docker/node-agent.js';
 import { remoteVtyRoute } from './docker/remote-vty.js';
@@ -98,8 +98,6 @@ const SYSCTLS = {
   'net.ipv6.conf.default.disable_ipv6': '0',
 };
 
-const BGPDNS_ENTRY = /images\/bgpdns\/bin\/bgpdns\.js$/;
-
 export interface DockerRuntimeOptions {
   /** Run id put in every container's bgpdns-lab.run label. */
   runId?: string;
@@ -110,7 +108,7 @@ function containersFile(lab: string): string {
 }
 
 export class DockerRuntime implements Runtime {
-  readonly name: 'docker' | 'attach' = 'docker';
+  readonly name: Extract<RuntimeName, 'docker' | 'attach'> = 'docker';
   protected readonly known = new Map<string, Map<string, NodeContainer>>();
   /** Instruments started on the host in a node's namespace (not in the container). */
   private readonly hostProcs = new Map<string, SpawnedProcess[]>();
@@ -205,7 +203,7 @@ export class DockerRuntime implements Runtime {
     this.state(lab);
     const dir = this.nodeDir(lab, node.name);
     mkdirSync(dir, { recursive: true, mode: 0o755 });
-    const image = dockerImageFor(node);
+    const image = dockerImageOf(node);
     if (host) await this.crossHost.prepare(lab, host);
     const name = containerName(lab.prefix, lab.name, node.name);
     const labels: Record<string, string> = {
@@ -251,21 +249,10 @@ export class DockerRuntime implements Runtime {
     ]);
   }
 
-  /** Where argv runs: the image's bgpdns, the host (instrument in the node's namespace), or the container. */
-  private async placement(lab: Lab, node: string, argv: string[]): Promise<{ where: 'container' | 'host'; argv: string[]; c: NodeContainer }> {
-    const c = await this.container(lab.name, node);
-    const usesHarnessNode = argv[0] === process.execPath;
-    const entry = usesHarnessNode ? argv.findIndex((a) => BGPDNS_ENTRY.test(a)) : -1;
-    if (entry > 0 && (c.image === '' || c.image.startsWith('bgpdns-lab/bgpdns'))) {
-      return { where: 'container', argv: ['/usr/local/bin/bgpdns', ...argv.slice(entry + 1)], c };
-    }
-    return { where: usesHarnessNode ? 'host' : 'container', argv, c };
-  }
-
   async exec(lab: Lab, node: string, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
-    const p = await this.placement(lab, node, argv);
-    if (p.where === 'container' && p.c.host !== undefined) await this.nodeDirCopies.sync(p.c, this.nodeDir(lab, node));
-    if (p.where === 'container') return execIn(p.c.id, p.argv, { ...opts, cwd: opts.cwd === undefined ? undefined : this.containerCwd(lab, node, opts.cwd) }, p.c.endpoint);
+    const c = await this.container(lab.name, node);
+    if ((opts.placement ?? 'node') === 'node' && c.host !== undefined) await this.nodeDirCopies.sync(c, this.nodeDir(lab, node));
+    if ((opts.placement ?? 'node') === 'node') return execIn(c.id, argv, { ...opts, cwd: opts.cwd === undefined ? undefined : this.containerCwd(lab, node, opts.cwd) }, c.endpoint);
     const out = await $({
       nothrow: true,
       quiet: true,
@@ -273,28 +260,37 @@ export class DockerRuntime implements Runtime {
       cwd: opts.cwd,
       env: { ...process.env, ...opts.env },
       timeout: opts.timeoutMs,
-    })`nsenter --net=${`/proc/${p.c.pid}/ns/net`} -- ${p.argv}`;
+    })`nsenter --net=${`/proc/${c.pid}/ns/net`} -- ${argv}`;
     return execResult(out, opts.timeoutMs);
+  }
+
+  async execAttached(lab: Lab, node: string, argv: string[], opts: Pick<ExecOptions, 'env' | 'cwd' | 'placement'> = {}): Promise<number> {
+    const c = await this.container(lab.name, node);
+    if ((opts.placement ?? 'node') === 'node' && c.host !== undefined) await this.nodeDirCopies.sync(c, this.nodeDir(lab, node));
+    if ((opts.placement ?? 'node') === 'node') return execAttached(c.id, argv, { env: opts.env, cwd: opts.cwd === undefined ? undefined : this.containerCwd(lab, node, opts.cwd) }, c.endpoint);
+    const out = await $({ stdio: 'inherit', nothrow: true, quiet: true, cwd: opts.cwd, env: { ...process.env, ...opts.env } })`nsenter --net=${`/proc/${c.pid}/ns/net`} -- ${argv}`;
+    return out.exitCode ?? 128;
   }
 
   async spawn(lab: Lab, node: string, argv: string[], opts: SpawnOptions = {}): Promise<NodeProcess> {
     const dir = this.nodeDir(lab, node);
     const role = opts.role ?? path.basename(argv[0]);
     const logFile = opts.logFile ?? path.join(dir, `${path.basename(argv[0])}.log`);
-    const p = await this.placement(lab, node, argv);
+    const c = await this.container(lab.name, node);
+    const beside = opts.placement === 'beside';
     // An instrument for a node on another host runs in the agent beside it, not through nsenter here.
-    const instrument = p.where === 'host' && p.c.host !== undefined ? agentInstrument(p.argv) : undefined;
-    if (instrument) return this.spawnBesideNode(lab, node, role, argv, instrument, p.c, logFile);
-    if (p.where === 'container') {
-      if (p.c.host !== undefined) await this.nodeDirCopies.sync(p.c, dir);
-      const started = await spawnIn(p.c.id, p.argv, this.insideContainer(p.c, logFile), { env: opts.env, cwd: this.containerCwd(lab, node, opts.cwd) }, p.c.endpoint);
+    const instrument = beside && c.host !== undefined && opts.instrument ? agentInstrument(opts.instrument) : undefined;
+    if (instrument) return this.spawnBesideNode(lab, node, role, argv, instrument, c, logFile);
+    if (!beside) {
+      if (c.host !== undefined) await this.nodeDirCopies.sync(c, dir);
+      const started = await spawnIn(c.id, argv, this.insideContainer(c, logFile), { env: opts.env, cwd: this.containerCwd(lab, node, opts.cwd) }, c.endpoint);
       this.recordProcess(lab, { node, role, pid: started.pid, startTime: started.startTime ?? 0, argv });
       return new SpawnedProcess(node, role, started.pid, started.startTime ?? 0, argv, started.exited);
     }
     const fd = openSync(logFile, 'a');
     let child;
     try {
-      child = spawnChild('nsenter', [`--net=/proc/${p.c.pid}/ns/net`, '--', ...p.argv], {
+      child = spawnChild('nsenter', [`--net=/proc/${c.pid}/ns/net`, '--', ...argv], {
         cwd: opts.cwd ?? dir,
         env: { ...process.env, ...opts.env },
         stdio: ['ignore', fd, fd],

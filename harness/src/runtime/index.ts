@@ -9,7 +9,6 @@
 export { NetnsRuntime } from './netns.js';
 export { DockerRuntime, type DockerRuntimeOptions } from './docker.js';
 export { attachToLab } from './attach.js';
-export { RUNTIME_NAMES, runtimeNamed, type RuntimeName } from './by-name.js';
 export { hostsUp, hostsDown, hostSetLeftovers, loadImages } from './hosts/simulated-hosts.js';
 // The vty sockets this process connected to itself (a split-hosts test checks none crossed a host boundary).
 export { vtySocketsConnected } from '../frr/frr-control.js';

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import type { Lab } from '../topology/model.js';
+import type { DeployingRuntimeName } from './names.js';
 
 /**
  * The on-disk record of a deployed lab: <LAB_ROOT>/<lab>/state.json.
@@ -26,7 +27,7 @@ export interface LabState {
   version: 1;
   lab: string;
   /** Which runtime deployed it (docker labs keep their containers' ids in containers.json). */
-  runtime: 'netns' | 'docker';
+  runtime: DeployingRuntimeName;
   /** Topology file the lab came from. */
   file: string;
   /** PID of the harness that deployed it. */

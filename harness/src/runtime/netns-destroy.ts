@@ -7,17 +7,20 @@ import { labDir, labsOnDisk, readState } from './lab-state.js';
 import { cmdline, findByArgv, isAlive, terminate } from './procs.js';
 import { labOfNetns } from '../topology/names.js';
 import { NETNS_DIR, namespaceNames } from './netns-ip.js';
+import { labCgroups, labsWithCgroups, pidsInLabCgroups, removeLabCgroups, thawLab } from './node-cgroups.js';
 
 /**
  * Tear a netns lab down from what is on the host, not from memory: the state file,
  * the namespaces named `<lab>.*`, the processes inside them and any process whose
  * argv names them (an `ip` command a killed harness left running). Idempotent;
  * works when the deploying harness is gone. Nodes' nft tables and veths live in
- * the namespaces and go with them.
+ * the namespaces and go with them; the nodes' cgroups are thawed first (a frozen
+ * process cannot act on SIGTERM) and removed once their processes are gone.
  */
 export async function destroyNetnsLab(lab: string, graceMs = 1000): Promise<void> {
   const dir = labDir(lab);
   let deleteErrors = '';
+  await thawLab(lab);
   // Several passes: an `ip netns add` orphaned by a killed harness may land after the first look.
   for (let pass = 0; pass < 5; pass++) {
     const namespaces = await labNamespaces(lab);
@@ -28,6 +31,7 @@ export async function destroyNetnsLab(lab: string, graceMs = 1000): Promise<void
     await removeFrrTmpDirs(names);
     deleteErrors = await deleteNamespaces(namespaces);
   }
+  removeLabCgroups(lab);
   await rm(dir, { recursive: true, force: true });
   const left = await netnsLeftovers(lab);
   if (left.length > 0) {
@@ -59,13 +63,14 @@ async function deleteNamespaces(namespaces: string[]): Promise<string> {
 /** Everything of a lab (or of every lab) still on this host. */
 export async function netnsLeftovers(lab?: string): Promise<Leftover[]> {
   const all = await namespaceNames();
-  const labs = lab !== undefined ? [lab] : [...new Set([...labsOnDisk(), ...all.map(labOfNetns).filter((l): l is string => !!l)])];
+  const labs = lab !== undefined ? [lab] : [...new Set([...labsOnDisk(), ...all.map(labOfNetns).filter((l): l is string => !!l), ...labsWithCgroups()])];
   const out: Leftover[] = [];
   for (const name of labs) {
     const namespaces = await labNamespaces(name, all);
     for (const ns of namespaces) out.push({ lab: name, type: 'netns', id: ns });
     for (const p of await labProcesses(name, namespaces)) out.push({ lab: name, type: 'process', id: String(p.pid) });
     if (existsSync(labDir(name))) out.push({ lab: name, type: 'dir', id: labDir(name) });
+    for (const cg of labCgroups(name)) out.push({ lab: name, type: 'cgroup', id: cg });
   }
   return out;
 }
@@ -110,7 +115,7 @@ async function labProcesses(lab: string, namespaces: string[]): Promise<{ pid: n
   for (const p of readState(lab)?.processes ?? []) {
     if (isAlive(p.pid, p.startTime)) found.set(p.pid, p.startTime);
   }
-  for (const pid of pidsInNamespaces(namespaces)) if (!found.has(pid) && isAlive(pid)) found.set(pid, undefined);
+  for (const pid of [...pidsInNamespaces(namespaces), ...pidsInLabCgroups(lab)]) if (!found.has(pid) && isAlive(pid)) found.set(pid, undefined);
   const tokens = new Set([...namespaces, ...(readState(lab)?.namespaces ?? [])]);
   for (const pid of findByArgv(tokens, [`${labDir(lab)}/`])) if (!found.has(pid)) found.set(pid, undefined);
   return [...found].map(([pid, startTime]) => ({ pid, startTime }));

@@ -10,6 +10,7 @@ import { spawnDetached } from './spawn-detached.js';
 import { IpBatcher } from './ip-batch.js';
 import { execResult } from './exec-result.js';
 import { destroyNetnsLab, netnsLeftovers } from './netns-destroy.js';
+import { ensureNodeCgroup, joiningArgv, machineFreezers, setFrozen, type CgroupFreezer } from './node-cgroups.js';
 
 /**
  * The embedded runtime: one network namespace per node (`<lab>.<node>`, see
@@ -22,12 +23,44 @@ import { destroyNetnsLab, netnsLeftovers } from './netns-destroy.js';
  * quoted by zx, never pasted into a string). Daemons are started with child_process.spawn and an argv
  * array (no shell at all) because they must outlive a pipe: their output goes
  * straight to a log file, and they run in their own process group so a Ctrl-C
- * reaches the harness, which then stops them in order, by PID.
+ * reaches the harness, which then stops them in order, by PID. Each runs in its
+ * node's cgroup (node-cgroups.ts), which is how a node freezes at once.
  */
 export class NetnsRuntime implements Runtime {
   readonly name = 'netns' as const;
   private states = new Map<string, LabStateFile>();
   private batchers = new Map<string, IpBatcher>();
+  /** Node cgroups made so far: `<lab>/<node>` → its cgroup.procs file. */
+  private cgroups = new Map<string, Promise<string>>();
+  /** The hierarchy node cgroups live in; undefined: this machine has no freezer. */
+  readonly freezer: CgroupFreezer | undefined;
+  /** Present only when the machine has a freezer (see Runtime.freezeNode). */
+  readonly freezeNode?: (lab: Lab, node: string) => Promise<void>;
+  readonly thawNode?: (lab: Lab, node: string) => Promise<void>;
+
+  /** `freezer`: which hierarchy to use (tests pick each); default the machine's first, null for none. */
+  constructor(opts: { freezer?: CgroupFreezer | null } = {}) {
+    const f = opts.freezer === undefined ? machineFreezers()[0] : (opts.freezer ?? undefined);
+    this.freezer = f;
+    if (f) {
+      this.freezeNode = (lab, node) => setFrozen(f, lab.name, node, true);
+      this.thawNode = (lab, node) => setFrozen(f, lab.name, node, false);
+    }
+  }
+
+  /** The node's cgroup.procs file, the cgroup made on first use (named by lab and node, see node-cgroups.ts). */
+  private cgroupOf(lab: Lab, node: string): Promise<string> | undefined {
+    const f = this.freezer;
+    if (!f) return undefined;
+    const key = `${lab.name}/${node}`;
+    let procs = this.cgroups.get(key);
+    if (!procs) {
+      procs = ensureNodeCgroup(f, lab.name, node);
+      procs.catch(() => this.cgroups.delete(key));
+      this.cgroups.set(key, procs);
+    }
+    return procs;
+  }
 
   /** Lab-building commands (namespaces, links) of one lab, coalesced into `ip -batch` runs (see ip-batch.ts). */
   private ip(lab: Lab): IpBatcher {
@@ -85,12 +118,21 @@ export class NetnsRuntime implements Runtime {
     return execResult(out, opts.timeoutMs);
   }
 
+  async execAttached(lab: Lab, node: string, argv: string[], opts: Pick<ExecOptions, 'env' | 'cwd'> = {}): Promise<number> {
+    const out = await $({ stdio: 'inherit', nothrow: true, quiet: true, cwd: opts.cwd, env: { ...process.env, ...opts.env } })`ip netns exec ${netnsName(lab.name, node)} ${argv}`;
+    return out.exitCode ?? 128;
+  }
+
   async spawn(lab: Lab, node: string, argv: string[], opts: SpawnOptions = {}): Promise<NodeProcess> {
     const ns = netnsName(lab.name, node);
     const dir = this.nodeDir(lab, node);
     const role = opts.role ?? path.basename(argv[0]);
     const logFile = opts.logFile ?? path.join(dir, `${path.basename(argv[0])}.log`);
-    const child = await spawnDetached('ip', ['netns', 'exec', ns, ...argv], {
+    const inNs = ['ip', 'netns', 'exec', ns, ...argv];
+    // The node's own processes join its cgroup (frozen with it); instruments beside it do not.
+    const cgroup = opts.placement === 'beside' ? undefined : this.cgroupOf(lab, node);
+    const [file, ...args] = cgroup ? joiningArgv(await cgroup, inNs) : inNs;
+    const child = await spawnDetached(file, args, {
       logFile,
       cwd: opts.cwd ?? dir,
       env: opts.env,
@@ -115,6 +157,7 @@ export class NetnsRuntime implements Runtime {
     await destroyNetnsLab(labName);
     this.states.delete(labName);
     this.batchers.delete(labName);
+    for (const key of this.cgroups.keys()) if (key.startsWith(`${labName}/`)) this.cgroups.delete(key);
   }
 
   leftovers(labName?: string): Promise<Leftover[]> {

@@ -1,4 +1,5 @@
 import { readFileSync, readdirSync } from 'node:fs';
+import { waitUntil } from '@bgpdns-lab/bgpdns';
 
 /**
  * Processes seen through /proc: identity (PID + start time, so a reused PID is never
@@ -60,10 +61,6 @@ export function findByArgv(tokens: ReadonlySet<string>, substrings: readonly str
   return found;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
 /** SIGTERM every live process, SIGKILL what is still there after graceMs; resolves when all are gone. */
 export async function terminate(pids: readonly { pid: number; startTime?: number }[], graceMs = 1000): Promise<void> {
   const live = pids.filter((p) => isAlive(p.pid, p.startTime));
@@ -77,16 +74,11 @@ export async function terminate(pids: readonly { pid: number; startTime?: number
       }
     }
   };
+  const allGone = () => !live.some((p) => isAlive(p.pid, p.startTime));
   send('SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (live.some((p) => isAlive(p.pid, p.startTime))) {
-    if (Date.now() >= deadline) {
-      send('SIGKILL');
-      break;
-    }
-    await sleep(10);
-  }
-  // After SIGKILL the kernel needs a moment to reap; a process of ours may stay a zombie (counted as gone).
-  const killDeadline = Date.now() + 5000;
-  while (live.some((p) => isAlive(p.pid, p.startTime)) && Date.now() < killDeadline) await sleep(5);
+  const gone = await waitUntil(allGone, (ok) => ok, { what: 'processes exit after SIGTERM', timeout: graceMs, interval: 10 }).then(() => true, () => false);
+  if (gone) return;
+  send('SIGKILL');
+  // After SIGKILL the kernel needs a moment to reap; a process of ours may stay a zombie (counted as gone), so no error.
+  await waitUntil(allGone, (ok) => ok, { what: 'processes gone after SIGKILL', timeout: 5000, interval: 5 }).catch(() => undefined);
 }

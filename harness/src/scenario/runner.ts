@@ -1,5 +1,5 @@
 /**
- * `bgpdns-lab run SCENARIO… [--trials N] [--runtime netns|docker]` and `demo`: run
+ * `bgpdns-lab run SCENARIO… [--trials N] [--runtime NAME]` and `demo`: run
  * scenarios one after the other into one run record. Exit 0 when every assertion and
  * SLO held, 1 when one failed, 2 when a lab could not be built or torn down (EXIT). The last
  * stdout line is `{"run":…,"record":…,"met":…}` (README, docs/cli.md).
@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Runtime } from '../runtime/runtime.js';
-import { NetnsRuntime } from '../runtime/netns.js';
+import { runtimeNamed } from '../runtime/by-name.js';
+import type { RuntimeName } from '../runtime/names.js';
 import { RunRecorder } from '../run/recorder.js';
 import type { MachineFacts, RunRecord } from '../run/record.js';
 import { formatSlo } from '../run/stats.js';
@@ -19,7 +20,7 @@ import { EXIT } from '../cli/exit-codes.js';
 
 export interface RunOptions {
   trials: number;
-  runtime: 'netns' | 'docker' | 'attach';
+  runtime: RuntimeName;
   /** Deploy under this lab name instead of the scenario's (demo uses its own). */
   labName?: string;
   /** Progress lines (stderr by default, so stdout ends with the JSON line). */
@@ -44,16 +45,6 @@ export async function loadScenario(ref: string): Promise<Scenario> {
   return mod.default;
 }
 
-async function makeRuntime(name: RunOptions['runtime']): Promise<Runtime> {
-  if (name === 'netns') return new NetnsRuntime();
-  if (name === 'attach') return new (await import('../runtime/attach.js')).AttachRuntime();
-  // Loaded only when asked for: the docker runtime pulls in dockerode.
-  const specifier = '../runtime/docker.js';
-  const mod = (await import(specifier)) as { DockerRuntime?: new () => Runtime };
-  if (!mod.DockerRuntime) throw new Error('the docker runtime is not available in this build');
-  return new mod.DockerRuntime();
-}
-
 export async function runScenarios(scenarios: Scenario[], opts: RunOptions): Promise<RunResult> {
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const labs = scenarios.map((s) => opts.labName ?? s.lab.name ?? path.basename(s.lab.file));
@@ -61,7 +52,7 @@ export async function runScenarios(scenarios: Scenario[], opts: RunOptions): Pro
   let machine: MachineFacts | undefined;
   let runtime: Runtime | undefined;
   try {
-    runtime = await makeRuntime(opts.runtime);
+    runtime = runtimeNamed(opts.runtime);
   } catch (err) {
     recorder.setError(`runtime ${opts.runtime}: ${(err as Error).message}`);
   }

@@ -50,6 +50,8 @@ test('bad hosts name the field: unknown host, endpoint scheme, underlay outside 
   // An IPv6 documentation address: a lab address, but not the IPv4 underlay a host needs.
   const space = await t.throwsAsync(load(lab('hosts:\n  far: {endpoint: "tcp://far:2375", underlay: "2001:db8::2"}')), { instanceOf: TopologyError });
   t.regex(space!.message, /hosts\.far\.underlay: "2001:db8::2" is not an IPv4 address inside 198\.18\.0\.0\/15/);
+  const extra = await t.throwsAsync(load(lab('hosts:\n  far: {endpoint: "tcp://far:2375", underlay: 198.19.254.2, user: lab}')), { instanceOf: TopologyError });
+  t.regex(extra!.message, /hosts\.far: unknown key "user" \(line \d+\)/);
 });
 
 test('placeOnHosts: by node, by group, * for the rest; unknown host or node is an error naming it', async (t) => {

@@ -95,6 +95,12 @@ test('unknown group', async (t) => {
   await rejects(t, 'name: h1t\ntopology:\n  groups:\n    core: {kind: frr}\n  nodes:\n    r1: {group: edge}\n', 'topology.nodes.r1.group: unknown group "edge"; groups in this file: core');
 });
 
+test('a link MTU must be a positive integer', async (t) => {
+  await rejects(t, twoRouters('  links:\n    - endpoints: ["r1:eth1", "r2:eth1"]\n      mtu: 0\n'), 'topology.links[0].mtu: expected a number > 0, got 0 (line 8)');
+  await rejects(t, twoRouters('  links:\n    - endpoints: ["r1:eth1", "r2:eth1"]\n      mtu: 1.5\n'), 'topology.links[0].mtu: expected an integer, got 1.5 (line 8)');
+  await rejects(t, twoRouters('  links:\n    - endpoints: ["r1:eth1", "r2:eth1"]\n      mtu: big\n'), 'topology.links[0].mtu: expected a number, got string (line 8)');
+});
+
 test('link to a node that does not exist', async (t) => {
   await rejects(t, twoRouters('  links:\n    - endpoints: ["r1:eth1", "r3:eth1"]\n'), 'topology.links[0].endpoints[1]: "r3:eth1" names node "r3", which is not in topology.nodes (nodes: r1, r2)');
 });

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
-import type { ZodIssue } from 'zod';
+import type { z } from 'zod/v4';
 import type { Lab, LabLink, LabNode, LinkEndpoint } from './model.js';
 import { TopologyError, formatIssue, joinPath, type TopologyIssue } from './errors.js';
 import { knownKeys, rawTopologyFile, type RawLink, type RawNodeFields, type RawTopologyFile } from './schema.js';
@@ -61,9 +61,10 @@ export async function parseTopology(text: string, absFile: string, shown = absFi
     return { path: joinPath(p), message: line ? `${message} (line ${line})` : message };
   };
 
-  const parsed = rawTopologyFile.safeParse(doc.toJS() ?? undefined);
+  // reportInput: the messages name the type actually found ("got number").
+  const parsed = rawTopologyFile.safeParse(doc.toJS() ?? undefined, { reportInput: true });
   if (!parsed.success) {
-    throw new TopologyError(shown, flattenUnions(parsed.error.issues).map((i) => at(i.path, zodMessage(i, doc))));
+    throw new TopologyError(shown, flattenUnions(parsed.error.issues).map((i) => at(issuePath(i), zodMessage(i, doc))));
   }
   const raw = parsed.data;
   const issues: TopologyIssue[] = [];
@@ -290,10 +291,11 @@ function collectUnknownKeys(raw: RawTopologyFile, warn: (p: (string | number)[],
 const TYPE_WORDS: Record<string, string> = {
   string: 'a string',
   number: 'a number',
-  integer: 'an integer',
   boolean: 'true or false',
   array: 'a list',
   object: 'a mapping',
+  record: 'a mapping',
+  int: 'an integer',
   null: 'nothing (null)',
   undefined: 'nothing',
 };
@@ -302,36 +304,55 @@ function typeWord(t: string): string {
   return TYPE_WORDS[t] ?? t;
 }
 
+type Issue = z.core.$ZodIssue;
+
+/** Where an issue is; object keys and array indices only (the schema has no symbol keys). */
+function issuePath(issue: Issue): (string | number)[] {
+  return issue.path as (string | number)[];
+}
+
+/** The same issue, its path prefixed (a union branch's issues are relative to the union). */
+function under(prefix: readonly PropertyKey[], issue: Issue): Issue {
+  return { ...issue, path: [...prefix, ...issue.path] };
+}
+
+/** The type a value was found to have, in the words of the messages ("got number"). */
+function typeOf(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+}
+
 /**
  * A union error (e.g. "a node mapping or null") is reported by the branch the value
  * really matched: when some branch failed deeper inside the value (a node's `kind`
  * is a number), those inner issues are the useful ones.
  */
-function flattenUnions(issues: ZodIssue[]): ZodIssue[] {
+function flattenUnions(issues: readonly Issue[]): Issue[] {
   return issues.flatMap((issue) => {
     if (issue.code !== 'invalid_union') return [issue];
-    const branches = issue.unionErrors.map((e) => e.issues).filter((b) => b.some((i) => i.path.length > issue.path.length));
+    const branches = issue.errors.filter((b) => b.some((i) => i.path.length > 0));
     if (branches.length === 0) return [issue];
     branches.sort((a, b) => a.length - b.length);
-    return flattenUnions(branches[0]);
+    return flattenUnions(branches[0].map((i) => under(issue.path, i)));
   });
 }
 
-function zodMessage(issue: ZodIssue, doc: Document): string {
+function zodMessage(issue: Issue, doc: Document): string {
   switch (issue.code) {
     case 'invalid_type':
-      if (issue.received === 'undefined') return `is required (expected ${typeWord(issue.expected)})`;
-      return `expected ${typeWord(issue.expected)}, got ${issue.received}`;
+      if (issue.input === undefined) return `is required (expected ${typeWord(issue.expected)})`;
+      if (issue.expected === 'int' && typeof issue.input === 'number') return `expected an integer, got ${issue.input}`;
+      return `expected ${typeWord(issue.expected)}, got ${typeOf(issue.input)}`;
     case 'invalid_union': {
-      const value = doc.getIn(issue.path);
-      const got = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
-      const types = new Set(issue.unionErrors.flatMap((e) => e.issues.filter((i) => i.code === 'invalid_type' && i.path.length === issue.path.length).map((i) => typeWord((i as { expected: string }).expected))));
-      if (types.size > 0) return `expected ${[...types].join(' or ')}, got ${isNode(value) ? 'mapping' : got}`;
-      const deepest = issue.unionErrors.flatMap((e) => e.issues).sort((a, b) => b.path.length - a.path.length)[0];
-      return deepest ? `${joinPath(deepest.path.slice(issue.path.length)) || 'value'}: ${zodMessage(deepest, doc)}` : issue.message;
+      const value = doc.getIn(issuePath(issue));
+      const types = new Set(issue.errors.flatMap((b) => b.filter((i) => i.code === 'invalid_type' && i.path.length === 0).map((i) => typeWord((i as { expected: string }).expected))));
+      if (types.size > 0) return `expected ${[...types].join(' or ')}, got ${isNode(value) ? 'mapping' : typeOf(value)}`;
+      const deepest = issue.errors.flat().sort((a, b) => b.path.length - a.path.length)[0];
+      return deepest ? `${joinPath(issuePath(deepest)) || 'value'}: ${zodMessage(under(issue.path, deepest), doc)}` : issue.message;
     }
+    case 'unrecognized_keys':
+      return `unknown key${issue.keys.length === 1 ? '' : 's'} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
     case 'too_small':
-      return `expected a number > 0, got ${doc.getIn(issue.path)}`;
+      return `expected a number > 0, got ${doc.getIn(issuePath(issue))}`;
     default:
       return issue.message;
   }

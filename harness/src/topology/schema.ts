@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 
 /**
  * The containerlab topology file (*.clab.yml) as written, before defaults, kinds
@@ -15,9 +15,9 @@ export const nodeFields = z
     group: z.string(),
     image: z.string(),
     binds: z.array(z.string()),
-    env: z.record(scalar),
+    env: z.record(z.string(), scalar),
     exec: z.array(z.string()),
-    labels: z.record(scalar),
+    labels: z.record(z.string(), scalar),
     'startup-config': z.string(),
   })
   .partial()
@@ -41,15 +41,15 @@ export const rawTopologyFile = z
     name: z.string(),
     prefix: z.string().optional(),
     // Management network: used by the docker runtime only; the netns runtime has none.
-    mgmt: z.record(z.unknown()).optional(),
+    mgmt: z.record(z.string(), z.unknown()).optional(),
     // Our extension (containerlab has no multi-host topology): NAME → Docker endpoint + underlay address.
-    hosts: z.record(z.object({ endpoint: z.string(), underlay: z.string() }).strict()).optional(),
+    hosts: z.record(z.string(), z.object({ endpoint: z.string(), underlay: z.string() }).strict()).optional(),
     topology: z
       .object({
         defaults: nodeFields.optional(),
-        kinds: z.record(z.union([nodeFields, z.null()])).optional(),
-        groups: z.record(z.union([nodeFields, z.null()])).optional(),
-        nodes: z.record(z.union([nodeFields, z.null()])),
+        kinds: z.record(z.string(), z.union([nodeFields, z.null()])).optional(),
+        groups: z.record(z.string(), z.union([nodeFields, z.null()])).optional(),
+        nodes: z.record(z.string(), z.union([nodeFields, z.null()])),
         links: z.array(rawLink).optional(),
       })
       .passthrough(),

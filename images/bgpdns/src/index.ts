@@ -1,8 +1,9 @@
 /**
  * @bgpdns-lab/bgpdns — how other processes talk to the BGPDNS daemons: the sorter's
  * config file, status and authenticated query protocol, FRR's vty (the health agent and
- * the harness drive FRR with it), DNS over TCP framing and address helpers. Light to load:
- * the harness's command line imports it.
+ * the harness drive FRR with it), DNS over TCP framing and address helpers — and the
+ * support both packages share: the wait helper, stats, the monotonic clock. Light to
+ * load: the harness's command line imports it.
  *
  * The other public entry points (docs/writing-scenarios.md lists them all):
  *   @bgpdns-lab/bgpdns/sorter   the sorter's engine in-process: RIB, ranking, query server, route tables
@@ -31,3 +32,9 @@ export { TcpFramer } from './dns/wire/tcp-framer.js';
 
 // IPv4/IPv6 addresses and prefixes as the RIB holds them.
 export { parseAddress, parsePrefix, formatIPv4, formatIPv6, formatPrefix } from './rib/address.js';
+
+// Shared with the harness (it re-exports them): the one wait helper, the one stats module, the clock.
+export { waitUntil, waitForJson, WaitTimeoutError, type WaitOptions, type WaitResult, type CheckResult } from './support/wait-until.js';
+export { jsonSubset, type JsonDiff } from './support/json-subset.js';
+export { percentile, percentileOfSorted, median, summarize, type Summary } from './support/stats.js';
+export { monoNow } from './support/mono-clock.js';

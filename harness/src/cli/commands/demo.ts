@@ -1,5 +1,6 @@
 import { defineCommand, expectPositionals, UsageError } from '../command.js';
 import { loadScenarios, RUN_OPTIONS, runFlags } from './run.js';
+import { DEPLOYING_RUNTIMES, runtimeList } from '../../runtime/names.js';
 
 /** The demo's own lab name, so it never collides with a lab the user deployed by hand. */
 const DEMO_LAB = 'mh-demo';
@@ -8,7 +9,7 @@ export const DEMO_SCENARIOS = ['bgpdns-sort-order', 'bgpdns-link-cut', 'bgpdns-s
 
 export const command = defineCommand({
   summary: 'deploy labs/multihomed, run the BGPDNS sort-order, link-cut and sorter-failure scenarios, print measurements vs SLOs, destroy',
-  usage: `usage: bgpdns-lab demo [--trials N] [--runtime netns|docker]
+  usage: `usage: bgpdns-lab demo [--trials N] [--runtime ${DEPLOYING_RUNTIMES.join('|')}]
 
 Deploys labs/multihomed as lab "${DEMO_LAB}" (a server multi-homed to three ISPs, the
 BGPDNS sorter, tinydns, the DNS front, unbound, three client ASes) and runs
@@ -24,7 +25,7 @@ Exit codes and last line as \`bgpdns-lab run\`: 0 every assertion and SLO held,
   async run({ positionals, values }) {
     expectPositionals(positionals, 0, 0, 'no arguments besides options');
     const opts = runFlags(values);
-    if (opts.runtime === 'attach') throw new UsageError('--runtime: the demo deploys its own lab; expected netns or docker');
+    if (opts.runtime === 'attach') throw new UsageError(`--runtime: the demo deploys its own lab; expected ${runtimeList(DEPLOYING_RUNTIMES)}`);
     const scenarios = await loadScenarios(DEMO_SCENARIOS);
     const { lastLine, measurementTable, runScenarios } = await import('../../scenario/runner.js');
     const result = await runScenarios(scenarios, { ...opts, labName: DEMO_LAB });

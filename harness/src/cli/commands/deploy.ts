@@ -2,10 +2,11 @@ import { existsSync } from 'node:fs';
 import { monoNow } from '../../clock.js';
 import { defineCommand, EXIT, LabError, UsageError } from '../command.js';
 import { ProgressView } from '../progress-view.js';
+import { DEPLOYING_RUNTIMES, runtimeNameOf } from '../../runtime/names.js';
 
 export const command = defineCommand({
   summary: 'deploy a topology file (*.clab.yml); prints time to ready and to BGP converged',
-  usage: `usage: bgpdns-lab deploy <file.clab.yml> [--runtime netns|docker] [--replace] [--no-converge] [--converge-timeout SECONDS]
+  usage: `usage: bgpdns-lab deploy <file.clab.yml> [--runtime ${DEPLOYING_RUNTIMES.join('|')}] [--replace] [--no-converge] [--converge-timeout SECONDS]
 
 Deploys every node (namespace, links, daemons, exec lines) with live progress on
 stderr, then waits until every BGP session of the lab is Established.
@@ -30,17 +31,14 @@ did not converge within --converge-timeout (the lab then stays up to inspect);
     const timeoutText = values['converge-timeout'] ?? '60';
     const timeoutS = Number(timeoutText);
     if (!/^\d+(\.\d+)?$/.test(timeoutText) || !(timeoutS > 0)) throw new UsageError(`--converge-timeout: expected seconds > 0, got "${timeoutText}"`);
-    const [{ deploy }, { bgpNodes, waitBgpConverged }, { loadTopology }, { destroyLab }, { RUNTIME_NAMES, defaultRuntimeName, runtimeNamed }] = await Promise.all([
+    const [{ deploy }, { bgpNodes, waitBgpConverged }, { loadTopology }, { destroyLab }, { defaultRuntimeName, runtimeNamed }] = await Promise.all([
       import('../../lab/deploy.js'),
       import('../../lab/converged.js'),
       import('../../topology/load.js'),
       import('../../lab/destroy.js'),
       import('../../runtime/by-name.js'),
     ]);
-    const runtimeName = values.runtime ?? defaultRuntimeName();
-    if (!(RUNTIME_NAMES as readonly string[]).includes(runtimeName)) {
-      throw new UsageError(`--runtime: "${runtimeName}" is not known; known: ${RUNTIME_NAMES.join(', ')}`);
-    }
+    const runtimeName = runtimeNameOf(values.runtime ?? defaultRuntimeName(), DEPLOYING_RUNTIMES, values.runtime !== undefined ? '--runtime' : 'BGPDNS_RUNTIME', UsageError);
     if (!existsSync(file)) throw new UsageError(`${file}: file not found`);
     const runtime = runtimeNamed(runtimeName);
     const t0 = monoNow();

@@ -5,8 +5,9 @@ export const command = defineCommand({
   summary: 'run a command (or a shell) inside a lab node',
   usage: `usage: bgpdns-lab exec [lab | file.clab.yml] <node> [-- <command…>]
 
-Runs the command in the node's network namespace with your terminal attached and
-exits with its exit code. Without a command: an interactive shell in the node.
+Runs the command inside the node (its network namespace, or its container on
+Docker; also in a lab driven by attaching) with your terminal attached and exits
+with its exit code. Without a command: an interactive shell in the node.
 The lab by name or by its topology file; it may be omitted when only one lab is
 deployed. Without "--" the command starts at the first word after the node.
 \`vtysh\` in an FRR node talks to that node's daemons.
@@ -36,15 +37,14 @@ such lab or node) or 77 (not root).`,
   async run({ positionals, command: argvInNode }) {
     if (positionals.length === 0 || positionals.length > 2) throw new UsageError('expected [lab] <node>, then the command (after "--")');
     const [labWord, nodeName] = positionals.length === 2 ? positionals : [undefined, positionals[0]];
-    const [{ $ }, { attachLab }, { getKind }] = await Promise.all([import('zx'), import('../../lab/destroy.js'), import('../../kinds/registry.js')]);
+    const [{ attachLab }, { getKind }] = await Promise.all([import('../../lab/destroy.js'), import('../../kinds/registry.js')]);
     const lab = attachLab(pickLab(labWord));
     const node = pickNode(lab, nodeName);
-    const cmd = argvInNode.length > 0 ? argvInNode : [process.env.SHELL || '/bin/bash'];
+    // The shell named by SHELL where the node sees it (netns: the host's environment), else bash.
+    const cmd = argvInNode.length > 0 ? argvInNode : ['sh', '-c', 'exec "${SHELL:-/bin/bash}"'];
     const kind = getKind(node.kind);
     // The kind's environment (for FRR: its vtysh bound to the node's daemons first on PATH).
-    const env = { ...process.env, ...(kind.execEnv?.({ lab: lab.model, node: node.model, dir: node.dir }) ?? {}) };
-    const ns = node.netns.replace('/run/netns/', '');
-    const out = await $({ stdio: 'inherit', nothrow: true, quiet: true, env })`ip netns exec ${ns} ${cmd}`;
-    return out.exitCode ?? 1;
+    const env = kind.execEnv?.({ lab: lab.model, node: node.model, dir: node.dir }) ?? {};
+    return lab.runtime.execAttached(lab.model, node.name, cmd, { env });
   },
 });

@@ -2,12 +2,13 @@ import { defineCommand, UsageError, wholeNumber } from '../command.js';
 import type { RunOptions } from '../../scenario/runner.js';
 import type { Scenario } from '../../scenario/scenario.js';
 import { labNameOf } from '../lab-arg.js';
+import { RUNTIME_NAMES, runtimeNameOf } from '../../runtime/names.js';
 
 /** The options `run` and `demo` share. */
 export const RUN_OPTIONS = { trials: { type: 'string' }, runtime: { type: 'string' } } as const;
 
 /**
- * `--trials N` (else $BGPDNS_TRIALS, else 3); `--runtime netns|docker|attach`; `--attach LAB`
+ * `--trials N` (else $BGPDNS_TRIALS, else 3); `--runtime` (any of RUNTIME_NAMES); `--attach LAB`
  * = `--runtime attach` under lab LAB (a name or a topology file) instead of each scenario's own.
  */
 export function runFlags(values: { trials?: string; runtime?: string; attach?: string }): Pick<RunOptions, 'trials' | 'runtime' | 'labName'> {
@@ -16,9 +17,7 @@ export function runFlags(values: { trials?: string; runtime?: string; attach?: s
     if (values.runtime !== undefined) throw new UsageError('--attach LAB drives a running lab; it takes no --runtime');
     return { trials, runtime: 'attach', labName: labNameOf(values.attach) };
   }
-  const runtime = values.runtime ?? 'netns';
-  if (runtime !== 'netns' && runtime !== 'docker' && runtime !== 'attach') throw new UsageError(`--runtime: expected netns, docker or attach, got "${runtime}"`);
-  return { trials, runtime };
+  return { trials, runtime: runtimeNameOf(values.runtime ?? 'netns', RUNTIME_NAMES, '--runtime', UsageError) };
 }
 
 /** Scenarios by name or path; an unknown one is a usage error (nothing has run yet). */
@@ -37,7 +36,7 @@ export async function loadScenarios(refs: readonly string[]): Promise<Scenario[]
 
 export const command = defineCommand({
   summary: 'run scenarios (deploy, story, measurements vs SLOs, run record, destroy)',
-  usage: `usage: bgpdns-lab run SCENARIO… [--trials N] [--runtime netns|docker|attach | --attach LAB]
+  usage: `usage: bgpdns-lab run SCENARIO… [--trials N] [--runtime ${RUNTIME_NAMES.join('|')} | --attach LAB]
 
 SCENARIO is a name from scenarios/ (upstream-failover) or a path to a scenario module.
 Each scenario deploys its lab, runs its parts, and destroys the lab. Everything goes

@@ -7,7 +7,7 @@
  */
 import type { Lab, LabHost, LabLink } from '../../topology/model.js';
 import { copyImages, imageLabels, requireEngine } from './engine.js';
-import { dockerImageFor } from './node-images.js';
+import { dockerImageOf } from './kind-image.js';
 import { AGENT_IMAGE, VXLAN_OVERHEAD, createTunnelEnd, hostAgentsOf, removeStrayTunnels, startHostAgent, tunnelAlias, underlayMtu, vniFor, type HostAgent } from './host-agent.js';
 
 /** The label our image builds carry with the hash of their inputs (images/build.ts). */
@@ -30,7 +30,7 @@ export class CrossHost {
    * (its nodes' and the agent's) is on that engine, and so is the lab's agent.
    */
   async prepare(lab: Lab, host: LabHost): Promise<void> {
-    const images = new Set([AGENT_IMAGE, ...lab.nodes.filter((n) => n.host === host.name).map((n) => dockerImageFor(n))]);
+    const images = new Set([AGENT_IMAGE, ...lab.nodes.filter((n) => n.host === host.name).map((n) => dockerImageOf(n))]);
     await ensureImages([...images].sort(), host.endpoint);
     await this.agent(lab, host);
   }

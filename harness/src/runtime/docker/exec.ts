@@ -182,3 +182,53 @@ export async function execStreaming(
   });
   return { done };
 }
+
+/**
+ * Run argv in the container with the caller's stdin, stdout and stderr (what
+ * `docker exec -i [-t]` does): a terminal when stdin is one (raw mode, sized as
+ * ours), else plain streams. Resolves with the exit code.
+ */
+export async function execAttached(containerId: string, argv: string[], opts: Pick<ExecOptions, 'env' | 'cwd'> = {}, endpoint?: string): Promise<number> {
+  const docker = await engine(endpoint);
+  const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
+  const exec = await docker.getContainer(containerId).exec({
+    Cmd: argv,
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: tty,
+    Env: envList({ ...(tty ? { TERM: process.env.TERM ?? 'xterm' } : {}), ...opts.env }),
+    WorkingDir: opts.cwd,
+  });
+  const stream = await exec.start({ hijack: true, stdin: true, Tty: tty } as never);
+  if (tty) stream.pipe(process.stdout);
+  else docker.modem.demuxStream(stream, process.stdout, process.stderr);
+  const resize = () => void exec.resize({ h: process.stdout.rows, w: process.stdout.columns }).catch(() => undefined);
+  if (tty) {
+    process.stdin.setRawMode(true);
+    resize();
+    process.stdout.on('resize', resize);
+  }
+  process.stdin.pipe(stream);
+  try {
+    await new Promise<void>((resolve) => {
+      stream.once('end', resolve);
+      stream.once('close', resolve);
+      stream.once('error', () => resolve());
+    });
+  } finally {
+    process.stdin.unpipe(stream);
+    process.stdin.pause();
+    if (tty) {
+      process.stdin.setRawMode(false);
+      process.stdout.off('resize', resize);
+    }
+    stream.destroy();
+  }
+  let info = await exec.inspect();
+  for (let i = 0; info.Running && i < 200; i++) {
+    await new Promise((r) => setTimeout(r, 5));
+    info = await exec.inspect();
+  }
+  return info.ExitCode ?? 128;
+}

@@ -6,17 +6,16 @@ import { agentContextName } from '../../images/bgpdns-bundle.js';
 
 const repo = fileURLToPath(new URL('../../../../', import.meta.url));
 
-test('the DNS prober started under the harness node runs as the image file in the agent, same arguments', (t) => {
-  const argv = ['/usr/bin/node', '--import', 'tsx', '/repo/harness/src/probes/dns-prober-main.ts', '--server', '198.18.16.18', '--out', '/run/x.jsonl'];
-  t.deepEqual(agentInstrument(argv), { file: '/opt/bgpdns-lab/agent/dns-prober.mjs', args: ['--server', '198.18.16.18', '--out', '/run/x.jsonl'] });
+test('a declared instrument runs as its image file in the agent, same arguments', (t) => {
+  const args = ['--server', '198.18.16.18', '--out', '/run/x.jsonl'];
+  t.deepEqual(agentInstrument({ source: 'harness/src/probes/dns-prober-main.ts', args }), { file: '/opt/bgpdns-lab/agent/dns-prober.mjs', args });
 });
 
-test('the route watch and the sorter prober of a node on another host run in the agent too', (t) => {
-  const watch = ['/usr/bin/node', '--import', 'tsx', '/repo/harness/src/probes/route-watch-agent-main.ts', '--socket', '/run/bgpdns-lab/l/c1/bgpd.vty', '198.18.16.0/20'];
-  t.deepEqual(agentInstrument(watch), { file: '/opt/bgpdns-lab/agent/route-watch.mjs', args: ['--socket', '/run/bgpdns-lab/l/c1/bgpd.vty', '198.18.16.0/20'] });
-  const sorter = ['/usr/bin/node', '--import', 'tsx', '/repo/harness/src/probes/sorter-prober-main.ts', '--server', '127.0.0.1:179'];
-  t.is(agentInstrument(sorter)?.file, '/opt/bgpdns-lab/agent/sorter-prober.mjs');
-  t.is(agentInstrument(['/usr/bin/node', '--import', 'tsx', '/repo/harness/src/other-main.ts']), undefined, 'anything else is not an agent instrument');
+test('the route watch and the sorter prober of a node on another host run in the agent too; nothing else does', (t) => {
+  const watch = ['--socket', '/run/bgpdns-lab/l/c1/bgpd.vty', '198.18.16.0/20'];
+  t.deepEqual(agentInstrument({ source: 'harness/src/probes/route-watch-agent-main.ts', args: watch }), { file: '/opt/bgpdns-lab/agent/route-watch.mjs', args: watch });
+  t.is(agentInstrument({ source: 'harness/src/probes/sorter-prober-main.ts', args: [] })?.file, '/opt/bgpdns-lab/agent/sorter-prober.mjs');
+  t.is(agentInstrument({ source: 'harness/src/other-main.ts', args: [] }), undefined, 'anything else is not an agent instrument');
 });
 
 test('every agent instrument exists in the harness and is copied into the bgpdns image', (t) => {

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { LAB_ROOT } from '../lab-state.js';
 import { copyBinds } from './node-files.js';
 import { wallToMono } from '../../clock.js';
-import type { NodeProcess } from '../runtime.js';
+import type { InstrumentRun, NodeProcess } from '../runtime.js';
 import { LABEL_KIND, LABEL_LAB, LABEL_NODE, LABEL_RUN, createAndStart } from './containers.js';
 import { execIn, execStreaming } from './exec.js';
 import { AGENT_IMAGE } from './host-agent.js';
@@ -32,13 +32,10 @@ export const AGENT_INSTRUMENTS: { source: string; file: string }[] = [
 /** Stamps in an instrument's lines that are times on its host's monotonic clock. */
 const STAMPS = ['at', 'notBefore'] as const;
 
-/** The image file of the instrument argv runs (under the harness's node), if the agent carries it. */
-export function agentInstrument(argv: string[]): { file: string; args: string[] } | undefined {
-  for (const { source, file } of AGENT_INSTRUMENTS) {
-    const i = argv.findIndex((a) => a.endsWith(`/${source}`));
-    if (i > 0) return { file, args: argv.slice(i + 1) };
-  }
-  return undefined;
+/** The image file of a declared instrument, if the agent carries it. */
+export function agentInstrument(run: InstrumentRun): { file: string; args: string[] } | undefined {
+  const carried = AGENT_INSTRUMENTS.find((i) => i.source === run.source);
+  return carried && { file: carried.file, args: run.args };
 }
 
 export interface AgentNode {

@@ -23,6 +23,7 @@ import { ensureImages } from '../docker/cross-host.js';
 import { findByArgv, isAlive, terminate } from '../procs.js';
 import { spawnDetached } from '../spawn-detached.js';
 import { addNamespace, deleteNamespace, namespaceNames } from '../netns-ip.js';
+import { waitUntil } from '@bgpdns-lab/bgpdns';
 
 /** State of every set (outside /run/bgpdns-lab on purpose: every directory there is a lab). */
 export const HOSTS_RUN_DIR = '/run/bgpdns-lab-hosts';
@@ -157,11 +158,18 @@ async function startEngine(hs: HostSet, h: SimulatedHost, timeoutMs: number, log
   );
   h.dockerd = { pid: child.pid, startTime: child.startTime };
   save(hs);
-  while (!(await engineAnswers(1000, h.endpoint))) {
-    if (!isAlive(child.pid, child.startTime)) throw new Error(`dockerd of ${h.name} exited while starting; see ${logFile}`);
-    if (Date.now() - started > timeoutMs) throw new Error(`dockerd of ${h.name} (pid ${child.pid}) did not answer within ${timeoutMs / 1000} s; see ${logFile}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  // The wait also ends when dockerd exits: nothing would answer any more.
+  const { value: engine } = await waitUntil(
+    async () => ({ answers: await engineAnswers(1000, h.endpoint), alive: isAlive(child.pid, child.startTime) }),
+    (s) => s.answers || !s.alive,
+    {
+      what: `dockerd of ${h.name} answers`,
+      timeout: Math.max(0, timeoutMs - (Date.now() - started)),
+      interval: 200,
+      onTimeout: () => new Error(`dockerd of ${h.name} (pid ${child.pid}) did not answer within ${timeoutMs / 1000} s; see ${logFile}`),
+    },
+  );
+  if (!engine.answers) throw new Error(`dockerd of ${h.name} exited while starting; see ${logFile}`);
   log(`${h.name}: namespace ${h.netns}, underlay ${h.underlay}, engine ${h.endpoint} (dockerd pid ${child.pid}, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 

@@ -1,16 +1,21 @@
 /**
- * Path attributes: decode (with RFC 7606 error handling decided per attribute)
- * and encode. RFC 4271 §4.3/§5, RFC 4760, RFC 6793, RFC 1997, RFC 4360, RFC 8092, RFC 4456.
+ * Path attributes: the walk over an UPDATE's attributes (header, repeats, unknown
+ * attributes, flags; each known attribute is decoded by its own decoder in
+ * attribute-decoders.ts, with RFC 7606 error handling decided per attribute) and encode.
+ * RFC 4271 §4.3/§5, RFC 4760, RFC 6793, RFC 1997, RFC 4360, RFC 8092, RFC 4456.
  */
-import { Afi, Origin, type PathAttributes, type RawAttribute } from './types.js';
+import { Afi, type PathAttributes, type RawAttribute } from './types.js';
 import { AttrFlag, AttrType, attrTypeName, expectedFlags } from './attribute-types.js';
 import { BgpError, ErrorAction, type UpdateIssue } from './errors.js';
 import { ErrorCode, UpdateSubcode } from './notification-codes.js';
-import { decodeAsPath, mergeAs4Path, needsFourOctets, writeAsPath } from './as-path.js';
-import { ipv4ToString, ipv6ToString, parseIpv4, parseIpv6 } from './addresses.js';
-import { ByteWriter, readU16, readU32 } from './writer.js';
+import { mergeAs4Path, needsFourOctets, writeAsPath } from './as-path.js';
+import { parseIpv4, parseIpv6 } from './addresses.js';
+import { ByteWriter, readU16 } from './writer.js';
 import { AS_TRANS } from './capability-codes.js';
-import { countPrefixes } from './nlri.js';
+import { knownFamily, type MpReach, type MpUnreach } from './mp-attributes.js';
+import { ATTRIBUTE_DECODERS, issue, type AttributeWalk } from './attribute-decoders.js';
+
+export { knownFamily, type MpReach, type MpUnreach };
 
 /** Per-session facts the attribute codec needs. */
 export interface AttributeContext {
@@ -32,26 +37,6 @@ export interface AttributeContext {
   localAddress?: string;
 }
 
-/** Where MP_REACH_NLRI's parts are inside the message. RFC 4760 §3. */
-export interface MpReach {
-  afi: number;
-  safi: number;
-  nextHop: string;
-  nextHopLinkLocal?: string;
-  nlriStart: number;
-  nlriEnd: number;
-  count: number;
-}
-
-/** Where MP_UNREACH_NLRI's withdrawn routes are inside the message. RFC 4760 §4. */
-export interface MpUnreach {
-  afi: number;
-  safi: number;
-  start: number;
-  end: number;
-  count: number;
-}
-
 export interface DecodedAttributes {
   attrs: PathAttributes;
   mpReach?: MpReach;
@@ -66,20 +51,9 @@ export interface DecodedAttributes {
   nextHop4?: string;
 }
 
-/** Families whose NLRI this codec understands; others are skipped (RFC 4760 §7: not negotiated). */
-export function knownFamily(afi: number, safi: number): boolean {
-  return (afi === Afi.IPv4 || afi === Afi.IPv6) && safi === 1;
-}
-
 // Marks seen attribute types without allocating a Set per UPDATE.
 const seenGeneration = new Uint32Array(256);
 let generation = 0;
-
-/** Records an RFC 7606 error that does not reset the session (a module function: no closure per UPDATE). */
-function issue(out: DecodedAttributes, action: ErrorAction.AttributeDiscard | ErrorAction.TreatAsWithdraw, attrType: number, subcode: number, reason: string): void {
-  out.issues.push({ action, attrType, code: ErrorCode.UpdateMessage, subcode, reason: `${attrTypeName(attrType)}: ${reason}` });
-  if (action === ErrorAction.TreatAsWithdraw) out.treatAsWithdraw = true;
-}
 
 /** The smallest MP_REACH_NLRI / MP_UNREACH_NLRI attribute: a 3-octet header, AFI and SAFI. */
 const MIN_MP_ATTRIBUTE = 6;
@@ -99,12 +73,6 @@ function walkAborted(out: DecodedAttributes, at: number, end: number, type: numb
   issue(out, ErrorAction.TreatAsWithdraw, type, subcode, reason);
 }
 
-/** RFC 7607: AS 0 must not appear in AS_PATH, AS4_PATH or AGGREGATOR/AS4_AGGREGATOR. */
-function hasAsZero(path: readonly { asns: number[] }[]): boolean {
-  for (const seg of path) if (seg.asns.includes(0)) return true;
-  return false;
-}
-
 /**
  * Decodes the path attributes in msg[start, end). Throws BgpError when RFC 7606
  * requires a session reset; records other problems in `issues`.
@@ -119,9 +87,8 @@ export function decodeAttributes(msg: Uint8Array, start: number, end: number, ct
     hasNextHop: false,
   };
   const attrs = out.attrs;
+  const walk: AttributeWalk = { out, ctx, as4Path: undefined, as4Aggregator: undefined };
   generation = (generation + 1) >>> 0 || 1;
-  let as4Path: ReturnType<typeof decodeAsPath>;
-  let as4Aggregator: { asn: number; address: string } | undefined;
 
   let at = start;
   while (at < end) {
@@ -159,8 +126,8 @@ export function decodeAttributes(msg: Uint8Array, start: number, end: number, ct
     }
     seenGeneration[type] = generation;
 
-    const expected = expectedFlags(type);
-    if (expected === undefined) {
+    const decoder = ATTRIBUTE_DECODERS[type];
+    if (decoder === undefined) {
       if (!(flags & AttrFlag.Optional)) {
         // RFC 4271 §6.3: an unrecognised well-known attribute cannot be handled more gently.
         throw new BgpError(ErrorCode.UpdateMessage, UpdateSubcode.UnrecognizedWellKnownAttribute,
@@ -172,143 +139,24 @@ export function decodeAttributes(msg: Uint8Array, start: number, end: number, ct
       // Unknown optional non-transitive attributes are quietly ignored (RFC 4271 §5).
       continue;
     }
+    const expected = expectedFlags(type)!;
     const wrongFlags = (flags & (AttrFlag.Optional | AttrFlag.Transitive)) !== expected
       || ((flags & AttrFlag.Partial) !== 0 && expected !== (AttrFlag.Optional | AttrFlag.Transitive));
     if (wrongFlags) {
-      if (type === AttrType.MpReachNlri || type === AttrType.MpUnreachNlri) {
+      if (decoder.badFlags === ErrorAction.SessionReset) {
         throw new BgpError(ErrorCode.UpdateMessage, UpdateSubcode.AttributeFlagsError, `${attrTypeName(type)} flags 0x${flags.toString(16)}`, msg.slice(attrStart, vEnd));
       }
-      const gentle = type === AttrType.AtomicAggregate || type === AttrType.Aggregator || type === AttrType.As4Path || type === AttrType.As4Aggregator;
-      issue(out, gentle ? ErrorAction.AttributeDiscard : ErrorAction.TreatAsWithdraw, type, UpdateSubcode.AttributeFlagsError, `flags 0x${flags.toString(16)}`);
+      issue(out, decoder.badFlags, type, UpdateSubcode.AttributeFlagsError, `flags 0x${flags.toString(16)}`);
       continue;
     }
-
-    switch (type) {
-      case AttrType.Origin:
-        // RFC 7606 §7.1
-        if (len !== 1) issue(out, ErrorAction.TreatAsWithdraw, type, UpdateSubcode.AttributeLengthError, `length ${len} is not 1`);
-        else if (msg[v] > Origin.Incomplete) issue(out, ErrorAction.TreatAsWithdraw, type, UpdateSubcode.InvalidOriginAttribute, `value ${msg[v]}`);
-        else {
-          attrs.origin = msg[v] as Origin;
-          out.hasOrigin = true;
-        }
-        break;
-      case AttrType.AsPath: {
-        // RFC 7606 §7.2
-        const path = decodeAsPath(msg, v, vEnd, ctx.fourOctetAs ? 4 : 2);
-        if (!path) issue(out, ErrorAction.TreatAsWithdraw, type, UpdateSubcode.MalformedAsPath, 'malformed segments');
-        else if (hasAsZero(path)) issue(out, ErrorAction.TreatAsWithdraw, type, UpdateSubcode.MalformedAsPath, 'holds AS 0 (RFC 7607)');
-        else {
-          attrs.asPath = path;
-          out.hasAsPath = true;
-        }
-        break;
-      }
-      case AttrType.NextHop:
-        // RFC 7606 §7.3
-        if (len !== 4) issue(out, ErrorAction.TreatAsWithdraw, type, UpdateSubcode.AttributeLengthError, `length ${len} is not 4`);
-        else {
-          attrs.nextHop = out.nextHop4 = ipv4ToString(msg, v);
-          out.hasNextHop = true;
-        }
-        break;
-      case AttrType.MultiExitDisc:
-        // RFC 7606 §7.4
-        if (len !== 4) issue(out, ErrorAction.TreatAsWithdraw, type, UpdateSubcode.AttributeLengthError, `length ${len} is not 4`);
-        else attrs.med = readU32(msg, v);
-        break;
-      case AttrType.LocalPref:
-        // RFC 7606 §7.5
-        if (ctx.ebgp) issue(out, ErrorAction.AttributeDiscard, type, UpdateSubcode.MalformedAttributeList, 'received from an external peer');
-        else if (len !== 4) issue(out, ErrorAction.TreatAsWithdraw, type, UpdateSubcode.AttributeLengthError, `length ${len} is not 4`);
-        else attrs.localPref = readU32(msg, v);
-        break;
-      case AttrType.AtomicAggregate:
-        // RFC 7606 §7.6
-        if (len !== 0) issue(out, ErrorAction.AttributeDiscard, type, UpdateSubcode.AttributeLengthError, `length ${len} is not 0`);
-        else attrs.atomicAggregate = true;
-        break;
-      case AttrType.Aggregator: {
-        // RFC 7606 §7.7
-        const size = ctx.fourOctetAs ? 8 : 6;
-        const asn = len !== size ? -1 : ctx.fourOctetAs ? readU32(msg, v) : readU16(msg, v);
-        if (len !== size) issue(out, ErrorAction.AttributeDiscard, type, UpdateSubcode.AttributeLengthError, `length ${len} is not ${size}`);
-        // RFC 7607 hands AS 0 to RFC 7606, whose remedy for a malformed AGGREGATOR (§7.7) is attribute discard.
-        else if (asn === 0) issue(out, ErrorAction.AttributeDiscard, type, UpdateSubcode.OptionalAttributeError, 'AS 0 (RFC 7607)');
-        else attrs.aggregator = { asn, address: ipv4ToString(msg, v + size - 4) };
-        break;
-      }
-      case AttrType.Communities:
-        // RFC 7606 §7.8
-        if (len === 0 || len % 4) issue(out, ErrorAction.TreatAsWithdraw, type, UpdateSubcode.OptionalAttributeError, `length ${len} is not a positive multiple of 4`);
-        else {
-          const list = new Array<number>(len / 4);
-          for (let i = 0; i < list.length; i++) list[i] = readU32(msg, v + 4 * i);
-          attrs.communities = list;
-        }
-        break;
-      case AttrType.OriginatorId:
-        // RFC 7606 §7.9
-        if (len !== 4) issue(out, ErrorAction.TreatAsWithdraw, type, UpdateSubcode.AttributeLengthError, `length ${len} is not 4`);
-        else attrs.originatorId = ipv4ToString(msg, v);
-        break;
-      case AttrType.ClusterList:
-        // RFC 7606 §7.10
-        if (len === 0 || len % 4) issue(out, ErrorAction.TreatAsWithdraw, type, UpdateSubcode.AttributeLengthError, `length ${len} is not a positive multiple of 4`);
-        else {
-          const list: string[] = [];
-          for (let i = v; i < vEnd; i += 4) list.push(ipv4ToString(msg, i));
-          attrs.clusterList = list;
-        }
-        break;
-      case AttrType.ExtendedCommunities:
-        // RFC 7606 §7.14
-        if (len === 0 || len % 8) issue(out, ErrorAction.TreatAsWithdraw, type, UpdateSubcode.OptionalAttributeError, `length ${len} is not a positive multiple of 8`);
-        else {
-          const list: Uint8Array[] = [];
-          for (let i = v; i < vEnd; i += 8) list.push(msg.slice(i, i + 8));
-          attrs.extendedCommunities = list;
-        }
-        break;
-      case AttrType.LargeCommunities:
-        // RFC 8092 §5
-        if (len === 0 || len % 12) issue(out, ErrorAction.TreatAsWithdraw, type, UpdateSubcode.OptionalAttributeError, `length ${len} is not a positive multiple of 12`);
-        else {
-          const list = [];
-          for (let i = v; i < vEnd; i += 12) list.push({ global: readU32(msg, i), local1: readU32(msg, i + 4), local2: readU32(msg, i + 8) });
-          attrs.largeCommunities = list;
-        }
-        break;
-      case AttrType.As4Path: {
-        // RFC 6793 §6: malformed AS4_PATH is discarded; from a 4-octet speaker it is ignored (§4.1).
-        if (ctx.fourOctetAs) break;
-        const path = decodeAsPath(msg, v, vEnd, 4);
-        if (!path || path.some((s) => s.type > 2)) issue(out, ErrorAction.AttributeDiscard, type, UpdateSubcode.OptionalAttributeError, 'malformed segments');
-        // RFC 7607 hands AS 0 here to RFC 6793 §6: discard the attribute (the AS_PATH stays).
-        else if (hasAsZero(path)) issue(out, ErrorAction.AttributeDiscard, type, UpdateSubcode.OptionalAttributeError, 'holds AS 0 (RFC 7607)');
-        else as4Path = path;
-        break;
-      }
-      case AttrType.As4Aggregator:
-        if (ctx.fourOctetAs) break;
-        if (len !== 8) issue(out, ErrorAction.AttributeDiscard, type, UpdateSubcode.OptionalAttributeError, `length ${len} is not 8`);
-        else if (readU32(msg, v) === 0) issue(out, ErrorAction.AttributeDiscard, type, UpdateSubcode.OptionalAttributeError, 'AS 0 (RFC 7607)');
-        else as4Aggregator = { asn: readU32(msg, v), address: ipv4ToString(msg, v + 4) };
-        break;
-      case AttrType.MpReachNlri:
-        out.mpReach = decodeMpReach(msg, v, vEnd, attrStart);
-        break;
-      case AttrType.MpUnreachNlri:
-        out.mpUnreach = decodeMpUnreach(msg, v, vEnd, attrStart);
-        break;
-    }
+    decoder.decode(walk, msg, v, vEnd, attrStart);
   }
 
   // RFC 6793 §4.2.3: AS4_* are used only when AGGREGATOR (if any) says AS_TRANS.
   const aggregatorIsTrans = !attrs.aggregator || attrs.aggregator.asn === AS_TRANS;
   if (!ctx.fourOctetAs && aggregatorIsTrans) {
-    if (as4Aggregator && attrs.aggregator) attrs.aggregator = as4Aggregator;
-    if (as4Path && out.hasAsPath) attrs.asPath = mergeAs4Path(attrs.asPath, as4Path);
+    if (walk.as4Aggregator && attrs.aggregator) attrs.aggregator = walk.as4Aggregator;
+    if (walk.as4Path && out.hasAsPath) attrs.asPath = mergeAs4Path(attrs.asPath, walk.as4Path);
   }
   if (out.mpReach && out.mpReach.afi === Afi.IPv6 && knownFamily(out.mpReach.afi, out.mpReach.safi)) {
     attrs.nextHop = out.mpReach.nextHop;
@@ -317,48 +165,6 @@ export function decodeAttributes(msg: Uint8Array, start: number, end: number, ct
     attrs.nextHop = out.mpReach.nextHop;
   }
   return out;
-}
-
-function mpError(reason: string, data: Uint8Array): BgpError {
-  // RFC 7606 §7.11 / RFC 4760 §7: a malformed MP attribute resets the session (no AFI/SAFI disable here).
-  return new BgpError(ErrorCode.UpdateMessage, UpdateSubcode.OptionalAttributeError, reason, data);
-}
-
-function decodeMpReach(msg: Uint8Array, v: number, end: number, attrStart: number): MpReach {
-  if (end - v < 5) throw mpError(`MP_REACH_NLRI length ${end - v} is too short`, msg.slice(attrStart, end));
-  const afi = readU16(msg, v);
-  const safi = msg[v + 2];
-  const nhLen = msg[v + 3];
-  const nh = v + 4;
-  if (nh + nhLen + 1 > end) throw mpError(`MP_REACH_NLRI next hop length ${nhLen} runs past the attribute`, msg.slice(attrStart, end));
-  let nextHop = '';
-  let nextHopLinkLocal: string | undefined;
-  if (knownFamily(afi, safi)) {
-    if (nhLen === 4) nextHop = ipv4ToString(msg, nh);
-    else if (nhLen === 16) nextHop = ipv6ToString(msg, nh);
-    else if (nhLen === 32) {
-      nextHop = ipv6ToString(msg, nh);
-      nextHopLinkLocal = ipv6ToString(msg, nh + 16);
-    } else throw mpError(`MP_REACH_NLRI next hop length ${nhLen} is not 4, 16 or 32`, msg.slice(attrStart, end));
-  }
-  // One reserved octet (RFC 4760 §3), then NLRI.
-  const nlriStart = nh + nhLen + 1;
-  const count = knownFamily(afi, safi)
-    ? countPrefixes(msg, nlriStart, end, afi as Afi, ErrorCode.UpdateMessage, UpdateSubcode.OptionalAttributeError)
-    : 0;
-  const r: MpReach = { afi, safi, nextHop, nlriStart, nlriEnd: end, count };
-  if (nextHopLinkLocal) r.nextHopLinkLocal = nextHopLinkLocal;
-  return r;
-}
-
-function decodeMpUnreach(msg: Uint8Array, v: number, end: number, attrStart: number): MpUnreach {
-  if (end - v < 3) throw mpError(`MP_UNREACH_NLRI length ${end - v} is too short`, msg.slice(attrStart, end));
-  const afi = readU16(msg, v);
-  const safi = msg[v + 2];
-  const count = knownFamily(afi, safi)
-    ? countPrefixes(msg, v + 3, end, afi as Afi, ErrorCode.UpdateMessage, UpdateSubcode.OptionalAttributeError)
-    : 0;
-  return { afi, safi, start: v + 3, end, count };
 }
 
 function writeAttr(w: ByteWriter, flags: number, type: number, body: (w: ByteWriter) => void): void {

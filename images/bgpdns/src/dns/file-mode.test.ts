@@ -9,6 +9,7 @@ import { buildQuery, normalize, queryTcp, queryUdp } from '../../testing/dns/dns
 import { PrefixTableRanker } from '../../testing/dns/prefix-table-ranker.js';
 import { DataParseError } from './tinydns-data/parse.js';
 import type { FileBackend } from './server/file-backend.js';
+import { waitUntil } from '../support/wait-until.js';
 
 const zone = `.lab.example:198.18.0.1:a
 +www.lab.example:198.18.1.1
@@ -129,14 +130,12 @@ test('reload on file change: new data served, no query dropped meanwhile; a brok
   const started = performance.now();
   writeFileSync(tmp, zone + '+new.lab.example:198.18.9.1\n');
   renameSync(tmp, path);
-  let deadline = Date.now() + 20_000;
-  while (Date.now() < deadline && server.front.stats.reloadsOk === 0) await new Promise((r) => setTimeout(r, 20));
+  await waitUntil(() => server.front.stats.reloadsOk, (n) => n > 0, { what: 'the new data file loaded', timeout: 20_000, interval: 20 });
   t.log(`reload live after ${Math.round(performance.now() - started)} ms`);
   t.is(normalize((await queryUdp(server.address, buildQuery({ name: 'new.lab.example', type: 'A' })))!).answer.length, 1);
   writeFileSync(tmp, zone + '+broken.lab.example:198.18.9\n');
   renameSync(tmp, path);
-  deadline = Date.now() + 20_000;
-  while (Date.now() < deadline && server.front.stats.reloadsFailed === 0) await new Promise((r) => setTimeout(r, 20));
+  await waitUntil(() => server.front.stats.reloadsFailed, (n) => n > 0, { what: 'the broken data file refused', timeout: 20_000, interval: 20 });
   stop = true;
   await hammer;
   t.is(server.front.stats.reloadsFailed, 1);

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { buildQuery, normalize, queryTcp } from '../../testing/dns/dns-client.js';
 import { startFrontProcess, type FrontProcess } from '../../testing/dns/front-process.js';
 import { TcpFramer } from './wire/tcp-framer.js';
-import { waitUntil } from '../../../../harness/src/wait/wait-until.js';
+import { waitUntil } from '../support/wait-until.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ha14-tcp-'));
 const data = join(dir, 'data');

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { VtyClient } from '../frr/vty-client.js';
 import type { HealthStatus } from './status.js';
 import { userIds } from '../../testing/user-ids.js';
+import { waitUntil } from '../support/wait-until.js';
 
 const ns = `h8h${process.pid}`;
 const dir = mkdtempSync(join(tmpdir(), 'h8-health-'));
@@ -48,19 +49,9 @@ function inNs(argv: string[], env: Record<string, string> = {}, logName?: string
   return child;
 }
 
-async function until<T>(what: string, probe: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 8000): Promise<T> {
-  const start = Date.now();
-  let last: T | undefined;
-  for (;;) {
-    try {
-      last = await probe();
-      if (ok(last)) return last;
-    } catch (err) {
-      last = (err as Error).message as T;
-    }
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+/** Polls every 20 ms, for 8 s at most; resolves with the value that passed. */
+async function until<T>(what: string, probe: () => Promise<T> | T, ok: (v: T) => boolean, timeout = 8000): Promise<T> {
+  return (await waitUntil(probe, ok, { what, timeout, interval: 20 })).value;
 }
 
 async function announced(): Promise<boolean> {
@@ -153,6 +144,16 @@ function startBgpd(): ChildProcess {
   return bgpd;
 }
 
+/** Whether a process exists (signal 0 tests without signalling); a zombie of ours counts until reaped. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** PIDs of the watchdogs the agents started (from their 'watchdog-started' lines). */
 function watchdogPids(): number[] {
   return [...output.values()].flatMap((log) => [...log().matchAll(/"event":"watchdog-started","pid":(\d+)/g)].map((m) => Number(m[1])));
@@ -168,7 +169,9 @@ test.after.always(async () => {
       /* exited already */
     }
   }
-  await new Promise((r) => setTimeout(r, 100));
+  // The namespace goes once nothing of ours runs in it any more.
+  const running = () => children.filter((c) => c.exitCode === null && c.signalCode === null).length + watchdogPids().filter(alive).length;
+  await waitUntil(running, (n) => n === 0, { what: 'agents, bgpd and watchdogs gone', timeout: 5000, interval: 10 }).catch(() => undefined);
   try {
     sh(['ip', 'netns', 'del', ns]);
   } catch {

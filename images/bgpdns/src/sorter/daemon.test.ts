@@ -12,18 +12,14 @@ import { SorterClient } from './client.js';
 import { parseSorterConfig } from './config.js';
 import { SorterDaemon } from './daemon.js';
 import type { Logger } from './log.js';
+import { waitUntil } from '../support/wait-until.js';
 import { TOP_PREFERENCE } from './sorter.js';
 
 const SECRET = '5a'.repeat(32);
 const quiet: Logger = { log: () => undefined };
 
-async function waitFor(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** Polls check() every 10 ms, for 5 s at most. */
+const waitFor = (what: string, check: () => boolean, timeout = 5000) => waitUntil(check, (ok) => ok, { what, timeout, interval: 10 });
 
 async function startDaemon(peers: object[]) {
   const config = parseSorterConfig(

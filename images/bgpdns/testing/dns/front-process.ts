@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import dgram from 'node:dgram';
+import { waitUntil } from '../../src/support/wait-until.js';
 
 export const bgpdnsBin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'bgpdns.js');
 
@@ -48,8 +49,8 @@ export async function startFrontProcess(data: string, extraArgs: string[] = [], 
   let err = '';
   child.stderr!.on('data', (d) => (err += d));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const deadline = Date.now() + 20_000;
-  while (!err.includes('serving') && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  // Ends early when the process exits; the error below carries its output.
+  await waitUntil(() => err, (e) => e.includes('serving') || child.exitCode !== null, { what: `bgpdns dns serving ${data}`, timeout: 20_000, interval: 50 }).catch(() => undefined);
   if (!err.includes('serving')) {
     child.kill('SIGKILL');
     throw new Error(`bgpdns dns did not start serving ${data}: ${err.trim() || 'no output'}`);

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import dgram from 'node:dgram';
 import { parseDnsArgs, DnsArgsError } from './dns.js';
 import { buildQuery, normalize, queryUdp } from '../../../testing/dns/dns-client.js';
+import { waitUntil } from '../../support/wait-until.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'h5-cli-'));
 const keyFile = join(dir, 'key');
@@ -76,8 +77,8 @@ test('the daemon serves a data file, logs queries, answers /ready, stops on SIGT
   t.teardown(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });
-  const deadline = Date.now() + 15_000;
-  while (!err.includes('serving') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+  // Ends early when the process exits; the assertion below shows its output then.
+  await waitUntil(() => err, (e) => e.includes('serving') || child.exitCode !== null, { what: 'bgpdns dns serving', timeout: 15_000, interval: 50 });
   t.regex(err, /serving file .* on 127\.0\.0\.1:\d+, no sorter \(random order\), http 127\.0\.0\.1:\d+/);
   const r = await queryUdp({ host: '127.0.0.1', port }, buildQuery({ name: 'www.lab.example', type: 'A' }));
   t.is(normalize(r!).answer.length, 1);

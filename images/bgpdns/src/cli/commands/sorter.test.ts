@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BgpSpeaker, CeaseSubcode, ErrorCode, type NotificationMessage } from '../../bgp/index.js';
+import { waitUntil } from '../../support/wait-until.js';
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), '../../../bin/bgpdns.js');
 const SECRET = '5a'.repeat(32);
@@ -72,15 +73,7 @@ test('SIGTERM: every peer gets Cease / Administrative Shutdown, the process exit
   t.teardown(() => {
     if (daemon.exitCode === null) daemon.kill('SIGKILL');
   });
-  const until = Date.now() + 20_000;
-  while (Date.now() < until) {
-    try {
-      await readFile(statusFile, 'utf8');
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  await waitUntil(() => readFile(statusFile, 'utf8'), () => true, { what: `the sorter's status file ${statusFile}`, timeout: 20_000, interval: 50 });
   const upstream = new BgpSpeaker();
   t.teardown(() => upstream.close());
   const session = upstream.addPeer({ address: '127.0.0.1', port, localAs: 64501, peerAs: 64500, routerId: '198.18.255.1', mode: 'active', holdTime: 9, connectRetryTime: 1 });

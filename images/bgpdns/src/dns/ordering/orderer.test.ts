@@ -4,6 +4,7 @@ import { MAX_CANDIDATES } from '../../sorter/protocol-types.js';
 import { clientFromSource, clientFromSubnet } from './client-address.js';
 import { PrefixTableRanker } from '../../../testing/dns/prefix-table-ranker.js';
 import { validateClientSubnet, type ClientSubnet } from '../wire/ecs.js';
+import { waitUntil } from '../../support/wait-until.js';
 
 const candidates = ['198.18.1.1', '198.18.2.1', '198.18.3.1'];
 const rrset = candidates.join(',');
@@ -95,8 +96,7 @@ test('timeout: random order now, counted; the late answer still fills the cache'
   t.is(d.source, 'random');
   t.is(o.stats.fallbacks.timeout, 1);
   t.is(o.stats.sorterTimeout, 1);
-  const deadline = Date.now() + 5000;
-  while (o.stats.lateAnswers === 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 10));
+  await waitUntil(() => o.stats.lateAnswers, (n) => n > 0, { what: 'the late sorter answer counted', timeout: 5000, interval: 10 });
   const later = o.order(clientFromSource('127.0.1.5'), rrset, candidates);
   t.false(later instanceof Promise);
   t.is(o.stats.lateAnswers, 1);
@@ -248,11 +248,7 @@ test('a frozen sorter behind a warm cache: generation probes that time out mark 
   t.is((cached() as { source: string }).source, 'cache');
   // Freeze: the sorter stops answering (answers arrive long after the front's timeout).
   r.delayMs = 300;
-  const waitFor = async (what: string, cond: () => boolean) => {
-    const deadline = Date.now() + 5000;
-    while (!cond() && Date.now() < deadline) await new Promise((res) => setTimeout(res, 5));
-    t.true(cond(), what);
-  };
+  const waitFor = (what: string, cond: () => boolean) => waitUntil(cond, (ok) => ok, { what, timeout: 5000, interval: 5 });
   for (let probe = 1; probe <= 3; probe++) {
     t.false(o.isDefective, `not defective before probe ${probe}`);
     c.advance(1000);

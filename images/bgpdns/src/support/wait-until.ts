@@ -3,7 +3,7 @@
  * waits for, and its timeout error says for how long, after how many attempts,
  * and what the probe last returned (or why the check still failed).
  */
-import { monoNow } from '../clock.js';
+import { monoNow } from './mono-clock.js';
 import { jsonSubset, type JsonDiff } from './json-subset.js';
 
 export interface WaitOptions {
@@ -15,6 +15,8 @@ export interface WaitOptions {
   what: string;
   /** Aborts the wait (e.g. the scenario is being torn down). */
   signal?: AbortSignal;
+  /** The error to throw on timeout instead, e.g. one that names the log to read; gets the timeout's facts. */
+  onTimeout?: (timeout: WaitTimeoutError) => Error;
 }
 
 /**
@@ -74,7 +76,7 @@ export async function waitUntil<T>(
     }
     const elapsed = monoNow() - start;
     if (elapsed >= timeout) {
-      throw new WaitTimeoutError(
+      const timedOut = new WaitTimeoutError(
         timeoutMessage(opts.what, elapsed, attempts, lastValue, lastProblem),
         opts.what,
         elapsed,
@@ -82,6 +84,7 @@ export async function waitUntil<T>(
         lastValue,
         lastProblem,
       );
+      throw opts.onTimeout ? opts.onTimeout(timedOut) : timedOut;
     }
     await pause(Math.min(interval, Math.max(0, timeout - elapsed)), opts.signal);
   }

@@ -80,3 +80,15 @@ test('an aborted wait stops at once, naming what it waited for', async (t) => {
     message: 'stopped waiting for never: lab torn down',
   });
 });
+
+test('onTimeout replaces the timeout error with the caller\'s own, from the last problem', async (t) => {
+  await t.throwsAsync(
+    waitUntil(() => 'Active', (s) => s === 'Established' || `state ${s}`, {
+      what: 'session up',
+      timeout: 10,
+      interval: 2,
+      onTimeout: (e) => new Error(`${e.what}: no (${e.lastProblem}, last value ${e.lastValue}); see bgpd.log`),
+    }),
+    { message: 'session up: no (state Active, last value Active); see bgpd.log' },
+  );
+});
