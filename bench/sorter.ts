@@ -36,7 +36,6 @@
 import { spawn } from 'node:child_process';
 import { readFile, rm, writeFile, mkdtemp } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { tmpdir, cpus, release, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,7 +46,7 @@ import type { SorterStatus } from '@bgpdns-lab/bgpdns';
 import { round } from './_figures.js';
 import { waitUntil } from '@bgpdns-lab/harness';
 import { startBird } from './_bird.js';
-import { bundleBgpdns } from '@bgpdns-lab/harness/runtime';
+import { bundleBgpdns, pidsInNamespaces } from '@bgpdns-lab/harness/runtime';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = join(here, '../images/bgpdns/bin/bgpdns.js');
@@ -214,15 +213,12 @@ async function startSorter(pair: BenchPair, dir: string, name: string): Promise<
   const child = pair.run(pair.frrNs, [process.execPath, join(dir, 'bgpdns.mjs'), 'sorter', '--config', configFile, '--log-level', 'warn']);
   // The status endpoint lives in the sorter's namespace; one small reader process there
   // fetches a snapshot per line on its stdin (a process per 200 ms poll would cost more).
-  const readerProc = spawn('ip', ['netns', 'exec', pair.frrNs, process.execPath, '-e', `
+  const reader = pair.run(pair.frrNs, [process.execPath, '-e', `
     const rl = require('node:readline').createInterface({ input: process.stdin });
     rl.on('line', async (path) => {
       try { const r = await fetch('http://127.0.0.1:${statusPort}' + path); process.stdout.write(JSON.stringify({ event: 'status', body: await r.json() }) + '\\n'); }
       catch (e) { process.stdout.write(JSON.stringify({ event: 'status-error', message: String(e) }) + '\\n'); }
-    });`], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const reader: Child = { proc: readerProc, events: [], stderr: [] };
-  createInterface({ input: readerProc.stdout! }).on('line', (line) => reader.events.push(JSON.parse(line) as Record<string, unknown>));
-  createInterface({ input: readerProc.stderr! }).on('line', (line) => reader.stderr.push(line));
+    });`], { stdin: true });
   let asked = 0;
   const status = async (resetLoopDelay = false): Promise<SorterStatus> => {
     const want = ++asked;
@@ -249,7 +245,7 @@ async function startSorter(pair: BenchPair, dir: string, name: string): Promise<
     pid: child.proc.pid!,
     status,
     async stop() {
-      readerProc.stdin!.end();
+      reader.proc.stdin!.end();
       await pair.stopChild(reader);
       await pair.stopChild(child);
     },
@@ -492,13 +488,7 @@ type BenchPair = FrrPair & { frrPid(): number; stopFrr(): Promise<void> };
 async function startFrrPairWithPid(prefix: string, config: string): Promise<BenchPair> {
   const pair = await startFrrPair(prefix, config);
   const pidOf = async (): Promise<number> => {
-    const out = await new Promise<string>((resolve) => {
-      const p = spawn('ip', ['netns', 'pids', pair.frrNs]);
-      let s = '';
-      p.stdout.on('data', (d) => (s += d));
-      p.on('exit', () => resolve(s));
-    });
-    for (const pid of out.split(/\s+/).filter(Boolean).map(Number)) {
+    for (const pid of pidsInNamespaces([pair.frrNs])) {
       try {
         if ((await readFile(`/proc/${pid}/comm`, 'utf8')).trim() === 'bgpd') return pid;
       } catch {

@@ -16,7 +16,7 @@ export const NETNS_REASON = 'Namespaces are the netns runtime\'s mechanics; else
 export const NETNS_ALLOWED: { path: RegExp; why: string }[] = [
   { path: /^harness\/src\/runtime\/netns(-[\w-]+)?\.ts$|^harness\/src\/runtime\/netns\//, why: 'the netns runtime itself (netns-ip.ts: its primitives for the doctor and simulated hosts)' },
   { path: /^bench\/lab-up\.shell-script\.ts$/, why: 'the plain shell-script reference bench lab-up measures deploy() against: it must not use the code it measures' },
-  { path: /^bench\/(_frr-netns-pair|sorter)\.ts$/, why: 'the sorter bench\'s bgpd -Z pair, outside any lab: DFZ-shaped tables may only go to an FRR without zebra, which no kind runs (_frr-netns-pair.ts says more)' },
+  { path: /^bench\/_frr-netns-pair\.ts$/, why: 'the benches\' bgpd -Z pair, outside any lab: DFZ-shaped tables may only go to an FRR without zebra, which no kind runs (the file says more)' },
   { path: /^images\/bgpdns\/src\/health\/agent\.test\.ts$/, why: 'the health agent\'s own test: images/bgpdns may not import the harness, so it makes its namespace itself' },
 ];
 
