@@ -131,8 +131,9 @@ const hostChecks: Check[] = [
     name: 'node',
     async run() {
       const [major, minor] = process.versions.node.split('.').map(Number);
-      const ok = major > 20 || (major === 20 && minor >= 8);
-      return { status: ok ? 'ok' : 'missing', detail: `node ${process.versions.node}`, fix: 'install Node.js 20.8 or newer' };
+      // 20.12: the dependency check of the type-check step (dependency-cruiser 17) needs it.
+      const ok = major > 20 || (major === 20 && minor >= 12);
+      return { status: ok ? 'ok' : 'missing', detail: `node ${process.versions.node}`, fix: 'install Node.js 20.12 or newer' };
     },
   },
   {
