@@ -12,13 +12,15 @@ import { fileURLToPath } from 'node:url';
 import { cruise, type IReporterOutput } from 'dependency-cruiser';
 import extractDepcruiseOptions from 'dependency-cruiser/config-utl/extract-depcruise-options';
 import extractTSConfig from 'dependency-cruiser/config-utl/extract-ts-config';
-import { NETNS_RULE, netnsViolations } from './netns-commands.js';
+import { NETNS_REASON, NETNS_RULE, netnsViolations } from './netns-commands.js';
 
 /** What is checked: the two packages and their users. */
 export const CHECKED_ROOTS = ['harness', 'images/bgpdns', 'scenarios', 'bench', 'docs'];
 
 export interface Violation {
   rule: string;
+  /** The rule's one-line reason (its comment in .dependency-cruiser.cjs). */
+  why: string;
   from: string;
   to: string;
 }
@@ -51,13 +53,15 @@ export async function checkDependencies(root: string): Promise<Violation[]> {
     process.chdir(cwd);
   }
   const result = typeof output.output === 'string' ? JSON.parse(output.output) : output.output;
+  const reasons = new Map((options.ruleSet?.forbidden ?? []).map((r) => [r.name ?? '', r.comment ?? '']));
   const violations: Violation[] = (result.summary.violations as { rule: { name: string }; from: string; to: string }[]).map((v) => ({
     rule: v.rule.name,
+    why: reasons.get(v.rule.name) ?? '',
     from: v.from,
     to: v.to,
   }));
   for (const c of netnsViolations(root, roots.flatMap((d) => tsFiles(root, d)))) {
-    violations.push({ rule: NETNS_RULE, from: `${c.file}:${c.line}`, to: c.text.split('\n')[0] });
+    violations.push({ rule: NETNS_RULE, why: NETNS_REASON, from: `${c.file}:${c.line}`, to: c.text.split('\n')[0] });
   }
   return violations;
 }
@@ -66,6 +70,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const root = path.resolve(process.argv[2] ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '../..'));
   const violations = await checkDependencies(root);
   for (const v of violations) console.error(`${v.rule}: ${v.from} → ${v.to}`);
+  for (const rule of new Set(violations.map((v) => v.rule))) console.error(`  ${rule}: ${violations.find((v) => v.rule === rule)!.why}`);
   console.log(`dependency check: ${violations.length} violation${violations.length === 1 ? '' : 's'}`);
   process.exitCode = violations.length ? 1 : 0;
 }

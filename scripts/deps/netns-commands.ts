@@ -3,8 +3,9 @@
  * command is a string, not an import. This finds the commands in the code itself (the
  * TypeScript syntax tree, so comments and docs never count): a string or template with
  * `ip netns …` in it (shell commands, zx templates), or an argv array ['netns', <ip-netns
- * subcommand>, …] (what is passed to `ip`) or ['ip', 'netns', <subcommand>, …]. Any other spelling would dodge it; these are the ones
- * the code base uses, and the check's test pins them.
+ * subcommand>, …] (what is passed to `ip`) or ['ip', 'netns', <subcommand>, …]. Any other
+ * spelling would dodge it; these are the ones the code base uses, and the check's test
+ * pins them.
  */
 import { readFileSync } from 'node:fs';
 import ts from 'typescript';
