@@ -79,3 +79,33 @@ export async function latency(host: string, port: number, input: QueryInput, sec
   const pct = (p: number) => percentileOfSorted(lat, p);
   return { rate, answered: lat.length, lost: num(out, /Queries lost:\s+(\d+)/), p50Ms: round(pct(50)), p99Ms: round(pct(99)), maxMs: round(lat[lat.length - 1]) };
 }
+
+/**
+ * A throughput run that also reports dnsperf's own CPU seconds: it runs under a shell
+ * that reads its children's CPU (cutime + cstime, /proc/PID/stat fields 16-17) once
+ * dnsperf has been waited for. Throws when that line is missing (never a zero).
+ */
+export async function throughputWithClientCpu(host: string, port: number, input: QueryInput, seconds: number): Promise<Throughput & { completed: number; clientCpuS: number }> {
+  const script = 'dnsperf "$@" 2>&1; rc=$?; read -r stat < /proc/$$/stat; echo "CHILDSTAT ${stat##*) }"; exit $rc';
+  const out = await new Promise<string>((resolve, reject) => {
+    const child = spawn('sh', ['-c', script, 'sh', ...baseArgs(host, port, input, seconds)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (d) => chunks.push(d));
+    child.stderr.on('data', (d) => chunks.push(d));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve(Buffer.concat(chunks).toString()) : reject(new Error(`dnsperf against ${host}:${port} exited ${code}: ${Buffer.concat(chunks).toString().slice(-500)}`))));
+  });
+  // After "pid (comm) ": state is field 3; cutime 16 and cstime 17 (1-based) → indexes 13 and 14.
+  const stat = /CHILDSTAT (.*)/.exec(out)?.[1].split(' ');
+  if (!stat || stat.length < 15) throw new Error(`dnsperf's CPU time could not be read (no /proc stat line): ${out.slice(-300)}`);
+  const clientCpuS = (Number(stat[13]) + Number(stat[14])) / 100;
+  const t = {
+    qps: round(num(out, /Queries per second:\s+([\d.]+)/), 0),
+    sent: num(out, /Queries sent:\s+(\d+)/),
+    completed: num(out, /Queries completed:\s+(\d+)/),
+    lost: num(out, /Queries lost:\s+(\d+)/),
+    meanLatencyMs: round(num(out, /Average Latency \(s\):\s+([\d.]+)/) * 1000),
+  };
+  if (!(t.completed > 0)) throw new Error(`dnsperf against ${host}:${port} got no answers: ${out.slice(-300)}`);
+  return { ...t, clientCpuS };
+}

@@ -15,7 +15,11 @@
  *   node --import tsx bench/sorter-load.ts HOST PORT KEYHEX latency SECONDS RATE
  *     sends RATE queries/s in 1 ms batches (one timer tick each), after a 1 s warm-up at the same
  *     rate that is not counted; prints p50/p99 of the round trip of every query, the achieved
- *     rate and how many were lost (no answer within 1 s).
+ *     rate and how many were lost (no answer within 1 s). SIGINT ends the measured part early
+ *     (the bench runs it across a phase of unknown length, e.g. a peer's flush and re-learn).
+ *   A last argument `spread` takes the clients at random over 1.0.0.0–223.255.255.255 instead
+ *   of the lab range: against a DFZ-shaped table about 40 % of them lie in a prefix. They are
+ *   query data only (the sorter looks them up); no packet is sent to them.
  */
 import { randomFillSync } from 'node:crypto';
 import dgram from 'node:dgram';
@@ -58,15 +62,18 @@ class LoadGenerator {
     private readonly host: string,
     private readonly port: number,
     keyHex: string,
+    spread = false,
   ) {
     this.key = Buffer.from(keyHex, 'hex');
+    // Spread: /8s 1..223 (a multiplicative hash of i picks the rest), else inside 198.18.0.0/15.
+    const clientOf = (i: number): number => (spread ? (((1 + (i % 223)) << 24) | ((Math.imul(i, 2654435761) >>> 8) & 0xffffff)) >>> 0 : (0xc6120000 + ((i * 2654435761) >>> 15)) >>> 0);
     this.templates = Array.from({ length: 4096 }, (_, i) =>
       encodeQuery({
         requestId: 0,
         keyId: 1,
         timestamp: 0,
         nonce: 0n,
-        client: formatIPv4((0xc6120000 + ((i * 2654435761) >>> 15)) >>> 0),
+        client: formatIPv4(clientOf(i)),
         candidates: CANDIDATES,
       }),
     );
@@ -190,8 +197,11 @@ async function throughput(gen: LoadGenerator, seconds: number, window: number) {
   return { mode: 'throughput', window, seconds: round(elapsed), sent: gen.sent, answered, qps: Math.round(answered / elapsed), lost: gen.lost, rejected: gen.rejected, client_cpu_s: round(cpu), client_us_per_query: round((cpu * 1e6) / answered, 2) };
 }
 
-/** Sends `rate` queries/s for `seconds` in 1 ms batches; resolves when the last batch is out. */
-function paced(gen: LoadGenerator, seconds: number, rate: number): Promise<void> {
+/** Set by SIGINT: the measured phase ends at the next tick. */
+let stopRequested = false;
+
+/** Sends `rate` queries/s for `seconds` (or until SIGINT) in 1 ms batches; resolves when the last batch is out. */
+function paced(gen: LoadGenerator, seconds: number, rate: number, stoppable = false): Promise<void> {
   const t0 = performance.now();
   const sent0 = gen.sent;
   return new Promise<void>((resolve) => {
@@ -201,7 +211,7 @@ function paced(gen: LoadGenerator, seconds: number, rate: number): Promise<void>
       const due = sent0 + Math.floor(Math.min(elapsed, seconds * 1000) * (rate / 1000));
       while (gen.sent < due) gen.send();
       gen.sweep(now);
-      if (elapsed >= seconds * 1000) {
+      if (elapsed >= seconds * 1000 || (stoppable && stopRequested)) {
         clearInterval(tick);
         resolve();
       }
@@ -221,7 +231,7 @@ async function latency(gen: LoadGenerator, seconds: number, rate: number) {
   const cpu0 = process.cpuUsage();
   gen.recordRtt = true;
   const t0 = performance.now();
-  await paced(gen, seconds, rate);
+  await paced(gen, seconds, rate, true);
   const elapsed = (performance.now() - t0) / 1000;
   // Wait for the stragglers up to the loss timeout.
   // Whatever has not come back by then is counted lost by the sweep below.
@@ -245,15 +255,16 @@ async function latency(gen: LoadGenerator, seconds: number, rate: number) {
 }
 
 async function main(): Promise<void> {
-  const [host, portText, keyHex, mode, secondsText, extra] = process.argv.slice(2);
+  const [host, portText, keyHex, mode, secondsText, extra, clients] = process.argv.slice(2);
+  process.on('SIGINT', () => (stopRequested = true));
   const port = Number(portText);
   const seconds = Number(secondsText);
   if (!host || !(port > 0) || !/^([0-9a-f]{2})+$/i.test(keyHex ?? '') || !(seconds > 0) || (mode !== 'throughput' && mode !== 'latency')) {
-    console.log('usage: sorter-load.ts HOST PORT KEYHEX throughput|latency SECONDS [WINDOW|RATE]');
+    console.log('usage: sorter-load.ts HOST PORT KEYHEX throughput|latency SECONDS [WINDOW|RATE] [spread]');
     process.exitCode = 2;
     return;
   }
-  const gen = new LoadGenerator(host, port, keyHex);
+  const gen = new LoadGenerator(host, port, keyHex, clients === 'spread');
   await gen.open();
   const result = mode === 'throughput' ? await throughput(gen, seconds, Number(extra ?? 64)) : await latency(gen, seconds, Number(extra ?? 20000));
   gen.close();

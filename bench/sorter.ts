@@ -34,7 +34,7 @@
  * Last stdout line: one JSON object (docs/contracts.md).
  */
 import { spawn } from 'node:child_process';
-import { readFile, rm, writeFile, mkdtemp } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile, mkdtemp } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir, cpus, release, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -47,6 +47,9 @@ import { round } from './_figures.js';
 import { waitUntil } from '@bgpdns-lab/harness';
 import { startBird } from './_bird.js';
 import { bundleBgpdns, pidsInNamespaces } from '@bgpdns-lab/harness/runtime';
+import { startNsd } from './_dns-references.js';
+import { cachedQueries, zoneFile, CACHED_NAMES } from './_dns-workload.js';
+import { throughputWithClientCpu } from './_dnsperf.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = join(here, '../images/bgpdns/bin/bgpdns.js');
@@ -70,6 +73,7 @@ interface LatencyResult {
   p99_ms: number;
   max_ms: number;
   lost: number;
+  sent: number;
 }
 interface TableSpec {
   name: 'lab' | 'dfz';
@@ -99,6 +103,19 @@ async function cpuSeconds(pid: number): Promise<number> {
   const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ');
   // After "pid (comm) ": state is field 3, utime 14 and stime 15 (1-based) → indexes 11 and 12 here.
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * CPU seconds of a process and every descendant still running (/proc/PID/task/TID/children):
+ * NSD's main process forks the server process that answers. Throws when unreadable.
+ */
+async function treeCpuSeconds(pid: number): Promise<number> {
+  let total = await cpuSeconds(pid);
+  for (const tid of await readdir(`/proc/${pid}/task`)) {
+    const children = (await readFile(`/proc/${pid}/task/${tid}/children`, 'utf8')).split(' ').filter(Boolean).map(Number);
+    for (const child of children) total += await treeCpuSeconds(child);
+  }
+  return total;
 }
 
 /** Polls probe until it returns a value; ends early, with its output, when child exits. */
@@ -279,6 +296,49 @@ async function sorterIngest(pair: BenchPair, sorter: Sorter, table: TableSpec): 
   };
 }
 
+/**
+ * Query rate while the DFZ-shaped table's peer flaps (and in the idle phase it is compared with):
+ * well under what the daemon answers on a loaded machine (2.8 k/s measured at load 17), so the
+ * p99 shows stalls, not a queue of overload.
+ */
+const FLAP_QUERY_RATE = 1000;
+
+/**
+ * A paced latency load in the sorter's namespace (bench/sorter-load.ts, clients spread over
+ * the IPv4 unicast space): for `seconds`, or until `until` settles (then SIGINT ends it).
+ */
+async function latencyLoad(pair: BenchPair, seconds: number, rate: number, until?: Promise<unknown>): Promise<LatencyResult> {
+  const load = pair.run(pair.frrNs, [process.execPath, '--import', 'tsx', loadScript, '127.0.0.1', '179', KEY_HEX, 'latency', String(seconds), String(rate), 'spread']);
+  const exited = new Promise<void>((resolve) => load.proc.once('exit', () => resolve()));
+  if (until) void until.finally(() => load.proc.kill('SIGINT'));
+  await exited;
+  const result = load.events.find((e) => 'mode' in e) as LatencyResult | undefined;
+  if (!result) throw new Error(`query load generator failed: ${load.stderr.slice(-5).join(' | ')}`);
+  return result;
+}
+
+/**
+ * Queries at FLAP_QUERY_RATE while nothing happens (idle), then while the full-table peer
+ * goes and comes back (sorterFlap): the p99 of each, same run, same clients.
+ */
+async function sorterFlapUnderQueries(pair: BenchPair, sorter: Sorter, table: TableSpec, injector: Child, quick: boolean) {
+  const idle = await latencyLoad(pair, quick ? 3 : 5, FLAP_QUERY_RATE);
+  let flapDone!: () => void;
+  const flapOver = new Promise<void>((resolve) => (flapDone = resolve));
+  const during = latencyLoad(pair, 3600, FLAP_QUERY_RATE, flapOver);
+  // The generator's 1 s warm-up first, so the measured part covers the whole flap.
+  await sleep(1500);
+  try {
+    const flap = await sorterFlap(pair, sorter, table, injector);
+    flapDone();
+    return { ...flap, idle, during: await during };
+  } catch (e) {
+    flapDone();
+    await during.catch(() => undefined);
+    throw e;
+  }
+}
+
 /** The full-table peer goes (flush) and comes back (re-learn): the longest stall of each, and how long each took. */
 async function sorterFlap(pair: BenchPair, sorter: Sorter, table: TableSpec, injector: Child) {
   await sorter.status(true);
@@ -301,7 +361,7 @@ async function sorterFlap(pair: BenchPair, sorter: Sorter, table: TableSpec, inj
   // Let a compaction after the re-learn (if any) happen inside the window.
   await sleep(2500);
   const relearn = (await sorter.status(true)).eventLoop;
-  return { injector: again, flushS, relearnS, flushMaxMs: flush.maxMs, relearnMaxMs: relearn.maxMs };
+  return { injector: again, flushS, relearnS, flushMaxMs: flush.maxMs, flushP99Ms: flush.p99Ms, relearnMaxMs: relearn.maxMs, relearnP99Ms: relearn.p99Ms };
 }
 
 /** Query protocol phases against the daemon, with its CPU time per answered query. */
@@ -319,6 +379,32 @@ async function queryPhases(pair: BenchPair, sorter: Sorter, loadSeconds: number)
   const throughput256 = await phase<ThroughputResult>(['throughput', String(loadSeconds), '256']);
   const latency = await phase<LatencyResult>(['latency', String(loadSeconds), '20000']);
   return { throughput64, throughput256, latency };
+}
+
+/** NSD's address for the CPU comparison: its own 127.x address and port, so no other bench's server is in the way. */
+const NSD_HOST = '127.0.12.53';
+const NSD_PORT = 5312;
+
+/**
+ * NSD (one server process) answering dnsperf as fast as it can for `seconds`, the
+ * bench dns cached workload (1,000 names × 3 A records): its CPU time (/proc/PID/stat)
+ * per answered query, and dnsperf's own. The reference for the sorter's query service's
+ * server CPU per answered query, same run.
+ */
+async function nsdCpuPerQuery(dir: string, seconds: number) {
+  const queries = join(dir, 'nsd-queries.txt');
+  await writeFile(queries, cachedQueries());
+  const nsd = await startNsd(NSD_HOST, NSD_PORT, zoneFile(CACHED_NAMES));
+  try {
+    const before = await treeCpuSeconds(nsd.pid);
+    const t = await throughputWithClientCpu(NSD_HOST, NSD_PORT, { file: queries, binary: false }, seconds);
+    const serverCpu = (await treeCpuSeconds(nsd.pid)) - before;
+    // Answers cost CPU: none counted means the wrong process was read, not a free server.
+    if (!(serverCpu > 0)) throw new Error(`NSD's CPU time did not move (${serverCpu} s) over ${t.completed} answers: its server process was not read`);
+    return { qps: t.qps, answered: t.completed, lost: t.lost, server_us_per_query: round((serverCpu * 1e6) / t.completed, 2), client_us_per_query: round((t.clientCpuS * 1e6) / t.completed, 2) };
+  } finally {
+    await nsd.stop();
+  }
 }
 
 /** FRR, BIRD and the sorter on one table, in one namespace pair; the sorter also flaps (DFZ) or answers queries (lab). */
@@ -345,17 +431,20 @@ async function tableRun(table: TableSpec, dir: string, quick: boolean) {
     try {
       const ours = await attempt('sorter', () => sorterIngest(pair, sorter, table));
       console.error(`${table.name}: sorter ${JSON.stringify({ ...ours, injector: undefined })}`);
-      let flap: Awaited<ReturnType<typeof sorterFlap>> | undefined;
+      let flap: Awaited<ReturnType<typeof sorterFlapUnderQueries>> | undefined;
       let load: Awaited<ReturnType<typeof queryPhases>> | undefined;
       if (ours && table.name === 'dfz') {
-        flap = await attempt('sorter_flap', () => sorterFlap(pair, sorter, table, ours.injector));
+        flap = await attempt('sorter_flap', () => sorterFlapUnderQueries(pair, sorter, table, ours.injector, quick));
         console.error(`${table.name}: flap ${JSON.stringify({ ...flap, injector: undefined })}`);
       }
+      let nsd: Awaited<ReturnType<typeof nsdCpuPerQuery>> | undefined;
       if (ours && table.name === 'lab') {
         load = await attempt('queries', () => queryPhases(pair, sorter, quick ? 3 : 5));
         console.error(`${table.name}: queries ${JSON.stringify(load)}`);
+        nsd = await attempt('nsd', () => nsdCpuPerQuery(dir, quick ? 3 : 5));
+        console.error(`${table.name}: NSD under dnsperf ${JSON.stringify(nsd)}`);
       }
-      return { frr, bird, ours, flap, load, errors };
+      return { frr, bird, ours, flap, load, nsd, errors };
     } finally {
       await sorter.stop();
     }
@@ -419,12 +508,19 @@ async function main(): Promise<void> {
       sorter_state_bytes_per_prefix: r.ours && round(r.ours.typedArrayBytes / (t.ipv4 + t.ipv6), 1),
       sorter_rss_bytes_per_prefix: r.ours && Math.round((r.ours.rssMb * 1048576) / (t.ipv4 + t.ipv6)),
       sorter_loop_delay_max_ms_ingest_and_compaction: r.ours?.loopDelayIngestMaxMs,
+      sorter_loop_delay_p99_ms_ingest_and_compaction: r.ours?.loopDelayIngestP99Ms,
       errors: Object.keys(r.errors).length ? r.errors : undefined,
     });
     const q = lab.load;
     const figures = {
       dfz: { ...per(dfz, tables[0]), sorter_flush_s: dfz.flap && round(dfz.flap.flushS), sorter_relearn_s: dfz.flap && round(dfz.flap.relearnS),
-        sorter_loop_delay_max_ms_flush: dfz.flap?.flushMaxMs, sorter_loop_delay_max_ms_relearn: dfz.flap?.relearnMaxMs },
+        sorter_loop_delay_max_ms_flush: dfz.flap?.flushMaxMs, sorter_loop_delay_p99_ms_flush: dfz.flap?.flushP99Ms,
+        sorter_loop_delay_max_ms_relearn: dfz.flap?.relearnMaxMs, sorter_loop_delay_p99_ms_relearn: dfz.flap?.relearnP99Ms,
+        flap_queries: dfz.flap && {
+          rate_qps: FLAP_QUERY_RATE,
+          idle: { rate: dfz.flap.idle.rate, answered: dfz.flap.idle.answered, lost: dfz.flap.idle.lost, p50_ms: dfz.flap.idle.p50_ms, p99_ms: dfz.flap.idle.p99_ms, max_ms: dfz.flap.idle.max_ms },
+          during_flap: { rate: dfz.flap.during.rate, answered: dfz.flap.during.answered, lost: dfz.flap.during.lost, p50_ms: dfz.flap.during.p50_ms, p99_ms: dfz.flap.during.p99_ms, max_ms: dfz.flap.during.max_ms },
+        } },
       lab: per(lab, tables[1]),
       lookups_per_s: lookups.lookupsPerS,
       lookups_per_cpu_s: lookups.lookupsPerCpuS,
@@ -444,6 +540,14 @@ async function main(): Promise<void> {
         latency_max_ms: q.latency.max_ms,
         latency_lost: q.latency.lost,
       },
+      nsd_reference: lab.nsd && {
+        what: `NSD (one server process) under dnsperf (4 clients, 200 outstanding, ${CACHED_NAMES} names × 3 A), same run`,
+        queries_per_s: lab.nsd.qps,
+        answered: lab.nsd.answered,
+        lost: lab.nsd.lost,
+        server_cpu_us_per_query: lab.nsd.server_us_per_query,
+        dnsperf_cpu_us_per_query: lab.nsd.client_us_per_query,
+      },
     };
     const targets: Targets = [];
     const d = dfz;
@@ -454,8 +558,13 @@ async function main(): Promise<void> {
     target(targets, 'dfz_ingest_vs_frr', ratio(d.ours?.seconds, d.frr?.seconds), '<=', 0.5, err(d, 'sorter', 'frr'));
     const stalls = [d.ours?.loopDelayIngestMaxMs, d.flap?.flushMaxMs, d.flap?.relearnMaxMs];
     target(targets, 'dfz_max_event_loop_stall_ms', stalls.some((x) => x === undefined) ? undefined : Math.max(...(stalls as number[])), '<=', STALL_BUDGET_MS, err(d, 'sorter', 'sorter_flap'));
+    // Queries lost during the flap count against it: a lost answer is worse than a late one.
+    // Losses over 1 % of the queries put the p99 past the 1 s loss timeout: no p99 to compare.
+    const flapP99 = d.flap && d.flap.during.lost <= d.flap.during.sent / 100 ? ratio(d.flap.during.p99_ms, d.flap.idle.p99_ms) : undefined;
+    target(targets, 'dfz_query_p99_flap_vs_idle', flapP99, '<=', 2.0, d.flap ? `${d.flap.during.lost} of ${d.flap.during.sent} queries lost during the flap` : err(d, 'sorter', 'sorter_flap'));
     target(targets, 'lookups_per_s', lookups.lookupsPerS, '>=', 1_000_000);
     target(targets, 'dfz_lookups_per_s', dfzLookups.lookupsPerS, '>=', 1_000_000);
+    target(targets, 'server_cpu_per_query_vs_nsd', ratio(q?.throughput64.server_us_per_query, lab.nsd?.server_us_per_query), '<=', 1.5, err(lab, 'queries', 'nsd'));
     target(targets, 'queries_per_s', q?.throughput64.qps, '>=', 50_000, err(lab, 'queries'));
     target(targets, 'p99_ms_at_20k_qps', q && q.latency.rate >= 19_000 ? q.latency.p99_ms : undefined, '<', 1, q ? `achieved ${q.latency.rate} queries/s` : err(lab, 'queries'));
     console.log(

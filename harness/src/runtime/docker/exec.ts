@@ -8,6 +8,8 @@
  */
 import { PassThrough } from 'node:stream';
 import { engine } from './engine.js';
+import type Dockerode from 'dockerode';
+import { waitUntil } from '@bgpdns-lab/bgpdns';
 import type { ExecOptions, ExecResult } from '../runtime.js';
 import { isAlive, procStartTime } from '../procs.js';
 
@@ -70,14 +72,9 @@ export async function execIn(containerId: string, argv: string[], opts: ExecOpti
   if (timer) clearTimeout(timer);
   // A hijacked connection stays open (and keeps the process alive) until destroyed.
   stream.destroy();
-  // The exit code is set a moment after the stream ends.
-  let info = await exec.inspect();
-  for (let i = 0; info.Running && i < 200; i++) {
-    await new Promise((r) => setTimeout(r, 5));
-    info = await exec.inspect();
-  }
+  const exitCode = await recordedExitCode(exec, 5);
   if (timedOut) return { exitCode: 124, stdout: stdout(), stderr: `${stderr()}timed out after ${opts.timeoutMs} ms\n` };
-  return { exitCode: info.ExitCode ?? 128, stdout: stdout(), stderr: stderr() };
+  return { exitCode, stdout: stdout(), stderr: stderr() };
 }
 
 export interface DetachedExec {
@@ -115,11 +112,15 @@ export async function spawnIn(
   // then); close it, or its socket keeps the harness alive.
   const answer = (await exec.start({ Detach: true, Tty: false } as never)) as unknown as { destroy?(): void } | undefined;
   answer?.destroy?.();
-  let info = await exec.inspect();
-  for (let i = 0; !info.Pid && info.Running !== false && i < 400; i++) {
-    await new Promise((r) => setTimeout(r, 5));
-    info = await exec.inspect();
-  }
+  // The engine knows the PID a moment after the start; a process that already ended has none.
+  const info = await waitUntil(() => exec.inspect(), (i) => Boolean(i.Pid) || i.Running === false || 'no PID yet', {
+    what: `PID of ${argv[0]} in container ${containerId.slice(0, 12)}`,
+    timeout: 2_000,
+    interval: 5,
+  }).then(
+    (r) => r.value,
+    () => exec.inspect(),
+  );
   if (!info.Pid) {
     throw new Error(`cannot start ${argv[0]} in container ${containerId.slice(0, 12)} (exit code ${info.ExitCode}); see ${logFile}`);
   }
@@ -130,12 +131,7 @@ export async function spawnIn(
     const timer = setInterval(async () => {
       if (isAlive(pid, startTime)) return;
       clearInterval(timer);
-      let now = await exec.inspect().catch(() => undefined);
-      for (let i = 0; now?.Running && i < 100; i++) {
-        await new Promise((r) => setTimeout(r, 10));
-        now = await exec.inspect().catch(() => undefined);
-      }
-      resolve(now?.ExitCode ?? 128);
+      resolve(await recordedExitCode(exec, 10));
     }, 50);
     timer.unref();
   });
@@ -170,12 +166,7 @@ export async function execStreaming(
   const done = new Promise<number>((resolve) => {
     const finish = async () => {
       stream.destroy();
-      let info = await exec.inspect().catch(() => undefined);
-      for (let i = 0; info?.Running && i < 200; i++) {
-        await new Promise((r) => setTimeout(r, 10));
-        info = await exec.inspect().catch(() => undefined);
-      }
-      resolve(info?.ExitCode ?? 128);
+      resolve(await recordedExitCode(exec, 10));
     };
     stream.once('end', finish);
     stream.once('error', finish);
@@ -225,10 +216,18 @@ export async function execAttached(containerId: string, argv: string[], opts: Pi
     }
     stream.destroy();
   }
-  let info = await exec.inspect();
-  for (let i = 0; info.Running && i < 200; i++) {
-    await new Promise((r) => setTimeout(r, 5));
-    info = await exec.inspect();
+  return recordedExitCode(exec, 5);
+}
+
+/**
+ * The exit code the engine records for an exec whose process ended: it is set a moment
+ * after the output stream ends. 128 when the engine does not say within 2 s.
+ */
+async function recordedExitCode(exec: Dockerode.Exec, interval: number): Promise<number> {
+  try {
+    const { value } = await waitUntil(() => exec.inspect(), (info) => !info.Running || 'still running', { what: 'exit code of an exec', timeout: 2_000, interval });
+    return value.ExitCode ?? 128;
+  } catch {
+    return 128;
   }
-  return info.ExitCode ?? 128;
 }

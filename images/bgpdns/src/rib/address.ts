@@ -126,8 +126,15 @@ function groupAt(g: number, head: number, tail: number): number {
   return 0;
 }
 
+/**
+ * Address text ↔ words conversions so far (parseAddressInto, formatWords): a test holds the
+ * sorter's query path to none (the wire form is ranked as numbers, sorter/wire-query.ts).
+ */
+export const addressTextConversions = { count: 0 };
+
 /** Family of an address text, or undefined when it is neither. Writes the words into `out` (length ≥ 4). */
 export function parseAddressInto(text: string, out: Uint32Array): Afi | undefined {
+  addressTextConversions.count++;
   if (text.includes(':')) return parseIPv6Into(text, out) ? AFI_IPV6 : undefined;
   return parseIPv4Into(text, out) ? AFI_IPV4 : undefined;
 }
@@ -175,6 +182,7 @@ export function formatIPv6(words: ArrayLike<number>, offset = 0): string {
 }
 
 export function formatWords(afi: Afi, words: ArrayLike<number>, offset = 0): string {
+  addressTextConversions.count++;
   return afi === AFI_IPV4 ? formatIPv4(words[offset] >>> 0) : formatIPv6(words, offset);
 }
 

@@ -6,6 +6,7 @@
  * string) and rebuilt into a PathAttributes object only when someone asks
  * (status pages, differential tests), which keeps the heap free of per-set objects.
  */
+import { growable, resizeInPlace } from './growable.js';
 import { AsPathSegmentType, type AsPathSegment, type PathAttributes } from '../bgp/types.js';
 
 export const NO_ASN = -1;
@@ -165,21 +166,21 @@ export class AttrStore {
   private keys: (string | undefined)[] = [];
   private free: number[] = [];
   private capacity = 0;
-  refs = new Uint32Array(0);
-  hops = new Uint16Array(0);
-  origin = new Uint8Array(0);
+  readonly refs = growable(Uint32Array, 0);
+  readonly hops = growable(Uint16Array, 0);
+  readonly origin = growable(Uint8Array, 0);
   /** MED, 0 when absent (FRR default: missing MED is best, i.e. 0). */
-  med = new Float64Array(0);
+  readonly med = growable(Float64Array, 0);
   /** LOCAL_PREF, or -1 when absent. */
-  localPref = new Float64Array(0);
-  leftAs = new Float64Array(0);
-  leftConfedAs = new Float64Array(0);
-  soleAs = new Float64Array(0);
+  readonly localPref = growable(Float64Array, 0);
+  readonly leftAs = growable(Float64Array, 0);
+  readonly leftConfedAs = growable(Float64Array, 0);
+  readonly soleAs = growable(Float64Array, 0);
   /** 1 when AS_PATH has no segment at all (a route from inside our own AS). */
-  emptyPath = new Uint8Array(0);
+  readonly emptyPath = growable(Uint8Array, 0);
   /** ORIGINATOR_ID as a number, or -1 when absent. */
-  originatorId = new Float64Array(0);
-  clusterLen = new Uint16Array(0);
+  readonly originatorId = growable(Float64Array, 0);
+  readonly clusterLen = growable(Uint16Array, 0);
   /** Memo of the last object interned: an UPDATE's NLRI all share one attributes object. */
   private lastObject?: PathAttributes;
   private lastId = -1;
@@ -191,22 +192,10 @@ export class AttrStore {
   private ensure(id: number): void {
     if (id < this.capacity) return;
     const cap = Math.max(1024, this.capacity * 2, id + 1);
-    const grow = <T extends Uint32Array | Uint16Array | Uint8Array | Float64Array>(old: T, make: (n: number) => T): T => {
-      const fresh = make(cap);
-      fresh.set(old as never);
-      return fresh;
-    };
-    this.refs = grow(this.refs, (n) => new Uint32Array(n));
-    this.hops = grow(this.hops, (n) => new Uint16Array(n));
-    this.origin = grow(this.origin, (n) => new Uint8Array(n));
-    this.med = grow(this.med, (n) => new Float64Array(n));
-    this.localPref = grow(this.localPref, (n) => new Float64Array(n));
-    this.leftAs = grow(this.leftAs, (n) => new Float64Array(n));
-    this.leftConfedAs = grow(this.leftConfedAs, (n) => new Float64Array(n));
-    this.soleAs = grow(this.soleAs, (n) => new Float64Array(n));
-    this.emptyPath = grow(this.emptyPath, (n) => new Uint8Array(n));
-    this.originatorId = grow(this.originatorId, (n) => new Float64Array(n));
-    this.clusterLen = grow(this.clusterLen, (n) => new Uint16Array(n));
+    // In place (growable.ts): no copy of every array at once when a table brings many sets.
+    for (const array of [this.refs, this.hops, this.origin, this.med, this.localPref, this.leftAs, this.leftConfedAs, this.soleAs, this.emptyPath, this.originatorId, this.clusterLen]) {
+      resizeInPlace(array, cap);
+    }
     this.capacity = cap;
   }
 

@@ -41,3 +41,17 @@ test('a sliced flush moves originVersion only for the self-originated paths it r
   t.is(r.originVersion, v0 + 1);
   t.is(r.v4.paths, 0);
 });
+
+test('originChangesSince names each changed self-originated prefix, also those a sliced flush removes', (t) => {
+  const r = rib();
+  r.update(0, path([64501]), [prefix('198.19.201.0/24'), prefix('2001:db8:c9::/48')]);
+  const v0 = r.originVersion;
+  r.update(0, path([64501, 64510]), [prefix('198.18.4.0/24')]);
+  t.deepEqual(r.originChangesSince(v0), []);
+  r.retirePeer(0);
+  while (!r.flushStep(0));
+  const changes = r.originChangesSince(v0)!;
+  t.deepEqual(changes.map((c) => [c.afi, c.len]).sort(), [[1, 24], [2, 48]]);
+  t.is(changes.find((c) => c.len === 24)!.words[0], 0xc613c900);
+  t.is(r.originChangesSince(v0 - 100), undefined, 'further back than the log reaches');
+});

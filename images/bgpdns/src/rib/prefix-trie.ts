@@ -10,6 +10,7 @@
  */
 
 import { EntryIndex } from './entry-index.js';
+import { growable, resizeInPlace } from './growable.js';
 
 const INITIAL_CAPACITY = 1024;
 // Field offsets after the key words.
@@ -28,14 +29,13 @@ export class PrefixTrie {
   readonly maxLen: number;
   /** Int32s per node record. */
   private readonly stride: number;
-  private nodes: Int32Array;
+  /** Grows in place (growable.ts): a full table's trie is never copied in one step. */
+  private readonly nodes: Int32Array;
   private capacity = 0;
   private used = 0;
   private freeHead = -1;
   private root = -1;
   private liveNodes = 0;
-  /** Called after the arrays grew, so owners of parallel per-node arrays can grow theirs. */
-  onGrow?: (capacity: number) => void;
   /** Walk entry points per region (entry-index.ts): lookups and inserts start near the prefix, not at the root. */
   private readonly index?: EntryIndex;
   /** Region width in bits: IPv4 /16, IPv6 /32 (within the key's first word). */
@@ -45,7 +45,7 @@ export class PrefixTrie {
     this.words = words;
     this.maxLen = words * 32;
     this.stride = words + FIELDS;
-    this.nodes = new Int32Array(capacity * this.stride);
+    this.nodes = growable(Int32Array, capacity * this.stride);
     this.capacity = capacity;
     this.regionBits = words === 1 ? 16 : 32;
     if (options.indexed) this.index = new EntryIndex();
@@ -122,11 +122,8 @@ export class PrefixTrie {
 
   private grow(): void {
     const cap = this.capacity * 2;
-    const nodes = new Int32Array(cap * this.stride);
-    nodes.set(this.nodes);
-    this.nodes = nodes;
+    resizeInPlace(this.nodes, cap * this.stride);
     this.capacity = cap;
-    this.onGrow?.(cap);
   }
 
   private alloc(key: Uint32Array, len: number): number {

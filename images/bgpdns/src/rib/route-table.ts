@@ -8,6 +8,7 @@
 import { AttrStore } from './attr-store.js';
 import { newPathWins, sameNeighbourAs, type BestPathContext } from './best-path.js';
 import { PrefixTrie } from './prefix-trie.js';
+import { growable, resizeInPlace, shrinkStep } from './growable.js';
 
 const NONE = -1;
 // Fields of a path slot record.
@@ -35,9 +36,11 @@ export class RouteTable {
   /**
    * Path slots, SLOT int32s each: peer, attribute id, next slot of the node's
    * list, owning trie node (NONE for a free slot). One record per path keeps a
-   * walk over a prefix's paths at one cache line per path.
+   * walk over a prefix's paths at one cache line per path. Grows in place
+   * (growable.ts); after a compaction it may be longer than slotCapacity until
+   * trimStep has given the rest back.
    */
-  private slots = new Int32Array(1024 * SLOT);
+  private readonly slots = growable(Int32Array, 1024 * SLOT);
   private slotCapacity = 1024;
   private slotsUsed = 0;
   private freeSlot = NONE;
@@ -109,10 +112,8 @@ export class RouteTable {
   }
 
   private growSlots(): void {
-    const slots = new Int32Array(this.slotCapacity * 2 * SLOT);
-    slots.set(this.slots);
-    this.slots = slots;
     this.slotCapacity *= 2;
+    resizeInPlace(this.slots, this.slotCapacity * SLOT);
   }
 
   private allocSlot(): number {
@@ -227,14 +228,16 @@ export class RouteTable {
    * at, or -1 when the whole table has been swept. Slots handed out meanwhile to
    * other peers are skipped; the flushed peer's id gets no new paths (Rib.retirePeer).
    */
-  clearPeerSlice(peer: number, from: number, count: number, each: (node: number, bestChanged: boolean, originGone: boolean) => void): number {
+  clearPeerSlice(peer: number, from: number, count: number, each: (node: number, bestChanged: boolean, originGone: boolean, len: number) => void): number {
     const change: TableChange = { bestChanged: false, pathsChanged: false };
     const end = Math.min(this.slotsUsed, from + count);
     for (let s = from; s < end; s++) {
       const node = this.slots[s * SLOT + NODE];
       if (node === NONE || this.slots[s * SLOT + PEER] !== peer) continue;
+      // Read before the removal: a node pruned with its last path loses its length.
+      const len = this.trie.prefixLength(node);
       this.removePath(node, peer, change);
-      each(node, change.bestChanged, change.originGone === true);
+      each(node, change.bestChanged, change.originGone === true, len);
     }
     return end >= this.slotsUsed ? -1 : end;
   }
@@ -263,9 +266,7 @@ export class RouteTable {
     // Room for every path once more: the copies must not make the array grow mid-way.
     const need = this.slotsUsed + Math.ceil(this.pathCount * 1.25) + 1024;
     if (need > this.slotCapacity) {
-      const slots = new Int32Array(need * SLOT);
-      slots.set(this.slots.subarray(0, this.slotsUsed * SLOT));
-      this.slots = slots;
+      resizeInPlace(this.slots, need * SLOT);
       this.slotCapacity = need;
     }
     this.freeSlot = NONE;
@@ -286,7 +287,7 @@ export class RouteTable {
     const trie = this.trie;
     let visited = 0;
     while (c.cursor < trie.nodesAllocated) {
-      if (visited >= maxNodes || ((visited & 1023) === 1023 && performance.now() >= deadline)) return false;
+      if (visited >= maxNodes || ((visited & 255) === 255 && performance.now() >= deadline)) return false;
       const node = c.cursor++;
       visited++;
       const head = trie.value(node);
@@ -322,13 +323,15 @@ export class RouteTable {
     this.trie.setValue(node, first);
   }
 
-  /** Every live slot is at or past `start`: keep only that part of the array. */
+  /**
+   * Every live slot is at or past `start`: move that part to the front (one memmove
+   * within the same pages, nothing allocated); the pages past it are given back by
+   * trimStep, a few megabytes per slice.
+   */
   private finishCompaction(start: number): void {
     const live = this.slotsUsed - start;
     const capacity = Math.max(1024, Math.ceil(live * 1.25));
-    const to = new Int32Array(capacity * SLOT);
-    to.set(this.slots.subarray(start * SLOT, this.slotsUsed * SLOT));
-    this.slots = to;
+    this.slots.copyWithin(0, start * SLOT, this.slotsUsed * SLOT);
     this.slotCapacity = capacity;
     this.slotsUsed = live;
     this.base += start;
@@ -351,6 +354,11 @@ export class RouteTable {
       if (this.trie.aux(node) !== NONE) this.trie.setAux(node, this.trie.aux(node) - base);
     });
     this.base = 0;
+  }
+
+  /** Gives back one step of the slot pages a compaction freed; true when none is left. */
+  trimStep(): boolean {
+    return shrinkStep(this.slots, this.slotCapacity * SLOT);
   }
 
   /** The whole compaction at once (tests, in-process benches). */

@@ -7,6 +7,7 @@
 import { Afi } from '../bgp/types.js';
 import { formatWords, parseAddressInto } from '../rib/address.js';
 import type { RankAnswer, RankRequest } from './api.js';
+import { WireQuery, type WireAnswer } from './wire-query.js';
 import {
   HEADER_LENGTH,
   MAC_LENGTH,
@@ -57,34 +58,6 @@ function addressLength(family: number): number {
   if (family === FAMILY_IPV4) return 4;
   if (family === FAMILY_IPV6) return 16;
   throw new ProtocolError('malformed', `address family ${family} is neither 4 nor 6`);
-}
-
-function readAddress(buf: Buffer, offset: number, family: WireFamily): string {
-  const n = family === FAMILY_IPV4 ? 1 : 4;
-  if (offset + 4 * n > buf.length - MAC_LENGTH) throw new ProtocolError('malformed', 'address runs past the end of the message');
-  for (let i = 0; i < n; i++) scratch[i] = buf.readUInt32BE(offset + 4 * i);
-  return formatWords(family === FAMILY_IPV4 ? AFI_IPV4 : AFI_IPV6, scratch);
-}
-
-/**
- * Candidate addresses repeat from query to query (a zone's few server
- * addresses), so their text is kept per wire form instead of formatted each
- * time; bounded, cleared when full.
- */
-const candidateTexts = new Map<number | string, string>();
-const CANDIDATE_CACHE_LIMIT = 4096;
-
-function readCandidate(buf: Buffer, offset: number, family: WireFamily): string {
-  const n = family === FAMILY_IPV4 ? 4 : 16;
-  if (offset + n > buf.length - MAC_LENGTH) throw new ProtocolError('malformed', 'address runs past the end of the message');
-  const key = n === 4 ? buf.readUInt32BE(offset) : buf.toString('latin1', offset, offset + 16);
-  let text = candidateTexts.get(key);
-  if (text === undefined) {
-    text = readAddress(buf, offset, family);
-    if (candidateTexts.size >= CANDIDATE_CACHE_LIMIT) candidateTexts.clear();
-    candidateTexts.set(key, text);
-  }
-  return text;
 }
 
 function writeHeader(buf: Buffer, h: Header): void {
@@ -198,6 +171,27 @@ export function decodeQuery(buf: Buffer): QueryMessage {
  * instead of decoding them.
  */
 export function decodeQueryBody(buf: Buffer): RankRequest {
+  const q = decodeQueryInto(buf, textScratch);
+  const client = formatWords(q.clientAfi, q.client);
+  const candidates: string[] = new Array(q.count);
+  for (let i = 0; i < q.count; i++) candidates[i] = formatWords(q.candAfi[i] as Afi, q.candWords, 4 * i);
+  return q.clientPrefixLen !== undefined ? { client, clientPrefixLen: q.clientPrefixLen, candidates } : { client, candidates };
+}
+
+const textScratch = new WireQuery();
+
+/** Reads `n` words of an address at `offset` into `out` at `at`; throws when it runs past the message. */
+function readWords(buf: Buffer, offset: number, n: number, out: Uint32Array, at: number): void {
+  if (offset + 4 * n > buf.length - MAC_LENGTH) throw new ProtocolError('malformed', 'address runs past the end of the message');
+  for (let i = 0; i < n; i++) out[at + i] = buf.readUInt32BE(offset + 4 * i);
+  for (let i = n; i < 4; i++) out[at + i] = 0;
+}
+
+/**
+ * The ranking request of a checked query (as decodeQueryBody) into `q`, as numbers:
+ * the server's path, where no address becomes text.
+ */
+export function decodeQueryInto(buf: Buffer, q: WireQuery): WireQuery {
   if (buf[3] !== QUERY) throw new ProtocolError('malformed', 'expected a query');
   const version = buf[2] as ProtocolVersion;
   const layout = LAYOUT[version];
@@ -205,7 +199,7 @@ export function decodeQueryBody(buf: Buffer): RankRequest {
   const flags = buf.readUInt8(28);
   if ((flags & ~FLAG_SUBNET) !== 0) throw new ProtocolError('malformed', `unknown query flags 0x${flags.toString(16)}`);
   const family = buf.readUInt8(29) as WireFamily;
-  addressLength(family);
+  const clientLength = addressLength(family);
   const prefixLen = buf.readUInt8(30);
   const fullLen = family === FAMILY_IPV4 ? 32 : 128;
   if (prefixLen > fullLen) throw new ProtocolError('malformed', `client prefix length ${prefixLen} exceeds ${fullLen}`);
@@ -213,24 +207,36 @@ export function decodeQueryBody(buf: Buffer): RankRequest {
   if (version === 2 && buf[31] !== 0) throw new ProtocolError('malformed', `reserved octet 31 is ${buf[31]}, not 0`);
   const count = readCount(buf, version, version === 1 ? 31 : 32);
   if (count > layout.maxCandidates) throw new ProtocolError('malformed', `${count} candidates; at most ${layout.maxCandidates}`);
-  const client = readAddress(buf, layout.queryClient, family);
-  let off = layout.queryClient + addressLength(family);
-  const candidates: string[] = new Array(count);
+  q.clientAfi = family === FAMILY_IPV4 ? AFI_IPV4 : AFI_IPV6;
+  readWords(buf, layout.queryClient, clientLength >> 2, q.client, 0);
+  q.clientPrefixLen = flags & FLAG_SUBNET ? prefixLen : undefined;
+  q.reserve(count);
+  q.count = count;
+  let off = layout.queryClient + clientLength;
   for (let i = 0; i < count; i++) {
     if (off >= buf.length - MAC_LENGTH) throw new ProtocolError('malformed', `candidate ${i} is missing`);
     const f = buf.readUInt8(off) as WireFamily;
     const len = addressLength(f);
-    candidates[i] = readCandidate(buf, off + 1, f);
+    q.candAfi[i] = f === FAMILY_IPV4 ? AFI_IPV4 : AFI_IPV6;
+    readWords(buf, off + 1, len >> 2, q.candWords, 4 * i);
     off += 1 + len;
   }
   if (off !== buf.length - MAC_LENGTH) throw new ProtocolError('malformed', `${buf.length - MAC_LENGTH - off} octets after the last candidate`);
-  return flags & FLAG_SUBNET ? { client, clientPrefixLen: prefixLen, candidates } : { client, candidates };
+  return q;
 }
 
 const matchedScratch = new Uint32Array(4);
 
-/** Family and length of a matched prefix text (its address words into matchedScratch). */
-function matchedOf(text: string | undefined): { family: WireFamily; len: number } {
+/**
+ * Family and length of the answer's matched prefix, its address words into matchedScratch:
+ * from the numbers when the sorter gave them (its query service), else from the text.
+ */
+function matchedOf(a: WireAnswer): { family: WireFamily; len: number } {
+  if (a.matchedWords !== undefined) {
+    for (let i = 0; i < 4; i++) matchedScratch[i] = a.matchedWords[i] ?? 0;
+    return { family: a.matchedAfi === AFI_IPV4 ? FAMILY_IPV4 : FAMILY_IPV6, len: a.matchedLen! };
+  }
+  const text = a.matchedPrefix;
   if (text === undefined) return { family: FAMILY_NONE, len: 0 };
   const slash = text.lastIndexOf('/');
   const afi = parseAddressInto(text.slice(0, slash), matchedScratch);
@@ -274,7 +280,7 @@ function answerBuffer(version: ProtocolVersion, a: RankAnswer, matched: { len: n
 
 export function encodeAnswer(a: Omit<AnswerMessage, 'type'>): Buffer {
   const version = a.version ?? PROTOCOL_VERSION;
-  const matched = matchedOf(a.matchedPrefix);
+  const matched = matchedOf(a);
   const buf = answerBuffer(version, a, matched);
   writeHeader(buf, { ...a, type: ANSWER });
   writeAnswerBody(buf, version, a, matched);
@@ -287,9 +293,9 @@ export function encodeAnswer(a: Omit<AnswerMessage, 'type'>): Buffer {
  * field is left for sign(). Same octets as encodeAnswer, without decoding the
  * header into numbers and back.
  */
-export function encodeAnswerTo(query: Buffer, now: number, a: RankAnswer): Buffer {
+export function encodeAnswerTo(query: Buffer, now: number, a: WireAnswer): Buffer {
   const version = query[2] as ProtocolVersion;
-  const matched = matchedOf(a.matchedPrefix);
+  const matched = matchedOf(a);
   const buf = answerBuffer(version, a, matched);
   buf.writeUInt16BE(MAGIC, 0);
   buf[2] = version;

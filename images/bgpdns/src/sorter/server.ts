@@ -9,14 +9,18 @@
  */
 import dgram from 'node:dgram';
 import { isIP, type AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { RankAnswer, RankRequest } from './api.js';
-import { decodeQueryBody, encodeAnswerTo } from './protocol.js';
+import { decodeQueryBody, decodeQueryInto, encodeAnswerTo } from './protocol.js';
+import { WireQuery, type WireAnswer } from './wire-query.js';
 import { ReplayGuard, sign, verifyInPlace, type KeyRing } from './protocol-auth.js';
 import { DEFAULT_WINDOW_MS, ProtocolError } from './protocol-types.js';
 import { QueryStats } from './stats.js';
 
 export interface SyncRanker {
   rankNow(req: RankRequest): RankAnswer;
+  /** The same ranking from the query as numbers (Sorter has it): no address text on the query path. */
+  rankWire?(q: WireQuery): WireAnswer;
 }
 
 export interface QueryServerOptions {
@@ -35,6 +39,8 @@ interface Queued {
 }
 
 export const DEFAULT_QUEUE_LIMIT = 128;
+/** Longest stretch of answering before the event loop gets a turn (the daemon's slices are 4 ms too). */
+const DRAIN_SLICE_MS = 4;
 
 /** dgram's lookup for destinations that are already address literals (dgram passes the socket's family). */
 export function literalLookup(address: string, family: unknown, callback: (err: Error | null, address: string, family: number) => void): void {
@@ -47,6 +53,8 @@ export class QueryServer {
   private queue: Queued[] = [];
   private draining = false;
   private readonly replay: ReplayGuard;
+  /** The datagram being answered, as numbers (one reused: handle is synchronous). */
+  private readonly wire = new WireQuery();
   private readonly now: () => number;
   private readonly windowMs: number;
 
@@ -96,22 +104,34 @@ export class QueryServer {
     }
   }
 
+  /**
+   * Answers queued datagrams for at most DRAIN_SLICE_MS, then yields to the event loop
+   * (BGP input, timers) and goes on at the next turn: a full queue under overload is
+   * not one long synchronous stretch of work.
+   */
   private drain(): void {
-    const batch = this.queue;
-    this.queue = [];
-    this.draining = false;
-    for (const item of batch) this.answer(item);
-    this.stats.queued = this.queue.length;
+    const queue = this.queue;
+    const until = performance.now() + DRAIN_SLICE_MS;
+    let i = 0;
+    while (i < queue.length) {
+      this.answer(queue[i++]);
+      if ((i & 15) === 0 && performance.now() >= until) break;
+    }
+    queue.splice(0, i);
+    this.stats.queued = queue.length;
+    if (queue.length > 0) setImmediate(() => this.drain());
+    else this.draining = false;
   }
 
   /** Verifies, ranks and replies to one datagram; returns the reply (tests call it directly). */
   handle(msg: Buffer): Buffer | undefined {
     const now = this.now();
     let keyId;
-    let query;
+    let answer: WireAnswer;
+    const ranker = this.options.ranker;
     try {
       keyId = verifyInPlace(msg, { keys: this.options.keys, now, windowMs: this.windowMs, replay: this.replay });
-      query = decodeQueryBody(msg);
+      answer = ranker.rankWire ? ranker.rankWire(decodeQueryInto(msg, this.wire)) : ranker.rankNow(decodeQueryBody(msg));
     } catch (e) {
       if (e instanceof ProtocolError) {
         this.stats.drop(e.reason);
@@ -119,7 +139,6 @@ export class QueryServer {
       }
       throw e;
     }
-    const answer = this.options.ranker.rankNow(query);
     this.stats.byStatus[answer.status]++;
     this.stats.answered++;
     return sign(encodeAnswerTo(msg, now, answer), this.options.keys.get(keyId)!);

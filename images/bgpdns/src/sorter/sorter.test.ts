@@ -176,3 +176,29 @@ test('the mapping cache forgets a candidate whose self-originated path a transit
   rib.update(p1, path([ISP1]), [prefix('198.18.101.0/24')]);
   t.is(sorter.upstreamOf(C1), ISP1);
 });
+
+test('a change of one self-originated prefix drops only the mappings it covers; the rest stay cached', (t) => {
+  const { sorter, rib, p1, p2 } = lab();
+  const other = '198.18.102.99';
+  for (const c of [C1, C2, C3, other]) t.not(sorter.upstreamOf(c), -1);
+  // isp1 now originates a more-specific inside isp2's prefix: C2 (inside it) moves, nothing else.
+  rib.update(p1, path([ISP1]), [prefix('198.18.102.0/28')]);
+  t.true(sorter.isMappingCached(C1) && sorter.isMappingCached(C3) && sorter.isMappingCached(other), 'outside the changed prefix: kept');
+  t.is(sorter.upstreamOf(C1), ISP1);
+  t.false(sorter.isMappingCached(C2), 'inside the changed prefix: dropped');
+  t.is(sorter.upstreamOf(C2), ISP1, 'recomputed from the RIB');
+  t.is(sorter.upstreamOf(other), ISP2);
+  rib.withdraw(p2, [prefix('198.18.102.0/24')]);
+  t.is(sorter.upstreamOf(other), -1, 'isp2 no longer originates what covers it');
+  t.is(sorter.upstreamOf(C2), ISP1);
+  t.true(sorter.isMappingCached(C1) && sorter.isMappingCached(C3));
+});
+
+test('a peer flushed at once (peerDown) drops every mapping: its changes are not named one by one', (t) => {
+  const { sorter, rib, p3 } = lab();
+  for (const c of [C1, C2, C3]) sorter.upstreamOf(c);
+  rib.peerDown(p3);
+  sorter.upstreamOf(C1);
+  t.false(sorter.isMappingCached(C2));
+  t.is(sorter.upstreamOf(C3), -1);
+});

@@ -21,6 +21,9 @@
 import { Afi } from '../bgp/types.js';
 import { formatPrefix, parseAddressInto, parsePrefix } from '../rib/address.js';
 import { NO_ASN } from '../rib/attr-store.js';
+import { covers } from '../rib/origin-log.js';
+import { AddressMap, MISSING } from './address-map.js';
+import { WireQuery, type NumericMatch, type WireAnswer } from './wire-query.js';
 import { compareAttributes, newPathWins } from '../rib/best-path.js';
 import { PrefixTrie } from '../rib/prefix-trie.js';
 import type { Rib } from '../rib/rib.js';
@@ -51,7 +54,13 @@ const CACHE_LIMIT = 65536;
 export class Sorter implements Ranker {
   private readonly configured = { v4: new PrefixTrie(1, 16), v6: new PrefixTrie(4, 16) };
   private readonly configuredAsn: number[] = [];
-  private mappingCache = new Map<string, number>();
+  /** Candidate address (as words) → upstream AS; see upstreamOfWords. */
+  private readonly mappingCache = new AddressMap(CACHE_LIMIT);
+  /** rankNow's request as numbers (parsed once from its text). */
+  private readonly textQuery = new WireQuery();
+  /** The matched prefix's words for a rankWire answer (read before the next ranking). */
+  private readonly matchedWords = new Uint32Array(4);
+  private readonly textWords = new Uint32Array(4);
   private cacheOriginVersion = -1;
   private readonly client = new Uint32Array(4);
   private readonly cand = new Uint32Array(4);
@@ -104,23 +113,78 @@ export class Sorter implements Ranker {
     return left !== NO_ASN ? left : peers.asn[peer];
   }
 
-  /** Upstream AS a candidate address belongs to, or UNMAPPED. Cached until self-originated routes change. */
+  /** Upstream AS a candidate address (text) belongs to, or UNMAPPED. */
   upstreamOf(candidate: string): number {
-    if (this.cacheOriginVersion !== this.rib.originVersion || this.mappingCache.size > CACHE_LIMIT) {
-      this.mappingCache.clear();
-      this.cacheOriginVersion = this.rib.originVersion;
+    const afi = this.parseInto(candidate, this.textWords, 0);
+    return afi === 0 ? UNMAPPED : this.upstreamOfWords(afi, this.textWords, 0);
+  }
+
+  /**
+   * A candidate's text → words at out[at..at+4), remembered per text: in-process callers
+   * repeat a zone's few candidate addresses (bench/sorter-lookups.ts, lab table, load 2-4:
+   * 606-741 k rankings/s when candidates were looked up by text, 356-489 k parsing them per
+   * ranking, 590-609 k with this memo).
+   */
+  private candidateInto(text: string, out: Uint32Array, at: number): Afi | 0 {
+    let known = this.candidateWords.get(text);
+    if (known === undefined) {
+      if (this.candidateWords.size >= CACHE_LIMIT) this.candidateWords.clear();
+      const words = new Uint32Array(4);
+      known = { afi: this.parseInto(text, words, 0), words };
+      this.candidateWords.set(text, known);
     }
-    const cached = this.mappingCache.get(candidate);
-    if (cached !== undefined) return cached;
-    const asn = this.resolveUpstream(candidate);
-    this.mappingCache.set(candidate, asn);
+    out.set(known.words, at);
+    return known.afi;
+  }
+
+  private readonly candidateWords = new Map<string, { afi: Afi | 0; words: Uint32Array }>();
+
+  /** Address text → words at out[at..at+4) (the words past an IPv4 address zero, as on the wire); 0 when not an address. */
+  private parseInto(text: string, out: Uint32Array, at: number): Afi | 0 {
+    const words = this.cand;
+    words.fill(0);
+    const afi = parseAddressInto(text, words);
+    if (afi === undefined) return 0;
+    out.set(words, at);
+    return afi;
+  }
+
+  /**
+   * Upstream AS of the candidate at words[at..at+4), or UNMAPPED. Cached by the
+   * address's words; a change of a self-originated prefix drops only the
+   * candidates that prefix covers (the mapping reads nothing else from the RIB).
+   */
+  upstreamOfWords(afi: Afi, words: Uint32Array, at: number): number {
+    if (this.cacheOriginVersion !== this.rib.originVersion) this.dropChangedMappings();
+    const cached = this.mappingCache.get(afi, words, at);
+    if (cached !== MISSING) return cached;
+    const asn = this.resolveUpstream(afi, words, at);
+    this.mappingCache.set(afi, words, at, asn);
     return asn;
   }
 
-  private resolveUpstream(candidate: string): number {
+  /** Candidates whose mapping the self-originated changes since the cache's version may have moved. */
+  private dropChangedMappings(): void {
+    const changes = this.rib.originChangesSince(this.cacheOriginVersion);
+    this.cacheOriginVersion = this.rib.originVersion;
+    // Many changes at once (a peer's table coming or going): a fresh cache is cheaper than the checks.
+    if (changes === undefined || changes.length > 64) {
+      this.mappingCache.clear();
+      return;
+    }
+    this.mappingCache.retain((afi, words, at) => !changes.some((c) => covers(c, afi, words.subarray(at, at + 4))));
+  }
+
+  /** Whether a candidate's mapping is cached (tests: what a change dropped). */
+  isMappingCached(candidate: string): boolean {
+    if (this.cacheOriginVersion !== this.rib.originVersion) this.dropChangedMappings();
+    const afi = this.parseInto(candidate, this.textWords, 0);
+    return afi !== 0 && this.mappingCache.get(afi, this.textWords, 0) !== MISSING;
+  }
+
+  private resolveUpstream(afi: Afi, address: Uint32Array, at: number): number {
     const words = this.cand;
-    const afi = parseAddressInto(candidate, words);
-    if (afi === undefined) return UNMAPPED;
+    for (let i = 0; i < 4; i++) words[i] = address[at + i];
     const full = afi === AFI_IPV4 ? 32 : 128;
     const configured = afi === AFI_IPV4 ? this.configured.v4 : this.configured.v6;
     const fixed = configured.longest(words, full);
@@ -143,17 +207,34 @@ export class Sorter implements Ranker {
     return UNMAPPED;
   }
 
+  /** Ranks a request given as text (in-process callers, tests): parsed once into numbers, then as rankWire. */
   rankNow(req: RankRequest): RankAnswer {
+    const q = this.textQuery;
     const n = req.candidates.length;
+    q.reserve(n);
+    q.count = n;
+    for (let i = 0; i < n; i++) q.candAfi[i] = this.candidateInto(req.candidates[i], q.candWords, 4 * i);
+    const afi = parseAddressInto(req.client, this.client);
+    return this.rank4(afi, req.clientPrefixLen, q, false);
+  }
+
+  /** The query service's path: request and matched prefix as numbers, no address text either way. */
+  rankWire(q: WireQuery): WireAnswer {
+    this.client.set(q.client);
+    return this.rank4(q.clientAfi, q.clientPrefixLen, q, true);
+  }
+
+  /** Ranks q's candidates for the client in this.client (afi undefined: not an address). */
+  private rank4(afi: Afi | undefined, clientPrefixLen: number | undefined, q: WireQuery, numeric: boolean): WireAnswer {
+    const n = q.count;
     // Pushed one by one: a packed array of small integers (Array(n).fill makes a holey one).
     const preferences: number[] = [];
     for (let i = 0; i < n; i++) preferences.push(NO_PREFERENCE);
     const generation = this.rib.generation;
     if (this.rib.peers.establishedCount === 0) return { status: 'no-sessions', preferences, generation };
-    const afi = parseAddressInto(req.client, this.client);
     if (afi === undefined) return { status: 'no-route', preferences, generation };
     const full = afi === AFI_IPV4 ? 32 : 128;
-    const maxLen = req.clientPrefixLen === undefined ? full : Math.min(full, req.clientPrefixLen);
+    const maxLen = clientPrefixLen === undefined ? full : Math.min(full, clientPrefixLen);
     const table = afi === AFI_IPV4 ? this.rib.v4 : this.rib.v6;
     const node = table.trie.longest(this.client, maxLen);
     if (node < 0) return { status: 'no-route', preferences, generation };
@@ -162,7 +243,14 @@ export class Sorter implements Ranker {
     const bestUpstream = this.upstreamOfSlot(table, bestSlot);
     const leftAs = this.rib.attrs.leftAs[table.slotAttr(bestSlot)];
     const neighborAs = leftAs !== NO_ASN ? leftAs : bestUpstream;
-    const matchedPrefix = this.prefixText(afi, table, node);
+    // The wire path encodes the prefix from its words; text only for in-process callers.
+    let matched: { matchedPrefix: string } | NumericMatch;
+    if (numeric) {
+      table.trie.keyOf(node, this.matchedWords);
+      matched = { matchedAfi: afi, matchedLen: table.trie.prefixLength(node), matchedWords: this.matchedWords };
+    } else {
+      matched = { matchedPrefix: this.prefixText(afi, table, node) };
+    }
     this.hits.set(neighborAs, (this.hits.get(neighborAs) ?? 0) + 1);
 
     // Owners of the candidates, and the distinct other upstreams among them.
@@ -172,7 +260,8 @@ export class Sorter implements Ranker {
     let otherCount = 0;
     let mapped = 0;
     for (let i = 0; i < n; i++) {
-      const asn = this.upstreamOf(req.candidates[i]);
+      const candAfi = q.candAfi[i];
+      const asn = candAfi === 0 ? UNMAPPED : this.upstreamOfWords(candAfi as Afi, q.candWords, 4 * i);
       owners[i] = asn;
       if (asn === UNMAPPED) continue;
       mapped++;
@@ -185,7 +274,7 @@ export class Sorter implements Ranker {
       if (!known) others[otherCount++] = asn;
     }
     this.otherCount = otherCount;
-    if (mapped === 0) return { status: 'unmapped', preferences, matchedPrefix, scopeLength, neighborAs, generation };
+    if (mapped === 0) return { status: 'unmapped', preferences, ...matched, scopeLength, neighborAs, generation };
     if (otherCount > 0) {
       this.gatherPaths(table, node);
       this.rankOthers(table, node);
@@ -200,7 +289,7 @@ export class Sorter implements Ranker {
         }
       }
     }
-    return { status: 'ranked', preferences, matchedPrefix, scopeLength, neighborAs, generation };
+    return { status: 'ranked', preferences, ...matched, scopeLength, neighborAs, generation };
   }
 
   /**
