@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Child, FrrPair } from './_frr-netns-pair.js';
-import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
+import { waitUntil } from '@bgpdns-lab/harness';
 
 const run = promisify(execFile);
 

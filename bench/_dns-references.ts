@@ -9,8 +9,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildQuery, queryUdp } from '../images/bgpdns/testing/dns/dns-client.js';
-import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
+import { buildQuery, queryUdp } from '@bgpdns-lab/bgpdns/testing';
+import { waitUntil } from '@bgpdns-lab/harness';
 
 export interface ReferenceServer {
   name: string;

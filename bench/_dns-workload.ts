@@ -14,7 +14,7 @@
  *   2001:db8::/32 (2^24 /56s), so the /56s carry the distinct-subnet count.
  */
 import { writeFileSync } from 'node:fs';
-import { seededRandom } from '../images/bgpdns/src/inject/synthetic.js';
+import { seededRandom } from '@bgpdns-lab/bgpdns/sorter';
 
 export const ZONE = 'lab.example';
 export const CACHED_NAMES = 1000;

@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { round } from './_figures.js';
-import { percentileOfSorted } from '../images/bgpdns/src/support/stats.js';
+import { percentileOfSorted } from '@bgpdns-lab/harness';
 
 export interface QueryInput {
   file: string;

@@ -1,5 +1,5 @@
 /** Rounding and missing figures for what benchmarks print (files starting with "_" are helpers, not benchmarks). */
-import { percentileOfSorted } from '../images/bgpdns/src/support/stats.js';
+import { percentileOfSorted } from '@bgpdns-lab/harness';
 
 export const round = (x: number, digits = 3): number => Math.round(x * 10 ** digits) / 10 ** digits;
 

@@ -16,7 +16,7 @@ import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { $ } from 'zx';
-import { VtyClient } from '../images/bgpdns/src/frr/vty-client.js';
+import { VtyClient } from '@bgpdns-lab/harness';
 
 export const OUR_V4 = '198.18.10.1';
 export const OUR_V6 = '2001:db8:10::1';
@@ -58,8 +58,8 @@ export interface FrrPair {
   vty: VtyClient;
   /** The bgpd process (`ip netns exec` execs it, so its pid is bgpd's). */
   frr: Child;
-  /** Runs argv inside a namespace; stopped by stop(). */
-  run(ns: string, argv: string[]): Child;
+  /** Runs argv inside a namespace (stdin a pipe when asked); stopped by stop(). */
+  run(ns: string, argv: string[], opts?: { stdin?: boolean }): Child;
   stopChild(c: Child): Promise<void>;
   stop(): Promise<void>;
 }
@@ -80,8 +80,8 @@ export async function startFrrPair(prefix: string, bgpdConfig: string): Promise<
     await exited;
     clearTimeout(timer);
   };
-  const run = (ns: string, argv: string[]): Child => {
-    const proc = spawn('ip', ['netns', 'exec', ns, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const run = (ns: string, argv: string[], opts: { stdin?: boolean } = {}): Child => {
+    const proc = spawn('ip', ['netns', 'exec', ns, ...argv], { stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     const child: Child = { proc, events: [], stderr: [] };
     createInterface({ input: proc.stdout! }).on('line', (line) => {
       try {

@@ -9,17 +9,10 @@
  */
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { syntheticTable } from '../images/bgpdns/src/inject/synthetic.js';
-import { UpdatePacker } from '../images/bgpdns/src/inject/pack.js';
-import { Framer } from '../images/bgpdns/src/bgp/framer.js';
-import { decodeUpdate } from '../images/bgpdns/src/bgp/update.js';
-import { Session } from '../images/bgpdns/src/bgp/session.js';
-import { RecordingTransport } from '../images/bgpdns/testing/bgp/memory-transport.js';
-import { encodeOpen } from '../images/bgpdns/src/bgp/open.js';
-import { encodeKeepalive } from '../images/bgpdns/src/bgp/message.js';
-import { CapabilityCode } from '../images/bgpdns/src/bgp/capability-codes.js';
-import { Afi, Safi } from '../images/bgpdns/src/bgp/types.js';
-import { median } from '../images/bgpdns/src/support/stats.js';
+import { syntheticTable, UpdatePacker } from '@bgpdns-lab/bgpdns/sorter';
+import { Framer, decodeUpdate, Session, encodeOpen, encodeKeepalive, CapabilityCode, Afi, Safi } from '@bgpdns-lab/bgpdns/bgp';
+import { RecordingTransport } from '@bgpdns-lab/bgpdns/testing';
+import { median } from '@bgpdns-lab/harness';
 
 const { values } = parseArgs({ options: { ipv4: { type: 'string', default: '262143' }, ipv6: { type: 'string', default: '737857' }, rounds: { type: 'string', default: '3' } } });
 const ipv4 = Number(values.ipv4);

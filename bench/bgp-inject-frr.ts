@@ -13,7 +13,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { startFrrPair, frrListenerConfig, OUR_V4 } from './_frr-netns-pair.js';
-import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
+import { waitUntil } from '@bgpdns-lab/harness';
 
 const { values } = parseArgs({ options: { ipv4: { type: 'string', default: '100000' }, ipv6: { type: 'string', default: '20000' }, 'prefixes-per-path': { type: 'string', default: '11' } } });
 const ipv4 = Number(values.ipv4);

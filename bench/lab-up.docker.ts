@@ -13,20 +13,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { pssMb } from './_proc.js';
-import { percentile } from '../images/bgpdns/src/support/stats.js';
+import {
+  percentile,
+  monoNow,
+  loadTopology,
+  type Lab,
+  deploy,
+  destroyLab,
+  leftovers,
+  waitBgpConverged,
+  runtimeNamed,
+} from '@bgpdns-lab/harness';
 import { fileURLToPath } from 'node:url';
-import { monoNow } from '../harness/src/clock.js';
-import { loadTopology } from '../harness/src/topology/load.js';
-import type { Lab } from '../harness/src/topology/model.js';
-import { netnsName } from '../harness/src/topology/names.js';
-import { deploy } from '../harness/src/lab/deploy.js';
-import { destroyLab, leftovers } from '../harness/src/lab/destroy.js';
-import { waitBgpConverged } from '../harness/src/lab/converged.js';
-import { pidsInNamespaces } from '../harness/src/runtime/netns-destroy.js';
-import { runtimeNamed } from '../harness/src/runtime/by-name.js';
-import { DockerRuntime } from '../harness/src/runtime/docker.js';
-import { containersWith } from '../harness/src/runtime/docker/containers.js';
-import { requireEngine } from '../harness/src/runtime/docker/engine.js';
+import { netnsName, pidsInNamespaces, DockerRuntime, containersWith, requireEngine } from '@bgpdns-lab/harness/runtime';
 import { round } from './_figures.js';
 
 const quick = process.argv.includes('--quick');

@@ -9,10 +9,8 @@
  * harness code runs while it does its work.
  */
 import path from 'node:path';
-import type { Lab } from '../harness/src/topology/model.js';
-import { netnsName } from '../harness/src/topology/names.js';
-import { labDir } from '../harness/src/runtime/lab-state.js';
-import { daemonArgv, frrConfigFiles, planFrrNode } from '../harness/src/kinds/frr.js';
+import type { Lab } from '@bgpdns-lab/harness';
+import { netnsName, labDir, daemonArgv, frrConfigFiles, planFrrNode } from '@bgpdns-lab/harness/runtime';
 
 /** Single-quote for bash. */
 function q(s: string): string {

@@ -17,19 +17,21 @@ import path from 'node:path';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { $ } from 'zx';
-import { monoNow } from '../harness/src/clock.js';
-import { loadTopology } from '../harness/src/topology/load.js';
-import { writeChainLab } from '../harness/src/topology/generate.js';
-import type { Lab } from '../harness/src/topology/model.js';
-import { netnsName } from '../harness/src/topology/names.js';
-import { deploy } from '../harness/src/lab/deploy.js';
-import { destroyLab, leftovers } from '../harness/src/lab/destroy.js';
-import { waitBgpConverged, waitSessionsEstablished } from '../harness/src/lab/converged.js';
-import { guardLab, unguardLab } from '../harness/src/lab/cleanup-on-signal.js';
-import { pidsInNamespaces } from '../harness/src/runtime/netns-destroy.js';
+import {
+  monoNow,
+  loadTopology,
+  writeChainLab,
+  type Lab,
+  deploy,
+  destroyLab,
+  leftovers,
+  waitBgpConverged,
+  waitSessionsEstablished,
+  median,
+} from '@bgpdns-lab/harness';
+import { netnsName, guardLab, unguardLab, pidsInNamespaces } from '@bgpdns-lab/harness/runtime';
 import { shellScriptFor } from './lab-up.shell-script.js';
 import { round } from './_figures.js';
-import { median } from '../images/bgpdns/src/support/stats.js';
 import { procKb, pssMb } from './_proc.js';
 
 const quick = process.argv.includes('--quick');

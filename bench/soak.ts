@@ -21,14 +21,11 @@ import { tmpdir, cpus, release, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
-import { BgpSpeaker } from '../images/bgpdns/src/bgp/tcp.js';
-import { Afi, AsPathSegmentType, type Prefix } from '../images/bgpdns/src/bgp/types.js';
-import type { Session } from '../images/bgpdns/src/bgp/session.js';
-import { buildQuery, queryTcp, queryUdp } from '../images/bgpdns/testing/dns/dns-client.js';
-import { bgpdnsBin, freePort, startFrontProcess, vmRssKb } from '../images/bgpdns/testing/dns/front-process.js';
-import { TcpFramer } from '../images/bgpdns/src/dns/wire/tcp-framer.js';
+import { BgpSpeaker, Afi, AsPathSegmentType, type Prefix, type Session } from '@bgpdns-lab/bgpdns/bgp';
+import { buildQuery, queryTcp, queryUdp, bgpdnsBin, freePort, startFrontProcess, vmRssKb } from '@bgpdns-lab/bgpdns/testing';
+import { TcpFramer } from '@bgpdns-lab/bgpdns';
 import { percentileOrNaN, round } from './_figures.js';
-import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
+import { waitUntil } from '@bgpdns-lab/harness';
 
 const SECRET = '5a'.repeat(32);
 const SORTER_AS = 64500;

@@ -24,13 +24,10 @@
 import { randomFillSync } from 'node:crypto';
 import dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
-import { formatIPv4 } from '../images/bgpdns/src/rib/address.js';
-import { encodeQuery } from '../images/bgpdns/src/sorter/protocol.js';
-import { macValid, sign } from '../images/bgpdns/src/sorter/protocol-auth.js';
-import { literalLookup } from '../images/bgpdns/src/sorter/server.js';
-import { DEFAULT_WINDOW_MS, HEADER_LENGTH, MAC_LENGTH } from '../images/bgpdns/src/sorter/protocol-types.js';
+import { formatIPv4, encodeQuery, macValid, sign, DEFAULT_WINDOW_MS, HEADER_LENGTH, MAC_LENGTH } from '@bgpdns-lab/bgpdns';
+import { literalLookup } from '@bgpdns-lab/bgpdns/sorter';
 import { percentileOrNaN, round } from './_figures.js';
-import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
+import { waitUntil } from '@bgpdns-lab/harness';
 
 const CANDIDATES = ['198.19.201.10', '198.19.202.10', '2001:db8:c903::10'];
 /** Query slots by request id modulo this; more than can be in flight within the 1 s loss timeout. */

@@ -6,13 +6,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { visitPrefixes } from '../images/bgpdns/src/bgp/nlri.js';
-import { Afi, AsPathSegmentType, type PathAttributes } from '../images/bgpdns/src/bgp/types.js';
-import { syntheticTable, seededRandom } from '../images/bgpdns/src/inject/synthetic.js';
-import { dfzTable } from '../images/bgpdns/src/inject/dfz.js';
-import { Rib } from '../images/bgpdns/src/rib/rib.js';
-import { formatIPv4, formatIPv6 } from '../images/bgpdns/src/rib/address.js';
-import { Sorter } from '../images/bgpdns/src/sorter/sorter.js';
+import { visitPrefixes, Afi, AsPathSegmentType, type PathAttributes } from '@bgpdns-lab/bgpdns/bgp';
+import { syntheticTable, seededRandom, dfzTable, Rib, Sorter } from '@bgpdns-lab/bgpdns/sorter';
+import { formatIPv4, formatIPv6 } from '@bgpdns-lab/bgpdns';
 
 /**
  * Three upstreams each holding the table (paths of different lengths), delivered one

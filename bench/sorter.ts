@@ -36,18 +36,17 @@
 import { spawn } from 'node:child_process';
 import { readdir, readFile, rm, writeFile, mkdtemp } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { tmpdir, cpus, release, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { startFrrPair, frrListenerConfig, OUR_V4, OUR_V6, FRR_V4, type Child, type FrrPair } from './_frr-netns-pair.js';
 import { inProcessLookups } from './sorter-lookups.js';
-import type { SorterStatus } from '../images/bgpdns/src/sorter/status-http.js';
+import type { SorterStatus } from '@bgpdns-lab/bgpdns';
 import { round } from './_figures.js';
-import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
+import { waitUntil } from '@bgpdns-lab/harness';
 import { startBird } from './_bird.js';
-import { bundleBgpdns } from '../harness/src/images/bgpdns-bundle.js';
+import { bundleBgpdns, pidsInNamespaces } from '@bgpdns-lab/harness/runtime';
 import { startNsd } from './_dns-references.js';
 import { cachedQueries, zoneFile, CACHED_NAMES } from './_dns-workload.js';
 import { throughputWithClientCpu } from './_dnsperf.js';
@@ -231,15 +230,12 @@ async function startSorter(pair: BenchPair, dir: string, name: string): Promise<
   const child = pair.run(pair.frrNs, [process.execPath, join(dir, 'bgpdns.mjs'), 'sorter', '--config', configFile, '--log-level', 'warn']);
   // The status endpoint lives in the sorter's namespace; one small reader process there
   // fetches a snapshot per line on its stdin (a process per 200 ms poll would cost more).
-  const readerProc = spawn('ip', ['netns', 'exec', pair.frrNs, process.execPath, '-e', `
+  const reader = pair.run(pair.frrNs, [process.execPath, '-e', `
     const rl = require('node:readline').createInterface({ input: process.stdin });
     rl.on('line', async (path) => {
       try { const r = await fetch('http://127.0.0.1:${statusPort}' + path); process.stdout.write(JSON.stringify({ event: 'status', body: await r.json() }) + '\\n'); }
       catch (e) { process.stdout.write(JSON.stringify({ event: 'status-error', message: String(e) }) + '\\n'); }
-    });`], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const reader: Child = { proc: readerProc, events: [], stderr: [] };
-  createInterface({ input: readerProc.stdout! }).on('line', (line) => reader.events.push(JSON.parse(line) as Record<string, unknown>));
-  createInterface({ input: readerProc.stderr! }).on('line', (line) => reader.stderr.push(line));
+    });`], { stdin: true });
   let asked = 0;
   const status = async (resetLoopDelay = false): Promise<SorterStatus> => {
     const want = ++asked;
@@ -266,7 +262,7 @@ async function startSorter(pair: BenchPair, dir: string, name: string): Promise<
     pid: child.proc.pid!,
     status,
     async stop() {
-      readerProc.stdin!.end();
+      reader.proc.stdin!.end();
       await pair.stopChild(reader);
       await pair.stopChild(child);
     },
@@ -601,13 +597,7 @@ type BenchPair = FrrPair & { frrPid(): number; stopFrr(): Promise<void> };
 async function startFrrPairWithPid(prefix: string, config: string): Promise<BenchPair> {
   const pair = await startFrrPair(prefix, config);
   const pidOf = async (): Promise<number> => {
-    const out = await new Promise<string>((resolve) => {
-      const p = spawn('ip', ['netns', 'pids', pair.frrNs]);
-      let s = '';
-      p.stdout.on('data', (d) => (s += d));
-      p.on('exit', () => resolve(s));
-    });
-    for (const pid of out.split(/\s+/).filter(Boolean).map(Number)) {
+    for (const pid of pidsInNamespaces([pair.frrNs])) {
       try {
         if ((await readFile(`/proc/${pid}/comm`, 'utf8')).trim() === 'bgpd') return pid;
       } catch {

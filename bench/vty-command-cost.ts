@@ -9,10 +9,8 @@
 import os from 'node:os';
 import { $ } from 'zx';
 import { fileURLToPath } from 'node:url';
-import { deployTestLab, destroyTestLab } from '../harness/testing/deploy-test-lab.js';
-import { frr } from '../harness/src/frr/frr-control.js';
-import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
-import { monoNow } from '../harness/src/clock.js';
+import { deployTestLab, destroyTestLab } from '@bgpdns-lab/harness/testing';
+import { frr, waitUntil, monoNow } from '@bgpdns-lab/harness';
 import { round } from './_figures.js';
 
 const quick = process.argv.includes('--quick');

@@ -4,7 +4,7 @@
  * Trials: BGPDNS_TRIALS (default 3).
  */
 import test from 'ava';
-import { avaScenario } from '../harness/src/scenario/ava.js';
+import { avaScenario } from '@bgpdns-lab/harness';
 import scenario from './anycast-failover.js';
 
 avaScenario(test, scenario);

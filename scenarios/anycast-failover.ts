@@ -9,13 +9,16 @@
  */
 import { writeFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defineScenario, type ScenarioContext } from '../harness/src/scenario/scenario.js';
+import {
+  defineScenario,
+  type ScenarioContext,
+  MAINTENANCE_FILE,
+  waitUntil,
+  monoNow,
+  type FaultHandle,
+  type Slo,
+} from '@bgpdns-lab/harness';
 import { AnycastObservers, CLAIMS, DNS_HOST_PEER, LAB_PATH, PARTNERS, SIG_PEER, worst, type TrialFacts } from './anycast-lab.js';
-import { MAINTENANCE_FILE } from '../harness/src/kinds/bgpdns-health.js';
-import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
-import { monoNow } from '../harness/src/clock.js';
-import type { FaultHandle } from '../harness/src/faults/fault.js';
-import type { Slo } from '../harness/src/run/record.js';
 
 /** Record one trial's figures and check what every client saw. */
 function recordTrial(o: AnycastObservers, story: string, slo: Slo, facts: TrialFacts): void {

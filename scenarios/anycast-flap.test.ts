@@ -3,7 +3,7 @@
  * "anycast-flap" destroyed and the run record written at the end.
  */
 import test from 'ava';
-import { avaScenario } from '../harness/src/scenario/ava.js';
+import { avaScenario } from '@bgpdns-lab/harness';
 import scenario from './anycast-flap.js';
 
 avaScenario(test, scenario);

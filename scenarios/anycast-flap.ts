@@ -7,11 +7,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defineScenario, type ScenarioContext } from '../harness/src/scenario/scenario.js';
+import { defineScenario, type ScenarioContext, HEALTH_STATUS_FILE, waitUntil, monoNow } from '@bgpdns-lab/harness';
 import { AnycastObservers, LAB_PATH, PARTNERS, SERVICE, type Partner, type TrialFacts } from './anycast-lab.js';
-import { HEALTH_STATUS_FILE } from '../harness/src/kinds/bgpdns-health.js';
-import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
-import { monoNow } from '../harness/src/clock.js';
 
 /** Flaps per flapping part (ANYCAST_FLAPS, default 4). */
 const FLAPS = Number(process.env.ANYCAST_FLAPS ?? 4);

@@ -3,7 +3,7 @@
  * part, the lab "ha14-anycast-health" destroyed and the run record written at the end.
  */
 import test from 'ava';
-import { avaScenario } from '../harness/src/scenario/ava.js';
+import { avaScenario } from '@bgpdns-lab/harness';
 import scenario from './anycast-health-agent.js';
 
 avaScenario(test, scenario);

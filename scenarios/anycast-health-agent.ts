@@ -11,10 +11,8 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defineScenario, type ScenarioContext } from '../harness/src/scenario/scenario.js';
+import { defineScenario, type ScenarioContext, waitUntil, monoNow } from '@bgpdns-lab/harness';
 import { LAB_PATH, SERVICE, DNS_HOST_PEER } from './anycast-lab.js';
-import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
-import { monoNow } from '../harness/src/clock.js';
 
 /** The agent's probe interval in this lab (labs/anycast/anycast.clab.yml, HEALTH_INTERVAL_MS). */
 const INTERVAL_MS = 500;

@@ -6,18 +6,24 @@
  * window, site before/after, BGP-plane time at each partner router, what the
  * health agents did. Everything lands in the scenario's run record.
  */
-import type { ScenarioContext } from '../harness/src/scenario/scenario.js';
-import type { MeasurementSpec } from '../harness/src/run/recorder.js';
+import {
+  type ScenarioContext,
+  type MeasurementSpec,
+  type RouteWatcher,
+  startDnsProber,
+  type RunningDnsProber,
+  clientOutage,
+  isGood,
+  type ClientOutage,
+  type DnsProbeSample,
+  frr,
+  waitUntil,
+  monoNow,
+  percentileOfSorted,
+} from '@bgpdns-lab/harness';
 import { TELECOM_CLAIMS } from './seed-claims.js';
-import type { RouteWatcher } from '../harness/src/probes/route-watcher.js';
-import { startDnsProber, type RunningDnsProber } from '../harness/src/probes/dns-prober-run.js';
-import { clientOutage, isGood, type ClientOutage, type DnsProbeSample } from '../harness/src/probes/dns-samples.js';
-import { frr } from '../harness/src/frr/frr-control.js';
-import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
-import { monoNow } from '../harness/src/clock.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { percentileOfSorted } from '../images/bgpdns/src/support/stats.js';
 
 export const LAB_FILE = new URL('../labs/anycast/anycast.clab.yml', import.meta.url).pathname;
 /** The lab file as scenario definitions name it (relative to the repository root). */

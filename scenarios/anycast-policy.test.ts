@@ -5,11 +5,7 @@
  * really are TCP MD5 on this kernel.
  */
 import test, { type ExecutionContext, type TryResult } from 'ava';
-import { loadTopology } from '../harness/src/topology/load.js';
-import { deploy } from '../harness/src/lab/deploy.js';
-import type { LabHandle } from '../harness/src/lab/lab-handle.js';
-import { frr, closeVtyClients } from '../harness/src/frr/frr-control.js';
-import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
+import { loadTopology, deploy, type LabHandle, frr, closeVtyClients, waitUntil } from '@bgpdns-lab/harness';
 import { LAB_FILE, PARTNERS, SERVICE } from './anycast-lab.js';
 
 const LAB = 'anycast-pol';

@@ -10,11 +10,7 @@ import test from 'ava';
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { loadTopology } from '../harness/src/topology/load.js';
-import { deploy } from '../harness/src/lab/deploy.js';
-import type { LabHandle } from '../harness/src/lab/lab-handle.js';
-import type { RunRecord } from '../harness/src/run/record.js';
-import type { OccurrenceView } from '../harness/src/timeline/replay.js';
+import { loadTopology, deploy, type LabHandle, type RunRecord, type OccurrenceView } from '@bgpdns-lab/harness';
 import { LAB_FILE } from './anycast-lab.js';
 
 const LAB = 'anycast-rp';

@@ -14,12 +14,8 @@ import { performance } from 'node:perf_hooks';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
-import { frr as frrControl, type FrrControl } from '../harness/src/frr/frr-control.js';
-import type { LabHandle } from '../harness/src/lab/lab-handle.js';
-import type { DeployedNode } from '../harness/src/lab/handle.js';
-import { deployTestLab, destroyTestLab } from '../harness/testing/deploy-test-lab.js';
-import { spawnWatched, type WatchedProcess } from '../harness/testing/process-output.js';
+import { waitUntil, frr as frrControl, type FrrControl, type LabHandle, type DeployedNode } from '@bgpdns-lab/harness';
+import { deployTestLab, destroyTestLab, spawnWatched, type WatchedProcess } from '@bgpdns-lab/harness/testing';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const LAB_FILE = join(REPO, 'harness/testing/labs/bgp-interop/bgp-interop.clab.yml');

@@ -9,12 +9,7 @@
  * Each trial waits for the steady state (all of the above on isp1), injects, waits
  * until every plane moved to isp3 (h1's new best ISP), reverts and times the return.
  */
-import type { ScenarioContext } from '../harness/src/scenario/scenario.js';
-import type { FaultHandle } from '../harness/src/faults/fault.js';
-import type { Slo } from '../harness/src/run/record.js';
-import type { MeasurementSeries } from '../harness/src/run/recorder.js';
-import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
-import { monoNow } from '../harness/src/clock.js';
+import { type ScenarioContext, type FaultHandle, type Slo, type MeasurementSeries, waitUntil, monoNow } from '@bgpdns-lab/harness';
 import { SERVER_PREFIXES } from './upstream-failover.js';
 import { BgpdnsObservers, CLAIMS, SERVER_ADDR, client, firstAnswerChange, firstSorterChange, type ProbeSpec } from './bgpdns-lab.js';
 

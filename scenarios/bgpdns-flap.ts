@@ -9,12 +9,7 @@
  * configured anywhere in the lab (FRR's default): the counts show every flap passed on.
  *   BGPDNS_FLAPS=10 ./bgpdns-lab run bgpdns-flap
  */
-import { defineScenario } from '../harness/src/scenario/scenario.js';
-import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
-import { monoNow } from '../harness/src/clock.js';
-import { isGood } from '../harness/src/probes/dns-samples.js';
-import { sorterFirst } from '../harness/src/probes/sorter-prober.js';
-import { readSorterStatus } from '../harness/src/kinds/bgpdns-sorter.js';
+import { defineScenario, waitUntil, monoNow, isGood, sorterFirst, readSorterStatus } from '@bgpdns-lab/harness';
 import { BgpdnsObservers, CANDIDATES, LAB_PATH, SERVER_ADDR, client } from './bgpdns-lab.js';
 
 function envInt(name: string, dflt: number, min: number): number {

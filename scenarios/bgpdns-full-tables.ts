@@ -14,10 +14,8 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineScenario, type ScenarioContext } from '../harness/src/scenario/scenario.js';
-import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
-import { monoNow } from '../harness/src/clock.js';
-import type { SorterStatus } from '../images/bgpdns/src/sorter/status-http.js';
+import { defineScenario, type ScenarioContext, waitUntil, monoNow } from '@bgpdns-lab/harness';
+import type { SorterStatus } from '@bgpdns-lab/bgpdns';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BGPDNS = path.join(repoRoot, 'images', 'bgpdns', 'bin', 'bgpdns.js');

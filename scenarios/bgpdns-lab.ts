@@ -8,17 +8,23 @@
  * sorter's best path moved and when each client's first answer changed.
  */
 import path from 'node:path';
-import type { ScenarioContext } from '../harness/src/scenario/scenario.js';
-import { startDnsProber, type RunningDnsProber } from '../harness/src/probes/dns-prober-run.js';
-import { isGood, type DnsProbeSample } from '../harness/src/probes/dns-samples.js';
-import { startSorterProber, type RunningSorterProber } from '../harness/src/probes/sorter-prober-run.js';
-import { sorterFirst, type SorterSample } from '../harness/src/probes/sorter-prober.js';
-import { dnsOrderChanges } from '../harness/src/report/dns-order.js';
-import { frontMetrics } from '../harness/src/kinds/bgpdns-dns.js';
-import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
-import { monoNow } from '../harness/src/clock.js';
+import {
+  type ScenarioContext,
+  startDnsProber,
+  type RunningDnsProber,
+  isGood,
+  type DnsProbeSample,
+  startSorterProber,
+  type RunningSorterProber,
+  sorterFirst,
+  type SorterSample,
+  dnsOrderChanges,
+  frontMetrics,
+  waitUntil,
+  monoNow,
+  percentileOfSorted,
+} from '@bgpdns-lab/harness';
 import { BGPDNS_CLAIMS, TELECOM_CLAIMS } from './seed-claims.js';
-import { percentileOfSorted } from '../images/bgpdns/src/support/stats.js';
 
 export const LAB_PATH = 'labs/multihomed/multihomed.clab.yml';
 export const QNAME = 'www.bgpdns.lab';

@@ -5,7 +5,7 @@
  * as under netns. One trial; the netns run carries the statistics.
  */
 import test from 'ava';
-import { avaScenario } from '../harness/src/scenario/ava.js';
+import { avaScenario } from '@bgpdns-lab/harness';
 import scenario from './bgpdns-link-cut.js';
 
 avaScenario(test, { ...scenario, lab: { ...scenario.lab, name: 'h7-mh-cut' } }, { runtime: 'docker', trials: 1 });

@@ -8,7 +8,7 @@
  * with client subnet (DNS plane). SLO < 15 s (the seed's hold-timer bound).
  *   ./bgpdns-lab run bgpdns-link-cut
  */
-import { defineScenario } from '../harness/src/scenario/scenario.js';
+import { defineScenario } from '@bgpdns-lab/harness';
 import { LAB_PATH } from './bgpdns-lab.js';
 import { failoverTrials } from './bgpdns-failover-trials.js';
 

@@ -18,11 +18,15 @@
  *      the cap + 2 s of the thaw (SLO).
  *   ./bgpdns-lab run bgpdns-more-specific
  */
-import { defineScenario, type ScenarioContext } from '../harness/src/scenario/scenario.js';
-import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
-import { monoNow } from '../harness/src/clock.js';
-import { isGood, type DnsProbeSample } from '../harness/src/probes/dns-samples.js';
-import type { FaultHandle } from '../harness/src/faults/fault.js';
+import {
+  defineScenario,
+  type ScenarioContext,
+  waitUntil,
+  monoNow,
+  isGood,
+  type DnsProbeSample,
+  type FaultHandle,
+} from '@bgpdns-lab/harness';
 import { BgpdnsObservers, CLAIMS, LAB_PATH, SERVER_ADDR, SERVERS, client, firstSorterChange, frontState, shareFirst, type ProbeSpec } from './bgpdns-lab.js';
 
 /** The leaked more-specific: the upper half of client AS 1's 198.19.1.0/24. */

@@ -14,8 +14,7 @@
  * beside the others without an SLO (measured here: 12.7–14.5 s, BFD 1.2–2.8 s).
  *   ./bgpdns-lab run bgpdns-silent
  */
-import { defineScenario } from '../harness/src/scenario/scenario.js';
-import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
+import { defineScenario, waitUntil } from '@bgpdns-lab/harness';
 import { LAB_PATH } from './bgpdns-lab.js';
 import { failoverTrials } from './bgpdns-failover-trials.js';
 

@@ -5,7 +5,7 @@
  * the client image). One trial per part; the netns run carries the statistics.
  */
 import test from 'ava';
-import { avaScenario } from '../harness/src/scenario/ava.js';
+import { avaScenario } from '@bgpdns-lab/harness';
 import scenario from './bgpdns-sort-order.js';
 
 avaScenario(test, { ...scenario, lab: { ...scenario.lab, name: 'h7-mh-sort' } }, { runtime: 'docker', trials: 1 });

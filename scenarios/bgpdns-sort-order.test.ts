@@ -3,7 +3,7 @@
  * one test per part, the run record written at the end. Trials: BGPDNS_TRIALS (default 3).
  */
 import test from 'ava';
-import { avaScenario } from '../harness/src/scenario/ava.js';
+import { avaScenario } from '@bgpdns-lab/harness';
 import scenario from './bgpdns-sort-order.js';
 
 avaScenario(test, scenario);

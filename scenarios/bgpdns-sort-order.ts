@@ -12,10 +12,7 @@
  * record holds the share of answers with the expected address first and the latency.
  *   ./bgpdns-lab run bgpdns-sort-order
  */
-import { defineScenario, type ScenarioContext } from '../harness/src/scenario/scenario.js';
-import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
-import { monoNow } from '../harness/src/clock.js';
-import { sorterFirst } from '../harness/src/probes/sorter-prober.js';
+import { defineScenario, type ScenarioContext, waitUntil, monoNow, sorterFirst } from '@bgpdns-lab/harness';
 import { BgpdnsObservers, CANDIDATES, CLAIMS, CLIENTS, ISP_ASN, LAB_PATH, SERVER_ADDR, SERVERS, medianLatency, shareFirst, type Client, type Via } from './bgpdns-lab.js';
 
 const WINDOW_MS = 1000;

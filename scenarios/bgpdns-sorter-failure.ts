@@ -13,14 +13,18 @@
  */
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
-import { defineScenario, type ScenarioContext } from '../harness/src/scenario/scenario.js';
-import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
-import { monoNow } from '../harness/src/clock.js';
-import { isGood, type DnsProbeSample } from '../harness/src/probes/dns-samples.js';
-import { BGPDNS_BIN } from '../harness/src/kinds/dns-service.js';
-import type { FaultHandle } from '../harness/src/faults/fault.js';
+import {
+  defineScenario,
+  type ScenarioContext,
+  waitUntil,
+  monoNow,
+  isGood,
+  type DnsProbeSample,
+  BGPDNS_BIN,
+  type FaultHandle,
+  percentileOfSorted,
+} from '@bgpdns-lab/harness';
 import { BgpdnsObservers, CANDIDATES, CLAIMS, CLIENTS, FRONT_SORTER_TIMEOUT_MS, ISPS, LAB_PATH, SERVER_ADDR, SERVERS, client, frontState, shareFirst } from './bgpdns-lab.js';
-import { percentileOfSorted } from '../images/bgpdns/src/support/stats.js';
 
 const DIRECT = CLIENTS.map((c) => ({ host: c.host, via: 'front' as const }));
 /** Slack on top of the front's sorter timeout for a 2-core machine shared with other labs. */

@@ -10,17 +10,21 @@ import test from 'ava';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { deploy } from '../harness/src/lab/deploy.js';
-import type { LabHandle } from '../harness/src/lab/lab-handle.js';
-import { waitBgpConverged } from '../harness/src/lab/converged.js';
-import { writeChainLab } from '../harness/src/topology/generate.js';
-import { loadTopology } from '../harness/src/topology/load.js';
-import { DockerRuntime } from '../harness/src/runtime/docker.js';
-import { containersWith } from '../harness/src/runtime/docker/containers.js';
-import { Faults, NetemUnsupportedError } from '../harness/src/faults/faults.js';
-import { FrrControl, closeVtyClients } from '../harness/src/frr/frr-control.js';
-import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
-import { destroyLab, leftovers } from '../harness/src/lab/destroy.js';
+import {
+  deploy,
+  type LabHandle,
+  waitBgpConverged,
+  writeChainLab,
+  loadTopology,
+  Faults,
+  NetemUnsupportedError,
+  FrrControl,
+  closeVtyClients,
+  waitUntil,
+  destroyLab,
+  leftovers,
+} from '@bgpdns-lab/harness';
+import { DockerRuntime, containersWith } from '@bgpdns-lab/harness/runtime';
 
 const LAB = 'h7df';
 const runtime = new DockerRuntime({ runId: 'h7-faults' });

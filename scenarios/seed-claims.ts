@@ -7,7 +7,7 @@
  * The BGPDNS labs borrow the telecom design's timers (3 12), so their sub-15 s claim is
  * seed 000's, not seed 001's.
  */
-import type { Claim } from '../harness/src/run/record.js';
+import type { Claim } from '@bgpdns-lab/harness';
 
 export const SEED_TELECOM = 'seed 000 (telecom anycast DNS design)';
 export const SEED_BGPDNS = 'seed 001 (BGPDNS, 2002)';

@@ -20,13 +20,8 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineScenario, type ScenarioContext } from '../harness/src/scenario/scenario.js';
-import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
-import { readSorterStatus } from '../harness/src/kinds/bgpdns-sorter.js';
-import type { Slo } from '../harness/src/run/record.js';
-import type { FaultHandle } from '../harness/src/faults/fault.js';
-import type { SorterStatus } from '../images/bgpdns/src/sorter/status-http.js';
-import { formatIPv4, parsePrefix } from '../images/bgpdns/src/rib/address.js';
+import { defineScenario, type ScenarioContext, waitUntil, readSorterStatus, type Slo, type FaultHandle } from '@bgpdns-lab/harness';
+import { type SorterStatus, formatIPv4, parsePrefix } from '@bgpdns-lab/bgpdns';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BGPDNS = path.join(repoRoot, 'images', 'bgpdns', 'bin', 'bgpdns.js');

@@ -12,10 +12,8 @@
  * The hosts are torn down at the end and checked to have left nothing.
  */
 import test from 'ava';
-import { avaScenario } from '../harness/src/scenario/ava.js';
-import { hostSetLeftovers, hostsDown, hostsUp, loadImages } from '../harness/src/runtime/hosts/simulated-hosts.js';
-import { vtySocketsConnected } from '../harness/src/frr/frr-control.js';
-import { labDir } from '../harness/src/runtime/lab-state.js';
+import { avaScenario } from '@bgpdns-lab/harness';
+import { hostSetLeftovers, hostsDown, hostsUp, loadImages, labDir, vtySocketsConnected } from '@bgpdns-lab/harness/runtime';
 import linkCut from './bgpdns-link-cut.js';
 import upstreamFailover from './upstream-failover.js';
 

@@ -6,7 +6,7 @@
  * statistics; this one shows the two runtimes behave alike.
  */
 import test from 'ava';
-import { avaScenario } from '../harness/src/scenario/ava.js';
+import { avaScenario } from '@bgpdns-lab/harness';
 import scenario from './upstream-failover.js';
 
 avaScenario(test, { ...scenario, lab: { ...scenario.lab, name: 'h7-mh-failover' } }, { runtime: 'docker', trials: 1 });

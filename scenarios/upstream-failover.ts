@@ -10,12 +10,16 @@
  * stops leaving through isp1, by a 20 ms vty poll and by FRR's own millisecond log,
  * over N trials; each trial restores the link and waits for the original path.
  */
-import { defineScenario, type ScenarioContext, type ScenarioPart } from '../harness/src/scenario/scenario.js';
-import { waitUntil } from '../images/bgpdns/src/support/wait-until.js';
-import { asPathList } from '../harness/src/frr/frr-control.js';
-import type { FaultHandle } from '../harness/src/faults/fault.js';
-import type { RouteWatcher } from '../harness/src/probes/route-watcher.js';
-import type { Slo } from '../harness/src/run/record.js';
+import {
+  defineScenario,
+  type ScenarioContext,
+  type ScenarioPart,
+  waitUntil,
+  asPathList,
+  type FaultHandle,
+  type RouteWatcher,
+  type Slo,
+} from '@bgpdns-lab/harness';
 
 /** The server's three addresses live in these aggregates, one per ISP. */
 export const SERVER_PREFIXES = { isp1: '198.18.16.0/20', isp2: '198.18.32.0/20', isp3: '198.18.48.0/20' } as const;

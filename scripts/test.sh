@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every test: type check, unit tests (parallel), lab-backed scenarios (one file at a time),
+# Every test: type check and dependency check, unit tests (parallel), lab-backed scenarios (one file at a time),
 # then a check that no lab left anything behind. Ends with one line "test: N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 suite_tmp=$(mktemp -d "${TMPDIR:-/tmp}/bgpdns-lab-test.XXXXXX")
 chmod 755 "$suite_tmp" # daemons that drop privileges (bgpd, tinydns) must reach their dirs
 export TMPDIR=$suite_tmp
-echo "== typecheck"
-npx tsc -p tsconfig.json
+echo "== typecheck and dependency check"
+# tsc, then the architecture's rules (.dependency-cruiser.cjs, scripts/deps/): a violation fails here.
+npm run --silent typecheck
 # The Docker runtime's tests need an engine and the offline images: use the engine
 # that answers, else start dockerd (stopped again on exit, by its recorded PID);
 # images whose inputs did not change are not rebuilt.

@@ -4,7 +4,7 @@
  * child processes and the harness agree on timestamps without any exchange.
  * Wall-clock times (FRR log lines) are mapped onto it with an anchor taken once.
  */
-import { monoNow } from '../../images/bgpdns/src/support/mono-clock.js';
+import { monoNow } from '@bgpdns-lab/bgpdns';
 
 export type Millis = number;
 

@@ -21,8 +21,7 @@ import { Faults } from '../src/faults/faults.js';
 import { NFT } from '../src/faults/nft.js';
 import { MAINTENANCE_FILE } from '../src/faults/drain.js';
 import { closeVtyClients, frr } from '../src/frr/frr-control.js';
-import { waitUntil } from '../../images/bgpdns/src/support/wait-until.js';
-import { VtyClient } from '../../images/bgpdns/src/frr/vty-client.js';
+import { waitUntil, VtyClient } from '@bgpdns-lab/bgpdns';
 import type { FaultEvent } from '../src/run/record.js';
 
 export const R1 = '198.18.254.1';

@@ -10,7 +10,7 @@
  */
 import { RUN_RECORD_VERSION } from '../src/run/record.js';
 import { sloMet } from '../src/run/stats.js';
-import { summarize } from '../../images/bgpdns/src/support/stats.js';
+import { summarize } from '@bgpdns-lab/bgpdns';
 import type {
   Assertion,
   DnsOrderSample,

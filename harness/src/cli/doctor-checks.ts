@@ -15,6 +15,7 @@ import { systemUser } from '../kinds/node-dir.js';
 import { NFT } from '../faults/nft.js';
 import { BENCH_NEEDS, DOCKER_NEEDS, HARNESS_NEEDS, TEST_TOOL_NEEDS } from '../install/harness-needs.js';
 import { isInstalled, type HostNeed } from '../install/host-need.js';
+import { execInNamespace, withScratchNamespace } from '../runtime/netns-ip.js';
 
 export interface CheckResult {
   /** ok, missing, or not checked (needs root). */
@@ -103,15 +104,7 @@ export function packageChecks(declared: readonly Need[]): Check[] {
 }
 
 /** A throwaway namespace for kernel feature checks, named so it is never mistaken for a lab's. */
-async function withScratchNetns<T>(fn: (ns: string) => Promise<T>): Promise<T> {
-  const ns = `bgpdns-doctor-${process.pid}`;
-  await q`ip netns add ${ns}`;
-  try {
-    return await fn(ns);
-  } finally {
-    await q`ip netns del ${ns}`;
-  }
-}
+const withScratchNetns = <T>(fn: (ns: string) => Promise<T>): Promise<T> => withScratchNamespace('bgpdns-doctor', fn);
 
 function dockerPing(): Promise<string | undefined> {
   return new Promise((resolve) => {
@@ -138,8 +131,9 @@ const hostChecks: Check[] = [
     name: 'node',
     async run() {
       const [major, minor] = process.versions.node.split('.').map(Number);
-      const ok = major > 20 || (major === 20 && minor >= 8);
-      return { status: ok ? 'ok' : 'missing', detail: `node ${process.versions.node}`, fix: 'install Node.js 20.8 or newer' };
+      // 20.12: the dependency check of the type-check step (dependency-cruiser 17) needs it.
+      const ok = major > 20 || (major === 20 && minor >= 12);
+      return { status: ok ? 'ok' : 'missing', detail: `node ${process.versions.node}`, fix: 'install Node.js 20.12 or newer' };
     },
   },
   {
@@ -158,7 +152,7 @@ const hostChecks: Check[] = [
         const veth = await q`ip -n ${ns} link add d0 type veth peer name d1`;
         return veth.exitCode === 0 ? undefined : veth.stderr.trim();
       });
-      return { status: err ? 'missing' : 'ok', detail: err ?? 'ip netns add and veth pairs work', fix: 'a kernel with CONFIG_NET_NS and CONFIG_VETH' };
+      return { status: err ? 'missing' : 'ok', detail: err ?? 'network namespaces and veth pairs work', fix: 'a kernel with CONFIG_NET_NS and CONFIG_VETH' };
     },
   },
   {
@@ -167,7 +161,7 @@ const hostChecks: Check[] = [
       if (!isRoot()) return notRoot;
       if (!(await executable(NFT))) return { status: 'unchecked', detail: `not checked: ${NFT} is missing` };
       const err = await withScratchNetns(async (ns) => {
-        const r = await q`ip netns exec ${ns} ${NFT} add table inet bgpdns_doctor`;
+        const r = await execInNamespace(ns, [NFT, 'add', 'table', 'inet', 'bgpdns_doctor']);
         return r.exitCode === 0 ? undefined : r.stderr.trim();
       });
       return { status: err ? 'missing' : 'ok', detail: err ?? 'tables in a namespace work', fix: 'a kernel with nf_tables' };
@@ -179,7 +173,7 @@ const hostChecks: Check[] = [
     async run() {
       if (!isRoot()) return notRoot;
       const err = await withScratchNetns(async (ns) => {
-        const r = await q`ip netns exec ${ns} tc qdisc add dev lo root netem delay 1ms`;
+        const r = await execInNamespace(ns, ['tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms']);
         return r.exitCode === 0 ? undefined : r.stderr.trim().split('\n')[0];
       });
       return {

@@ -1,8 +1,7 @@
 import test from 'ava';
 import { readFile } from 'node:fs/promises';
 import { useFaultLab } from '../../testing/fault-lab.js';
-import { VtyClient } from '../../../images/bgpdns/src/frr/vty-client.js';
-import { waitUntil } from '../../../images/bgpdns/src/support/wait-until.js';
+import { VtyClient, waitUntil } from '@bgpdns-lab/bgpdns';
 
 const fx = useFaultLab(test, 'fz');
 

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { useFaultLab } from '../../testing/fault-lab.js';
-import { waitUntil } from '../../../images/bgpdns/src/support/wait-until.js';
+import { waitUntil } from '@bgpdns-lab/bgpdns';
 
 const fx = useFaultLab(test, 'kl');
 

@@ -5,7 +5,7 @@
  */
 import { constants } from 'node:os';
 import { vtyClient } from '../frr/frr-control.js';
-import { waitUntil } from '../../../images/bgpdns/src/support/wait-until.js';
+import { waitUntil } from '@bgpdns-lab/bgpdns';
 import { FaultArgError, nameArg, onlyArgs, required } from './fault-args.js';
 import { defineFault } from './definition.js';
 import { gone, rolesOf, running } from './processes.js';

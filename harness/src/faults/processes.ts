@@ -1,6 +1,6 @@
 /** The node processes faults signal: which are alive, and waiting for one to be gone. */
 import type { NodeProcess } from '../runtime/runtime.js';
-import { waitUntil } from '../../../images/bgpdns/src/support/wait-until.js';
+import { waitUntil } from '@bgpdns-lab/bgpdns';
 
 export function isRunning(pid: number): boolean {
   try {

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { frr, asPathList } from './frr-control.js';
 import { deployTestLab, destroyTestLab } from '../../testing/deploy-test-lab.js';
 import type { LabHandle } from '../lab/lab-handle.js';
-import { waitUntil, waitForJson } from '../../../images/bgpdns/src/support/wait-until.js';
+import { waitUntil, waitForJson } from '@bgpdns-lab/bgpdns';
 
 // Two routers, one eBGP session over IPv4 carrying both address families, bfdd on both
 // (harness/testing/labs/frr-control), deployed by deploy() as users deploy theirs.

@@ -3,7 +3,7 @@
  * bfdd …) and typed queries over it. Clients are cached per socket path so every
  * probe, wait and fault of a run shares one connection per daemon.
  */
-import { VtyClient, type VtyClientOptions } from '../../../images/bgpdns/src/frr/vty-client.js';
+import { VtyClient, type VtyClientOptions } from '@bgpdns-lab/bgpdns';
 import type { DeployedNode } from '../lab/handle.js';
 import type { BfdPeer, BgpPath, BgpPrefixPaths, BgpSummary, BgpSummaryAf, BgpSummaryPeer } from './frr-json.js';
 

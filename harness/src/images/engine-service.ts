@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { engineAddress, engineAnswers } from '../runtime/docker/engine.js';
 import { cmdline, isAlive, procStartTime, terminate } from '../runtime/procs.js';
-import { waitUntil } from '../../../images/bgpdns/src/support/wait-until.js';
+import { waitUntil } from '@bgpdns-lab/bgpdns';
 
 /** Outside /run/bgpdns-lab on purpose: every directory there is a lab. */
 export const ENGINE_STATE_DIR = '/run/bgpdns-lab-engine';

@@ -6,7 +6,7 @@ import type { TopologyIssue } from '../topology/errors.js';
 import type { NodeProcess } from '../runtime/runtime.js';
 import type { Kind, KindContext } from './kind.js';
 import { frrKind } from './frr.js';
-import { waitUntil } from '../../../images/bgpdns/src/support/wait-until.js';
+import { waitUntil } from '@bgpdns-lab/bgpdns';
 import { frrContext, templateIssues, writeRendered } from './templated-frr.js';
 import { readTemplateVars } from '../templates/node-config.js';
 import { bgpdnsCommand } from './bgpdns-command.js';

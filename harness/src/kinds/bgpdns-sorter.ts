@@ -20,14 +20,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { readNodeFile, type NodeFileReader } from './node-file.js';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { parseSorterConfig } from '../../../images/bgpdns/src/sorter/config.js';
-import type { SorterStatus } from '../../../images/bgpdns/src/sorter/status-http.js';
+import { parseSorterConfig, type SorterStatus, waitUntil } from '@bgpdns-lab/bgpdns';
 import type { Lab, LabNode } from '../topology/model.js';
 import type { TopologyIssue } from '../topology/errors.js';
 import type { Kind } from './kind.js';
 import { bgpdnsCommand } from './bgpdns-command.js';
 import { ensureNodeDir } from './node-dir.js';
-import { waitUntil } from '../../../images/bgpdns/src/support/wait-until.js';
 
 export const SORTER_CONFIG_BIND = '/etc/bgpdns/sorter.yaml';
 export const SORTER_STATUS_FILE = 'status.json';

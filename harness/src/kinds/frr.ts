@@ -10,7 +10,7 @@ import { SUPPORTED_DAEMONS, daemonConfig, parseDaemonsFile, splitFrrConfig, type
 import { ensureNodeDir, systemUser } from './node-dir.js';
 import { vtyAnswers } from './vty-ping.js';
 import { vtyRouted } from '../frr/frr-control.js';
-import { waitUntil, type WaitTimeoutError } from '../../../images/bgpdns/src/support/wait-until.js';
+import { waitUntil, type WaitTimeoutError } from '@bgpdns-lab/bgpdns';
 import { logTail } from '../runtime/log-tail.js';
 
 /**

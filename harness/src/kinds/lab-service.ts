@@ -12,7 +12,7 @@ import { isIP } from 'node:net';
 import type { Lab, LabNode } from '../topology/model.js';
 import type { TopologyIssue } from '../topology/errors.js';
 import type { KindContext } from './kind.js';
-import { waitUntil } from '../../../images/bgpdns/src/support/wait-until.js';
+import { waitUntil } from '@bgpdns-lab/bgpdns';
 
 export interface ServiceAddress {
   /** The address the daemon binds. */

@@ -1,7 +1,7 @@
 import { monoNow, type Millis } from '../clock.js';
 import { closeVtyClients, vtyClient } from '../frr/frr-control.js';
 import type { DeployedLab, DeployedNode } from './handle.js';
-import { waitUntil } from '../../../images/bgpdns/src/support/wait-until.js';
+import { waitUntil } from '@bgpdns-lab/bgpdns';
 
 /**
  * "Converged" as the CLI and the lab-up benchmark mean it: every BGP session

@@ -9,7 +9,7 @@ import dnsPacket from 'dns-packet';
 import { parseProberArgs, runProber } from './dns-prober.js';
 import { clientOutage, instanceChanges, parseSamples, type DnsProbeSample } from './dns-samples.js';
 import { monoNow } from '../clock.js';
-import { waitUntil } from '../../../images/bgpdns/src/support/wait-until.js';
+import { waitUntil } from '@bgpdns-lab/bgpdns';
 
 /** A loopback DNS responder answering TXT with its current `site`, or staying silent while `mute`. */
 async function responder(): Promise<{ socket: Socket; port: number; state: { site: string; mute: boolean } }> {

@@ -6,7 +6,7 @@
  */
 import type { ProbeResult } from './dns-query.js';
 import { parseProberLines } from './prober-lines.js';
-import { percentileOfSorted } from '../../../images/bgpdns/src/support/stats.js';
+import { percentileOfSorted } from '@bgpdns-lab/bgpdns';
 
 /** One probe query: its send time and sequence number, and what came back. */
 export interface DnsProbeSample extends ProbeResult {

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DeployedNode } from '../lab/handle.js';
 import type { NodeProcess } from '../runtime/runtime.js';
-import { waitUntil } from '../../../images/bgpdns/src/support/wait-until.js';
+import { waitUntil } from '@bgpdns-lab/bgpdns';
 import type { AgentLine } from './route-watch-agent.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -5,7 +5,7 @@ import { deployTestLab, destroyTestLab } from '../../testing/deploy-test-lab.js'
 import type { LabHandle } from '../lab/lab-handle.js';
 import { frr } from '../frr/frr-control.js';
 import { Faults } from '../faults/faults.js';
-import { waitUntil } from '../../../images/bgpdns/src/support/wait-until.js';
+import { waitUntil } from '@bgpdns-lab/bgpdns';
 import type { ObservedEvent } from '../run/record.js';
 import { monoNow } from '../clock.js';
 

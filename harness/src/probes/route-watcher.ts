@@ -15,7 +15,7 @@ import { monoNow, wallToMono, type Millis } from '../clock.js';
 import { FrrControl, asPathList, type FrrNode } from '../frr/frr-control.js';
 import type { BgpPath } from '../frr/frr-json.js';
 import type { ObservedEvent } from '../run/record.js';
-import { WaitTimeoutError, waitUntil } from '../../../images/bgpdns/src/support/wait-until.js';
+import { WaitTimeoutError, waitUntil } from '@bgpdns-lab/bgpdns';
 import { FrrLogParser, type LogRouteEvent } from './route-watcher-log.js';
 import { AgentFeed, type AgentFeedNode } from './route-watcher-agent-feed.js';
 import type { AgentLine } from './route-watch-agent.js';

@@ -4,10 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSorterProberArgs, runSorterProber, sorterFirst, type SorterSample } from './sorter-prober.js';
 import { ProbeTimeoutError, SorterUdpClient, type SorterAsker } from './sorter-udp.js';
-import { Rib } from '../../../images/bgpdns/src/rib/rib.js';
-import { path, prefix } from '../../../images/bgpdns/testing/rib/test-helpers.js';
-import { QueryServer } from '../../../images/bgpdns/src/sorter/server.js';
-import { Sorter } from '../../../images/bgpdns/src/sorter/sorter.js';
+import { Rib, QueryServer, Sorter } from '@bgpdns-lab/bgpdns/sorter';
+import { path, prefix } from '@bgpdns-lab/bgpdns/testing';
 
 const dir = mkdtempSync(join(tmpdir(), 'sorter-prober-'));
 const keyFile = join(dir, 'key');

@@ -12,7 +12,7 @@ import type { Assertion, Claim, DnsOrderSample, FaultEvent, HostClockSample, Mac
 import { clockFlag } from './host-clock.js';
 import { RUN_RECORD_VERSION } from './record.js';
 import { formatSlo, sloMet } from './stats.js';
-import { summarize } from '../../../images/bgpdns/src/support/stats.js';
+import { summarize } from '@bgpdns-lab/bgpdns';
 import { validateRunRecord } from './schema.js';
 
 /** What faults and probes need of a recorder: somewhere to put what they did and saw. */

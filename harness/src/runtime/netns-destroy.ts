@@ -1,11 +1,12 @@
 import { existsSync, readdirSync, readlinkSync, statSync } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { $ } from 'zx';
 import type { Leftover } from './runtime.js';
 import { labDir, labsOnDisk, readState } from './lab-state.js';
 import { cmdline, findByArgv, isAlive, terminate } from './procs.js';
 import { labOfNetns } from '../topology/names.js';
+import { NETNS_DIR, namespaceNames } from './netns-ip.js';
 import { labCgroups, labsWithCgroups, pidsInLabCgroups, removeLabCgroups, thawLab } from './node-cgroups.js';
 
 /**
@@ -61,7 +62,7 @@ async function deleteNamespaces(namespaces: string[]): Promise<string> {
 
 /** Everything of a lab (or of every lab) still on this host. */
 export async function netnsLeftovers(lab?: string): Promise<Leftover[]> {
-  const all = await listNamespaces();
+  const all = await namespaceNames();
   const labs = lab !== undefined ? [lab] : [...new Set([...labsOnDisk(), ...all.map(labOfNetns).filter((l): l is string => !!l), ...labsWithCgroups()])];
   const out: Leftover[] = [];
   for (const name of labs) {
@@ -72,17 +73,6 @@ export async function netnsLeftovers(lab?: string): Promise<Leftover[]> {
     for (const cg of labCgroups(name)) out.push({ lab: name, type: 'cgroup', id: cg });
   }
   return out;
-}
-
-const NETNS_DIR = '/run/netns';
-
-/** Namespace names from /run/netns (what `ip netns list` reads, without a process). */
-async function listNamespaces(): Promise<string[]> {
-  try {
-    return (await readdir(NETNS_DIR)).filter((n) => !n.startsWith('.'));
-  } catch {
-    return [];
-  }
 }
 
 /**
@@ -116,7 +106,7 @@ export function pidsInNamespaces(namespaces: string[]): number[] {
 
 /** The lab's namespaces that exist now: those named `<lab>.*` (names are unambiguous, see names.ts). */
 async function labNamespaces(lab: string, all?: string[]): Promise<string[]> {
-  const existing = all ?? (await listNamespaces());
+  const existing = all ?? (await namespaceNames());
   return existing.filter((ns) => labOfNetns(ns) === lab);
 }
 

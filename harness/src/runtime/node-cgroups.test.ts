@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { deploy } from '../lab/deploy.js';
 import { destroyLab, leftovers } from '../lab/destroy.js';
 import { vtyAnswers } from '../kinds/vty-ping.js';
-import { waitUntil } from '../../../images/bgpdns/src/support/wait-until.js';
+import { waitUntil } from '@bgpdns-lab/bgpdns';
 import { NetnsRuntime } from './netns.js';
 import { freezersIn, isFrozen, labCgroup, machineFreezers, nodeCgroup } from './node-cgroups.js';
 

@@ -11,7 +11,7 @@
 import { existsSync, readFileSync, readdirSync, rmdirSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { waitUntil } from '../../../images/bgpdns/src/support/wait-until.js';
+import { waitUntil } from '@bgpdns-lab/bgpdns';
 
 /** Directory under each hierarchy that holds every lab's cgroups. */
 const TOP = 'bgpdns-lab';

@@ -1,5 +1,5 @@
 import { readFileSync, readdirSync } from 'node:fs';
-import { waitUntil } from '../../../images/bgpdns/src/support/wait-until.js';
+import { waitUntil } from '@bgpdns-lab/bgpdns';
 
 /**
  * Processes seen through /proc: identity (PID + start time, so a reused PID is never

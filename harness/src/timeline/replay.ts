@@ -13,7 +13,7 @@ import { frr } from '../frr/frr-control.js';
 import { watchRoutes, type RouteWatcher } from '../probes/route-watcher.js';
 import { startDnsProber, type RunningDnsProber } from '../probes/dns-prober-run.js';
 import { clientOutage, instanceChanges, isGood, type DnsProbeSample } from '../probes/dns-samples.js';
-import { waitUntil } from '../../../images/bgpdns/src/support/wait-until.js';
+import { waitUntil } from '@bgpdns-lab/bgpdns';
 import { monoNow } from '../clock.js';
 import { occurrences, timelineLengthMs, type Occurrence, type Timeline } from './timeline-file.js';
 

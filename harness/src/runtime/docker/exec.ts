@@ -9,7 +9,7 @@
 import { PassThrough } from 'node:stream';
 import { engine } from './engine.js';
 import type Dockerode from 'dockerode';
-import { waitUntil } from '../../../../images/bgpdns/src/support/wait-until.js';
+import { waitUntil } from '@bgpdns-lab/bgpdns';
 import type { ExecOptions, ExecResult } from '../runtime.js';
 import { isAlive, procStartTime } from '../procs.js';
 

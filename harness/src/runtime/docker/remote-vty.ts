@@ -8,7 +8,7 @@
  * (probes/route-watch-agent.ts).
  */
 import path from 'node:path';
-import { VtyError } from '../../../../images/bgpdns/src/frr/vty-client.js';
+import { VtyError } from '@bgpdns-lab/bgpdns';
 import type { Vty, VtyRoute } from '../../frr/frr-control.js';
 import { LAB_ROOT } from '../lab-state.js';
 import { execIn } from './exec.js';

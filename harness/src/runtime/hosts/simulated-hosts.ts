@@ -22,7 +22,8 @@ import { allContainers, removeContainer } from '../docker/containers.js';
 import { ensureImages } from '../docker/cross-host.js';
 import { findByArgv, isAlive, terminate } from '../procs.js';
 import { spawnDetached } from '../spawn-detached.js';
-import { waitUntil } from '../../../../images/bgpdns/src/support/wait-until.js';
+import { addNamespace, deleteNamespace, namespaceNames } from '../netns-ip.js';
+import { waitUntil } from '@bgpdns-lab/bgpdns';
 
 /** State of every set (outside /run/bgpdns-lab on purpose: every directory there is a lab). */
 export const HOSTS_RUN_DIR = '/run/bgpdns-lab-hosts';
@@ -108,7 +109,7 @@ export async function hostsUp(set: string, n: number, log: (line: string) => voi
   mkdirSync(setDir(set), { recursive: true });
   save(hs);
   try {
-    await ip(['netns', 'add', hs.underlayNetns], `create namespace ${hs.underlayNetns}`);
+    await addNamespace(hs.underlayNetns);
     await ip(['-n', hs.underlayNetns, 'link', 'add', 'br0', 'type', 'bridge'], 'create the underlay bridge');
     await ip(['-n', hs.underlayNetns, 'addr', 'add', `${UNDERLAY_HARNESS}/24`, 'dev', 'br0'], 'address the underlay bridge');
     await ip(['-n', hs.underlayNetns, 'link', 'set', 'br0', 'up'], 'bring the underlay bridge up');
@@ -116,7 +117,7 @@ export async function hostsUp(set: string, n: number, log: (line: string) => voi
       const h = describe(i, set);
       hs.hosts.push(h);
       save(hs);
-      await ip(['netns', 'add', h.netns], `create namespace ${h.netns}`);
+      await addNamespace(h.netns);
       await ip(['link', 'add', 'ul0', 'netns', h.netns, 'type', 'veth', 'peer', 'name', h.name, 'netns', hs.underlayNetns], `wire ${h.name} to the underlay`);
       await ip(['-n', hs.underlayNetns, 'link', 'set', h.name, 'master', 'br0', 'up'], `attach ${h.name} to the underlay bridge`);
       await ip(['-n', h.netns, 'addr', 'add', `${h.underlay}/24`, 'dev', 'ul0'], `address ${h.name}`);
@@ -173,11 +174,7 @@ async function startEngine(hs: HostSet, h: SimulatedHost, timeoutMs: number, log
 }
 
 async function namespacesOf(set: string): Promise<string[]> {
-  const out = await $({ nothrow: true, quiet: true })`ip netns list`;
-  return out.stdout
-    .split('\n')
-    .map((l) => l.split(' ')[0])
-    .filter((n) => n === `${set}-ul` || new RegExp(`^${set}-host\\d+$`).test(n));
+  return (await namespaceNames()).filter((n) => n === `${set}-ul` || new RegExp(`^${set}-host\\d+$`).test(n));
 }
 
 /** Processes of a set: dockerd, its containerd and shims all name the set's directories. */
@@ -219,7 +216,7 @@ export async function hostsDown(set: string, log: (line: string) => void = () =>
   }
   const roots = [setDir(set), path.join(HOSTS_DATA_DIR, set)];
   for (const m of await mountsUnder(roots)) await $({ nothrow: true, quiet: true })`umount -l ${m}`;
-  for (const ns of await namespacesOf(set)) await ip(['netns', 'del', ns], `delete namespace ${ns}`);
+  for (const ns of await namespacesOf(set)) await deleteNamespace(ns);
   for (const r of roots) await rm(r, { recursive: true, force: true });
   // The parents go too once no set uses them.
   for (const parent of [HOSTS_RUN_DIR, HOSTS_DATA_DIR]) await rmdir(parent).catch(() => undefined);

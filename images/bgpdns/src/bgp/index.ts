@@ -17,7 +17,7 @@ export {
 } from './notification-codes.js';
 export { BgpError, ErrorAction, type UpdateIssue } from './errors.js';
 export { ipv4ToString, ipv6ToString, parseIp, parseIpv4, parseIpv6, ipToString } from './addresses.js';
-export { type PrefixVisitor, copyPrefix, decodePrefixes, prefixToString, parsePrefix, writePrefix, encodedPrefixSize } from './nlri.js';
+export { type PrefixVisitor, copyPrefix, decodePrefixes, visitPrefixes, prefixToString, parsePrefix, writePrefix, encodedPrefixSize } from './nlri.js';
 export { asPathLength, mergeAs4Path } from './as-path.js';
 export { decodeHeader, frame } from './header.js';
 export { Framer } from './framer.js';

@@ -1,5 +1,5 @@
 import test from 'ava';
-import type { DnsProbeSample } from '../probes/dns-samples.js';
+import type { DnsProbeSample } from './dns-samples.js';
 import { RunRecorder, machineFacts } from '../run/recorder.js';
 import { validateRunRecord } from '../run/schema.js';
 import { dnsOrderChanges } from './dns-order.js';

@@ -5,10 +5,10 @@
 import test from 'ava';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { EXIT } from '../harness/src/cli/exit-codes.js';
-import type { CliCommand } from '../harness/src/cli/command.js';
+import { EXIT } from './exit-codes.js';
+import type { CliCommand } from './command.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('../../../', import.meta.url));
 const read = (file: string) => readFileSync(`${root}${file}`, 'utf8');
 const commandsDir = `${root}harness/src/cli/commands`;
 

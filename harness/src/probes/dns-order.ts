@@ -4,7 +4,7 @@
  * the next, so nothing the sort-order matrix shows is lost, and a minute of probing
  * at 50 queries/s becomes a handful of entries instead of thousands.
  */
-import type { DnsProbeSample } from '../probes/dns-samples.js';
+import type { DnsProbeSample } from './dns-samples.js';
 import type { DnsOrderSample } from '../run/record.js';
 
 export interface DnsOrderOptions {
