@@ -19,7 +19,7 @@ import { destroyLab, leftovers } from '../src/lab/destroy.js';
 import type { DeployedLab } from '../src/lab/handle.js';
 import { Faults } from '../src/faults/faults.js';
 import { NFT } from '../src/faults/nft.js';
-import { MAINTENANCE_FILE } from '../src/faults/drain.js';
+import { MAINTENANCE_FILE } from '../src/faults/catalog/drain.js';
 import { closeVtyClients, frr } from '../src/frr/frr-control.js';
 import { waitUntil, VtyClient } from '@bgpdns-lab/bgpdns';
 import type { FaultEvent } from '../src/run/record.js';

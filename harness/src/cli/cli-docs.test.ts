@@ -34,6 +34,6 @@ test('the fault kinds docs/cli.md lists for `fault` and `replay` are the registr
   const doc = read('docs/cli.md');
   for (const name of ['fault', 'replay']) {
     const { command } = (await import(`${commandsDir}/${name}.ts`)) as { command: CliCommand };
-    t.true(doc.includes(`\`\`\`text\n${command.usage}\n\`\`\``), `docs/cli.md: ${name}: the text differs from --help (its fault list comes from harness/src/faults/registry.ts)`);
+    t.true(doc.includes(`\`\`\`text\n${command.usage}\n\`\`\``), `docs/cli.md: ${name}: the text differs from --help (its fault list comes from the modules of harness/src/faults/catalog/)`);
   }
 });

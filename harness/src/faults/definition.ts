@@ -1,10 +1,10 @@
 /**
- * What a fault is: one module (harness/src/faults/<name>.ts) exporting a
+ * What a fault is: one module (harness/src/faults/catalog/<name>.ts) exporting a
  * FaultDefinition — its name, its arguments (parse with errors naming the argument),
  * apply (returning how to revert), and what it records on the clock. The CLI's
  * `fault` command, timeline files and their replay, and the Faults class all take
- * faults from the registry (registry.ts), so adding a fault is its file, its line
- * in the registry and its test.
+ * faults from the registry (registry.ts, which reads catalog/), so adding a fault is
+ * its file and its test.
  */
 import { monoNow } from '../clock.js';
 import type { FaultEvent } from '../run/record.js';
@@ -75,9 +75,16 @@ export interface FaultDefinition<A = unknown> {
   clear?(lab: FaultTargetLab, node: string): Promise<string | undefined>;
 }
 
-/** Identity with types: `export const fault = defineFault({...})`. */
+/** Marks what defineFault made, so the registry can tell a fault among a module's exports. */
+const DEFINED = Symbol('bgpdns-lab fault definition');
+
+/** `export const fault = defineFault({...})` in a module of catalog/: the registry finds it there. */
 export function defineFault<A>(def: FaultDefinition<A>): FaultDefinition<A> {
-  return def;
+  return Object.assign(def, { [DEFINED]: true });
+}
+
+export function isFaultDefinition(value: unknown): value is FaultDefinition<unknown> {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[DEFINED] === true;
 }
 
 export interface TrackedFault extends FaultHandle {

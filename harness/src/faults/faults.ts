@@ -14,18 +14,18 @@ import { FaultArgError, type RawArgs } from './fault-args.js';
 import { applyFault, track, type Applied, type FaultContext, type FaultDefinition, type FaultTargetLab, type TrackedFault } from './definition.js';
 import type { Direction } from './nft.js';
 import { findFault, faultNames } from './registry.js';
-import { linkDown } from './link-down.js';
-import { silentDrop } from './silent-drop.js';
-import { randomLoss } from './random-loss.js';
-import { freeze } from './freeze.js';
-import { kill } from './kill.js';
-import { flap, startFlap } from './flap.js';
-import { delay } from './delay.js';
-import { sessionReset } from './session-reset.js';
-import { drain } from './drain.js';
-import { frrConfig, type FrrConfigChange } from './frr-config.js';
+import { linkDown } from './catalog/link-down.js';
+import { silentDrop } from './catalog/silent-drop.js';
+import { randomLoss } from './catalog/random-loss.js';
+import { freeze } from './catalog/freeze.js';
+import { kill } from './catalog/kill.js';
+import { flap, startFlap } from './catalog/flap.js';
+import { delay } from './catalog/delay.js';
+import { sessionReset } from './catalog/session-reset.js';
+import { drain } from './catalog/drain.js';
+import { frrConfig, type FrrConfigChange } from './catalog/frr-config.js';
 
-export { NetemUnsupportedError, netemSupported } from './delay.js';
+export { NetemUnsupportedError, netemSupported } from './catalog/delay.js';
 
 /** Where fault events go: a RunRecorder (anything with `fault(ev)`), or nothing. */
 export interface FaultSink {

@@ -55,7 +55,7 @@ test('an alias is resolved to the registry name, and the arguments are kept as w
 test('errors name the file, line, entry and field', (t) => {
   const cases: [string, string][] = [
     [bad('  - at: soon\n    fault: link-down\n    link: a:eth1\n'), 't.yml:3: entries[0].at: expected an offset like "20s", "500ms", "1m30s" or milliseconds, got "soon"'],
-    [bad('  - at: 1s\n    fault: meltdown\n    node: a\n'), 't.yml:4: entries[0].fault: unknown fault "meltdown"; one of link-down, silent-drop (drop), random-loss (loss), freeze, kill, link-flap (flap), delay, session-reset, drain, frr-config'],
+    [bad('  - at: 1s\n    fault: meltdown\n    node: a\n'), 't.yml:4: entries[0].fault: unknown fault "meltdown"; one of delay, link-flap (flap), link-down, random-loss (loss), silent-drop (drop), drain, freeze, frr-config, kill, session-reset'],
     [bad('  - at: 1s\n    fault: link-down\n    node: a\n'), 't.yml:5: entries[0].node: link-down acts on a link end: use link: NODE:IF'],
     [bad('  - at: 1s\n    fault: freeze\n    node: a\n  - at: 2s\n    fault: kill\n    node: a\n'), 't.yml:6: entries[1].args: kill needs args.role: the role of the daemon to kill (e.g. dns, bgpd)'],
     [bad('  - at: 1s\n    fault: link-down\n    link: a:eth1\n    for: 5s\n    repeat: { count: 3, every: 5s }\n'), 't.yml:6: entries[0].for: 5s is not shorter than repeat.every (5s): the repetitions would overlap'],

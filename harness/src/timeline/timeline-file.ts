@@ -12,7 +12,7 @@
  *   settle: 10s                              # keep observing after the last fault ends
  *   entries:
  *     - at: 0s                               # offset from the start of the replay
- *       fault: link-down                     # any fault of faults/registry.ts
+ *       fault: link-down                     # any fault of faults/catalog/
  *       link: comfone:eth1                   # NODE:IF for link faults, node: NODE for the others
  *       for: 5s                              # revert after (omit: stays until the end)
  *       repeat: { count: 5, every: 20s }     # optional train

@@ -49,15 +49,15 @@ test('fault values are checked before any lab is looked at', (t) => {
   usage(['kill', 'a', 'bgpd'], { signal: 'SIGNOPE' }, '--signal: expected a signal name like SIGKILL or SIGTERM, got "SIGNOPE"');
   usage(['session-reset', 'a', 'b'], {}, 'session-reset PEER: expected an IPv4 or IPv6 address, got "b"');
   usage(['freeze', 'a:eth1'], {}, 'freeze: expected a node name, got "a:eth1"');
-  usage(['freeze', 'a'], { dir: 'in' }, '--dir does not apply to freeze (only to silent-drop, random-loss)');
+  usage(['freeze', 'a'], { dir: 'in' }, '--dir does not apply to freeze (only to random-loss, silent-drop)');
   usage(['flap', 'a:eth1'], { count: '3' }, '--period: missing: the time from one down to the next (--period DURATION)');
   usage(['flap', 'a:eth1'], { count: 'x', period: '2s' }, '--count: expected a whole number ≥ 1, got "x"');
   usage(['flap', 'a:eth1'], { count: '3', period: '2s', down: '3s' }, '--down: 3s must be shorter than the period (2s)');
-  usage(['flap', 'a:eth1'], { count: '3', period: '2s', for: '5s' }, '--for does not apply to link-flap (only to link-down, silent-drop, random-loss, freeze, kill, delay, drain)');
-  usage(['session-reset', 'a', '198.18.0.2'], { keep: true }, '--keep does not apply to session-reset (only to link-down, silent-drop, random-loss, freeze, kill, delay, drain)');
+  usage(['flap', 'a:eth1'], { count: '3', period: '2s', for: '5s' }, '--for does not apply to link-flap (only to delay, link-down, random-loss, silent-drop, drain, freeze, kill)');
+  usage(['session-reset', 'a', '198.18.0.2'], { keep: true }, '--keep does not apply to session-reset (only to delay, link-down, random-loss, silent-drop, drain, freeze, kill)');
   usage(['link-down', 'a:eth1'], { for: '5s', keep: true }, '--for reverts the fault after a while, --keep leaves it in place: give one');
   usage(['clear', 'a'], { dir: 'in' }, '--dir does not apply to clear');
-  const kinds = 'link-down, silent-drop, drop, random-loss, loss, freeze, kill, link-flap, flap, delay, session-reset, drain, clear';
+  const kinds = 'delay, link-flap, flap, link-down, random-loss, loss, silent-drop, drop, drain, freeze, kill, session-reset, clear';
   usage(['teleport', 'a'], {}, `expected a fault: ${kinds}; got "teleport"`);
   usage(['mylab', 'teleport', 'a'], {}, `expected a fault: ${kinds}; got "mylab"`);
 });
@@ -114,7 +114,7 @@ test.serial('fault drop --keep leaves the nft table; fault clear removes it and 
 test.serial('bad invocations are usage errors (exit 64) and change nothing: unknown fault, bad target, --for 5x, unknown node, interface or role', async (t) => {
   const unknown = await cli('fault', 'h2fcli', 'teleport', 'a');
   t.is(unknown.code, 64);
-  t.regex(unknown.stderr, /expected a fault: link-down, silent-drop, drop, random-loss, loss, freeze, kill, link-flap, flap, delay, session-reset, drain, clear/);
+  t.regex(unknown.stderr, /expected a fault: delay, link-flap, flap, link-down, random-loss, loss, silent-drop, drop, drain, freeze, kill, session-reset, clear/);
   const bad = await cli('fault', 'h2fcli', 'link-down', 'a');
   t.is(bad.code, 64);
   t.regex(bad.stderr, /fault target "a" must be NODE:INTERFACE/);

@@ -4,11 +4,11 @@
  * daemons, waits until its vty answers.
  */
 import { constants } from 'node:os';
-import { vtyClient } from '../frr/frr-control.js';
+import { vtyClient } from '../../frr/frr-control.js';
 import { waitUntil } from '@bgpdns-lab/bgpdns';
-import { FaultArgError, nameArg, onlyArgs, required } from './fault-args.js';
-import { defineFault } from './definition.js';
-import { gone, rolesOf, running } from './processes.js';
+import { FaultArgError, nameArg, onlyArgs, required } from '../fault-args.js';
+import { defineFault } from '../definition.js';
+import { gone, rolesOf, running } from '../processes.js';
 
 /** FRR daemons whose readiness after a restart is "its vty socket answers". */
 const FRR_DAEMONS = new Set(['zebra', 'bgpd', 'staticd', 'bfdd', 'ospfd', 'ospf6d']);

@@ -5,8 +5,8 @@
  */
 import { unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { onlyArgs } from './fault-args.js';
-import { defineFault } from './definition.js';
+import { onlyArgs } from '../fault-args.js';
+import { defineFault } from '../definition.js';
 
 export const MAINTENANCE_FILE = 'maintenance';
 

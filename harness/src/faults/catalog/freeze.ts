@@ -6,10 +6,10 @@
  * without a freezer, each chosen process gets SIGSTOP (revert: SIGCONT). The event
  * records which mechanism froze it.
  */
-import type { Lab } from '../topology/model.js';
-import { namesArg, onlyArgs } from './fault-args.js';
-import { defineFault, type FaultTargetLab } from './definition.js';
-import { rolesOf, running } from './processes.js';
+import type { Lab } from '../../topology/model.js';
+import { namesArg, onlyArgs } from '../fault-args.js';
+import { defineFault, type FaultTargetLab } from '../definition.js';
+import { rolesOf, running } from '../processes.js';
 
 /** The runtime's freezer, when it has one (and the caller did not ask for single daemons). */
 function freezer(lab: FaultTargetLab) {

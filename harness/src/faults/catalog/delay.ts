@@ -3,10 +3,10 @@
  * fails with NetemUnsupportedError instead of pretending.
  */
 import os from 'node:os';
-import type { DeployedNode } from '../lab/handle.js';
-import { parseEndpoint, run } from './fault.js';
-import { msArg, onlyArgs, required } from './fault-args.js';
-import { defineFault } from './definition.js';
+import type { DeployedNode } from '../../lab/handle.js';
+import { parseEndpoint, run } from '../fault.js';
+import { msArg, onlyArgs, required } from '../fault-args.js';
+import { defineFault } from '../definition.js';
 
 export class NetemUnsupportedError extends Error {
   constructor(detail: string) {

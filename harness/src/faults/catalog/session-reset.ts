@@ -2,9 +2,9 @@
  * session-reset NODE PEER — `clear bgp PEER` on the node's bgpd: the session to that
  * neighbor is torn down and re-established at once. Instantaneous: nothing to revert.
  */
-import { frr } from '../frr/frr-control.js';
-import { addressArg, onlyArgs, required } from './fault-args.js';
-import { defineFault } from './definition.js';
+import { frr } from '../../frr/frr-control.js';
+import { addressArg, onlyArgs, required } from '../fault-args.js';
+import { defineFault } from '../definition.js';
 
 export const sessionReset = defineFault<{ peer: string }>({
   name: 'session-reset',

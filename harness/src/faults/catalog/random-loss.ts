@@ -1,8 +1,8 @@
 /** random-loss NODE:IF PERCENT — nft drops that share of the packets each way (numgen), optionally only from/to `peers`. */
-import { addressesArg, directionArg, onlyArgs, required, wholeArg } from './fault-args.js';
-import { defineFault } from './definition.js';
-import { applyIfaceRule, clearFaultTables, type Direction } from './nft.js';
-import { DIRECTION_PARAM, PEERS_PARAM } from './nft-params.js';
+import { addressesArg, directionArg, onlyArgs, required, wholeArg } from '../fault-args.js';
+import { defineFault } from '../definition.js';
+import { applyIfaceRule, clearFaultTables, type Direction } from '../nft.js';
+import { DIRECTION_PARAM, PEERS_PARAM } from '../nft-params.js';
 
 export const randomLoss = defineFault<{ percent: number; direction: Direction; peers?: string[] }>({
   name: 'random-loss',

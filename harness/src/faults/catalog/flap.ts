@@ -4,11 +4,11 @@
  * `done` resolves when the train ends; revert stops the train and leaves the link up.
  * Every cycle is on the clock as a link-down inject/revert with args.flap = its number.
  */
-import { monoNow } from '../clock.js';
-import { parseEndpoint, run } from './fault.js';
-import { FaultArgError, durationArg, onlyArgs, required, wholeArg } from './fault-args.js';
-import { defineFault, type Applied, type FaultContext } from './definition.js';
-import { bringUpDownLinks } from './link-state.js';
+import { monoNow } from '../../clock.js';
+import { parseEndpoint, run } from '../fault.js';
+import { FaultArgError, durationArg, onlyArgs, required, wholeArg } from '../fault-args.js';
+import { defineFault, type Applied, type FaultContext } from '../definition.js';
+import { bringUpDownLinks } from '../link-state.js';
 
 export interface FlapArgs {
   count: number;

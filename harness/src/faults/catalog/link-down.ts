@@ -3,10 +3,10 @@
  * it up. On a link between hosts (a VXLAN tunnel, which carries no carrier) both
  * ends go down at once: the same cable cut a veth's peer would see as lost carrier.
  */
-import { parseEndpoint, run, tunnelPeer } from './fault.js';
-import { onlyArgs } from './fault-args.js';
-import { defineFault } from './definition.js';
-import { bringUpDownLinks } from './link-state.js';
+import { parseEndpoint, run, tunnelPeer } from '../fault.js';
+import { onlyArgs } from '../fault-args.js';
+import { defineFault } from '../definition.js';
+import { bringUpDownLinks } from '../link-state.js';
 
 export const linkDown = defineFault<Record<string, never>>({
   name: 'link-down',

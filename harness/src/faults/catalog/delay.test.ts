@@ -1,5 +1,5 @@
 import test from 'ava';
-import { useFaultLab } from '../../testing/fault-lab.js';
+import { useFaultLab } from '../../../testing/fault-lab.js';
 import { NetemUnsupportedError, netemSupported } from './delay.js';
 
 const fx = useFaultLab(test, 'dl');

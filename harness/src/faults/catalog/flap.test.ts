@@ -1,5 +1,5 @@
 import test from 'ava';
-import { useFaultLab } from '../../testing/fault-lab.js';
+import { useFaultLab } from '../../../testing/fault-lab.js';
 
 const fx = useFaultLab(test, 'fl');
 

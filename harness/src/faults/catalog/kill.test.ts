@@ -1,5 +1,5 @@
 import test from 'ava';
-import { useFaultLab } from '../../testing/fault-lab.js';
+import { useFaultLab } from '../../../testing/fault-lab.js';
 import { waitUntil } from '@bgpdns-lab/bgpdns';
 
 const fx = useFaultLab(test, 'kl');

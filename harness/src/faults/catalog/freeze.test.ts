@@ -1,6 +1,6 @@
 import test from 'ava';
 import { readFile } from 'node:fs/promises';
-import { useFaultLab } from '../../testing/fault-lab.js';
+import { useFaultLab } from '../../../testing/fault-lab.js';
 import { VtyClient, waitUntil } from '@bgpdns-lab/bgpdns';
 
 const fx = useFaultLab(test, 'fz');

@@ -4,9 +4,9 @@
  * the `undo` lines in reverse order. A bad line fails naming itself (vty). Its
  * arguments are structured, so timelines and code use it, not the CLI.
  */
-import { vtyClient } from '../frr/frr-control.js';
-import { FaultArgError, onlyArgs } from './fault-args.js';
-import { defineFault } from './definition.js';
+import { vtyClient } from '../../frr/frr-control.js';
+import { FaultArgError, onlyArgs } from '../fault-args.js';
+import { defineFault } from '../definition.js';
 
 export interface FrrConfigChange {
   daemon?: string;

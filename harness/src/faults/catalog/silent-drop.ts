@@ -3,10 +3,10 @@
  * while the link stays up, so only timers (BGP hold, BFD) can notice. With `peers`
  * (addresses), only traffic from and to those addresses: one peer on a shared LAN.
  */
-import { addressesArg, directionArg, onlyArgs } from './fault-args.js';
-import { defineFault } from './definition.js';
-import { applyIfaceRule, clearFaultTables, type Direction } from './nft.js';
-import { DIRECTION_PARAM, PEERS_PARAM } from './nft-params.js';
+import { addressesArg, directionArg, onlyArgs } from '../fault-args.js';
+import { defineFault } from '../definition.js';
+import { applyIfaceRule, clearFaultTables, type Direction } from '../nft.js';
+import { DIRECTION_PARAM, PEERS_PARAM } from '../nft-params.js';
 
 export const silentDrop = defineFault<{ direction: Direction; peers?: string[] }>({
   name: 'silent-drop',

@@ -1,6 +1,6 @@
 import test from 'ava';
-import { useFaultLab } from '../../testing/fault-lab.js';
-import { NFT } from './nft.js';
+import { useFaultLab } from '../../../testing/fault-lab.js';
+import { NFT } from '../nft.js';
 
 const fx = useFaultLab(test, 'rl');
 

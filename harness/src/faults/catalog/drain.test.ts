@@ -1,7 +1,7 @@
 import test from 'ava';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { useFaultLab } from '../../testing/fault-lab.js';
+import { useFaultLab } from '../../../testing/fault-lab.js';
 import { MAINTENANCE_FILE, drain } from './drain.js';
 
 const fx = useFaultLab(test, 'dr');
