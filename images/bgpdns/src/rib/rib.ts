@@ -239,6 +239,9 @@ export class Rib {
 
   /** One originVersion step for the prefix in `this.key` (afi undefined: for everything). */
   private originChanged(afi: Afi | undefined, len: number): void {
+    // Which upstream a candidate belongs to moved: any client's answer may differ, so a
+    // reader of the best-change log behind this generation drops everything.
+    this.bestLog.reset(this.generation);
     this.originVersion++;
     this.originLog.add(this.originVersion, afi, this.key, afi === undefined ? 0 : afi === AFI_IPV4 ? 1 : 4, len);
   }
