@@ -18,10 +18,12 @@ import { startDnsServer } from './server/dns-server.js';
 import { buildQuery, queryUdp } from '../../testing/dns/dns-client.js';
 import { dnsMetrics } from './server/metrics.js';
 import { serveHttp } from './server/http.js';
+import { waitUntil } from '../support/wait-until.js';
+import { BEST_CHANGE_LIMIT } from '../rib/best-change-log.js';
 
 const KEY = Buffer.alloc(32, 0x35);
 
-async function setup(t: import('ava').ExecutionContext) {
+async function setup(t: import('ava').ExecutionContext, ordering: Record<string, number> = {}) {
   const rib = new Rib({ localAsn: 64500 });
   const isp1 = rib.addPeer({ address: '198.18.1.1', asn: 64501 });
   const isp2 = rib.addPeer({ address: '198.18.2.1', asn: 64502 });
@@ -44,7 +46,7 @@ async function setup(t: import('ava').ExecutionContext) {
     listen: { host: '127.0.0.1', port: 0 },
     ranker: client,
     pollMs: 0,
-    ordering: { timeoutMs: 200, refreshAfterMs: 0, backoffInitialMs: 60_000 },
+    ordering: { timeoutMs: 200, refreshAfterMs: 0, backoffInitialMs: 60_000, ...ordering },
   });
   let sorterUp = true;
   t.teardown(async () => {
@@ -77,7 +79,10 @@ test.serial('the address on the ISP of the best path comes first, scope = matche
   let seen = '';
   for (let i = 0; i < 50 && seen !== '198.18.102.10'; i++) seen = (await first()).first;
   t.is(seen, '198.18.102.10');
-  t.true(dns.orderer.stats.cacheFlushes >= 1);
+  // The sorter named the changed prefix: its scope was dropped, the cache was not flushed.
+  t.true(dns.orderer.stats.changeSyncs >= 1);
+  t.true(dns.orderer.stats.scopedDrops >= 1);
+  t.is(dns.orderer.stats.cacheFlushes, 0);
   // Network not in the table (slide 35): no preference, valid for this /24 question only (never scope 0), TTL capped.
   const outside = await first('198.19.200.0');
   t.is(outside.scope, 24);
@@ -137,4 +142,63 @@ test.serial('sorter gone: random order at once after the timeout, defective afte
   t.regex(metrics, /bgpdns_dns_sorter_fallbacks_total\{reason="defective"\} 1/);
   t.regex(metrics, /bgpdns_dns_sorter_latency_seconds_count [1-9]/);
   t.regex(metrics, /bgpdns_dns_responses_total\{rcode="NOERROR"\} 5/);
+});
+
+/** Asks until the front's cache has caught up with the RIB's generation (the changes answer applied). */
+async function synced(dns: { orderer: { cache: { generation: number | null } } }, rib: Rib): Promise<void> {
+  await waitUntil(
+    () => dns.orderer.cache.generation,
+    (g) => g === rib.generation || `cache at generation ${g}, RIB at ${rib.generation}`,
+    { what: 'the front to apply the changes answer', timeout: 5000, interval: 5 },
+  );
+}
+
+// No background refresh or probe of their own: the only sorter answers are the ones a test causes.
+const QUIET = { refreshAfterMs: 600_000, generationProbeMs: 600_000 };
+
+test.serial('one prefix changes its best path: only scopes overlapping it leave the cache, the others keep hitting', async (t) => {
+  const { rib, isp1, isp2, dns, first } = await setup(t, QUIET);
+  // A second client network, best through ISP2.
+  rib.update(isp2, path([64502, 64511]), [prefix('198.18.80.0/20')]);
+  rib.update(isp1, path([64501, 64521, 64511]), [prefix('198.18.80.0/20')]);
+  t.deepEqual(await first('198.18.64.0'), { first: '198.18.101.10', scope: 20, ttl: 86400 });
+  t.deepEqual(await first('198.18.80.0'), { first: '198.18.102.10', scope: 20, ttl: 86400 });
+  const s = dns.orderer.stats;
+  t.is(dns.orderer.cache.decisions, 2);
+  rib.withdraw(isp1, [prefix('198.18.64.0/20')]);
+  // A question outside both networks carries the new generation back; the front then asks what changed.
+  await first('198.18.101.0');
+  await synced(dns, rib);
+  t.is(s.changeSyncs, 1);
+  t.is(s.cacheFlushes, 0);
+  t.is(s.scopedDrops, 1, "only 198.18.64.0/20's decision overlapped the change");
+  const hits = s.cacheHits;
+  const misses = s.cacheMisses;
+  // The unrelated network is still answered from the cache, as before.
+  t.deepEqual(await first('198.18.80.0'), { first: '198.18.102.10', scope: 20, ttl: 86400 });
+  t.is(s.cacheHits, hits + 1);
+  t.is(s.cacheMisses, misses);
+  // The changed one is asked again and now ranks ISP2 first.
+  t.deepEqual(await first('198.18.64.0'), { first: '198.18.102.10', scope: 20, ttl: 86400 });
+  t.is(s.cacheMisses, misses + 1);
+  t.deepEqual(await first('198.18.64.0'), { first: '198.18.102.10', scope: 20, ttl: 86400 });
+  t.is(s.cacheHits, hits + 2);
+});
+
+test.serial('more changes than the sorter logs since the cache was synced: the whole cache is flushed', async (t) => {
+  const { rib, isp2, dns, first } = await setup(t, QUIET);
+  t.deepEqual(await first('198.18.64.0'), { first: '198.18.101.10', scope: 20, ttl: 86400 });
+  const s = dns.orderer.stats;
+  // A flapping /24 elsewhere: two best-path changes per flap, past the log's reach.
+  for (let i = 0; i < BEST_CHANGE_LIMIT; i++) {
+    rib.update(isp2, path([64502, 64540]), [prefix('198.18.200.0/24')]);
+    rib.withdraw(isp2, [prefix('198.18.200.0/24')]);
+  }
+  await first('198.18.101.0');
+  await synced(dns, rib);
+  t.is(s.changeSyncs, 1);
+  t.is(s.cacheFlushes, 1);
+  const misses = s.cacheMisses;
+  t.deepEqual(await first('198.18.64.0'), { first: '198.18.101.10', scope: 20, ttl: 86400 });
+  t.is(s.cacheMisses, misses + 1, 'the flushed decision is asked again');
 });

@@ -14,6 +14,7 @@ import { PeerTable, type RibPeerConfig } from './peers.js';
 import { RouteTable, type TableChange } from './route-table.js';
 import { StalePaths } from './stale-paths.js';
 import { OriginLog, type OriginChange } from './origin-log.js';
+import { BestChangeLog, type BestChange } from './best-change-log.js';
 
 /** The families as plain constants: reading the enum through its module binding costs on hot paths. */
 const AFI_IPV4: Afi = 1;
@@ -58,6 +59,8 @@ export class Rib {
   originVersion = 0;
   /** The prefix behind each originVersion step (recent ones), so caches drop only what it covers. */
   private readonly originLog = new OriginLog();
+  /** The prefix behind each generation step (recent ones), so answer caches drop only what it overlaps. */
+  private readonly bestLog = new BestChangeLog();
   /** Paths held per peer (both families), for statistics. */
   readonly prefixCount: number[] = [];
   /** Paths held per peer and family, for max-prefix (FRR counts per family). */
@@ -141,12 +144,11 @@ export class Rib {
       let removed = 0;
       f.cursor = table.clearPeerSlice(f.peer, f.cursor, FLUSH_SLOTS_PER_CHECK, (node, bestChanged, originGone, len) => {
         removed++;
-        if (bestChanged) this.generation++;
-        if (originGone) {
-          // A pruned node keeps its key words (trie release clears links and length only).
-          table.trie.keyOf(node, this.key);
-          this.originChanged(afi, len);
-        }
+        if (!bestChanged && !originGone) return;
+        // A pruned node keeps its key words (trie release clears links and length only).
+        table.trie.keyOf(node, this.key);
+        if (bestChanged) this.bestChanged(afi, len);
+        if (originGone) this.originChanged(afi, len);
       });
       if (removed > 0) this.count(f.peer, afi, -removed);
       if (f.cursor < 0) {
@@ -172,11 +174,14 @@ export class Rib {
     this.stale.end(peer, Afi.IPv4);
     this.stale.end(peer, Afi.IPv6);
     let removed = 0;
+    const before = this.generation;
     for (const table of [this.v4, this.v6]) {
       removed += table.clearPeer(peer, (_node, bestChanged) => {
         if (bestChanged) this.generation++;
       });
     }
+    // All at once, prefixes unnamed: a reader behind this drops everything.
+    if (this.generation !== before) this.bestLog.reset(this.generation);
     if (removed > 0) this.originChanged(undefined, 0);
     this.prefixCount[peer] = 0;
     this.prefixCountV4[peer] = 0;
@@ -234,8 +239,21 @@ export class Rib {
 
   /** One originVersion step for the prefix in `this.key` (afi undefined: for everything). */
   private originChanged(afi: Afi | undefined, len: number): void {
+    // Which upstream a candidate belongs to moved: any client's answer may differ, so a
+    // reader of the best-change log behind this generation drops everything.
+    this.bestLog.reset(this.generation);
     this.originVersion++;
     this.originLog.add(this.originVersion, afi, this.key, afi === undefined ? 0 : afi === AFI_IPV4 ? 1 : 4, len);
+  }
+
+  /** One generation step for the prefix in `this.key`. */
+  private bestChanged(afi: Afi, len: number): void {
+    this.bestLog.add(++this.generation, afi, this.key, len);
+  }
+
+  /** The prefixes whose best path changed after `generation`; undefined when they cannot all be named (drop everything). */
+  bestChangesSince(generation: number): BestChange[] | undefined {
+    return this.bestLog.since(generation, this.generation);
   }
 
   /** The self-originated prefixes changed after `version`; undefined when they cannot all be named (drop everything). */
@@ -257,7 +275,7 @@ export class Rib {
     table.announce(peer, this.attrs.acquire(attrs), this.key, len, change);
     if (this.stale.active > 0) this.refreshed(peer, afi, len);
     if (table.paths !== before) this.count(peer, afi, 1);
-    if (change.bestChanged) this.generation++;
+    if (change.bestChanged) this.bestChanged(afi, len);
     // The mapping of candidates to upstreams reads self-originated paths only: other churn leaves it be.
     if (change.pathsChanged && (selfOriginated || change.originGone)) this.originChanged(afi, len);
   }
@@ -271,7 +289,7 @@ export class Rib {
       this.count(peer, afi, -1);
       if (change.originGone) this.originChanged(afi, len);
     }
-    if (change.bestChanged) this.generation++;
+    if (change.bestChanged) this.bestChanged(afi, len);
   }
 
   /**

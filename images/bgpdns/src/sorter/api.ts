@@ -42,6 +42,24 @@ export interface RankAnswer {
   generation: number;
 }
 
+/** A prefix whose best path changed (host bits zero). */
+export interface ChangedPrefix {
+  family: 4 | 6;
+  len: number;
+  /** The address as four words, IPv4 in the first. */
+  words: Uint32Array;
+}
+
+/** What changed in the table between two generations (docs/bgpdns-protocol.md §4.4). */
+export interface RibChanges {
+  /** The sorter's generation the list reaches up to. */
+  generation: number;
+  /** One entry per best-path change since the asked generation; 'all' = cannot be named, drop everything. */
+  changed: ChangedPrefix[] | 'all';
+}
+
 export interface Ranker {
   rank(req: RankRequest, opts?: { timeoutMs?: number; signal?: AbortSignal }): Promise<RankAnswer>;
+  /** Which prefixes changed since `generation` (optional: without it a cache drops everything on a new generation). */
+  changesSince?(generation: number, opts?: { timeoutMs?: number }): Promise<RibChanges>;
 }

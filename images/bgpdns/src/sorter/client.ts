@@ -7,7 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import type { RankAnswer, Ranker, RankRequest } from './api.js';
+import type { RankAnswer, Ranker, RankRequest, RibChanges } from './api.js';
+import { decodeChangesAnswer, encodeChangesQuery } from './protocol-changes.js';
 import { decodeAnswer, encodeQuery } from './protocol.js';
 import { sign, verifyMessage } from './protocol-auth.js';
 import { DEFAULT_PORT, DEFAULT_WINDOW_MS, ProtocolError } from './protocol-types.js';
@@ -34,7 +35,9 @@ export class SorterTimeoutError extends Error {
 
 interface Pending {
   nonce: bigint;
-  resolve: (a: RankAnswer) => void;
+  /** The answer type expected: 2 (ranking) or 4 (changes). */
+  answerType: number;
+  resolve: (a: RankAnswer | RibChanges) => void;
   reject: (e: Error) => void;
   timer: NodeJS.Timeout;
   cleanup?: () => void;
@@ -87,6 +90,25 @@ export class SorterClient implements Ranker {
   }
 
   rank(req: RankRequest, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<RankAnswer> {
+    return this.exchange(
+      2,
+      (requestId, nonce) =>
+        encodeQuery({ requestId, keyId: this.options.keyId, timestamp: this.now(), nonce, client: req.client, clientPrefixLen: req.clientPrefixLen, candidates: req.candidates }),
+      opts,
+    ) as Promise<RankAnswer>;
+  }
+
+  /** Which prefixes changed since `generation` (changes query, docs/bgpdns-protocol.md §4.4). */
+  changesSince(generation: number, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<RibChanges> {
+    return this.exchange(4, (requestId, nonce) => encodeChangesQuery({ requestId, keyId: this.options.keyId, timestamp: this.now(), nonce, since: generation }), opts) as Promise<RibChanges>;
+  }
+
+  /** Sends one signed query and waits for its answer of `answerType`. */
+  private exchange(
+    answerType: number,
+    encode: (requestId: number, nonce: bigint) => Buffer,
+    opts: { timeoutMs?: number; signal?: AbortSignal },
+  ): Promise<RankAnswer | RibChanges> {
     const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs ?? 50;
     let requestId = this.nextId;
     while (this.pending.has(requestId)) requestId = (requestId + 1) >>> 0;
@@ -94,21 +116,18 @@ export class SorterClient implements Ranker {
     const nonce = randomBytes(8).readBigUInt64BE(0);
     let wire: Buffer;
     try {
-      wire = sign(
-        encodeQuery({ requestId, keyId: this.options.keyId, timestamp: this.now(), nonce, client: req.client, clientPrefixLen: req.clientPrefixLen, candidates: req.candidates }),
-        this.options.key,
-      );
+      wire = sign(encode(requestId, nonce), this.options.key);
     } catch (e) {
       return Promise.reject(e);
     }
     if (opts.signal?.aborted) return Promise.reject(opts.signal.reason ?? new Error('aborted'));
-    return new Promise<RankAnswer>((resolve, reject) => {
+    return new Promise<RankAnswer | RibChanges>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.settle(requestId);
         this.stats.timedOut++;
         reject(new SorterTimeoutError(this.options.host, this.port, timeoutMs));
       }, timeoutMs);
-      const entry: Pending = { nonce, resolve, reject, timer };
+      const entry: Pending = { nonce, answerType, resolve, reject, timer };
       if (opts.signal) {
         const signal = opts.signal;
         const onAbort = () => {
@@ -138,9 +157,11 @@ export class SorterClient implements Ranker {
 
   private onMessage(msg: Buffer): void {
     let answer;
+    let changes;
     try {
       verifyMessage(msg, { keys: this.keys, now: this.now(), windowMs: this.options.windowMs ?? DEFAULT_WINDOW_MS });
-      answer = decodeAnswer(msg);
+      if (msg[3] === 4) changes = decodeChangesAnswer(msg);
+      else answer = decodeAnswer(msg);
     } catch (e) {
       if (e instanceof ProtocolError) {
         this.stats.rejected++;
@@ -148,13 +169,19 @@ export class SorterClient implements Ranker {
       }
       throw e;
     }
-    const p = this.pending.get(answer.requestId);
-    if (!p || p.nonce !== answer.nonce) {
+    const header = (answer ?? changes)!;
+    const p = this.pending.get(header.requestId);
+    if (!p || p.nonce !== header.nonce || p.answerType !== msg[3]) {
       this.stats.unmatched++;
       return;
     }
-    this.settle(answer.requestId);
+    this.settle(header.requestId);
     this.stats.answered++;
+    if (changes) {
+      p.resolve({ generation: changes.generation, changed: changes.changed });
+      return;
+    }
+    answer = answer!;
     const result: RankAnswer = { status: answer.status, preferences: answer.preferences, generation: answer.generation };
     if (answer.matchedPrefix !== undefined) result.matchedPrefix = answer.matchedPrefix;
     if (answer.scopeLength !== undefined) result.scopeLength = answer.scopeLength;

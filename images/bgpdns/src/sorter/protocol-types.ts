@@ -2,7 +2,7 @@
  * Constants and message shapes of the BGPDNS query protocol, versions 2 and 1
  * (specified in docs/bgpdns-protocol.md; section numbers below refer to it).
  */
-import type { RankStatus } from './api.js';
+import type { RankStatus, RibChanges } from './api.js';
 
 /** "BD": first two octets of every message. §3. */
 export const MAGIC = 0x4244;
@@ -29,7 +29,19 @@ export const DEFAULT_WINDOW_MS = 5000;
 export const enum MessageType {
   Query = 1,
   Answer = 2,
+  /** Version 2 only: which prefixes changed since a generation. §4.4. */
+  ChangesQuery = 3,
+  ChangesAnswer = 4,
 }
+
+/** Changes answer flags. §4.4. */
+export const enum ChangesFlag {
+  /** The changes cannot all be named (too many, or from before a restart): drop everything. */
+  All = 1,
+}
+
+/** At most this many prefixes in one changes answer (18 octets each at most: far below MAX_MESSAGE); more is "all". §4.4. */
+export const MAX_CHANGES = 2048;
 
 /** Address family octet: the IP version number. §4. */
 export const enum WireFamily {
@@ -95,6 +107,18 @@ export interface AnswerMessage extends Header {
   neighborAs?: number;
   generation: number;
   preferences: number[];
+}
+
+export interface ChangesQueryMessage extends Header {
+  type: MessageType.ChangesQuery;
+  /** The generation the client's cache is at. */
+  since: number;
+}
+
+export interface ChangesAnswerMessage extends Header, RibChanges {
+  type: MessageType.ChangesAnswer;
+  /** The query's generation, echoed. */
+  since: number;
 }
 
 export class ProtocolError extends Error {

@@ -35,6 +35,8 @@ const AFI_IPV6: Afi = 2;
 // The wire constants as plain values: reading const enums through their module binding costs per message.
 const QUERY = 1 as MessageType.Query;
 const ANSWER = 2 as MessageType.Answer;
+const CHANGES_QUERY = 3 as MessageType.ChangesQuery;
+const CHANGES_ANSWER = 4 as MessageType.ChangesAnswer;
 const FAMILY_NONE: WireFamily = 0;
 const FAMILY_IPV4: WireFamily = 4;
 const FAMILY_IPV6: WireFamily = 6;
@@ -60,7 +62,7 @@ function addressLength(family: number): number {
   throw new ProtocolError('malformed', `address family ${family} is neither 4 nor 6`);
 }
 
-function writeHeader(buf: Buffer, h: Header): void {
+export function writeHeader(buf: Buffer, h: Header): void {
   buf.writeUInt16BE(MAGIC, 0);
   buf.writeUInt8(h.version ?? PROTOCOL_VERSION, 2);
   buf.writeUInt8(h.type, 3);
@@ -102,7 +104,9 @@ export function checkHeader(buf: Buffer): MessageType {
   const version = buf.readUInt8(2);
   if (version !== 1 && version !== 2) throw new ProtocolError('version', `protocol version ${version} is not supported (only 1 and 2)`);
   const type = buf.readUInt8(3);
-  if (type !== QUERY && type !== ANSWER) throw new ProtocolError('malformed', `message type ${type} is unknown`);
+  if (type === CHANGES_QUERY || type === CHANGES_ANSWER) {
+    if (version !== 2) throw new ProtocolError('malformed', `message type ${type} (changes) exists in version 2 only`);
+  } else if (type !== QUERY && type !== ANSWER) throw new ProtocolError('malformed', `message type ${type} is unknown`);
   return type;
 }
 
@@ -297,15 +301,20 @@ export function encodeAnswerTo(query: Buffer, now: number, a: WireAnswer): Buffe
   const version = query[2] as ProtocolVersion;
   const matched = matchedOf(a);
   const buf = answerBuffer(version, a, matched);
+  writeEchoHeader(buf, query, ANSWER, now);
+  writeAnswerBody(buf, version, a, matched);
+  return buf;
+}
+
+/** An answer's header to `query`: its version, request id, key id and nonce octets echoed, the timestamp `now`. */
+export function writeEchoHeader(buf: Buffer, query: Buffer, type: MessageType, now: number): void {
   buf.writeUInt16BE(MAGIC, 0);
-  buf[2] = version;
-  buf[3] = ANSWER;
+  buf[2] = query[2];
+  buf[3] = type;
   query.copy(buf, 4, 4, 12);
   buf.writeUInt32BE(Math.floor(now / 2 ** 32), 12);
   buf.writeUInt32BE(now % 2 ** 32, 16);
   query.copy(buf, 20, 20, 28);
-  writeAnswerBody(buf, version, a, matched);
-  return buf;
 }
 
 export function decodeAnswer(buf: Buffer): AnswerMessage {

@@ -10,7 +10,8 @@
 import dgram from 'node:dgram';
 import { isIP, type AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { RankAnswer, RankRequest } from './api.js';
+import type { RankAnswer, RankRequest, RibChanges } from './api.js';
+import { decodeChangesSince, encodeChangesAnswerTo } from './protocol-changes.js';
 import { decodeQueryBody, decodeQueryInto, encodeAnswerTo } from './protocol.js';
 import { WireQuery, type WireAnswer } from './wire-query.js';
 import { ReplayGuard, sign, verifyInPlace, type KeyRing } from './protocol-auth.js';
@@ -21,6 +22,8 @@ export interface SyncRanker {
   rankNow(req: RankRequest): RankAnswer;
   /** The same ranking from the query as numbers (Sorter has it): no address text on the query path. */
   rankWire?(q: WireQuery): WireAnswer;
+  /** Which prefixes changed since a generation (changes query, §4.4); without it every such query is answered "all". */
+  changesSinceNow?(generation: number): RibChanges;
 }
 
 export interface QueryServerOptions {
@@ -41,6 +44,7 @@ interface Queued {
 export const DEFAULT_QUEUE_LIMIT = 128;
 /** Longest stretch of answering before the event loop gets a turn (the daemon's slices are 4 ms too). */
 const DRAIN_SLICE_MS = 4;
+const CHANGES_QUERY = 3;
 
 /** dgram's lookup for destinations that are already address literals (dgram passes the socket's family). */
 export function literalLookup(address: string, family: unknown, callback: (err: Error | null, address: string, family: number) => void): void {
@@ -131,6 +135,7 @@ export class QueryServer {
     const ranker = this.options.ranker;
     try {
       keyId = verifyInPlace(msg, { keys: this.options.keys, now, windowMs: this.windowMs, replay: this.replay });
+      if (msg[3] === CHANGES_QUERY) return this.changes(msg, keyId, now);
       answer = ranker.rankWire ? ranker.rankWire(decodeQueryInto(msg, this.wire)) : ranker.rankNow(decodeQueryBody(msg));
     } catch (e) {
       if (e instanceof ProtocolError) {
@@ -142,6 +147,15 @@ export class QueryServer {
     this.stats.byStatus[answer.status]++;
     this.stats.answered++;
     return sign(encodeAnswerTo(msg, now, answer), this.options.keys.get(keyId)!);
+  }
+
+  /** Answers a verified changes query (a ranker without a change log says "all"). */
+  private changes(msg: Buffer, keyId: number, now: number): Buffer {
+    const since = decodeChangesSince(msg);
+    const ranker = this.options.ranker;
+    const changes = ranker.changesSinceNow ? ranker.changesSinceNow(since) : { generation: 0, changed: 'all' as const };
+    this.stats.changesAnswered++;
+    return sign(encodeChangesAnswerTo(msg, now, changes), this.options.keys.get(keyId)!);
   }
 
   private answer(item: Queued): void {

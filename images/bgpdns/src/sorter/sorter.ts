@@ -28,7 +28,7 @@ import { compareAttributes, newPathWins } from '../rib/best-path.js';
 import { PrefixTrie } from '../rib/prefix-trie.js';
 import type { Rib } from '../rib/rib.js';
 import type { RouteTable } from '../rib/route-table.js';
-import type { RankAnswer, Ranker, RankRequest } from './api.js';
+import type { RankAnswer, Ranker, RankRequest, RibChanges } from './api.js';
 
 /** The families as plain constants: reading the enum through its module binding costs on hot paths. */
 const AFI_IPV4: Afi = 1;
@@ -102,6 +102,18 @@ export class Sorter implements Ranker {
 
   async rank(req: RankRequest): Promise<RankAnswer> {
     return this.rankNow(req);
+  }
+
+  async changesSince(generation: number): Promise<RibChanges> {
+    return this.changesSinceNow(generation);
+  }
+
+  /** The prefixes whose best path changed after `generation` (the query protocol's changes answer). */
+  changesSinceNow(generation: number): RibChanges {
+    const current = this.rib.generation;
+    const list = this.rib.bestChangesSince(generation);
+    if (list === undefined) return { generation: current, changed: 'all' };
+    return { generation: current, changed: list.map((c) => ({ family: c.afi === AFI_IPV4 ? 4 : 6, len: c.len, words: c.words })) };
   }
 
   /** The upstream (AS) a path leads to: the eBGP neighbour, or for iBGP the leftmost AS. */

@@ -9,6 +9,8 @@ import type { DropReason } from './protocol-types.js';
 export class QueryStats {
   received = 0;
   answered = 0;
+  /** Changes queries answered (§4.4), not counted in `answered`. */
+  changesAnswered = 0;
   readonly dropped: Record<DropReason, number> = {
     malformed: 0,
     version: 0,

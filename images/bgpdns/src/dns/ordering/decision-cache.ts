@@ -8,10 +8,19 @@
  * table of the scopes the sorter has returned: a client inside a known scope
  * gets that scope's cached decision without waiting. An entry is used only
  * when the client (or its ECS subnet) lies wholly inside the scope prefix.
- * When any answer reports another generation the whole table is dropped, since
- * a moved best path may also have split or merged prefixes.
+ * When an answer reports another generation, the front learns which prefixes
+ * changed since (the sorter's changes answer) and drops only the scopes that
+ * overlap one of them (dropOverlapping): a scope's answer reads only the paths
+ * of prefixes covering it (its longest match and that prefix's covering
+ * parents) and is split only by a prefix inside it, so a change to a prefix
+ * disjoint from the scope leaves its answer as it was. When the changes cannot
+ * be named (log overflow, a restarted sorter, an older sorter) everything goes.
  */
+import type { ChangedPrefix } from '../../sorter/api.js';
 import type { ClientAddress } from './client-address.js';
+
+/** More changed prefixes than this at once: a fresh table is cheaper than the checks. */
+const SCOPED_DROP_LIMIT = 256;
 
 export interface CachedDecision {
   /** Candidate indices grouped by equal preference, best group first; null = no preference. */
@@ -50,6 +59,25 @@ export class DecisionCache {
     this.clear();
     this.generation = generation;
     return flushed;
+  }
+
+  /**
+   * Drops the decisions whose scope prefix overlaps (covers or lies inside) one of
+   * `changed`; returns how many went, or -1 when it cleared everything instead.
+   */
+  dropOverlapping(changed: readonly ChangedPrefix[]): number {
+    if (changed.length > SCOPED_DROP_LIMIT) {
+      this.clear();
+      return -1;
+    }
+    const before = this.size;
+    for (const c of changed) {
+      if (c.family === 4) dropIn(this.v4, c.len, maskV4(c.words[0] >>> 0, Math.min(c.len, 32)), maskV4, maskV4, (e) => (this.size -= e.decisions.size));
+      else dropIn(this.v6, c.len, wordsToBuffer(c.words), maskV6, maskV6Key, (e) => (this.size -= e.decisions.size));
+    }
+    this.v4Lengths = this.v4Lengths.filter((len) => this.v4.has(len));
+    this.v6Lengths = this.v6Lengths.filter((len) => this.v6.has(len));
+    return before - this.size;
   }
 
   clear(): void {
@@ -105,6 +133,50 @@ export class DecisionCache {
     if (!entry.decisions.has(rrsetKey)) this.size++;
     entry.decisions.set(rrsetKey, decision);
   }
+}
+
+/**
+ * Removes from one family's table every entry whose prefix overlaps (`addr`, `len`):
+ * at scope lengths ≤ len the one entry covering it (a direct lookup), at longer
+ * ones every entry inside it (a scan of that length only).
+ */
+function dropIn<A, K>(
+  byLength: Map<number, Map<K, PrefixEntry>>,
+  len: number,
+  addr: A,
+  mask: (a: A, l: number) => K,
+  maskKey: (k: K, l: number) => K,
+  gone: (e: PrefixEntry) => void,
+): void {
+  for (const [scope, entries] of byLength) {
+    if (scope <= len) {
+      const key = mask(addr, scope);
+      const e = entries.get(key);
+      if (e) {
+        gone(e);
+        entries.delete(key);
+      }
+    } else {
+      const key = mask(addr, len);
+      for (const [k, e] of entries) {
+        if (maskKey(k, len) !== key) continue;
+        gone(e);
+        entries.delete(k);
+      }
+    }
+    if (entries.size === 0) byLength.delete(scope);
+  }
+}
+
+/** A stored IPv6 key (one char per octet, see maskV6) cut to `len` bits. */
+function maskV6Key(key: string, len: number): string {
+  return maskV6(Buffer.from(key, 'latin1'), len);
+}
+
+function wordsToBuffer(words: Uint32Array): Buffer {
+  const b = Buffer.alloc(16);
+  for (let i = 0; i < 4; i++) b.writeUInt32BE(words[i] >>> 0, 4 * i);
+  return b;
 }
 
 function maskV4(addr: number, len: number): number {

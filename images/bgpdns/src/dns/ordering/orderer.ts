@@ -5,9 +5,13 @@
  *   RIB generation is used at once, never waited on.
  * - Every answer carries the RIB generation, so one background re-rank per
  *   `generationProbeMs` (riding on whatever query hits the cache) is enough to
- *   notice a routing change anywhere; a new generation flushes the cache.
- *   Staleness bound while queries flow and the sorter answers: generationProbeMs
- *   + one sorter round trip, for every RRset alike.
+ *   notice a routing change anywhere. A new generation makes the front ask the
+ *   sorter which prefixes changed since the cache's generation (the changes
+ *   query) and drop only the cached scopes that overlap one of them; when the
+ *   sorter cannot name them (log overflow, restart) or does not answer (an older
+ *   sorter without the changes query: then whole flushes for refreshAfterMs),
+ *   the whole cache goes. Staleness bound while queries flow and the sorter
+ *   answers: generationProbeMs + two sorter round trips, for every RRset alike.
  * - Each entry is also re-ranked in the background after `refreshAfterMs`
  *   (±25 % jitter, at most `maxRefreshesInFlight` at a time) — a safety net for
  *   a restarted sorter whose generation numbers start over. Entries older than
@@ -31,7 +35,7 @@
  *   any network: unranked, scope 0. An RRset over the protocol's limit is
  *   answered unranked without asking: the front's own limit, not a sorter failure.
  */
-import type { Ranker, RankAnswer } from '../../sorter/api.js';
+import type { Ranker, RankAnswer, RibChanges } from '../../sorter/api.js';
 import { MAX_CANDIDATES } from '../../sorter/protocol-types.js';
 import type { ClientAddress } from './client-address.js';
 import { DecisionCache, type CachedDecision } from './decision-cache.js';
@@ -94,6 +98,9 @@ export class OrdererStats {
   unrankedHits = 0;
   cacheMisses = 0;
   cacheFlushes = 0;
+  /** Changes queries sent on a new generation, and the decisions they dropped (the rest stayed cached). */
+  changeSyncs = 0;
+  scopedDrops = 0;
   backgroundRefreshes = 0;
   generationProbes = 0;
   fallbacks: Record<FallbackReason, number> = { timeout: 0, error: 0, defective: 0, 'no-preference': 0, 'probe-in-flight': 0, 'too-many-addresses': 0, 'ecs-source-zero': 0 };
@@ -170,6 +177,11 @@ export class AddressOrderer {
   private noSessionsUntil = 0;
   private readonly noRoute = new Map<string, number>();
   private noRouteGeneration = -1;
+  /** A changes query is out (one at a time); the last newer generation an answer reported. */
+  private changesInFlight = false;
+  private newestGeneration = -1;
+  /** After a changes query failed: whole flushes until then (an older sorter does not answer it). */
+  private changesBackoffUntil = -Infinity;
 
   constructor(
     private readonly ranker: Ranker | null,
@@ -322,7 +334,7 @@ export class AddressOrderer {
     this.stats.sorterOk++;
     this.lastAnswerAt = this.opts.now();
     this.stats.onLatency?.((this.lastAnswerAt - started) / 1000);
-    if (this.cache.observeGeneration(answer.generation)) this.stats.cacheFlushes++;
+    this.syncGeneration(answer.generation);
     this.stats.generation = answer.generation;
     const usable = answer.status === 'ranked' && answer.preferences.length === candidates.length;
     // A version 1 sorter gives no scope: its matched prefix is the best it can say.
@@ -337,6 +349,45 @@ export class AddressOrderer {
     if (answer.matchedPrefix) this.cache.store(client, scope, rrsetKey, decision);
     else this.rememberUnranked(answer, client);
     return decision;
+  }
+
+  /**
+   * A newer generation than the cache's: ask which prefixes changed since and drop
+   * just their scopes (applyChanges). An older one (a restarted sorter), a cache
+   * with no generation yet, or a ranker without the changes query: flush as before.
+   */
+  private syncGeneration(generation: number): void {
+    const cache = this.cache;
+    if (cache.generation === generation) return;
+    const ranker = this.ranker;
+    if (cache.generation === null || generation < cache.generation || !ranker?.changesSince || this.opts.now() < this.changesBackoffUntil) {
+      if (!this.changesInFlight && cache.observeGeneration(generation)) this.stats.cacheFlushes++;
+      return;
+    }
+    this.newestGeneration = generation;
+    if (this.changesInFlight) return;
+    this.changesInFlight = true;
+    this.stats.changeSyncs++;
+    ranker.changesSince(cache.generation, { timeoutMs: Math.max(this.opts.timeoutMs, 1000) }).then(
+      (changes) => this.applyChanges(changes),
+      () => {
+        this.changesBackoffUntil = this.opts.now() + this.opts.refreshAfterMs;
+        this.applyChanges({ generation: this.newestGeneration, changed: 'all' });
+      },
+    );
+  }
+
+  private applyChanges(changes: RibChanges): void {
+    this.changesInFlight = false;
+    const cache = this.cache;
+    const dropped = changes.changed === 'all' ? -1 : cache.dropOverlapping(changes.changed);
+    if (dropped < 0) {
+      cache.clear();
+      this.stats.cacheFlushes++;
+    } else this.stats.scopedDrops += dropped;
+    // Answers newer than this that came meanwhile are cached as they are; the next answer
+    // (a probe within generationProbeMs at the latest) starts the next sync.
+    cache.generation = changes.generation;
   }
 
   /**

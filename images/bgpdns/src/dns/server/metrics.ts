@@ -93,7 +93,9 @@ export function dnsMetrics(stats: FrontStats, orderer: AddressOrderer, rrl?: Res
     [{ result: 'unranked' }, o.unrankedHits],
     [{ result: 'miss' }, o.cacheMisses],
   ]);
-  counter(r, 'bgpdns_dns_decision_cache_flushes_total', 'Decision cache flushes on a new RIB generation.', [], () => [[{}, o.cacheFlushes]]);
+  counter(r, 'bgpdns_dns_decision_cache_flushes_total', 'Whole decision cache flushes on a new RIB generation (changes not nameable, or no changes query).', [], () => [[{}, o.cacheFlushes]]);
+  counter(r, 'bgpdns_dns_decision_cache_change_syncs_total', 'Changes queries sent to the sorter on a new RIB generation.', [], () => [[{}, o.changeSyncs]]);
+  counter(r, 'bgpdns_dns_decision_cache_scoped_drops_total', 'Cached decisions dropped because a changed prefix overlapped their scope.', [], () => [[{}, o.scopedDrops]]);
   gauge(r, 'bgpdns_dns_decision_cache_entries', 'Cached ordering decisions.', () => orderer.cache.decisions);
   gauge(r, 'bgpdns_dns_rib_generation', 'RIB generation of the last sorter answer (-1 before any).', () => o.generation);
   const latency = new client.Histogram({
