@@ -313,15 +313,35 @@ async function stopAgent(agent: ChildProcess): Promise<void> {
 /** An announced agent that is stopped when the test ends, passed or failed, so no agent outlives its test. */
 async function agentFor(t: { teardown(fn: () => Promise<void>): void }, extra: string[] = []): Promise<ChildProcess> {
   const agent = await announcedAgent(extra);
-  lastAgent = agent;
-  t.teardown(() => stopAgent(agent));
+  lastAgent = { agent, view: [] };
+  const mine = lastAgent;
+  t.teardown(async () => {
+    mine.view = await agentView();
+    await stopAgent(agent);
+  });
   return agent;
 }
 
-/** The agent of the running test: its log (and its watchdog's) is what explains a failure. */
-let lastAgent: ChildProcess | undefined;
+/** The agent's own view next to the test's, taken as its test ends: its live status, bgpd's table, who is in the namespace. */
+async function agentView(): Promise<string[]> {
+  const lines: string[] = [];
+  const view = async (what: string, read: () => unknown) => {
+    try {
+      lines.push(`${what}: ${JSON.stringify(await read())}`);
+    } catch (err) {
+      lines.push(`${what}: ${(err as Error).message}`);
+    }
+  };
+  await view('agent live status', liveStatus);
+  await view(`bgpd: show bgp ipv4 unicast ${PREFIX} json`, () => vty.json(`show bgp ipv4 unicast ${PREFIX} json`));
+  await view('processes in the namespace', () => sh(['ip', 'netns', 'pids', ns]).trim().split('\n').map((p) => `${p} ${existsSync(`/proc/${p}/comm`) ? readFileSync(`/proc/${p}/comm`, 'utf8').trim() : '?'}`));
+  return lines;
+}
+
+/** The agent of the running test: its log (and its watchdog's) and its view explain a failure. */
+let lastAgent: { agent: ChildProcess; view: string[] } | undefined;
 test.afterEach.always((t) => {
-  if (!t.passed && lastAgent) t.log(`agent output:\n${output.get(lastAgent)!()}`);
+  if (!t.passed && lastAgent) t.log(`agent output:\n${output.get(lastAgent.agent)!()}\n${lastAgent.view.join('\n')}`);
   lastAgent = undefined;
 });
 
