@@ -27,8 +27,17 @@ const ISPS = [
   { name: 'isp2', asn: 64502, n: 2, injAsn: 65542 },
   { name: 'isp3', asn: 4200000001, n: 3, injAsn: 65543 },
 ] as const;
-/** The sorter's addresses on isp1's links (labs/sorter-interop/README.md). */
-const SORTER_AT_ISP1 = ['198.19.241.2', '2001:db8:ff01::2'];
+type Isp = (typeof ISPS)[number];
+/**
+ * The lab's link addressing (labs/sorter-interop/README.md): ispN reaches the sorter on
+ * 198.19.24N.0/30 and 2001:db8:ff0N::/64, its injector on 198.19.24(N+6).0/30 and
+ * 2001:db8:ff0(N+6)::/64; the ISP is .1 / ::1, the other end .2 / ::2.
+ */
+const sorterAt = (isp: Isp) => ({ v4: `198.19.24${isp.n}.2`, v6: `2001:db8:ff0${isp.n}::2` });
+const injectorLink = (isp: Isp) => ({ isp: `198.19.24${isp.n + 6}.1`, injector: `198.19.24${isp.n + 6}.2`, injectorV6: `2001:db8:ff0${isp.n + 6}::2` });
+const SORTER_AT_ISP1 = Object.values(sorterAt(ISPS[0]));
+/** The step both parts begin with when they run alone. */
+const HOLDS_EVERY_TABLE = 'the sorter holds every table (FRR: injector End-of-RIB in, all advertised, all held)';
 
 export function tableSize(env = process.env): { total: number; ipv4: number; ipv6: number } {
   const raw = env.BGPDNS_FULL_TABLE;
@@ -64,10 +73,10 @@ interface UpstreamFamily {
 /** FRR 8.4 `show bgp neighbors X json`: End-of-RIB seen per family (printed whether or not GR is negotiated). */
 type NeighborJson = Record<string, { bgpState?: string; gracefulRestartInfo?: { endOfRibRecv?: Record<string, boolean> } }>;
 
-async function upstreamFamilies(s: ScenarioContext, isp: (typeof ISPS)[number]): Promise<Record<'v4' | 'v6', UpstreamFamily>> {
+async function upstreamFamilies(s: ScenarioContext, isp: Isp): Promise<Record<'v4' | 'v6', UpstreamFamily>> {
   const frr = s.frr(isp.name);
-  const injector = `198.19.24${isp.n + 6}.2`;
-  const sorter = { v4: `198.19.24${isp.n}.2`, v6: `2001:db8:ff0${isp.n}::2` };
+  const { injector } = injectorLink(isp);
+  const sorter = sorterAt(isp);
   const [summary, neighbor] = await Promise.all([frr.bgpSummary(), frr.json<NeighborJson>(`show bgp neighbors ${injector} json`)]);
   const eor = neighbor[injector]?.bgpState === 'Established' ? (neighbor[injector]?.gracefulRestartInfo?.endOfRibRecv ?? {}) : {};
   const family = (af: 'ipv4Unicast' | 'ipv6Unicast', to: string): UpstreamFamily => ({
@@ -136,15 +145,15 @@ export default defineScenario({
           await s.step(`start the injector into ${i.name}`, () =>
             s.lab.node(`inj${i.n}`).spawn(
               [
-                process.execPath, BGPDNS, 'inject', '--peer', `198.19.24${i.n + 6}.1`, '--local-as', String(i.injAsn), '--peer-as', String(i.asn),
+                process.execPath, BGPDNS, 'inject', '--peer', injectorLink(i).isp, '--local-as', String(i.injAsn), '--peer-as', String(i.asn),
                 '--router-id', `198.19.255.2${i.n}`, '--hold-time', '90', '--synthetic', '--ipv4', String(table.ipv4), '--ipv6', String(table.ipv6),
-                '--seed', '11', '--next-hop6', `2001:db8:ff0${i.n + 6}::2`,
+                '--seed', '11', '--next-hop6', injectorLink(i).injectorV6,
               ],
               { role: 'inject', placement: 'beside', cwd: repoRoot },
             ),
           );
         }
-        const { baseline, st } = await s.step('the sorter holds every table (FRR: injector End-of-RIB in, all advertised, all held)', () => waitBaseline(s, 840_000));
+        const { baseline, st } = await s.step(HOLDS_EVERY_TABLE, () => waitBaseline(s, 840_000));
         measured = baseline;
         s.measurement('full tables: injection start → the sorter holds all three tables', { plane: 'bgp', description: `three upstreams × (${table.ipv4} IPv4 + ${table.ipv6} IPv6 injected), each through FRR; complete when each upstream's FRR has processed the injector's End-of-RIB and the sorter holds every prefix FRR advertised it` }).add(monoNow() - t0);
         s.log(`distinct prefixes per session (what FRR passes on): ${[...baseline].map(([k, v]) => `${k} ${v}`).join(', ')}`);
@@ -157,7 +166,7 @@ export default defineScenario({
       timeoutMs: 900_000,
       async run(s) {
         const table = tableSize();
-        const baseline = measured ?? (await s.step('the sorter holds every table (FRR: injector End-of-RIB in, all advertised, all held)', () => waitBaseline(s, 840_000))).baseline;
+        const baseline = measured ?? (await s.step(HOLDS_EVERY_TABLE, () => waitBaseline(s, 840_000))).baseline;
         const spec = (what: string) => ({ plane: 'bgp' as const, description: `${what} (${table.ipv4} IPv4 + ${table.ipv6} IPv6 prefixes per session pair; sorter's own monotonic timestamps)` });
         const established = s.measurement('full tables: reset → isp1 sessions Established', spec('`clear bgp` of both isp1–sorter sessions at isp1 → both Established again'));
         const eor = s.measurement('full tables: reset → End-of-RIB processed (all prefixes back)', spec('reset → the later End-of-RIB of the two isp1 sessions, every prefix received again'));
