@@ -194,8 +194,30 @@ export class AnycastObservers {
     const partners = opts.partners ?? PARTNERS;
     await this.waitQuiet();
     const t0 = await opts.inject();
-    await this.recorder.step(`${opts.story} #${opts.trial}: clients move to ${opts.to}`, () => this.waitClientsOn(opts.to, t0, opts.timeout, partners));
+    try {
+      await this.recorder.step(`${opts.story} #${opts.trial}: clients move to ${opts.to}`, () => this.waitClientsOn(opts.to, t0, opts.timeout, partners));
+    } catch (err) {
+      await this.explainStuck(`${opts.story} #${opts.trial}`, t0, partners);
+      throw err;
+    }
     return this.facts(opts.story, opts.trial, t0, partners);
+  }
+
+  /**
+   * A move that did not happen: what the sites' health agents did since the fault (into the
+   * record, as facts() does) and which paths each partner holds now, so the record explains it.
+   */
+  private async explainStuck(trial: string, t0: number, partners: Partner[]): Promise<void> {
+    try {
+      const actions = await this.healthEvents(t0, monoNow());
+      this.s.log(`${trial}: health agents since the fault: ${actions.length ? actions.map((a) => `${a.node} +${Math.round(a.at - t0)} ms ${a.event}${a.reason ? ` (${a.reason})` : ''}`).join('; ') : 'none'}`);
+      for (const p of partners) {
+        const paths = await frr(this.lab.node(p.router)).prefixPaths(SERVICE);
+        this.s.log(`${trial}: ${p.router} holds ${SERVICE} via ${paths.map((x) => x.nexthops[0]?.ip ?? '?').join(', ') || 'nothing'}`);
+      }
+    } catch (err) {
+      this.s.log(`${trial}: could not gather what happened: ${(err as Error).message}`);
+    }
   }
 
   /** Facts of a trial that started at t0 (waits until every query sent so far has resolved). */

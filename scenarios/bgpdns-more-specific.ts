@@ -13,7 +13,9 @@
  *      then the withdrawal, timed the same way.
  *   2. Sorter outage behind a resolver. The sorter is frozen while a client behind unbound
  *      with client subnet asks a name whose records carry a day's TTL (a fresh name per
- *      trial under long.bgpdns.lab, so nothing is cached). The front answers unranked with
+ *      trial under long.bgpdns.lab, so nothing is cached). The freeze stays well inside the
+ *      BGP hold time, and the scenario checks that the sorter kept its sessions: losing them
+ *      is another story (bgpdns-sorter-failure). The front answers unranked with
  *      its capped TTL (5 s), so unbound asks again soon: the client is sorted again within
  *      the cap + 2 s of the thaw (SLO).
  *   ./bgpdns-lab run bgpdns-more-specific
@@ -23,6 +25,7 @@ import {
   type ScenarioContext,
   waitUntil,
   monoNow,
+  frr,
   isGood,
   type DnsProbeSample,
   type FaultHandle,
@@ -112,12 +115,18 @@ async function moreSpecificTrials(s: ScenarioContext): Promise<void> {
     const t0 = fault.injected.at;
     let leakEnd = t0;
     try {
-      await s.step(`${t}: inside client moves to isp2 on every path`, async () => {
+      const allMoved = await s.step(`${t}: inside client moves to isp2 on every path`, async () => {
         await o.waitSorterFirst(INSIDE_ADDRESS, LEAKED, t, { after: t0, timeout: 20_000 });
         for (const via of PATHS) await o.waitFirst(inside(via), LEAKED, t, { after: t0, timeout: 20_000 });
+        return monoNow();
       });
-      // Keep the leak up a while: unbound now holds both orders (one per /25) and must keep them apart.
-      await s.step(`${t}: leak held 3 s (both orders cached side by side)`, () => waitUntil(() => monoNow(), (now) => now - t0 > 3000 + RECORD_TTL_MS || 'holding', { what: `${t}: hold`, timeout: 10_000, interval: 100 }));
+      // Keep the leak up a while once every path moved: unbound now holds both orders (one per /25) and must keep them
+      // apart. Counted from the last move, not from the leak: the checks below look at the inside client's answers from
+      // its move plus the record TTL until the withdrawal, and a slow move (seen: > 3 s on a loaded machine) must not
+      // leave that window empty.
+      await s.step(`${t}: leak held 3 s after every path moved (both orders cached side by side)`, () =>
+        waitUntil(() => monoNow(), (now) => now - allMoved > 3000 + RECORD_TTL_MS || 'holding', { what: `${t}: hold`, timeout: 10_000, interval: 100 }),
+      );
       leakEnd = monoNow();
     } finally {
       await s.step(`${t}: withdraw the leak`, () => fault.revert());
@@ -175,6 +184,22 @@ async function moreSpecificTrials(s: ScenarioContext): Promise<void> {
   }
 }
 
+/** How long the outage is held after the first unranked answer reached h1 through unbound. */
+const OUTAGE_HOLD_MS = 2000;
+const UPSTREAMS = ['isp1', 'isp2', 'isp3'];
+
+/** FRR's count of dropped connections to the sorter, per upstream. */
+async function sorterSessionDrops(s: ScenarioContext): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const isp of UPSTREAMS) {
+    const neighbors = await frr(s.lab.node(isp)).json<Record<string, { nbrDesc?: string; connectionsDropped?: number }>>('show bgp neighbors json');
+    const sorter = Object.values(neighbors).find((n) => n.nbrDesc === 'sorter');
+    if (!sorter) throw new Error(`${isp}: no neighbor described as "sorter" in show bgp neighbors`);
+    out[isp] = sorter.connectionsDropped ?? 0;
+  }
+  return out;
+}
+
 async function outageTrials(s: ScenarioContext): Promise<void> {
   const recovered = s.measurement('sorter outage behind unbound+ECS: h1 sorted again after the thaw (DNS plane)', {
     plane: 'dns',
@@ -189,7 +214,9 @@ async function outageTrials(s: ScenarioContext): Promise<void> {
     // h2 asks the front directly all along: its cached answers carry the generation probe that notices the outage.
     const load = await BgpdnsObservers.start(s, [{ host: 'h2', via: 'front' }], { sorter: false });
     await s.step(`${t}: h2 sorted (front trusts the sorter)`, () => load.waitFirst({ host: 'h2', via: 'front' }, SERVER_ADDR.isp2, t, { timeout: 60_000 }));
+    const dropsBefore = await sorterSessionDrops(s);
     const fault: FaultHandle = await s.step(`${t}: freeze the sorter (SIGSTOP)`, () => s.faults.freeze('sorter', ['sorter']));
+    const frozenAt = fault.injected.at;
     let o: BgpdnsObservers | undefined;
     let thawed = 0;
     try {
@@ -205,9 +232,11 @@ async function outageTrials(s: ScenarioContext): Promise<void> {
       });
       const ttls = [...new Set(during.map((x) => x.ttl))];
       s.check(`${t}: every answer during the outage has a TTL ≤ ${UNRANKED_TTL_S} s (not the record's day)`, during.every((x) => (x.ttl ?? Infinity) <= UNRANKED_TTL_S), `TTLs seen: ${ttls.join(', ')}`);
-      // Hold the outage past one cap after the first answer, so unbound has re-asked the front once while it was still frozen.
+      // Hold the outage a little, then thaw: the whole freeze must stay well inside the BGP hold
+      // time (12 s; FRR also counts the up to 3 s since the sorter's last keepalive), or the
+      // upstreams drop the sorter and this becomes the lost-sessions story of bgpdns-sorter-failure.
       const since = during[0].at;
-      await s.step(`${t}: outage held ${UNRANKED_TTL_S + 1} s`, () => waitUntil(() => monoNow(), (now) => now - since > (UNRANKED_TTL_S + 1) * 1000 || 'holding', { what: `${t}: hold`, timeout: 20_000, interval: 100 }));
+      await s.step(`${t}: outage held ${OUTAGE_HOLD_MS / 1000} s`, () => waitUntil(() => monoNow(), (now) => now - since > OUTAGE_HOLD_MS || 'holding', { what: `${t}: hold`, timeout: 20_000, interval: 100 }));
     } finally {
       await s.step(`${t}: thaw`, () => fault.revert());
       thawed = monoNow();
@@ -217,7 +246,9 @@ async function outageTrials(s: ScenarioContext): Promise<void> {
       waitUntil(async () => (await o!.samples(probe)).find((x) => x.at >= thawed && sorted(x)), (x) => !!x || 'not yet', { what: `${t}: ranked answer after thaw`, timeout: 30_000, interval: 50 }),
     );
     recovered.add(first!.at - thawed);
-    s.log(`${t}: ${name}: sorted again ${Math.round(first!.at - thawed)} ms after the thaw`);
+    const dropsAfter = await sorterSessionDrops(s);
+    s.check(`${t}: the sorter kept its BGP sessions through the outage (an outage, not a lost session)`, JSON.stringify(dropsAfter) === JSON.stringify(dropsBefore), `connections dropped per upstream before ${JSON.stringify(dropsBefore)}, after ${JSON.stringify(dropsAfter)}; frozen ${Math.round(thawed - frozenAt)} ms`);
+    s.log(`${t}: ${name}: sorted again ${Math.round(first!.at - thawed)} ms after the thaw (frozen ${Math.round(thawed - frozenAt)} ms)`);
     await o!.stop();
     await load.stop();
   }

@@ -52,8 +52,21 @@ export class FakeClock implements Clock {
 
   /** Moves time forward, firing due timers in order (deferred work runs between them). */
   advance(ms: number): void {
+    this.moveTime(ms, true);
+  }
+
+  /**
+   * Moves time forward firing due timers, and leaves the work they defer queued: the
+   * moment in a real event loop after the timers phase and before pending I/O is read
+   * (a process thawed after a stall). The test delivers that I/O, then runDeferred().
+   */
+  advanceTimersOnly(ms: number): void {
+    this.moveTime(ms, false);
+  }
+
+  private moveTime(ms: number, runDeferred: boolean): void {
     const until = this.time + ms;
-    this.runDeferred();
+    if (runDeferred) this.runDeferred();
     for (;;) {
       let nextId = 0;
       let nextAt = Infinity;
@@ -68,7 +81,7 @@ export class FakeClock implements Clock {
       this.timers.delete(nextId);
       this.time = nextAt;
       t.fn();
-      this.runDeferred();
+      if (runDeferred) this.runDeferred();
     }
     this.time = until;
   }

@@ -107,6 +107,21 @@ test('any received message restarts the hold timer', (t) => {
   t.is(s.session.state, SessionState.Established);
 });
 
+test('a stall of our own is not the peer\'s silence: a keepalive waiting unread when the hold timer fires keeps the session', (t) => {
+  const s = setup();
+  s.establish();
+  // Frozen for the whole hold time: the timer fires first on thaw, the peer's keepalive is still in the socket.
+  s.clock.advanceTimersOnly(9_000);
+  s.conn.onBytes(encodeKeepalive());
+  s.clock.runDeferred();
+  t.is(s.session.state, SessionState.Established);
+  t.is(s.sentNotification(), undefined);
+  // And a peer that really said nothing is still dropped after the hold time.
+  s.clock.advance(9_000);
+  t.like(s.sentNotification(), { code: 4, subcode: 0 });
+  t.is(s.session.state, SessionState.Idle);
+});
+
 test('hold time 0 on either side disables keepalives and the hold timer', (t) => {
   const s = setup();
   s.conn.onBytes(peerOpen({ holdTime: 0 }));

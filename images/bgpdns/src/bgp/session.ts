@@ -466,8 +466,28 @@ export class Session extends EventEmitter<SessionEvents> {
         this.startHoldTimer(c, left);
         return;
       }
-      this.fail(c, new BgpError(ErrorCode.HoldTimerExpired, 0, `no message for ${c.holdPeriod / 1000} s`));
+      // Timers run before I/O in the event loop: after a stall of our own (SIGSTOP, a starved
+      // or swapped-out process) the peer's keepalives can be waiting unread in the socket while
+      // this fires. The hold timer is about the peer's silence, not ours: let pending input have
+      // its turn first, and give up on the peer only if it still said nothing.
+      this.clock.defer(() => this.holdVerdict(c));
     });
+  }
+
+  private holdVerdict(c: Conn): void {
+    // Closed, or a message re-armed the timer meanwhile.
+    if (c.closed || c.holdTimer !== undefined) return;
+    // Messages received but still being worked through in batches: the peer did talk.
+    if (c.processing) {
+      this.clock.defer(() => this.holdVerdict(c));
+      return;
+    }
+    const left = c.holdDeadline - this.clock.now();
+    if (left > 0) {
+      this.startHoldTimer(c, left);
+      return;
+    }
+    this.fail(c, new BgpError(ErrorCode.HoldTimerExpired, 0, `no message for ${c.holdPeriod / 1000} s`));
   }
 
   private armKeepalive(c: Conn): void {

@@ -183,7 +183,7 @@ test.after.always(async () => {
 test.serial('announces when healthy, withdraws on hang, kill and drain, re-announces on recovery, withdraws on SIGTERM', async (t) => {
   t.timeout(60_000);
   const agent = startAgent();
-  await until('first announcement', announced, (v) => v);
+  await announcedBy(agent);
   t.like(await statusLike({ state: 'up', announced: true, inSync: true }), { state: 'up', announced: true, inSync: true });
 
   // Hung DNS (SIGSTOP): probes time out, fall=2 → withdrawn.
@@ -232,7 +232,7 @@ test.serial('announces when healthy, withdraws on hang, kill and drain, re-annou
 test.serial('a graceful drain first announces through the drain route-map, then withdraws', async (t) => {
   t.timeout(30_000);
   const agent = startAgent(['--drain-route-map', 'GRACEFUL_DRAIN', '--drain-grace', '800']);
-  await until('announcement', announced, (v) => v);
+  await announcedBy(agent);
   const communities = async () => {
     const out = await vty.json<{ paths?: { community?: { string: string } }[] }>(`show bgp ipv4 unicast ${PREFIX} json`);
     return out.paths?.[0]?.community?.string ?? (out.paths?.length ? 'none' : 'withdrawn');
@@ -273,7 +273,7 @@ test.serial('works with the bgpdns DNS front, its HTTP health endpoint as a seco
     'dns-front',
   );
   const agent = startAgent(['--health-url', 'http://127.0.0.1:9554/ready']);
-  await until('announcement with the DNS front', announced, (v) => v, 15_000);
+  await announcedBy(agent);
   t.regex(status().lastProbe!.detail, /dns ok .*health endpoint 200/);
   front.kill('SIGKILL');
   await until('withdrawal after the DNS front died', announced, (v) => !v);
@@ -291,10 +291,21 @@ test('bad arguments exit 2 with the flag named', (t) => {
   t.regex(r2.stderr, /--timeout \(100\) must be shorter than --interval \(100\)/);
 });
 
-/** Starts an agent and waits until it announced. */
+/** Waits until `agent` said it announced (its log) and bgpd holds the route. */
+async function announcedBy(agent: ChildProcess, timeout = 15_000): Promise<void> {
+  await until('the agent announced', () => output.get(agent)!(), (log) => /"event":"announce"/.test(log), timeout);
+  await until('announcement', announced, (v) => v);
+}
+
+/**
+ * Starts an agent and waits until it announced — this agent, by its own log line: bgpd's
+ * table alone can still hold the previous test's route for a moment after that agent's
+ * withdrawal (bgpd applies `no network` through its work queue), and a test that went on
+ * then would fault a service the new agent had not even judged yet.
+ */
 async function announcedAgent(extra: string[] = []): Promise<ChildProcess> {
   const agent = startAgent(extra);
-  await until('announcement', announced, (v) => v);
+  await announcedBy(agent);
   await until('watchdog ready', () => output.get(agent)!(), (log) => log.includes('"event":"watchdog-ready"'), 15_000);
   return agent;
 }
