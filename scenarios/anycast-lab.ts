@@ -213,7 +213,8 @@ export class AnycastObservers {
       this.s.log(`${trial}: health agents since the fault: ${actions.length ? actions.map((a) => `${a.node} +${Math.round(a.at - t0)} ms ${a.event}${a.reason ? ` (${a.reason})` : ''}`).join('; ') : 'none'}`);
       for (const p of partners) {
         const paths = await frr(this.lab.node(p.router)).prefixPaths(SERVICE);
-        this.s.log(`${trial}: ${p.router} holds ${SERVICE} via ${paths.map((x) => x.nexthops[0]?.ip ?? '?').join(', ') || 'nothing'}`);
+        const last = (await this.probers.get(p.client)!.samples()).slice(-5).map((x) => (isGood(x) ? x.answers[0] : x.outcome));
+        this.s.log(`${trial}: ${p.router} holds ${SERVICE} via ${paths.map((x) => x.nexthops[0]?.ip ?? '?').join(', ') || 'nothing'}; ${p.client}'s last answers: ${last.join(' ')}`);
       }
     } catch (err) {
       this.s.log(`${trial}: could not gather what happened: ${(err as Error).message}`);
