@@ -8,6 +8,9 @@ import { Faults } from '../faults/faults.js';
 import { waitUntil } from '@bgpdns-lab/bgpdns';
 import type { ObservedEvent } from '../run/record.js';
 import { monoNow } from '../clock.js';
+import { mkdtempSync, writeFileSync, appendFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 // The lab (harness/testing/labs/route-watcher): r1 (AS 64501) and r3 (AS 64503, prepending)
 // both announce P to r2; r2 prefers r1. Deployed by deploy() as users deploy theirs.
@@ -94,4 +97,48 @@ test.serial('two watchers on one prefix: the first to stop leaves FRR log debugg
   await watcher.stop();
   const after = await frr(lab.node('r2')).command('show debugging');
   t.notRegex(after, /BGP zebra debugging is on/, after);
+});
+
+/** An FRR log line's stamp for `ms` (epoch), in local time as bgpd writes it. */
+function frrStamp(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${d.getFullYear()}/${p(d.getMonth() + 1)}/${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
+}
+
+test.serial('the FRR log is read by one reader at a time: concurrent reads neither repeat nor skip a line', async (t) => {
+  // A log file of our own on r2 (bgpd keeps writing its real one): 300 installs of P with
+  // alternating next hops, appended in chunks while six reads run at once after each chunk.
+  const dir = mkdtempSync(join(tmpdir(), 'route-watcher-log-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'frr.log');
+  writeFileSync(file, '');
+  const w = await watchRoutes(lab.node('r2'), [P], { logFile: file });
+  t.teardown(() => w.stop());
+  const hops = ['198.18.254.101', '198.18.254.102'];
+  const base = Date.now() - 60_000;
+  const changes = 300;
+  for (let i = 0; i < changes; i += 30) {
+    let chunk = '';
+    for (let k = i; k < i + 30; k++) {
+      const stamp = frrStamp(base + k);
+      chunk += `${stamp} BGP: [V15FP-4CPVK] Tx route add VRF 0 ${P} metric 0 tag 0 count 1 nhg 0\n${stamp} BGP: [JQXM8-V0CKB]   nhop [1]: ${hops[k % 2]} if 0 VRF 0 wt 0\n`;
+    }
+    appendFileSync(file, chunk);
+    await Promise.all(Array.from({ length: 6 }, () => w.waitFor(() => false, { what: 'a read', timeout: 20, source: 'frr-log' }).catch(() => undefined)));
+  }
+  // A last line ends the last install's next-hop list.
+  appendFileSync(file, `${frrStamp(base + changes)} BGP: [PXVXG-TFNNT] end of test\n`);
+  const fromLog = () => w.changes.filter((c) => c.source === 'frr-log');
+  await waitUntil(
+    async () => {
+      await w.waitFor(() => false, { what: 'a read', timeout: 20, source: 'frr-log' }).catch(() => undefined);
+      return fromLog().length;
+    },
+    (n) => n >= changes,
+    { what: 'every install read', timeout: 5000, interval: 20 },
+  ).catch(() => undefined);
+  const seen = fromLog().map((c) => c.to?.nexthop);
+  t.is(seen.length, changes, `${seen.length} changes read from the log, ${changes} written`);
+  t.true(seen.every((hop, k) => hop === hops[k % 2]), 'in order, none repeated or skipped');
 });

@@ -334,8 +334,22 @@ export class RouteWatcher {
   }
 
   /** Read whatever the log gained since last time and turn it into changes. */
-  private async readLog(): Promise<void> {
+  /** Reads of the log file, one after another (the poll loop, waitFor and logCounterpart all read). */
+  private logReads: Promise<void> = Promise.resolve();
+
+  /**
+   * Reads what FRR appended to its log since the last read. Serialized: two reads from the
+   * same offset would both take the same lines (duplicate events) and then both advance
+   * the offset, skipping as many bytes unread — lost lines (a CI run lost 16 s of them).
+   */
+  private readLog(): Promise<void> {
     if (this.agent) return this.readAgent();
+    const read = this.logReads.then(() => this.readLogOnce());
+    this.logReads = read.catch(() => undefined);
+    return read;
+  }
+
+  private async readLogOnce(): Promise<void> {
     const fh = this.logHandle;
     if (!fh) return;
     for (;;) {
