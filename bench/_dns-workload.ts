@@ -125,6 +125,23 @@ function labelsOf(name: string): Buffer {
   return b.subarray(0, p);
 }
 
+/**
+ * dnsperf binary input: `queries` A queries for the first `names` names of the zone, each
+ * from the next of `subnets` (IPv4 ECS, round-robin), so every subnet asks about as often
+ * and every (subnet, name) pair comes back every subnets × names queries.
+ */
+export function writeSubnetQueries(file: string, subnets: { prefixLen: number; addr: Uint8Array }[], names: number, queries: number): void {
+  const labels = Array.from({ length: names }, (_, i) => labelsOf(`www${i}.${ZONE}`));
+  const out = Buffer.alloc(queries * 80);
+  let at = 0;
+  for (let q = 0; q < queries; q++) {
+    const s = subnets[q % subnets.length];
+    // The name advances once per round of subnets, so every pair occurs.
+    at = wireQuery(out, at, labels[Math.floor(q / subnets.length) % names], 1, s.prefixLen, s.addr);
+  }
+  writeFileSync(file, out.subarray(0, at));
+}
+
 /** Writes the realistic workload's dnsperf binary input file. */
 export function writeRealisticQueries(file: string, spec: RealisticSpec): RealisticFile {
   const rnd = seededRandom(spec.seed);

@@ -31,9 +31,10 @@ export interface Latency {
   maxMs: number;
 }
 
-function run(args: string[]): Promise<string> {
+/** dnsperf with `args`, in network namespace `netns` when given (a target that lives in one). */
+function run(args: string[], netns?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('dnsperf', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = netns ? spawn('ip', ['netns', 'exec', netns, 'dnsperf', ...args], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn('dnsperf', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
     child.stdout.on('data', (d) => chunks.push(d));
     child.stderr.on('data', (d) => chunks.push(d));
@@ -67,8 +68,8 @@ export async function throughput(host: string, port: number, input: QueryInput, 
   return t;
 }
 
-export async function latency(host: string, port: number, input: QueryInput, seconds: number, rate: number): Promise<Latency> {
-  const out = await run([...baseArgs(host, port, input, seconds), '-Q', String(rate), '-v']);
+export async function latency(host: string, port: number, input: QueryInput, seconds: number, rate: number, netns?: string): Promise<Latency> {
+  const out = await run([...baseArgs(host, port, input, seconds), '-Q', String(rate), '-v'], netns);
   const lat: number[] = [];
   for (const line of out.split('\n')) {
     const m = /^> \S+ .* ([\d.]+)$/.exec(line);

@@ -23,6 +23,11 @@
  * 4. Query protocol over loopback against the daemon holding the lab-range table
  *    (bench/sorter-load.ts): throughput with 64 and 256 in flight, p50/p99 at a
  *    fixed 20,000 queries/s; the daemon's CPU time per answered query (/proc).
+ * 5. Churn (DFZ-shaped table): the DNS front as users run it, asking the daemon,
+ *    under dnsperf at a fixed rate from client /24s a second peer announces;
+ *    without churn, then while that peer flaps table prefixes at a steady rate
+ *    with bursts (bench/_sorter-churn-phase.ts, rates and their sources in
+ *    bench/sorter-churn-rates.ts): cache hit ratio, sorter requests/s, p50/p99.
  *
  * Tables: lab = 262,143 IPv4 + 937,857 IPv6 inside 198.18.0.0/15 and
  * 2001:db8::/32; dfz = 1,000,000 IPv4 + 200,000 IPv6 spread over the unicast
@@ -40,7 +45,7 @@ import { tmpdir, cpus, release, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { startFrrPair, frrListenerConfig, OUR_V4, OUR_V6, FRR_V4, type Child, type FrrPair } from './_frr-netns-pair.js';
+import { startFrrPair, frrListenerConfig, OUR_V4, OUR_V6, FRR_V4, FRR_V6, type Child, type FrrPair } from './_frr-netns-pair.js';
 import { inProcessLookups } from './sorter-lookups.js';
 import type { SorterStatus } from '@bgpdns-lab/bgpdns';
 import { round } from './_figures.js';
@@ -51,10 +56,14 @@ import { startNsd } from './_dns-references.js';
 import { cachedQueries, zoneFile, CACHED_NAMES } from './_dns-workload.js';
 import { throughputWithClientCpu } from './_dnsperf.js';
 
+import { BURST, BURST_EVERY_S, CHURN_AS, STEADY_PER_S } from './sorter-churn-rates.js';
+import { churnPhases, CHURN_QUERY_RATE } from './_sorter-churn-phase.js';
+
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = join(here, '../images/bgpdns/bin/bgpdns.js');
 const KEY_HEX = '62656e63682d6f6e6c792d6b65792d62656e63682d6f6e6c792d6b65792d2121';
 const loadScript = join(here, 'sorter-load.ts');
+const churnScript = join(here, 'sorter-churn.ts');
 /** The end of an ingest is observed by polling the received count this often, for every receiver. */
 const POLL_MS = 200;
 /** Longest synchronous slice of work allowed in the sorter daemon. */
@@ -220,7 +229,11 @@ async function startSorter(pair: BenchPair, dir: string, name: string): Promise<
     localAsn: 4200000001,
     routerId: FRR_V4,
     bgp: { address: '::', port: 1179 },
-    peers: [{ address: OUR_V4, asn: 64500, name: 'injector', fastFailover: false }],
+    peers: [
+      { address: OUR_V4, asn: 64500, name: 'injector', fastFailover: false },
+      // The churn speaker (bench/sorter-churn.ts), up only during the churn phase.
+      { address: OUR_V6, asn: CHURN_AS, name: 'churn', fastFailover: false },
+    ],
     query: { address: '127.0.0.1', port: 179, keys: [{ id: 1, secret: KEY_HEX }], queueLimit: 1024 },
     status: { address: '127.0.0.1', port: statusPort },
   };
@@ -433,9 +446,27 @@ async function tableRun(table: TableSpec, dir: string, quick: boolean) {
       console.error(`${table.name}: sorter ${JSON.stringify({ ...ours, injector: undefined })}`);
       let flap: Awaited<ReturnType<typeof sorterFlapUnderQueries>> | undefined;
       let load: Awaited<ReturnType<typeof queryPhases>> | undefined;
+      let churn: Awaited<ReturnType<typeof churnPhases>> | undefined;
       if (ours && table.name === 'dfz') {
         flap = await attempt('sorter_flap', () => sorterFlapUnderQueries(pair, sorter, table, ours.injector, quick));
         console.error(`${table.name}: flap ${JSON.stringify({ ...flap, injector: undefined })}`);
+        churn = await attempt('churn', () =>
+          churnPhases({
+            pair,
+            dir,
+            bundle: join(dir, 'bgpdns.mjs'),
+            tableFile: table.file,
+            keyHex: KEY_HEX,
+            sorterQuery: '127.0.0.1:179',
+            sorterBgp: { address: FRR_V6, port: 1179, local: OUR_V6 },
+            churnPeerPrefixes: async () => (await sorter.status()).peers.find((p) => p.name === 'churn')?.prefixes.ipv4 ?? 0,
+            churnPeerStatus: async () => (await sorter.status()).peers.find((p) => p.name === 'churn') ?? 'no peer named churn',
+            seconds: quick ? 12 : 30,
+            churnScript,
+            waitFor,
+          }),
+        );
+        console.error(`${table.name}: churn ${JSON.stringify(churn)}`);
       }
       let nsd: Awaited<ReturnType<typeof nsdCpuPerQuery>> | undefined;
       if (ours && table.name === 'lab') {
@@ -444,7 +475,7 @@ async function tableRun(table: TableSpec, dir: string, quick: boolean) {
         nsd = await attempt('nsd', () => nsdCpuPerQuery(dir, quick ? 3 : 5));
         console.error(`${table.name}: NSD under dnsperf ${JSON.stringify(nsd)}`);
       }
-      return { frr, bird, ours, flap, load, nsd, errors };
+      return { frr, bird, ours, flap, load, nsd, churn, errors };
     } finally {
       await sorter.stop();
     }
@@ -521,6 +552,12 @@ async function main(): Promise<void> {
           idle: { rate: dfz.flap.idle.rate, answered: dfz.flap.idle.answered, lost: dfz.flap.idle.lost, p50_ms: dfz.flap.idle.p50_ms, p99_ms: dfz.flap.idle.p99_ms, max_ms: dfz.flap.idle.max_ms },
           during_flap: { rate: dfz.flap.during.rate, answered: dfz.flap.during.answered, lost: dfz.flap.during.lost, p50_ms: dfz.flap.during.p50_ms, p99_ms: dfz.flap.during.p99_ms, max_ms: dfz.flap.during.max_ms },
         } },
+      churn: {
+        what: `the DNS front (bgpdns dns, file mode, asking the sorter that holds the DFZ-shaped table) under dnsperf at ${CHURN_QUERY_RATE} queries/s from the churn peer's client /24s, without and then with churn; cache figures from the front's /metrics`,
+        churn_rates: `steady ${STEADY_PER_S} prefix updates/s (Huston, "BGP in 2024 – updates", labs.apnic.net/?p=1952: 15,000–20,000 IPv4 withdrawals a day seen from AS131072; ${STEADY_PER_S}/s is far above that, on purpose), bursts of ${BURST} prefixes every ${BURST_EVERY_S} s (assumed: no published burst size found)`,
+        ...(dfz.churn ?? {}),
+        error: dfz.errors.churn ?? (dfz.churn ? undefined : 'not measured'),
+      },
       lab: per(lab, tables[1]),
       lookups_per_s: lookups.lookupsPerS,
       lookups_per_cpu_s: lookups.lookupsPerCpuS,
