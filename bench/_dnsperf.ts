@@ -4,7 +4,7 @@
  * Throughput: as fast as the target answers. Latency: at a fixed rate (-Q), with every
  * answer's latency from -v, so p50/p99 are exact, not dnsperf's mean.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { round } from './_figures.js';
 import { percentileOfSorted } from '@bgpdns-lab/harness';
 
@@ -31,15 +31,19 @@ export interface Latency {
   maxMs: number;
 }
 
-/** dnsperf with `args`, in network namespace `netns` when given (a target that lives in one). */
-function run(args: string[], netns?: string): Promise<string> {
+/** Starts a command with piped stdout and stderr somewhere else (e.g. in a target's network namespace). */
+export type SpawnIn = (argv: string[]) => ChildProcess;
+
+/** dnsperf with `args`, here or through `spawnIn`. */
+function run(args: string[], spawnIn?: SpawnIn): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = netns ? spawn('ip', ['netns', 'exec', netns, 'dnsperf', ...args], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn('dnsperf', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnIn ? spawnIn(['dnsperf', ...args]) : spawn('dnsperf', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
-    child.stdout.on('data', (d) => chunks.push(d));
-    child.stderr.on('data', (d) => chunks.push(d));
+    child.stdout!.on('data', (d) => chunks.push(d));
+    child.stderr!.on('data', (d) => chunks.push(d));
     child.once('error', reject);
-    child.once('exit', (code) => {
+    // 'close', not 'exit': the output may still be arriving when the process has exited.
+    child.once('close', (code) => {
       const out = Buffer.concat(chunks).toString();
       if (code === 0) resolve(out);
       else reject(new Error(`dnsperf ${args.join(' ')} exited ${code}: ${out.slice(-500)}`));
@@ -68,8 +72,8 @@ export async function throughput(host: string, port: number, input: QueryInput, 
   return t;
 }
 
-export async function latency(host: string, port: number, input: QueryInput, seconds: number, rate: number, netns?: string): Promise<Latency> {
-  const out = await run([...baseArgs(host, port, input, seconds), '-Q', String(rate), '-v'], netns);
+export async function latency(host: string, port: number, input: QueryInput, seconds: number, rate: number, spawnIn?: SpawnIn): Promise<Latency> {
+  const out = await run([...baseArgs(host, port, input, seconds), '-Q', String(rate), '-v'], spawnIn);
   const lat: number[] = [];
   for (const line of out.split('\n')) {
     const m = /^> \S+ .* ([\d.]+)$/.exec(line);

@@ -13,8 +13,6 @@
  * decision-cache hit ratio, sorter requests per second, whole-cache flushes,
  * changes queries and scoped drops.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Child, FrrPair } from './_frr-netns-pair.js';
@@ -22,8 +20,6 @@ import { latency } from './_dnsperf.js';
 import { tinydnsData, writeSubnetQueries } from './_dns-workload.js';
 import { CLIENT_NETS, clientNet } from './sorter-churn-rates.js';
 import { round } from './_figures.js';
-
-const run = promisify(execFile);
 
 /** The front's DNS and HTTP addresses inside the sorter's namespace (their own ports: nothing else listens there). */
 const FRONT_HOST = '127.0.0.1';
@@ -67,8 +63,13 @@ interface Metrics {
   families: Set<string>;
 }
 
-async function frontMetrics(ns: string): Promise<Metrics> {
-  const { stdout } = await run('ip', ['netns', 'exec', ns, 'curl', '-sf', '--max-time', '2', `http://${FRONT_HTTP}/metrics`]);
+/** The front's /metrics, fetched by curl in the sorter's namespace. */
+async function frontMetrics(pair: FrrPair): Promise<Metrics> {
+  const curl = pair.run(pair.frrNs, ['curl', '-sf', '--max-time', '2', `http://${FRONT_HTTP}/metrics`]);
+  let stdout = '';
+  curl.proc.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  const code = await new Promise<number | null>((resolve) => curl.proc.once('close', (c) => resolve(c)));
+  if (code !== 0) throw new Error(`the DNS front's metrics at http://${FRONT_HTTP}/metrics: curl exit ${code}`);
   const out: Metrics = { samples: new Map(), families: new Set() };
   for (const line of stdout.split('\n')) {
     const type = /^# TYPE (\S+) /.exec(line);
@@ -128,13 +129,14 @@ export async function churnPhases(x: ChurnPhaseInput) {
       throw new Error(`${(e as Error).message}; the churn peer in the sorter's /status: ${JSON.stringify(await x.churnPeerStatus())}; churn speaker stderr: ${speaker.stderr.slice(-5).join(' | ')}`);
     }
     front = pair.run(ns, [process.execPath, x.bundle, 'dns', '--data', data, '--listen', `${FRONT_HOST}:${FRONT_PORT}`, '--sorter', x.sorterQuery, '--key', key, '--http', FRONT_HTTP]);
-    await x.waitFor('DNS front metrics', 30_000, async () => frontMetrics(ns).catch(() => undefined), front, 100);
+    await x.waitFor('DNS front metrics', 30_000, async () => frontMetrics(pair).catch(() => undefined), front, 100);
     const input = { file: queries, binary: true };
-    await latency(FRONT_HOST, FRONT_PORT, input, WARMUP_S, CHURN_QUERY_RATE, ns);
+    const inNs = (argv: string[]) => pair.run(ns, argv).proc;
+    await latency(FRONT_HOST, FRONT_PORT, input, WARMUP_S, CHURN_QUERY_RATE, inNs);
     const phase = async (what: string) => {
-      const before = await frontMetrics(ns);
-      const dns = await latency(FRONT_HOST, FRONT_PORT, input, x.seconds, CHURN_QUERY_RATE, ns);
-      const after = await frontMetrics(ns);
+      const before = await frontMetrics(pair);
+      const dns = await latency(FRONT_HOST, FRONT_PORT, input, x.seconds, CHURN_QUERY_RATE, inNs);
+      const after = await frontMetrics(pair);
       console.error(`churn: ${what}: ${JSON.stringify(dns)}`);
       return { dnsperf: { rate: dns.rate, answered: dns.answered, lost: dns.lost, p50_ms: dns.p50Ms, p99_ms: dns.p99Ms, max_ms: dns.maxMs }, ...phaseFigures(before, after, x.seconds) };
     };

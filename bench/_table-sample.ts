@@ -4,8 +4,8 @@
  * work on the prefixes the sorter actually holds. Table data only: nothing is
  * ever sent to these addresses.
  */
-import { Afi, type Prefix } from '../images/bgpdns/src/bgp/types.js';
-import { readMrtFile } from '../images/bgpdns/src/inject/mrt-file.js';
+import { Afi, type Prefix } from '@bgpdns-lab/bgpdns/bgp';
+import { readMrtFile } from '@bgpdns-lab/bgpdns/sorter';
 
 export async function sampleIpv4Prefixes(file: string, want: number): Promise<Prefix[]> {
   const { table } = await readMrtFile(file);

@@ -16,8 +16,7 @@
  *   node --import tsx bench/sorter-churn.ts PEER PORT LOCAL TABLE.mrt
  */
 import { createInterface } from 'node:readline';
-import { BgpSpeaker } from '../images/bgpdns/src/bgp/tcp.js';
-import { Afi, Origin, type Prefix } from '../images/bgpdns/src/bgp/types.js';
+import { BgpSpeaker, Afi, Origin, type Prefix } from '@bgpdns-lab/bgpdns/bgp';
 import { sampleIpv4Prefixes } from './_table-sample.js';
 import { BURST, BURST_EVERY_S, CHURN_AS, CLIENT_NETS, STEADY_PER_S, clientNet } from './sorter-churn-rates.js';
 
