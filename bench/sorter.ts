@@ -55,7 +55,6 @@ import { bundleBgpdns, pidsInNamespaces } from '@bgpdns-lab/harness/runtime';
 import { startNsd } from './_dns-references.js';
 import { cachedQueries, zoneFile, CACHED_NAMES } from './_dns-workload.js';
 import { throughputWithClientCpu } from './_dnsperf.js';
-
 import { BURST, BURST_EVERY_S, CHURN_AS, STEADY_PER_S } from './sorter-churn-rates.js';
 import { churnPhases, CHURN_QUERY_RATE } from './_sorter-churn-phase.js';
 
