@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { setMaxListeners } from 'node:events';
 import { monoNow } from '../clock.js';
 import type { Lab, LabLink, LabNode } from '../topology/model.js';
 import { loadTopology } from '../topology/load.js';
@@ -61,6 +62,9 @@ export async function deploy(topology: string | Lab, opts: DeployOptions = {}): 
   }
 
   const abort = new AbortController();
+  // Every node's start and readiness waits listen on this one signal, a few listeners per node at
+  // once: many, by design, and each removed when its wait ends (Node warns past 10 otherwise).
+  setMaxListeners(Math.max(10, 4 * lab.nodes.length), abort.signal);
   let deployed = false;
   let firstError: Error | undefined;
   const fail = (err: unknown) => {
