@@ -461,11 +461,6 @@ export class Session extends EventEmitter<SessionEvents> {
     c.holdFiresAt = this.clock.now() + ms;
     c.holdTimer = this.clock.setTimer(ms, () => {
       c.holdTimer = undefined;
-      const left = c.holdDeadline - this.clock.now();
-      if (left > 0) {
-        this.startHoldTimer(c, left);
-        return;
-      }
       // Timers run before I/O in the event loop: after a stall of our own (SIGSTOP, a starved
       // or swapped-out process) the peer's keepalives can be waiting unread in the socket while
       // this fires. The hold timer is about the peer's silence, not ours: let pending input have
@@ -474,6 +469,7 @@ export class Session extends EventEmitter<SessionEvents> {
     });
   }
 
+  /** The hold timer fired: re-armed for the rest when messages moved the deadline, else the peer is silent. */
   private holdVerdict(c: Conn): void {
     // Closed, or a message re-armed the timer meanwhile.
     if (c.closed || c.holdTimer !== undefined) return;
