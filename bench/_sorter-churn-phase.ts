@@ -20,6 +20,7 @@ import { latency } from './_dnsperf.js';
 import { tinydnsData, writeSubnetQueries } from './_dns-workload.js';
 import { CLIENT_NETS, clientNet } from './sorter-churn-rates.js';
 import { round } from './_figures.js';
+import { parsePrometheusText, type PrometheusText } from '@bgpdns-lab/harness';
 
 /** The front's DNS and HTTP addresses inside the sorter's namespace (their own ports: nothing else listens there). */
 const FRONT_HOST = '127.0.0.1';
@@ -48,51 +49,32 @@ export interface ChurnPhaseInput {
   sorterQuery: string;
   /** Where the churn speaker dials the sorter, and from where. */
   sorterBgp: { address: string; port: number; local: string };
-  /** Prefixes the sorter holds from the churn peer (its GET /status). */
-  churnPeerPrefixes(): Promise<number>;
-  /** The churn peer's entry in the sorter's /status, for an error that explains itself. */
-  churnPeerStatus(): Promise<unknown>;
+  /** The churn peer's entry in the sorter's GET /status (undefined when the sorter has no such peer). */
+  churnPeer(): Promise<{ prefixes: { ipv4: number } } | undefined>;
   seconds: number;
   churnScript: string;
   waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, child?: Child, everyMs?: number): Promise<T>;
 }
 
-/** Samples by name{labels}, and the metric families the front declared (# TYPE lines). */
-interface Metrics {
-  samples: Map<string, number>;
-  families: Set<string>;
-}
-
 /** The front's /metrics, fetched by curl in the sorter's namespace. */
-async function frontMetrics(pair: FrrPair): Promise<Metrics> {
+async function frontMetrics(pair: FrrPair): Promise<PrometheusText> {
   const curl = pair.run(pair.frrNs, ['curl', '-sf', '--max-time', '2', `http://${FRONT_HTTP}/metrics`]);
   let stdout = '';
   curl.proc.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
   const code = await new Promise<number | null>((resolve) => curl.proc.once('close', (c) => resolve(c)));
   if (code !== 0) throw new Error(`the DNS front's metrics at http://${FRONT_HTTP}/metrics: curl exit ${code}`);
-  const out: Metrics = { samples: new Map(), families: new Set() };
-  for (const line of stdout.split('\n')) {
-    const type = /^# TYPE (\S+) /.exec(line);
-    if (type) out.families.add(type[1]);
-    if (line === '' || line.startsWith('#')) continue;
-    const i = line.lastIndexOf(' ');
-    out.samples.set(line.slice(0, i), Number(line.slice(i + 1)));
-  }
-  return out;
+  return parsePrometheusText(stdout);
 }
 
-/**
- * One counter sample. The front's counters leave out labels still at zero, so a missing
- * sample of a declared family is 0; a family the front does not declare is an error.
- */
-function sample(m: Metrics, name: string): number {
+/** One counter sample: 0 when the front declares the family but left the sample out; an error when it does not declare it. */
+function sample(m: PrometheusText, name: string): number {
   const family = name.replace(/\{.*$/, '');
   if (!m.families.has(family)) throw new Error(`the DNS front's /metrics has no ${family}`);
   return m.samples.get(name) ?? 0;
 }
 
 /** What the front's counters say about one phase (after − before). */
-function phaseFigures(before: Metrics, after: Metrics, seconds: number) {
+function phaseFigures(before: PrometheusText, after: PrometheusText, seconds: number) {
   const d = (name: string): number => sample(after, name) - sample(before, name);
   const hits = d('bgpdns_dns_decision_cache_total{result="hit"}');
   const misses = d('bgpdns_dns_decision_cache_total{result="miss"}');
@@ -124,9 +106,9 @@ export async function churnPhases(x: ChurnPhaseInput) {
   try {
     await x.waitFor('churn speaker announced the clients', 60_000, async () => (speaker.events.some((e) => e.event === 'ready') ? true : undefined), speaker, 50);
     try {
-      await x.waitFor(`the sorter holds the ${CLIENT_NETS} client networks`, 30_000, async () => ((await x.churnPeerPrefixes()) === CLIENT_NETS ? true : undefined), speaker, 100);
+      await x.waitFor(`the sorter holds the ${CLIENT_NETS} client networks`, 30_000, async () => ((await x.churnPeer())?.prefixes.ipv4 === CLIENT_NETS ? true : undefined), speaker, 100);
     } catch (e) {
-      throw new Error(`${(e as Error).message}; the churn peer in the sorter's /status: ${JSON.stringify(await x.churnPeerStatus())}; churn speaker stderr: ${speaker.stderr.slice(-5).join(' | ')}`);
+      throw new Error(`${(e as Error).message}; the churn peer in the sorter's /status: ${JSON.stringify((await x.churnPeer()) ?? 'no peer named churn')}; churn speaker stderr: ${speaker.stderr.slice(-5).join(' | ')}`);
     }
     front = pair.run(ns, [process.execPath, x.bundle, 'dns', '--data', data, '--listen', `${FRONT_HOST}:${FRONT_PORT}`, '--sorter', x.sorterQuery, '--key', key, '--http', FRONT_HTTP]);
     await x.waitFor('DNS front metrics', 30_000, async () => frontMetrics(pair).catch(() => undefined), front, 100);

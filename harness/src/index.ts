@@ -60,6 +60,7 @@ export { dnsOrderChanges, type DnsOrderOptions } from './probes/dns-order.js';
 // What the BGPDNS node kinds expose to scenarios: the front's metrics, the sorter's
 // status, the health agent's files, the bgpdns command the kinds run.
 export { frontMetrics } from './kinds/bgpdns-dns.js';
+export { parsePrometheusText, type PrometheusText } from './probes/prometheus-text.js';
 export { readSorterStatus } from './kinds/bgpdns-sorter.js';
 export { MAINTENANCE_FILE, HEALTH_STATUS_FILE } from './kinds/bgpdns-health.js';
 export { BGPDNS_BIN } from './kinds/dns-service.js';

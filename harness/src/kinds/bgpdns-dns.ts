@@ -21,6 +21,7 @@ import { DATA_BIND, dataBind } from './dns-service.js';
 import { bgpdnsCommand } from './bgpdns-command.js';
 import { ensureNodeDir } from './node-dir.js';
 import { setUpServiceAddress, listenIssues, requireListen, waitUdpBound } from './lab-service.js';
+import { parsePrometheusText } from '../probes/prometheus-text.js';
 
 export const SORTER_KEY_BIND = '/etc/bgpdns/sorter.key';
 /** Where the front serves /health, /ready and /metrics inside its node. */
@@ -95,11 +96,5 @@ export const bgpdnsDnsKind: Kind = {
 export async function frontMetrics(node: Pick<DeployedNode, 'exec' | 'name'>): Promise<Map<string, number>> {
   const r = await node.exec(['curl', '-sf', '--max-time', '2', `http://${FRONT_HTTP}/metrics`]);
   if (r.exitCode !== 0) throw new Error(`node ${node.name}: metrics at http://${FRONT_HTTP}/metrics: curl exit ${r.exitCode} ${r.stderr.trim()}`);
-  const out = new Map<string, number>();
-  for (const line of r.stdout.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const i = line.lastIndexOf(' ');
-    out.set(line.slice(0, i), Number(line.slice(i + 1)));
-  }
-  return out;
+  return parsePrometheusText(r.stdout).samples;
 }
