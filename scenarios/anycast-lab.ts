@@ -135,6 +135,11 @@ export class AnycastObservers {
     );
   }
 
+  /** A client's five latest answers. */
+  private async lastSamples(client: string): Promise<DnsProbeSample[]> {
+    return (await this.probers.get(client)!.samples()).slice(-5);
+  }
+
   /** Wait until every partner's best path points at `site` and every client's last answers came from it. */
   async waitSteady(site: Site, what: string, timeout = 30_000, partners = PARTNERS): Promise<void> {
     await waitUntil(
@@ -143,9 +148,9 @@ export class AnycastObservers {
         for (const p of partners) {
           const best = await frr(this.lab.node(p.router)).bestPath(SERVICE);
           if (best?.nexthops[0]?.ip !== p.viaSite[site]) out.push(`${p.router} best via ${best?.nexthops[0]?.ip ?? 'none'}`);
-          const last = (await this.probers.get(p.client)!.samples()).slice(-5);
+          const last = await this.lastSamples(p.client);
           if (last.length < 5 || !last.every((s) => isGood(s) && s.answers[0] === site)) {
-            out.push(`${p.client} last answers ${JSON.stringify(last.map((s) => (isGood(s) ? s.answers[0] : s.outcome)))}`);
+            out.push(`${p.client} last answers ${JSON.stringify(last.map(siteOrOutcome))}`);
           }
         }
         return out;
@@ -213,7 +218,7 @@ export class AnycastObservers {
       this.s.log(`${trial}: health agents since the fault: ${actions.length ? actions.map((a) => `${a.node} +${Math.round(a.at - t0)} ms ${a.event}${a.reason ? ` (${a.reason})` : ''}`).join('; ') : 'none'}`);
       for (const p of partners) {
         const paths = await frr(this.lab.node(p.router)).prefixPaths(SERVICE);
-        const last = (await this.probers.get(p.client)!.samples()).slice(-5).map((x) => (isGood(x) ? x.answers[0] : x.outcome));
+        const last = (await this.lastSamples(p.client)).map(siteOrOutcome);
         this.s.log(`${trial}: ${p.router} holds ${SERVICE} via ${paths.map((x) => x.nexthops[0]?.ip ?? '?').join(', ') || 'nothing'}; ${p.client}'s last answers: ${last.join(' ')}`);
       }
     } catch (err) {
@@ -288,6 +293,9 @@ export class AnycastObservers {
   }
 
 }
+
+/** Which site answered, or how the query failed. */
+const siteOrOutcome = (s: DnsProbeSample): string => (isGood(s) ? s.answers[0] : s.outcome);
 
 /** Worst (largest) of the defined values, or undefined when none is defined. */
 export function worst(values: (number | undefined)[]): number | undefined {
