@@ -14,7 +14,8 @@
  *   2001:db8::/32 (2^24 /56s), so the /56s carry the distinct-subnet count.
  */
 import { writeFileSync } from 'node:fs';
-import { seededRandom } from '@bgpdns-lab/bgpdns/sorter';
+import { Afi, AsPathSegmentType, Origin, type PathAttributes } from '@bgpdns-lab/bgpdns/bgp';
+import { seededRandom, type RouteGroup } from '@bgpdns-lab/bgpdns/sorter';
 
 export const ZONE = 'lab.example';
 export const CACHED_NAMES = 1000;
@@ -178,4 +179,49 @@ export function writeRealisticQueries(file: string, spec: RealisticSpec): Realis
   }
   writeFileSync(file, out.subarray(0, at));
   return { queries: spec.queries, distinctNames: names.size, distinctV4Subnets: v4.size, distinctV6Subnets: v6.size };
+}
+
+/** IPv6 routes inside 2001:db8::/32 besides the /32 itself: /48 leads, as in the DFZ's IPv6 mix. */
+const CLIENT_V6_LENGTHS: [number, number][] = [[36, 0.03], [40, 0.1], [44, 0.15], [46, 0.05], [48, 0.67]];
+const CLIENT_V6_ROUTES = 20_000;
+/** Origin ASes of the client routes (private-use ASNs, RFC 6996), behind one transit AS each. */
+const CLIENT_ORIGINS = 64;
+
+/**
+ * Routes to the workloads' clients, shaped like the DFZ's edge but inside the lab ranges
+ * (the DFZ-shaped table leaves those ranges out): both /16s of 198.18.0.0/15 and every /24
+ * in them (the DFZ's most common IPv4 length, none longer), 2001:db8::/32 and
+ * CLIENT_V6_ROUTES /36–/48s inside it. So a client's answer holds for its /24 or for the
+ * block around its /56 that no longer route splits, as it would on a real table, and the
+ * cached workload's one subnet is a decision-cache hit. Seeded and deterministic.
+ */
+export function clientRoutes(seed = 16): RouteGroup[] {
+  const rnd = seededRandom(seed);
+  const parts = Array.from({ length: CLIENT_ORIGINS }, () => ({ [Afi.IPv4]: [] as Uint8Array[], [Afi.IPv6]: [] as Uint8Array[] }));
+  const add = (afi: Afi.IPv4 | Afi.IPv6, nlri: Uint8Array) => parts[Math.floor(rnd() * CLIENT_ORIGINS)][afi].push(nlri);
+  for (const second of [18, 19]) {
+    add(Afi.IPv4, Uint8Array.of(16, 198, second));
+    // 198.19.201–203.0/24 hold the zone's server addresses, originated by the upstreams themselves.
+    for (let third = 0; third < 256; third++) if (!(second === 19 && third >= 201 && third <= 203)) add(Afi.IPv4, Uint8Array.of(24, 198, second, third));
+  }
+  const v6 = new Map<string, Uint8Array>([['0/32', Uint8Array.of(32, 0x20, 0x01, 0x0d, 0xb8)]]);
+  while (v6.size < CLIENT_V6_ROUTES + 1) {
+    let u = rnd();
+    const len = CLIENT_V6_LENGTHS.find(([, share]) => (u -= share) < 0)?.[0] ?? 48;
+    // Bits 32..47 of the prefix, cut to its length.
+    const bits = Math.floor(rnd() * 0x10000) & (0xffff << (48 - len)) & 0xffff;
+    // 2001:db8:c903::/48 is the zone's IPv6 server prefix, originated by an upstream.
+    if (bits === 0xc903 && len === 48) continue;
+    v6.set(`${bits}/${len}`, Uint8Array.of(len, 0x20, 0x01, 0x0d, 0xb8, bits >> 8, bits & 0xff).subarray(0, 1 + ((len + 7) >> 3)));
+  }
+  for (const nlri of v6.values()) add(Afi.IPv6, nlri);
+  const groups: RouteGroup[] = [];
+  parts.forEach((p, i) => {
+    // A private-use origin AS behind one of eight transit ASes (all inside the lab's ASN range).
+    const attrs: PathAttributes = { origin: Origin.Igp, asPath: [{ type: AsPathSegmentType.AsSequence, asns: [64600 + (i % 8), 65000 + i] }] };
+    for (const afi of [Afi.IPv4, Afi.IPv6] as const) {
+      if (p[afi].length) groups.push({ afi, attrs, nlri: Buffer.concat(p[afi]), count: p[afi].length });
+    }
+  });
+  return groups;
 }

@@ -8,18 +8,23 @@
  *  - NSD (one server process) and Knot DNS (one UDP worker) — bench/_dns-references.ts;
  *  - `bgpdns dns --data` (file mode) with sorting on: a real sorter query service
  *    (sorter/server.ts + Sorter, in its own process) over authenticated UDP;
- *  - `bgpdns dns --upstream` (proxy mode) in front of NSD, sorting on.
+ *  - `bgpdns dns --upstream` (proxy mode) in front of NSD, sorting on;
+ *  - the ceiling of any server on Node's dgram: one process answering every datagram
+ *    with itself (bench/_node-udp-ceiling.ts), so the fronts' figures can be read
+ *    against what Node can do at all here, and NSD's against that.
  * Two workloads: "cached" (1,000 names, one ECS /24: every answer a template hit and
  * a decision-cache hit) and "realistic" (100,000 names, Zipf popularity, ECS from
- * ≥ 50,000 distinct /56s and the lab range's 512 /24s; the sorter holds a large
- * synthetic table from three upstreams, so decision-cache misses really ask it).
+ * ≥ 50,000 distinct /56s and the lab range's 512 /24s; the sorter holds a DFZ-shaped
+ * full table from three upstreams, so decision-cache misses really ask it).
  * Each workload: a warm-up per target, then ROUNDS rounds of throughput runs in
  * alternating target order, then ROUNDS rounds of latency runs at 50 % of NSD's
  * median saturation rate (p50/p99 from every answer); figures are medians.
  *
- * The sorter table's shape is a parameter: BGPDNS_BENCH_DNS_TABLE=IPV4,IPV6
- * (synthetic prefixes, default 262143,200000 — the largest IPv4 table the lab range
- * holds). A reference or front that fails to start, or a failed measurement, is an
+ * The sorter's table: a DFZ-shaped one (inject/dfz.ts: prefixes spread over the unicast
+ * space, today's length mix — BGP data only, never a packet's destination) of
+ * BGPDNS_BENCH_DNS_TABLE=IPV4,IPV6 prefixes (default 1000000,200000), plus the routes to
+ * the clients inside the lab ranges (_dns-workload.ts clientRoutes: /24s, /36–/48s),
+ * so a client's answer holds for as wide a scope as on a real table. A reference or front that fails to start, or a failed measurement, is an
  * error in the JSON (figures null, its targets not met), never a zero.
  * Last stdout line: one JSON object (docs/contracts.md).
  * Internal mode: `bench/dns.ts --sorter-service KEYHEX IPV4 IPV6` runs the sorter service.
@@ -35,7 +40,7 @@ import { QueryServer } from '@bgpdns-lab/bgpdns/sorter';
 import { startTinydns, loopbackAddress, buildQuery, queryUdp } from '@bgpdns-lab/bgpdns/testing';
 import { lookupSetup } from './sorter-lookups.js';
 import { startKnot, startNsd } from './_dns-references.js';
-import { CACHED_ECS_HEX, cachedQueries, tinydnsData, writeRealisticQueries, zoneFile, type RealisticFile } from './_dns-workload.js';
+import { CACHED_ECS_HEX, cachedQueries, clientRoutes, tinydnsData, writeRealisticQueries, zoneFile, type RealisticFile } from './_dns-workload.js';
 import { latency, throughput, type Latency, type QueryInput, type Throughput } from './_dnsperf.js';
 import { round } from './_figures.js';
 import { median, waitUntil } from '@bgpdns-lab/harness';
@@ -57,16 +62,18 @@ const TARGETS: { name: string; workload: 'cached' | 'realistic'; op: '>=' | '<='
 ];
 
 function tableShape(): { ipv4: number; ipv6: number } {
-  const raw = process.env.BGPDNS_BENCH_DNS_TABLE ?? '262143,200000';
+  const raw = process.env.BGPDNS_BENCH_DNS_TABLE ?? '1000000,200000';
   const m = /^(\d+),(\d+)$/.exec(raw);
-  if (!m) throw new Error(`BGPDNS_BENCH_DNS_TABLE must be IPV4,IPV6 prefix counts (e.g. 262143,200000), got "${raw}"`);
+  if (!m) throw new Error(`BGPDNS_BENCH_DNS_TABLE must be IPV4,IPV6 prefix counts (e.g. 1000000,200000), got "${raw}"`);
   return { ipv4: Number(m[1]), ipv6: Number(m[2]) };
 }
 
 // ------------------------------------------------------------------ sorter service (child process)
 
 async function sorterService(keyHex: string, ipv4: number, ipv6: number): Promise<void> {
-  const { rib, sorter, peers, upstreams, ribBuildS } = lookupSetup({ ipv4, ipv6 });
+  // A DFZ-shaped full table (spread over the unicast space, as BGP data only) plus the routes to
+  // the workloads' clients inside the lab ranges, from each of three upstreams.
+  const { rib, sorter, peers, upstreams, ribBuildS } = lookupSetup({ ipv4, ipv6 }, 'dfz', clientRoutes());
   // The third upstream also originates the IPv4 /24 the zone's third address of every name lives in.
   rib.update(peers[2], { asPath: [{ type: AsPathSegmentType.AsSequence, asns: [upstreams[2]] }], nextHop: '198.18.10.1' }, [{ afi: 1, bytes: Uint8Array.of(198, 19, 203), len: 24 }]);
   const server = new QueryServer({ ranker: sorter, keys: new Map([[1, Buffer.from(keyHex, 'hex')]]), queueLimit: 4096 });
@@ -220,6 +227,7 @@ async function measureWorkload(label: string, targets: Target[], input: QueryInp
 async function main(quick: boolean): Promise<void> {
   const phase = quick ? { warm: 1, throughput: 2, latency: 2 } : { warm: 2, throughput: 8, latency: 6 };
   const table = quick ? { ipv4: 50_000, ipv6: 50_000 } : tableShape();
+  const clientRouteCount = clientRoutes().reduce((n, g) => n + g.count, 0);
   const loadStart = loadavg();
   const dir = mkdtempSync(join(tmpdir(), 'b16-bench-dns-'));
   const cleanups: (() => Promise<void>)[] = [];
@@ -284,6 +292,10 @@ async function main(quick: boolean): Promise<void> {
       }
       return { host: '127.0.0.1', port, stop: s.stop };
     };
+    await startTarget('node_udp_ceiling', async () => {
+      const echo = await startChild([join(here, '_node-udp-ceiling.ts')], /listening (\d+)/);
+      return { host: '127.0.0.1', port: Number(echo.match[1]), stop: echo.stop };
+    });
     await startTarget('file', () => front('file mode', ['--data', dataPath], fileHttp));
     const nsd = targets.find((t) => t.name === 'nsd');
     if (nsd) await startTarget('proxy', async () => front('proxy mode', ['--upstream', `${nsd.host}:${nsd.port}`], proxyHttp));
@@ -305,6 +317,7 @@ async function main(quick: boolean): Promise<void> {
     // An answer the sorter did not order (timeout, defective sorter) is not "sorting on":
     // the share of those says whether a front's figure measured what it claims.
     const unsorted = (m: Counters) => (m.decision_hits + m.decision_misses > 0 ? round(m.fallbacks / (m.decision_hits + m.decision_misses)) : null);
+    const hitRatio = (m: Counters) => (m.decision_hits + m.decision_misses > 0 ? round(m.decision_hits / (m.decision_hits + m.decision_misses)) : null);
     const workloadFigures = (w: WorkloadResult, m: { file: Counters; proxy: Counters }) => ({
       qps: w.qps,
       lost: w.lost,
@@ -316,9 +329,13 @@ async function main(quick: boolean): Promise<void> {
       file_vs_knot_qps: ratio(w.qps.file, w.qps.knot),
       file_vs_tinydns_qps: ratio(w.qps.file, w.qps.tinydns),
       proxy_vs_nsd_qps: ratio(w.qps.proxy, w.qps.nsd),
+      node_udp_ceiling_vs_nsd_qps: ratio(w.qps.node_udp_ceiling, w.qps.nsd),
+      file_vs_node_udp_ceiling_qps: ratio(w.qps.file, w.qps.node_udp_ceiling),
       file_p99_vs_nsd: ratio(w.p99.file, w.p99.nsd),
       file_front: m.file,
       proxy_front: m.proxy,
+      file_decision_hit_ratio: hitRatio(m.file),
+      proxy_decision_hit_ratio: hitRatio(m.proxy),
       file_unsorted_share: unsorted(m.file),
       proxy_unsorted_share: unsorted(m.proxy),
     });
@@ -328,7 +345,7 @@ async function main(quick: boolean): Promise<void> {
       dnsperf: '-c 4 -q 200, UDP, one target at a time, alternating order',
       names: NAMES,
       addresses_per_name: 3,
-      sorter_table: { ...table, upstreams: 3, shape: 'synthetic (inject/synthetic.ts), lab ranges only', nice: -10 },
+      sorter_table: { ...table, upstreams: 3, shape: 'DFZ-shaped (inject/dfz.ts) + client routes in the lab ranges', client_routes: clientRouteCount, nice: -10 },
       realistic_queries: realistic,
       cached: workloadFigures(cached, { file: delta(m0.file, m1.file), proxy: delta(m0.proxy, m1.proxy) }),
       realistic: workloadFigures(real, { file: delta(m1.file, m2.file), proxy: delta(m1.proxy, m2.proxy) }),

@@ -7,16 +7,18 @@
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { visitPrefixes, Afi, AsPathSegmentType, type PathAttributes } from '@bgpdns-lab/bgpdns/bgp';
-import { syntheticTable, seededRandom, dfzTable, Rib, Sorter } from '@bgpdns-lab/bgpdns/sorter';
+import { syntheticTable, seededRandom, dfzTable, Rib, Sorter, type RouteGroup } from '@bgpdns-lab/bgpdns/sorter';
 import { formatIPv4, formatIPv6 } from '@bgpdns-lab/bgpdns';
 
 /**
  * Three upstreams each holding the table (paths of different lengths), delivered one
  * full table after the other as sessions deliver them; the RIB, sorter and clients the
- * lookups run on (exported for profiling parts of rankNow).
+ * lookups run on (exported for profiling parts of rankNow). `extra` route groups (e.g.
+ * routes to a bench's clients) are delivered with the table, their paths varied alike.
  */
-export function lookupSetup(table: { ipv4: number; ipv6: number }, shape: 'lab' | 'dfz' = 'lab') {
-  const t = shape === 'dfz' ? dfzTable({ ...table, seed: 1 }) : syntheticTable({ ...table, seed: 1 });
+export function lookupSetup(table: { ipv4: number; ipv6: number }, shape: 'lab' | 'dfz' = 'lab', extra: RouteGroup[] = []) {
+  const base = shape === 'dfz' ? dfzTable({ ...table, seed: 1 }) : syntheticTable({ ...table, seed: 1 });
+  const t = { ...base, groups: [...base.groups, ...extra] };
   const rib = new Rib({ localAsn: 64500 });
   const upstreams = [64501, 64502, 4200000001];
   const peers = upstreams.map((asn, i) => {
@@ -50,7 +52,7 @@ export function lookupSetup(table: { ipv4: number; ipv6: number }, shape: 'lab' 
   let seed = 7;
   const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
   const clients = shape === 'dfz'
-    ? dfzClients(t, 65536)
+    ? dfzClients(base, 65536)
     : Array.from({ length: 65536 }, (_, i) =>
       i % 5 === 4 ? formatIPv6([0x20010db8, rnd() & 0x0000ffff, rnd(), rnd()]) : formatIPv4((0xc6120000 | (rnd() & 0x1ffff)) >>> 0),
     );
