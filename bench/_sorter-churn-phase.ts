@@ -76,7 +76,8 @@ function sample(m: PrometheusText, name: string): number {
 /** What the front's counters say about one phase (after − before). */
 function phaseFigures(before: PrometheusText, after: PrometheusText, seconds: number) {
   const d = (name: string): number => sample(after, name) - sample(before, name);
-  const hits = d('bgpdns_dns_decision_cache_total{result="hit"}');
+  // Answered without the sorter: a cached decision, or one made from the scope's upstream ranking.
+  const hits = d('bgpdns_dns_decision_cache_total{result="hit"}') + d('bgpdns_dns_decision_cache_total{result="ranking"}');
   const misses = d('bgpdns_dns_decision_cache_total{result="miss"}');
   const unranked = d('bgpdns_dns_decision_cache_total{result="unranked"}');
   const lookups = hits + misses + unranked;

@@ -150,6 +150,7 @@ async function metrics(httpPort: number): Promise<Record<string, number>> {
     sorter_ok: sum(/^bgpdns_dns_sorter_requests_total\{result="ok"\} (\d+)/),
     sorter_failed: sum(/^bgpdns_dns_sorter_requests_total\{result="(?:timeout|error)"\} (\d+)/),
     decision_hits: sum(/^bgpdns_dns_decision_cache_total\{result="hit"\} (\d+)/),
+    ranking_hits: sum(/^bgpdns_dns_decision_cache_total\{result="ranking"\} (\d+)/),
     decision_misses: sum(/^bgpdns_dns_decision_cache_total\{result="miss"\} (\d+)/),
     fallbacks: sum(/^bgpdns_dns_sorter_fallbacks_total\{reason="(?:timeout|error|defective|probe-in-flight)"\} (\d+)/),
     template_misses: sum(/^bgpdns_dns_answer_cache_total\{result="miss"\} (\d+)/),
@@ -316,8 +317,10 @@ async function main(quick: boolean): Promise<void> {
     type Counters = Record<string, number>;
     // An answer the sorter did not order (timeout, defective sorter) is not "sorting on":
     // the share of those says whether a front's figure measured what it claims.
-    const unsorted = (m: Counters) => (m.decision_hits + m.decision_misses > 0 ? round(m.fallbacks / (m.decision_hits + m.decision_misses)) : null);
-    const hitRatio = (m: Counters) => (m.decision_hits + m.decision_misses > 0 ? round(m.decision_hits / (m.decision_hits + m.decision_misses)) : null);
+    const lookups = (m: Counters) => m.decision_hits + m.ranking_hits + m.decision_misses;
+    const unsorted = (m: Counters) => (lookups(m) > 0 ? round(m.fallbacks / lookups(m)) : null);
+    // Answered without asking the sorter: a cached decision, or one made from the scope's upstream ranking.
+    const hitRatio = (m: Counters) => (lookups(m) > 0 ? round((m.decision_hits + m.ranking_hits) / lookups(m)) : null);
     const workloadFigures = (w: WorkloadResult, m: { file: Counters; proxy: Counters }) => ({
       qps: w.qps,
       lost: w.lost,

@@ -166,7 +166,7 @@ test('IPv6: listens on ::1, orders AAAA for an IPv6 client and for an IPv6 clien
   t.is(answers(aaaa)[0], '2001:db8:2::1');
   const viaEcs = await queryUdp(server.address, buildQuery({ name: 'www.lab.example', type: 'AAAA', edns: { ecs: { family: 2, sourcePrefix: 56, address: '2001:db8:1::' } } }));
   t.is(answers(viaEcs)[0], '2001:db8:1::1');
-  t.deepEqual(r.requests.at(-1), { client: '2001:db8:1::', clientPrefixLen: 56, candidates: ['2001:db8:1::1', '2001:db8:2::1'] });
+  t.deepEqual(r.requests.at(-1), { client: '2001:db8:1::', clientPrefixLen: 56, candidates: ['2001:db8:1::1', '2001:db8:2::1'], upstreams: true });
   const tcp = await queryTcp(server.address, buildQuery({ name: 'www.lab.example', type: 'A' }));
   t.is(normalize(tcp!).answer.length, 3);
 });

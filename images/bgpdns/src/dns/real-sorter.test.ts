@@ -23,7 +23,7 @@ import { BEST_CHANGE_LIMIT } from '../rib/best-change-log.js';
 
 const KEY = Buffer.alloc(32, 0x35);
 
-async function setup(t: import('ava').ExecutionContext, ordering: Record<string, number> = {}) {
+async function setup(t: import('ava').ExecutionContext, ordering: Record<string, number> = {}, moreData = '') {
   const rib = new Rib({ localAsn: 64500 });
   const isp1 = rib.addPeer({ address: '198.18.1.1', asn: 64501 });
   const isp2 = rib.addPeer({ address: '198.18.2.1', asn: 64502 });
@@ -40,7 +40,7 @@ async function setup(t: import('ava').ExecutionContext, ordering: Record<string,
   const client = await SorterClient.open({ host: '127.0.0.1', port: sorterAddr.port, keyId: 1, key: KEY });
   const dir = mkdtempSync(join(tmpdir(), 'h5-real-'));
   const data = join(dir, 'data');
-  writeFileSync(data, '.lab.example:198.18.0.1:a\n+www.lab.example:198.18.101.10\n+www.lab.example:198.18.102.10\n');
+  writeFileSync(data, '.lab.example:198.18.0.1:a\n+www.lab.example:198.18.101.10\n+www.lab.example:198.18.102.10\n' + moreData);
   const dns = await startDnsServer({
     data,
     listen: { host: '127.0.0.1', port: 0 },
@@ -55,8 +55,8 @@ async function setup(t: import('ava').ExecutionContext, ordering: Record<string,
     if (sorterUp) await sorterServer.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  const first = async (subnet = '198.18.64.0') => {
-    const r = await queryUdp(dns.address, buildQuery({ name: 'www.lab.example', type: 'A', edns: { ecs: { family: 1, sourcePrefix: 24, address: subnet } } }));
+  const first = async (subnet = '198.18.64.0', name = 'www.lab.example') => {
+    const r = await queryUdp(dns.address, buildQuery({ name, type: 'A', edns: { ecs: { family: 1, sourcePrefix: 24, address: subnet } } }));
     const p = dnsPacket.decode(r!);
     const opt = p.additionals!.find((a) => a.type === 'OPT') as dnsPacket.OptAnswer;
     const ecs = opt.options.find((o) => o.code === 8) as unknown as { scopePrefixLength: number };
@@ -172,17 +172,19 @@ test.serial('one prefix changes its best path: only scopes overlapping it leave 
   t.is(s.changeSyncs, 1);
   t.is(s.cacheFlushes, 0);
   t.is(s.scopedDrops, 1, "only 198.18.64.0/20's decision overlapped the change");
-  const hits = s.cacheHits;
+  // Answered from the cache: a decision for the RRset, or the scope's upstream ranking (the sorter's answers carry it).
+  const cached = () => s.cacheHits + s.rankingHits;
+  const hits = cached();
   const misses = s.cacheMisses;
   // The unrelated network is still answered from the cache, as before.
   t.deepEqual(await first('198.18.80.0'), { first: '198.18.102.10', scope: 20, ttl: 86400 });
-  t.is(s.cacheHits, hits + 1);
+  t.is(cached(), hits + 1);
   t.is(s.cacheMisses, misses);
   // The changed one is asked again and now ranks ISP2 first.
   t.deepEqual(await first('198.18.64.0'), { first: '198.18.102.10', scope: 20, ttl: 86400 });
   t.is(s.cacheMisses, misses + 1);
   t.deepEqual(await first('198.18.64.0'), { first: '198.18.102.10', scope: 20, ttl: 86400 });
-  t.is(s.cacheHits, hits + 2);
+  t.is(cached(), hits + 2);
 });
 
 test.serial('more changes than the sorter logs since the cache was synced: the whole cache is flushed', async (t) => {
@@ -201,4 +203,47 @@ test.serial('more changes than the sorter logs since the cache was synced: the w
   const misses = s.cacheMisses;
   t.deepEqual(await first('198.18.64.0'), { first: '198.18.101.10', scope: 20, ttl: 86400 });
   t.is(s.cacheMisses, misses + 1, 'the flushed decision is asked again');
+});
+
+test.serial('one sorter answer per client scope: a name whose addresses belong to known upstreams is ordered from the scope\'s upstream ranking (§4.5)', async (t) => {
+  const { rib, isp1, isp2, dns, first, sorterServer } = await setup(t, QUIET, '+www2.lab.example:198.18.101.20\n+www2.lab.example:198.18.102.20\n');
+  // A second client network, best through ISP2.
+  rib.update(isp2, path([64502, 64511]), [prefix('198.18.80.0/20')]);
+  rib.update(isp1, path([64501, 64521, 64511]), [prefix('198.18.80.0/20')]);
+  const s = dns.orderer.stats;
+  const asked = () => sorterServer.stats.answered;
+  // www from the first network, www2 from the second: two scopes, and the upstream of every address.
+  t.deepEqual(await first('198.18.64.0'), { first: '198.18.101.10', scope: 20, ttl: 86400 });
+  t.deepEqual(await first('198.18.80.0', 'www2.lab.example'), { first: '198.18.102.20', scope: 20, ttl: 86400 });
+  const before = asked();
+  t.is(s.rankingHits, 0);
+  // The crossed pairs were never asked: each scope's ranking orders them, and the sorter hears nothing.
+  t.deepEqual(await first('198.18.64.0', 'www2.lab.example'), { first: '198.18.101.20', scope: 20, ttl: 86400 });
+  t.deepEqual(await first('198.18.80.0'), { first: '198.18.102.10', scope: 20, ttl: 86400 });
+  t.is(s.rankingHits, 2);
+  t.is(asked(), before, 'no sorter query for an RRset the ranking ordered');
+  // The decision made from the ranking is cached for its RRset.
+  const hits = s.cacheHits;
+  t.deepEqual(await first('198.18.80.0'), { first: '198.18.102.10', scope: 20, ttl: 86400 });
+  t.is(s.rankingHits, 2);
+  t.is(s.cacheHits, hits + 1);
+  t.is(asked(), before);
+});
+
+test.serial('an upstream change of a candidate\'s own prefix empties the cache, cached upstreams with it (the sorter answers "all")', async (t) => {
+  const { rib, isp1, isp2, dns, first } = await setup(t, QUIET);
+  t.deepEqual(await first('198.18.64.0'), { first: '198.18.101.10', scope: 20, ttl: 86400 });
+  const s = dns.orderer.stats;
+  // ISP1 stops originating our server's prefix; ISP2 originates it now.
+  rib.withdraw(isp1, [prefix('198.18.101.0/24')]);
+  rib.update(isp2, path([64502]), [prefix('198.18.101.0/24')]);
+  await first('198.18.102.0');
+  await synced(dns, rib);
+  t.is(s.changeSyncs, 1);
+  t.is(s.cacheFlushes, 1, 'a self-originated prefix changed: the changes cannot be named per scope');
+  t.is(dns.orderer.cache.ownerOf('198.18.101.10', performance.now(), 60_000), undefined, 'the old upstream of the candidate is gone');
+  // Both addresses are ISP2's now: no preference between them, the TTL capped as for any unranked answer.
+  const after = await first('198.18.64.0');
+  t.is(after.scope, 20);
+  t.true(after.ttl <= 5, `TTL ${after.ttl} capped`);
 });

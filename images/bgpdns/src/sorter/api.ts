@@ -21,6 +21,18 @@ export interface RankRequest {
   clientPrefixLen?: number;
   /** Up to 32 candidate addresses, IPv4 and/or IPv6. */
   candidates: string[];
+  /**
+   * Also give each candidate's upstream and the ranking of every upstream for this
+   * client's scope (RankAnswer.owners / upstreamRanking), so the asker can order other
+   * candidate sets for the same scope itself (docs/bgpdns-protocol.md §4.5).
+   */
+  upstreams?: boolean;
+}
+
+/** One upstream's place in the ranking for a client scope (same scale as the preferences). */
+export interface RankedUpstream {
+  asn: number;
+  preference: number;
 }
 
 export interface RankAnswer {
@@ -40,6 +52,14 @@ export interface RankAnswer {
   neighborAs?: number;
   /** RIB generation: changes whenever any best path changes; caches key on it. */
   generation: number;
+  /** When asked (RankRequest.upstreams) and a route covered the client: each candidate's upstream AS, 0 = none. */
+  owners?: number[];
+  /**
+   * With owners: every upstream a candidate can belong to, ranked for this scope. A
+   * candidate's preference is its upstream's here (0 for none); any candidate set whose
+   * upstreams all appear here is ordered from it exactly as the sorter would order it.
+   */
+  upstreamRanking?: RankedUpstream[];
 }
 
 /** A prefix whose best path changed (host bits zero). */

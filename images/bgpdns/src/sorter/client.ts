@@ -114,7 +114,7 @@ export class SorterClient implements Ranker {
     return this.exchange(
       2,
       (requestId, nonce) =>
-        encodeQuery({ requestId, keyId: this.options.keyId, timestamp: this.now(), nonce, client: req.client, clientPrefixLen: req.clientPrefixLen, candidates: req.candidates }),
+        encodeQuery({ requestId, keyId: this.options.keyId, timestamp: this.now(), nonce, client: req.client, clientPrefixLen: req.clientPrefixLen, candidates: req.candidates, upstreams: req.upstreams }),
       opts,
     ) as Promise<RankAnswer>;
   }
@@ -207,6 +207,10 @@ export class SorterClient implements Ranker {
     if (answer.matchedPrefix !== undefined) result.matchedPrefix = answer.matchedPrefix;
     if (answer.scopeLength !== undefined) result.scopeLength = answer.scopeLength;
     if (answer.neighborAs !== undefined) result.neighborAs = answer.neighborAs;
+    if (answer.owners && answer.upstreamRanking) {
+      result.owners = answer.owners;
+      result.upstreamRanking = answer.upstreamRanking;
+    }
     p.resolve(result);
   }
 

@@ -54,7 +54,14 @@ export const enum WireFamily {
 export const enum QueryFlag {
   /** The client is a subnet (EDNS client subnet, RFC 7871): the prefix length octet applies. */
   Subnet = 1,
+  /** Version 2: also answer each candidate's upstream and the upstream ranking (§4.5). */
+  Upstreams = 2,
 }
+
+/** Version 2 answer status octet: the upstream section (§4.5) follows the preferences. */
+export const STATUS_UPSTREAMS = 0x80;
+/** The upstream section's count is one octet. */
+export const MAX_RANKED_UPSTREAMS = 255;
 
 /** Answer status octet. §4.2. */
 export const enum WireStatus {
@@ -94,6 +101,8 @@ export interface QueryMessage extends Header {
   /** Present when the client is a subnet (EDNS client subnet). */
   clientPrefixLen?: number;
   candidates: string[];
+  /** Version 2: ask for the upstream section (QueryFlag.Upstreams). */
+  upstreams?: boolean;
 }
 
 export interface AnswerMessage extends Header {
@@ -107,6 +116,9 @@ export interface AnswerMessage extends Header {
   neighborAs?: number;
   generation: number;
   preferences: number[];
+  /** Version 2, when the query asked: RankAnswer.owners and upstreamRanking. */
+  owners?: number[];
+  upstreamRanking?: { asn: number; preference: number }[];
 }
 
 export interface ChangesQueryMessage extends Header {

@@ -61,6 +61,13 @@ test(
 test('answer round trip (IPv6 prefix)', answerRoundTrip, answer({ matchedPrefix: '2001:db8:40::/45', scopeLength: 128 }));
 test('query round trip (4096 candidates: any RRset a DNS message can carry)', queryRoundTrip, query({ candidates: Array.from({ length: 4096 }, (_, i) => `198.18.${i >> 8}.${i & 255}`) }));
 test('answer round trip (4096 preferences)', answerRoundTrip, answer({ preferences: Array.from({ length: 4096 }, (_, i) => i % 1001) }));
+test('query round trip (upstream section asked, §4.5)', queryRoundTrip, query({ clientPrefixLen: 24, client: '198.18.64.0', upstreams: true }));
+test(
+  'answer round trip (with the upstream section)',
+  answerRoundTrip,
+  answer({ owners: [64501, 0, 4200000001], upstreamRanking: [{ asn: 4200000001, preference: 1000 }, { asn: 64501, preference: 999 }, { asn: 64502, preference: 1 }] }),
+);
+test('answer round trip (upstream section, unmapped: every owner 0)', answerRoundTrip, answer({ status: 'unmapped', preferences: [0, 0], owners: [0, 0], upstreamRanking: [{ asn: 64501, preference: 1000 }] }));
 test('version 1 query round trip', queryRoundTrip, query({ version: 1 }));
 test('version 1 answer round trip (no scope on the wire)', answerRoundTrip, (({ scopeLength: _s, ...rest }) => ({ ...rest, version: 1 as const }))(answer()));
 
@@ -97,6 +104,21 @@ test('version 1 keeps its limit of 32 candidates', (t) => {
   wire.writeUInt8(33, 31);
   t.throws(() => decodeQuery(wire), { instanceOf: ProtocolError, message: /33 candidates; at most 32/ });
   t.throws(() => encodeQuery(query({ version: 1, candidates: Array(33).fill('198.18.0.1') })), { message: /33 candidates; at most 32 fit in one version 1 query/ });
+});
+
+test('the upstream section: a version 1 query cannot ask for it, a cut or padded one is malformed', (t) => {
+  t.throws(() => encodeQuery(query({ version: 1, upstreams: true })), { message: /version 2 only/ });
+  const v1 = sign(encodeQuery(query({ version: 1 })), key);
+  v1.writeUInt8(2, 28);
+  t.throws(() => decodeQuery(v1), { instanceOf: ProtocolError, message: /unknown query flags 0x2/ });
+  const full = sign(encodeAnswer(answer({ owners: [1, 2, 3], upstreamRanking: [{ asn: 1, preference: 1000 }] })), key);
+  const body = full.subarray(0, full.length - 32);
+  const mac = full.subarray(full.length - 32);
+  const cut = Buffer.concat([body.subarray(0, body.length - 2), mac]);
+  t.throws(() => decodeAnswer(cut), { instanceOf: ProtocolError, message: /upstream ranking length does not match its count/ });
+  const padded = Buffer.concat([body, Buffer.from([0]), mac]);
+  t.throws(() => decodeAnswer(padded), { instanceOf: ProtocolError, message: /upstream ranking length does not match its count/ });
+  t.throws(() => encodeAnswer(answer({ owners: [1], upstreamRanking: [] })), { message: /1 owners for 3 preferences/ });
 });
 
 test('an answer scope shorter than its matched prefix is malformed', (t) => {

@@ -15,10 +15,12 @@ import {
   MAX_CANDIDATES,
   MAX_CANDIDATES_V1,
   MAX_MESSAGE,
+  MAX_RANKED_UPSTREAMS,
   MessageType,
   PROTOCOL_VERSION,
   ProtocolError,
   QueryFlag,
+  STATUS_UPSTREAMS,
   WireFamily,
   statusToWire,
   wireToStatus,
@@ -41,6 +43,7 @@ const FAMILY_NONE: WireFamily = 0;
 const FAMILY_IPV4: WireFamily = 4;
 const FAMILY_IPV6: WireFamily = 6;
 const FLAG_SUBNET: QueryFlag = 1;
+const FLAG_UPSTREAMS: QueryFlag = 2;
 
 const scratch = new Uint32Array(4);
 
@@ -147,7 +150,8 @@ export function encodeQuery(q: Omit<QueryMessage, 'type'>): Buffer {
   checkSize(size + MAC_LENGTH, 'query');
   const buf = Buffer.alloc(size + MAC_LENGTH);
   writeHeader(buf, { ...q, type: QUERY });
-  buf.writeUInt8(q.clientPrefixLen === undefined ? 0 : FLAG_SUBNET, 28);
+  if (q.upstreams && version === 1) throw new ProtocolError('malformed', 'the upstream section exists in version 2 only');
+  buf.writeUInt8((q.clientPrefixLen === undefined ? 0 : FLAG_SUBNET) | (q.upstreams ? FLAG_UPSTREAMS : 0), 28);
   buf.writeUInt8(clientFamily, 29);
   buf.writeUInt8(q.clientPrefixLen ?? fullLen, 30);
   // Version 2: octet 31 is reserved (0, from Buffer.alloc), the count follows it.
@@ -166,6 +170,7 @@ export function decodeQuery(buf: Buffer): QueryMessage {
   const body = decodeQueryBody(buf);
   const q: QueryMessage = { ...h, type: QUERY, client: body.client, candidates: body.candidates };
   if (body.clientPrefixLen !== undefined) q.clientPrefixLen = body.clientPrefixLen;
+  if (body.upstreams) q.upstreams = true;
   return q;
 }
 
@@ -179,7 +184,9 @@ export function decodeQueryBody(buf: Buffer): RankRequest {
   const client = formatWords(q.clientAfi, q.client);
   const candidates: string[] = new Array(q.count);
   for (let i = 0; i < q.count; i++) candidates[i] = formatWords(q.candAfi[i] as Afi, q.candWords, 4 * i);
-  return q.clientPrefixLen !== undefined ? { client, clientPrefixLen: q.clientPrefixLen, candidates } : { client, candidates };
+  const req: RankRequest = q.clientPrefixLen !== undefined ? { client, clientPrefixLen: q.clientPrefixLen, candidates } : { client, candidates };
+  if (q.wantUpstreams) req.upstreams = true;
+  return req;
 }
 
 const textScratch = new WireQuery();
@@ -201,7 +208,8 @@ export function decodeQueryInto(buf: Buffer, q: WireQuery): WireQuery {
   const layout = LAYOUT[version];
   if (buf.length < layout.queryClient + MAC_LENGTH) throw new ProtocolError('malformed', 'query body is truncated');
   const flags = buf.readUInt8(28);
-  if ((flags & ~FLAG_SUBNET) !== 0) throw new ProtocolError('malformed', `unknown query flags 0x${flags.toString(16)}`);
+  const known = version === 1 ? FLAG_SUBNET : FLAG_SUBNET | FLAG_UPSTREAMS;
+  if ((flags & ~known) !== 0) throw new ProtocolError('malformed', `unknown query flags 0x${flags.toString(16)}`);
   const family = buf.readUInt8(29) as WireFamily;
   const clientLength = addressLength(family);
   const prefixLen = buf.readUInt8(30);
@@ -214,6 +222,7 @@ export function decodeQueryInto(buf: Buffer, q: WireQuery): WireQuery {
   q.clientAfi = family === FAMILY_IPV4 ? AFI_IPV4 : AFI_IPV6;
   readWords(buf, layout.queryClient, clientLength >> 2, q.client, 0);
   q.clientPrefixLen = flags & FLAG_SUBNET ? prefixLen : undefined;
+  q.wantUpstreams = (flags & FLAG_UPSTREAMS) !== 0;
   q.reserve(count);
   q.count = count;
   let off = layout.queryClient + clientLength;
@@ -254,7 +263,8 @@ function matchedOf(a: WireAnswer): { family: WireFamily; len: number } {
  */
 function writeAnswerBody(buf: Buffer, version: ProtocolVersion, a: RankAnswer, matched: { family: WireFamily; len: number }): void {
   const count = a.preferences.length;
-  buf[28] = statusToWire[a.status];
+  const section = upstreamSection(version, a);
+  buf[28] = statusToWire[a.status] | (section ? STATUS_UPSTREAMS : 0);
   buf[29] = matched.family;
   buf[30] = matched.len;
   buf[31] = version === 1 ? count : matched.family === FAMILY_NONE ? 0 : (a.scopeLength ?? matched.len);
@@ -262,7 +272,7 @@ function writeAnswerBody(buf: Buffer, version: ProtocolVersion, a: RankAnswer, m
   buf.writeUInt32BE(Math.floor(a.generation / 2 ** 32), 36);
   buf.writeUInt32BE(a.generation % 2 ** 32, 40);
   if (version === 2) buf.writeUInt16BE(count, 44);
-  let off = LAYOUT[version].answerPrefix;
+  let off: number = LAYOUT[version].answerPrefix;
   const prefixOctets = (matched.len + 7) >> 3;
   for (let i = 0; i < prefixOctets; i++) buf[off++] = (matchedScratch[i >> 2] >>> (24 - 8 * (i & 3))) & 255;
   for (let i = 0; i < count; i++) {
@@ -270,13 +280,30 @@ function writeAnswerBody(buf: Buffer, version: ProtocolVersion, a: RankAnswer, m
     buf.writeUInt16BE(p < 0 ? 0 : p > 0xffff ? 0xffff : p, off);
     off += 2;
   }
+  if (!section) return;
+  for (let i = 0; i < count; i++) off = buf.writeUInt32BE(a.owners![i] >>> 0, off);
+  const ranking = a.upstreamRanking!;
+  buf[off++] = ranking.length;
+  for (const u of ranking) {
+    off = buf.writeUInt32BE(u.asn >>> 0, off);
+    off = buf.writeUInt16BE(u.preference < 0 ? 0 : u.preference > 0xffff ? 0xffff : u.preference, off);
+  }
+}
+
+/** Whether an answer carries the upstream section (§4.5): version 2, owners for every candidate and a ranking. */
+function upstreamSection(version: ProtocolVersion, a: RankAnswer): boolean {
+  if (version !== 2 || !a.owners || !a.upstreamRanking) return false;
+  if (a.owners.length !== a.preferences.length) throw new ProtocolError('malformed', `${a.owners.length} owners for ${a.preferences.length} preferences`);
+  if (a.upstreamRanking.length > MAX_RANKED_UPSTREAMS) throw new ProtocolError('malformed', `at most ${MAX_RANKED_UPSTREAMS} ranked upstreams in an answer`);
+  return true;
 }
 
 function answerBuffer(version: ProtocolVersion, a: RankAnswer, matched: { len: number }): Buffer {
   const count = a.preferences.length;
   const max = LAYOUT[version].maxCandidates;
   if (count > max) throw new ProtocolError('malformed', `at most ${max} preferences in a version ${version} answer`);
-  const size = LAYOUT[version].answerPrefix + ((matched.len + 7) >> 3) + 2 * count + MAC_LENGTH;
+  const section = upstreamSection(version, a) ? 4 * count + 1 + 6 * a.upstreamRanking!.length : 0;
+  const size = LAYOUT[version].answerPrefix + ((matched.len + 7) >> 3) + 2 * count + section + MAC_LENGTH;
   checkSize(size, 'answer');
   // Every octet is written by the caller (the MAC by sign()).
   return Buffer.allocUnsafe(size);
@@ -323,7 +350,9 @@ export function decodeAnswer(buf: Buffer): AnswerMessage {
   const version = buf[2] as ProtocolVersion;
   const layout = LAYOUT[version];
   if (buf.length < layout.answerPrefix + MAC_LENGTH) throw new ProtocolError('malformed', 'answer body is truncated');
-  const statusCode = buf.readUInt8(28);
+  const statusOctet = buf.readUInt8(28);
+  const hasUpstreams = version === 2 && (statusOctet & STATUS_UPSTREAMS) !== 0;
+  const statusCode = hasUpstreams ? statusOctet & ~STATUS_UPSTREAMS : statusOctet;
   const status = wireToStatus[statusCode];
   if (status === undefined) throw new ProtocolError('malformed', `answer status ${statusCode} is unknown`);
   const family = buf.readUInt8(29) as WireFamily;
@@ -351,10 +380,23 @@ export function decodeAnswer(buf: Buffer): AnswerMessage {
   } else if (matchedLen !== 0 || (version === 2 && buf[31] !== 0)) {
     throw new ProtocolError('malformed', 'matched prefix or scope length without a family');
   }
-  if (off + 2 * count !== buf.length - MAC_LENGTH) throw new ProtocolError('malformed', 'preference list length does not match the count');
+  const end = buf.length - MAC_LENGTH;
+  if (hasUpstreams ? off + 6 * count + 1 > end : off + 2 * count !== end) throw new ProtocolError('malformed', 'preference list length does not match the count');
   const preferences: number[] = new Array(count);
   for (let i = 0; i < count; i++) preferences[i] = buf.readUInt16BE(off + 2 * i);
   const a: AnswerMessage = { ...h, type: ANSWER, status, generation, preferences };
+  if (hasUpstreams) {
+    off += 2 * count;
+    const owners: number[] = new Array(count);
+    for (let i = 0; i < count; i++) owners[i] = buf.readUInt32BE(off + 4 * i);
+    off += 4 * count;
+    const m = buf[off++];
+    if (off + 6 * m !== end) throw new ProtocolError('malformed', 'upstream ranking length does not match its count');
+    const ranking: { asn: number; preference: number }[] = new Array(m);
+    for (let k = 0; k < m; k++) ranking[k] = { asn: buf.readUInt32BE(off + 6 * k), preference: buf.readUInt16BE(off + 6 * k + 4) };
+    a.owners = owners;
+    a.upstreamRanking = ranking;
+  }
   if (matchedPrefix !== undefined) a.matchedPrefix = matchedPrefix;
   if (scopeLength !== undefined) a.scopeLength = scopeLength;
   if (neighborAs !== 0) a.neighborAs = neighborAs;

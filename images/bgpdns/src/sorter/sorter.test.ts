@@ -202,3 +202,43 @@ test('a peer flushed at once (peerDown) drops every mapping: its changes are not
   t.false(sorter.isMappingCached(C2));
   t.is(sorter.upstreamOf(C3), -1);
 });
+
+/** Groups of candidate indices by equal preference, best first: what a client makes of an answer. */
+function orderOf(preferences: number[]): number[][] {
+  const levels = [...new Set(preferences)].sort((a, b) => b - a);
+  return levels.map((l) => preferences.flatMap((p, i) => (p === l ? [i] : [])));
+}
+
+test('the upstream ranking orders every candidate subset as the sorter orders it (§4.5)', (t) => {
+  const { sorter, rib, p3 } = lab();
+  // Two ways to a second client network, so the tests cover a tie and a missing path too.
+  rib.update(p3, path([ISP3, 64510]), [prefix('198.18.96.0/20')]);
+  const all = [C1, C2, C3, '198.18.101.11', '198.18.200.1'];
+  for (const client of ['198.18.64.7', '198.18.96.9', '2001:db8:103::99']) {
+    const full = sorter.rankNow({ client, candidates: all, upstreams: true });
+    if (full.status !== 'ranked' && full.status !== 'unmapped') {
+      t.is(full.owners, undefined, `${client}: no route, no upstream section`);
+      continue;
+    }
+    t.deepEqual(full.owners, [ISP1, ISP2, ISP3, ISP1, 0], `${client}: each candidate's upstream`);
+    const ranking = new Map(full.upstreamRanking!.map((u) => [u.asn, u.preference]));
+    t.deepEqual([...ranking.keys()].sort(), [ISP1, ISP2, ISP3].sort(), `${client}: every upstream ranked`);
+    // Every non-empty subset of the candidates, in both orders: the ranking must reproduce the sorter's groups.
+    for (let mask = 1; mask < 1 << all.length; mask++) {
+      const subset = all.filter((_, i) => mask & (1 << i));
+      for (const candidates of [subset, [...subset].reverse()]) {
+        const direct = sorter.rankNow({ client, candidates });
+        const owners = candidates.map((c) => full.owners![all.indexOf(c)]);
+        const derived = owners.map((o) => (o === 0 ? NO_PREFERENCE : ranking.get(o)!));
+        t.deepEqual(orderOf(derived), orderOf(direct.preferences), `${client} ${candidates.join(' ')}`);
+      }
+    }
+  }
+});
+
+test('without the upstreams flag an answer carries no upstream section', (t) => {
+  const { sorter } = lab();
+  const a = sorter.rankNow({ client: '198.18.64.7', candidates: [C1, C2] });
+  t.is(a.owners, undefined);
+  t.is(a.upstreamRanking, undefined);
+});

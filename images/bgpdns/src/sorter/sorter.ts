@@ -24,6 +24,7 @@ import { NO_ASN } from '../rib/attr-store.js';
 import { covers } from '../rib/origin-log.js';
 import { AddressMap, MISSING } from './address-map.js';
 import { WireQuery, type NumericMatch, type WireAnswer } from './wire-query.js';
+import { MAX_RANKED_UPSTREAMS } from './protocol-types.js';
 import { compareAttributes, newPathWins } from '../rib/best-path.js';
 import { PrefixTrie } from '../rib/prefix-trie.js';
 import type { Rib } from '../rib/rib.js';
@@ -226,6 +227,7 @@ export class Sorter implements Ranker {
     q.reserve(n);
     q.count = n;
     for (let i = 0; i < n; i++) q.candAfi[i] = this.candidateInto(req.candidates[i], q.candWords, 4 * i);
+    q.wantUpstreams = req.upstreams === true;
     const afi = parseAddressInto(req.client, this.client);
     return this.rank4(afi, req.clientPrefixLen, q, false);
   }
@@ -286,7 +288,12 @@ export class Sorter implements Ranker {
       if (!known) others[otherCount++] = asn;
     }
     this.otherCount = otherCount;
-    if (mapped === 0) return { status: 'unmapped', preferences, ...matched, scopeLength, neighborAs, generation };
+    // Copied before upstreamRanking reuses the scratch arrays.
+    const upstreams = q.wantUpstreams ? { owners: Array.from(owners.subarray(0, n), (a) => (a === UNMAPPED ? 0 : a)) } : undefined;
+    if (mapped === 0) {
+      const answer: WireAnswer = { status: 'unmapped', preferences, ...matched, scopeLength, neighborAs, generation };
+      return upstreams ? this.withUpstreamRanking(answer, upstreams.owners, table, node, bestUpstream) : answer;
+    }
     if (otherCount > 0) {
       this.gatherPaths(table, node);
       this.rankOthers(table, node);
@@ -301,7 +308,35 @@ export class Sorter implements Ranker {
         }
       }
     }
-    return { status: 'ranked', preferences, ...matched, scopeLength, neighborAs, generation };
+    const answer: WireAnswer = { status: 'ranked', preferences, ...matched, scopeLength, neighborAs, generation };
+    return upstreams ? this.withUpstreamRanking(answer, upstreams.owners, table, node, bestUpstream) : answer;
+  }
+
+  /**
+   * The answer plus each candidate's upstream and the ranking of every upstream a
+   * candidate can belong to (the ASNs of the eBGP peers and of the configured
+   * upstreams), on the preference scale of §4.3, for this client's scope: with it a
+   * client orders any other candidate set for the same scope itself, as long as it
+   * knows the candidates' upstreams (docs/bgpdns-protocol.md §4.5). More upstreams
+   * than MAX_RANKED_UPSTREAMS: the answer goes without (the client asks per RRset).
+   */
+  private withUpstreamRanking(answer: WireAnswer, owners: number[], table: RouteTable, node: number, bestUpstream: number): WireAnswer {
+    const universe = new Set<number>(this.configuredAsn);
+    const peers = this.rib.peers;
+    for (let p = 0; p < peers.count; p++) if (peers.ebgp[p]) universe.add(peers.asn[p]);
+    universe.delete(bestUpstream);
+    if (universe.size + 1 > MAX_RANKED_UPSTREAMS) return answer;
+    const ranking = [{ asn: bestUpstream, preference: TOP_PREFERENCE }];
+    if (universe.size > 0) {
+      if (this.others.length < universe.size) this.others = new Float64Array(universe.size);
+      let k = 0;
+      for (const asn of universe) this.others[k++] = asn;
+      this.otherCount = k;
+      this.gatherPaths(table, node);
+      this.rankOthers(table, node);
+      for (let i = 0; i < k; i++) ranking.push({ asn: this.others[i], preference: this.otherPref[i] });
+    }
+    return { ...answer, owners, upstreamRanking: ranking };
   }
 
   /**

@@ -12,6 +12,8 @@ export class WireQuery {
   readonly client = new Uint32Array(4);
   /** The subnet length when the query carried one (ECS), else undefined. */
   clientPrefixLen?: number;
+  /** The query asked for the candidates' upstreams and the upstream ranking (§4.5). */
+  wantUpstreams = false;
   count = 0;
   /** Per candidate: its family, and its address at candWords[4 * i …]. */
   candAfi = new Uint8Array(64);

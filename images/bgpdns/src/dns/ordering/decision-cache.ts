@@ -15,12 +15,24 @@
  * parents) and is split only by a prefix inside it, so a change to a prefix
  * disjoint from the scope leaves its answer as it was. When the changes cannot
  * be named (log overflow, a restarted sorter, an older sorter) everything goes.
+ *
+ * Beside the decisions per RRset, a scope can hold the sorter's ranking of every
+ * upstream for it, and the cache knows which upstream each candidate address
+ * belongs to (protocol §4.5): a client inside a scope with a ranking then gets any
+ * RRset whose candidates' upstreams are known ordered without asking — one sorter
+ * answer per client scope instead of one per (scope, RRset). `decisions` counts
+ * both kinds of entries. Which upstream a
+ * candidate belongs to changes only with a prefix an upstream originates itself,
+ * and for such a change the sorter's changes answer is "all" (protocol §4.4):
+ * the whole cache goes, upstreams of candidates with it.
  */
 import type { ChangedPrefix } from '../../sorter/api.js';
 import type { ClientAddress } from './client-address.js';
 
 /** More changed prefixes than this at once: a fresh table is cheaper than the checks. */
 const SCOPED_DROP_LIMIT = 256;
+/** Candidate addresses whose upstream is remembered (a zone's distinct addresses); more: start afresh. */
+const MAX_OWNERS = 100_000;
 
 export interface CachedDecision {
   /** Candidate indices grouped by equal preference, best group first; null = no preference. */
@@ -32,10 +44,30 @@ export interface CachedDecision {
   /** When a hit should start a background refresh (jittered so entries made together do not refresh together). */
   refreshAt: number;
   refreshing: boolean;
+  /** Made from this ranking of the scope (not asked): valid while it is the scope's ranking. */
+  from?: CachedRanking;
 }
 
-interface PrefixEntry {
-  decisions: Map<string, CachedDecision>;
+/** The sorter's ranking of every upstream for one scope: upstream AS → preference. */
+export interface CachedRanking {
+  preferences: Map<number, number>;
+  scope: number;
+  at: number;
+  refreshAt: number;
+  refreshing: boolean;
+}
+
+/** What the cache holds for one scope prefix. */
+export interface ScopeEntry {
+  readonly decisions: Map<string, CachedDecision>;
+  ranking?: CachedRanking;
+}
+type PrefixEntry = ScopeEntry;
+
+/** A candidate address's upstream (0 = none), and when the sorter said so. */
+interface OwnerEntry {
+  asn: number;
+  at: number;
 }
 
 export class DecisionCache {
@@ -45,6 +77,7 @@ export class DecisionCache {
   private v6 = new Map<number, Map<string, PrefixEntry>>();
   private v6Lengths: number[] = [];
   private size = 0;
+  private readonly owners = new Map<string, OwnerEntry>();
 
   constructor(private readonly maxDecisions = 200_000) {}
 
@@ -72,8 +105,8 @@ export class DecisionCache {
     }
     const before = this.size;
     for (const c of changed) {
-      if (c.family === 4) dropIn(this.v4, c.len, maskV4(c.words[0] >>> 0, Math.min(c.len, 32)), maskV4, maskV4, (e) => (this.size -= e.decisions.size));
-      else dropIn(this.v6, c.len, wordsToBuffer(c.words), maskV6, maskV6Key, (e) => (this.size -= e.decisions.size));
+      if (c.family === 4) dropIn(this.v4, c.len, maskV4(c.words[0] >>> 0, Math.min(c.len, 32)), maskV4, maskV4, (e) => (this.size -= entrySize(e)));
+      else dropIn(this.v6, c.len, wordsToBuffer(c.words), maskV6, maskV6Key, (e) => (this.size -= entrySize(e)));
     }
     this.v4Lengths = this.v4Lengths.filter((len) => this.v4.has(len));
     this.v6Lengths = this.v6Lengths.filter((len) => this.v6.has(len));
@@ -81,6 +114,7 @@ export class DecisionCache {
   }
 
   clear(): void {
+    this.owners.clear();
     this.v4.clear();
     this.v6.clear();
     this.v4Lengths = [];
@@ -89,25 +123,96 @@ export class DecisionCache {
   }
 
   lookup(client: ClientAddress, rrsetKey: string): CachedDecision | undefined {
+    return this.entryOf(client)?.decisions.get(rrsetKey);
+  }
+
+  /**
+   * Stores a decision made from `entry`'s ranking (an entry entryOf found) without
+   * looking the scope up again.
+   */
+  storeDerived(entry: ScopeEntry, rrsetKey: string, decision: CachedDecision): void {
+    if (this.size >= this.maxDecisions && this.makeRoom()) return;
+    if (!entry.decisions.has(rrsetKey)) this.size++;
+    entry.decisions.set(rrsetKey, decision);
+  }
+
+  /** Stores a decision for every client inside `client`'s address cut to `scopeLength` bits. */
+  store(client: ClientAddress, scopeLength: number, rrsetKey: string, decision: CachedDecision): void {
+    const entry = this.entryFor(client, scopeLength);
+    if (!entry) return;
+    if (!entry.decisions.has(rrsetKey)) this.size++;
+    entry.decisions.set(rrsetKey, decision);
+  }
+
+  /** Stores the sorter's upstream ranking for every client inside `client`'s address cut to its scope. */
+  storeRanking(client: ClientAddress, ranking: CachedRanking): void {
+    const entry = this.entryFor(client, ranking.scope);
+    if (!entry) return;
+    if (!entry.ranking) this.size++;
+    // Decisions made from the old ranking go with it.
+    for (const [key, d] of entry.decisions) {
+      if (d.from === undefined) continue;
+      entry.decisions.delete(key);
+      this.size--;
+    }
+    entry.ranking = ranking;
+  }
+
+  /** A candidate address's upstream AS (0 = none), when known and not older than `maxAgeMs`. */
+  ownerOf(candidate: string, now: number, maxAgeMs: number): number | undefined {
+    const o = this.owners.get(candidate);
+    return o && now - o.at <= maxAgeMs ? o.asn : undefined;
+  }
+
+  setOwner(candidate: string, asn: number, now: number): void {
+    if (this.owners.size >= MAX_OWNERS) this.owners.clear();
+    this.owners.set(candidate, { asn, at: now });
+  }
+
+  /**
+   * The cache is full: the decisions made from rankings go first (any of them is made
+   * again from its ranking in a few lookups); when they are less than a quarter of it,
+   * everything goes (returns true: entries found before are no longer in the cache).
+   */
+  private makeRoom(): boolean {
+    const before = this.size;
+    for (const byLength of [this.v4, this.v6] as Map<number, Map<unknown, PrefixEntry>>[]) {
+      for (const entries of byLength.values()) {
+        for (const e of entries.values()) {
+          for (const [key, d] of e.decisions) {
+            if (d.from === undefined) continue;
+            e.decisions.delete(key);
+            this.size--;
+          }
+        }
+      }
+    }
+    if (before - this.size >= this.maxDecisions / 4) return false;
+    this.clear();
+    return true;
+  }
+
+  /** The entry of the longest stored scope that holds the client. */
+  entryOf(client: ClientAddress): PrefixEntry | undefined {
     if (client.v4 !== null) {
       for (const len of this.v4Lengths) {
         if (len > client.prefixLen) continue;
         const entry = this.v4.get(len)!.get(maskV4(client.v4, len));
-        if (entry) return entry.decisions.get(rrsetKey);
+        if (entry) return entry;
       }
     } else if (client.v6) {
       for (const len of this.v6Lengths) {
         if (len > client.prefixLen) continue;
         const entry = this.v6.get(len)!.get(maskV6(client.v6, len));
-        if (entry) return entry.decisions.get(rrsetKey);
+        if (entry) return entry;
       }
     }
     return undefined;
   }
 
-  /** Stores a decision for every client inside `client`'s address cut to `scopeLength` bits. */
-  store(client: ClientAddress, scopeLength: number, rrsetKey: string, decision: CachedDecision): void {
-    if (this.size >= this.maxDecisions) this.clear();
+  /** The entry for `client`'s address cut to `scopeLength` bits, made when missing. */
+  private entryFor(client: ClientAddress, scopeLength: number): PrefixEntry | undefined {
+    if (this.size >= this.maxDecisions) this.makeRoom();
     let entry: PrefixEntry | undefined;
     if (client.v4 !== null) {
       const len = Math.min(scopeLength, 32);
@@ -129,9 +234,8 @@ export class DecisionCache {
       const key = maskV6(client.v6, len);
       entry = byLen.get(key);
       if (!entry) byLen.set(key, (entry = { decisions: new Map() }));
-    } else return;
-    if (!entry.decisions.has(rrsetKey)) this.size++;
-    entry.decisions.set(rrsetKey, decision);
+    }
+    return entry;
   }
 }
 
@@ -166,6 +270,11 @@ function dropIn<A, K>(
     }
     if (entries.size === 0) byLength.delete(scope);
   }
+}
+
+/** What an entry counts towards the cache's size: its decisions and its ranking. */
+function entrySize(e: PrefixEntry): number {
+  return e.decisions.size + (e.ranking ? 1 : 0);
 }
 
 /** A stored IPv6 key (one char per octet, see maskV6) cut to `len` bits. */

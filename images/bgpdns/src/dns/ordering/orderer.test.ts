@@ -148,7 +148,7 @@ test('ECS: the subnet and its length go to the ranker; a cached prefix longer th
   const r = table();
   const o = new AddressOrderer(r);
   const d = await o.order(clientFromSubnet(ecs('127.0.2.0', 24)), rrset, candidates);
-  t.deepEqual(r.requests[0], { client: '127.0.2.0', clientPrefixLen: 24, candidates });
+  t.deepEqual(r.requests[0], { client: '127.0.2.0', clientPrefixLen: 24, candidates, upstreams: true });
   t.is(pick(d.order)[0], '198.18.3.1');
   t.is(d.scope, 24);
   // A /16 subnet is wider than the cached /24: ask again (the sorter answers with the /16).

@@ -3,6 +3,12 @@
  *
  * - A cached decision for the client's matched prefix, RRset and the current
  *   RIB generation is used at once, never waited on.
+ * - Every question asks the sorter for the upstream section too (protocol §4.5):
+ *   each candidate's upstream and the ranking of every upstream for the client's
+ *   scope. Without a cached decision, a scope with a cached ranking orders any
+ *   RRset whose candidates' upstreams are known without asking (rankingHits) —
+ *   one sorter answer per client scope, not per (scope, RRset). Such decisions
+ *   are cached tied to the ranking, which is refreshed once per scope.
  * - Every answer carries the RIB generation, so one background re-rank per
  *   `generationProbeMs` (riding on whatever query hits the cache) is enough to
  *   notice a routing change anywhere. A new generation makes the front ask the
@@ -38,7 +44,7 @@
 import type { Ranker, RankAnswer, RibChanges } from '../../sorter/api.js';
 import { MAX_CANDIDATES } from '../../sorter/protocol-types.js';
 import type { ClientAddress } from './client-address.js';
-import { DecisionCache, type CachedDecision } from './decision-cache.js';
+import { DecisionCache, type CachedDecision, type ScopeEntry } from './decision-cache.js';
 
 export interface OrdererOptions {
   timeoutMs: number;
@@ -94,6 +100,8 @@ export class OrdererStats {
   sorterError = 0;
   lateAnswers = 0;
   cacheHits = 0;
+  /** Ordered from the client scope's cached upstream ranking and the candidates' known upstreams (no sorter asked). */
+  rankingHits = 0;
   /** Answered from the memory of a recent no-route / no-sessions answer. */
   unrankedHits = 0;
   cacheMisses = 0;
@@ -212,25 +220,19 @@ export class AddressOrderer {
     // A sorter marked defective is not trusted for anything, cached decisions included
     // (slide 35: random order while it does not answer); the defective branch below
     // serves random order and probes it after the back-off.
-    const hit = this.stats.defective ? undefined : this.cache.lookup(client, rrsetKey);
+    const scope = this.stats.defective ? undefined : this.cache.entryOf(client);
+    const hit = scope?.decisions.get(rrsetKey);
     if (hit && now - hit.at <= this.opts.maxAgeMs) {
       this.stats.cacheHits++;
-      const probeDue = now - this.lastAnswerAt >= this.opts.generationProbeMs && !this.generationProbeInFlight;
-      if (probeDue) {
-        this.probeGeneration(client, rrsetKey, candidates);
-      } else if (now >= hit.refreshAt && !hit.refreshing && !this.stats.defective && this.refreshesInFlight < this.opts.maxRefreshesInFlight) {
-        hit.refreshing = true;
-        this.refreshesInFlight++;
-        this.stats.backgroundRefreshes++;
-        this.ask(client, rrsetKey, candidates).then(
-          () => this.refreshesInFlight--,
-          () => {
-            this.refreshesInFlight--;
-            hit.refreshing = false;
-          },
-        );
-      }
+      // A decision made from the scope's ranking is refreshed through the ranking, once per scope.
+      this.keepFresh(hit.from ?? hit, client, rrsetKey, candidates, now);
       return { order: orderFromGroups(hit.groups, n), scope: hit.scope, capTtl: hit.groups === null, source: 'cache' };
+    }
+    const derived = scope ? this.fromRanking(scope, rrsetKey, candidates, now) : undefined;
+    if (derived) {
+      this.stats.rankingHits++;
+      this.keepFresh(derived.from!, client, rrsetKey, candidates, now);
+      return { order: orderFromGroups(derived.groups, n), scope: derived.scope, capTtl: derived.groups === null, source: 'cache' };
     }
     const unranked = this.unrankedUntil(client, now);
     if (unranked) {
@@ -282,6 +284,52 @@ export class AddressOrderer {
     );
   }
 
+  /**
+   * On a cache hit: the generation probe when one is due, else a background refresh of
+   * `item` (a decision, or the ranking a decision was made from) once it is due.
+   */
+  private keepFresh(item: { refreshAt: number; refreshing: boolean }, client: ClientAddress, rrsetKey: string, candidates: string[], now: number): void {
+    if (now - this.lastAnswerAt >= this.opts.generationProbeMs && !this.generationProbeInFlight) {
+      this.probeGeneration(client, rrsetKey, candidates);
+      return;
+    }
+    if (now < item.refreshAt || item.refreshing || this.stats.defective || this.refreshesInFlight >= this.opts.maxRefreshesInFlight) return;
+    item.refreshing = true;
+    this.refreshesInFlight++;
+    this.stats.backgroundRefreshes++;
+    this.ask(client, rrsetKey, candidates).then(
+      () => this.refreshesInFlight--,
+      () => {
+        this.refreshesInFlight--;
+        item.refreshing = false;
+      },
+    );
+  }
+
+  /**
+   * The decision for `candidates` from the client scope's upstream ranking, when the
+   * sorter gave one (protocol §4.5) and every candidate's upstream is known: exactly the
+   * order the sorter would give (a candidate's preference is its upstream's; none = 0).
+   * It is cached for the RRset tied to the ranking (`from`): it expires with it, is
+   * refreshed through it, and goes when a new ranking for the scope comes.
+   */
+  private fromRanking(scope: ScopeEntry, rrsetKey: string, candidates: string[], now: number): CachedDecision | undefined {
+    const ranking = scope.ranking;
+    if (!ranking || now - ranking.at > this.opts.maxAgeMs) return undefined;
+    const n = candidates.length;
+    const preferences: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const owner = this.cache.ownerOf(candidates[i], now, this.opts.maxAgeMs);
+      if (owner === undefined) return undefined;
+      const p = owner === 0 ? 0 : ranking.preferences.get(owner);
+      if (p === undefined) return undefined;
+      preferences.push(p);
+    }
+    const decision: CachedDecision = { groups: groupByPreference(preferences), scope: ranking.scope, at: ranking.at, refreshAt: ranking.refreshAt, refreshing: false, from: ranking };
+    this.cache.storeDerived(scope, rrsetKey, decision);
+    return decision;
+  }
+
   /** Random order for this question only: scope = the query's source length (0 only for ECS SOURCE 0), TTL capped. */
   private fallback(reason: FallbackReason, client: ClientAddress, n: number): OrderDecision {
     this.stats.fallbacks[reason]++;
@@ -324,7 +372,7 @@ export class AddressOrderer {
     let answer: RankAnswer;
     try {
       answer = await this.ranker!.rank(
-        client.isSubnet ? { client: client.text, clientPrefixLen: client.prefixLen, candidates } : { client: client.text, candidates },
+        client.isSubnet ? { client: client.text, clientPrefixLen: client.prefixLen, candidates, upstreams: true } : { client: client.text, candidates, upstreams: true },
         { timeoutMs: Math.max(this.opts.timeoutMs, 1000) },
       );
     } catch (e) {
@@ -346,8 +394,15 @@ export class AddressOrderer {
       refreshAt: this.opts.now() + this.opts.refreshAfterMs * (0.75 + Math.random() / 2),
       refreshing: false,
     };
-    if (answer.matchedPrefix) this.cache.store(client, scope, rrsetKey, decision);
-    else this.rememberUnranked(answer, client);
+    if (answer.matchedPrefix) {
+      if (answer.owners && answer.upstreamRanking && answer.owners.length === candidates.length) {
+        // The scope's ranking orders this RRset and every other one (fromRanking): no decision per RRset.
+        for (let i = 0; i < candidates.length; i++) this.cache.setOwner(candidates[i], answer.owners[i], decision.at);
+        const preferences = new Map<number, number>();
+        for (const u of answer.upstreamRanking) preferences.set(u.asn, u.preference);
+        this.cache.storeRanking(client, { preferences, scope, at: decision.at, refreshAt: decision.refreshAt, refreshing: false });
+      } else this.cache.store(client, scope, rrsetKey, decision);
+    } else this.rememberUnranked(answer, client);
     return decision;
   }
 

@@ -88,15 +88,16 @@ export function dnsMetrics(stats: FrontStats, orderer: AddressOrderer, rrl?: Res
   gauge(r, 'bgpdns_dns_sorter_defective', '1 while the sorter is marked defective and skipped.', () => (o.defective ? 1 : 0));
   counter(r, 'bgpdns_dns_sorter_defective_episodes_total', 'Times the sorter was marked defective.', [], () => [[{}, o.defectiveEpisodes]]);
   counter(r, 'bgpdns_dns_sorter_probes_total', 'Probes of a defective sorter after its back-off.', [], () => [[{}, o.probes]]);
-  counter(r, 'bgpdns_dns_decision_cache_total', 'Ordering decision cache lookups (unranked = a remembered no-route/no-sessions answer).', ['result'], () => [
+  counter(r, 'bgpdns_dns_decision_cache_total', 'Ordering decision cache lookups (ranking = ordered from the scope\'s cached upstream ranking; unranked = a remembered no-route/no-sessions answer).', ['result'], () => [
     [{ result: 'hit' }, o.cacheHits],
+    [{ result: 'ranking' }, o.rankingHits],
     [{ result: 'unranked' }, o.unrankedHits],
     [{ result: 'miss' }, o.cacheMisses],
   ]);
   counter(r, 'bgpdns_dns_decision_cache_flushes_total', 'Whole decision cache flushes on a new RIB generation (changes not nameable, or no changes query).', [], () => [[{}, o.cacheFlushes]]);
   counter(r, 'bgpdns_dns_decision_cache_change_syncs_total', 'Changes queries sent to the sorter on a new RIB generation.', [], () => [[{}, o.changeSyncs]]);
   counter(r, 'bgpdns_dns_decision_cache_scoped_drops_total', 'Cached decisions dropped because a changed prefix overlapped their scope.', [], () => [[{}, o.scopedDrops]]);
-  gauge(r, 'bgpdns_dns_decision_cache_entries', 'Cached ordering decisions.', () => orderer.cache.decisions);
+  gauge(r, 'bgpdns_dns_decision_cache_entries', 'Cached ordering decisions and upstream rankings of client scopes.', () => orderer.cache.decisions);
   gauge(r, 'bgpdns_dns_rib_generation', 'RIB generation of the last sorter answer (-1 before any).', () => o.generation);
   const latency = new client.Histogram({
     name: 'bgpdns_dns_sorter_latency_seconds',
