@@ -1,4 +1,5 @@
 import test from 'ava';
+import dgram from 'node:dgram';
 import { AddressOrderer, groupByPreference, orderFromGroups, type OrderDecision } from './orderer.js';
 import { MAX_CANDIDATES } from '../../sorter/protocol-types.js';
 import { clientFromSource, clientFromSubnet } from './client-address.js';
@@ -274,4 +275,32 @@ test('a frozen sorter behind a warm cache: generation probes that time out mark 
   t.is(probe.source, 'sorter');
   t.false(o.isDefective);
   t.is(pick((cached() as { order: number[] }).order)[0], '198.18.2.1', 'sorted from the cache again');
+});
+
+test.serial('an answer already received when the deadline passes is in time: a front stalled by its own work does not fail the sorter', async (t) => {
+  // Serial: the stall below would also hold up the timers of tests running beside it.
+  // The sorter's answer reaches the front's socket at once (a datagram to itself on loopback),
+  // then the event loop is kept busy past the timeout, as on a saturated front: when the loop
+  // turns, the deadline is due and the answer sits unread in the socket.
+  const socket = dgram.createSocket('udp4');
+  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
+  t.teardown(() => socket.close());
+  const base = table();
+  const ranker = {
+    rank: (req: Parameters<typeof base.rank>[0]) =>
+      new Promise<Awaited<ReturnType<typeof base.rank>>>((resolve) => {
+        socket.once('message', () => resolve(base.rank(req)));
+        socket.send(Buffer.from('answer'), socket.address().port, '127.0.0.1');
+      }),
+  };
+  const o = new AddressOrderer(ranker, { timeoutMs: 20 });
+  const pending = o.order(clientFromSource('127.0.2.9'), rrset, candidates);
+  // Let the send go out (dgram sends on the next tick), then stall past the deadline.
+  await new Promise((r) => process.nextTick(r));
+  const until = performance.now() + 80;
+  while (performance.now() < until);
+  const d = await pending;
+  t.is(d.source, 'sorter');
+  t.deepEqual(pick(d.order), ['198.18.3.1', '198.18.1.1', '198.18.2.1']);
+  t.is(o.stats.sorterTimeout, 0);
 });
