@@ -24,8 +24,9 @@
  * space, today's length mix — BGP data only, never a packet's destination) of
  * BGPDNS_BENCH_DNS_TABLE=IPV4,IPV6 prefixes (default 1000000,200000), plus the routes to
  * the clients inside the lab ranges (_dns-workload.ts clientRoutes: /24s, /36–/48s),
- * so a client's answer holds for as wide a scope as on a real table. A reference or front that fails to start, or a failed measurement, is an
- * error in the JSON (figures null, its targets not met), never a zero.
+ * so a client's answer holds for as wide a scope as on a real table. A reference or
+ * front that fails to start, or a failed measurement, is an error in the JSON
+ * (figures null, its targets not met), never a zero.
  * Last stdout line: one JSON object (docs/contracts.md).
  * Internal mode: `bench/dns.ts --sorter-service KEYHEX IPV4 IPV6` runs the sorter service.
  */

@@ -10,8 +10,8 @@
  * containers and 6 FRR containers took 39 s on a 16-core AMD Ryzen server with 64 GB
  * (I. Pepelnjak, "How Moving Away from Ansible Made netlab Faster", ipSpace.net blog,
  * January 2026, https://blog.ipspace.net/2026/01/netlab-faster-without-ansible) —
- * containers started, nothing configured or converged. --quick is a smoke run: its small ring cannot judge the
- * size targets, so it carries only the overhead ratio.
+ * containers started, nothing configured or converged. --quick is a smoke run: its
+ * small ring cannot judge the size targets, so it carries only the overhead ratio.
  *   ./bgpdns-lab bench lab-up [--quick]
  * Last stdout line: the benchmark contract's JSON (docs/contracts.md).
  */

@@ -22,6 +22,8 @@ export interface WireQuery {
   client: string;
   clientPrefixLen?: number;
   candidates: string[];
+  /** Ask for the upstream section (§4.5): query flag 0x02. */
+  upstreams?: boolean;
 }
 
 export interface WireAnswer {
@@ -34,6 +36,9 @@ export interface WireAnswer {
   neighborAs?: number;
   generation: number;
   preferences: number[];
+  /** The upstream section (§4.5), when the status octet's bit 7 says it follows. */
+  owners?: number[];
+  upstreamRanking?: { asn: number; preference: number }[];
 }
 
 /** Family octet and address octets of an IP address; a clear error otherwise. */
@@ -62,7 +67,7 @@ export function encodeWireQuery(q: WireQuery, key: Buffer): Buffer {
   const [family, client] = address(q.client, 'client');
   const full = client.length * 8;
   const body = Buffer.alloc(6);
-  body[0] = q.clientPrefixLen === undefined ? 0 : 1;
+  body[0] = (q.clientPrefixLen === undefined ? 0 : 1) | (q.upstreams ? 2 : 0);
   body[1] = family;
   body[2] = q.clientPrefixLen ?? full;
   body.writeUInt16BE(q.candidates.length, 4);
@@ -84,13 +89,17 @@ export function wireMacValid(msg: Buffer, key: Buffer): boolean {
 /** A version 2 answer (the MAC is checked by wireMacValid); throws with the reason on anything else. */
 export function decodeWireAnswer(msg: Buffer): WireAnswer {
   if (msg.length < 46 + MAC || msg.toString('latin1', 0, 2) !== 'BD' || msg[2] !== 2 || msg[3] !== 2) throw new Error('not a version 2 answer');
-  const status = STATUS[msg[28]];
-  if (status === undefined) throw new Error(`unknown status ${msg[28]}`);
+  const status = STATUS[msg[28] & 0x7f];
+  if (status === undefined) throw new Error(`unknown status ${msg[28] & 0x7f}`);
+  const section = (msg[28] & 0x80) !== 0;
   const family = msg[29];
   const len = msg[30];
   const count = msg.readUInt16BE(44);
   const octets = Math.ceil(len / 8);
-  if (46 + octets + 2 * count + MAC !== msg.length) throw new Error('answer length does not match its counts');
+  const sectionAt = 46 + octets + 2 * count;
+  const ranked = section ? msg[sectionAt + 4 * count] : 0;
+  const end = section ? sectionAt + 4 * count + 1 + 6 * ranked : sectionAt;
+  if (end + MAC !== msg.length) throw new Error('answer length does not match its counts');
   const a: WireAnswer = {
     requestId: msg.readUInt32BE(4),
     timestamp: Number(msg.readBigUInt64BE(12)),
@@ -107,5 +116,10 @@ export function decodeWireAnswer(msg: Buffer): WireAnswer {
   }
   const neighborAs = msg.readUInt32BE(32);
   if (neighborAs !== 0) a.neighborAs = neighborAs;
+  if (section) {
+    a.owners = Array.from({ length: count }, (_, i) => msg.readUInt32BE(sectionAt + 4 * i));
+    const at = sectionAt + 4 * count + 1;
+    a.upstreamRanking = Array.from({ length: ranked }, (_, k) => ({ asn: msg.readUInt32BE(at + 6 * k), preference: msg.readUInt16BE(at + 6 * k + 4) }));
+  }
   return a;
 }

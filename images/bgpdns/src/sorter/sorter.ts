@@ -288,11 +288,11 @@ export class Sorter implements Ranker {
       if (!known) others[otherCount++] = asn;
     }
     this.otherCount = otherCount;
-    // Copied before upstreamRanking reuses the scratch arrays.
-    const upstreams = q.wantUpstreams ? { owners: Array.from(owners.subarray(0, n), (a) => (a === UNMAPPED ? 0 : a)) } : undefined;
+    // Copied now: withUpstreamRanking reuses the scratch arrays.
+    const candidateUpstreams = q.wantUpstreams ? Array.from(owners.subarray(0, n), (a) => (a === UNMAPPED ? 0 : a)) : undefined;
     if (mapped === 0) {
       const answer: WireAnswer = { status: 'unmapped', preferences, ...matched, scopeLength, neighborAs, generation };
-      return upstreams ? this.withUpstreamRanking(answer, upstreams.owners, table, node, bestUpstream) : answer;
+      return candidateUpstreams ? this.withUpstreamRanking(answer, candidateUpstreams, table, node, bestUpstream) : answer;
     }
     if (otherCount > 0) {
       this.gatherPaths(table, node);
@@ -309,7 +309,7 @@ export class Sorter implements Ranker {
       }
     }
     const answer: WireAnswer = { status: 'ranked', preferences, ...matched, scopeLength, neighborAs, generation };
-    return upstreams ? this.withUpstreamRanking(answer, upstreams.owners, table, node, bestUpstream) : answer;
+    return candidateUpstreams ? this.withUpstreamRanking(answer, candidateUpstreams, table, node, bestUpstream) : answer;
   }
 
   /**

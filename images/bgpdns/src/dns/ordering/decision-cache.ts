@@ -21,10 +21,10 @@
  * belongs to (protocol §4.5): a client inside a scope with a ranking then gets any
  * RRset whose candidates' upstreams are known ordered without asking — one sorter
  * answer per client scope instead of one per (scope, RRset). `decisions` counts
- * both kinds of entries. Which upstream a
- * candidate belongs to changes only with a prefix an upstream originates itself,
- * and for such a change the sorter's changes answer is "all" (protocol §4.4):
- * the whole cache goes, upstreams of candidates with it.
+ * both kinds of entries. Which upstream a candidate belongs to changes only with
+ * a prefix an upstream originates itself, and for such a change the sorter's
+ * changes answer is "all" (protocol §4.4): the whole cache goes, upstreams of
+ * candidates with it.
  */
 import type { ChangedPrefix } from '../../sorter/api.js';
 import type { ClientAddress } from './client-address.js';
