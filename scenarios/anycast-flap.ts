@@ -36,6 +36,11 @@ async function flapHealth(lab: AnycastObservers, count: number, until: 'partners
       // Noticed is not enough: on a loaded machine the agent may report "down" before bgpd
       // holds its drain/withdrawal, and a hang released then is a flap no partner can see.
       await waitUntil(() => healthStatus(lab), (s) => (s.state === 'down' && s.announcement !== 'announce' && s.inSync) || `state ${s.state}, announcement ${s.announcement}, in bgpd ${s.inSync}`, { what: `flap ${k}: health agent sees the hang and bgpd holds its drain`, timeout: 10_000, interval: 20 });
+      // Without dampening each flap is to reach the partners whole: the hang lasts until they are
+      // on site B. Released as soon as bgpd held the drain, a flap could be undone before the
+      // partners' best path (polled over the vty) ever showed it (gate of 7 Dec: comfone counted
+      // 6 changes for 4 flaps). A flap that never reaches a partner fails here, by name.
+      if (until === 'partners-back') await lab.waitSteady('site-b', `flap ${k}: partners on site B`);
     } finally {
       await hung.revert();
     }
