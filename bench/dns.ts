@@ -44,7 +44,7 @@ import { startKnot, startNsd } from './_dns-references.js';
 import { CACHED_ECS_HEX, cachedQueries, clientRoutes, tinydnsData, writeRealisticQueries, zoneFile, type RealisticFile } from './_dns-workload.js';
 import { latency, throughput, type Latency, type QueryInput, type Throughput } from './_dnsperf.js';
 import { round } from './_figures.js';
-import { median, waitUntil } from '@bgpdns-lab/harness';
+import { median, parsePrometheusText, waitUntil } from '@bgpdns-lab/harness';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = join(here, '../images/bgpdns/bin/bgpdns.js');
@@ -145,16 +145,17 @@ async function ecsQuery(host: string, port: number): Promise<void> {
 }
 
 async function metrics(httpPort: number): Promise<Record<string, number>> {
-  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
-  const sum = (re: RegExp) => text.split('\n').reduce((n, line) => n + Number(re.exec(line)?.[1] ?? 0), 0);
+  const m = parsePrometheusText(await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text());
+  // Counters leave out labels still at zero: a missing sample reads as 0.
+  const sum = (family: string, label: string, values: string[]) => values.reduce((n, v) => n + (m.samples.get(`${family}{${label}="${v}"}`) ?? 0), 0);
   return {
-    sorter_ok: sum(/^bgpdns_dns_sorter_requests_total\{result="ok"\} (\d+)/),
-    sorter_failed: sum(/^bgpdns_dns_sorter_requests_total\{result="(?:timeout|error)"\} (\d+)/),
-    decision_hits: sum(/^bgpdns_dns_decision_cache_total\{result="hit"\} (\d+)/),
-    ranking_hits: sum(/^bgpdns_dns_decision_cache_total\{result="ranking"\} (\d+)/),
-    decision_misses: sum(/^bgpdns_dns_decision_cache_total\{result="miss"\} (\d+)/),
-    fallbacks: sum(/^bgpdns_dns_sorter_fallbacks_total\{reason="(?:timeout|error|defective|probe-in-flight)"\} (\d+)/),
-    template_misses: sum(/^bgpdns_dns_answer_cache_total\{result="miss"\} (\d+)/),
+    sorter_ok: sum('bgpdns_dns_sorter_requests_total', 'result', ['ok']),
+    sorter_failed: sum('bgpdns_dns_sorter_requests_total', 'result', ['timeout', 'error']),
+    decision_hits: sum('bgpdns_dns_decision_cache_total', 'result', ['hit']),
+    ranking_hits: sum('bgpdns_dns_decision_cache_total', 'result', ['ranking']),
+    decision_misses: sum('bgpdns_dns_decision_cache_total', 'result', ['miss']),
+    fallbacks: sum('bgpdns_dns_sorter_fallbacks_total', 'reason', ['timeout', 'error', 'defective', 'probe-in-flight']),
+    template_misses: sum('bgpdns_dns_answer_cache_total', 'result', ['miss']),
   };
 }
 

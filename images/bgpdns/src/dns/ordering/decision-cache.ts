@@ -150,11 +150,7 @@ export class DecisionCache {
     if (!entry) return;
     if (!entry.ranking) this.size++;
     // Decisions made from the old ranking go with it.
-    for (const [key, d] of entry.decisions) {
-      if (d.from === undefined) continue;
-      entry.decisions.delete(key);
-      this.size--;
-    }
+    this.size -= dropDerived(entry);
     entry.ranking = ranking;
   }
 
@@ -178,13 +174,7 @@ export class DecisionCache {
     const before = this.size;
     for (const byLength of [this.v4, this.v6] as Map<number, Map<unknown, PrefixEntry>>[]) {
       for (const entries of byLength.values()) {
-        for (const e of entries.values()) {
-          for (const [key, d] of e.decisions) {
-            if (d.from === undefined) continue;
-            e.decisions.delete(key);
-            this.size--;
-          }
-        }
+        for (const e of entries.values()) this.size -= dropDerived(e);
       }
     }
     if (before - this.size >= this.maxDecisions / 4) return false;
@@ -270,6 +260,17 @@ function dropIn<A, K>(
     }
     if (entries.size === 0) byLength.delete(scope);
   }
+}
+
+/** Removes an entry's decisions made from its ranking; returns how many went. */
+function dropDerived(e: PrefixEntry): number {
+  let n = 0;
+  for (const [key, d] of e.decisions) {
+    if (d.from === undefined) continue;
+    e.decisions.delete(key);
+    n++;
+  }
+  return n;
 }
 
 /** What an entry counts towards the cache's size: its decisions and its ranking. */
