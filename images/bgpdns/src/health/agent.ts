@@ -173,6 +173,7 @@ export class HealthAgent {
    * not only on a change, so a restarted bgpd gets the route back within one interval.
    */
   async tick(): Promise<void> {
+    const round = monoNow();
     const maintenance = this.opts.maintenanceFile !== undefined && existsSync(this.opts.maintenanceFile);
     const drain = this.machine.setMaintenance(maintenance, monoNow(), maintenance ? `${this.opts.maintenanceFile} exists` : `${this.opts.maintenanceFile} removed`);
     if (drain) this.transitioned(drain);
@@ -191,7 +192,7 @@ export class HealthAgent {
       const t = this.machine.failNow(at, detail);
       if (t) this.transitioned(t);
     }
-    await this.reconcile();
+    await this.reconcile(round);
     this.opts.heartbeat?.();
   }
 
@@ -222,7 +223,7 @@ export class HealthAgent {
   }
 
   /** Make bgpd hold the desired announcement state, checked against bgpd; errors are kept and retried next tick. */
-  private async reconcile(): Promise<void> {
+  private async reconcile(round: number): Promise<void> {
     const want = this.desiredMode();
     if (want === undefined) return;
     const at = monoNow();
@@ -230,7 +231,8 @@ export class HealthAgent {
       const why = await this.announcer.ensure(want);
       const hadError = this.lastError !== undefined;
       this.lastError = undefined;
-      if (why) this.opts.log({ at, done: monoNow(), event: want, prefix: this.opts.prefix, why });
+      // `round` (the probe round's start) lets an observer tell detection delay from apply time.
+      if (why) this.opts.log({ round, at, done: monoNow(), event: want, prefix: this.opts.prefix, why });
       if (why || hadError) this.reporter.changed();
     } catch (err) {
       this.announcer.invalidate();
