@@ -16,7 +16,10 @@
  * 2. Stalls: the sorter's event-loop delay (perf_hooks histogram in the daemon,
  *    read and reset through GET /status?reset-loop-delay) over the ingest and
  *    compaction, over the flush of the full-table peer (injector stopped) and
- *    over re-learning it (injector started again). Budget: 10 ms.
+ *    over re-learning it (injector started again). Budget: 10 ms. Each phase also
+ *    reports its longest GC pause (from the same status window) and the time the
+ *    daemon's event loop waited for a CPU (/proc/PID/schedstat), so a stall can be
+ *    told apart: collection, the daemon's own work, or a loaded machine.
  * 3. In-process ranked lookups per second (Sorter.rankNow on a 3-upstream RIB,
  *    bench/sorter-lookups.ts): on the lab-range table, and on the DFZ-shaped one
  *    with clients inside its prefixes.
@@ -104,6 +107,17 @@ function statusKb(pid: number, field: string): number {
 
 function procMemory(pid: number): { rssMb: number; hwmMb: number } {
   return { rssMb: round(statusKb(pid, 'VmRSS') / 1024, 1), hwmMb: round(statusKb(pid, 'VmHWM') / 1024, 1) };
+}
+
+/**
+ * Milliseconds the process's main thread (the event loop) has spent runnable but waiting
+ * for a CPU, from /proc/PID/schedstat: a phase's stall beyond its GC pauses and this is
+ * the daemon's own work. Throws when unreadable.
+ */
+function runQueueWaitMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(/\s+/);
+  if (fields.length < 2) throw new Error(`/proc/${pid}/schedstat: unexpected "${fields.join(' ')}"`);
+  return Number(fields[1]) / 1e6;
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc/PID/stat. */
@@ -287,11 +301,14 @@ interface SorterIngest extends IngestResult {
   typedArrayBytes: number;
   loopDelayIngestMaxMs: number;
   loopDelayIngestP99Ms: number;
+  gcIngestMaxMs: number;
+  runQueueWaitIngestMs: number;
 }
 
 /** The sorter's ingest (count, then its compaction), with the event-loop delay over both. */
 async function sorterIngest(pair: BenchPair, sorter: Sorter, table: TableSpec): Promise<SorterIngest & { injector: Child }> {
   await sorter.status(true);
+  const waited = runQueueWaitMs(sorter.pid);
   const r = await ingest(pair, sorter.pid, 1179, table, sorter.child, async () => {
     const p = (await sorter.status()).peers[0];
     return p ? p.prefixes : undefined;
@@ -305,6 +322,8 @@ async function sorterIngest(pair: BenchPair, sorter: Sorter, table: TableSpec): 
     typedArrayBytes: st.rib.typedArrayBytes,
     loopDelayIngestMaxMs: st.eventLoop.maxMs,
     loopDelayIngestP99Ms: st.eventLoop.p99Ms,
+    gcIngestMaxMs: st.eventLoop.gcMaxMs,
+    runQueueWaitIngestMs: runQueueWaitMs(sorter.pid) - waited,
   };
 }
 
@@ -354,6 +373,7 @@ async function sorterFlapUnderQueries(pair: BenchPair, sorter: Sorter, table: Ta
 /** The full-table peer goes (flush) and comes back (re-learn): the longest stall of each, and how long each took. */
 async function sorterFlap(pair: BenchPair, sorter: Sorter, table: TableSpec, injector: Child) {
   await sorter.status(true);
+  const waited0 = runQueueWaitMs(sorter.pid);
   const t0 = mono();
   await pair.stopChild(injector);
   await waitFor('sorter flushes the peer', 300_000, async () => {
@@ -363,6 +383,7 @@ async function sorterFlap(pair: BenchPair, sorter: Sorter, table: TableSpec, inj
   }, sorter.child, POLL_MS);
   const flushS = (mono() - t0) / 1000;
   const flush = (await sorter.status(true)).eventLoop;
+  const waited1 = runQueueWaitMs(sorter.pid);
   const again = pair.run(pair.speakerNs, injectArgs(1179, table));
   const t1 = await establishedAt(again);
   await waitFor('sorter re-learns the table', 900_000, async () => {
@@ -373,7 +394,11 @@ async function sorterFlap(pair: BenchPair, sorter: Sorter, table: TableSpec, inj
   // Let a compaction after the re-learn (if any) happen inside the window.
   await sleep(2500);
   const relearn = (await sorter.status(true)).eventLoop;
-  return { injector: again, flushS, relearnS, flushMaxMs: flush.maxMs, flushP99Ms: flush.p99Ms, relearnMaxMs: relearn.maxMs, relearnP99Ms: relearn.p99Ms };
+  const waited2 = runQueueWaitMs(sorter.pid);
+  return {
+    injector: again, flushS, relearnS, flushMaxMs: flush.maxMs, flushP99Ms: flush.p99Ms, relearnMaxMs: relearn.maxMs, relearnP99Ms: relearn.p99Ms,
+    flushGcMaxMs: flush.gcMaxMs, relearnGcMaxMs: relearn.gcMaxMs, flushRunQueueWaitMs: waited1 - waited0, relearnRunQueueWaitMs: waited2 - waited1,
+  };
 }
 
 /** Query protocol phases against the daemon, with its CPU time per answered query. */
@@ -538,6 +563,9 @@ async function main(): Promise<void> {
       sorter_rss_bytes_per_prefix: r.ours && Math.round((r.ours.rssMb * 1048576) / (t.ipv4 + t.ipv6)),
       sorter_loop_delay_max_ms_ingest_and_compaction: r.ours?.loopDelayIngestMaxMs,
       sorter_loop_delay_p99_ms_ingest_and_compaction: r.ours?.loopDelayIngestP99Ms,
+      // What a stall was made of: the longest GC pause, and the time the event loop waited for a CPU.
+      sorter_gc_max_ms_ingest_and_compaction: r.ours?.gcIngestMaxMs,
+      sorter_run_queue_wait_ms_ingest_and_compaction: r.ours && round(r.ours.runQueueWaitIngestMs),
       errors: Object.keys(r.errors).length ? r.errors : undefined,
     });
     const q = lab.load;
@@ -545,6 +573,8 @@ async function main(): Promise<void> {
       dfz: { ...per(dfz, tables[0]), sorter_flush_s: dfz.flap && round(dfz.flap.flushS), sorter_relearn_s: dfz.flap && round(dfz.flap.relearnS),
         sorter_loop_delay_max_ms_flush: dfz.flap?.flushMaxMs, sorter_loop_delay_p99_ms_flush: dfz.flap?.flushP99Ms,
         sorter_loop_delay_max_ms_relearn: dfz.flap?.relearnMaxMs, sorter_loop_delay_p99_ms_relearn: dfz.flap?.relearnP99Ms,
+        sorter_gc_max_ms_flush: dfz.flap?.flushGcMaxMs, sorter_gc_max_ms_relearn: dfz.flap?.relearnGcMaxMs,
+        sorter_run_queue_wait_ms_flush: dfz.flap && round(dfz.flap.flushRunQueueWaitMs), sorter_run_queue_wait_ms_relearn: dfz.flap && round(dfz.flap.relearnRunQueueWaitMs),
         flap_queries: dfz.flap && {
           rate_qps: FLAP_QUERY_RATE,
           idle: { rate: dfz.flap.idle.rate, answered: dfz.flap.idle.answered, lost: dfz.flap.idle.lost, p50_ms: dfz.flap.idle.p50_ms, p99_ms: dfz.flap.idle.p99_ms, max_ms: dfz.flap.idle.max_ms },

@@ -173,6 +173,34 @@ test('a burst beyond the queue limit is dropped and counted as overload', async 
   t.is(server.stats.answered + server.stats.dropped.overload, 40);
 });
 
+test('a query that arrives during a slice of other work is answered before the next slice starts', async (t) => {
+  const { server, client, port } = await setup();
+  const raw = dgram.createSocket('udp4');
+  t.teardown(async () => {
+    raw.close();
+    client.close();
+    await server.close();
+  });
+  const query = sign(encodeQuery({ requestId: 1, keyId: KEY_ID, timestamp: Date.now(), nonce: 77n, client: '198.18.64.7', candidates: ['198.18.101.10'] }), KEY);
+  // Slices of work one per loop turn, as the daemon runs BGP input and flushes: the query is
+  // sent from inside slice 1, so it is read in the poll phase between slice 1 and slice 2.
+  const answeredAtSliceStart: number[] = [];
+  await new Promise<void>((resolve) => {
+    const slice = (i: number): void => {
+      answeredAtSliceStart.push(server.stats.answered);
+      if (i === 1) raw.send(query, port, '127.0.0.1');
+      if (i < 4) setImmediate(() => slice(i + 1));
+      else resolve();
+    };
+    setImmediate(() => slice(1));
+  });
+  await waitUntil(() => server.stats.answered, (n) => n >= 1, { what: 'the query answered', timeout: 2000, interval: 5 });
+  // Queued for a drain, it would be answered only after slice 2 (a setImmediate queued before the drain's).
+  const firstAnswered = answeredAtSliceStart.findIndex((n) => n > 0) + 1;
+  t.is(firstAnswered, 2, `answered counts at slice starts: ${answeredAtSliceStart.join(', ')}`);
+  t.is(server.stats.dropped.overload, 0);
+});
+
 test('a query captured from a client whose clock runs 4.9 s ahead is refused when replayed 9.8 s later, still inside its validity', async (t) => {
   // The real client signs with its skewed clock; a socket we own captures the datagram on its way.
   const capture = dgram.createSocket('udp4');

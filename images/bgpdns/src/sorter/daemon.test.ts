@@ -55,6 +55,24 @@ async function onePeer(t: import('ava').ExecutionContext, peer: object, over: Pa
   return { daemon, isp };
 }
 
+test.serial('the status reports GC pauses in the event-loop window, and a reset starts a new window', async (t) => {
+  const daemon = await startDaemon([]);
+  t.teardown(() => daemon.stop());
+  const url = `http://127.0.0.1:${daemon.bound.status!.port}/status`;
+  await fetch(`${url}?reset-loop-delay`);
+  // Young-generation garbage until a scavenge has been seen (perf_hooks reports it after the pause).
+  let keep: unknown[] = [];
+  await waitUntil(async () => {
+    for (let i = 0; i < 20_000; i++) keep = [{ i, s: `x${i}` }, keep.length];
+    return ((await (await fetch(url)).json()) as any).eventLoop.gcPauses as number;
+  }, (n) => n > 0, { what: 'a GC pause in the status', timeout: 5000, interval: 10 });
+  const before = ((await (await fetch(`${url}?reset-loop-delay`)).json()) as any).eventLoop;
+  t.true(before.gcMaxMs > 0 && before.gcTotalMs >= before.gcMaxMs, JSON.stringify(before));
+  t.true(before.maxMs >= 0 && before.samples >= 0);
+  const after = ((await (await fetch(url)).json()) as any).eventLoop;
+  t.true(after.gcPauses < before.gcPauses || after.gcPauses === 0, `a new window: ${JSON.stringify(after)}`);
+});
+
 test.serial('two upstreams feed the sorter; queries rank; status and metrics report it; shutdown sends Cease', async (t) => {
   const daemon = await startDaemon([
     { address: '127.0.0.1', asn: 64501, name: 'isp1', fastFailover: false },

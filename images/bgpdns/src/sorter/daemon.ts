@@ -6,6 +6,7 @@
  */
 import { writeFile, rename } from 'node:fs/promises';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { GcPauses } from './gc-pauses.js';
 import { Afi } from '../bgp/types.js';
 import { BgpSpeaker, CeaseSubcode, ErrorCode, type RouteRefreshMessage, RouteRefreshSubtype, type Session } from '../bgp/index.js';
 import { Rib } from '../rib/rib.js';
@@ -46,8 +47,14 @@ const COMPACT_CHECK_MS = 1000;
  * a second) stays below it, so compaction still happens on a RIB that is never silent.
  */
 const TABLE_LOAD_UPDATES = 200;
-/** Longest slice of background work (a flush, a compaction): well inside the 10 ms a synchronous piece of work may take. */
-const SLICE_MS = 4;
+/**
+ * Longest slice of background work (a flush, a compaction) and of BGP input handled in one
+ * go: well inside the 10 ms a synchronous piece of work may take, and short enough that a
+ * query arriving meanwhile waits about as long as an idle daemon takes to answer it
+ * (queries are answered as they are read, server.ts). A slice boundary costs one loop turn
+ * (tens of µs), about 1 % at this length.
+ */
+const SLICE_MS = 2;
 
 function maxPrefixData(afi: Afi, limit: number): Uint8Array {
   // RFC 4486 §4: AFI (2), SAFI (1), upper bound (4).
@@ -77,6 +84,8 @@ export class SorterDaemon {
    * phase — ingest, compaction, a peer's flush, re-learning — to the 10 ms budget.
    */
   readonly loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  /** GC pauses over the same window (reset with it), so a stall can be told from a collection. */
+  readonly gcPauses = new GcPauses();
   rejectedConnections = 0;
   /** Bound addresses, known after start() (ports may have been 0 = any). */
   bound: { bgp?: { address: string; port: number }; query?: { address: string; port: number }; status?: { address: string; port: number } } = {};
@@ -104,6 +113,7 @@ export class SorterDaemon {
 
   async start(): Promise<void> {
     this.loopDelay.enable();
+    this.gcPauses.enable();
     const c = this.config;
     for (const pc of c.peers) this.addPeer(pc);
     const bgp = await this.speaker.listen(c.bgp.port, c.bgp.address);
@@ -231,6 +241,7 @@ export class SorterDaemon {
       holdTime: pc.holdTime,
       // Graceful Restart for our families, FRR's default restart time (we send no routes: nothing else changes for the peer).
       restartTime: SORTER_RESTART_TIME_S,
+      maxBatchMs: SLICE_MS,
     });
     // p.ribId changes when a session goes down (Rib.retirePeer): handlers read it from p.
     const p: PeerRuntime = { config: pc, ribId, session, state: session.state, since: mono(), flaps: 0, endOfRibAt: {} };
@@ -363,6 +374,7 @@ export class SorterDaemon {
   /** SIGTERM: Cease/Administrative Shutdown to every peer, then close every socket. */
   async stop(): Promise<void> {
     this.loopDelay.disable();
+    this.gcPauses.disable();
     this.links.stop();
     if (this.statusTimer) clearInterval(this.statusTimer);
     if (this.compactTimer) clearInterval(this.compactTimer);

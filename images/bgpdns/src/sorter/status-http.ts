@@ -77,6 +77,10 @@ export function statusSnapshot(d: SorterDaemon) {
       p99Ms: Math.round(d.loopDelay.percentile(99) / 1e4) / 100,
       meanMs: Math.round((Number.isNaN(d.loopDelay.mean) ? 0 : d.loopDelay.mean) / 1e4) / 100,
       samples: d.loopDelay.count,
+      // GC pauses in the same window (perf_hooks "gc" entries).
+      gcPauses: d.gcPauses.count,
+      gcMaxMs: Math.round(d.gcPauses.maxMs * 100) / 100,
+      gcTotalMs: Math.round(d.gcPauses.totalMs * 100) / 100,
     },
     rssBytes: process.memoryUsage().rss,
     // Where the memory is: the V8 heap, and ArrayBuffers (the RIB's typed arrays, socket buffers).
@@ -175,7 +179,10 @@ export class StatusServer {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(`${JSON.stringify(statusSnapshot(this.daemon))}\n`);
       // A new measurement window starts after this snapshot.
-      if (url !== '/status') this.daemon.loopDelay.reset();
+      if (url !== '/status') {
+        this.daemon.loopDelay.reset();
+        this.daemon.gcPauses.reset();
+      }
     } else if (url === '/metrics') {
       res.writeHead(200, { 'content-type': this.registry.contentType });
       res.end(await this.registry.metrics());
