@@ -460,7 +460,8 @@ export class Rib {
   }
 
   /** Approximate bytes held in typed arrays (the heap adds the interned keys). */
+  /** The RIB's state in typed arrays: both families' tries and path slots, and the attribute sets. */
   bytesUsed(): number {
-    return this.v4.bytesUsed() + this.v6.bytesUsed();
+    return this.v4.bytesUsed() + this.v6.bytesUsed() + this.attrs.bytesUsed();
   }
 }
