@@ -25,7 +25,9 @@
  *    with clients inside its prefixes.
  * 4. Query protocol over loopback against the daemon holding the lab-range table
  *    (bench/sorter-load.ts): throughput with 64 and 256 in flight, p50/p99 at a
- *    fixed 20,000 queries/s; the daemon's CPU time per answered query (/proc).
+ *    fixed 20,000 queries/s; the daemon's CPU time per answered query (/proc),
+ *    against NSD's per answered DNS query under dnsperf, and against the floor of
+ *    any server on Node's dgram (a datagram echo under the same dnsperf load).
  * 5. Churn (DFZ-shaped table): the DNS front as users run it, asking the daemon,
  *    under dnsperf at a fixed rate from client /24s a second peer announces;
  *    without churn, then while that peer flaps table prefixes at a steady rate
@@ -444,6 +446,37 @@ async function nsdCpuPerQuery(dir: string, seconds: number) {
   }
 }
 
+/**
+ * The floor under any query service on Node's dgram here: a process that answers every
+ * datagram with itself (bench/_node-udp-ceiling.ts), under the same dnsperf load as NSD,
+ * its CPU time per answered datagram. Read against NSD's, it shows how much of the
+ * per-query CPU target is left for verifying, ranking and signing at all.
+ */
+async function nodeFloorCpuPerQuery(dir: string, seconds: number) {
+  const queries = join(dir, 'nsd-queries.txt');
+  await writeFile(queries, cachedQueries());
+  const echo = spawn(process.execPath, ['--import', 'tsx', join(here, '_node-udp-ceiling.ts')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      echo.stdout.on('data', (d) => {
+        out += d;
+        const m = out.match(/listening (\d+)/);
+        if (m) resolve(Number(m[1]));
+      });
+      echo.once('exit', (code) => reject(new Error(`the Node dgram echo exited (${code}) before listening`)));
+    });
+    const before = await cpuSeconds(echo.pid!);
+    const t = await throughputWithClientCpu('127.0.0.1', port, { file: queries, binary: false }, seconds);
+    const serverCpu = (await cpuSeconds(echo.pid!)) - before;
+    if (!(serverCpu > 0)) throw new Error(`the echo's CPU time did not move (${serverCpu} s) over ${t.completed} answers`);
+    return { qps: t.qps, answered: t.completed, server_us_per_query: round((serverCpu * 1e6) / t.completed, 2), client_us_per_query: round((t.clientCpuS * 1e6) / t.completed, 2) };
+  } finally {
+    echo.kill('SIGTERM');
+    await new Promise((resolve) => (echo.exitCode !== null ? resolve(undefined) : echo.once('exit', resolve)));
+  }
+}
+
 /** FRR, BIRD and the sorter on one table, in one namespace pair; the sorter also flaps (DFZ) or answers queries (lab). */
 async function tableRun(table: TableSpec, dir: string, quick: boolean) {
   const pair = await startFrrPairWithPid('h4b', FRR_CONFIG);
@@ -492,13 +525,16 @@ async function tableRun(table: TableSpec, dir: string, quick: boolean) {
         console.error(`${table.name}: churn ${JSON.stringify(churn)}`);
       }
       let nsd: Awaited<ReturnType<typeof nsdCpuPerQuery>> | undefined;
+      let nodeFloor: Awaited<ReturnType<typeof nodeFloorCpuPerQuery>> | undefined;
       if (ours && table.name === 'lab') {
         load = await attempt('queries', () => queryPhases(pair, sorter, quick ? 3 : 5));
         console.error(`${table.name}: queries ${JSON.stringify(load)}`);
         nsd = await attempt('nsd', () => nsdCpuPerQuery(dir, quick ? 3 : 5));
         console.error(`${table.name}: NSD under dnsperf ${JSON.stringify(nsd)}`);
+        nodeFloor = await attempt('node_floor', () => nodeFloorCpuPerQuery(dir, quick ? 3 : 5));
+        console.error(`${table.name}: Node dgram echo under dnsperf ${JSON.stringify(nodeFloor)}`);
       }
-      return { frr, bird, ours, flap, load, nsd, churn, errors };
+      return { frr, bird, ours, flap, load, nsd, nodeFloor, churn, errors };
     } finally {
       await sorter.stop();
     }
@@ -612,6 +648,12 @@ async function main(): Promise<void> {
         lost: lab.nsd.lost,
         server_cpu_us_per_query: lab.nsd.server_us_per_query,
         dnsperf_cpu_us_per_query: lab.nsd.client_us_per_query,
+      },
+      node_dgram_floor: {
+        what: 'a Node process answering every datagram with itself (bench/_node-udp-ceiling.ts) under the same dnsperf load: the CPU any query service on Node\'s dgram spends per datagram before doing anything',
+        ...(lab.nodeFloor ?? {}),
+        floor_vs_nsd_server_cpu: lab.nodeFloor && lab.nsd && round(lab.nodeFloor.server_us_per_query / lab.nsd.server_us_per_query),
+        error: lab.errors.node_floor ?? (lab.nodeFloor ? undefined : 'not measured'),
       },
     };
     const targets: Targets = [];
