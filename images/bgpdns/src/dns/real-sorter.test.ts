@@ -79,6 +79,8 @@ test.serial('the address on the ISP of the best path comes first, scope = matche
   let seen = '';
   for (let i = 0; i < 50 && seen !== '198.18.102.10'; i++) seen = (await first()).first;
   t.is(seen, '198.18.102.10');
+  // The flip can come from the background refresh before the changes answer is in: wait for that.
+  await synced(dns, rib);
   // The sorter named the changed prefix: its scope was dropped, the cache was not flushed.
   t.true(dns.orderer.stats.changeSyncs >= 1);
   t.true(dns.orderer.stats.scopedDrops >= 1);
@@ -185,6 +187,24 @@ test.serial('one prefix changes its best path: only scopes overlapping it leave 
   t.is(s.cacheMisses, misses + 1);
   t.deepEqual(await first('198.18.64.0'), { first: '198.18.102.10', scope: 20, ttl: 86400 });
   t.is(cached(), hits + 2);
+});
+
+test.serial('more changes than one answer holds, within the log: the front reads them page by page and drops only what they touch', async (t) => {
+  const { rib, isp2, dns, first } = await setup(t, QUIET);
+  t.deepEqual(await first('198.18.64.0'), { first: '198.18.101.10', scope: 20, ttl: 86400 });
+  const s = dns.orderer.stats;
+  // A flapping /24 elsewhere (an upstream's burst): 5,000 best-path changes, past one page of 2,048.
+  for (let i = 0; i < 2500; i++) {
+    rib.update(isp2, path([64502, 64540]), [prefix('198.18.200.0/24')]);
+    rib.withdraw(isp2, [prefix('198.18.200.0/24')]);
+  }
+  await first('198.18.101.0');
+  await synced(dns, rib);
+  t.is(s.changeSyncs, 3, 'three pages: 2,048 + 2,048 + 904');
+  t.is(s.cacheFlushes, 0);
+  const hits = s.cacheHits + s.rankingHits;
+  t.deepEqual(await first('198.18.64.0'), { first: '198.18.101.10', scope: 20, ttl: 86400 });
+  t.is(s.cacheHits + s.rankingHits, hits + 1, 'the client network the burst never touched is still cached');
 });
 
 test.serial('more changes than the sorter logs since the cache was synced: the whole cache is flushed', async (t) => {

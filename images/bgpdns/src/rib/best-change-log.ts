@@ -9,8 +9,12 @@
  */
 import type { Afi } from '../bgp/types.js';
 
-/** Steps kept: a reader that syncs at least once per this many best-path changes is never cleared whole. */
-export const BEST_CHANGE_LIMIT = 1024;
+/**
+ * Steps kept: a reader that syncs at least once per this many best-path changes is never
+ * cleared whole. Sized for bursts of several thousand changes (an upstream's session reset
+ * moving part of a table) between two syncs of a reader; 16 octets a step (288 KB).
+ */
+export const BEST_CHANGE_LIMIT = 16_384;
 
 export interface BestChange {
   afi: Afi;
@@ -45,15 +49,17 @@ export class BestChangeLog {
 
   /**
    * The prefixes changed after `generation` up to `current`, oldest first (one per
-   * step, repeats included); undefined when they cannot all be named (log too
-   * short, a step of "everything", or a generation from another run).
+   * step, repeats included), at most `limit` of them (the first steps); undefined when
+   * they cannot all be named (log too short, a step of "everything", or a generation
+   * from another run).
    */
-  since(generation: number, current: number): BestChange[] | undefined {
+  since(generation: number, current: number, limit = Infinity): BestChange[] | undefined {
     if (!Number.isInteger(generation) || generation > current || current !== this.newest && generation !== current) return undefined;
     if (generation === current) return [];
     if (generation < this.newest - this.count) return undefined;
     const out: BestChange[] = [];
-    for (let g = generation + 1; g <= current; g++) {
+    const last = Math.min(current, generation + limit);
+    for (let g = generation + 1; g <= last; g++) {
       const at = g % BEST_CHANGE_LIMIT;
       out.push({ afi: this.afis[at] as Afi, words: this.words.slice(at * 4, at * 4 + 4), len: this.lens[at] });
     }

@@ -252,8 +252,9 @@ export class Rib {
   }
 
   /** The prefixes whose best path changed after `generation`; undefined when they cannot all be named (drop everything). */
-  bestChangesSince(generation: number): BestChange[] | undefined {
-    return this.bestLog.since(generation, this.generation);
+  /** The best-path changes after `generation` (at most `limit`, the oldest first), or undefined when they cannot all be named. */
+  bestChangesSince(generation: number, limit?: number): BestChange[] | undefined {
+    return this.bestLog.since(generation, this.generation, limit);
   }
 
   /** The self-originated prefixes changed after `version`; undefined when they cannot all be named (drop everything). */

@@ -76,6 +76,8 @@ export interface RibChanges {
   generation: number;
   /** One entry per best-path change since the asked generation; 'all' = cannot be named, drop everything. */
   changed: ChangedPrefix[] | 'all';
+  /** The list is one page: the sorter is past `generation`, ask again from it (§4.4, flag 0x02). */
+  more?: boolean;
 }
 
 export interface Ranker {

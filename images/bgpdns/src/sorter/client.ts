@@ -199,7 +199,7 @@ export class SorterClient implements Ranker {
     this.settle(header.requestId);
     this.stats.answered++;
     if (changes) {
-      p.resolve({ generation: changes.generation, changed: changes.changed });
+      p.resolve(changes.more ? { generation: changes.generation, changed: changes.changed, more: true } : { generation: changes.generation, changed: changes.changed });
       return;
     }
     answer = answer!;

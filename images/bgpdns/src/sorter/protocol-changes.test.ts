@@ -48,6 +48,14 @@ test('changes answer "all" carries no prefixes; a list over the limit goes out a
   t.is(decodeChangesAnswer(wire).changed, 'all');
 });
 
+test('a page of changes says "more" and reaches its own generation', (t) => {
+  const page = decodeChangesAnswer(sign(encodeChangesAnswer({ ...header, since: 5, generation: 7, changed: [v4, v6], more: true }), key));
+  t.true(page.more);
+  t.is(page.generation, 7);
+  t.deepEqual(page.changed, [v4, v6]);
+  t.is(decodeChangesAnswer(answerWire()).more, undefined, 'a whole list has no "more"');
+});
+
 function answerWire(): Buffer {
   return sign(encodeChangesAnswer({ ...header, since: 5, generation: 7, changed: [v4, v6] }), key);
 }
@@ -62,6 +70,8 @@ test('answer shorter than its fixed part', bad, (b) => Buffer.concat([b.subarray
 test('answer with unknown flags', bad, (b) => ((b[28] = 0x82), b), /unknown changes flags 0x82/);
 test('answer with the reserved octet set', bad, (b) => ((b[29] = 1), b), /reserved octet 29 is 1/);
 test('answer with "all" and prefixes', bad, (b) => ((b[28] = 1), b), /2 changed prefixes with the "all" flag/);
+test('answer with "all" and "more"', bad, (b) => ((b[28] = 3), b), /"all" and "more" together/);
+test('a page that does not reach since + count', bad, (b) => ((b[28] = 2), b.writeUInt32BE(9, 44), b), /a page of 2 changes from generation 5 reaches 7, not 9/);
 test('answer with a bad family', bad, (b) => ((b[48] = 5), b), /changed prefix 0: family 5/);
 test('answer with an IPv4 length over 32', bad, (b) => ((b[49] = 33), b), /changed prefix 0: length 33 exceeds 32/);
 test('answer count over the limit', bad, (b) => (b.writeUInt16BE(4000, 30), b), /4000 changed prefixes; at most 2048/);
@@ -128,7 +138,22 @@ test('over loopback: the sorter names the prefixes whose best path moved; "all" 
     rib.withdraw(p1, [prefix('198.18.200.0/24')]);
   }
   const g1 = rib.generation - BEST_CHANGE_LIMIT;
-  t.is((await client.changesSince(g1)).changed.length, BEST_CHANGE_LIMIT, 'the last 1,024 steps are named');
+  // The last BEST_CHANGE_LIMIT steps are named, in pages of at most 2,048 that chain up to now.
+  let named = 0;
+  let pages = 0;
+  for (let at = g1; ; ) {
+    const page = await client.changesSince(at);
+    t.not(page.changed, 'all');
+    const n = (page.changed as ChangedPrefix[]).length;
+    t.true(n <= 2048);
+    t.is(page.generation, at + n);
+    named += n;
+    pages++;
+    if (!page.more) break;
+    at = page.generation;
+  }
+  t.is(named, BEST_CHANGE_LIMIT);
+  t.is(pages, Math.ceil(BEST_CHANGE_LIMIT / 2048));
   t.is((await client.changesSince(g1 - 1)).changed, 'all');
   // A prefix an upstream originates itself moves candidates between upstreams: any client's answer may change.
   const g3 = rib.generation;

@@ -21,6 +21,7 @@ import {
 const CHANGES_QUERY = 3 as MessageType.ChangesQuery;
 const CHANGES_ANSWER = 4 as MessageType.ChangesAnswer;
 const FLAG_ALL: ChangesFlag = 1;
+const FLAG_MORE: ChangesFlag = 2;
 /** Body: the generation (8 octets). */
 const QUERY_LENGTH = HEADER_LENGTH + 8 + MAC_LENGTH;
 /** Body before the entries: flags, reserved, count (2), since (8), generation (8). */
@@ -62,7 +63,7 @@ function entryLength(p: ChangedPrefix): number {
 
 function writeAnswer(buf: Buffer, since: number, c: RibChanges): void {
   const list = c.changed === 'all' ? [] : c.changed;
-  buf[HEADER_LENGTH] = c.changed === 'all' ? FLAG_ALL : 0;
+  buf[HEADER_LENGTH] = c.changed === 'all' ? FLAG_ALL : c.more ? FLAG_MORE : 0;
   buf[HEADER_LENGTH + 1] = 0;
   buf.writeUInt16BE(list.length, HEADER_LENGTH + 2);
   writeGeneration(buf, HEADER_LENGTH + 4, since, 'since generation');
@@ -80,9 +81,13 @@ function writeAnswer(buf: Buffer, since: number, c: RibChanges): void {
   }
 }
 
-/** A list over MAX_CHANGES goes out as "all": the reader's cache is cheaper to refill than to sift. */
+/**
+ * A list over MAX_CHANGES cannot be one answer. The sorter pages (Sorter.changesSinceNow);
+ * a caller that did not is answered "all", never a list cut short without saying so.
+ */
 function bounded(c: RibChanges): RibChanges {
-  return c.changed !== 'all' && c.changed.length > MAX_CHANGES ? { generation: c.generation, changed: 'all' } : c;
+  if (c.changed === 'all') return c.more ? { generation: c.generation, changed: 'all' } : c;
+  return c.changed.length > MAX_CHANGES ? { generation: c.generation, changed: 'all' } : c;
 }
 
 function answerSize(c: RibChanges): number {
@@ -114,13 +119,16 @@ export function decodeChangesAnswer(buf: Buffer): ChangesAnswerMessage {
   const end = buf.length - MAC_LENGTH;
   if (end < ANSWER_FIXED) throw new ProtocolError('malformed', `changes answer of ${buf.length} octets is shorter than its fixed part (${ANSWER_FIXED + MAC_LENGTH})`);
   const flags = buf[HEADER_LENGTH];
-  if ((flags & ~FLAG_ALL) !== 0) throw new ProtocolError('malformed', `unknown changes flags 0x${flags.toString(16)}`);
+  if ((flags & ~(FLAG_ALL | FLAG_MORE)) !== 0) throw new ProtocolError('malformed', `unknown changes flags 0x${flags.toString(16)}`);
+  if (flags & FLAG_ALL && flags & FLAG_MORE) throw new ProtocolError('malformed', 'changes flags "all" and "more" together');
   if (buf[HEADER_LENGTH + 1] !== 0) throw new ProtocolError('malformed', `reserved octet 29 is ${buf[HEADER_LENGTH + 1]}, not 0`);
   const count = buf.readUInt16BE(HEADER_LENGTH + 2);
   if (count > MAX_CHANGES) throw new ProtocolError('malformed', `${count} changed prefixes; at most ${MAX_CHANGES}`);
   if (flags & FLAG_ALL && count !== 0) throw new ProtocolError('malformed', `${count} changed prefixes with the "all" flag (must be 0)`);
   const since = readGeneration(buf, HEADER_LENGTH + 4);
   const generation = readGeneration(buf, HEADER_LENGTH + 12);
+  // A page names every step it covers, one entry each: it reaches exactly since + count.
+  if (flags & FLAG_MORE && generation !== since + count) throw new ProtocolError('malformed', `a page of ${count} changes from generation ${since} reaches ${since + count}, not ${generation}`);
   const changed: ChangedPrefix[] = [];
   let off = ANSWER_FIXED;
   for (let i = 0; i < count; i++) {
@@ -137,5 +145,7 @@ export function decodeChangesAnswer(buf: Buffer): ChangesAnswerMessage {
     off += 2 + octets;
   }
   if (off !== end) throw new ProtocolError('malformed', `${end - off} octets after the last changed prefix`);
-  return { ...h, type: CHANGES_ANSWER, since, generation, changed: flags & FLAG_ALL ? 'all' : changed };
+  const answer: ChangesAnswerMessage = { ...h, type: CHANGES_ANSWER, since, generation, changed: flags & FLAG_ALL ? 'all' : changed };
+  if (flags & FLAG_MORE) answer.more = true;
+  return answer;
 }

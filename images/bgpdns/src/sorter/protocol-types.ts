@@ -36,8 +36,10 @@ export const enum MessageType {
 
 /** Changes answer flags. §4.4. */
 export const enum ChangesFlag {
-  /** The changes cannot all be named (too many, or from before a restart): drop everything. */
+  /** The changes cannot all be named (log too short, or from before a restart): drop everything. */
   All = 1,
+  /** The list is one page: it reaches the answer's generation, the sorter is further; ask again from it. */
+  More = 2,
 }
 
 /** At most this many prefixes in one changes answer (18 octets each at most: far below MAX_MESSAGE); more is "all". §4.4. */

@@ -24,12 +24,12 @@ import { NO_ASN } from '../rib/attr-store.js';
 import { covers } from '../rib/origin-log.js';
 import { AddressMap, MISSING } from './address-map.js';
 import { WireQuery, type NumericMatch, type WireAnswer } from './wire-query.js';
-import { MAX_RANKED_UPSTREAMS } from './protocol-types.js';
+import { MAX_CHANGES, MAX_RANKED_UPSTREAMS } from './protocol-types.js';
 import { compareAttributes, newPathWins } from '../rib/best-path.js';
 import { PrefixTrie } from '../rib/prefix-trie.js';
 import type { Rib } from '../rib/rib.js';
 import type { RouteTable } from '../rib/route-table.js';
-import type { RankAnswer, Ranker, RankRequest, RibChanges } from './api.js';
+import type { ChangedPrefix, RankAnswer, Ranker, RankRequest, RibChanges } from './api.js';
 
 /** The families as plain constants: reading the enum through its module binding costs on hot paths. */
 const AFI_IPV4: Afi = 1;
@@ -109,12 +109,19 @@ export class Sorter implements Ranker {
     return this.changesSinceNow(generation);
   }
 
-  /** The prefixes whose best path changed after `generation` (the query protocol's changes answer). */
+  /**
+   * The prefixes whose best path changed after `generation` (the query protocol's changes
+   * answer), one page of at most MAX_CHANGES: a reader further behind gets the oldest ones,
+   * `more`, and the generation they reach, and asks again from there.
+   */
   changesSinceNow(generation: number): RibChanges {
     const current = this.rib.generation;
-    const list = this.rib.bestChangesSince(generation);
+    const list = this.rib.bestChangesSince(generation, MAX_CHANGES);
     if (list === undefined) return { generation: current, changed: 'all' };
-    return { generation: current, changed: list.map((c) => ({ family: c.afi === AFI_IPV4 ? 4 : 6, len: c.len, words: c.words })) };
+    const changed = list.map((c): ChangedPrefix => ({ family: c.afi === AFI_IPV4 ? 4 : 6, len: c.len, words: c.words }));
+    // One entry per generation step: the page reaches generation + its length.
+    const reached = generation + list.length;
+    return reached < current ? { generation: reached, changed, more: true } : { generation: current, changed };
   }
 
   /** The upstream (AS) a path leads to: the eBGP neighbour, or for iBGP the leftmost AS. */

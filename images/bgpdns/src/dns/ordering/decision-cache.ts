@@ -29,8 +29,14 @@
 import type { ChangedPrefix } from '../../sorter/api.js';
 import type { ClientAddress } from './client-address.js';
 
-/** More changed prefixes than this at once: a fresh table is cheaper than the checks. */
-const SCOPED_DROP_LIMIT = 256;
+/**
+ * Map lookups or entry visits one dropOverlapping may spend (a few ms of the front's
+ * event loop); past it the cache is cleared instead — refilling is then cheaper than
+ * sifting. Each changed prefix costs, per cached scope length, one lookup (scopes as
+ * long as the prefix or shorter), or the fewer of the 2^(scope − len) keys inside it
+ * and the entries of that length.
+ */
+const DROP_WORK_BUDGET = 50_000;
 /** Candidate addresses whose upstream is remembered (a zone's distinct addresses); more: start afresh. */
 const MAX_OWNERS = 100_000;
 
@@ -99,14 +105,18 @@ export class DecisionCache {
    * `changed`; returns how many went, or -1 when it cleared everything instead.
    */
   dropOverlapping(changed: readonly ChangedPrefix[]): number {
-    if (changed.length > SCOPED_DROP_LIMIT) {
-      this.clear();
-      return -1;
-    }
     const before = this.size;
+    const gone = (e: PrefixEntry): void => {
+      this.size -= entrySize(e);
+    };
+    let work = 0;
     for (const c of changed) {
-      if (c.family === 4) dropIn(this.v4, c.len, maskV4(c.words[0] >>> 0, Math.min(c.len, 32)), maskV4, maskV4, (e) => (this.size -= entrySize(e)));
-      else dropIn(this.v6, c.len, wordsToBuffer(c.words), maskV6, maskV6Key, (e) => (this.size -= entrySize(e)));
+      if (c.family === 4) work += dropIn(this.v4, c.len, maskV4(c.words[0] >>> 0, Math.min(c.len, 32)), maskV4, maskV4, withBitsV4, gone);
+      else work += dropIn(this.v6, c.len, wordsToBuffer(c.words), maskV6, maskV6Key, withBitsV6, gone);
+      if (work > DROP_WORK_BUDGET) {
+        this.clear();
+        return -1;
+      }
     }
     this.v4Lengths = this.v4Lengths.filter((len) => this.v4.has(len));
     this.v6Lengths = this.v6Lengths.filter((len) => this.v6.has(len));
@@ -234,32 +244,64 @@ export class DecisionCache {
  * at scope lengths ≤ len the one entry covering it (a direct lookup), at longer
  * ones every entry inside it (a scan of that length only).
  */
+/**
+ * Drops the entries of every scope length that overlap the changed prefix (addr/len);
+ * returns the work spent (lookups and entries visited). Scopes longer than the prefix
+ * lie inside it: their 2^(scope − len) possible keys are looked up when that is fewer
+ * than the entries of that length, else those entries are scanned.
+ */
 function dropIn<A, K>(
   byLength: Map<number, Map<K, PrefixEntry>>,
   len: number,
   addr: A,
   mask: (a: A, l: number) => K,
   maskKey: (k: K, l: number) => K,
+  withBits: (a: K, from: number, to: number, bits: number) => K,
   gone: (e: PrefixEntry) => void,
-): void {
+): number {
+  let work = 0;
+  const drop = (entries: Map<K, PrefixEntry>, key: K): void => {
+    const e = entries.get(key);
+    if (e === undefined) return;
+    gone(e);
+    entries.delete(key);
+  };
   for (const [scope, entries] of byLength) {
     if (scope <= len) {
-      const key = mask(addr, scope);
-      const e = entries.get(key);
-      if (e) {
-        gone(e);
-        entries.delete(key);
-      }
+      work++;
+      drop(entries, mask(addr, scope));
     } else {
-      const key = mask(addr, len);
-      for (const [k, e] of entries) {
-        if (maskKey(k, len) !== key) continue;
-        gone(e);
-        entries.delete(k);
+      const base = mask(addr, len);
+      const inside = scope - len <= 30 ? 2 ** (scope - len) : Infinity;
+      if (inside < entries.size) {
+        work += inside;
+        for (let i = 0; i < inside; i++) drop(entries, withBits(base, len, scope, i));
+      } else {
+        work += entries.size;
+        for (const [k, e] of entries) {
+          if (maskKey(k, len) !== base) continue;
+          gone(e);
+          entries.delete(k);
+        }
       }
     }
     if (entries.size === 0) byLength.delete(scope);
   }
+  return work;
+}
+
+/** The IPv4 key with bits [from, to) set to `bits` (the rest as in `key`, which is masked to `from`). */
+function withBitsV4(key: number, from: number, to: number, bits: number): number {
+  return (key | (bits << (32 - to))) >>> 0;
+}
+
+/** The same for IPv6 keys (16 latin1 characters). */
+function withBitsV6(key: string, from: number, to: number, bits: number): string {
+  const b = Buffer.from(key, 'latin1');
+  for (let bit = to - 1, v = bits; bit >= from; bit--, v = Math.floor(v / 2)) {
+    if (v % 2 === 1) b[bit >> 3] |= 0x80 >> (bit & 7);
+  }
+  return b.toString('latin1');
 }
 
 /** Removes an entry's decisions made from its ranking; returns how many went. */

@@ -464,6 +464,8 @@ export class AddressOrderer {
     // Answers newer than this that came meanwhile are cached as they are; the next answer
     // (a probe within generationProbeMs at the latest) starts the next sync.
     cache.generation = changes.generation;
+    // One page of a longer list: the next page at once (the sorter is past this generation).
+    if (changes.more && changes.changed !== 'all') this.syncGeneration(Math.max(this.newestGeneration, changes.generation + 1));
   }
 
   /**
