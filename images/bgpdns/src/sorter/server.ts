@@ -111,7 +111,8 @@ export class QueryServer {
     this.stats.received++;
     if (this.queue.length === 0 && this.directThisTurn < DIRECT_PER_TURN) {
       if (this.directThisTurn++ === 0) setImmediate(this.newTurn);
-      this.answer({ msg, port, address });
+      const reply = this.handle(msg);
+      if (reply) this.socket?.send(reply, port, address);
       return;
     }
     if (this.queue.length >= this.stats.queueLimit) {
