@@ -151,7 +151,10 @@ async function compare(label: string, model: Lab, scratch: string, peers?: PeerF
       const t = who === 'harness' ? await harnessTrial(harnessLab, peers) : await scriptTrial(scriptLab, scratch, peers);
       (who === 'harness' ? harness : script).push(t);
       const rss = `${(procKb('/proc/self/status', 'VmRSS') / 1024).toFixed(0)}/${(procKb('/proc/self/status', 'VmHWM') / 1024).toFixed(0)}`;
-      log(`${label} trial ${i + 1}/${trials} ${who}: ready ${t.readyS.toFixed(2)} s, converged ${t.convergedS.toFixed(2)} s, lab PSS ${t.labPssMb.toFixed(0)} MB, destroy ${t.destroyS.toFixed(2)} s; bench RSS now/peak ${rss} MB`);
+      // The JS heap's part of the RSS: used (live and not yet collected) of what V8 holds.
+      const heap = process.memoryUsage();
+      const heapMb = `${(heap.heapUsed / 1048576).toFixed(0)}/${(heap.heapTotal / 1048576).toFixed(0)}`;
+      log(`${label} trial ${i + 1}/${trials} ${who}: ready ${t.readyS.toFixed(2)} s, converged ${t.convergedS.toFixed(2)} s, lab PSS ${t.labPssMb.toFixed(0)} MB, destroy ${t.destroyS.toFixed(2)} s; bench RSS now/peak ${rss} MB, heap used/total ${heapMb} MB`);
     }
   }
   return { harness, script };

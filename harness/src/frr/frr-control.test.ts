@@ -1,6 +1,6 @@
 import test from 'ava';
 import { fileURLToPath } from 'node:url';
-import { frr, asPathList } from './frr-control.js';
+import { frr, asPathList, closeVtyClients, vtyClient } from './frr-control.js';
 import { deployTestLab, destroyTestLab } from '../../testing/deploy-test-lab.js';
 import type { LabHandle } from '../lab/lab-handle.js';
 import { waitUntil, waitForJson } from '@bgpdns-lab/bgpdns';
@@ -65,4 +65,13 @@ test.serial('BFD pushed after the session is up comes up in bfdd', async (t) => 
     interval: 50,
   });
   t.is(value.find((p) => p.peer === '198.18.254.2')!.multihop, false);
+});
+
+test('closing the clients of a directory leaves those of a lab whose name starts the same alone', async (t) => {
+  const mine = vtyClient('/nowhere/t15a/r1/bgpd.vty');
+  const other = vtyClient('/nowhere/t15ab/r1/bgpd.vty');
+  await closeVtyClients('/nowhere/t15a');
+  t.not(vtyClient('/nowhere/t15a/r1/bgpd.vty'), mine, 'closed: a new client');
+  t.is(vtyClient('/nowhere/t15ab/r1/bgpd.vty'), other);
+  await closeVtyClients('/nowhere/');
 });

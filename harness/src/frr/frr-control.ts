@@ -56,11 +56,13 @@ export function vtyClient(socketPath: string, opts?: VtyClientOptions): Vty {
   return c;
 }
 
-/** Close every cached client whose socket lies under `dir` (a destroyed lab's directory), or all. */
+/** Close every cached client whose socket is `dir` or lies under it (a destroyed lab's or node's directory), or all. */
 export async function closeVtyClients(dir?: string): Promise<void> {
   const closing: Promise<void>[] = [];
+  // With the slash: closing lab "a" must leave lab "ab" alone.
+  const prefix = dir === undefined || dir.endsWith('/') ? dir : `${dir}/`;
   for (const [path, c] of clients) {
-    if (dir === undefined || path.startsWith(dir)) {
+    if (dir === undefined || path === dir || path.startsWith(prefix!)) {
       clients.delete(path);
       closing.push(c.close());
     }

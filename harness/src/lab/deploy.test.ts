@@ -9,6 +9,7 @@ import { waitBgpConverged } from './converged.js';
 import type { DeployEvent } from './progress.js';
 import { machineFreezers } from '../runtime/node-cgroups.js';
 import { runtimeNamed } from '../runtime/by-name.js';
+import { closeVtyClients, vtyClient, type Vty } from '../frr/frr-control.js';
 
 // Lab-backed: real namespaces and FRR. Lab names start with "h1d" (this file only) and end
 // with this run's PID, so two test runs on one machine never touch each other's labs.
@@ -73,6 +74,7 @@ test.serial('deploys FRR routers and a client, converges, and destroy leaves not
   const file = await labFile(MIX, ['ip addr add 198.18.5.2/24 dev eth1', 'ip route add 198.18.0.0/31 via 198.18.5.1']);
   const events: DeployEvent[] = [];
   const lab = await deploy(file, { onProgress: (e) => events.push(e) });
+  let shared: Vty | undefined;
   try {
     t.deepEqual(lab.nodes().map((n) => n.name), ['r1', 'r2', 'c1']);
     t.deepEqual(lab.node('r1').processes().map((p) => p.role).sort(), ['bgpd', 'zebra']);
@@ -107,9 +109,16 @@ test.serial('deploys FRR routers and a client, converges, and destroy leaves not
     const attached = attachLab(MIX);
     t.deepEqual(attached.node('r2').processes().map((p) => p.pid).sort(), lab.node('r2').processes().map((p) => p.pid).sort());
     t.is(attached.node('r2').vtySocket('bgpd'), lab.node('r2').vtySocket('bgpd'));
+    // A scenario's frr(node) queries share one client per socket (waitBgpConverged closed its own).
+    shared = vtyClient(lab.node('r2').vtySocket('bgpd'));
+    await shared.command('show version');
   } finally {
     await lab.destroy();
   }
+  // The lab's shared vty clients (cached per socket, frr-control.ts) went with it: a new one now.
+  const sock = lab.node('r2').vtySocket('bgpd');
+  t.not(vtyClient(sock), shared);
+  await closeVtyClients(sock);
   t.deepEqual(await leftovers(MIX), []);
   t.false(existsSync(`/run/bgpdns-lab/${MIX}`));
   await lab.destroy(); // idempotent

@@ -4,6 +4,7 @@ import type { ExecOptions, ExecResult, NodeProcess, Runtime, SpawnOptions } from
 import type { DeployedLab, DeployedNode } from './handle.js';
 import type { DeployTimings } from './progress.js';
 import { unguardLab } from './cleanup-on-signal.js';
+import { closeVtyClients } from '../frr/frr-control.js';
 
 /** The DeployedLab deploy() returns (and attachLab() rebuilds from a state file). */
 export class LabHandle implements DeployedLab {
@@ -33,7 +34,11 @@ export class LabHandle implements DeployedLab {
   }
 
   destroy(): Promise<void> {
-    this.destroying ??= this.runtime.destroy(this.model.name).finally(() => unguardLab(this.model.name));
+    this.destroying ??= this.runtime.destroy(this.model.name).finally(async () => {
+      unguardLab(this.model.name);
+      // Shared vty clients of its daemons (frr-control.ts) would otherwise outlive the lab in this process.
+      await Promise.all(this.nodes().map((n) => closeVtyClients(n.dir)));
+    });
     return this.destroying;
   }
 

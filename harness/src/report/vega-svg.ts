@@ -3,8 +3,14 @@
  * renderer 'none' can still serialise its scenegraph with toSVG(). Every plot in the
  * reports goes through here so they share fonts and colours.
  */
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
+
+/**
+ * vega and vega-lite load with the first plot: they add ~28 MB to a process's memory,
+ * which a process that deploys labs or runs scenarios without rendering a report (any
+ * importer of the harness API) should not carry.
+ */
+let libs: Promise<[typeof import('vega'), typeof import('vega-lite')]> | undefined;
 
 /** System fonts only: the report must render offline, so no web font is referenced. */
 export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
@@ -21,6 +27,7 @@ const config = {
 export type VegaLiteSpec = TopLevelSpec;
 
 export async function renderVegaLite(spec: VegaLiteSpec): Promise<string> {
+  const [vega, { compile }] = await (libs ??= Promise.all([import('vega'), import('vega-lite')]));
   const { spec: vegaSpec } = compile({ ...spec, config: { ...config, ...(spec.config ?? {}) } } as TopLevelSpec);
   const view = new vega.View(vega.parse(vegaSpec), { renderer: 'none' });
   try {

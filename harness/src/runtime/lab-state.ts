@@ -1,14 +1,20 @@
-import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync, chmodSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import type { Lab } from '../topology/model.js';
 import type { DeployingRuntimeName } from './names.js';
 
 /**
- * The on-disk record of a deployed lab: <LAB_ROOT>/<lab>/state.json.
- * Written (atomically: temp file + rename) BEFORE a namespace is created and right
- * after a process is spawned, so that `destroy <lab>` finds everything even when
- * the harness that deployed it was SIGKILLed. Synchronous on purpose: a write is
- * done before the next await, so no resource exists that the file does not name.
+ * The on-disk record of a deployed lab, in <LAB_ROOT>/<lab>/:
+ *   state.json      the lab's few fields (runtime, status …), rewritten atomically (temp file + rename)
+ *   model.json      the resolved Lab model, written once
+ *   resources.jsonl every namespace (before it is created) and process (right after it is
+ *                   spawned), one JSON line each, appended
+ * so that `destroy <lab>` finds everything even when the harness that deployed it was
+ * SIGKILLed. Synchronous on purpose: a write is done before the next await, so no
+ * resource exists that the files do not name. Resources are appended, not rewritten:
+ * rewriting one file per process made a 300-router deploy (900 daemons) read, parse and
+ * write ~300 MB in all, most of the harness's memory churn; another process (a restart
+ * by `fault`) appends its own lines, and O_APPEND keeps each line whole.
  */
 
 /** Root of every lab's directories and state; override for tests with BGPDNS_LAB_RUN_DIR. */
@@ -49,10 +55,20 @@ export function statePath(lab: string): string {
   return path.join(labDir(lab), 'state.json');
 }
 
-/** The resolved model lives in its own file, written once: state.json is rewritten per process and stays small. */
+/** The resolved model lives in its own file, written once: state.json is rewritten on a status change and stays small. */
 export function modelPath(lab: string): string {
   return path.join(labDir(lab), 'model.json');
 }
+
+/** Namespaces and processes of the lab, one JSON line each, appended (see above). */
+export function resourcesPath(lab: string): string {
+  return path.join(labDir(lab), 'resources.jsonl');
+}
+
+/** A line of resources.jsonl. */
+type Resource = { namespace: string } | { process: StateProcess };
+/** The part of LabState kept in state.json. */
+type StateHead = Omit<LabState, 'model' | 'namespaces' | 'processes'>;
 
 function readJson<T>(file: string): T | undefined {
   try {
@@ -62,10 +78,38 @@ function readJson<T>(file: string): T | undefined {
   }
 }
 
+/** Every line that parses; a line cut short (the machine died mid-append) is skipped. */
+function readResources(lab: string): { namespaces: string[]; processes: StateProcess[] } {
+  const namespaces = new Set<string>();
+  const processes: StateProcess[] = [];
+  let text = '';
+  try {
+    text = readFileSync(resourcesPath(lab), 'utf8');
+  } catch {
+    // None recorded yet.
+  }
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    let r: Resource;
+    try {
+      r = JSON.parse(line) as Resource;
+    } catch {
+      continue;
+    }
+    if ('namespace' in r) namespaces.add(r.namespace);
+    else if ('process' in r) processes.push(r.process);
+  }
+  return { namespaces: [...namespaces], processes };
+}
+
 export function readState(lab: string): LabState | undefined {
-  const state = readJson<Omit<LabState, 'model'>>(statePath(lab));
+  const state = readJson<StateHead>(statePath(lab));
   if (!state) return undefined;
-  return { ...state, model: readJson<Lab>(modelPath(lab)) ?? { name: lab, prefix: 'clab', file: state.file, dir: '', nodes: [], links: [], warnings: [] } };
+  return {
+    ...state,
+    ...readResources(lab),
+    model: readJson<Lab>(modelPath(lab)) ?? { name: lab, prefix: 'clab', file: state.file, dir: '', nodes: [], links: [], warnings: [] },
+  };
 }
 
 /** Names of labs that have a directory under LAB_ROOT (deployed, or left over). */
@@ -110,13 +154,14 @@ export class LabStateFile {
   }
 
   addNamespace(ns: string): void {
-    this.update((s) => {
-      if (!s.namespaces.includes(ns)) s.namespaces.push(ns);
-    });
+    if (this.state.namespaces.includes(ns)) return;
+    this.append({ namespace: ns });
+    this.state.namespaces.push(ns);
   }
 
   addProcess(p: StateProcess): void {
-    this.update((s) => s.processes.push(p));
+    this.append({ process: p });
+    this.state.processes.push(p);
   }
 
   setStatus(status: LabState['status']): void {
@@ -125,17 +170,23 @@ export class LabStateFile {
     });
   }
 
-  /** Read-modify-write against the file, so changes made by another process (a restart by `fault`) are kept. */
+  /** One line, one write(2) with O_APPEND: lines of several processes never interleave. */
+  private append(r: Resource): void {
+    appendFileSync(resourcesPath(this.state.lab), `${JSON.stringify(r)}\n`);
+  }
+
+  /** Read-modify-write against the file, so a change made by another process is kept. */
   private update(change: (s: LabState) => void): void {
-    const onDisk = readJson<Omit<LabState, 'model'>>(statePath(this.state.lab));
-    if (onDisk) Object.assign(this.state, onDisk);
+    const onDisk = readJson<StateHead>(statePath(this.state.lab));
+    // Only the head's fields: resources live in their own file.
+    if (onDisk) Object.assign(this.state, { ...onDisk, namespaces: this.state.namespaces, processes: this.state.processes });
     change(this.state);
     this.save();
   }
 
   private save(): void {
-    const { model: _model, ...state } = this.state;
-    writeAtomically(statePath(this.state.lab), JSON.stringify(state, null, 1));
+    const { model: _model, namespaces: _namespaces, processes: _processes, ...head } = this.state;
+    writeAtomically(statePath(this.state.lab), JSON.stringify(head, null, 1));
   }
 }
 
