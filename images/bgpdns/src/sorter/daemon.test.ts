@@ -247,3 +247,25 @@ test.serial('once a table has arrived the daemon compacts its RIB by itself, and
   t.is(after.matchedPrefix, '198.18.3.7/32');
   t.deepEqual({ ...after, generation: 0 }, { ...before, generation: 0 });
 });
+
+test.serial('End-of-RIB of the last table arriving starts the compaction at once, not at the next quiet check', async (t) => {
+  const daemon = await startDaemon([{ address: '127.0.0.1', asn: 64501, name: 'isp1', fastFailover: false }]);
+  const isp1 = upstream('127.0.0.1', 64501, daemon.bound.bgp!.port, '198.18.255.1');
+  t.teardown(async () => {
+    await daemon.stop();
+    await isp1.speaker.close();
+  });
+  await once(isp1.session, 'established');
+  for (let u = 0; u < 120; u++) {
+    const nlri = Array.from({ length: 100 }, (_, i) => prefix(`198.18.${(u * 100 + i) >> 8}.${(u * 100 + i) & 255}/32`));
+    isp1.session.sendUpdate({ attrs: path([64501, 64510 + (u % 7)], { nextHop: '198.18.1.1' }), nlri });
+  }
+  // Seen right after the daemon's own End-of-RIB handler (listeners run in order of registration).
+  const seen: string[] = [];
+  daemon.peers[0].session.on('endOfRib', (afi) => seen.push(`${afi}: ${daemon.rib.v4.compacting || daemon.rib.compactions > 0 ? 'compacting' : 'not yet'}`));
+  isp1.session.sendEndOfRib(Afi.IPv4);
+  isp1.session.sendEndOfRib(Afi.IPv6);
+  await waitFor('both End-of-RIBs', () => seen.length === 2);
+  t.deepEqual(seen, ['1: not yet', '2: compacting'], 'the table is complete only with the last family');
+  await waitFor('the compaction', () => daemon.rib.compactions === 1);
+});

@@ -32,6 +32,8 @@ export interface PeerRuntime {
   /** Ingest timing of the current session, monotonic ms. */
   firstUpdateAt?: number;
   endOfRibAt: { ipv4?: number; ipv6?: number };
+  /** The families the current session negotiated (End-of-RIB for each ends its initial table). */
+  families: Afi[];
   interface?: string;
 }
 
@@ -55,6 +57,11 @@ const TABLE_LOAD_UPDATES = 200;
  * (tens of µs), about 1 % at this length.
  */
 const SLICE_MS = 2;
+
+/** Whether a peer's session has sent End-of-RIB for every family it negotiated. */
+function tableComplete(p: PeerRuntime): boolean {
+  return p.families.every((afi) => p.endOfRibAt[afi === Afi.IPv4 ? 'ipv4' : 'ipv6'] !== undefined);
+}
 
 function maxPrefixData(afi: Afi, limit: number): Uint8Array {
   // RFC 4486 §4: AFI (2), SAFI (1), upper bound (4).
@@ -159,11 +166,16 @@ export class SorterDaemon {
     step();
   }
 
-  /** Re-lay the RIB's path slots (Rib.startCompactionIfWorthwhile, then in slices) unless a table is arriving. */
+  /** Re-lay the RIB's path slots (startCompaction) unless a table is arriving. */
   private compactWhenQuiet(): void {
     const updates = this.updatesSinceCheck;
     this.updatesSinceCheck = 0;
     if (updates > TABLE_LOAD_UPDATES) return;
+    this.startCompaction();
+  }
+
+  /** Rib.startCompactionIfWorthwhile, then the work in slices; logs when it is done. */
+  private startCompaction(): void {
     if (!this.rib.startCompactionIfWorthwhile()) return;
     const before = this.rib.compactions;
     const logWhenDone = (): void => {
@@ -244,7 +256,7 @@ export class SorterDaemon {
       maxBatchMs: SLICE_MS,
     });
     // p.ribId changes when a session goes down (Rib.retirePeer): handlers read it from p.
-    const p: PeerRuntime = { config: pc, ribId, session, state: session.state, since: mono(), flaps: 0, endOfRibAt: {} };
+    const p: PeerRuntime = { config: pc, ribId, session, state: session.state, since: mono(), flaps: 0, endOfRibAt: {}, families: [] };
     this.peers.push(p);
     const fields = { peer: pc.name, address: pc.address, asn: pc.asn };
     session.on('state', (to) => {
@@ -256,6 +268,7 @@ export class SorterDaemon {
       p.routerId = info.peerOpen.bgpId;
       p.firstUpdateAt = undefined;
       p.endOfRibAt = {};
+      p.families = info.families;
       this.rib.peerUp(p.ribId, info.peerOpen.bgpId);
       // Listen-only: nothing to advertise, so the initial update is complete at once (RFC 4724 §2).
       for (const afi of info.families) session.sendEndOfRib(afi);
@@ -285,6 +298,8 @@ export class SorterDaemon {
         prefixes: afi === Afi.IPv4 ? this.rib.prefixCountV4[p.ribId] : this.rib.prefixCountV6[p.ribId],
         ingestMs: p.firstUpdateAt === undefined ? 0 : Math.round(at - p.firstUpdateAt),
       });
+      // The last table arriving is complete: re-lay it now rather than at the next quiet check.
+      if (this.peers.every((q) => q.state !== 'Established' || tableComplete(q))) this.startCompaction();
     });
     session.on('down', (info) => {
       const wasUp = info.from === 'Established';
