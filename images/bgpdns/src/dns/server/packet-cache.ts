@@ -1,0 +1,179 @@
+/**
+ * Proxy mode's packet cache: the upstream's answers as received (before any
+ * per-client reordering), so a repeated question costs no upstream exchange.
+ *
+ * Key: everything the upstream sees of the forwarded query except the id —
+ * header flags and counts (RD, CD, AD…), the question with the name lowercased,
+ * and every byte after it (OPT: UDP size, DO, version; options: the client
+ * subnet as forwarded, i.e. its family, source prefix length and address cut to
+ * that length, and cookies) — plus the transport. The front forwards the query
+ * unchanged, so two queries with the same key get the same answer from a
+ * deterministic upstream; a client subnet keys its own entry, so an upstream
+ * that tailors answers per subnet stays right (at the price of hits).
+ *
+ * Lifetime: min TTL of the answer's records (positive, referral), or RFC 2308 §5
+ * min(SOA TTL, SOA MINIMUM) for NXDOMAIN / NODATA, each capped by its own max;
+ * answers with a lifetime of 0 or under the floor are not kept, nor negative
+ * answers without an SOA, SERVFAIL/REFUSED/other rcodes, TC answers, signed
+ * answers, oversized ones, or anything that does not parse to the last byte.
+ * A hit's TTLs are lowered by the whole seconds spent here, so a resolver
+ * never keeps an answer longer than the upstream's own TTL allows.
+ *
+ * Bounded by entry count, least recently used out first.
+ */
+import { HeaderFlag, Rcode } from '../wire/types.js';
+import { ageTtls, walkResponseTtls } from '../wire/response-ttls.js';
+import { scanAddressRrsets, type AddressScan } from '../wire/address-rrsets.js';
+import type { Query } from '../wire/query.js';
+import type { Transport } from './backend.js';
+import type { ResponseKind } from './rrl.js';
+
+export interface PacketCacheOptions {
+  /** Most entries held (0 = no cache). */
+  maxEntries: number;
+  /** Longest a positive answer (or referral) is kept, seconds. */
+  maxTtl: number;
+  /** Longest an NXDOMAIN / NODATA answer is kept, seconds. */
+  maxNegativeTtl: number;
+  /** Answers whose lifetime is below this are not kept (0: only zero-TTL answers are not). */
+  minTtl: number;
+}
+
+export const packetCacheDefaults: PacketCacheOptions = { maxEntries: 100_000, maxTtl: 300, maxNegativeTtl: 60, minTtl: 0 };
+
+/** Bigger answers (large TXT/ANY, mostly over TCP) pass uncached: keeps the worst-case memory near maxEntries × 4 KiB. */
+export const maxCachedAnswerBytes = 4096;
+
+/** Per-entry bookkeeping beyond key and bytes (Map slot, objects, offset arrays): an estimate for the memory gauge. */
+const entryOverheadBytes = 200;
+
+export interface CachedAnswer {
+  /** The upstream's answer with the first asker's id and question case. */
+  bytes: Buffer;
+  ttlOffsets: number[];
+  /** Its A/AAAA RRsets (offsets and candidates are the same in every copy). */
+  scan: AddressScan | null;
+  rate: { kind: ResponseKind; name: string };
+  storedAt: number;
+  expiresAt: number;
+}
+
+export interface PacketCacheStats {
+  hits: number;
+  misses: number;
+  expired: number;
+  evictions: number;
+  /** Upstream answers looked at and not kept (see the file comment for why). */
+  notStored: number;
+}
+
+export class PacketCache {
+  readonly stats: PacketCacheStats = { hits: 0, misses: 0, expired: 0, evictions: 0, notStored: 0 };
+  private readonly entries = new Map<string, CachedAnswer>();
+  private heldBytes = 0;
+
+  constructor(
+    readonly options: PacketCacheOptions,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Estimated memory held by entries (bytes). */
+  get bytes(): number {
+    return this.heldBytes;
+  }
+
+  static keyOf(packet: Buffer, q: Query, transport: Transport): string {
+    return (transport === 'tcp' ? 'T' : 'U') + packet.toString('latin1', 2, 12) + q.qkey + packet.toString('latin1', q.qnameEnd);
+  }
+
+  /**
+   * A copy of the cached answer for `packet` (the client's id and question case,
+   * TTLs aged), with its entry; null on a miss or an expired entry.
+   */
+  lookup(key: string, packet: Buffer, q: Query): { bytes: Buffer; entry: CachedAnswer } | null {
+    const entry = this.entries.get(key);
+    if (!entry) {
+      this.stats.misses++;
+      return null;
+    }
+    const now = this.now();
+    if (now >= entry.expiresAt) {
+      this.stats.expired++;
+      this.remove(key, entry);
+      return null;
+    }
+    this.stats.hits++;
+    // Most recently used last: Map keeps insertion order.
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    const bytes = Buffer.from(entry.bytes);
+    bytes.writeUInt16BE(q.id, 0);
+    packet.copy(bytes, 12, 12, q.qnameEnd);
+    ageTtls(bytes, entry.ttlOffsets, Math.floor((now - entry.storedAt) / 1000));
+    return { bytes, entry };
+  }
+
+  /**
+   * Keeps `answer` (the upstream's bytes, already checked to answer the
+   * forwarded question) if it may be reused. Returns the entry, or null.
+   */
+  store(key: string, answer: Buffer, rate: CachedAnswer['rate']): CachedAnswer | null {
+    const lifetime = this.lifetimeOf(answer);
+    if (lifetime === null) {
+      this.stats.notStored++;
+      return null;
+    }
+    const now = this.now();
+    const entry: CachedAnswer = { bytes: Buffer.from(answer), ttlOffsets: lifetime.ttlOffsets, scan: scanAddressRrsets(answer), rate, storedAt: now, expiresAt: now + lifetime.seconds * 1000 };
+    const old = this.entries.get(key);
+    if (old) this.remove(key, old);
+    while (this.entries.size >= this.options.maxEntries) {
+      const [oldestKey, oldest] = this.entries.entries().next().value as [string, CachedAnswer];
+      this.remove(oldestKey, oldest);
+      this.stats.evictions++;
+    }
+    this.entries.set(key, entry);
+    this.heldBytes += entryBytes(key, entry);
+    return entry;
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.heldBytes = 0;
+  }
+
+  private remove(key: string, entry: CachedAnswer): void {
+    this.entries.delete(key);
+    this.heldBytes -= entryBytes(key, entry);
+  }
+
+  /** How long `answer` may be served from here (whole seconds ≥ 1) and where its TTLs are; null = do not keep. */
+  private lifetimeOf(answer: Buffer): { seconds: number; ttlOffsets: number[] } | null {
+    if (answer.length > maxCachedAnswerBytes || answer[2] & (HeaderFlag.TC >> 8)) return null;
+    const rcode = answer[3] & 0xf;
+    if (rcode !== Rcode.NoError && rcode !== Rcode.NxDomain) return null;
+    const walk = walkResponseTtls(answer);
+    if (!walk || walk.signed) return null;
+    const ancount = answer.readUInt16BE(6);
+    const authoritative = (answer[2] & (HeaderFlag.AA >> 8)) !== 0;
+    let seconds: number;
+    if (rcode === Rcode.NxDomain || (ancount === 0 && authoritative)) {
+      // RFC 2308 §5: a negative answer without an SOA is not cached.
+      if (walk.negativeTtl === null) return null;
+      seconds = Math.min(walk.negativeTtl, this.options.maxNegativeTtl);
+    } else {
+      if (walk.minTtl === Infinity) return null;
+      seconds = Math.min(walk.minTtl, this.options.maxTtl);
+    }
+    if (seconds === 0 || seconds < this.options.minTtl) return null;
+    return { seconds, ttlOffsets: walk.ttlOffsets };
+  }
+}
+
+function entryBytes(key: string, entry: CachedAnswer): number {
+  return key.length + entry.bytes.length + entry.ttlOffsets.length * 8 + entryOverheadBytes;
+}
