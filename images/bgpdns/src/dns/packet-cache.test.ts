@@ -97,8 +97,9 @@ test('a hit is byte for byte what the uncached path sends that client: its id, i
   t.is(uncached.proxy.packetCache, null);
   for (const transport of ['udp', 'tcp'] as const) {
     const send = (proxy: DnsServer, query: Buffer) => (transport === 'udp' ? queryUdp(proxy.address, query, { from: '127.0.1.7' }) : queryTcp(proxy.address, query, 2000, '127.0.1.7'));
+    // Primed from another client subnet: the upstream's answer carries no ECS option, so it is shared.
     const edns = { udpSize: 1232, ecs: { family: 1, sourcePrefix: 24, address: '198.18.64.0' } };
-    await send(cached.proxy, buildQuery({ name: 'www.lab.example', type: 'ANY', id: 0x0101, rd: true, edns }));
+    await send(cached.proxy, buildQuery({ name: 'www.lab.example', type: 'ANY', id: 0x0101, rd: true, edns: { ...edns, ecs: { ...edns.ecs, address: '198.18.65.0' } } }));
     const before = cached.upstream.received;
     const query = buildQuery({ name: 'wWw.LaB.ExAmPlE', type: 'ANY', id: 0xbeef, rd: true, edns });
     const [hit, fresh] = await Promise.all([send(cached.proxy, query), send(uncached.proxy, query)]);
@@ -210,38 +211,65 @@ test('never cached: SERVFAIL, REFUSED, TC, TTL 0, answers under the TTL floor, a
   t.is(proxy.packetCache!.size, 0);
 });
 
-test('the key: qtype, RD, CD, EDNS presence, UDP size, DO, the client subnet and the transport each key their own entry; the name’s case does not', async (t) => {
+/** Sends each query in turn and then again; `fresh` says which must reach the upstream the first time. */
+async function expectEntries(t: import('ava').ExecutionContext, upstream: CannedUpstream, variants: [string, boolean, () => Promise<Buffer | null>][]) {
+  let expected = upstream.received;
+  for (const [what, fresh, send] of variants) {
+    await send();
+    if (fresh) expected++;
+    t.is(upstream.received, expected, `${what}: ${fresh ? 'a new entry' : 'a hit on an earlier entry'}`);
+  }
+  for (const [what, , send] of variants) {
+    await send();
+    t.is(upstream.received, expected, `${what}: asked again, a hit`);
+  }
+}
+
+const withCd = (q: Buffer) => {
+  q[3] |= 0x10;
+  return q;
+};
+const base: QuerySpec = { name: 'www.lab.example', type: 'A' };
+const ecs = (address: string, sourcePrefix = 24) => ({ edns: { ecs: { family: 1, sourcePrefix, address } } });
+
+test('the key: qtype, RD, CD, EDNS presence, UDP size, DO and the transport each key their own entry; the name’s case does not; an untailored answer is shared by every client subnet', async (t) => {
   const { upstream, proxy } = await proxyTo(t, (q) => respond(q, { answers: addresses(300) }));
-  const withCd = (q: Buffer) => {
-    q[3] |= 0x10;
-    return q;
+  await expectEntries(t, upstream, [
+    ['base', true, () => ask(proxy, base)],
+    ['AAAA', true, () => ask(proxy, { ...base, type: 'AAAA' })],
+    ['RD', true, () => ask(proxy, { ...base, rd: true })],
+    ['CD', true, () => queryUdp(proxy.address, withCd(buildQuery(base)), { from: '127.0.1.7' })],
+    ['EDNS', true, () => ask(proxy, { ...base, edns: {} })],
+    ['EDNS 4096', true, () => ask(proxy, { ...base, edns: { udpSize: 4096 } })],
+    ['DO', true, () => ask(proxy, { ...base, edns: { dnssecOk: true } })],
+    ['TCP', true, () => queryTcp(proxy.address, buildQuery(base), 2000, '127.0.1.7')],
+    ['another spelling', false, () => ask(proxy, { ...base, name: 'WWW.Lab.Example' })],
+    // The upstream answers without an ECS option (RFC 7871 §7.2.1: not tailored): one entry for all subnets.
+    ['ECS 198.18.64.0/24', true, () => ask(proxy, { ...base, ...ecs('198.18.64.0') })],
+    ['ECS 198.18.65.0/24', false, () => ask(proxy, { ...base, ...ecs('198.18.65.0') })],
+    ['ECS 198.18.64.0/20', false, () => ask(proxy, { ...base, ...ecs('198.18.64.0', 20) })],
+  ]);
+  t.is(proxy.packetCache!.size, 9);
+});
+
+test('an answer the upstream tailored to the client subnet (ECS option in it) is kept per forwarded subnet and echoes each client’s own', async (t) => {
+  const tailored = (q: Buffer) => {
+    const opt = dnsPacket.decode(q).additionals!.find((a) => a.type === 'OPT') as dnsPacket.OptAnswer | undefined;
+    const subnet = opt?.options.find((o) => o.code === 8) as unknown as { family: number; sourcePrefixLength: number; ip: string } | undefined;
+    const echo = subnet ? [{ code: 8, family: subnet.family, sourcePrefixLength: subnet.sourcePrefixLength, scopePrefixLength: 24, ip: subnet.ip }] : [];
+    return respond(q, { answers: addresses(300), additionals: opt ? [{ name: '.', type: 'OPT', udpPayloadSize: 1232, flags: 0, options: echo } as unknown as Rr] : [] });
   };
-  const base: QuerySpec = { name: 'www.lab.example', type: 'A' };
-  const ecs = (address: string, sourcePrefix = 24) => ({ edns: { ecs: { family: 1, sourcePrefix, address } } });
-  const variants: [string, () => Promise<Buffer | null>][] = [
-    ['base', () => ask(proxy, base)],
-    ['AAAA', () => ask(proxy, { ...base, type: 'AAAA' })],
-    ['RD', () => ask(proxy, { ...base, rd: true })],
-    ['CD', () => queryUdp(proxy.address, withCd(buildQuery(base)), { from: '127.0.1.7' })],
-    ['EDNS', () => ask(proxy, { ...base, edns: {} })],
-    ['EDNS 4096', () => ask(proxy, { ...base, edns: { udpSize: 4096 } })],
-    ['DO', () => ask(proxy, { ...base, edns: { dnssecOk: true } })],
-    ['ECS 198.18.64.0/24', () => ask(proxy, { ...base, ...ecs('198.18.64.0') })],
-    ['ECS 198.18.65.0/24', () => ask(proxy, { ...base, ...ecs('198.18.65.0') })],
-    ['ECS 198.18.64.0/20', () => ask(proxy, { ...base, ...ecs('198.18.64.0', 20) })],
-    ['TCP', () => queryTcp(proxy.address, buildQuery(base), 2000, '127.0.1.7')],
-  ];
-  for (const [i, [what, send]] of variants.entries()) {
-    await send();
-    t.is(upstream.received, i + 1, `${what}: a new entry`);
-  }
-  for (const [what, send] of variants) {
-    await send();
-    t.is(upstream.received, variants.length, `${what}: asked again, a hit`);
-  }
-  await ask(proxy, { ...base, name: 'WWW.Lab.Example' });
-  t.is(upstream.received, variants.length, 'another spelling of the name is a hit');
-  t.is(proxy.packetCache!.size, variants.length);
+  const { upstream, proxy } = await proxyTo(t, tailored);
+  await expectEntries(t, upstream, [
+    ['ECS 198.18.64.0/24', true, () => ask(proxy, { ...base, ...ecs('198.18.64.0') })],
+    ['ECS 198.18.65.0/24', true, () => ask(proxy, { ...base, ...ecs('198.18.65.0') })],
+    ['ECS 198.18.64.0/20', true, () => ask(proxy, { ...base, ...ecs('198.18.64.0', 20) })],
+    ['no ECS', true, () => ask(proxy, { ...base, edns: {} })],
+  ]);
+  const hit = await ask(proxy, { ...base, ...ecs('198.18.65.0') });
+  const opt = dnsPacket.decode(hit!).additionals!.find((a) => a.type === 'OPT') as dnsPacket.OptAnswer;
+  t.like(opt.options[0] as unknown as object, { sourcePrefixLength: 24, scopePrefixLength: 24, ip: '198.18.65.0' });
+  t.is(proxy.packetCache!.size, 4);
 });
 
 test('a random-name flood cannot grow the cache past --packet-cache-size: least recently used out first, memory reported', async (t) => {

@@ -4,12 +4,17 @@
  *
  * Key: everything the upstream sees of the forwarded query except the id —
  * header flags and counts (RD, CD, AD…), the question with the name lowercased,
- * and every byte after it (OPT: UDP size, DO, version; options: the client
- * subnet as forwarded, i.e. its family, source prefix length and address cut to
- * that length, and cookies) — plus the transport. The front forwards the query
- * unchanged, so two queries with the same key get the same answer from a
- * deterministic upstream; a client subnet keys its own entry, so an upstream
- * that tailors answers per subnet stays right (at the price of hits).
+ * and every byte after it (OPT: UDP size, DO, version, options such as cookies)
+ * — plus the transport. The front forwards the query unchanged, so two queries
+ * with the same key get the same answer from a deterministic upstream.
+ *
+ * The client subnet (ECS, forwarded as received): an upstream that tailors an
+ * answer to it must say so with an ECS option in the answer (RFC 7871 §7.2.1).
+ * Such an answer is kept per subnet — the key holds the option as forwarded:
+ * family, source prefix length and the address cut to it. An answer without
+ * the option was not tailored and is kept once for every subnet (the key has a
+ * marker where the option was), so an ECS-unaware upstream such as NSD or
+ * tinydns does not get one entry per client network.
  *
  * Lifetime: min TTL of the answer's records (positive, referral), or RFC 2308 §5
  * min(SOA TTL, SOA MINIMUM) for NXDOMAIN / NODATA, each capped by its own max;
@@ -46,6 +51,15 @@ export const maxCachedAnswerBytes = 4096;
 
 /** Per-entry bookkeeping beyond key and bytes (Map slot, objects, offset arrays): an estimate for the memory gauge. */
 const entryOverheadBytes = 200;
+
+const subnetMarker = '\u2021';
+
+export interface CacheKeys {
+  /** The key of an answer not tailored to a client subnet; without a subnet in the query, the only key. */
+  shared: string;
+  /** With a client subnet in the query: the key that includes it, for answers tailored to it. */
+  perSubnet: string | null;
+}
 
 export interface CachedAnswer {
   /** The upstream's answer with the first asker's id and question case. */
@@ -86,16 +100,29 @@ export class PacketCache {
     return this.heldBytes;
   }
 
-  static keyOf(packet: Buffer, q: Query, transport: Transport): string {
-    return (transport === 'tcp' ? 'T' : 'U') + packet.toString('latin1', 2, 12) + q.qkey + packet.toString('latin1', q.qnameEnd);
+  /** The cache keys of a query (see the file comment). */
+  static keysOf(packet: Buffer, q: Query, transport: Transport): CacheKeys {
+    const head = (transport === 'tcp' ? 'T' : 'U') + packet.toString('latin1', 2, 12) + q.qkey;
+    const ecs = q.edns?.ecs;
+    // The option as forwarded: code, length, family, prefixes (8 bytes), then the address (a view into the query).
+    const addressAt = ecs ? ecs.address.byteOffset - packet.byteOffset : -1;
+    if (!ecs || ecs.address.buffer !== packet.buffer || addressAt - 8 < q.questionEnd || addressAt + ecs.address.length > packet.length) {
+      return { shared: head + packet.toString('latin1', q.qnameEnd), perSubnet: null };
+    }
+    const before = packet.toString('latin1', q.qnameEnd, addressAt - 8);
+    const after = packet.toString('latin1', addressAt + ecs.address.length);
+    // The marker is outside latin1, so a shared key never equals a key made of query bytes.
+    return { shared: head + before + subnetMarker + after, perSubnet: head + before + packet.toString('latin1', addressAt - 8, addressAt + ecs.address.length) + after };
   }
 
   /**
    * A copy of the cached answer for `packet` (the client's id and question case,
    * TTLs aged), with its entry; null on a miss or an expired entry.
    */
-  lookup(key: string, packet: Buffer, q: Query): { bytes: Buffer; entry: CachedAnswer } | null {
-    const entry = this.entries.get(key);
+  lookup(keys: CacheKeys, packet: Buffer, q: Query): { bytes: Buffer; entry: CachedAnswer } | null {
+    let key = keys.shared;
+    let entry = this.entries.get(key);
+    if (!entry && keys.perSubnet !== null) entry = this.entries.get((key = keys.perSubnet));
     if (!entry) {
       this.stats.misses++;
       return null;
@@ -121,12 +148,13 @@ export class PacketCache {
    * Keeps `answer` (the upstream's bytes, already checked to answer the
    * forwarded question) if it may be reused. Returns the entry, or null.
    */
-  store(key: string, answer: Buffer, rate: CachedAnswer['rate']): CachedAnswer | null {
+  store(keys: CacheKeys, answer: Buffer, rate: CachedAnswer['rate']): CachedAnswer | null {
     const lifetime = this.lifetimeOf(answer);
     if (lifetime === null) {
       this.stats.notStored++;
       return null;
     }
+    const key = lifetime.perSubnet ? (keys.perSubnet ?? keys.shared) : keys.shared;
     const now = this.now();
     const entry: CachedAnswer = { bytes: Buffer.from(answer), ttlOffsets: lifetime.ttlOffsets, scan: scanAddressRrsets(answer), rate, storedAt: now, expiresAt: now + lifetime.seconds * 1000 };
     const old = this.entries.get(key);
@@ -151,8 +179,8 @@ export class PacketCache {
     this.heldBytes -= entryBytes(key, entry);
   }
 
-  /** How long `answer` may be served from here (whole seconds ≥ 1) and where its TTLs are; null = do not keep. */
-  private lifetimeOf(answer: Buffer): { seconds: number; ttlOffsets: number[] } | null {
+  /** How long `answer` may be served from here (whole seconds ≥ 1), where its TTLs are, whether it is per subnet; null = do not keep. */
+  private lifetimeOf(answer: Buffer): { seconds: number; ttlOffsets: number[]; perSubnet: boolean } | null {
     if (answer.length > maxCachedAnswerBytes || answer[2] & (HeaderFlag.TC >> 8)) return null;
     const rcode = answer[3] & 0xf;
     if (rcode !== Rcode.NoError && rcode !== Rcode.NxDomain) return null;
@@ -170,7 +198,7 @@ export class PacketCache {
       seconds = Math.min(walk.minTtl, this.options.maxTtl);
     }
     if (seconds === 0 || seconds < this.options.minTtl) return null;
-    return { seconds, ttlOffsets: walk.ttlOffsets };
+    return { seconds, ttlOffsets: walk.ttlOffsets, perSubnet: walk.clientSubnet };
   }
 }
 

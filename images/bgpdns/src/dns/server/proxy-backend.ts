@@ -133,8 +133,8 @@ export class ProxyBackend implements Backend {
 
   answer(packet: Buffer, q: Query, source: Source, transport: Transport, gate: RateGate): MaybeAsync<Buffer | null> {
     const cache = this.packetCache;
-    const key = cache ? PacketCache.keyOf(packet, q, transport) : '';
-    const hit = cache?.lookup(key, packet, q);
+    const keys = cache ? PacketCache.keysOf(packet, q, transport) : null;
+    const hit = cache && keys ? cache.lookup(keys, packet, q) : null;
     if (hit) {
       const limited = gate(hit.entry.rate.kind, hit.entry.rate.name, hit.bytes[3] & 0xf, (hit.bytes[2] & (HeaderFlag.AA >> 8)) !== 0);
       if (limited !== undefined) return limited;
@@ -148,7 +148,7 @@ export class ProxyBackend implements Backend {
       const rate = rateKeyOfMessage(upstream, q);
       upstream.writeUInt16BE(q.id, 0);
       // Kept before reordering, whatever the rate gate says about this client.
-      const stored = cache?.store(key, upstream, rate);
+      const stored = cache && keys ? cache.store(keys, upstream, rate) : null;
       // Rate limiting once the upstream's kind of answer is known, before the sorter is asked.
       const limited = gate(rate.kind, rate.name, upstream[3] & 0xf, (upstream[2] & (HeaderFlag.AA >> 8)) !== 0);
       if (limited !== undefined) return limited;

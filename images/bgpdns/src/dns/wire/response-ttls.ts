@@ -5,7 +5,7 @@
  * whichever is lower). A message that does not walk cleanly to its last byte
  * is `null`: it may be passed on, but is never cached.
  */
-import { RrType } from './types.js';
+import { EdnsOption, RrType } from './types.js';
 
 /** TSIG (RFC 8945) and SIG(0) (RFC 2931): signed for one query, never reusable. */
 const TSIG = 250;
@@ -20,6 +20,20 @@ export interface ResponseTtls {
   negativeTtl: number | null;
   /** Carries a per-query signature (TSIG / SIG(0)). */
   signed: boolean;
+  /** Its OPT carries a client subnet option: the server tailored (or may have tailored) it to the subnet (RFC 7871 §7.2.1). */
+  clientSubnet: boolean;
+}
+
+/** Whether an OPT rdata holds a client subnet option; null when its options do not walk. */
+function hasClientSubnet(msg: Buffer, rdata: number, end: number): boolean | null {
+  let found = false;
+  for (let o = rdata; o < end; ) {
+    if (o + 4 > end) return null;
+    if (msg.readUInt16BE(o) === EdnsOption.ClientSubnet) found = true;
+    o += 4 + msg.readUInt16BE(o + 2);
+    if (o > end) return null;
+  }
+  return found;
 }
 
 /** Offset after a (possibly compressed) name, or -1; pointers must point backwards (no loops). */
@@ -56,7 +70,7 @@ export function walkResponseTtls(msg: Buffer): ResponseTtls | null {
     if (at < 0 || at + 4 > msg.length) return null;
     at += 4;
   }
-  const out: ResponseTtls = { ttlOffsets: [], minTtl: Infinity, negativeTtl: null, signed: false };
+  const out: ResponseTtls = { ttlOffsets: [], minTtl: Infinity, negativeTtl: null, signed: false, clientSubnet: false };
   let opts = 0;
   for (let i = 0; i < an + ns + ar; i++) {
     at = skipName(msg, at);
@@ -68,6 +82,9 @@ export function walkResponseTtls(msg: Buffer): ResponseTtls | null {
     const section = i < an ? 'answer' : i < an + ns ? 'authority' : 'additional';
     if (type === RrType.OPT) {
       if (section !== 'additional' || ++opts > 1) return null;
+      const ecs = hasClientSubnet(msg, rdata, rdata + rdlen);
+      if (ecs === null) return null;
+      out.clientSubnet = ecs;
     } else {
       const ttl = ttlAt(msg, at + 4);
       out.ttlOffsets.push(at + 4);
