@@ -156,7 +156,7 @@ export class PacketCache {
     }
     const key = lifetime.perSubnet ? (keys.perSubnet ?? keys.shared) : keys.shared;
     const now = this.now();
-    const entry: CachedAnswer = { bytes: Buffer.from(answer), ttlOffsets: lifetime.ttlOffsets, scan: scanAddressRrsets(answer), rate, storedAt: now, expiresAt: now + lifetime.seconds * 1000 };
+    const entry: CachedAnswer = { bytes: ownCopy(answer), ttlOffsets: lifetime.ttlOffsets, scan: scanAddressRrsets(answer), rate, storedAt: now, expiresAt: now + lifetime.seconds * 1000 };
     const old = this.entries.get(key);
     if (old) this.remove(key, old);
     while (this.entries.size >= this.options.maxEntries) {
@@ -200,6 +200,17 @@ export class PacketCache {
     if (seconds === 0 || seconds < this.options.minTtl) return null;
     return { seconds, ttlOffsets: walk.ttlOffsets, perSubnet: walk.clientSubnet };
   }
+}
+
+/**
+ * A copy with its own memory: Buffer.from would carve small copies out of 8 KiB
+ * pool slabs, and one long-lived hot entry would then pin a whole slab its
+ * evicted neighbours no longer use.
+ */
+function ownCopy(b: Buffer): Buffer {
+  const out = Buffer.allocUnsafeSlow(b.length);
+  b.copy(out);
+  return out;
 }
 
 function entryBytes(key: string, entry: CachedAnswer): number {
