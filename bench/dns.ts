@@ -8,7 +8,8 @@
  *  - NSD (one server process) and Knot DNS (one UDP worker) — bench/_dns-references.ts;
  *  - `bgpdns dns --data` (file mode) with sorting on: a real sorter query service
  *    (sorter/server.ts + Sorter, in its own process) over authenticated UDP;
- *  - `bgpdns dns --upstream` (proxy mode) in front of NSD, sorting on;
+ *  - `bgpdns dns --upstream` (proxy mode) in front of NSD, sorting on, its packet
+ *    cache on at the default size (passed explicitly; hit ratio in the JSON);
  *  - the ceiling of any server on Node's dgram: one process answering every datagram
  *    with itself (bench/_node-udp-ceiling.ts), so the fronts' figures can be read
  *    against what Node can do at all here, and NSD's against that.
@@ -51,6 +52,8 @@ const bin = join(here, '../images/bgpdns/bin/bgpdns.js');
 const KEY_HEX = '68352d62656e63682d6b65792d68352d62656e63682d6b65792d68352d626e';
 const NAMES = 100_000;
 const ROUNDS = 3;
+/** The proxy's packet cache: bgpdns dns's default, passed so the figure says what it measured. */
+const PACKET_CACHE_SIZE = 100_000;
 
 /** The targets (all in the same run): file mode with sorting and proxy mode against NSD. */
 const TARGETS: { name: string; workload: 'cached' | 'realistic'; op: '>=' | '<='; target: number }[] = [
@@ -156,6 +159,8 @@ async function metrics(httpPort: number): Promise<Record<string, number>> {
     decision_misses: sum('bgpdns_dns_decision_cache_total', 'result', ['miss']),
     fallbacks: sum('bgpdns_dns_sorter_fallbacks_total', 'reason', ['timeout', 'error', 'defective', 'probe-in-flight']),
     template_misses: sum('bgpdns_dns_answer_cache_total', 'result', ['miss']),
+    packet_cache_hits: sum('bgpdns_dns_proxy_packet_cache_total', 'result', ['hit']),
+    packet_cache_misses: sum('bgpdns_dns_proxy_packet_cache_total', 'result', ['miss', 'expired']),
   };
 }
 
@@ -301,7 +306,7 @@ async function main(quick: boolean): Promise<void> {
     });
     await startTarget('file', () => front('file mode', ['--data', dataPath], fileHttp));
     const nsd = targets.find((t) => t.name === 'nsd');
-    if (nsd) await startTarget('proxy', async () => front('proxy mode', ['--upstream', `${nsd.host}:${nsd.port}`], proxyHttp));
+    if (nsd) await startTarget('proxy', async () => front('proxy mode', ['--upstream', `${nsd.host}:${nsd.port}`, '--packet-cache-size', String(PACKET_CACHE_SIZE)], proxyHttp));
     else errors.proxy = 'start: NSD, the server behind the proxy, did not start';
     log(`targets up: ${targets.map((t) => t.name).join(', ')}${Object.keys(errors).length ? `; failed: ${Object.keys(errors).join(', ')}` : ''}`);
 
@@ -323,6 +328,9 @@ async function main(quick: boolean): Promise<void> {
     const unsorted = (m: Counters) => (lookups(m) > 0 ? round(m.fallbacks / lookups(m)) : null);
     // Answered without asking the sorter: a cached decision, or one made from the scope's upstream ranking.
     const hitRatio = (m: Counters) => (lookups(m) > 0 ? round((m.decision_hits + m.ranking_hits) / lookups(m)) : null);
+    // Proxy answers served without an upstream exchange.
+    const packetLookups = (m: Counters) => m.packet_cache_hits + m.packet_cache_misses;
+    const packetHitRatio = (m: Counters) => (packetLookups(m) > 0 ? round(m.packet_cache_hits / packetLookups(m)) : null);
     const workloadFigures = (w: WorkloadResult, m: { file: Counters; proxy: Counters }) => ({
       qps: w.qps,
       lost: w.lost,
@@ -341,6 +349,7 @@ async function main(quick: boolean): Promise<void> {
       proxy_front: m.proxy,
       file_decision_hit_ratio: hitRatio(m.file),
       proxy_decision_hit_ratio: hitRatio(m.proxy),
+      proxy_packet_cache_hit_ratio: packetHitRatio(m.proxy),
       file_unsorted_share: unsorted(m.file),
       proxy_unsorted_share: unsorted(m.proxy),
     });
@@ -348,6 +357,7 @@ async function main(quick: boolean): Promise<void> {
       rounds: ROUNDS,
       seconds: phase,
       dnsperf: '-c 4 -q 200, UDP, one target at a time, alternating order',
+      proxy_packet_cache_size: PACKET_CACHE_SIZE,
       names: NAMES,
       addresses_per_name: 3,
       sorter_table: { ...table, upstreams: 3, shape: 'DFZ-shaped (inject/dfz.ts) + client routes in the lab ranges', client_routes: clientRouteCount, nice: -10 },

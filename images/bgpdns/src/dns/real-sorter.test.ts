@@ -20,10 +20,12 @@ import { dnsMetrics } from './server/metrics.js';
 import { serveHttp } from './server/http.js';
 import { waitUntil } from '../support/wait-until.js';
 import { BEST_CHANGE_LIMIT } from '../rib/best-change-log.js';
+import { loopbackAddress, startTinydns, type TinydnsProcess } from '../../testing/dns/tinydns-process.js';
 
 const KEY = Buffer.alloc(32, 0x35);
 
-async function setup(t: import('ava').ExecutionContext, ordering: Record<string, number> = {}, moreData = '') {
+/** `proxy`: the front in proxy mode in front of real tinydns serving the same data, instead of serving the file itself. */
+async function setup(t: import('ava').ExecutionContext, ordering: Record<string, number> = {}, moreData = '', mode: 'file' | 'proxy' = 'file') {
   const rib = new Rib({ localAsn: 64500 });
   const isp1 = rib.addPeer({ address: '198.18.1.1', asn: 64501 });
   const isp2 = rib.addPeer({ address: '198.18.2.1', asn: 64502 });
@@ -40,9 +42,12 @@ async function setup(t: import('ava').ExecutionContext, ordering: Record<string,
   const client = await SorterClient.open({ host: '127.0.0.1', port: sorterAddr.port, keyId: 1, key: KEY });
   const dir = mkdtempSync(join(tmpdir(), 'h5-real-'));
   const data = join(dir, 'data');
-  writeFileSync(data, '.lab.example:198.18.0.1:a\n+www.lab.example:198.18.101.10\n+www.lab.example:198.18.102.10\n' + moreData);
+  const dataText = '.lab.example:198.18.0.1:a\n+www.lab.example:198.18.101.10\n+www.lab.example:198.18.102.10\n' + moreData;
+  writeFileSync(data, dataText);
+  let tinydns: TinydnsProcess | null = null;
+  if (mode === 'proxy') tinydns = await startTinydns(dataText, loopbackAddress(24), { probeName: 'lab.example' });
   const dns = await startDnsServer({
-    data,
+    ...(tinydns ? { upstream: { host: tinydns.ip, port: 53 } } : { data }),
     listen: { host: '127.0.0.1', port: 0 },
     ranker: client,
     pollMs: 0,
@@ -53,6 +58,7 @@ async function setup(t: import('ava').ExecutionContext, ordering: Record<string,
     await dns.close();
     client.close();
     if (sorterUp) await sorterServer.close();
+    await tinydns?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
   const first = async (subnet = '198.18.64.0', name = 'www.lab.example') => {
@@ -266,4 +272,22 @@ test.serial('an upstream change of a candidate\'s own prefix empties the cache, 
   const after = await first('198.18.64.0');
   t.is(after.scope, 20);
   t.true(after.ttl <= 5, `TTL ${after.ttl} capped`);
+});
+
+test.serial('proxy mode: a routing change reorders an answer held in the packet cache at once, without asking the upstream again', async (t) => {
+  const { rib, isp1, dns } = await setup(t, {}, '', 'proxy');
+  const cache = dns.packetCache!;
+  // tinydns sends no OPT, so only the first address is read here (the scope is file mode's business).
+  const firstAddress = async () => {
+    const r = await queryUdp(dns.address, buildQuery({ name: 'www.lab.example', type: 'A', edns: { ecs: { family: 1, sourcePrefix: 24, address: '198.18.64.0' } } }));
+    return (dnsPacket.decode(r!).answers![0] as { data: string }).data;
+  };
+  for (let i = 0; i < 5; i++) t.is(await firstAddress(), '198.18.101.10');
+  t.deepEqual([cache.stats.misses, cache.stats.hits], [1, 4], 'one upstream query, then hits');
+  rib.withdraw(isp1, [prefix('198.18.64.0/20')]);
+  let seen = '';
+  for (let i = 0; i < 50 && seen !== '198.18.102.10'; i++) seen = await firstAddress();
+  t.is(seen, '198.18.102.10');
+  t.is(cache.stats.misses, 1, 'the new order came from the cached answer, not a new upstream query');
+  t.is(cache.size, 1);
 });

@@ -34,6 +34,10 @@ const errors: [string[], RegExp][] = [
   [['--data', 'x', '--tcp-per-client', '0'], /--tcp-per-client must be at least 1/],
   [['--data', 'x', '--rrl-table-size', '0'], /--rrl-table-size must be at least 1/],
   [['--data', 'x', '--tcp-idle', '5s'], /--tcp-idle must be an integer/],
+  [['--data', 'x', '--packet-cache-size', '10'], /--packet-cache-size is only used in proxy mode/],
+  [['--upstream', '127.0.0.1:53', '--packet-cache-size', '1e5'], /--packet-cache-size must be an integer from 0 to 10000000/],
+  [['--upstream', '127.0.0.1:53', '--packet-cache-max-ttl', '1d'], /--packet-cache-max-ttl must be an integer/],
+  [['--upstream', '127.0.0.1:53', '--packet-cache-min-ttl', '600'], /--packet-cache-min-ttl 600 is above --packet-cache-max-ttl 300/],
 ];
 
 for (const [argv, message] of errors) {
@@ -53,6 +57,9 @@ test('defaults and a full set of flags', (t) => {
   t.true(a.queryLog);
   t.deepEqual(a.rrl, { responsesPerSecond: 100, ipv4PrefixLen: 24, ipv6PrefixLen: 56, slip: 2, maxBuckets: 100_000 });
   t.deepEqual(a.tcp, { maxConnections: 512, maxPerClient: 16, idleMs: 10_000 });
+  t.deepEqual(a.packetCache, { maxEntries: 100_000, maxTtl: 300, maxNegativeTtl: 60, minTtl: 0 });
+  const off = parseDnsArgs(['--upstream', '127.0.0.1:53', '--packet-cache-size', '0', '--packet-cache-max-ttl', '30', '--packet-cache-max-negative-ttl', '5', '--packet-cache-min-ttl', '2']);
+  t.deepEqual(off.packetCache, { maxEntries: 0, maxTtl: 30, maxNegativeTtl: 5, minTtl: 2 });
 });
 
 test('the daemon serves a data file, logs queries, answers /ready, stops on SIGTERM', async (t) => {

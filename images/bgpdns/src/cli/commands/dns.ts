@@ -14,6 +14,7 @@ import { keyToDotted } from '../../dns/wire/name.js';
 import { SorterClient } from '../../sorter/client.js';
 import { parseKeySpec } from '../../sorter/protocol-auth.js';
 import type { QueryLogEntry } from '../../dns/server/front.js';
+import { packetCacheDefaults, type PacketCacheOptions } from '../../dns/server/packet-cache.js';
 
 const usage = `usage: bgpdns dns (--data FILE | --upstream ADDR:PORT) [options]
   --data FILE            serve this tinydns data file (reloaded when it changes)
@@ -24,6 +25,10 @@ const usage = `usage: bgpdns dns (--data FILE | --upstream ADDR:PORT) [options]
   --sorter-timeout MS    wait at most this long for the sorter (default 50)
   --unranked-ttl S       TTL cap of A/AAAA RRsets answered without a ranking (default 5)
   --upstream-timeout MS  proxy mode: SERVFAIL after this long (default 300)
+  --packet-cache-size N  proxy mode: upstream answers kept at most (default 100000; 0 = no cache)
+  --packet-cache-max-ttl S           proxy mode: keep a positive answer at most this long (default 300)
+  --packet-cache-max-negative-ttl S  proxy mode: keep an NXDOMAIN/NODATA answer at most this long (default 60)
+  --packet-cache-min-ttl S           proxy mode: do not keep answers living less than this (default 0: only TTL 0 is not kept)
   --rrl-rate N           responses per second per client subnet (default 0 = off)
   --rrl-ipv4-prefix N    subnet length for rate limiting IPv4 clients (default 24)
   --rrl-ipv6-prefix N    subnet length for rate limiting IPv6 clients (default 56)
@@ -44,6 +49,7 @@ export interface DnsArgs {
   /** TTL cap (s) of RRsets answered without a ranking. */
   unrankedTtl: number;
   upstreamTimeoutMs: number;
+  packetCache: PacketCacheOptions;
   rrl: { responsesPerSecond: number; ipv4PrefixLen: number; ipv6PrefixLen: number; slip: number; maxBuckets: number };
   tcp: { maxConnections: number; maxPerClient: number; idleMs: number };
   http?: { host: string; port: number };
@@ -77,7 +83,7 @@ export function parseDnsArgs(argv: string[]): DnsArgs {
       args: argv,
       options: {
         ...Object.fromEntries(
-          ['data', 'upstream', 'listen', 'sorter', 'key', 'sorter-timeout', 'unranked-ttl', 'upstream-timeout', 'rrl-rate', 'rrl-ipv4-prefix', 'rrl-ipv6-prefix', 'rrl-slip', 'rrl-table-size', 'tcp-max', 'tcp-per-client', 'tcp-idle', 'http'].map((k) => [k, { type: 'string' as const }]),
+          ['data', 'upstream', 'listen', 'sorter', 'key', 'sorter-timeout', 'unranked-ttl', 'upstream-timeout', 'packet-cache-size', 'packet-cache-max-ttl', 'packet-cache-max-negative-ttl', 'packet-cache-min-ttl', 'rrl-rate', 'rrl-ipv4-prefix', 'rrl-ipv6-prefix', 'rrl-slip', 'rrl-table-size', 'tcp-max', 'tcp-per-client', 'tcp-idle', 'http'].map((k) => [k, { type: 'string' as const }]),
         ),
         'query-log': { type: 'boolean' },
       },
@@ -94,6 +100,12 @@ export function parseDnsArgs(argv: string[]): DnsArgs {
     sorterTimeoutMs: uint('sorter-timeout', s('sorter-timeout'), 50, 60_000),
     unrankedTtl: uint('unranked-ttl', s('unranked-ttl'), 5, 86_400),
     upstreamTimeoutMs: uint('upstream-timeout', s('upstream-timeout'), 300, 60_000),
+    packetCache: {
+      maxEntries: uint('packet-cache-size', s('packet-cache-size'), packetCacheDefaults.maxEntries, 10_000_000),
+      maxTtl: uint('packet-cache-max-ttl', s('packet-cache-max-ttl'), packetCacheDefaults.maxTtl, 86_400),
+      maxNegativeTtl: uint('packet-cache-max-negative-ttl', s('packet-cache-max-negative-ttl'), packetCacheDefaults.maxNegativeTtl, 86_400),
+      minTtl: uint('packet-cache-min-ttl', s('packet-cache-min-ttl'), packetCacheDefaults.minTtl, 86_400),
+    },
     rrl: {
       responsesPerSecond: uint('rrl-rate', s('rrl-rate'), 0, 1_000_000),
       ipv4PrefixLen: uint('rrl-ipv4-prefix', s('rrl-ipv4-prefix'), 24, 32),
@@ -111,6 +123,9 @@ export function parseDnsArgs(argv: string[]): DnsArgs {
   for (const k of ['rrl-table-size', 'tcp-max', 'tcp-per-client', 'tcp-idle'] as const) if (s(k) === '0') fail(`--${k} must be at least 1`);
   if (args.sorterTimeoutMs === 0) fail('--sorter-timeout must be at least 1 ms');
   if (args.upstreamTimeoutMs === 0) fail('--upstream-timeout must be at least 1 ms');
+  const cacheFlag = ['packet-cache-size', 'packet-cache-max-ttl', 'packet-cache-max-negative-ttl', 'packet-cache-min-ttl'].find((k) => s(k) !== undefined);
+  if (cacheFlag && s('data')) fail(`--${cacheFlag} is only used in proxy mode (--upstream)`);
+  if (args.packetCache.minTtl > args.packetCache.maxTtl) fail(`--packet-cache-min-ttl ${args.packetCache.minTtl} is above --packet-cache-max-ttl ${args.packetCache.maxTtl}: nothing would be kept`);
   if (s('data')) args.data = s('data');
   if (s('upstream')) args.upstream = hostPort('upstream', s('upstream')!);
   if (s('http')) args.http = hostPort('http', s('http')!);
@@ -160,6 +175,7 @@ export const command: Command = {
         data: args.data,
         upstream: args.upstream,
         upstreamTimeoutMs: args.upstreamTimeoutMs,
+        packetCache: args.packetCache,
         listen: args.listen,
         ranker,
         ordering: { timeoutMs: args.sorterTimeoutMs, unrankedTtl: args.unrankedTtl },
@@ -178,7 +194,7 @@ export const command: Command = {
       else console.error(`bgpdns dns: ${err.message}`);
       return 1;
     }
-    const http = args.http ? await serveHttp(args.http, server.backend, server.orderer, dnsMetrics(server.front.stats, server.orderer, server.front.rrl)) : null;
+    const http = args.http ? await serveHttp(args.http, server.backend, server.orderer, dnsMetrics(server.front.stats, server.orderer, server.front.rrl, server.packetCache)) : null;
     console.error(
       `bgpdns dns: serving ${args.data ? `file ${args.data}` : `proxy to ${args.upstream!.host}:${args.upstream!.port}`} on ${server.address.host}:${server.address.port}` +
         (args.sorter ? `, sorter ${args.sorter.host}:${args.sorter.port} (timeout ${args.sorterTimeoutMs} ms)` : ', no sorter (random order)') +

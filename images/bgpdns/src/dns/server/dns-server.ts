@@ -9,6 +9,7 @@ import { ResponseRateLimiter, type RrlOptions } from './rrl.js';
 import { listen, type DnsListeners, type ListenAddress } from './transports.js';
 import type { TcpLimits } from './tcp-server.js';
 import type { Backend } from './backend.js';
+import type { PacketCache, PacketCacheOptions } from './packet-cache.js';
 
 export interface DnsServerOptions {
   /** File mode: a tinydns data file. Exactly one of data / upstream. */
@@ -16,6 +17,8 @@ export interface DnsServerOptions {
   /** Proxy mode: the authoritative server to forward to. */
   upstream?: ListenAddress;
   upstreamTimeoutMs?: number;
+  /** Proxy mode: packet cache settings (maxEntries 0 = off; defaults in packet-cache.ts). */
+  packetCache?: Partial<PacketCacheOptions>;
   listen: ListenAddress;
   ranker?: Ranker | null;
   ordering?: Partial<OrdererOptions>;
@@ -34,6 +37,8 @@ export interface DnsServer {
   orderer: AddressOrderer;
   listeners: DnsListeners;
   address: ListenAddress;
+  /** Proxy mode's packet cache; null in file mode or when off. */
+  packetCache: PacketCache | null;
   close(): Promise<void>;
 }
 
@@ -41,9 +46,8 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
   if (!!opts.data === !!opts.upstream) throw new Error('give exactly one of data (file mode) or upstream (proxy mode)');
   const orderer = new AddressOrderer(opts.ranker ?? null, opts.ordering);
   const stats = new FrontStats();
-  const backend: Backend = opts.data
-    ? await FileBackend.open({ path: opts.data, orderer, stats, pollMs: opts.pollMs, onReload: opts.onReloadResult })
-    : await ProxyBackend.open({ upstream: opts.upstream!, orderer, stats, timeoutMs: opts.upstreamTimeoutMs });
+  const proxy = opts.upstream ? await ProxyBackend.open({ upstream: opts.upstream, orderer, stats, timeoutMs: opts.upstreamTimeoutMs, packetCache: opts.packetCache }) : null;
+  const backend: Backend = proxy ?? (await FileBackend.open({ path: opts.data!, orderer, stats, pollMs: opts.pollMs, onReload: opts.onReloadResult }));
   const front = new DnsFront(backend, { stats, rrl: new ResponseRateLimiter(opts.rrl), queryLog: opts.queryLog });
   let listeners: DnsListeners;
   try {
@@ -58,6 +62,7 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
     orderer,
     listeners,
     address: listeners.address,
+    packetCache: proxy?.packetCache ?? null,
     async close() {
       await listeners.close();
       await backend.close();

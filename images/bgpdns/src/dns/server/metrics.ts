@@ -8,6 +8,7 @@ import client from 'prom-client';
 import type { FrontStats } from './stats.js';
 import type { AddressOrderer } from '../ordering/orderer.js';
 import type { ResponseRateLimiter } from './rrl.js';
+import type { PacketCache } from './packet-cache.js';
 
 type Sample = [Record<string, string>, number];
 
@@ -35,7 +36,7 @@ function gauge(registry: client.Registry, name: string, help: string, read: () =
   });
 }
 
-export function dnsMetrics(stats: FrontStats, orderer: AddressOrderer, rrl?: ResponseRateLimiter): client.Registry {
+export function dnsMetrics(stats: FrontStats, orderer: AddressOrderer, rrl?: ResponseRateLimiter, packetCache?: PacketCache | null): client.Registry {
   const r = new client.Registry();
   const o = orderer.stats;
   counter(r, 'bgpdns_dns_packets_total', 'Packets received (UDP datagrams and TCP messages).', [], () => [[{}, stats.packets]]);
@@ -69,6 +70,18 @@ export function dnsMetrics(stats: FrontStats, orderer: AddressOrderer, rrl?: Res
     [{ kind: 'error' }, stats.upstreamErrors],
   ]);
   counter(r, 'bgpdns_dns_proxy_unsortable_total', 'Proxy mode: address RRsets passed on unsorted (mixed TTLs or unparsable answer).', [], () => [[{}, stats.proxyUnsortable]]);
+  if (packetCache) {
+    const c = packetCache.stats;
+    counter(r, 'bgpdns_dns_proxy_packet_cache_total', 'Proxy mode: packet cache lookups (expired = found but past its lifetime, then asked upstream).', ['result'], () => [
+      [{ result: 'hit' }, c.hits],
+      [{ result: 'miss' }, c.misses],
+      [{ result: 'expired' }, c.expired],
+    ]);
+    counter(r, 'bgpdns_dns_proxy_packet_cache_not_stored_total', 'Proxy mode: upstream answers not kept (error rcode, TC, TTL 0, no SOA on a negative answer, unparsable, signed, too big).', [], () => [[{}, c.notStored]]);
+    counter(r, 'bgpdns_dns_proxy_packet_cache_evictions_total', 'Proxy mode: entries pushed out of a full packet cache (least recently used).', [], () => [[{}, c.evictions]]);
+    gauge(r, 'bgpdns_dns_proxy_packet_cache_entries', 'Proxy mode: answers held in the packet cache (bounded by --packet-cache-size).', () => packetCache.size);
+    gauge(r, 'bgpdns_dns_proxy_packet_cache_bytes', 'Proxy mode: estimated memory held by the packet cache.', () => packetCache.bytes);
+  }
   counter(r, 'bgpdns_dns_answer_cache_total', 'File mode: precomputed answer lookups.', ['result'], () => [
     [{ result: 'hit' }, stats.templateHits],
     [{ result: 'miss' }, stats.templateMisses],

@@ -4,7 +4,9 @@
  * own ids, TCP over a connection per query); the answer comes back with the
  * client's id restored and its A/AAAA RRsets reordered for the client — no
  * other byte changes. Upstream silent, refusing or broken → SERVFAIL after at
- * most `timeoutMs`, counted.
+ * most `timeoutMs`, counted. Reusable upstream answers are kept in a packet
+ * cache (packet-cache.ts); a hit goes through the same rate gate and the same
+ * per-client reordering as a fresh answer.
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
@@ -14,12 +16,13 @@ import type { Query } from '../wire/query.js';
 import { shortResponse } from '../wire/opt.js';
 import { HeaderFlag, Rcode } from '../wire/types.js';
 import { TcpFramer } from '../wire/tcp-framer.js';
-import { applyOrder, scanAddressRrsets } from '../wire/address-rrsets.js';
+import { applyOrder, scanAddressRrsets, type AddressScan } from '../wire/address-rrsets.js';
 import { capTtls } from '../wire/template.js';
 import type { AddressOrderer, OrderDecision } from '../ordering/orderer.js';
 import type { FrontStats } from './stats.js';
 import { clientFor } from './file-backend.js';
 import type { ListenAddress } from './transports.js';
+import { PacketCache, packetCacheDefaults, type PacketCacheOptions } from './packet-cache.js';
 
 export interface ProxyBackendOptions {
   upstream: ListenAddress;
@@ -27,6 +30,8 @@ export interface ProxyBackendOptions {
   stats: FrontStats;
   /** Give up on the upstream after this long (default 300 ms). */
   timeoutMs?: number;
+  /** Packet cache settings (defaults: packetCacheDefaults; maxEntries 0 = off). */
+  packetCache?: Partial<PacketCacheOptions>;
 }
 
 interface Pending {
@@ -37,12 +42,16 @@ interface Pending {
 export class ProxyBackend implements Backend {
   private readonly pending = new Map<number, Pending>();
   private readonly timeoutMs: number;
+  /** null when configured off. */
+  readonly packetCache: PacketCache | null;
 
   private constructor(
     private readonly opts: ProxyBackendOptions,
     private readonly udp: dgram.Socket,
   ) {
     this.timeoutMs = opts.timeoutMs ?? 300;
+    const cacheOptions = { ...packetCacheDefaults, ...opts.packetCache };
+    this.packetCache = cacheOptions.maxEntries > 0 ? new PacketCache(cacheOptions) : null;
     udp.on('message', (msg) => this.onUpstreamMessage(msg));
     // ICMP port unreachable on the connected socket: the upstream is down; fail what waits on it now.
     udp.on('error', () => {
@@ -123,22 +132,32 @@ export class ProxyBackend implements Backend {
   }
 
   answer(packet: Buffer, q: Query, source: Source, transport: Transport, gate: RateGate): MaybeAsync<Buffer | null> {
+    const cache = this.packetCache;
+    const keys = cache ? PacketCache.keysOf(packet, q, transport) : null;
+    const hit = cache && keys ? cache.lookup(keys, packet, q) : null;
+    if (hit) {
+      const limited = gate(hit.entry.rate.kind, hit.entry.rate.name, hit.bytes[3] & 0xf, (hit.bytes[2] & (HeaderFlag.AA >> 8)) !== 0);
+      if (limited !== undefined) return limited;
+      return this.reorder(hit.bytes, q, source, hit.entry.scan);
+    }
     const forwarded = transport === 'tcp' ? this.forwardTcp(packet) : this.forwardUdp(packet);
     return forwarded.then((upstream) => {
       if (!upstream || !sameQuestion(upstream, packet, q.questionEnd)) {
         return gate('error', '', Rcode.ServFail, false) ?? shortResponse(packet, q.questionEnd, q.flags, Rcode.ServFail, q.edns);
       }
-      // Rate limiting once the upstream's kind of answer is known, before the sorter is asked.
       const rate = rateKeyOfMessage(upstream, q);
+      upstream.writeUInt16BE(q.id, 0);
+      // Kept before reordering, whatever the rate gate says about this client.
+      const stored = cache && keys ? cache.store(keys, upstream, rate) : null;
+      // Rate limiting once the upstream's kind of answer is known, before the sorter is asked.
       const limited = gate(rate.kind, rate.name, upstream[3] & 0xf, (upstream[2] & (HeaderFlag.AA >> 8)) !== 0);
       if (limited !== undefined) return limited;
-      upstream.writeUInt16BE(q.id, 0);
-      return this.reorder(upstream, q, source);
+      return this.reorder(upstream, q, source, stored ? stored.scan : scanAddressRrsets(upstream));
     });
   }
 
-  private reorder(msg: Buffer, q: Query, source: Source): MaybeAsync<Buffer> {
-    const scan = scanAddressRrsets(msg);
+  /** Puts each A/AAAA RRset of `msg` (scanned as `scan`) in the order chosen for this client. */
+  private reorder(msg: Buffer, q: Query, source: Source, scan: AddressScan | null): MaybeAsync<Buffer> {
     if (!scan) {
       this.opts.stats.proxyUnsortable++;
       return msg;
@@ -166,6 +185,7 @@ export class ProxyBackend implements Backend {
       clearTimeout(p.timer);
       p.resolve(null);
     }
+    this.packetCache?.clear();
     await new Promise<void>((r) => this.udp.close(() => r()));
   }
 }
