@@ -241,14 +241,10 @@ export class DecisionCache {
 
 /**
  * Removes from one family's table every entry whose prefix overlaps (`addr`, `len`):
- * at scope lengths ≤ len the one entry covering it (a direct lookup), at longer
- * ones every entry inside it (a scan of that length only).
- */
-/**
- * Drops the entries of every scope length that overlap the changed prefix (addr/len);
- * returns the work spent (lookups and entries visited). Scopes longer than the prefix
- * lie inside it: their 2^(scope − len) possible keys are looked up when that is fewer
- * than the entries of that length, else those entries are scanned.
+ * at scope lengths ≤ len the one entry covering it (a direct lookup); longer scopes
+ * lie inside it, and their 2^(scope − len) possible keys are looked up when that is
+ * fewer than the entries of that length, else those entries are scanned. Returns the
+ * work spent (lookups and entries visited).
  */
 function dropIn<A, K>(
   byLength: Map<number, Map<K, PrefixEntry>>,
