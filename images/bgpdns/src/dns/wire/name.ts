@@ -4,6 +4,27 @@
  * so that Map lookups need no decoding and any byte is allowed in a label.
  */
 
+/**
+ * Offset after a (possibly compressed) name at `at`, or -1 when it runs past the
+ * message, has a reserved label type or is too long. With `backwardPointers`, a
+ * compression pointer must also point before itself (a response walked for
+ * caching is refused rather than trusted with a loop).
+ */
+export function skipName(msg: Buffer, at: number, backwardPointers = false): number {
+  for (let guard = 0; guard < 128; guard++) {
+    if (at >= msg.length) return -1;
+    const len = msg[at];
+    if (len === 0) return at + 1;
+    if ((len & 0xc0) === 0xc0) {
+      if (at + 2 > msg.length || (backwardPointers && (((len & 0x3f) << 8) | msg[at + 1]) >= at)) return -1;
+      return at + 2;
+    }
+    if (len & 0xc0) return -1;
+    at += 1 + len;
+  }
+  return -1;
+}
+
 /** ASCII-only lowercase (as tinydns's case_lowerb); other bytes are kept. */
 export function lowerWire(wire: Buffer): Buffer {
   const out = Buffer.from(wire);

@@ -7,6 +7,7 @@
  */
 import { EdnsOption, HeaderFlag, Rcode, RrType } from './types.js';
 import { validateClientSubnet, type ClientSubnet } from './ecs.js';
+import { skipName } from './name.js';
 
 export interface Edns {
   udpSize: number;
@@ -46,19 +47,6 @@ export type QueryResult =
       questionEnd: number;
       edns: Edns | null;
     };
-
-/** Skips a possibly compressed name; returns the offset after it or -1. */
-function skipName(buf: Buffer, at: number): number {
-  for (let guard = 0; guard < 128; guard++) {
-    if (at >= buf.length) return -1;
-    const len = buf[at];
-    if (len === 0) return at + 1;
-    if ((len & 0xc0) === 0xc0) return at + 2 <= buf.length ? at + 2 : -1;
-    if (len & 0xc0) return -1;
-    at += 1 + len;
-  }
-  return -1;
-}
 
 const lowerScratch = Buffer.alloc(256);
 

@@ -6,6 +6,7 @@
  * is `null`: it may be passed on, but is never cached.
  */
 import { EdnsOption, RrType } from './types.js';
+import { skipName } from './name.js';
 
 /** TSIG (RFC 8945) and SIG(0) (RFC 2931): signed for one query, never reusable. */
 const TSIG = 250;
@@ -36,22 +37,6 @@ function hasClientSubnet(msg: Buffer, rdata: number, end: number): boolean | nul
   return found;
 }
 
-/** Offset after a (possibly compressed) name, or -1; pointers must point backwards (no loops). */
-function skipName(msg: Buffer, at: number): number {
-  for (let guard = 0; guard < 128; guard++) {
-    if (at >= msg.length) return -1;
-    const len = msg[at];
-    if (len === 0) return at + 1;
-    if ((len & 0xc0) === 0xc0) {
-      if (at + 2 > msg.length || (((len & 0x3f) << 8) | msg[at + 1]) >= at) return -1;
-      return at + 2;
-    }
-    if (len & 0xc0) return -1;
-    at += 1 + len;
-  }
-  return -1;
-}
-
 /** RFC 2181 §8: a TTL with the top bit set is taken as 0. */
 function ttlAt(msg: Buffer, at: number): number {
   const ttl = msg.readUInt32BE(at);
@@ -66,14 +51,14 @@ export function walkResponseTtls(msg: Buffer): ResponseTtls | null {
   const ar = msg.readUInt16BE(10);
   let at = 12;
   for (let i = 0; i < qd; i++) {
-    at = skipName(msg, at);
+    at = skipName(msg, at, true);
     if (at < 0 || at + 4 > msg.length) return null;
     at += 4;
   }
   const out: ResponseTtls = { ttlOffsets: [], minTtl: Infinity, negativeTtl: null, signed: false, clientSubnet: false };
   let opts = 0;
   for (let i = 0; i < an + ns + ar; i++) {
-    at = skipName(msg, at);
+    at = skipName(msg, at, true);
     if (at < 0 || at + 10 > msg.length) return null;
     const type = msg.readUInt16BE(at);
     const rdata = at + 10;
