@@ -251,7 +251,6 @@ export class Rib {
     this.bestLog.add(++this.generation, afi, this.key, len);
   }
 
-  /** The prefixes whose best path changed after `generation`; undefined when they cannot all be named (drop everything). */
   /** The best-path changes after `generation` (at most `limit`, the oldest first), or undefined when they cannot all be named. */
   bestChangesSince(generation: number, limit?: number): BestChange[] | undefined {
     return this.bestLog.since(generation, this.generation, limit);
@@ -460,7 +459,6 @@ export class Rib {
     }
   }
 
-  /** Approximate bytes held in typed arrays (the heap adds the interned keys). */
   /** The RIB's state in typed arrays: both families' tries and path slots, and the attribute sets. */
   bytesUsed(): number {
     return this.v4.bytesUsed() + this.v6.bytesUsed() + this.attrs.bytesUsed();

@@ -111,8 +111,7 @@ export class QueryServer {
     this.stats.received++;
     if (this.queue.length === 0 && this.directThisTurn < DIRECT_PER_TURN) {
       if (this.directThisTurn++ === 0) setImmediate(this.newTurn);
-      const reply = this.handle(msg);
-      if (reply) this.socket?.send(reply, port, address);
+      this.answer(msg, port, address);
       return;
     }
     if (this.queue.length >= this.stats.queueLimit) {
@@ -137,7 +136,8 @@ export class QueryServer {
     const until = performance.now() + DRAIN_SLICE_MS;
     let i = 0;
     while (i < queue.length) {
-      this.answer(queue[i++]);
+      const item = queue[i++];
+      this.answer(item.msg, item.port, item.address);
       if ((i & 15) === 0 && performance.now() >= until) break;
     }
     queue.splice(0, i);
@@ -177,9 +177,9 @@ export class QueryServer {
     return sign(encodeChangesAnswerTo(msg, now, changes), this.options.keys.get(keyId)!);
   }
 
-  private answer(item: Queued): void {
-    const reply = this.handle(item.msg);
-    if (reply) this.socket?.send(reply, item.port, item.address);
+  private answer(msg: Buffer, port: number, address: string): void {
+    const reply = this.handle(msg);
+    if (reply) this.socket?.send(reply, port, address);
   }
 
   async close(): Promise<void> {

@@ -136,7 +136,7 @@ export class ProxyBackend implements Backend {
     const keys = cache ? PacketCache.keysOf(packet, q, transport) : null;
     const hit = cache && keys ? cache.lookup(keys, packet, q) : null;
     if (hit) {
-      const limited = gate(hit.entry.rate.kind, hit.entry.rate.name, hit.bytes[3] & 0xf, (hit.bytes[2] & (HeaderFlag.AA >> 8)) !== 0);
+      const limited = gateAnswer(gate, hit.bytes, hit.entry.rate);
       if (limited !== undefined) return limited;
       return this.reorder(hit.bytes, q, source, hit.entry.scan);
     }
@@ -150,7 +150,7 @@ export class ProxyBackend implements Backend {
       // Kept before reordering, whatever the rate gate says about this client.
       const stored = cache && keys ? cache.store(keys, upstream, rate) : null;
       // Rate limiting once the upstream's kind of answer is known, before the sorter is asked.
-      const limited = gate(rate.kind, rate.name, upstream[3] & 0xf, (upstream[2] & (HeaderFlag.AA >> 8)) !== 0);
+      const limited = gateAnswer(gate, upstream, rate);
       if (limited !== undefined) return limited;
       return this.reorder(upstream, q, source, stored ? stored.scan : scanAddressRrsets(upstream));
     });
@@ -201,6 +201,11 @@ function sameQuestion(response: Buffer, query: Buffer, questionEnd: number): boo
  * point would need the authority section decoded, so NXDOMAIN and referrals are
  * keyed by the client network only (stricter than file mode, never looser).
  */
+/** The rate gate's verdict on an upstream answer (fresh or from the packet cache): its rcode and AA bit. */
+function gateAnswer(gate: RateGate, msg: Buffer, rate: { kind: ResponseKind; name: string }): ReturnType<RateGate> {
+  return gate(rate.kind, rate.name, msg[3] & 0xf, (msg[2] & (HeaderFlag.AA >> 8)) !== 0);
+}
+
 function rateKeyOfMessage(msg: Buffer, q: Query): { kind: ResponseKind; name: string } {
   const rcode = msg[3] & 0xf;
   const ancount = msg.readUInt16BE(6);
