@@ -31,7 +31,6 @@
  * Last stdout line: one JSON object (docs/contracts.md).
  * Internal mode: `bench/dns.ts --sorter-service KEYHEX IPV4 IPV6` runs the sorter service.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, release, loadavg, setPriority } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -45,6 +44,7 @@ import { startKnot, startNsd } from './_dns-references.js';
 import { CACHED_ECS_HEX, cachedQueries, clientRoutes, tinydnsData, writeRealisticQueries, zoneFile, type RealisticFile } from './_dns-workload.js';
 import { latency, throughput, type Latency, type QueryInput, type Throughput } from './_dnsperf.js';
 import { round } from './_figures.js';
+import { startChild } from './_child.js';
 import { median, parsePrometheusText, waitUntil } from '@bgpdns-lab/harness';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -85,52 +85,6 @@ async function sorterService(keyHex: string, ipv4: number, ipv6: number): Promis
   process.stdout.write(`port ${addr.port} rib ${ribBuildS.toFixed(1)} s\n`);
   await new Promise<void>((r) => process.once('SIGTERM', () => r()));
   await server.close();
-}
-
-// ------------------------------------------------------------------ child processes
-
-interface Started {
-  child: ChildProcess;
-  match: RegExpMatchArray;
-  stop(): Promise<void>;
-}
-
-function startChild(args: string[], readyLine: RegExp, timeoutMs = 20_000): Promise<Started> {
-  return new Promise((resolve, reject) => {
-    // The fronts and the sorter run with node's defaults, as `bgpdns` does: only the TypeScript
-    // loader is passed on, not the launcher's heap settings (a small young generation is the
-    // harness's choice for its own RSS, not the daemons').
-    const loader = process.execArgv.filter((a, i, all) => a.startsWith('--import') || all[i - 1] === '--import');
-    const child = spawn(process.execPath, [...loader, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const onData = (d: Buffer) => {
-      out = (out + d.toString()).slice(-4000);
-      const m = readyLine.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, match: m, stop: () => stopChild(child) });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${args.join(' ')} not ready within ${timeoutMs / 1000} s: ${out.trim()}`));
-    }, timeoutMs);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${args.join(' ')} exited with ${code}: ${out.trim()}`));
-    });
-  });
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
 }
 
 async function freePort(): Promise<number> {

@@ -54,6 +54,7 @@ import { startFrrPair, frrListenerConfig, OUR_V4, OUR_V6, FRR_V4, FRR_V6, type C
 import { inProcessLookups } from './sorter-lookups.js';
 import type { SorterStatus } from '@bgpdns-lab/bgpdns';
 import { round } from './_figures.js';
+import { startChild } from './_child.js';
 import { waitUntil } from '@bgpdns-lab/harness';
 import { startBird } from './_bird.js';
 import { bundleBgpdns, pidsInNamespaces } from '@bgpdns-lab/harness/runtime';
@@ -455,25 +456,15 @@ async function nsdCpuPerQuery(dir: string, seconds: number) {
 async function nodeFloorCpuPerQuery(dir: string, seconds: number) {
   const queries = join(dir, 'nsd-queries.txt');
   await writeFile(queries, cachedQueries());
-  const echo = spawn(process.execPath, ['--import', 'tsx', join(here, '_node-udp-ceiling.ts')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const echo = await startChild([join(here, '_node-udp-ceiling.ts')], /listening (\d+)/);
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      let out = '';
-      echo.stdout.on('data', (d) => {
-        out += d;
-        const m = out.match(/listening (\d+)/);
-        if (m) resolve(Number(m[1]));
-      });
-      echo.once('exit', (code) => reject(new Error(`the Node dgram echo exited (${code}) before listening`)));
-    });
-    const before = await cpuSeconds(echo.pid!);
-    const t = await throughputWithClientCpu('127.0.0.1', port, { file: queries, binary: false }, seconds);
-    const serverCpu = (await cpuSeconds(echo.pid!)) - before;
+    const before = await cpuSeconds(echo.child.pid!);
+    const t = await throughputWithClientCpu('127.0.0.1', Number(echo.match[1]), { file: queries, binary: false }, seconds);
+    const serverCpu = (await cpuSeconds(echo.child.pid!)) - before;
     if (!(serverCpu > 0)) throw new Error(`the echo's CPU time did not move (${serverCpu} s) over ${t.completed} answers`);
     return { qps: t.qps, answered: t.completed, server_us_per_query: round((serverCpu * 1e6) / t.completed, 2), client_us_per_query: round((t.clientCpuS * 1e6) / t.completed, 2) };
   } finally {
-    echo.kill('SIGTERM');
-    await new Promise((resolve) => (echo.exitCode !== null ? resolve(undefined) : echo.once('exit', resolve)));
+    await echo.stop();
   }
 }
 
