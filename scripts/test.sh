@@ -22,14 +22,39 @@ cli images build >/dev/null
 
 logs=$(mktemp -d /tmp/bgpdns-lab-test-logs.XXXXXX)
 status=0
-stage() { # stage NAME CONFIG [ava args…]: run one ava stage, keep its output for the totals
-  local name=$1 config=$2
-  shift 2
-  echo "== $name"
-  npx ava --config "$config" "$@" 2>&1 | tee "$logs/$name.log" || status=1
+stopped=0 # stages stopped on their time limit, each counted as one failure
+# stage NAME CONFIG LIMIT [ava args…]: run one ava stage, keep its output for the totals.
+# ava's own timeout only fires when no test at all reports for a while; a stage that still
+# runs after LIMIT seconds is stopped here, with the processes it had listed (the hung test
+# file's worker is among them), so a hang is a failure with a cause and not a CI killed
+# silently. ava writes to a file that `tail --pid` shows: a daemon a test lost and that
+# still holds the output cannot keep the stage from ending (as it could a pipe into tee).
+stage() {
+  local name=$1 config=$2 limit=$3
+  shift 3
+  local log="$logs/$name.log" start=$SECONDS
+  echo "== $name (from $(date -u +%T) UTC, stopped after $limit s)"
+  : >"$log"
+  # Its own process group (setsid), so that stopping a hung stage stops all it started.
+  setsid npx ava --config "$config" "$@" >"$log" 2>&1 </dev/null &
+  local pid=$!
+  tail -n +1 -f --pid="$pid" "$log" &
+  local shown=$!
+  while kill -0 "$pid" 2>/dev/null && [ $((SECONDS - start)) -lt "$limit" ]; do sleep 1; done
+  if kill -0 "$pid" 2>/dev/null; then
+    echo "== $name: still running after $limit s; its processes:"
+    ps -s "$pid" -o pid,etime,stat,args --forest || true
+    kill -TERM -- "-$pid" 2>/dev/null || true
+    for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+    stopped=$((stopped + 1))
+  fi
+  wait "$pid" || status=1
+  wait "$shown" 2>/dev/null || true
+  echo "== $name took $((SECONDS - start)) s"
 }
-stage "unit tests" ava.unit.config.js "$@"
-stage "lab scenarios" ava.scenarios.config.js "$@"
+stage "unit tests" ava.unit.config.js "${BGPDNS_LAB_UNIT_LIMIT_S:-1200}" "$@"
+stage "lab scenarios" ava.scenarios.config.js "${BGPDNS_LAB_SCENARIO_LIMIT_S:-1800}" "$@"
 
 echo "== leftovers"
 left=$(node --import tsx -e '
@@ -72,7 +97,7 @@ rm -rf "$suite_tmp"
 # some failed) and closing lines like "  2 tests failed", "  1 uncaught exception".
 count() { { grep -hoE "^\s+[0-9]+ ($1)" "$logs"/*.log || true; } | awk '{s+=$1} END {print s+0}'; }
 passed=$({ grep -hE '^\s+✔ ' "$logs"/*.log || true; } | grep -vc 'expected fail' || true)
-failed=$(( $(count 'tests? failed') + $(count 'uncaught exceptions?|unhandled rejections?') ))
+failed=$(( $(count 'tests? failed') + $(count 'uncaught exceptions?|unhandled rejections?') + stopped ))
 rm -rf "$logs"
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 echo "test: $passed passed, $failed failed"
