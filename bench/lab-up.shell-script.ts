@@ -10,7 +10,7 @@
  */
 import path from 'node:path';
 import type { Lab } from '@bgpdns-lab/harness';
-import { netnsName, labDir, daemonArgv, frrConfigFiles, planFrrNode } from '@bgpdns-lab/harness/runtime';
+import { netnsName, labDir, daemonArgv, frrConfigFiles, planFrrNode, nodeSysctlArgv } from '@bgpdns-lab/harness/runtime';
 
 /** Single-quote for bash. */
 function q(s: string): string {
@@ -61,7 +61,9 @@ export async function shellScriptFor(lab: Lab): Promise<ScriptLab> {
     inside.get(l.b.node)!.push(`link set dev ${l.b.iface} up`);
   }
   out.push(`ip -batch - <<'BGPDNS_EOF'`, ...global, 'BGPDNS_EOF');
-  out.push(...parallel(lab.nodes.map((n) => batchIn(netnsName(lab.name, n.name), inside.get(n.name)!))));
+  // …and forwarding on in each, as the harness does (harness/src/runtime/node-sysctls.ts).
+  const sysctl = nodeSysctlArgv().join(' ');
+  out.push(...parallel(lab.nodes.map((n) => `${batchIn(netnsName(lab.name, n.name), inside.get(n.name)!)}\nip netns exec ${q(netnsName(lab.name, n.name))} ${sysctl}`)));
   // Each node's block ends once its daemons are launched (they keep running in the background).
   out.push(...parallel(starts));
   out.push(...parallel(lab.nodes.filter((n) => n.exec.length > 0).map((n) => execLines(netnsName(lab.name, n.name), n.exec))));

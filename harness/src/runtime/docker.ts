@@ -65,6 +65,7 @@ import { monoNow } from '../clock.js';
 import { hostOf } from '../topology/hosts.js';
 import { simulatedEndpoints } from './hosts/simulated-hosts.js';
 import { removeStrayTunnels as removeLocalStrayTunnels, strayTunnels } from './hosts/stray-tunnels.js';
+import { NODE_SYSCTLS } from './node-sysctls.js';
 
 /** One host's clock estimate, taken at `at` on the harness's monotonic clock. */
 export interface HostClock extends ClockEstimate {
@@ -91,12 +92,6 @@ export interface NodeContainer {
  */
 const CAPS = ['NET_ADMIN', 'NET_RAW', 'SYS_ADMIN'];
 
-/** Same defaults as a fresh network namespace (Docker would otherwise disable IPv6). */
-const SYSCTLS = {
-  'net.ipv4.ip_forward': '1',
-  'net.ipv6.conf.all.disable_ipv6': '0',
-  'net.ipv6.conf.default.disable_ipv6': '0',
-};
 
 export interface DockerRuntimeOptions {
   /** Run id put in every container's bgpdns-lab.run label. */
@@ -228,7 +223,7 @@ export class DockerRuntime implements Runtime {
       binds: host ? [] : containerBinds(lab, node, dir),
       ...(host ? { volumes: [dir] } : {}),
       capAdd: CAPS,
-      sysctls: SYSCTLS,
+      sysctls: { ...NODE_SYSCTLS },
       cmd: ['sleep', 'infinity'],
     }, host?.endpoint);
     if (host) await copyBinds({ id, endpoint: host.endpoint }, containerBinds(lab, node, dir).slice(0, -1));

@@ -17,6 +17,7 @@ export { vtySocketsConnected } from '../frr/frr-control.js';
 export { labDir, readState, type LabState } from './lab-state.js';
 export { pidsInNamespaces } from './netns-destroy.js';
 export { netnsName } from '../topology/names.js';
+export { NODE_SYSCTLS, nodeSysctlArgv } from './node-sysctls.js';
 export { guardLab, unguardLab } from '../lab/cleanup-on-signal.js';
 
 // Docker: the engine and the lab's containers (labelled with the lab's name).

@@ -11,6 +11,7 @@ import { IpBatcher } from './ip-batch.js';
 import { execResult } from './exec-result.js';
 import { destroyNetnsLab, netnsLeftovers } from './netns-destroy.js';
 import { ensureNodeCgroup, joiningArgv, machineFreezers, setFrozen, type CgroupFreezer } from './node-cgroups.js';
+import { nodeSysctlArgv } from './node-sysctls.js';
 
 /**
  * The embedded runtime: one network namespace per node (`<lab>.<node>`, see
@@ -86,7 +87,15 @@ export class NetnsRuntime implements Runtime {
     const ns = netnsName(lab.name, node.name);
     // Recorded before it exists: a harness killed mid-command still leaves a findable name.
     this.state(lab).addNamespace(ns);
-    await this.ip(lab).run([['netns', 'add', ns], ['netns', 'exec', ns, 'ip', 'link', 'set', 'dev', 'lo', 'up']], `create namespace ${ns} for node ${node.name}`);
+    await this.ip(lab).run(
+      [
+        ['netns', 'add', ns],
+        ['netns', 'exec', ns, 'ip', 'link', 'set', 'dev', 'lo', 'up'],
+        // Forwarding on, whatever the host has (node-sysctls.ts): a router must route on a fresh machine too.
+        ['netns', 'exec', ns, ...nodeSysctlArgv()],
+      ],
+      `create namespace ${ns} for node ${node.name}`,
+    );
   }
 
   async wireLink(lab: Lab, link: LabLink): Promise<void> {
