@@ -3,8 +3,10 @@
  * If an engine already answers (the user's, systemd's, CI's), it is used and left
  * alone. Otherwise `dockerd` (Debian docker.io) is started in the background with
  * no default bridge — lab containers run with --network none and image builds
- * use the host network — and its PID and start time are recorded so that
- * `down` stops exactly that process and nothing else.
+ * use the host network — and without turning on the host's IP forwarding (lab
+ * nodes forward inside their own namespaces; the machine's own routing stays as
+ * its owner set it). Its PID and start time are recorded so that `down` stops
+ * exactly that process and nothing else.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -51,7 +53,7 @@ export async function engineUp(log: (l: string) => void, timeoutMs = 60_000): Pr
   const out = openSync(DOCKERD_LOG, 'a');
   let child;
   try {
-    child = spawn(dockerd, ['--bridge=none', `--pidfile=${ENGINE_STATE_DIR}/dockerd.pid`, '--host=unix:///var/run/docker.sock'], {
+    child = spawn(dockerd, ['--bridge=none', '--ip-forward=false', `--pidfile=${ENGINE_STATE_DIR}/dockerd.pid`, '--host=unix:///var/run/docker.sock'], {
       stdio: ['ignore', out, out],
       detached: true,
     });
