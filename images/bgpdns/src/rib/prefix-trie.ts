@@ -1,12 +1,12 @@
 /**
  * A path-compressed binary trie (Patricia) over fixed-width keys, stored in
  * one Int32Array so that a million prefixes cost a few tens of bytes each and
- * no JS object per prefix. A node is one record of `words + 6` int32s — its key
- * (the prefix, host bits zero), prefix length, two children, parent, one
- * value (-1 = glue node that only joins two subtrees) and one auxiliary value
- * for the owner — so a step of a walk
- * touches one cache line, which is what a large table's walk is bound by.
- * Node ids are stable until removal.
+ * no JS object per prefix. A node is one record of `words + 5` int32s — its key
+ * (the prefix, host bits zero), prefix length and parent (sharing one int32),
+ * two children, one value (-1 = glue node that only joins two subtrees) and one
+ * auxiliary value for the owner — so a step of a walk touches one cache line,
+ * which is what a large table's walk is bound by. Node ids are stable until
+ * removal; a trie holds at most MAX_TRIE_NODES (about 8 million prefixes).
  */
 
 import { EntryIndex } from './entry-index.js';
@@ -14,14 +14,31 @@ import { growable, resizeInPlace } from './growable.js';
 
 const INITIAL_CAPACITY = 1024;
 // Field offsets after the key words.
-const LEN = 0;
+/**
+ * Prefix length (top 8 bits: 0…128) and parent id (low 24 bits) in one int32: a
+ * full table's trie has ~1.8 million IPv4 nodes, and the 4 bytes a separate length
+ * took were 7 MB of it. Parent 0xffffff is "none" (-1), 0xfffffe marks a free node (-2).
+ */
+const LP = 0;
 const LEFT = 1;
 const RIGHT = 2;
-const PARENT = 3;
-const VALUE = 4;
+const VALUE = 3;
 /** A second value for the owner, kept in the same record (the route table's best path: read together with VALUE). */
-const AUX = 5;
-const FIELDS = 6;
+const AUX = 4;
+const FIELDS = 5;
+const PARENT_BITS = 0xffffff;
+const FREE_PARENT = -2;
+/** Node ids must leave the two parent markers free. */
+export const MAX_TRIE_NODES = 0xfffffe;
+
+function packLenParent(len: number, parent: number): number {
+  return (len << 24) | (parent & PARENT_BITS);
+}
+
+function parentIn(lp: number): number {
+  const p = lp & PARENT_BITS;
+  return p >= 0xfffffe ? p - 0x1000000 : p;
+}
 
 export class PrefixTrie {
   /** 1 for IPv4, 4 for IPv6. */
@@ -84,8 +101,8 @@ export class PrefixTrie {
   coveringParent(node: number): number {
     const f = this.words;
     const nodes = this.nodes;
-    let n = nodes[node * this.stride + f + PARENT];
-    while (n >= 0 && nodes[n * this.stride + f + VALUE] < 0) n = nodes[n * this.stride + f + PARENT];
+    let n = parentIn(nodes[node * this.stride + f + LP]);
+    while (n >= 0 && nodes[n * this.stride + f + VALUE] < 0) n = parentIn(nodes[n * this.stride + f + LP]);
     return n < 0 ? -1 : n;
   }
 
@@ -98,7 +115,7 @@ export class PrefixTrie {
   }
 
   prefixLength(node: number): number {
-    return this.nodes[node * this.stride + this.words + LEN];
+    return this.nodes[node * this.stride + this.words + LP] >>> 24;
   }
 
   /** Copies the node's key words into `out` at `offset`. */
@@ -121,7 +138,8 @@ export class PrefixTrie {
   }
 
   private grow(): void {
-    const cap = this.capacity * 2;
+    if (this.capacity >= MAX_TRIE_NODES) throw new Error(`a ${this.words === 1 ? 'IPv4' : 'IPv6'} prefix trie holds at most ${MAX_TRIE_NODES} nodes`);
+    const cap = Math.min(this.capacity * 2, MAX_TRIE_NODES);
     resizeInPlace(this.nodes, cap * this.stride);
     this.capacity = cap;
   }
@@ -142,10 +160,9 @@ export class PrefixTrie {
       const keep = len - i * 32;
       nodes[base + i] = keep >= 32 ? key[i] : keep <= 0 ? 0 : key[i] & (~0 << (32 - keep));
     }
-    nodes[base + f + LEN] = len;
+    nodes[base + f + LP] = packLenParent(len, -1);
     nodes[base + f + LEFT] = -1;
     nodes[base + f + RIGHT] = -1;
-    nodes[base + f + PARENT] = -1;
     nodes[base + f + VALUE] = -1;
     nodes[base + f + AUX] = -1;
     this.liveNodes++;
@@ -155,9 +172,8 @@ export class PrefixTrie {
   private release(node: number): void {
     const b = node * this.stride + this.words;
     this.nodes[b + LEFT] = this.freeHead;
-    this.nodes[b + LEN] = 0;
+    this.nodes[b + LP] = packLenParent(0, FREE_PARENT);
     this.nodes[b + VALUE] = -1;
-    this.nodes[b + PARENT] = -2;
     this.freeHead = node;
     this.liveNodes--;
   }
@@ -192,7 +208,7 @@ export class PrefixTrie {
       else this.nodes[b + RIGHT] = newChild;
     }
     if (newChild >= 0) {
-      this.nodes[newChild * this.stride + f + PARENT] = parent;
+      this.setParent(newChild, parent);
       this.adopted(newChild, parent);
     } else if (this.index !== undefined) {
       // oldChild leaves with nothing below it: if it was its region's entry, the region has none now.
@@ -201,9 +217,14 @@ export class PrefixTrie {
     }
   }
 
+  private setParent(node: number, parent: number): void {
+    const i = node * this.stride + this.words + LP;
+    this.nodes[i] = (this.nodes[i] & ~PARENT_BITS) | (parent & PARENT_BITS);
+  }
+
   private link(parent: number, bit: number, child: number): void {
     this.nodes[parent * this.stride + this.words + LEFT + bit] = child;
-    this.nodes[child * this.stride + this.words + PARENT] = parent;
+    this.setParent(child, parent);
     this.adopted(child, parent);
   }
 
@@ -238,7 +259,7 @@ export class PrefixTrie {
     }
     // Start at the region's entry node when there is one (the root walk would reach it).
     let n = this.startFor(key, len);
-    let parent = this.nodes[n * this.stride + this.words + PARENT];
+    let parent = parentIn(this.nodes[n * this.stride + this.words + LP]);
     for (;;) {
       const nl = this.prefixLength(n);
       const common = this.commonLength(key, n, nl < len ? nl : len);
@@ -283,7 +304,7 @@ export class PrefixTrie {
       const left = this.nodes[b + LEFT];
       const right = this.nodes[b + RIGHT];
       if (left >= 0 && right >= 0) return;
-      const parent = this.nodes[b + PARENT];
+      const parent = parentIn(this.nodes[b + LP]);
       this.replaceChild(parent, node, left >= 0 ? left : right);
       this.release(node);
       node = parent;
@@ -302,7 +323,7 @@ export class PrefixTrie {
     const nodes = this.nodes;
     while (n >= 0) {
       const base = n * stride;
-      const nl = nodes[base + w + LEN];
+      const nl = nodes[base + w + LP] >>> 24;
       if (nl > maxLen) break;
       // Does node n's prefix cover the key? Compare whole words, then the partial word.
       const full = nl >>> 5;
@@ -355,13 +376,13 @@ export class PrefixTrie {
     let result = this.prefixLength(node);
     let n = node;
     for (;;) {
-      const nl = nodes[n * this.stride + f + LEN];
+      const nl = nodes[n * this.stride + f + LP] >>> 24;
       if (nl === this.maxLen) return result;
       const bit = PrefixTrie.bitOf(key, nl);
       if (this.child(n, bit ^ 1) >= 0 && nl + 1 > result) result = nl + 1;
       const next = this.child(n, bit);
       if (next < 0) return result;
-      const ml = nodes[next * this.stride + f + LEN];
+      const ml = nodes[next * this.stride + f + LP] >>> 24;
       let common = ml;
       const base = next * this.stride;
       for (let i = 0; i < f && i * 32 < ml; i++) {
