@@ -9,8 +9,9 @@
  *    End, observed the same way for all: the received-prefix count polled every
  *    200 ms from the injector's Established (vtysh `show bgp summary json`,
  *    birdc `show protocols all`, the sorter's GET /status) until it equals the
- *    table; for the sorter also until its post-ingest compaction is done (both
- *    count in its time and memory). Memory = the receiver process's VmRSS then,
+ *    table; for the sorter also until its post-ingest compaction is done and the
+ *    pages it freed are given back (status `rib.settling` false; both count in its
+ *    time and memory). Memory = the receiver process's VmRSS then,
  *    and VmHWM (peak). The DFZ-shaped table carries the targets. The sorter runs
  *    as images/bgpdns ships it: the esbuild bundle (harness/src/images/bgpdns-bundle.ts).
  * 2. Stalls: the sorter's event-loop delay (perf_hooks histogram in the daemon,
@@ -315,7 +316,11 @@ async function sorterIngest(pair: BenchPair, sorter: Sorter, table: TableSpec): 
   const r = await ingest(pair, sorter.pid, 1179, table, sorter.child, async () => {
     const p = (await sorter.status()).peers[0];
     return p ? p.prefixes : undefined;
-  }, async () => (await sorter.status()).rib.compactions >= 1);
+  }, async () => {
+    // Post-ingest work counts in time and memory: the compaction and the trim of the pages it freed.
+    const rib = (await sorter.status()).rib;
+    return rib.compactions >= 1 && !rib.settling;
+  });
   const st = await sorter.status(true);
   console.error(`${table.name}: sorter memory ${JSON.stringify(st.memory)} (rss ${st.rssBytes})`);
   return {
@@ -675,7 +680,7 @@ async function main(): Promise<void> {
           lab: 'bgpdns inject --synthetic --seed 1 (lab ranges; IPv4 limited to 198.18.0.0/15), as MRT',
           lookup_rib: quick ? '3 upstreams × the lab table' : '3 upstreams × 262,143 IPv4 + 200,000 IPv6 (lab table)',
           dfz_lookup_rib: '3 upstreams × the DFZ table; clients: random addresses inside random prefixes of the table',
-          end_observed: `received count polled every ${POLL_MS} ms from Established (vtysh / birdc / sorter GET /status); sorter also until compacted`,
+          end_observed: `received count polled every ${POLL_MS} ms from Established (vtysh / birdc / sorter GET /status); sorter also until compacted and its freed pages given back`,
         },
         figures,
         targets,

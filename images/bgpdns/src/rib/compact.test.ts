@@ -139,3 +139,21 @@ test('compactIfWorthwhile waits for enough churn (a quarter of the paths, at lea
   t.is(rib.v4.churnSinceCompact, 0);
   t.is(rib.compactIfWorthwhile(), undefined, 'nothing new since');
 });
+
+test('settling: true from the start of a compaction until the pages it freed are given back', (t) => {
+  const rib = newRib();
+  for (let i = 0; i < 11_000; i++) rib.update(0, path([PEERS[0]]), [{ afi: Afi.IPv4, bytes: Uint8Array.of(198, 18, i >> 8, i & 255), len: 32 }]);
+  t.false(rib.settling);
+  t.true(rib.startCompactionIfWorthwhile());
+  t.true(rib.settling);
+  // A deadline already past: each step does its minimum (256 trie nodes, one trim step) and returns.
+  let steps = 0;
+  while (!rib.backgroundStep(performance.now() - 1)) {
+    steps++;
+    t.is(rib.settling, true, `still settling after ${steps} steps`);
+    if (steps > 100_000) break;
+  }
+  t.is(rib.compactions, 1);
+  t.false(rib.settling);
+  t.true(steps > 0, 'a deadline already past makes each step return early');
+});

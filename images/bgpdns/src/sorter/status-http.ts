@@ -55,6 +55,8 @@ export function statusSnapshot(d: SorterDaemon) {
       attributeSets: rib.attrs.size,
       typedArrayBytes: rib.bytesUsed(),
       compactions: rib.compactions,
+      // True while a compaction runs or gives its freed pages back: memory read then is not the settled figure.
+      settling: rib.settling,
       pathsToFlush: rib.pathsToFlush,
       lastCompactionMs: Math.round(rib.lastCompactionMs),
       lastCompactionSliceMs: Math.round(rib.lastCompactionSliceMs * 10) / 10,
