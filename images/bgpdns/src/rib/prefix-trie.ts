@@ -132,6 +132,11 @@ export class PrefixTrie {
     return this.nodes.byteLength + (this.index?.bytesUsed() ?? 0);
   }
 
+  /** Bytes of the node records handed out so far (what a resident set holds of the array) and of the entry index. */
+  bytesInUse(): number {
+    return this.used * this.stride * Int32Array.BYTES_PER_ELEMENT + (this.index?.bytesUsed() ?? 0);
+  }
+
   /** Node slots in use or free for reuse (the array's high-water mark), for memory accounting. */
   get nodesAllocated(): number {
     return this.used;
