@@ -23,6 +23,20 @@ cli images build >/dev/null
 logs=$(mktemp -d /tmp/bgpdns-lab-test-logs.XXXXXX)
 status=0
 stopped=0 # stages stopped on their time limit, each counted as one failure
+stage_pid=""
+# A stage runs in its own session, out of reach of the terminal's Ctrl-C (and, started in
+# the background, with SIGINT ignored): an INT or a TERM of this script is passed on to the
+# stage's process group as a TERM — on which every lab a test deployed is torn down by its
+# worker — and its end is waited for (at most 30 s) before the engine stops.
+pass_on() {
+  if [ -n "$stage_pid" ]; then
+    kill -TERM -- "-$stage_pid" 2>/dev/null || true
+    for _ in $(seq 1 30); do kill -0 "$stage_pid" 2>/dev/null || break; sleep 1; done
+    kill -KILL -- "-$stage_pid" 2>/dev/null || true
+  fi
+  exit 130
+}
+trap pass_on INT TERM
 # stage NAME CONFIG LIMIT [ava args…]: run one ava stage, keep its output for the totals.
 # ava's own timeout only fires when no test at all reports for a while; a stage that still
 # runs after LIMIT seconds is stopped here, with the processes it had listed (the hung test
@@ -38,6 +52,7 @@ stage() {
   # Its own process group (setsid), so that stopping a hung stage stops all it started.
   setsid npx ava --config "$config" "$@" >"$log" 2>&1 </dev/null &
   local pid=$!
+  stage_pid=$pid
   tail -n +1 -f --pid="$pid" "$log" &
   local shown=$!
   while kill -0 "$pid" 2>/dev/null && [ $((SECONDS - start)) -lt "$limit" ]; do sleep 1; done
@@ -50,6 +65,7 @@ stage() {
     stopped=$((stopped + 1))
   fi
   wait "$pid" || status=1
+  stage_pid=""
   wait "$shown" 2>/dev/null || true
   echo "== $name took $((SECONDS - start)) s"
 }
