@@ -92,7 +92,6 @@ export interface NodeContainer {
  */
 const CAPS = ['NET_ADMIN', 'NET_RAW', 'SYS_ADMIN'];
 
-
 export interface DockerRuntimeOptions {
   /** Run id put in every container's bgpdns-lab.run label. */
   runId?: string;

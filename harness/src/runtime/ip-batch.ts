@@ -10,9 +10,10 @@ import { $ } from 'zx';
  * and a lone request still runs at once.
  *
  * A request is a list of commands, each an argv as `ip` would take it. Every token must
- * be plain (letters, digits, `_.@:=-`; `=` for sysctl key=value): batch lines are split on whitespace by ip, so a
- * token like that can neither split nor join lines. Names reaching here were validated
- * by topology/names.ts; anything else is refused before it gets near ip.
+ * be plain (letters, digits, `_.@:=-`; `=` for sysctl's key=value): batch lines are
+ * split on whitespace by ip, so a token like that can neither split nor join lines.
+ * Names reaching here were validated by topology/names.ts; anything else is refused
+ * before it gets near ip.
  * With -force, ip reports each failing line as "Command failed -:N" after its message,
  * which maps the error back to the request that sent the line.
  */

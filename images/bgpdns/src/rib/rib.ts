@@ -415,16 +415,16 @@ export class Rib {
   private compactionStarted?: number;
   /** A compaction ended and its freed slot pages are not all given back yet. */
   private trimming = false;
-
-  /** Work a table's arrival left for the background: a compaction running or the pages it freed still held. */
-  get settling(): boolean {
-    return this.compactionStarted !== undefined || this.trimming;
-  }
   private compactionLongestSliceMs = 0;
   /** Compactions completed; the last one's duration from start to end, and its longest slice. */
   compactions = 0;
   lastCompactionMs = 0;
   lastCompactionSliceMs = 0;
+
+  /** Work a table's arrival left for the background: a compaction running or the pages it freed still held. */
+  get settling(): boolean {
+    return this.compactionStarted !== undefined || this.trimming;
+  }
 
   prefixText(afi: Afi, node: number): string {
     const t = this.table(afi).trie;
