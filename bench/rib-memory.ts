@@ -19,9 +19,8 @@ rib.peerUp(peer, '198.18.255.1');
 for (const g of table.groups) {
   rib.applyUpdate(peer, { attrs: g.attrs, forEachAnnounced: (visit) => visitPrefixes(g.nlri, 0, g.nlri.length, g.afi, visit), forEachWithdrawn: () => undefined });
 }
+// Runs the background steps to the end: the compaction and the trim of the pages it freed.
 rib.compactIfWorthwhile();
-// The trim of the pages a compaction freed runs in the daemon's background steps.
-while (!rib.backgroundStep(Infinity));
 
 const mb = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10;
 const family = (afi: Afi) => {

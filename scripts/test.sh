@@ -28,12 +28,14 @@ stage_pid=""
 # the background, with SIGINT ignored): an INT or a TERM of this script is passed on to the
 # stage's process group as a TERM — on which every lab a test deployed is torn down by its
 # worker — and its end is waited for (at most 30 s) before the engine stops.
+# stop_group PID SECONDS: TERM the process group PID leads, KILL it if it outlives SECONDS.
+stop_group() {
+  kill -TERM -- "-$1" 2>/dev/null || true
+  for _ in $(seq 1 "$2"); do kill -0 "$1" 2>/dev/null || break; sleep 1; done
+  kill -KILL -- "-$1" 2>/dev/null || true
+}
 pass_on() {
-  if [ -n "$stage_pid" ]; then
-    kill -TERM -- "-$stage_pid" 2>/dev/null || true
-    for _ in $(seq 1 30); do kill -0 "$stage_pid" 2>/dev/null || break; sleep 1; done
-    kill -KILL -- "-$stage_pid" 2>/dev/null || true
-  fi
+  [ -z "$stage_pid" ] || stop_group "$stage_pid" 30
   exit 130
 }
 trap pass_on INT TERM
@@ -59,9 +61,7 @@ stage() {
   if kill -0 "$pid" 2>/dev/null; then
     echo "== $name: still running after $limit s; its processes:"
     ps -s "$pid" -o pid,etime,stat,args --forest || true
-    kill -TERM -- "-$pid" 2>/dev/null || true
-    for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
-    kill -KILL -- "-$pid" 2>/dev/null || true
+    stop_group "$pid" 20
     stopped=$((stopped + 1))
   fi
   wait "$pid" || status=1

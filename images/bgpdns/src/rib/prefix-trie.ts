@@ -37,7 +37,8 @@ function packLenParent(len: number, parent: number): number {
 
 function parentIn(lp: number): number {
   const p = lp & PARENT_BITS;
-  return p >= 0xfffffe ? p - 0x1000000 : p;
+  // The two markers sit above every node id: back to -1 and -2.
+  return p >= MAX_TRIE_NODES ? p - (PARENT_BITS + 1) : p;
 }
 
 export class PrefixTrie {
